@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// The test command: runs every test file under test/ with node's built-in runner.
+// When KAFKA_BROKERS is unset it starts a local broker first (scripts/kafka/start.sh) and stops it
+// afterwards; with KAFKA_BROKERS set it uses that cluster. On failure it prints the broker log tail.
+// Flags: --unit (skip files needing a broker), --node <binary> (run the tests under another node),
+//        any other argument filters test files by substring.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const nodeIdx = args.indexOf('--node');
+const nodeBin = nodeIdx >= 0 ? args[nodeIdx + 1] : process.execPath;
+const filters = args.filter((a, i) => !a.startsWith('--') && (nodeIdx < 0 || i !== nodeIdx + 1));
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+/** A test file needs a broker when it lives under an `integration` folder. */
+const needsBroker = (file) => file.includes('/integration/');
+let files = walk(join(root, 'test')).sort();
+if (unitOnly) files = files.filter((f) => !needsBroker(f));
+if (filters.length) files = files.filter((f) => filters.some((x) => relative(root, f).includes(x)));
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+
+let startedBroker = false;
+const env = { ...process.env };
+if (files.some(needsBroker) && !env.KAFKA_BROKERS) {
+  const out = execFileSync('bash', [join(root, 'scripts/kafka/start.sh'), '--fresh'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  env.KAFKA_BROKERS = out.toString().trim().split('\n').pop();
+  startedBroker = true;
+  console.error(`kafka-stage tests: started broker at ${env.KAFKA_BROKERS}`);
+}
+
+function printBrokerLogTail() {
+  const log = join(root, '.kafka/node1/server.log');
+  if (!existsSync(log)) return;
+  const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+  console.error(`--- last 60 lines of ${relative(root, log)} ---\n${lines.slice(-60).join('\n')}`);
+}
+
+const child = spawn(
+  nodeBin,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${env.TEST_CONCURRENCY ?? 2}`, ...files.map((f) => relative(root, f))],
+  { cwd: root, env, stdio: 'inherit' },
+);
+const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+if (code !== 0 && files.some(needsBroker)) printBrokerLogTail();
+if (startedBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { stdio: 'inherit' });
+process.exit(code);

@@ -1,0 +1,90 @@
+/**
+ * Typed errors of kafka-stage. Every error has a stable string `code` that callers can switch on,
+ * an optional `cause`, and the context needed to act on it (broker, topic, partition).
+ */
+
+/** Where an error happened, as far as it is known. */
+export interface ErrorContext {
+  /** Broker address `host:port` or node id the error relates to. */
+  broker?: string | number;
+  /** Topic name. */
+  topic?: string;
+  /** Partition index. */
+  partition?: number;
+  /** Kafka API name, e.g. `Fetch`. */
+  api?: string;
+  /** Any further detail useful in a log line. */
+  [key: string]: unknown;
+}
+
+/** Stable error codes of errors raised by kafka-stage itself (not by the broker). */
+export type KafkaStageErrorCode =
+  | 'ERR_PROTOCOL'
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_CONNECTION'
+  | 'ERR_CONNECTION_CLOSED'
+  | 'ERR_REQUEST_TIMEOUT'
+  | 'ERR_RESPONSE_TOO_LARGE'
+  | 'ERR_UNSUPPORTED_VERSION'
+  | 'ERR_CORRUPT_RECORD'
+  | 'ERR_COMPRESSION'
+  | 'ERR_CODEC_UNAVAILABLE'
+  | 'ERR_KAFKA'
+  | 'ERR_METADATA'
+  | 'ERR_RETRIES_EXHAUSTED'
+  | 'ERR_CLOSED'
+  | 'ERR_ABORTED';
+
+/** Base class of every error kafka-stage throws. */
+export class KafkaStageError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: KafkaStageErrorCode;
+  /** Context of the failure (broker, topic, partition, api, ...). */
+  readonly context: ErrorContext;
+  /** True when repeating the operation may succeed. */
+  readonly retriable: boolean;
+
+  constructor(
+    code: KafkaStageErrorCode,
+    message: string,
+    options: { cause?: unknown; context?: ErrorContext; retriable?: boolean } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.context = options.context ?? {};
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Bytes from a broker (or a buffer) that do not follow the protocol: truncated, oversized, malformed. */
+export class ProtocolError extends KafkaStageError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_PROTOCOL', message, { context, cause, retriable: true });
+  }
+}
+
+/** A record batch whose CRC, lengths or counts do not hold. */
+export class CorruptRecordError extends KafkaStageError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_CORRUPT_RECORD', message, { context, cause, retriable: false });
+  }
+}
+
+/** Compression or decompression failed, or a decompressed size exceeded its bound. */
+export class CompressionError extends KafkaStageError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_COMPRESSION', message, { context, cause, retriable: false });
+  }
+}
+
+/** An option given by the user is invalid. `option` names it, as the user spelled it. */
+export class InvalidOptionError extends KafkaStageError {
+  /** Dotted path of the offending option, e.g. `producer.lingerMs`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('ERR_INVALID_OPTION', `invalid option ${option}: ${message}`, { context: { option } });
+    this.option = option;
+  }
+}

@@ -30,7 +30,12 @@ export type OutOf<C> = C extends Codec<infer O, unknown> ? O : never;
 /** Accepted input type of a codec. */
 export type InOf<C> = C extends Codec<unknown, infer I> ? I : never;
 
-function primitive<T>(zero: T, minBytes: number, read: (r: Reader, flexible: boolean) => T, write: (w: Writer, v: T, flexible: boolean) => void): Codec<T> {
+function primitive<O, I = O>(
+  zero: O,
+  minBytes: number,
+  read: (r: Reader, flexible: boolean) => O,
+  write: (w: Writer, v: I, flexible: boolean) => void,
+): Codec<O, I> {
   return {
     zero,
     minBytes,
@@ -73,13 +78,13 @@ export const bytes = primitive<Buffer, Uint8Array>(
   1,
   (r, flexible) => (flexible ? r.compactBytes() : r.bytes()),
   (w, v, flexible) => (flexible ? w.compactBytes(v) : w.bytes(v)),
-) as Codec<Buffer, Uint8Array>;
+);
 export const nullableBytes = primitive<Buffer | null, Uint8Array | null>(
   null,
   1,
   (r, flexible) => (flexible ? r.compactNullableBytes() : r.nullableBytes()),
   (w, v, flexible) => (flexible ? w.compactNullableBytes(v) : w.nullableBytes(v)),
-) as Codec<Buffer | null, Uint8Array | null>;
+);
 /** A `records` field: raw record-batch bytes, decoded by the record-batch codec, never here. */
 export const records = nullableBytes;
 

@@ -1,0 +1,197 @@
+/**
+ * The cluster client every role builds on: bootstrap, links to brokers, metadata cache and refresh,
+ * leader lookup, and requests routed to a broker at the version negotiated with it.
+ */
+import { kafkaError, KafkaError } from '../protocol/error-codes.js';
+import { Metadata } from '../protocol/apis/metadata.js';
+import { KafkaStageError } from '../protocol/errors.js';
+import type { AnyApi, RequestIn, ResponseOut } from '../protocol/schema.js';
+import { ZERO_UUID } from '../protocol/schema.js';
+import { mergeMetadata, type ClusterMetadata, type TopicInfo } from './metadata.js';
+import { NodeLink } from './node-link.js';
+import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options.js';
+import { withRetry } from './retry.js';
+
+/** Where a request goes: a node id, any broker, or the active controller as metadata names it. */
+export type RequestTarget = number | 'any';
+
+/** Options of one request. */
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Kafka error codes after which metadata is stale: the leader moved or the topic changed. */
+const STALE_METADATA_CODES = new Set([3, 5, 6, 9, 19, 74, 75, 100, 103]);
+
+/** Client of a whole cluster. One instance per role; share it between roles if you like. */
+export class Cluster {
+  readonly options: ResolvedClusterOptions;
+  private links = new Map<number, NodeLink>();
+  private bootstrap: NodeLink[];
+  private current: ClusterMetadata | null = null;
+  private refreshing: Promise<ClusterMetadata> | null = null;
+  private closed = false;
+
+  constructor(options: ClusterOptions) {
+    this.options = resolveClusterOptions(options);
+    this.bootstrap = this.options.brokers.map((b, i) => new NodeLink(-(i + 1), b.host, b.port, this.options));
+  }
+
+  /** Connects to a bootstrap broker and loads the broker list. */
+  async connect(): Promise<void> {
+    await this.refreshMetadata([]);
+  }
+
+  /** The latest metadata snapshot, or null before the first refresh. */
+  get metadata(): ClusterMetadata | null {
+    return this.current;
+  }
+
+  /**
+   * Fetches metadata for `topics` (null: all topics; []: brokers only) and merges it into the cache.
+   * Concurrent callers share one request when they ask for the same thing.
+   */
+  async refreshMetadata(topics: string[] | null): Promise<ClusterMetadata> {
+    this.assertOpen();
+    if (this.refreshing) await this.refreshing.catch(() => undefined);
+    const run = withRetry(
+      'metadata refresh',
+      async () => {
+        const response = await this.request('any', Metadata, (version) => ({
+          topics: topics === null ? (version === 0 ? [] : null) : topics.map((name) => ({ name, topicId: ZERO_UUID })),
+          allowAutoTopicCreation: false,
+        }));
+        return mergeMetadata(this.current, response, Date.now());
+      },
+      this.options.retry,
+    );
+    this.refreshing = run;
+    try {
+      this.current = await run;
+      this.syncLinks(this.current);
+      return this.current;
+    } finally {
+      if (this.refreshing === run) this.refreshing = null;
+    }
+  }
+
+  /** A topic from the cache, refreshing when unknown or older than metadataMaxAgeMs. Throws KafkaError for unknown topics. */
+  async topic(name: string, options: { refresh?: boolean } = {}): Promise<TopicInfo> {
+    let info = this.current?.topics.get(name);
+    const stale = !this.current || Date.now() - this.current.fetchedAt > this.options.metadataMaxAgeMs;
+    if (!info || stale || options.refresh || info.errorCode !== 0) {
+      const fresh = await this.refreshMetadata([name]);
+      info = fresh.topics.get(name);
+    }
+    if (!info) throw new KafkaError(3, { topic: name });
+    const err = kafkaError(info.errorCode, { topic: name });
+    if (err) throw err;
+    return info;
+  }
+
+  /** Node id of the leader of a partition; refreshes metadata when unknown. */
+  async leaderFor(topic: string, partition: number): Promise<number> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const info = await this.topic(topic, { refresh: attempt > 0 });
+      const p = info.partitions[partition];
+      if (!p) throw new KafkaError(3, { topic, partition });
+      if (p.leader >= 0 && this.current?.brokers.has(p.leader)) return p.leader;
+    }
+    throw new KafkaError(5, { topic, partition }); // LEADER_NOT_AVAILABLE, retriable
+  }
+
+  /** The version of `api` to speak with `target`. */
+  async versionFor(target: RequestTarget, api: AnyApi): Promise<number> {
+    return this.link(target).versionFor(api);
+  }
+
+  /**
+   * Sends one request (no retry: callers decide, usually through {@link Cluster.withRetry}). The body
+   * is built for the negotiated version, since bodies differ between versions (topic names or ids).
+   */
+  async request<A extends AnyApi>(
+    target: RequestTarget,
+    api: A,
+    build: (version: number) => RequestIn<A>,
+    options: RequestOptions = {},
+  ): Promise<ResponseOut<A>> {
+    this.assertOpen();
+    const link = this.link(target);
+    const conn = await link.get();
+    const version = await link.versionFor(api);
+    return conn.request(api, version, build(version), options);
+  }
+
+  /** Like {@link Cluster.request} but returns the version too, for responses whose reading depends on it. */
+  async requestWithVersion<A extends AnyApi>(
+    target: RequestTarget,
+    api: A,
+    build: (version: number) => RequestIn<A>,
+    options: RequestOptions = {},
+  ): Promise<{ response: ResponseOut<A>; version: number }> {
+    this.assertOpen();
+    const link = this.link(target);
+    const conn = await link.get();
+    const version = await link.versionFor(api);
+    const response = await conn.request(api, version, build(version), options);
+    return { response, version };
+  }
+
+  /** Runs `operation` with the cluster's retry policy, refreshing metadata after errors that make it stale. */
+  withRetry<T>(what: string, operation: (attempt: number) => Promise<T>, topics: string[] = []): Promise<T> {
+    return withRetry(what, operation, this.options.retry, {
+      beforeRetry: async (err) => {
+        if (err instanceof KafkaError && STALE_METADATA_CODES.has(err.errorCode)) await this.refreshMetadata(topics);
+        else if (err instanceof KafkaStageError && (err.code === 'ERR_CONNECTION' || err.code === 'ERR_CONNECTION_CLOSED')) {
+          await this.refreshMetadata(topics).catch(() => undefined);
+        }
+      },
+    });
+  }
+
+  /** Closes every connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.links.values(), ...this.bootstrap].map((l) => l.close()));
+  }
+
+  private link(target: RequestTarget): NodeLink {
+    if (target === 'any') {
+      const connected = [...this.links.values()].find((l) => l.isConnected) ?? this.bootstrap.find((l) => l.isConnected);
+      if (connected) return connected;
+      const known = [...this.links.values()];
+      const pool = known.length > 0 ? known : this.bootstrap;
+      return pool[Math.floor(Math.random() * pool.length)] as NodeLink;
+    }
+    const link = this.links.get(target);
+    if (!link) {
+      throw new KafkaStageError('ERR_METADATA', `broker ${target} is not in the cluster metadata`, {
+        context: { broker: target },
+        retriable: true,
+      });
+    }
+    return link;
+  }
+
+  /** Keeps one link per advertised broker; links of brokers that left are closed. */
+  private syncLinks(metadata: ClusterMetadata): void {
+    for (const [id, b] of metadata.brokers) {
+      const existing = this.links.get(id);
+      if (existing && existing.host === b.host && existing.port === b.port) continue;
+      void existing?.close();
+      this.links.set(id, new NodeLink(id, b.host, b.port, this.options));
+    }
+    for (const [id, link] of this.links) {
+      if (!metadata.brokers.has(id)) {
+        void link.close();
+        this.links.delete(id);
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new KafkaStageError('ERR_CLOSED', 'the cluster client is closed');
+  }
+}

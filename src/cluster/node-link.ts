@@ -1,0 +1,95 @@
+/**
+ * The link to one broker: at most one live connection, its negotiated API versions, and reconnect
+ * with backoff after failures (a broker that is down is not hammered; callers wait the backoff).
+ */
+import { ApiVersions } from '../protocol/apis/api-versions.js';
+import { kafkaError } from '../protocol/error-codes.js';
+import type { AnyApi } from '../protocol/schema.js';
+import { Connection } from '../network/connection.js';
+import type { ResolvedClusterOptions } from './options.js';
+import { backoffDelay } from './retry.js';
+import { negotiateVersion, type BrokerApiVersions } from './versions.js';
+
+/** One broker endpoint. Bootstrap endpoints have negative ids until metadata names them. */
+export class NodeLink {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  private connection: Connection | null = null;
+  private connecting: Promise<Connection> | null = null;
+  private versions: BrokerApiVersions | null = null;
+  private failures = 0;
+  private nextAttemptAt = 0;
+  private closed = false;
+
+  constructor(nodeId: number, host: string, port: number, private readonly options: ResolvedClusterOptions) {
+    this.nodeId = nodeId;
+    this.host = host;
+    this.port = port;
+  }
+
+  /** `host:port`. */
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  /** True when a connection is open now. */
+  get isConnected(): boolean {
+    return this.connection !== null && !this.connection.closed;
+  }
+
+  /** The open connection, connecting first (after any backoff owed from earlier failures). */
+  async get(): Promise<Connection> {
+    if (this.connection && !this.connection.closed) return this.connection;
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  /** The version of `api` to speak with this broker (connects to learn it if needed). */
+  async versionFor(api: AnyApi): Promise<number> {
+    if (!this.versions) await this.get();
+    return negotiateVersion(api, this.versions as BrokerApiVersions, this.nodeId >= 0 ? this.nodeId : this.address);
+  }
+
+  private async open(): Promise<Connection> {
+    if (this.closed) throw new Error('link closed');
+    const wait = this.nextAttemptAt - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const conn = new Connection({
+      host: this.host,
+      port: this.port,
+      clientId: this.options.clientId,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      maxResponseBytes: this.options.maxResponseBytes,
+      tls: this.options.tls,
+      nodeId: this.nodeId,
+    });
+    try {
+      await conn.connect();
+      const response = await conn.request(ApiVersions, ApiVersions.maxVersion, {});
+      const err = kafkaError(response.errorCode, { broker: this.address, api: 'ApiVersions' });
+      if (err) throw err;
+      this.versions = new Map(response.apiKeys.map((k) => [k.apiKey, { minVersion: k.minVersion, maxVersion: k.maxVersion }]));
+    } catch (err) {
+      this.failures++;
+      this.nextAttemptAt = Date.now() + backoffDelay(this.failures, this.options.retry);
+      void conn.close();
+      throw err;
+    }
+    this.failures = 0;
+    this.nextAttemptAt = 0;
+    this.connection = conn;
+    return conn;
+  }
+
+  /** Closes the connection; the link can be used again (it reconnects) unless `final`. */
+  async close(final = true): Promise<void> {
+    this.closed = final;
+    const conn = this.connection;
+    this.connection = null;
+    if (conn) await conn.close();
+  }
+}

@@ -1,0 +1,88 @@
+/** Options of the cluster client (connections, metadata, retries), one frozen defaults object and one validate(). */
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { checkBrokers, checkInteger, checkString } from '../options/validate.js';
+import { InvalidOptionError } from '../protocol/errors.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
+
+/** Options shared by every client role (producer, consumer, admin). */
+export interface ClusterOptions {
+  /** Bootstrap brokers, `host:port` (Java `bootstrap.servers`). Required. */
+  brokers: string[] | string;
+  /** Client id sent with every request (Java `client.id`). Default `kafka-stage`. */
+  clientId?: string;
+  /** TCP connect timeout in ms (Java `socket.connection.setup.timeout.ms`). Default 10_000. */
+  connectTimeoutMs?: number;
+  /** Per-request timeout in ms (Java `request.timeout.ms`). Default 30_000. */
+  requestTimeoutMs?: number;
+  /** Largest response frame accepted, bytes. Default 128 MiB. */
+  maxResponseBytes?: number;
+  /** Metadata is refreshed at least this often, ms (Java `metadata.max.age.ms`). Default 300_000. */
+  metadataMaxAgeMs?: number;
+  /** Retry policy of retriable errors (Java `retries`, `retry.backoff.ms`, `retry.backoff.max.ms`). */
+  retry?: Partial<RetryOptions>;
+  /** TLS: `true` for defaults (hostname verification on), or Node TLS options (Java `security.protocol=SSL`). */
+  tls?: boolean | TlsConnectionOptions;
+}
+
+/** Cluster options after defaults and validation. */
+export interface ResolvedClusterOptions {
+  brokers: { host: string; port: number }[];
+  clientId: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxResponseBytes: number;
+  metadataMaxAgeMs: number;
+  retry: RetryOptions;
+  tls: boolean | TlsConnectionOptions;
+}
+
+/** Defaults of {@link ClusterOptions}. */
+export const CLUSTER_DEFAULTS = Object.freeze({
+  clientId: 'kafka-stage',
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxResponseBytes: 128 * 1024 * 1024,
+  metadataMaxAgeMs: 300_000,
+  tls: false as boolean | TlsConnectionOptions,
+});
+
+/** Names of the cluster options, for roles that check unknown keys. */
+export const CLUSTER_OPTION_KEYS = [
+  'brokers',
+  'clientId',
+  'connectTimeoutMs',
+  'requestTimeoutMs',
+  'maxResponseBytes',
+  'metadataMaxAgeMs',
+  'retry',
+  'tls',
+] as const;
+
+/** Applies defaults and validates; throws InvalidOptionError naming the first bad option. */
+export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
+  const retryIn = options.retry ?? {};
+  const retry: RetryOptions = {
+    retries: checkInteger('retry.retries', retryIn.retries ?? DEFAULT_RETRY.retries, 0, 1_000_000),
+    initialBackoffMs: checkInteger('retry.initialBackoffMs', retryIn.initialBackoffMs ?? DEFAULT_RETRY.initialBackoffMs, 1, 3_600_000),
+    maxBackoffMs: checkInteger('retry.maxBackoffMs', retryIn.maxBackoffMs ?? DEFAULT_RETRY.maxBackoffMs, 1, 3_600_000),
+    deadlineMs: checkInteger('retry.deadlineMs', retryIn.deadlineMs ?? DEFAULT_RETRY.deadlineMs, 0, 86_400_000),
+  };
+  if (retry.maxBackoffMs < retry.initialBackoffMs) {
+    throw new InvalidOptionError('retry.maxBackoffMs', 'must be ≥ retry.initialBackoffMs');
+  }
+  const tls = options.tls ?? CLUSTER_DEFAULTS.tls;
+  if (typeof tls !== 'boolean' && (tls === null || typeof tls !== 'object')) {
+    throw new InvalidOptionError('tls', 'expected a boolean or Node TLS options');
+  }
+  return {
+    brokers: checkBrokers('brokers', options.brokers),
+    clientId: checkString('clientId', options.clientId ?? CLUSTER_DEFAULTS.clientId),
+    connectTimeoutMs: checkInteger('connectTimeoutMs', options.connectTimeoutMs ?? CLUSTER_DEFAULTS.connectTimeoutMs, 1, 3_600_000),
+    requestTimeoutMs: checkInteger('requestTimeoutMs', options.requestTimeoutMs ?? CLUSTER_DEFAULTS.requestTimeoutMs, 1, 3_600_000),
+    maxResponseBytes: checkInteger('maxResponseBytes', options.maxResponseBytes ?? CLUSTER_DEFAULTS.maxResponseBytes, 1024, 2 ** 31 - 1),
+    metadataMaxAgeMs: checkInteger('metadataMaxAgeMs', options.metadataMaxAgeMs ?? CLUSTER_DEFAULTS.metadataMaxAgeMs, 0, 86_400_000),
+    retry,
+    tls,
+  };
+}

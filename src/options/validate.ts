@@ -1,0 +1,71 @@
+/**
+ * Small checks shared by every role's `validate()`: each throws {@link InvalidOptionError} naming the
+ * option exactly as the user spelled it, synchronously, before any I/O starts.
+ */
+import { InvalidOptionError } from '../protocol/errors.js';
+
+/** An integer within [min, max]. */
+export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new InvalidOptionError(name, `expected an integer, got ${describe(value)}`);
+  }
+  if (value < min || value > max) {
+    throw new InvalidOptionError(name, `expected ${min} ≤ ${name} ≤ ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** One of a fixed set of strings. */
+export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new InvalidOptionError(name, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+/** A non-empty string. */
+export function checkString(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidOptionError(name, `expected a non-empty string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A boolean. */
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError(name, `expected a boolean, got ${describe(value)}`);
+  return value;
+}
+
+/** A list of `host:port` broker addresses (a comma-separated string is accepted too). */
+export function checkBrokers(name: string, value: unknown): { host: string; port: number }[] {
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new InvalidOptionError(name, `expected a non-empty list of host:port, got ${describe(value)}`);
+  }
+  return list.map((entry: unknown, i) => {
+    if (typeof entry !== 'string') throw new InvalidOptionError(`${name}[${i}]`, `expected host:port, got ${describe(entry)}`);
+    const text = entry.trim();
+    const colon = text.lastIndexOf(':');
+    const host = text.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    const port = Number(text.slice(colon + 1));
+    if (colon <= 0 || host.length === 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new InvalidOptionError(`${name}[${i}]`, `expected host:port, got '${text}'`);
+    }
+    return { host, port };
+  });
+}
+
+/** Rejects keys the role does not know, so a misspelt option is not silently ignored. */
+export function checkKnownKeys(role: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new InvalidOptionError(key, `unknown ${role} option (known: ${known.join(', ')})`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `${typeof value} ${String(value)}`;
+}

@@ -88,3 +88,18 @@ export class InvalidOptionError extends KafkaStageError {
     this.option = option;
   }
 }
+
+/** A compression codec whose npm package is not installed (or has no build for this platform). */
+export class CodecUnavailableError extends KafkaStageError {
+  /** The npm package that provides the codec. */
+  readonly packageName: string;
+
+  constructor(codec: string, packageName: string, cause?: unknown) {
+    super('ERR_CODEC_UNAVAILABLE', `${codec} compression needs the npm package ${packageName}: npm install ${packageName}`, {
+      context: { codec, package: packageName },
+      cause,
+      retriable: false,
+    });
+    this.packageName = packageName;
+  }
+}

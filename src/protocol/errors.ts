@@ -103,3 +103,53 @@ export class CodecUnavailableError extends KafkaStageError {
     this.packageName = packageName;
   }
 }
+
+/**
+ * A socket to a broker failed or closed. `code` is `ERR_CONNECTION` for socket errors and failed
+ * connects, `ERR_CONNECTION_CLOSED` when the connection was closed (by either side) with requests
+ * still waiting. Always retriable: the request can be sent again on a new connection.
+ */
+export class ConnectionError extends KafkaStageError {
+  constructor(
+    message: string,
+    context: ErrorContext = {},
+    cause?: unknown,
+    code: 'ERR_CONNECTION' | 'ERR_CONNECTION_CLOSED' = 'ERR_CONNECTION',
+  ) {
+    super(code, message, { context, cause, retriable: true });
+  }
+}
+
+/** The connection was closed (by us or by the broker) while a request waited, or before it was sent. */
+export class ConnectionClosedError extends ConnectionError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super(message, context, cause, 'ERR_CONNECTION_CLOSED');
+  }
+}
+
+/** A request got no response within its timeout (Java `request.timeout.ms`). Retriable. */
+export class RequestTimeoutError extends KafkaStageError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super('ERR_REQUEST_TIMEOUT', message, { context, retriable: true });
+  }
+}
+
+/**
+ * A broker announced a response frame larger than the configured maximum (`maxResponseBytes`).
+ * A {@link ProtocolError} whose `code` is `ERR_RESPONSE_TOO_LARGE`, so a caller can tell "raise the
+ * limit or ask for less" apart from other malformed input. Nothing was allocated for the frame.
+ */
+export class ResponseTooLargeError extends ProtocolError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super(message, context);
+    // ProtocolError fixes its code; this subclass narrows it, keeping `instanceof ProtocolError`.
+    (this as { code: KafkaStageErrorCode }).code = 'ERR_RESPONSE_TOO_LARGE';
+  }
+}
+
+/** An operation was cancelled through an `AbortSignal`; `cause` is the signal's reason. Not retriable. */
+export class AbortedError extends KafkaStageError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_ABORTED', message, { context, cause, retriable: false });
+  }
+}

@@ -33,7 +33,8 @@ export type KafkaStageErrorCode =
   | 'ERR_METADATA'
   | 'ERR_RETRIES_EXHAUSTED'
   | 'ERR_CLOSED'
-  | 'ERR_ABORTED';
+  | 'ERR_ABORTED'
+  | 'ERR_ADMIN_OPERATION';
 
 /** Base class of every error kafka-stage throws. */
 export class KafkaStageError extends Error {

@@ -1,0 +1,126 @@
+/**
+ * The demand and buffer bookkeeping of one partition stage. Pure state, no I/O.
+ *
+ * The demand contract (design.md §2): the stage never delivers more records than the subscriber's
+ * outstanding demand; demand accumulates across asks (it is never overwritten); the buffer is
+ * bounded in records and bytes; a full buffer asks for no fetch; the bytes a fetch may bring follow
+ * the remaining demand and the free room, not a fixed size.
+ *
+ * Worked numbers: maxRecords 1000, maxBytes 1 MiB, average record 200 B. A subscriber asks 100:
+ * nothing is buffered, so the fetch wants 100 × 200 B = 20 KB (at least `minFetchBytes`). Later the
+ * buffer holds 1000 records: it is full, so {@link PartitionBuffer.fetchBytesWanted} is 0 whatever the
+ * demand.
+ */
+
+/** Bounds of one partition's buffer. */
+export interface PartitionBufferLimits {
+  /** Most records held undelivered. */
+  maxRecords: number;
+  /** Most bytes (decompressed record sizes) held undelivered. */
+  maxBytes: number;
+  /** Smallest fetch worth sending, bytes: tiny fetches cost more than they save. */
+  minFetchBytes: number;
+}
+
+/** A buffered item: whatever the stage hands out, with the bytes it accounts for. */
+export interface Sized {
+  readonly sizeInBytes: number;
+}
+
+export class PartitionBuffer<T extends Sized> {
+  private items: T[] = [];
+  private head = 0;
+  private bytes = 0;
+  private demand = 0;
+  /** Running average of record size, to turn demand in records into fetch bytes. */
+  private averageRecordBytes = 256;
+
+  constructor(readonly limits: PartitionBufferLimits) {}
+
+  /** Adds `n` to the outstanding demand (demand accumulates; it is never replaced). */
+  ask(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`demand must be a non-negative integer, got ${n}`);
+    this.demand += n;
+  }
+
+  /** Adds fetched records. The caller sized the fetch from {@link fetchBytesWanted}; a fetch may overshoot by one batch. */
+  push(records: readonly T[]): void {
+    let added = 0;
+    for (const r of records) {
+      this.items.push(r);
+      added += r.sizeInBytes;
+    }
+    this.bytes += added;
+    if (records.length > 0) {
+      // Exponential moving average keeps the estimate current without storing history.
+      this.averageRecordBytes = Math.max(1, 0.7 * this.averageRecordBytes + 0.3 * (added / records.length));
+    }
+  }
+
+  /** Takes as many records as demand and buffer allow, at most `limit`; demand drops by the number taken. */
+  take(limit = Number.POSITIVE_INFINITY): T[] {
+    const n = Math.min(this.demand, this.items.length - this.head, limit);
+    if (n <= 0) return [];
+    const out = this.items.slice(this.head, this.head + n);
+    this.head += n;
+    this.demand -= n;
+    for (const r of out) this.bytes -= r.sizeInBytes;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+
+  /** Drops everything buffered (revoke, seek) and returns how many records were dropped. Demand stays. */
+  clear(): number {
+    const dropped = this.items.length - this.head;
+    this.items = [];
+    this.head = 0;
+    this.bytes = 0;
+    return dropped;
+  }
+
+  /** Drops the outstanding demand (the subscriber went away). */
+  cancelDemand(): void {
+    this.demand = 0;
+  }
+
+  /** Records buffered and not delivered. */
+  get bufferedRecords(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Bytes buffered and not delivered. */
+  get bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  /** Demand not yet met. */
+  get outstandingDemand(): number {
+    return this.demand;
+  }
+
+  /** True when the buffer may take no more records. */
+  get isFull(): boolean {
+    return this.bufferedRecords >= this.limits.maxRecords || this.bytes >= this.limits.maxBytes;
+  }
+
+  /**
+   * Bytes a fetch for this partition should ask for now: 0 when the buffer is full or no demand is
+   * left uncovered by buffered records; otherwise the uncovered demand's estimated size, at least
+   * `minFetchBytes`, at most the free room and `budgetBytes` (the consumer-wide budget left).
+   */
+  fetchBytesWanted(budgetBytes: number): number {
+    if (this.isFull) return 0;
+    const uncovered = this.demand - this.bufferedRecords;
+    if (uncovered <= 0) return 0;
+    const room = Math.min(this.limits.maxBytes - this.bytes, budgetBytes);
+    if (room <= 0) return 0;
+    const estimate = Math.ceil(uncovered * this.averageRecordBytes);
+    return Math.min(room, Math.max(this.limits.minFetchBytes, estimate));
+  }
+}

@@ -34,7 +34,9 @@ export type KafkaStageErrorCode =
   | 'ERR_RETRIES_EXHAUSTED'
   | 'ERR_CLOSED'
   | 'ERR_ABORTED'
-  | 'ERR_ADMIN_OPERATION';
+  | 'ERR_ADMIN_OPERATION'
+  | 'ERR_RECORD_TOO_LARGE'
+  | 'ERR_DELIVERY_TIMEOUT';
 
 /** Base class of every error kafka-stage throws. */
 export class KafkaStageError extends Error {
@@ -152,5 +154,33 @@ export class ResponseTooLargeError extends ProtocolError {
 export class AbortedError extends KafkaStageError {
   constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
     super('ERR_ABORTED', message, { context, cause, retriable: false });
+  }
+}
+
+/** A record that can never be sent: larger than the producer's `maxRequestSize` (or `bufferMemory`). */
+export class RecordTooLargeError extends KafkaStageError {
+  /** Estimated size of the record in a batch, bytes. */
+  readonly sizeBytes: number;
+  /** The limit it exceeds, bytes. */
+  readonly limitBytes: number;
+
+  constructor(sizeBytes: number, limitBytes: number, option: string, context: ErrorContext = {}) {
+    super('ERR_RECORD_TOO_LARGE', `record of ${sizeBytes} bytes exceeds ${option} (${limitBytes} bytes)`, {
+      context: { ...context, option },
+      retriable: false,
+    });
+    this.sizeBytes = sizeBytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * A produced record was not acknowledged within the producer's `deliveryTimeoutMs` (Java
+ * `delivery.timeout.ms`); `cause` is the last error seen, if any. The record may or may not have
+ * been written.
+ */
+export class DeliveryTimeoutError extends KafkaStageError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_DELIVERY_TIMEOUT', message, { context, cause, retriable: false });
   }
 }

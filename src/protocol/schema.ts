@@ -88,9 +88,22 @@ export const nullableBytes = primitive<Buffer | null, Uint8Array | null>(
 /** A `records` field: raw record-batch bytes, decoded by the record-batch codec, never here. */
 export const records = nullableBytes;
 
+/** An array codec; `item` is exposed so that tools and tests can walk a schema. */
+export interface ArrayCodec<O, I> extends Codec<O[], I[]> {
+  /** Codec of each element. */
+  readonly item: Codec<O, I>;
+}
+
+/** A nullable array codec; `item` is exposed so that tools and tests can walk a schema. */
+export interface NullableArrayCodec<O, I> extends Codec<O[] | null, I[] | null> {
+  /** Codec of each element. */
+  readonly item: Codec<O, I>;
+}
+
 /** An array of `item`, compact in flexible versions. */
-export function array<O, I>(item: Codec<O, I>): Codec<O[], I[]> {
+export function array<O, I>(item: Codec<O, I>): ArrayCodec<O, I> {
   return {
+    item,
     zero: [],
     minBytes: 1,
     read(r, version, flexible) {
@@ -108,9 +121,10 @@ export function array<O, I>(item: Codec<O, I>): Codec<O[], I[]> {
 }
 
 /** A nullable array of `item`. */
-export function nullableArray<O, I>(item: Codec<O, I>): Codec<O[] | null, I[] | null> {
+export function nullableArray<O, I>(item: Codec<O, I>): NullableArrayCodec<O, I> {
   const inner = array(item);
   return {
+    item,
     zero: null,
     minBytes: 1,
     read(r, version, flexible) {
@@ -251,9 +265,9 @@ export function struct<F extends Fields>(fields: F): Codec<StructOut<F>, StructI
       const c = compile(version, flexible);
       const value: Record<string, unknown> = {};
       for (const f of c.plain) value[f.name] = f.codec.read(r, version, flexible);
-      for (const f of c.absent) value[f.name] = f.zero;
+      for (const f of c.absent) value[f.name] = freshZero(f.zero);
       if (flexible) {
-        for (const f of c.tagged) value[f.name] = f.zero;
+        for (const f of c.tagged) value[f.name] = freshZero(f.zero);
         r.taggedFields((tag, sub) => {
           const f = c.tagged.find((t) => t.tag === tag);
           if (f) value[f.name] = f.codec.read(sub, version, flexible);
@@ -288,10 +302,39 @@ export function struct<F extends Fields>(fields: F): Codec<StructOut<F>, StructI
   };
 }
 
-function isDefault(v: unknown, zero: unknown): boolean {
+/**
+ * True when a tagged value equals its default, so it is not sent. Struct-typed tagged fields are
+ * compared field by field (the Java client compares them with `equals`), arrays by emptiness.
+ */
+export function isDefault(v: unknown, zero: unknown): boolean {
   if (v === zero) return true;
   if (Array.isArray(v) && Array.isArray(zero)) return v.length === 0 && zero.length === 0;
+  if (Buffer.isBuffer(v) && Buffer.isBuffer(zero)) return v.equals(zero);
+  if (isPlainObject(v) && isPlainObject(zero)) {
+    // A key left out of the value takes its default when written, so it counts as default here.
+    for (const key of Object.keys(zero)) if (v[key] !== undefined && !isDefault(v[key], zero[key])) return false;
+    return true;
+  }
   return false;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+/**
+ * A copy of a default value for a decoded message. Decoded values are the caller's to mutate, so
+ * the shared zero arrays and structs of a schema must never be handed out (a `push` into one would
+ * change the default of every later decode). Immutable zeros (numbers, strings, empty buffers) are shared.
+ */
+function freshZero(zero: unknown): unknown {
+  if (Array.isArray(zero)) return zero.map(freshZero);
+  if (isPlainObject(zero)) {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(zero)) copy[key] = freshZero(zero[key]);
+    return copy;
+  }
+  return zero;
 }
 
 /** Description of one Kafka API: its key, the versions we speak, and request/response codecs. */

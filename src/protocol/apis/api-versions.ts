@@ -1,6 +1,16 @@
-/** ApiVersions (key 18): which API versions a broker speaks. Spec: ApiVersionsRequest.json / ApiVersionsResponse.json. */
-import { array, bool, defineApi, field, int16, int32, int64, string, struct } from '../schema.js';
+/**
+ * ApiVersions (key 18): which API versions a broker speaks. Spec: ApiVersionsRequest.json /
+ * ApiVersionsResponse.json (Kafka 4.4).
+ *
+ * Kafka 4.4 adds v5 (KIP-1242: the client names the cluster and node it expects). A broker that does
+ * not know the version a client sends answers in the v0 format with UNSUPPORTED_VERSION, and
+ * connections open with `ApiVersions.maxVersion`; until the connection falls back to the broker's
+ * range on that answer we keep speaking v0-v4. The v5 fields are declared so that raising `versions`
+ * is the only change needed.
+ */
+import { array, bool, defineApi, field, int16, int32, int64, nullableString, string, struct } from '../schema.js';
 
+/** ApiVersions: the version ranges and features a broker supports. */
 export const ApiVersions = defineApi({
   apiKey: 18,
   name: 'ApiVersions',
@@ -9,6 +19,8 @@ export const ApiVersions = defineApi({
   request: {
     clientSoftwareName: field(string, '3+', { default: 'kafka-stage' }),
     clientSoftwareVersion: field(string, '3+', { default: '0.1.0' }),
+    clusterId: field(nullableString, '5+', { default: null }),
+    nodeId: field(int32, '5+', { default: -1 }),
   },
   response: {
     errorCode: field(int16, '0+'),

@@ -1,0 +1,127 @@
+/**
+ * The admin client: topics, partitions, offsets, cluster description and configs. Each operation
+ * validates its input synchronously (InvalidOptionError naming the field), routes its requests as
+ * Kafka requires (controller, partition leaders, the broker described), retries transient errors with
+ * the cluster's policy, and reports per-entity failures together in one {@link AdminOperationError}.
+ */
+import { Cluster } from '../cluster/cluster.js';
+import type { BrokerInfo } from '../cluster/metadata.js';
+import { IsolationLevel } from '../protocol/apis/fetch.js';
+import { checkOneOf } from '../options/validate.js';
+import { describeConfigs, type ConfigResourceResult } from './configs.js';
+import { listOffsets, type PartitionOffset } from './offsets.js';
+import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './options.js';
+import {
+  checkCallOptions,
+  checkConfigResources,
+  checkFlag,
+  checkList,
+  checkNewPartitions,
+  checkNewTopics,
+  checkOffsetQueries,
+  checkTimeout,
+  checkTopicName,
+  type ConfigResource,
+  type CreatePartitionsOptions,
+  type CreateTopicsOptions,
+  type DeleteTopicsOptions,
+  type ListOffsetsOptions,
+  type NewPartitions,
+  type NewTopic,
+  type OffsetQuery,
+} from './requests.js';
+import { createPartitions, createTopics, deleteTopics, type CreatedTopic } from './topics.js';
+
+/** What `describeCluster` reports. */
+export interface ClusterDescription {
+  /** The cluster's id, null when the broker does not report one. */
+  clusterId: string | null;
+  /** Node id metadata gives as the controller (in KRaft: a broker that forwards to the active controller). */
+  controllerId: number;
+  /** Live brokers, by node id. */
+  brokers: BrokerInfo[];
+}
+
+/** Admin client. Create one per application; `close()` it when done. */
+export class Admin {
+  /** The cluster client underneath, shareable with other roles. */
+  readonly cluster: Cluster;
+  private readonly options: ResolvedAdminOptions;
+
+  /** Validates `options` (throws InvalidOptionError naming the option); connects lazily or on {@link Admin.connect}. */
+  constructor(options: AdminOptions) {
+    this.options = resolveAdminOptions(options);
+    this.cluster = new Cluster(this.options.cluster);
+  }
+
+  /** Connects to a bootstrap broker and loads the broker list. */
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+  }
+
+  /**
+   * Creates topics. Unless `validateOnly`, resolves once metadata shows every partition with a
+   * leader, so a produce right after it does not race the election.
+   */
+  async createTopics(topics: NewTopic[], options?: CreateTopicsOptions): Promise<CreatedTopic[]> {
+    const list = checkNewTopics(topics);
+    const o = checkCallOptions('options', options, ['validateOnly', 'timeoutMs', 'ignoreExisting']);
+    return createTopics(this.cluster, list, {
+      validateOnly: checkFlag('options.validateOnly', o.validateOnly),
+      ignoreExisting: checkFlag('options.ignoreExisting', o.ignoreExisting),
+      timeoutMs: checkTimeout('options.timeoutMs', o.timeoutMs, this.options.operationTimeoutMs),
+    });
+  }
+
+  /** Deletes topics by name. */
+  async deleteTopics(names: string[], options?: DeleteTopicsOptions): Promise<void> {
+    const list = checkList<string>('names', names, String);
+    list.forEach((n, i) => checkTopicName(`names[${i}]`, n));
+    const o = checkCallOptions('options', options, ['timeoutMs']);
+    await deleteTopics(this.cluster, list, { timeoutMs: checkTimeout('options.timeoutMs', o.timeoutMs, this.options.operationTimeoutMs) });
+  }
+
+  /** Raises partition counts (`count` is the new total); resolves once the new partitions have leaders. */
+  async createPartitions(partitions: NewPartitions[], options?: CreatePartitionsOptions): Promise<void> {
+    const list = checkNewPartitions(partitions);
+    const o = checkCallOptions('options', options, ['validateOnly', 'timeoutMs']);
+    await createPartitions(this.cluster, list, {
+      validateOnly: checkFlag('options.validateOnly', o.validateOnly),
+      timeoutMs: checkTimeout('options.timeoutMs', o.timeoutMs, this.options.operationTimeoutMs),
+    });
+  }
+
+  /** Looks up the earliest, latest or by-time offset of each partition, in the order asked. */
+  async listOffsets(partitions: OffsetQuery[], options?: ListOffsetsOptions): Promise<PartitionOffset[]> {
+    const list = checkOffsetQueries(partitions);
+    const o = checkCallOptions('options', options, ['isolationLevel']);
+    const level =
+      o.isolationLevel === undefined
+        ? 'read_uncommitted'
+        : checkOneOf('options.isolationLevel', o.isolationLevel, ['read_uncommitted', 'read_committed'] as const);
+    return listOffsets(this.cluster, list, {
+      isolationLevel: level === 'read_committed' ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED,
+      timeoutMs: this.options.operationTimeoutMs,
+    });
+  }
+
+  /** The cluster id, the controller metadata names, and the live brokers. */
+  async describeCluster(): Promise<ClusterDescription> {
+    const metadata = await this.cluster.refreshMetadata([]);
+    return {
+      clusterId: metadata.clusterId,
+      controllerId: metadata.controllerId,
+      brokers: [...metadata.brokers.values()].sort((a, b) => a.nodeId - b.nodeId),
+    };
+  }
+
+  /** The configs of topics and brokers, in the order asked. */
+  async describeConfigs(resources: ConfigResource[]): Promise<ConfigResourceResult[]> {
+    return describeConfigs(this.cluster, checkConfigResources(resources));
+  }
+
+  /** Closes every connection. */
+  async close(): Promise<void> {
+    await this.cluster.close();
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * describeConfigs: the configs of topics and brokers. A broker's own configs are asked of that broker
+ * (only it knows its static settings); topic configs of any broker, in one request.
+ */
+import type { Cluster, RequestTarget } from '../cluster/cluster.js';
+import { DescribeConfigs } from '../protocol/apis/describe-configs.js';
+import { KafkaError, kafkaError } from '../protocol/error-codes.js';
+import { KafkaStageError } from '../protocol/errors.js';
+import type { ConfigResource, ConfigResourceType } from './requests.js';
+import { settleEntities, type EntityOutcome } from './settle-entities.js';
+
+/** Kafka's resource type codes (ConfigResource.Type). */
+const RESOURCE_TYPE: Readonly<Record<ConfigResourceType, number>> = Object.freeze({ topic: 2, broker: 4 });
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+
+/** Where a config value comes from (Kafka's ConfigSource). */
+export type ConfigSource =
+  | 'unknown'
+  | 'dynamic-topic'
+  | 'dynamic-broker'
+  | 'dynamic-default-broker'
+  | 'static-broker'
+  | 'default'
+  | 'dynamic-broker-logger'
+  | 'client-metrics'
+  | 'group';
+
+const SOURCES: readonly ConfigSource[] = [
+  'unknown',
+  'dynamic-topic',
+  'dynamic-broker',
+  'dynamic-default-broker',
+  'static-broker',
+  'default',
+  'dynamic-broker-logger',
+  'client-metrics',
+  'group',
+];
+
+/** One config entry. */
+export interface ConfigEntry {
+  name: string;
+  /** Null for sensitive values and unset ones. */
+  value: string | null;
+  readOnly: boolean;
+  /** True when the value is Kafka's default (nothing set it). */
+  isDefault: boolean;
+  source: ConfigSource;
+  isSensitive: boolean;
+}
+
+/** The configs of one resource. */
+export interface ConfigResourceResult {
+  type: ConfigResourceType;
+  name: string;
+  entries: ConfigEntry[];
+}
+
+function sourceOf(code: number): ConfigSource {
+  return SOURCES[code] ?? 'unknown';
+}
+
+/** Describes configs; throws one AdminOperationError naming every resource that failed. */
+export async function describeConfigs(cluster: Cluster, resources: ConfigResource[]): Promise<ConfigResourceResult[]> {
+  const settled = await settleEntities<ConfigResource, ConfigResourceResult>(cluster, {
+    operation: 'describeConfigs',
+    keys: resources,
+    nameOf: (r) => `${r.type}:${r.name}`,
+    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === UNKNOWN_TOPIC_OR_PARTITION),
+    async send(pending) {
+      const metadata = cluster.metadata ?? (await cluster.refreshMetadata([]));
+      const unknown: EntityOutcome<ConfigResource, ConfigResourceResult>[] = [];
+      const groups = new Map<RequestTarget, ConfigResource[]>();
+      for (const r of pending) {
+        const target: RequestTarget = r.type === 'broker' ? Number(r.name) : 'any';
+        if (typeof target === 'number' && !metadata.brokers.has(target)) {
+          const error = new KafkaStageError('ERR_METADATA', `broker ${r.name} is not in the cluster metadata`, {
+            context: { broker: r.name, api: 'DescribeConfigs' },
+          });
+          unknown.push({ key: r, error });
+          continue;
+        }
+        groups.set(target, [...(groups.get(target) ?? []), r]);
+      }
+      const answers = await Promise.all([...groups].map(([target, group]) => ask(cluster, target, group)));
+      return [...unknown, ...answers.flat()];
+    },
+  });
+  return [...settled.values()];
+}
+
+async function ask(cluster: Cluster, target: RequestTarget, group: ConfigResource[]): Promise<EntityOutcome<ConfigResource, ConfigResourceResult>[]> {
+  let response;
+  try {
+    response = await cluster.request(target, DescribeConfigs, () => ({
+      resources: group.map((r) => ({ resourceType: RESOURCE_TYPE[r.type], resourceName: r.name, configurationKeys: r.keys ?? null })),
+      includeSynonyms: false,
+      includeDocumentation: false,
+    }));
+  } catch (err) {
+    const error = err instanceof KafkaStageError ? err : new KafkaStageError('ERR_KAFKA', String(err), { cause: err });
+    return group.map((key) => ({ key, error }));
+  }
+  const outcomes: EntityOutcome<ConfigResource, ConfigResourceResult>[] = [];
+  for (const r of response.results) {
+    const key = group.find((g) => RESOURCE_TYPE[g.type] === r.resourceType && g.name === r.resourceName);
+    if (!key) continue;
+    const context = key.type === 'topic' ? { topic: key.name, api: 'DescribeConfigs' } : { broker: key.name, api: 'DescribeConfigs' };
+    const error = kafkaError(r.errorCode, context, { brokerMessage: r.errorMessage });
+    if (error) {
+      outcomes.push({ key, error });
+      continue;
+    }
+    outcomes.push({
+      key,
+      value: {
+        type: key.type,
+        name: key.name,
+        entries: r.configs.map((c) => ({
+          name: c.name,
+          value: c.value,
+          readOnly: c.readOnly,
+          isDefault: c.configSource === 5,
+          source: sourceOf(c.configSource),
+          isSensitive: c.isSensitive,
+        })),
+      },
+    });
+  }
+  return outcomes;
+}

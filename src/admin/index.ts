@@ -1,0 +1,19 @@
+/** The admin client's public surface. */
+export { Admin, type ClusterDescription } from './admin.js';
+export { AdminOperationError, type EntityFailure } from './errors.js';
+export { ADMIN_DEFAULTS, type AdminOptions } from './options.js';
+export type {
+  ConfigResource,
+  ConfigResourceType,
+  CreatePartitionsOptions,
+  CreateTopicsOptions,
+  DeleteTopicsOptions,
+  ListOffsetsOptions,
+  NewPartitions,
+  NewTopic,
+  OffsetQuery,
+  OffsetSpec,
+} from './requests.js';
+export type { CreatedTopic } from './topics.js';
+export type { PartitionOffset } from './offsets.js';
+export type { ConfigEntry, ConfigResourceResult, ConfigSource } from './configs.js';

@@ -138,6 +138,18 @@ export class Cluster {
     return { response, version };
   }
 
+  /**
+   * Sends a request the broker does not answer (Produce with acks=0). Resolves once the bytes are
+   * written to the socket; the version is negotiated as for {@link Cluster.request}.
+   */
+  async send<A extends AnyApi>(target: RequestTarget, api: A, build: (version: number) => RequestIn<A>): Promise<void> {
+    this.assertOpen();
+    const link = this.link(target);
+    const conn = await link.get();
+    const version = await link.versionFor(api);
+    await conn.send(api, version, build(version));
+  }
+
   /** Runs `operation` with the cluster's retry policy, refreshing metadata after errors that make it stale. */
   withRetry<T>(what: string, operation: (attempt: number) => Promise<T>, topics: string[] = []): Promise<T> {
     return withRetry(what, operation, this.options.retry, {

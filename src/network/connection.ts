@@ -1,0 +1,568 @@
+/**
+ * One TCP (or TLS) connection to one broker: framing, correlation ids, pipelined requests,
+ * per-request timeouts, a maximum response size, clean close.
+ *
+ * Failure rules, all giving typed errors and none leaving a caller hanging:
+ * - a socket error, or the broker closing, rejects every waiting request with a retriable
+ *   {@link ConnectionError} (`ERR_CONNECTION`, or `ERR_CONNECTION_CLOSED` when the peer closed);
+ * - a bad frame size or a response whose correlation id matches no request is a
+ *   {@link ProtocolError}: the stream can no longer be trusted, so the connection closes and every
+ *   waiting request rejects with that error;
+ * - a response body that fails to decode rejects its request with a {@link ProtocolError} and closes
+ *   the connection; a request that times out rejects with a {@link RequestTimeoutError} and closes the
+ *   connection; in both cases the other waiting requests reject with a {@link ConnectionError} whose
+ *   `cause` is the original error;
+ * - {@link Connection.close} rejects waiting requests with a {@link ConnectionClosedError}.
+ */
+import { channel } from 'node:diagnostics_channel';
+import { connect as netConnect, isIP, isIPv6, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { checkInteger, checkString } from '../options/validate.js';
+import {
+  AbortedError,
+  ConnectionClosedError,
+  ConnectionError,
+  InvalidOptionError,
+  KafkaStageError,
+  ProtocolError,
+  RequestTimeoutError,
+  type ErrorContext,
+} from '../protocol/errors.js';
+import { decodeResponse, encodeRequest } from '../protocol/frame.js';
+import type { AnyApi, ApiDefinition, RequestIn, ResponseOut } from '../protocol/schema.js';
+import { nextCorrelationId } from './correlation.js';
+import { FrameDecoder } from './frame-decoder.js';
+
+/** Name of the `node:diagnostics_channel` channel on which every settled request is published. */
+export const REQUEST_CHANNEL = 'kafka-stage:request';
+const requestChannel = channel(REQUEST_CHANNEL);
+
+/** Default connect timeout in ms (Java `socket.connection.setup.timeout.ms`). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Default request timeout in ms (Java `request.timeout.ms`). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Default largest response frame accepted: 128 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
+/** Longest a clean close waits for queued bytes to reach the kernel before dropping the socket. */
+const CLOSE_GRACE_MS = 1_000;
+/** Largest delay `setTimeout` honours; longer timeouts would fire at once. */
+const MAX_TIMER_MS = 0x7fffffff;
+const API_VERSIONS_KEY = 18;
+const UNSUPPORTED_VERSION = 35;
+
+/** Published on {@link REQUEST_CHANNEL} and passed to `onRequest` when a request settles. */
+export interface RequestEvent {
+  /** API name, e.g. `Fetch`. */
+  api: string;
+  /** API key. */
+  apiKey: number;
+  /** Version spoken. */
+  version: number;
+  /** Broker address `host:port`. */
+  broker: string;
+  /** Broker node id, when known. */
+  nodeId?: number;
+  /** Correlation id of the request. */
+  correlationId: number;
+  /** Time from sending to settling (for `send`: to the bytes reaching the kernel), in ms. */
+  durationMs: number;
+  /** Why the request failed; absent on success. */
+  error?: Error;
+}
+
+/** Options of a {@link Connection}. */
+export interface ConnectionOptions {
+  /** Broker host name or IP address. */
+  host: string;
+  /** Broker port. */
+  port: number;
+  /** Client id sent in every request header (Java `client.id`). */
+  clientId: string;
+  /** Time allowed for TCP connect, TLS handshake and `authenticate`, in ms. Default 10 000 (Java `socket.connection.setup.timeout.ms`). */
+  connectTimeoutMs?: number;
+  /** Time a request may wait for its response, in ms. Default 30 000 (Java `request.timeout.ms`). */
+  requestTimeoutMs?: number;
+  /** Largest response frame accepted, in bytes; a larger declared size is a protocol error. Default 128 MiB. */
+  maxResponseBytes?: number;
+  /**
+   * TLS: `true` for defaults, or Node TLS options. Certificates and the host name are verified by
+   * default (`servername` = `host` unless `host` is an IP address, whose certificate must list it).
+   * `false` or absent: plain TCP.
+   */
+  tls?: TlsConnectionOptions | boolean;
+  /** Runs after the socket opens and before `connect()` resolves, e.g. a SASL exchange through `request`. */
+  authenticate?: (conn: Connection) => Promise<void>;
+  /** Broker node id, for error context and events. */
+  nodeId?: number;
+  /** Called synchronously with every settled request (cheap counters; must not throw). */
+  onRequest?: (event: RequestEvent) => void;
+  /** First correlation id used. Default 0. Tests start near 2^31-1 to exercise wrapping. */
+  firstCorrelationId?: number;
+}
+
+/** Per-request options of {@link Connection.request}. */
+export interface RequestOptions {
+  /** Overrides the connection's `requestTimeoutMs` for this request, in ms (e.g. a long-polling Fetch). */
+  timeoutMs?: number;
+  /** Aborting rejects the request with an `ERR_ABORTED` error; its response, when it comes, is dropped. */
+  signal?: AbortSignal;
+}
+
+/** One request waiting for its response. */
+interface Pending {
+  readonly api: AnyApi;
+  readonly version: number;
+  readonly correlationId: number;
+  readonly startedAt: number;
+  readonly deadline: number;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  /** Settled already (aborted); the entry stays only to recognise and drop the late response. */
+  abandoned: boolean;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+type CloseListener = (error?: Error) => void;
+type State = 'new' | 'connecting' | 'open' | 'closed';
+
+function noop(): void {}
+
+/** A connection to one broker. Create, `connect()`, then `request()` as many times as needed, pipelined. */
+export class Connection {
+  /** Broker address `host:port` (`[v6]:port` for IPv6). */
+  readonly address: string;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly clientId: string;
+  private readonly connectTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly tls: TlsConnectionOptions | undefined;
+  private readonly authenticate: ((conn: Connection) => Promise<void>) | undefined;
+  private readonly nodeId: number | undefined;
+  private readonly onRequest: ((event: RequestEvent) => void) | undefined;
+  private readonly context: ErrorContext;
+  private readonly decoder: FrameDecoder;
+  private readonly pending = new Map<number, Pending>();
+  private readonly closeListeners: CloseListener[] = [];
+  private state: State = 'new';
+  private socket: Socket | null = null;
+  private socketGone: Promise<void> = Promise.resolve();
+  private connectPromise: Promise<void> | null = null;
+  private rejectConnect: ((error: Error) => void) | null = null;
+  private lastCorrelationId: number;
+  /** One timer per connection, armed for the earliest deadline: no timer per request. */
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+
+  constructor(options: ConnectionOptions) {
+    this.host = checkString('host', options.host);
+    this.port = checkInteger('port', options.port, 1, 65535);
+    if (typeof options.clientId !== 'string') throw new InvalidOptionError('clientId', 'expected a string');
+    this.clientId = options.clientId;
+    this.connectTimeoutMs = checkInteger('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1, MAX_TIMER_MS);
+    this.requestTimeoutMs = checkInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 1, MAX_TIMER_MS);
+    const maxResponseBytes = checkInteger('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 4, 0x7fffffff);
+    const tls = options.tls ?? false;
+    if (typeof tls !== 'boolean' && (typeof tls !== 'object' || tls === null)) {
+      throw new InvalidOptionError('tls', 'expected a boolean or TLS options');
+    }
+    this.tls = tls === true ? {} : tls === false ? undefined : tls;
+    this.authenticate = options.authenticate;
+    this.nodeId = options.nodeId;
+    this.onRequest = options.onRequest;
+    this.lastCorrelationId = checkInteger('firstCorrelationId', options.firstCorrelationId ?? 0, 0, 0x7fffffff) - 1;
+    this.address = isIPv6(this.host) ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
+    this.context = this.nodeId === undefined ? { broker: this.address } : { broker: this.address, nodeId: this.nodeId };
+    this.decoder = new FrameDecoder({ maxFrameBytes: maxResponseBytes, context: this.context });
+  }
+
+  /** True once the connection is closed, by either side; it is never reopened (make a new one). */
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Requests sent and not yet answered (aborted ones included until their response arrives). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Opens the socket (and TLS), runs `authenticate`, and resolves when requests can be sent.
+   * Rejects with a {@link ConnectionError} when the broker cannot be reached in `connectTimeoutMs`.
+   * Calling it again returns the same promise.
+   */
+  connect(): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(this.closedError('connect'));
+    this.connectPromise ??= this.open();
+    return this.connectPromise;
+  }
+
+  /**
+   * Sends a request and resolves with its decoded response. Requests are pipelined: many may be in
+   * flight, and the broker answers them in order. Rejects with a typed error, never hangs past the
+   * timeout.
+   */
+  request<A extends AnyApi>(api: A, version: number, body: RequestIn<A>, options?: RequestOptions): Promise<ResponseOut<A>> {
+    const socket = this.writableSocket(api);
+    if (socket instanceof Error) return Promise.reject(socket);
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      return Promise.reject(new AbortedError(`${api.name} request aborted before it was sent`, { ...this.context, api: api.name }, signal.reason));
+    }
+    let timeoutMs = this.requestTimeoutMs;
+    let frame: Buffer;
+    const correlationId = nextCorrelationId(this.lastCorrelationId, this.pending);
+    try {
+      if (options?.timeoutMs !== undefined) timeoutMs = checkInteger('timeoutMs', options.timeoutMs, 1, MAX_TIMER_MS);
+      frame = encode(api, version, correlationId, this.clientId, body);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new ProtocolError(String(err), { api: api.name }));
+    }
+    this.lastCorrelationId = correlationId;
+    const startedAt = performance.now();
+    const entry: Pending = {
+      api,
+      version,
+      correlationId,
+      startedAt,
+      deadline: startedAt + timeoutMs,
+      resolve: noop,
+      reject: noop,
+      abandoned: false,
+      signal,
+      onAbort: undefined,
+    };
+    const promise = new Promise<ResponseOut<A>>((resolve, reject) => {
+      entry.resolve = resolve as (value: unknown) => void;
+      entry.reject = reject;
+    });
+    this.pending.set(correlationId, entry);
+    if (signal) {
+      entry.onAbort = () => this.abort(entry);
+      signal.addEventListener('abort', entry.onAbort, { once: true });
+    }
+    socket.write(frame);
+    this.armTimer(entry.deadline);
+    return promise;
+  }
+
+  /**
+   * Sends a request that gets no response (Produce with acks=0). Resolves once the bytes are
+   * handed to the kernel, not when the broker has them.
+   */
+  send<A extends AnyApi>(api: A, version: number, body: RequestIn<A>): Promise<void> {
+    const socket = this.writableSocket(api);
+    if (socket instanceof Error) return Promise.reject(socket);
+    let frame: Buffer;
+    const correlationId = nextCorrelationId(this.lastCorrelationId, this.pending);
+    try {
+      frame = encode(api, version, correlationId, this.clientId, body);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new ProtocolError(String(err), { api: api.name }));
+    }
+    this.lastCorrelationId = correlationId;
+    const startedAt = performance.now();
+    return new Promise<void>((resolve, reject) => {
+      socket.write(frame, (err) => {
+        const error = err ? new ConnectionClosedError(`${api.name} request not sent: ${err.message}`, { ...this.context, api: api.name }, err) : undefined;
+        this.report(api, version, correlationId, startedAt, error);
+        if (error) reject(error);
+        else resolve();
+      });
+    });
+  }
+
+  /**
+   * Closes the connection. Waiting requests reject with a {@link ConnectionClosedError}; bytes
+   * already queued are flushed first (for at most a second). Resolves when the socket is released.
+   */
+  close(): Promise<void> {
+    if (this.state !== 'closed') {
+      const socket = this.socket;
+      const wasOpen = this.state === 'open';
+      this.shutdown(new ConnectionClosedError(`connection to ${this.address} closed by the client`, this.context), undefined, true);
+      if (socket && !wasOpen) socket.destroy();
+      else if (socket) {
+        // end() flushes what is queued and sends FIN; we do not wait for the broker's FIN.
+        const guard = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+        guard.unref();
+        socket.end(() => socket.destroy());
+        socket.once('close', () => clearTimeout(guard));
+      }
+    }
+    return this.socketGone;
+  }
+
+  /** Listens for the connection closing: `error` is absent after {@link Connection.close}, set otherwise. */
+  on(event: 'close', listener: CloseListener): this {
+    if (event === 'close') this.closeListeners.push(listener);
+    return this;
+  }
+
+  /** Removes a listener added with {@link Connection.on}. */
+  off(event: 'close', listener: CloseListener): this {
+    const i = event === 'close' ? this.closeListeners.indexOf(listener) : -1;
+    if (i >= 0) this.closeListeners.splice(i, 1);
+    return this;
+  }
+
+  private open(): Promise<void> {
+    this.state = 'connecting';
+    return new Promise<void>((resolve, reject) => {
+      // Stays set until the connection is usable, so a socket error, the connect timeout or a
+      // close() during the TLS handshake or `authenticate` rejects connect() at once.
+      this.rejectConnect = reject;
+      const timer = setTimeout(() => {
+        this.shutdown(new ConnectionError(`connecting to ${this.address} timed out after ${this.connectTimeoutMs} ms`, this.context), undefined, false);
+      }, this.connectTimeoutMs);
+      timer.unref();
+      this.openSocket()
+        .then(() => (this.authenticate ? this.authenticate(this) : undefined))
+        .then(
+          () => {
+            clearTimeout(timer);
+            if (this.state === 'closed') return; // connect() was already rejected by shutdown
+            this.state = 'open';
+            this.rejectConnect = null;
+            resolve();
+          },
+          (err: unknown) => {
+            clearTimeout(timer);
+            // A failed authenticate leaves a socket we cannot use; its error is the one to report.
+            const error = err instanceof Error ? err : new ConnectionError(String(err), this.context);
+            this.shutdown(error, undefined, false);
+            reject(error);
+          },
+        );
+    });
+  }
+
+  /** Resolves when the socket (and TLS) is up; failures reach connect() through shutdown(). */
+  private openSocket(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const socket = this.tls
+        ? tlsConnect({ host: this.host, port: this.port, servername: isIP(this.host) !== 0 ? undefined : this.host, ...this.tls })
+        : netConnect({ host: this.host, port: this.port });
+      this.socket = socket;
+      this.socketGone = new Promise<void>((done) => socket.once('close', () => done()));
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true);
+      socket.on('data', this.onData);
+      socket.on('error', this.onSocketError);
+      socket.on('close', this.onSocketClose);
+      socket.once(this.tls ? 'secureConnect' : 'connect', () => resolve());
+    });
+  }
+
+  private writableSocket(api: AnyApi): Socket | Error {
+    if (this.state === 'closed') return this.closedError(api.name);
+    if (this.socket === null || this.state === 'new') {
+      return new ConnectionError(`${api.name} request on a connection to ${this.address} that is not connected: call connect() first`, { ...this.context, api: api.name });
+    }
+    return this.socket;
+  }
+
+  private closedError(what: string): ConnectionClosedError {
+    return new ConnectionClosedError(`${what} on a closed connection to ${this.address}`, { ...this.context, api: what });
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.state === 'closed') return;
+    const decoder = this.decoder;
+    let frame: Buffer | undefined;
+    try {
+      decoder.push(chunk);
+      frame = decoder.next();
+    } catch (err) {
+      this.shutdown(err as ProtocolError, undefined, false);
+      return;
+    }
+    while (frame !== undefined) {
+      this.onFrame(frame);
+      if (this.closed) return;
+      try {
+        frame = decoder.next();
+      } catch (err) {
+        this.shutdown(err as ProtocolError, undefined, false);
+        return;
+      }
+    }
+  };
+
+  private onFrame(frame: Buffer): void {
+    const correlationId = frame.readInt32BE(0);
+    const entry = this.pending.get(correlationId);
+    if (entry === undefined) {
+      const error = new ProtocolError(
+        `response correlation id ${correlationId} matches no request in flight to ${this.address} (${this.pending.size} waiting)`,
+        { ...this.context, correlationId },
+      );
+      this.shutdown(error, undefined, false);
+      return;
+    }
+    this.pending.delete(correlationId);
+    if (this.pending.size === 0) this.disarmTimer();
+    if (entry.abandoned) return;
+    let body: unknown;
+    try {
+      body = decodeFrame(entry.api, entry.version, frame);
+    } catch (err) {
+      const error = asProtocolError(err, { ...this.context, api: entry.api.name, correlationId });
+      this.settle(entry, error, undefined);
+      // The bytes of this response were not what we expected, so neither may the next ones be.
+      this.shutdown(error, entry, false);
+      return;
+    }
+    this.settle(entry, undefined, body);
+  }
+
+  private readonly onSocketError = (err: Error): void => {
+    if (this.state === 'closed') return;
+    const verb = this.state === 'open' ? 'connection to' : 'connecting to';
+    this.shutdown(new ConnectionError(`${verb} ${this.address} failed: ${err.message}`, this.context, err), undefined, false);
+  };
+
+  private readonly onSocketClose = (): void => {
+    if (this.state === 'closed') return;
+    const midFrame = this.decoder.idle ? '' : ' in the middle of a response';
+    this.shutdown(new ConnectionClosedError(`broker ${this.address} closed the connection${midFrame}`, this.context), undefined, false);
+  };
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (this.state === 'closed') return;
+    const now = performance.now();
+    let earliest = Infinity;
+    for (const entry of this.pending.values()) {
+      if (entry.deadline <= now) {
+        this.timeout(entry);
+        return;
+      }
+      if (entry.deadline < earliest) earliest = entry.deadline;
+    }
+    if (earliest !== Infinity) this.armTimer(earliest);
+  };
+
+  /**
+   * A request outlived its timeout. Its late response would not desync the stream (it would be
+   * matched by correlation id and dropped), but a broker that sits on one request is stuck or the
+   * path to it is dead, and every later request on this connection queues behind it (Kafka answers
+   * in order). Closing lets the caller reconnect instead of waiting out each timeout in turn.
+   */
+  private timeout(entry: Pending): void {
+    const waitedMs = Math.round(performance.now() - entry.startedAt);
+    const error = new RequestTimeoutError(
+      `${entry.api.name} v${entry.version} request to ${this.address} got no response in ${waitedMs} ms`,
+      { ...this.context, api: entry.api.name, correlationId: entry.correlationId, timeoutMs: Math.round(entry.deadline - entry.startedAt) },
+    );
+    this.pending.delete(entry.correlationId);
+    if (!entry.abandoned) this.settle(entry, error, undefined);
+    this.shutdown(error, entry, false);
+  }
+
+  private abort(entry: Pending): void {
+    if (entry.abandoned || this.pending.get(entry.correlationId) !== entry) return;
+    entry.abandoned = true;
+    const reason: unknown = entry.signal?.reason;
+    this.settle(entry, new AbortedError(`${entry.api.name} request to ${this.address} aborted`, { ...this.context, api: entry.api.name }, reason), undefined);
+  }
+
+  private armTimer(deadline: number): void {
+    if (deadline >= this.timerAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = deadline;
+    // Timers may fire a little early against performance.now(); onTimer then simply re-arms.
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(deadline - performance.now())));
+    this.timer.unref();
+  }
+
+  private disarmTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  /**
+   * Marks the connection closed, rejects everything waiting and tells listeners. `culprit` is a
+   * request already rejected with `error` (a timeout or an undecodable body): the others did
+   * nothing wrong and get a {@link ConnectionError} caused by it. `byClient` is true for close():
+   * the caller ends the socket gracefully and listeners hear no error; otherwise the socket is
+   * dropped at once.
+   */
+  private shutdown(error: Error, culprit: Pending | undefined, byClient: boolean): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.disarmTimer();
+    this.decoder.reset();
+    if (!byClient) this.socket?.destroy();
+    const othersError =
+      culprit === undefined
+        ? error
+        : new ConnectionError(`connection to ${this.address} closed: ${error.message}`, this.context, error);
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of waiting) if (entry !== culprit && !entry.abandoned) this.settle(entry, othersError, undefined);
+    this.rejectConnect?.(error);
+    this.rejectConnect = null;
+    const listenerError = byClient ? undefined : error;
+    for (const listener of this.closeListeners.splice(0)) listener(listenerError);
+  }
+
+  private settle(entry: Pending, error: Error | undefined, value: unknown): void {
+    if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
+    if (error) entry.reject(error);
+    else entry.resolve(value);
+    this.report(entry.api, entry.version, entry.correlationId, entry.startedAt, error);
+  }
+
+  private report(api: AnyApi, version: number, correlationId: number, startedAt: number, error: Error | undefined): void {
+    const hook = this.onRequest;
+    if (hook === undefined && !requestChannel.hasSubscribers) return;
+    const event: RequestEvent = {
+      api: api.name,
+      apiKey: api.apiKey,
+      version,
+      broker: this.address,
+      correlationId,
+      durationMs: performance.now() - startedAt,
+    };
+    if (this.nodeId !== undefined) event.nodeId = this.nodeId;
+    if (error) event.error = error;
+    if (requestChannel.hasSubscribers) requestChannel.publish(event);
+    if (hook) {
+      try {
+        hook(event);
+      } catch (err) {
+        // A throwing observer is a bug in the caller; surface it as diagnostics_channel does,
+        // without letting it corrupt the connection's bookkeeping.
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    }
+  }
+}
+
+function encode<A extends AnyApi>(api: A, version: number, correlationId: number, clientId: string, body: RequestIn<A>): Buffer {
+  return encodeRequest(api as unknown as ApiDefinition<unknown, RequestIn<A>, unknown, never>, version, correlationId, clientId, body);
+}
+
+/**
+ * A broker asked for an ApiVersions version it does not speak answers in version 0 with
+ * UNSUPPORTED_VERSION (so any client can read it and retry lower); decode that answer as v0.
+ */
+function decodeFrame<A extends AnyApi>(api: A, version: number, frame: Buffer): ResponseOut<A> {
+  if (api.apiKey === API_VERSIONS_KEY && version > 0 && frame.length >= 6 && frame.readInt16BE(4) === UNSUPPORTED_VERSION) {
+    return decodeResponse(api, 0, frame);
+  }
+  return decodeResponse(api, version, frame);
+}
+
+function asProtocolError(err: unknown, context: ErrorContext): KafkaStageError {
+  if (err instanceof KafkaStageError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new ProtocolError(`response could not be decoded: ${message}`, context, err);
+}

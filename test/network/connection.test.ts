@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Connection, REQUEST_CHANNEL, type ConnectionOptions, type RequestEvent } from '../../src/network/connection.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
@@ -182,7 +182,8 @@ describe('Connection against a fake broker', () => {
 
   it('rejects connect() after connectTimeoutMs when the handshake never completes', T, async () => {
     // A plain TCP server that accepts and stays silent: a TLS handshake with it never finishes.
-    const silent = createServer(() => {});
+    const accepted: Socket[] = [];
+    const silent = createServer((socket) => accepted.push(socket));
     silent.listen(0, '127.0.0.1');
     await once(silent, 'listening');
     const port = (silent.address() as AddressInfo).port;
@@ -191,8 +192,8 @@ describe('Connection against a fake broker', () => {
       await assert.rejects(conn.connect(), (err: unknown) => err instanceof ConnectionError && /timed out after 150 ms/.test(err.message));
       assert.equal(conn.closed, true);
     } finally {
+      for (const socket of accepted) socket.destroy();
       silent.close();
-      silent.closeAllConnections?.();
     }
   });
 

@@ -1,0 +1,184 @@
+/**
+ * The simplest real fetch path: read one partition from its leader, record by record, in offset
+ * order. No group, no commits, no demand; the demand-driven consumer builds on the same steps.
+ *
+ * Each Fetch goes to the partition's current leader at the version negotiated with it (v13+ names
+ * the topic by id, taken from metadata). The reader
+ * - continues from the last complete batch when the broker cuts the last one at the size limit;
+ * - skips records below the offset asked for (a compressed batch may start before it) and control
+ *   batches (transaction markers), and under read_committed the batches of aborted transactions;
+ * - refreshes metadata and retries after NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH and other
+ *   transient errors, with the cluster's backoff and deadline;
+ * - throws {@link OffsetOutOfRangeError} when the offset is not in the log (never jumps by itself).
+ */
+import type { Cluster } from '../cluster/cluster.js';
+import { Fetch, IsolationLevel } from '../protocol/apis/fetch.js';
+import { KafkaError, kafkaError } from '../protocol/error-codes.js';
+import { AbortedError, KafkaStageError } from '../protocol/errors.js';
+import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
+import type { KafkaRecord } from '../protocol/records/types.js';
+import { AbortedTransactionFilter, type AbortedTransaction } from './fetch-aborted.js';
+import { OffsetOutOfRangeError } from './fetch-errors.js';
+import { resolveReadPartitionOptions, type ReadPartitionOptions, type ResolvedReadPartitionOptions } from './fetch-options.js';
+
+export { OffsetOutOfRangeError } from './fetch-errors.js';
+export { READ_PARTITION_DEFAULTS, type ReadPartitionOptions } from './fetch-options.js';
+
+const EMPTY = Buffer.alloc(0);
+/** Topic ids name topics in Fetch from this version on. */
+const FIRST_TOPIC_ID_VERSION = 13;
+
+/** The part of one partition's Fetch answer the reader uses. */
+interface FetchedPartition {
+  highWatermark: number;
+  lastStableOffset: number;
+  abortedTransactions: AbortedTransaction[] | null;
+  records: Buffer;
+}
+
+/**
+ * Reads records of one partition from `fromOffset`, as an async iterator. Options are validated
+ * now (InvalidOptionError naming the option); nothing is sent until the first `next()`. Ends at
+ * `untilOffset` or after `maxRecords`; otherwise tails the partition until `signal` aborts it or
+ * the loop breaks.
+ */
+export function readPartition(cluster: Cluster, options: ReadPartitionOptions): AsyncGenerator<KafkaRecord, void, undefined> {
+  return read(cluster, resolveReadPartitionOptions(options));
+}
+
+/**
+ * Reads a partition into an array: from `fromOffset` up to `untilOffset` (default: the high
+ * watermark when reading starts, so the call ends once it has what the log held).
+ */
+export async function readAll(cluster: Cluster, options: ReadPartitionOptions): Promise<KafkaRecord[]> {
+  const out: KafkaRecord[] = [];
+  for await (const record of readPartition(cluster, { untilOffset: 'high-watermark', ...options })) out.push(record);
+  return out;
+}
+
+async function* read(cluster: Cluster, o: ResolvedReadPartitionOptions): AsyncGenerator<KafkaRecord, void, undefined> {
+  let offset = o.fromOffset;
+  let until = typeof o.untilOffset === 'number' ? o.untilOffset : Infinity;
+  let untilKnown = o.untilOffset !== 'high-watermark';
+  let yielded = 0;
+  let fetchBytes = o.maxBytes;
+  while (yielded < o.maxRecords && offset < until) {
+    const fetched = await fetchOnce(cluster, o, offset, fetchBytes);
+    if (!untilKnown) {
+      until = o.readCommitted ? fetched.lastStableOffset : fetched.highWatermark;
+      untilKnown = true;
+      if (offset >= until) return;
+    }
+    const decoded = await decodeRecordBatches(fetched.records, { verifyCrc: o.verifyCrc, maxDecompressedBytes: o.maxDecompressedBytes });
+    if (decoded.batches.length === 0 && decoded.truncatedTail) {
+      // Not even one whole batch fitted (brokers normally send the first batch whole): ask for more.
+      fetchBytes = growFetchSize(cluster, o, fetchBytes, fetched.records.length);
+      continue;
+    }
+    fetchBytes = o.maxBytes;
+    const aborts = o.readCommitted ? new AbortedTransactionFilter(fetched.abortedTransactions) : null;
+    for (const batch of decoded.batches) {
+      // Every batch passes the filter, in order: control batches close aborted transactions.
+      const aborted = aborts?.isAborted(batch) ?? false;
+      if (batch.lastOffset < offset) continue;
+      if (!batch.isControl && !aborted) {
+        for (const record of batch.records) {
+          if (record.offset < offset) continue;
+          if (record.offset >= until) return;
+          yield record;
+          offset = record.offset + 1;
+          if (++yielded >= o.maxRecords) return;
+        }
+      }
+      // Compaction and control records leave offsets without records: move past the whole batch.
+      offset = Math.max(offset, batch.lastOffset + 1);
+    }
+  }
+}
+
+/** The next fetch size after a response that held no complete batch. */
+function growFetchSize(cluster: Cluster, o: ResolvedReadPartitionOptions, current: number, received: number): number {
+  const ceiling = cluster.options.maxResponseBytes;
+  if (current >= ceiling) {
+    throw new KafkaStageError('ERR_PROTOCOL', `a record batch of ${o.topic}/${o.partition} does not fit in ${ceiling} bytes (maxResponseBytes)`, {
+      context: { topic: o.topic, partition: o.partition, api: 'Fetch', received },
+    });
+  }
+  return Math.min(ceiling, current * 2);
+}
+
+function abortedError(o: ResolvedReadPartitionOptions): AbortedError {
+  return new AbortedError(`reading ${o.topic}/${o.partition} was aborted`, { topic: o.topic, partition: o.partition, api: 'Fetch' }, o.signal?.reason);
+}
+
+/** One Fetch of one partition from its leader, retried on transient errors. */
+async function fetchOnce(cluster: Cluster, o: ResolvedReadPartitionOptions, offset: number, bytes: number): Promise<FetchedPartition> {
+  const where = { topic: o.topic, partition: o.partition, api: 'Fetch' };
+  return cluster.withRetry(
+    `Fetch ${o.topic}/${o.partition}`,
+    async () => {
+      if (o.signal?.aborted) throw abortedError(o);
+      const info = await cluster.topic(o.topic);
+      const meta = info.partitions[o.partition];
+      if (!meta) throw new KafkaError(3, where);
+      const leader = await cluster.leaderFor(o.topic, o.partition);
+      const { response, version } = await cluster.requestWithVersion(
+        leader,
+        Fetch,
+        () => ({
+          maxWaitMs: o.maxWaitMs,
+          minBytes: 1,
+          maxBytes: bytes,
+          isolationLevel: o.readCommitted ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED,
+          // No fetch session: every request is a full fetch of this one partition.
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [
+            {
+              topic: o.topic,
+              topicId: info.topicId,
+              partitions: [
+                {
+                  partition: o.partition,
+                  // Lets the broker tell us our leader is stale (FENCED_LEADER_EPOCH) instead of serving us.
+                  currentLeaderEpoch: meta.leaderEpoch,
+                  fetchOffset: BigInt(offset),
+                  partitionMaxBytes: bytes,
+                },
+              ],
+            },
+          ],
+          forgottenTopicsData: [],
+          rackId: '',
+        }),
+        { timeoutMs: cluster.options.requestTimeoutMs + o.maxWaitMs, signal: o.signal },
+      );
+      const topLevel = kafkaError(response.errorCode, { ...where, broker: leader });
+      if (topLevel) throw topLevel;
+      const topic = response.responses.find((t) => (version >= FIRST_TOPIC_ID_VERSION ? t.topicId === info.topicId : t.topic === o.topic));
+      const data = topic?.partitions.find((p) => p.partitionIndex === o.partition);
+      if (!data) {
+        throw new KafkaStageError('ERR_PROTOCOL', `the Fetch response of broker ${leader} did not mention ${o.topic}/${o.partition}`, {
+          context: { ...where, broker: leader },
+          retriable: true,
+        });
+      }
+      if (data.errorCode === 1) {
+        throw new OffsetOutOfRangeError(o.topic, o.partition, offset, {
+          logStartOffset: Number(data.logStartOffset),
+          highWatermark: Number(data.highWatermark),
+          broker: leader,
+        });
+      }
+      const err = kafkaError(data.errorCode, { ...where, broker: leader });
+      if (err) throw err;
+      return {
+        highWatermark: Number(data.highWatermark),
+        lastStableOffset: Number(data.lastStableOffset),
+        abortedTransactions: data.abortedTransactions,
+        records: data.records ?? EMPTY,
+      };
+    },
+    [o.topic],
+  );
+}

@@ -126,7 +126,8 @@ export class Reader {
 
   /**
    * Zig-zag signed varlong as a number. Kafka uses varlongs for record timestamp and offset deltas,
-   * which in practice fit in 53 bits; a value beyond ±2^53 is rejected rather than silently rounded.
+   * which in practice fit easily; a value outside [-2^52, 2^52) (zig-zag form of 53 bits or more) is
+   * rejected rather than silently rounded.
    */
   varlong(): number {
     let lo = 0;

@@ -1,6 +1,8 @@
 import { ProtocolError } from './errors.js';
 
 const INITIAL_CAPACITY = 256;
+/** Magnitude bound of varlongs held in a number (see {@link Writer.varlong}). */
+const VARLONG_LIMIT = 2 ** 52;
 
 /**
  * Synchronous growable writer. Encoding is never async. Length prefixes that are only known after
@@ -100,9 +102,14 @@ export class Writer {
     return this.unsignedVarint(((v << 1) ^ (v >> 31)) >>> 0);
   }
 
-  /** Zig-zag varlong of a safe integer. */
+  /**
+   * Zig-zag varlong of an integer in [-2^52, 2^52): the range whose zig-zag form (2|v| or 2|v|-1)
+   * is still exact as a number, and the range {@link Reader.varlong} accepts.
+   */
   varlong(v: number): this {
-    if (!Number.isSafeInteger(v)) throw new ProtocolError(`varlong out of safe integer range: ${v}`);
+    if (!Number.isInteger(v) || v < -VARLONG_LIMIT || v >= VARLONG_LIMIT) {
+      throw new ProtocolError(`varlong out of the supported range [-2^52, 2^52): ${v}`);
+    }
     let u = v >= 0 ? v * 2 : -v * 2 - 1;
     this.ensure(10);
     while (u >= 0x80) {

@@ -32,6 +32,10 @@ export class ProducerBatch<T> {
   producerId = -1n;
   producerEpoch = -1;
   baseSequence = -1;
+  /** The encoded record batch, kept for retries while its stamp holds. */
+  encoded: Buffer | null = null;
+  /** The stamp `encoded` was made with (`producerId/epoch/sequence`). */
+  encodedStamp = '';
 
   constructor(
     readonly topic: string,

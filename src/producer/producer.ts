@@ -1,0 +1,310 @@
+/**
+ * The producer: `send()` a record, get a promise of where it landed. Records are batched per
+ * partition (lingerMs, batchSize), compressed, and sent by the {@link Sender}; keys pick partitions
+ * as the Java client does; idempotence (on by default) lets retries neither duplicate nor reorder.
+ */
+import { Cluster } from '../cluster/cluster.js';
+import type { TopicInfo } from '../cluster/metadata.js';
+import { RetriesExhaustedError } from '../cluster/retry.js';
+import { KafkaError } from '../protocol/error-codes.js';
+import { InvalidOptionError, KafkaStageError, RecordTooLargeError } from '../protocol/errors.js';
+import { RecordAccumulator } from './accumulator.js';
+import type { QueuedRecord } from './batch.js';
+import type { Delivery, RecordMetadata } from './delivery.js';
+import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.js';
+import { DefaultPartitioner } from './partitioner.js';
+import { Sender } from './sender.js';
+import { SequenceState } from './sequences.js';
+
+export type { RecordMetadata } from './delivery.js';
+
+/** Bytes as a string (UTF-8) or a byte array. */
+export type BytesLike = string | Uint8Array;
+
+/** A record to send. */
+export interface ProducerRecord {
+  /** Key; records with equal keys go to the same partition (murmur2, as Java). Null/absent: sticky. */
+  key?: BytesLike | null;
+  /** Value; null is a tombstone. */
+  value: BytesLike | null;
+  /** Headers, as a list (duplicates and order kept) or an object. */
+  headers?: ReadonlyArray<{ key: string; value: BytesLike | null }> | Readonly<Record<string, BytesLike | null>>;
+  /** Explicit partition; overrides the partitioner. */
+  partition?: number;
+  /** Create time in ms since the epoch. Default: now. */
+  timestamp?: number;
+}
+
+/** A send waiting for its topic's metadata or for buffer room, in arrival order. */
+interface WaitingSend {
+  record: QueuedRecord;
+  partition: number | undefined;
+  size: number;
+  delivery: Delivery;
+}
+
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+
+/** A Kafka producer. Create, optionally `connect()`, `send()` many, `close()`. */
+export class Producer {
+  /** The cluster client underneath. */
+  readonly cluster: Cluster;
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedProducerOptions;
+  private readonly accumulator: RecordAccumulator<Delivery>;
+  private readonly sequences = new SequenceState();
+  private readonly partitioner: DefaultPartitioner;
+  private readonly sender: Sender;
+  /** Sends waiting, per topic; while a topic has any, later sends of it wait behind them. */
+  private readonly waiting = new Map<string, WaitingSend[]>();
+  private readonly pumping = new Set<string>();
+  private roomWaiters: (() => void)[] = [];
+  /** Promises of every send not settled yet: what flush() waits for. */
+  private readonly outstanding = new Set<Promise<RecordMetadata>>();
+  private closing: Promise<void> | null = null;
+  private lastBackgroundRefresh = 0;
+
+  /** Validates `options` synchronously (throws InvalidOptionError naming the option). Connects lazily. */
+  constructor(options: ProducerOptions) {
+    this.options = resolveProducerOptions(options);
+    this.cluster = new Cluster(clusterPart(options));
+    this.accumulator = new RecordAccumulator({
+      batchSize: this.options.batchSize,
+      lingerMs: this.options.lingerMs,
+      maxRequestSize: this.options.maxRequestSize,
+    });
+    this.partitioner = new DefaultPartitioner(this.options.batchSize);
+    this.sender = new Sender(this.cluster, this.options, this.accumulator, this.sequences, {
+      spaceFreed: () => this.spaceFreed(),
+    });
+  }
+
+  /** Producer id and epoch (idempotent producers; -1 before the first send or `connect()`). */
+  get producerId(): { producerId: bigint; producerEpoch: number } {
+    return { producerId: this.sequences.producerId, producerEpoch: this.sequences.producerEpoch };
+  }
+
+  /** Connects to the cluster and, when idempotent, obtains a producer id, so failures show here. */
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+    await this.sender.ensureProducerId();
+  }
+
+  /**
+   * Sends a record. Resolves once the broker acknowledged it (per `acks`) with its partition and
+   * offset; rejects with a typed error: KafkaError (with topic/partition context) for a broker
+   * error that is not retriable, DeliveryTimeoutError when `deliveryTimeoutMs` passed,
+   * RecordTooLargeError, InvalidOptionError for a malformed record, ERR_CLOSED after close().
+   * Records sent to one partition are written in the order of the `send()` calls.
+   */
+  send(topic: string, record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.closing) return Promise.reject(new KafkaStageError('ERR_CLOSED', 'the producer is closed', { context: { topic } }));
+    let queued: QueuedRecord;
+    let size: number;
+    try {
+      if (typeof topic !== 'string' || topic.length === 0) throw new InvalidOptionError('topic', 'expected a non-empty string');
+      queued = toQueuedRecord(record);
+      size = this.accumulator.sizeOf(queued, topic, record.partition);
+      if (size > this.options.bufferMemory) throw new RecordTooLargeError(size, this.options.bufferMemory, 'bufferMemory', { topic });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    let delivery!: Delivery;
+    const promise = new Promise<RecordMetadata>((resolve, reject) => {
+      delivery = { resolve, reject };
+    });
+    this.outstanding.add(promise);
+    const untrack = (): void => {
+      this.outstanding.delete(promise);
+    };
+    promise.then(untrack, untrack);
+    const item: WaitingSend = { record: queued, partition: record.partition, size, delivery };
+    const queue = this.waiting.get(topic);
+    if (queue) queue.push(item);
+    else if (!this.tryAppend(topic, item)) {
+      this.waiting.set(topic, [item]);
+      void this.pump(topic);
+    }
+    return promise;
+  }
+
+  /** Sends many records to one topic; resolves when all are acknowledged, rejects on the first failure. */
+  sendBatch(topic: string, records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    return Promise.all(records.map((r) => this.send(topic, r)));
+  }
+
+  /**
+   * Sends every record sent so far without waiting for linger, and resolves when each of them is
+   * settled (acknowledged or failed). Never rejects: failures reach each send's own promise.
+   */
+  async flush(): Promise<void> {
+    const snapshot = [...this.outstanding];
+    if (snapshot.length === 0) return;
+    this.sender.beginFlush();
+    try {
+      await Promise.allSettled(snapshot);
+    } finally {
+      this.sender.endFlush();
+    }
+  }
+
+  /** Refuses new sends, flushes, and closes the connections. Resolves when everything sent was settled. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Sends waiting for metadata or room are part of the flush: their promises are outstanding.
+      await this.flush();
+      this.sender.stop();
+      await this.cluster.close();
+    })();
+    return this.closing;
+  }
+
+  /** Appends a send now if its topic's metadata is known and there is room; false when it must wait. */
+  private tryAppend(topic: string, item: WaitingSend): boolean {
+    const info = this.cluster.metadata?.topics.get(topic);
+    if (!info || info.errorCode !== 0 || info.partitions.length === 0) return false;
+    if (this.accumulator.bufferedBytes + item.size > this.options.bufferMemory) return false;
+    this.refreshIfOld(topic);
+    const partition = this.choosePartition(topic, info, item);
+    if (partition < 0) return true; // rejected
+    const batch = this.accumulator.append(topic, partition, item.record, item.delivery, Date.now(), item.size);
+    if (item.record.key === null && item.partition === undefined) this.partitioner.recordAppended(topic, partition, item.size);
+    // A new batch needs a linger timer; a full one can go now. Other appends need no run.
+    if (batch.count === 1 || batch.closed) this.sender.wake();
+    return true;
+  }
+
+  private choosePartition(topic: string, info: TopicInfo, item: WaitingSend): number {
+    const count = info.partitions.length;
+    let partition = item.partition;
+    if (partition === undefined && this.options.partitioner) {
+      partition = this.options.partitioner({ topic, key: item.record.key, numPartitions: count });
+    }
+    partition ??= this.partitioner.partition(topic, item.record.key, count);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+      item.delivery.reject(
+        new KafkaError(UNKNOWN_TOPIC_OR_PARTITION, { topic, partition, detail: `the topic has partitions 0..${count - 1}` }),
+      );
+      return -1;
+    }
+    return partition;
+  }
+
+  /** Moves a topic's waiting sends into the accumulator, in order, as metadata and room allow. */
+  private async pump(topic: string): Promise<void> {
+    if (this.pumping.has(topic)) return;
+    this.pumping.add(topic);
+    try {
+      for (;;) {
+        const queue = this.waiting.get(topic);
+        const head = queue?.[0];
+        if (!queue || !head) break;
+        const info = this.cluster.metadata?.topics.get(topic);
+        if (!info || info.errorCode !== 0 || info.partitions.length === 0) {
+          try {
+            await this.loadTopic(topic);
+          } catch (err) {
+            this.waiting.delete(topic);
+            for (const item of queue) item.delivery.reject(err);
+            break;
+          }
+          continue;
+        }
+        if (this.tryAppend(topic, head)) {
+          queue.shift();
+          continue;
+        }
+        await this.room();
+      }
+    } finally {
+      const queue = this.waiting.get(topic);
+      if (queue && queue.length === 0) this.waiting.delete(topic);
+      this.pumping.delete(topic);
+      if (this.waiting.has(topic)) void this.pump(topic);
+    }
+  }
+
+  /** Loads a topic's metadata, retrying while the broker says it is unknown, up to the retry deadline. */
+  private async loadTopic(topic: string): Promise<void> {
+    try {
+      await this.cluster.withRetry('metadata of topic ' + topic, (attempt) => this.cluster.topic(topic, { refresh: attempt > 1 }), [topic]);
+    } catch (err) {
+      // The broker's answer (e.g. UNKNOWN_TOPIC_OR_PARTITION for the topic) says more than "retries ran out".
+      throw err instanceof RetriesExhaustedError && err.cause instanceof KafkaStageError ? err.cause : err;
+    }
+  }
+
+  /** Resolves when the sender frees buffer room; meanwhile every batch is sent without lingering. */
+  private room(): Promise<void> {
+    this.sender.beginFlush();
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).finally(() => this.sender.endFlush());
+  }
+
+  private spaceFreed(): void {
+    if (this.roomWaiters.length === 0) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Metadata older than metadataMaxAgeMs is refreshed in the background (new partitions, moved leaders). */
+  private refreshIfOld(topic: string): void {
+    const metadata = this.cluster.metadata;
+    const now = Date.now();
+    if (!metadata || now - metadata.fetchedAt <= this.options.metadataMaxAgeMs) return;
+    if (now - this.lastBackgroundRefresh < this.options.retry.initialBackoffMs) return;
+    this.lastBackgroundRefresh = now;
+    void this.cluster.refreshMetadata([...(metadata.topics.has(topic) ? metadata.topics.keys() : [topic])]).catch(() => undefined);
+  }
+}
+
+/** The cluster part of the producer options, for the Cluster constructor. */
+function clusterPart(options: ProducerOptions): ProducerOptions {
+  const {
+    acks: _acks,
+    compression: _compression,
+    lingerMs: _lingerMs,
+    batchSize: _batchSize,
+    maxInFlight: _maxInFlight,
+    idempotent: _idempotent,
+    deliveryTimeoutMs: _deliveryTimeoutMs,
+    maxRequestSize: _maxRequestSize,
+    bufferMemory: _bufferMemory,
+    partitioner: _partitioner,
+    ...cluster
+  } = options;
+  return cluster;
+}
+
+function bytesOf(name: string, value: unknown): Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  throw new InvalidOptionError(name, 'expected a string, a Uint8Array or null');
+}
+
+/** Validates a record and converts its fields to bytes once. */
+function toQueuedRecord(record: ProducerRecord): QueuedRecord {
+  if (record === null || typeof record !== 'object') throw new InvalidOptionError('record', 'expected an object');
+  if (record.value === undefined) throw new InvalidOptionError('record.value', 'expected a string, a Uint8Array or null');
+  const value = bytesOf('record.value', record.value);
+  const key = bytesOf('record.key', record.key);
+  const timestamp = record.timestamp ?? Date.now();
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new InvalidOptionError('record.timestamp', `expected ms since the epoch, got ${timestamp}`);
+  if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0)) {
+    throw new InvalidOptionError('record.partition', `expected a partition index, got ${String(record.partition)}`);
+  }
+  const headers: { key: string; value: Buffer | null }[] = [];
+  const given = record.headers;
+  if (Array.isArray(given)) {
+    given.forEach((h: { key: unknown; value: unknown }, i) => {
+      if (typeof h?.key !== 'string') throw new InvalidOptionError(`record.headers[${i}].key`, 'expected a string');
+      headers.push({ key: h.key, value: bytesOf(`record.headers[${i}].value`, h.value) });
+    });
+  } else if (given !== undefined && given !== null) {
+    if (typeof given !== 'object') throw new InvalidOptionError('record.headers', 'expected a list or an object');
+    for (const [k, v] of Object.entries(given)) headers.push({ key: k, value: bytesOf(`record.headers.${k}`, v) });
+  }
+  return { key, value, headers, timestamp };
+}

@@ -1,0 +1,430 @@
+/**
+ * The sender: drains ready batches from the accumulator, one Produce request per leader broker
+ * holding at most one batch per partition, with at most `maxInFlight` requests per broker, and
+ * settles every record from the broker's answer. It runs when woken (a batch filled, a response
+ * came, metadata changed) or when a timer says a batch has lingered, a retry backoff ended or a
+ * delivery timeout passes. No loop polls.
+ *
+ * Order: requests to one broker are written in the order they were built, so a partition's
+ * batches reach its leader in sequence order; a retried batch goes alone, after every older batch
+ * of its partition was answered (see the accumulator). With idempotence the broker also refuses
+ * any batch that would skip a sequence, so up to 5 requests in flight keep order. Without
+ * idempotence a retry may land after a newer batch already in flight: records can be reordered
+ * (and duplicated) on retries, as with the Java client; use `maxInFlight: 1` to avoid reordering.
+ */
+import type { Cluster } from '../cluster/cluster.js';
+import { backoffDelay } from '../cluster/retry.js';
+import { InitProducerId } from '../protocol/apis/init-producer-id.js';
+import { Produce } from '../protocol/apis/produce.js';
+import { kafkaError, KafkaError } from '../protocol/error-codes.js';
+import { DeliveryTimeoutError, ProtocolError } from '../protocol/errors.js';
+import { encodeRecordBatch } from '../protocol/records/encode-batch.js';
+import type { RequestIn } from '../protocol/schema.js';
+import { REQUEST_OVERHEAD_BYTES, type PartitionQueue, type RecordAccumulator } from './accumulator.js';
+import type { ProducerBatch } from './batch.js';
+import type { Delivery } from './delivery.js';
+import { decideOnFailure } from './error-policy.js';
+import type { ResolvedProducerOptions } from './options.js';
+import type { SequenceState } from './sequences.js';
+
+/** Java's transaction timeout for a producer without transactions: effectively none. */
+const NO_TRANSACTION_TIMEOUT_MS = 0x7fffffff;
+/** Extra time the client waits for a Produce answer beyond the timeout the broker is given. */
+const RESPONSE_GRACE_MS = 1_000;
+
+/** Callbacks into the producer. */
+export interface SenderHooks {
+  /** Records left the accumulator (acknowledged, failed or expired): buffer room is free. */
+  spaceFreed(): void;
+}
+
+type Batch = ProducerBatch<Delivery>;
+type ProduceBody = RequestIn<typeof Produce>;
+
+/** Sends the accumulator's batches. One per producer. */
+export class Sender {
+  private readonly inFlightByBroker = new Map<number, number>();
+  /** Per broker: settles when the previous request to it has been handed to the connection. */
+  private readonly writeOrder = new Map<number, Promise<void>>();
+  private wakePending = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private flushes = 0;
+  private initializing: Promise<void> | null = null;
+  private readonly refreshTopics = new Set<string>();
+  private refreshing = false;
+  private lastRefreshAt = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly options: ResolvedProducerOptions,
+    private readonly accumulator: RecordAccumulator<Delivery>,
+    private readonly sequences: SequenceState,
+    private readonly hooks: SenderHooks,
+  ) {}
+
+  /** Requests in flight to all brokers. */
+  get inFlightRequests(): number {
+    let n = 0;
+    for (const count of this.inFlightByBroker.values()) n += count;
+    return n;
+  }
+
+  /** Schedules a run of the sender (runs coalesce: many wakes in one tick give one run). */
+  wake(): void {
+    if (this.wakePending || this.stopped) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      this.run();
+    });
+  }
+
+  /** While at least one flush is open every batch is ready at once, lingering or not. */
+  beginFlush(): void {
+    this.flushes++;
+    this.wake();
+  }
+
+  /** Ends a flush opened with {@link Sender.beginFlush}. */
+  endFlush(): void {
+    this.flushes--;
+  }
+
+  /** Fetches a producer id now (idempotent producers) so that a failure shows at connect time. */
+  async ensureProducerId(): Promise<void> {
+    if (!this.options.idempotent || this.sequences.hasProducerId) return;
+    this.initProducerId();
+    await this.initializing;
+    if (!this.sequences.hasProducerId) throw this.lastInitError;
+  }
+
+  /** Stops: no more runs or timers. Requests in flight still settle their records. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private lastInitError: unknown = null;
+
+  private run(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    this.expire(now);
+    if (this.options.idempotent) {
+      if (this.sequences.bumpNeeded) {
+        // A gap in some partition's sequence: wait for every answer, then start a new epoch.
+        if (this.inFlightRequests > 0) return;
+        if (!this.sequences.bumpEpoch()) this.sequences.setProducer(-1n, -1);
+      }
+      if (!this.sequences.hasProducerId) {
+        if (!this.accumulator.isEmpty) this.initProducerId();
+        this.schedule(this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs);
+        return;
+      }
+    }
+    const { ready, nextReadyAt } = this.accumulator.ready(now, this.flushes > 0);
+    const byLeader = new Map<number, PartitionQueue<Delivery>[]>();
+    for (const queue of ready) {
+      const leader = this.leaderOf(queue.topic, queue.partition);
+      if (leader === null) {
+        this.requestRefresh(queue.topic);
+        continue;
+      }
+      const list = byLeader.get(leader);
+      if (list) list.push(queue);
+      else byLeader.set(leader, [queue]);
+    }
+    for (const [leader, queues] of byLeader) this.drainTo(leader, queues);
+    this.schedule(Math.min(nextReadyAt, this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs));
+  }
+
+  /** Builds requests for one broker from its ready partitions, while it has room in flight. */
+  private drainTo(leader: number, queues: PartitionQueue<Delivery>[]): void {
+    let remaining = queues;
+    while (remaining.length > 0 && (this.inFlightByBroker.get(leader) ?? 0) < this.options.maxInFlight) {
+      const batches: Batch[] = [];
+      const left: PartitionQueue<Delivery>[] = [];
+      let bytes = REQUEST_OVERHEAD_BYTES;
+      for (const queue of remaining) {
+        const next = queue.retries[0] ?? queue.pending[0];
+        if (!next) continue;
+        if (batches.length > 0 && bytes + next.sizeBytes > this.options.maxRequestSize) {
+          left.push(queue);
+          continue;
+        }
+        const batch = this.accumulator.take(queue);
+        if (!batch) continue;
+        batches.push(batch);
+        bytes += batch.sizeBytes;
+      }
+      if (batches.length === 0) break;
+      this.dispatch(leader, batches);
+      remaining = left;
+    }
+  }
+
+  private dispatch(leader: number, batches: Batch[]): void {
+    this.inFlightByBroker.set(leader, (this.inFlightByBroker.get(leader) ?? 0) + 1);
+    if (this.options.idempotent) for (const batch of batches) this.sequences.stamp(batch);
+    const previous = this.writeOrder.get(leader) ?? Promise.resolve();
+    let written!: () => void;
+    const done = new Promise<void>((resolve) => (written = resolve));
+    this.writeOrder.set(leader, done);
+    void this.produce(leader, batches, previous, written).finally(() => {
+      written();
+      if (this.writeOrder.get(leader) === done) this.writeOrder.delete(leader);
+      const left = (this.inFlightByBroker.get(leader) ?? 1) - 1;
+      if (left > 0) this.inFlightByBroker.set(leader, left);
+      else this.inFlightByBroker.delete(leader);
+      this.wake();
+    });
+    // More batches may be ready behind the ones just taken: pipeline them.
+    this.wake();
+  }
+
+  private async produce(leader: number, batches: Batch[], previous: Promise<void>, written: () => void): Promise<void> {
+    let response;
+    let version = 0;
+    try {
+      const encoded = await Promise.all(batches.map((b) => this.encode(b)));
+      await previous;
+      const build = (v: number): ProduceBody => {
+        version = v;
+        return this.body(batches, encoded, v);
+      };
+      if (this.options.acks === 0) {
+        const sent = this.cluster.send(leader, Produce, build);
+        written();
+        await sent;
+        for (const batch of batches) this.succeeded(batch, -1, -1);
+        return;
+      }
+      const pending = this.cluster.request(leader, Produce, build, { timeoutMs: this.options.requestTimeoutMs + RESPONSE_GRACE_MS });
+      written();
+      response = await pending;
+    } catch (err) {
+      const now = Date.now();
+      for (const batch of batches) this.failed(batch, err, now);
+      return;
+    }
+    const results = new Map<string, (typeof response.responses)[number]['partitionResponses'][number]>();
+    const nameById = version >= 13 ? this.topicNamesById() : null;
+    for (const topic of response.responses) {
+      const name = nameById ? nameById.get(topic.topicId) : topic.name;
+      if (name === undefined) continue;
+      for (const p of topic.partitionResponses) results.set(`${p.index}\u0000${name}`, p);
+    }
+    const now = Date.now();
+    for (const batch of batches) {
+      const result = results.get(`${batch.partition}\u0000${batch.topic}`);
+      const context = { topic: batch.topic, partition: batch.partition, broker: leader, api: 'Produce' };
+      if (!result) {
+        this.failed(batch, new ProtocolError('the Produce response does not mention the partition', context), now);
+        continue;
+      }
+      const error = kafkaError(result.errorCode, context, { brokerMessage: result.errorMessage });
+      if (error) this.failed(batch, error, now);
+      else this.succeeded(batch, Number(result.baseOffset), Number(result.logAppendTimeMs));
+    }
+  }
+
+  private body(batches: Batch[], encoded: Buffer[], version: number): ProduceBody {
+    const topics = new Map<string, { name: string; topicId: string; partitionData: { index: number; records: Buffer }[] }>();
+    batches.forEach((batch, i) => {
+      let topic = topics.get(batch.topic);
+      if (!topic) {
+        const topicId = this.cluster.metadata?.topics.get(batch.topic)?.topicId ?? '';
+        if (version >= 13 && !topicId) throw new ProtocolError(`no topic id known for ${batch.topic}`, { topic: batch.topic });
+        topic = { name: batch.topic, topicId, partitionData: [] };
+        topics.set(batch.topic, topic);
+      }
+      topic.partitionData.push({ index: batch.partition, records: encoded[i] as Buffer });
+    });
+    return {
+      transactionalId: null,
+      acks: this.options.acks,
+      timeoutMs: this.options.requestTimeoutMs,
+      topicData: [...topics.values()],
+    };
+  }
+
+  /** The batch's record-batch bytes for its current stamp, encoded once per stamp. */
+  private async encode(batch: Batch): Promise<Buffer> {
+    const stamp = `${batch.producerId}/${batch.producerEpoch}/${batch.baseSequence}`;
+    if (batch.encoded && batch.encodedStamp === stamp) return batch.encoded;
+    const encoded = await encodeRecordBatch({
+      records: batch.records,
+      compression: this.options.compression,
+      producerId: batch.producerId,
+      producerEpoch: batch.producerEpoch,
+      baseSequence: batch.baseSequence,
+    });
+    batch.encoded = encoded;
+    batch.encodedStamp = stamp;
+    return encoded;
+  }
+
+  private succeeded(batch: Batch, baseOffset: number, logAppendTime: number): void {
+    this.accumulator.complete(batch);
+    const { topic, partition, records, handles } = batch;
+    for (let i = 0; i < handles.length; i++) {
+      (handles[i] as Delivery).resolve({
+        topic,
+        partition,
+        offset: baseOffset >= 0 ? baseOffset + i : -1,
+        timestamp: logAppendTime >= 0 ? logAppendTime : (records[i] as { timestamp: number }).timestamp,
+      });
+    }
+    release(batch);
+    this.hooks.spaceFreed();
+  }
+
+  private rejectBatch(batch: Batch, error: unknown): void {
+    this.accumulator.complete(batch);
+    for (const handle of batch.handles) handle.reject(error);
+    release(batch);
+    this.hooks.spaceFreed();
+  }
+
+  private failed(batch: Batch, error: unknown, now: number): void {
+    const action = decideOnFailure({
+      error,
+      idempotent: this.options.idempotent,
+      stampedWithCurrentEpoch: this.sequences.isCurrent(batch),
+      bumpPending: this.sequences.bumpNeeded,
+      olderUnresolved: this.accumulator.hasOlderUnresolved(batch),
+    });
+    switch (action) {
+      case 'success':
+        this.succeeded(batch, -1, -1);
+        return;
+      case 'fail-and-bump':
+        this.sequences.requestBump();
+        this.rejectBatch(batch, error);
+        return;
+      case 'fail':
+        this.rejectBatch(batch, error);
+        return;
+      case 'bump-and-retry':
+      case 'retry':
+        if (action === 'bump-and-retry') this.sequences.requestBump();
+        if (now - batch.createdAt >= this.options.deliveryTimeoutMs) {
+          if (this.options.idempotent) this.sequences.requestBump();
+          this.rejectBatch(batch, this.timeoutError(batch, error));
+          return;
+        }
+        this.accumulator.retry(batch, now + backoffDelay(batch.attempts, this.options.retry), error);
+        if (!(error instanceof KafkaError) || error.errorCode !== 46) this.requestRefresh(batch.topic);
+        return;
+    }
+  }
+
+  /** Fails the batches waiting longer than the delivery timeout. */
+  private expire(now: number): void {
+    if (this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs > now) return;
+    for (const batch of this.accumulator.expire(now - this.options.deliveryTimeoutMs)) {
+      // A batch that went out under the current epoch leaves a gap in its partition's sequence.
+      if (this.options.idempotent && batch.baseSequence >= 0 && this.sequences.isCurrent(batch)) this.sequences.requestBump();
+      for (const handle of batch.handles) handle.reject(this.timeoutError(batch, batch.lastError));
+      release(batch);
+    }
+    this.hooks.spaceFreed();
+  }
+
+  private timeoutError(batch: Batch, cause: unknown): DeliveryTimeoutError {
+    const reason = cause instanceof Error ? `; last error: ${cause.message}` : '';
+    return new DeliveryTimeoutError(
+      `${batch.count} record(s) for ${batch.topic}/${batch.partition} not acknowledged within deliveryTimeoutMs (${this.options.deliveryTimeoutMs} ms) after ${batch.attempts} attempt(s)${reason}`,
+      { topic: batch.topic, partition: batch.partition },
+      cause ?? undefined,
+    );
+  }
+
+  private initProducerId(): void {
+    if (this.initializing) return;
+    this.initializing = this.cluster
+      .withRetry('InitProducerId', async () => {
+        const response = await this.cluster.request('any', InitProducerId, () => ({
+          transactionalId: null,
+          transactionTimeoutMs: NO_TRANSACTION_TIMEOUT_MS,
+          producerId: -1n,
+          producerEpoch: -1,
+        }));
+        const error = kafkaError(response.errorCode, { api: 'InitProducerId' });
+        if (error) throw error;
+        return response;
+      })
+      .then(
+        (response) => {
+          this.sequences.setProducer(response.producerId, response.producerEpoch);
+          this.lastInitError = null;
+        },
+        (err: unknown) => {
+          // Without a producer id nothing can be sent: fail what waits rather than hold it.
+          this.lastInitError = err;
+          for (const batch of this.accumulator.drainAll()) {
+            for (const handle of batch.handles) handle.reject(err);
+            release(batch);
+          }
+          this.hooks.spaceFreed();
+        },
+      )
+      .finally(() => {
+        this.initializing = null;
+        this.wake();
+      });
+  }
+
+  /** Leader of a partition from cached metadata, or null when unknown (a refresh is due). */
+  private leaderOf(topic: string, partition: number): number | null {
+    const metadata = this.cluster.metadata;
+    const leader = metadata?.topics.get(topic)?.partitions[partition]?.leader;
+    if (leader === undefined || leader < 0 || !metadata?.brokers.has(leader)) return null;
+    return leader;
+  }
+
+  private topicNamesById(): Map<string, string> {
+    const names = new Map<string, string>();
+    for (const t of this.cluster.metadata?.topics.values() ?? []) names.set(t.topicId, t.name);
+    return names;
+  }
+
+  /** Refreshes metadata of `topic` soon, at most once per `retry.initialBackoffMs`, then wakes. */
+  private requestRefresh(topic: string): void {
+    this.refreshTopics.add(topic);
+    if (this.refreshing || this.stopped) return;
+    this.refreshing = true;
+    const wait = Math.max(0, this.lastRefreshAt + this.options.retry.initialBackoffMs - Date.now());
+    setTimeout(() => {
+      const topics = [...this.refreshTopics];
+      this.refreshTopics.clear();
+      this.lastRefreshAt = Date.now();
+      this.cluster
+        .refreshMetadata(topics)
+        .catch(() => undefined) // the batches retry or expire; the next run asks again
+        .finally(() => {
+          this.refreshing = false;
+          this.wake();
+        });
+    }, wait);
+  }
+
+  private schedule(at: number): void {
+    if (!Number.isFinite(at) || at >= this.timerAt || this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.run();
+    }, Math.max(0, at - Date.now()));
+  }
+}
+
+/** Drops a settled batch's record bytes early: user code may hold on to the batch's promises long after. */
+function release(batch: Batch): void {
+  batch.encoded = null;
+}

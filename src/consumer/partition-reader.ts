@@ -16,7 +16,7 @@ import { Fetch, IsolationLevel } from '../protocol/apis/fetch.js';
 import { KafkaError, kafkaError } from '../protocol/error-codes.js';
 import { AbortedError, KafkaStageError } from '../protocol/errors.js';
 import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
-import type { KafkaRecord } from '../protocol/records/types.js';
+import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import { AbortedTransactionFilter, type AbortedTransaction } from './fetch-aborted.js';
 import { OffsetOutOfRangeError } from './fetch-errors.js';
 import { resolveReadPartitionOptions, type ReadPartitionOptions, type ResolvedReadPartitionOptions } from './fetch-options.js';
@@ -36,6 +36,17 @@ interface FetchedPartition {
   records: Buffer;
 }
 
+/** One fetched batch with the records of it the reader hands out. */
+export interface FetchedBatch {
+  /** The batch as decoded (compression, size on the wire, producer id, ...). */
+  batch: RecordBatch;
+  /**
+   * Its records from the reader's position on, up to `untilOffset` and `maxRecords`: a batch can
+   * start before the offset asked for, and the last one may be cut by the limits.
+   */
+  records: KafkaRecord[];
+}
+
 /**
  * Reads records of one partition from `fromOffset`, as an async iterator. Options are validated
  * now (InvalidOptionError naming the option); nothing is sent until the first `next()`. Ends at
@@ -43,7 +54,19 @@ interface FetchedPartition {
  * the loop breaks.
  */
 export function readPartition(cluster: Cluster, options: ReadPartitionOptions): AsyncGenerator<KafkaRecord, void, undefined> {
-  return read(cluster, resolveReadPartitionOptions(options));
+  return flatten(readPartitionBatches(cluster, options));
+}
+
+async function* flatten(batches: AsyncGenerator<FetchedBatch, void, undefined>): AsyncGenerator<KafkaRecord, void, undefined> {
+  for await (const fetched of batches) yield* fetched.records;
+}
+
+/**
+ * Like {@link readPartition}, a batch at a time: fewer awaits per record, and the batch's own
+ * facts (compression, bytes on the wire). Control batches and aborted transactions are not handed out.
+ */
+export function readPartitionBatches(cluster: Cluster, options: ReadPartitionOptions): AsyncGenerator<FetchedBatch, void, undefined> {
+  return readBatches(cluster, resolveReadPartitionOptions(options));
 }
 
 /**
@@ -52,17 +75,19 @@ export function readPartition(cluster: Cluster, options: ReadPartitionOptions): 
  */
 export async function readAll(cluster: Cluster, options: ReadPartitionOptions): Promise<KafkaRecord[]> {
   const out: KafkaRecord[] = [];
-  for await (const record of readPartition(cluster, { untilOffset: 'high-watermark', ...options })) out.push(record);
+  for await (const fetched of readPartitionBatches(cluster, { untilOffset: 'high-watermark', ...options })) {
+    for (const record of fetched.records) out.push(record);
+  }
   return out;
 }
 
-async function* read(cluster: Cluster, o: ResolvedReadPartitionOptions): AsyncGenerator<KafkaRecord, void, undefined> {
+async function* readBatches(cluster: Cluster, o: ResolvedReadPartitionOptions): AsyncGenerator<FetchedBatch, void, undefined> {
   let offset = o.fromOffset;
   let until = typeof o.untilOffset === 'number' ? o.untilOffset : Infinity;
   let untilKnown = o.untilOffset !== 'high-watermark';
-  let yielded = 0;
+  let left = o.maxRecords;
   let fetchBytes = o.maxBytes;
-  while (yielded < o.maxRecords && offset < until) {
+  while (left > 0 && offset < until) {
     const fetched = await fetchOnce(cluster, o, offset, fetchBytes);
     if (!untilKnown) {
       until = o.readCommitted ? fetched.lastStableOffset : fetched.highWatermark;
@@ -82,18 +107,32 @@ async function* read(cluster: Cluster, o: ResolvedReadPartitionOptions): AsyncGe
       const aborted = aborts?.isAborted(batch) ?? false;
       if (batch.lastOffset < offset) continue;
       if (!batch.isControl && !aborted) {
-        for (const record of batch.records) {
-          if (record.offset < offset) continue;
-          if (record.offset >= until) return;
-          yield record;
-          offset = record.offset + 1;
-          if (++yielded >= o.maxRecords) return;
+        const records = visible(batch.records, offset, until, left);
+        if (records.length > 0) {
+          left -= records.length;
+          offset = (records[records.length - 1] as KafkaRecord).offset + 1;
+          yield { batch, records };
         }
+        if (left === 0 || offset >= until) return;
       }
       // Compaction and control records leave offsets without records: move past the whole batch.
       offset = Math.max(offset, batch.lastOffset + 1);
     }
   }
+}
+
+/** The records of a batch in [from, until), at most `max` of them; the batch's own array when all qualify. */
+function visible(records: KafkaRecord[], from: number, until: number, max: number): KafkaRecord[] {
+  const first = records[0];
+  const last = records[records.length - 1];
+  if (first && last && first.offset >= from && last.offset < until && records.length <= max) return records;
+  const out: KafkaRecord[] = [];
+  for (const r of records) {
+    if (r.offset < from) continue;
+    if (r.offset >= until || out.length >= max) break;
+    out.push(r);
+  }
+  return out;
 }
 
 /** The next fetch size after a response that held no complete batch. */

@@ -26,9 +26,11 @@ done
 replication=$(( nodes >= 3 ? 3 : 1 ))
 min_isr=$(( nodes >= 3 ? 2 : 1 ))
 
-if [ ! -f "$KAFKA_STATE/cluster.id" ]; then
-  java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1 > "$KAFKA_STATE/cluster.id"
-fi
+# A Kafka UUID as StorageTool's random-uuid prints it (16 random bytes, URL-safe base64, never
+# starting with '-'), made without starting a JVM.
+random_uuid() { node -e 'let s; do s = require("crypto").randomBytes(16).toString("base64url"); while (s.startsWith("-")); console.log(s)'; }
+
+if [ ! -f "$KAFKA_STATE/cluster.id" ]; then random_uuid > "$KAFKA_STATE/cluster.id"; fi
 cluster_id=$(cat "$KAFKA_STATE/cluster.id")
 
 for n in $(seq 1 "$nodes"); do
@@ -56,34 +58,63 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.segment.bytes=268435456
 PROPS
-  if [ ! -f "$dir/data/meta.properties" ]; then
-    if [ "$nodes" = 1 ]; then
-      java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --standalone >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
-    else
-      # Every node of the quorum is formatted with the same initial controller set.
-      initial=""
-      for m in $(seq 1 "$nodes"); do
-        dir_id_file="$KAFKA_STATE/node$m.dirid"
-        [ -f "$dir_id_file" ] || java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1 > "$dir_id_file"
-        initial="${initial:+$initial,}$m@127.0.0.1:$(kafka_controller_port "$m"):$(cat "$dir_id_file")"
-      done
-      java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
-        --initial-controllers "$initial" >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
-    fi
-  fi
 done
 
+# Format every node that has no storage yet, in parallel (one JVM each). A multi-node quorum is
+# formatted on every node with the same initial controller set (id@host:port:directory-id).
+initial=""
+if [ "$nodes" != 1 ]; then
+  for m in $(seq 1 "$nodes"); do
+    dir_id_file="$KAFKA_STATE/node$m.dirid"
+    [ -f "$dir_id_file" ] || random_uuid > "$dir_id_file"
+    initial="${initial:+$initial,}$m@127.0.0.1:$(kafka_controller_port "$m"):$(cat "$dir_id_file")"
+  done
+fi
+format_pids=()
 for n in $(seq 1 "$nodes"); do
   dir="$KAFKA_STATE/node$n"
-  if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then continue; fi
+  [ -f "$dir/data/meta.properties" ] && continue
+  if [ "$nodes" = 1 ]; then quorum=(--standalone); else quorum=(--initial-controllers "$initial"); fi
+  java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format -t "$cluster_id" \
+    -c "$dir/server.properties" "${quorum[@]}" >"$dir/format.log" 2>&1 &
+  format_pids+=("$n:$!")
+done
+for entry in "${format_pids[@]}"; do
+  wait "${entry#*:}" || { echo "kafka-stage: formatting node${entry%%:*} failed:" >&2; cat "$KAFKA_STATE/node${entry%%:*}/format.log" >&2; exit 1; }
+done
+
+# Something else listening on our ports would answer the readiness check in our place.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pids=()
+for n in $(seq 1 "$nodes"); do
+  dir="$KAFKA_STATE/node$n"
+  if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then pids+=("$(cat "$dir/pid")"); continue; fi
+  for port in "$(kafka_client_port "$n")" "$(kafka_controller_port "$n")"; do
+    if port_in_use "$port"; then
+      echo "kafka-stage: port $port is already in use (another broker? set KAFKA_BASE_PORT to move this cluster)" >&2
+      exit 1
+    fi
+  done
   nohup java -Xms256m -Xmx${KAFKA_HEAP:-1g} -XX:+UseG1GC \
     -Dlog4j2.configurationFile="$KAFKA_SCRIPTS/log4j2.properties" -Dkafka.log.file="$dir/server.log" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 &
   echo $! > "$dir/pid"
+  pids+=("$!")
 done
 echo "$bootstrap" > "$KAFKA_STATE/bootstrap"
-node "$KAFKA_SCRIPTS/wait-ready.mjs" "$bootstrap" "$nodes" "${KAFKA_START_TIMEOUT_MS:-90000}" || {
-  for n in $(seq 1 "$nodes"); do echo "--- tail of node$n log ---" >&2; tail -n 40 "$KAFKA_STATE/node$n/server.log" >&2 2>/dev/null || tail -n 40 "$KAFKA_STATE/node$n/stdout.log" >&2; done
+# Nodes start in parallel, but on a small machine each one is slower when there are more.
+timeout_ms="${KAFKA_START_TIMEOUT_MS:-$((60000 + 30000 * nodes))}"
+pid_list=$(IFS=,; echo "${pids[*]}")
+node "$KAFKA_SCRIPTS/wait-ready.mjs" "$bootstrap" "$nodes" "$timeout_ms" "$pid_list" || {
+  for n in $(seq 1 "$nodes"); do
+    for log in server.log stdout.log; do
+      echo "--- tail of $KAFKA_STATE/node$n/$log ---" >&2
+      tail -n 40 "$KAFKA_STATE/node$n/$log" >&2 2>/dev/null || true
+    done
+  done
+  # Leave no half-started JVMs holding the ports; the logs stay in $KAFKA_STATE.
+  bash "$KAFKA_SCRIPTS/stop.sh" >/dev/null 2>&1 || true
   exit 1
 }
 echo "$bootstrap"

@@ -1,9 +1,11 @@
 // Waits until every node of a local cluster answers a Metadata request listing all nodes.
 // Self-contained (no build step): it runs before the library is compiled.
-// Usage: node wait-ready.mjs <bootstrap host:port,...> <expected nodes> <timeout ms>
+// Usage: node wait-ready.mjs <bootstrap host:port,...> <expected nodes> <timeout ms> [pid,pid,...]
+// With pids, it fails at once when one of those processes has exited (a node that died at start).
 import net from 'node:net';
 
-const [bootstrapArg, nodesArg, timeoutArg] = process.argv.slice(2);
+const [bootstrapArg, nodesArg, timeoutArg, pidsArg] = process.argv.slice(2);
+const pids = (pidsArg ?? '').split(',').filter(Boolean).map(Number);
 const addresses = bootstrapArg.split(',').map((a) => {
   const [host, port] = a.split(':');
   return { host, port: Number(port) };
@@ -48,9 +50,23 @@ function brokerCount({ host, port }) {
   });
 }
 
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 for (;;) {
   const counts = await Promise.all(addresses.map(brokerCount));
   if (counts.every((c) => c >= expectedNodes)) process.exit(0);
+  const dead = pids.filter((pid) => !isAlive(pid));
+  if (dead.length > 0) {
+    console.error(`kafka-stage: broker process(es) ${dead.join(',')} exited during start-up`);
+    process.exit(1);
+  }
   if (Date.now() > deadline) {
     console.error(`kafka-stage: cluster ${bootstrapArg} not ready (brokers seen: ${counts.join(',')})`);
     process.exit(1);

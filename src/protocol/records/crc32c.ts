@@ -1,17 +1,22 @@
 /**
  * CRC32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of record batches (magic 2).
  *
- * Pure TypeScript, slicing-by-8: eight 256-entry tables built once at module load let the loop
- * consume eight bytes per iteration with table look-ups only. On V8 this runs at several hundred
- * MB/s (see bench/micro), fast enough that CRC verification can stay on by default.
+ * Pure TypeScript, slicing-by-16: sixteen 256-entry tables, built once at module load, let the loop
+ * fold sixteen bytes per iteration with table look-ups only. On little-endian hosts (x86, ARM) the
+ * bytes are loaded as four aligned 32-bit words, which measured about a third faster than byte
+ * loads (bench/micro); big-endian hosts use byte loads. Fast enough that verification stays on.
  */
+import { endianness } from 'node:os';
 
 const POLYNOMIAL = 0x82f63b78;
 const TABLE_SIZE = 256;
-const SLICES = 8;
+const SLICES = 16;
+/** Below this many bytes the word path's setup costs more than it saves. */
+const WORD_PATH_MIN_BYTES = 64;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
-/** All eight tables in one array (table k at k*256), so each look-up is one typed-array access. */
-const TABLES = buildTables();
+/** All sixteen tables in one array (table k at k*256), so each look-up is one typed-array access. */
+const T = buildTables();
 
 function buildTables(): Int32Array {
   const t = new Int32Array(TABLE_SIZE * SLICES);
@@ -50,23 +55,79 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
  * by `b`. The range is trusted (callers check it).
  */
 export function crc32cUpdate(crc: number, buf: Uint8Array, start = 0, end = buf.length): number {
-  const t = TABLES;
-  let c = ~crc;
+  const c = LITTLE_ENDIAN && end - start >= WORD_PATH_MIN_BYTES ? wordwise(~crc, buf, start, end) : bytewise(~crc, buf, start, end);
+  return ~c >>> 0;
+}
+
+/** One byte at a time from `c` (the inverted running CRC); returns the inverted CRC. */
+function tail(c: number, buf: Uint8Array, start: number, end: number): number {
+  const t = T;
+  for (let i = start; i < end; i++) c = (t[(c ^ (buf[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return c;
+}
+
+/** Slicing-by-16 with byte loads: any host. Exported for tests, which check it against the word path. */
+export function bytewise(c: number, buf: Uint8Array, start: number, end: number): number {
+  const t = T;
   let i = start;
-  // Whole groups of eight bytes first, then the remaining zero to seven one at a time.
-  const bulkEnd = end - ((end - i) & 7);
-  for (; i < bulkEnd; i += 8) {
+  const bulkEnd = end - ((end - i) & 15);
+  for (; i < bulkEnd; i += 16) {
     const a = c ^ ((buf[i] as number) | ((buf[i + 1] as number) << 8) | ((buf[i + 2] as number) << 16) | ((buf[i + 3] as number) << 24));
     c =
-      (t[1792 + (a & 0xff)] as number) ^
-      (t[1536 + ((a >>> 8) & 0xff)] as number) ^
-      (t[1280 + ((a >>> 16) & 0xff)] as number) ^
-      (t[1024 + (a >>> 24)] as number) ^
-      (t[768 + (buf[i + 4] as number)] as number) ^
-      (t[512 + (buf[i + 5] as number)] as number) ^
-      (t[256 + (buf[i + 6] as number)] as number) ^
-      (t[buf[i + 7] as number] as number);
+      (t[3840 + (a & 0xff)] as number) ^
+      (t[3584 + ((a >>> 8) & 0xff)] as number) ^
+      (t[3328 + ((a >>> 16) & 0xff)] as number) ^
+      (t[3072 + (a >>> 24)] as number) ^
+      (t[2816 + (buf[i + 4] as number)] as number) ^
+      (t[2560 + (buf[i + 5] as number)] as number) ^
+      (t[2304 + (buf[i + 6] as number)] as number) ^
+      (t[2048 + (buf[i + 7] as number)] as number) ^
+      (t[1792 + (buf[i + 8] as number)] as number) ^
+      (t[1536 + (buf[i + 9] as number)] as number) ^
+      (t[1280 + (buf[i + 10] as number)] as number) ^
+      (t[1024 + (buf[i + 11] as number)] as number) ^
+      (t[768 + (buf[i + 12] as number)] as number) ^
+      (t[512 + (buf[i + 13] as number)] as number) ^
+      (t[256 + (buf[i + 14] as number)] as number) ^
+      (t[buf[i + 15] as number] as number);
   }
-  for (; i < end; i++) c = (t[(c ^ (buf[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return ~c >>> 0;
+  return tail(c, buf, i, end);
+}
+
+/**
+ * Slicing-by-16 with aligned 32-bit word loads: little-endian hosts only, where a word's low byte
+ * is the first in memory. Bytes before the first aligned word and after the last group go one by one.
+ */
+export function wordwise(c: number, buf: Uint8Array, start: number, end: number): number {
+  const t = T;
+  const head = (4 - ((buf.byteOffset + start) & 3)) & 3;
+  if (end - start < head + 4) return tail(c, buf, start, end);
+  c = tail(c, buf, start, start + head);
+  const from = start + head;
+  const words = new Int32Array(buf.buffer, buf.byteOffset + from, (end - from) >>> 2);
+  const groups = words.length & ~3;
+  for (let w = 0; w < groups; w += 4) {
+    const a = c ^ (words[w] as number);
+    const b = words[w + 1] as number;
+    const d = words[w + 2] as number;
+    const e = words[w + 3] as number;
+    c =
+      (t[3840 + (a & 0xff)] as number) ^
+      (t[3584 + ((a >>> 8) & 0xff)] as number) ^
+      (t[3328 + ((a >>> 16) & 0xff)] as number) ^
+      (t[3072 + (a >>> 24)] as number) ^
+      (t[2816 + (b & 0xff)] as number) ^
+      (t[2560 + ((b >>> 8) & 0xff)] as number) ^
+      (t[2304 + ((b >>> 16) & 0xff)] as number) ^
+      (t[2048 + (b >>> 24)] as number) ^
+      (t[1792 + (d & 0xff)] as number) ^
+      (t[1536 + ((d >>> 8) & 0xff)] as number) ^
+      (t[1280 + ((d >>> 16) & 0xff)] as number) ^
+      (t[1024 + (d >>> 24)] as number) ^
+      (t[768 + (e & 0xff)] as number) ^
+      (t[512 + ((e >>> 8) & 0xff)] as number) ^
+      (t[256 + ((e >>> 16) & 0xff)] as number) ^
+      (t[e >>> 24] as number);
+  }
+  return tail(c, buf, from + groups * 4, end);
 }

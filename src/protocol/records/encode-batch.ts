@@ -1,0 +1,212 @@
+/**
+ * Encoding of one record batch (magic 2): records as varint-framed entries, the records section
+ * compressed as a whole, then the header with its CRC32C.
+ */
+import { InvalidOptionError } from '../errors.js';
+import { Writer } from '../writer.js';
+import {
+  ATTRIBUTES_AT,
+  BASE_OFFSET_AT,
+  BASE_SEQUENCE_AT,
+  BASE_TIMESTAMP_AT,
+  BATCH_LENGTH_AT,
+  CONTROL_BIT,
+  CRC_AT,
+  LAST_OFFSET_DELTA_AT,
+  LOG_OVERHEAD,
+  MAGIC_AT,
+  MAGIC_V2,
+  MAX_TIMESTAMP_AT,
+  PARTITION_LEADER_EPOCH_AT,
+  PRODUCER_EPOCH_AT,
+  PRODUCER_ID_AT,
+  RECORD_COUNT_AT,
+  RECORDS_AT,
+  TRANSACTIONAL_BIT,
+} from './batch-layout.js';
+import { compress } from './compression/index.js';
+import { crc32c } from './crc32c.js';
+import { COMPRESSION_CODES, type CompressionName, type RecordInput } from './types.js';
+
+/** What to put in a batch. Defaults match a non-idempotent, non-transactional Java producer. */
+export interface EncodeRecordBatchOptions {
+  /** The records, in offset order; at least one. */
+  records: readonly RecordInput[];
+  compression: CompressionName;
+  /** Offset of the first record (default 0; the broker assigns real offsets on produce). */
+  baseOffset?: number;
+  /** Idempotent/transactional producer id (default -1: none). */
+  producerId?: bigint | number;
+  /** Producer epoch (default -1). */
+  producerEpoch?: number;
+  /** Sequence number of the first record (default -1). */
+  baseSequence?: number;
+  /** Part of a transaction (default false). */
+  isTransactional?: boolean;
+  /** A control batch of transaction markers (default false); producers of user records never set it. */
+  isControl?: boolean;
+  /** Partition leader epoch (default -1; the broker sets it). */
+  partitionLeaderEpoch?: number;
+  /** Base timestamp in ms (default: the first record's timestamp, or now). Deltas are taken from it. */
+  baseTimestamp?: number;
+}
+
+const NO_PRODUCER_ID = -1n;
+
+/** A record's fields as bytes, measured once, written once. */
+interface PreparedRecord {
+  bodyBytes: number;
+  timestampDelta: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: ReadonlyArray<{ key: Buffer; value: Uint8Array | null }>;
+}
+
+function bytesOf(value: Uint8Array | string | null | undefined): Uint8Array | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+}
+
+/** Bytes of a zig-zag varint holding the 32-bit integer `v`. */
+function varintBytes(v: number): number {
+  const u = ((v << 1) ^ (v >> 31)) >>> 0;
+  return u < 0x80 ? 1 : u < 0x4000 ? 2 : u < 0x200000 ? 3 : u < 0x10000000 ? 4 : 5;
+}
+
+/** Bytes of a zig-zag varlong holding the safe integer `v`. */
+function varlongBytes(v: number): number {
+  let u = v >= 0 ? v * 2 : -v * 2 - 1;
+  let n = 1;
+  while (u >= 0x80) {
+    u = Math.floor(u / 0x80);
+    n++;
+  }
+  return n;
+}
+
+function lengthFieldBytes(bytes: Uint8Array | null): number {
+  return bytes === null ? 1 : varintBytes(bytes.length) + bytes.length;
+}
+
+function checkSafeInteger(option: string, value: number): void {
+  if (!Number.isSafeInteger(value)) throw new InvalidOptionError(option, `must be a safe integer, got ${value}`);
+}
+
+function checkInt32(option: string, value: number): void {
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
+    throw new InvalidOptionError(option, `must be a 32-bit integer, got ${value}`);
+  }
+}
+
+function prepare(record: RecordInput, index: number, baseTimestamp: number): PreparedRecord {
+  const timestamp = record.timestamp ?? baseTimestamp;
+  checkSafeInteger(`records[${index}].timestamp`, timestamp);
+  const key = bytesOf(record.key);
+  const value = bytesOf(record.value);
+  const headers = (record.headers ?? []).map((h, i) => {
+    if (typeof h.key !== 'string') throw new InvalidOptionError(`records[${index}].headers[${i}].key`, 'must be a string');
+    return { key: Buffer.from(h.key, 'utf8'), value: bytesOf(h.value) };
+  });
+  const timestampDelta = timestamp - baseTimestamp;
+  checkSafeInteger(`records[${index}].timestamp`, timestampDelta);
+  let bodyBytes =
+    1 + varlongBytes(timestampDelta) + varintBytes(index) + lengthFieldBytes(key) + lengthFieldBytes(value) + varintBytes(headers.length);
+  for (const h of headers) bodyBytes += lengthFieldBytes(h.key) + lengthFieldBytes(h.value);
+  return { bodyBytes, timestampDelta, key, value, headers };
+}
+
+function writeBytesField(w: Writer, bytes: Uint8Array | null): void {
+  if (bytes === null) {
+    w.varint(-1);
+  } else {
+    w.varint(bytes.length);
+    w.raw(bytes);
+  }
+}
+
+/** An int64 field from a safe integer, without a BigInt round trip. */
+function writeInt64(buf: Buffer, at: number, value: number): void {
+  buf.writeInt32BE(Math.floor(value / 2 ** 32), at);
+  buf.writeUInt32BE(value >>> 0, at + 4);
+}
+
+/**
+ * Encodes one record batch (magic 2, create-time timestamps). Record offsets and timestamps are
+ * stored as deltas from the batch's base offset and base timestamp; with a codec other than
+ * `none` the records section is compressed as a whole. The CRC32C covers attributes to end.
+ *
+ * @throws InvalidOptionError naming the field for empty input or out-of-range numbers
+ * @throws CodecUnavailableError when the codec's optional npm package is not installed
+ */
+export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Promise<Buffer> {
+  const { records, compression } = options;
+  if (records.length === 0) throw new InvalidOptionError('records', 'a batch needs at least one record');
+  if (!(compression in COMPRESSION_CODES)) throw new InvalidOptionError('compression', `unknown codec ${String(compression)}`);
+  const baseOffset = options.baseOffset ?? 0;
+  checkSafeInteger('baseOffset', baseOffset);
+  const baseTimestamp = options.baseTimestamp ?? records[0]?.timestamp ?? Date.now();
+  checkSafeInteger('baseTimestamp', baseTimestamp);
+  const producerId = BigInt(options.producerId ?? NO_PRODUCER_ID);
+  const producerEpoch = options.producerEpoch ?? -1;
+  if (!Number.isInteger(producerEpoch) || producerEpoch < -0x8000 || producerEpoch > 0x7fff) {
+    throw new InvalidOptionError('producerEpoch', `must be a 16-bit integer, got ${producerEpoch}`);
+  }
+  const baseSequence = options.baseSequence ?? -1;
+  checkInt32('baseSequence', baseSequence);
+  const partitionLeaderEpoch = options.partitionLeaderEpoch ?? -1;
+  checkInt32('partitionLeaderEpoch', partitionLeaderEpoch);
+
+  const prepared = records.map((r, i) => prepare(r, i, baseTimestamp));
+  let sectionBytes = 0;
+  let maxTimestampDelta = Number.NEGATIVE_INFINITY;
+  for (const p of prepared) {
+    sectionBytes += varintBytes(p.bodyBytes) + p.bodyBytes;
+    if (p.timestampDelta > maxTimestampDelta) maxTimestampDelta = p.timestampDelta;
+  }
+
+  // The header is reserved ahead of the records so an uncompressed batch needs no second copy.
+  const w = new Writer(RECORDS_AT + sectionBytes);
+  w.ensure(RECORDS_AT);
+  w.offset = RECORDS_AT;
+  prepared.forEach((p, index) => {
+    w.varint(p.bodyBytes);
+    w.int8(0); // record attributes: unused
+    w.varlong(p.timestampDelta);
+    w.varint(index);
+    writeBytesField(w, p.key);
+    writeBytesField(w, p.value);
+    w.varint(p.headers.length);
+    for (const h of p.headers) {
+      writeBytesField(w, h.key);
+      writeBytesField(w, h.value);
+    }
+  });
+  const written = w.finish();
+
+  let batch: Buffer;
+  if (compression === 'none') {
+    batch = written;
+  } else {
+    const section = await compress(compression, written.subarray(RECORDS_AT));
+    batch = Buffer.allocUnsafe(RECORDS_AT + section.length);
+    section.copy(batch, RECORDS_AT);
+  }
+
+  let attributes = COMPRESSION_CODES[compression];
+  if (options.isTransactional === true) attributes |= TRANSACTIONAL_BIT;
+  if (options.isControl === true) attributes |= CONTROL_BIT;
+  writeInt64(batch, BASE_OFFSET_AT, baseOffset);
+  batch.writeInt32BE(batch.length - LOG_OVERHEAD, BATCH_LENGTH_AT);
+  batch.writeInt32BE(partitionLeaderEpoch, PARTITION_LEADER_EPOCH_AT);
+  batch.writeInt8(MAGIC_V2, MAGIC_AT);
+  batch.writeInt16BE(attributes, ATTRIBUTES_AT);
+  batch.writeInt32BE(records.length - 1, LAST_OFFSET_DELTA_AT);
+  writeInt64(batch, BASE_TIMESTAMP_AT, baseTimestamp);
+  writeInt64(batch, MAX_TIMESTAMP_AT, baseTimestamp + maxTimestampDelta);
+  batch.writeBigInt64BE(producerId, PRODUCER_ID_AT);
+  batch.writeInt16BE(producerEpoch, PRODUCER_EPOCH_AT);
+  batch.writeInt32BE(baseSequence, BASE_SEQUENCE_AT);
+  batch.writeInt32BE(records.length, RECORD_COUNT_AT);
+  batch.writeUInt32BE(crc32c(batch, ATTRIBUTES_AT), CRC_AT);
+  return batch;
+}

@@ -1,0 +1,113 @@
+/**
+ * Golden bytes captured from a real Kafka broker by scripts/capture-golden.ts: we still encode each
+ * fixed request to exactly the bytes the broker accepted, and each captured response decodes and
+ * re-encodes to exactly the bytes the broker sent. No broker needed.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ALL_APIS, Fetch } from '../../src/protocol/apis/index.js';
+import { decodeResponse, encodeRequest, encodeResponse } from '../../src/protocol/frame.js';
+import type { AnyApi, ApiDefinition } from '../../src/protocol/schema.js';
+import { GOLDEN_CLIENT_ID, goldenCorrelationId, goldenFileName, goldenRecordBatch, goldenRequest } from './golden/requests.js';
+
+const DIR = join(import.meta.dirname, 'golden');
+
+interface Capture {
+  api: string;
+  apiKey: number;
+  version: number;
+  correlationId: number;
+  clientId: string;
+  topicId: string;
+  request: string;
+  response: string;
+}
+
+const files = readdirSync(DIR)
+  .filter((f) => /-v\d+\.json$/.test(f))
+  .sort();
+const captures = files.map((file) => ({ file, capture: JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Capture }));
+const brokerRanges = (
+  JSON.parse(readFileSync(join(DIR, 'broker-api-versions.json'), 'utf8')) as {
+    apis: Record<string, { minVersion: number; maxVersion: number } | null>;
+  }
+).apis;
+
+function apiNamed(name: string): AnyApi {
+  const api = ALL_APIS.find((a) => a.name === name);
+  assert.ok(api, `unknown API ${name}`);
+  return api;
+}
+
+/** Every non-zero `errorCode` (at any depth) of a decoded response, as `path=code`. */
+function errorCodes(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => errorCodes(v, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return [];
+  return Object.entries(value).flatMap(([k, v]) => [
+    ...(k.endsWith('rrorCode') && v !== 0 ? [`${path}.${k}=${String(v)}`] : []),
+    ...errorCodes(v, `${path}.${k}`),
+  ]);
+}
+
+describe('golden captures', () => {
+  it('exist for every version we speak that the capture broker supports, and no others', () => {
+    const expected: string[] = [];
+    for (const api of ALL_APIS) {
+      const theirs = brokerRanges[api.name];
+      assert.ok(theirs, `the capture broker does not list ${api.name}`);
+      for (let v = Math.max(api.minVersion, theirs.minVersion); v <= Math.min(api.maxVersion, theirs.maxVersion); v++) {
+        expected.push(goldenFileName(api, v));
+      }
+    }
+    assert.deepEqual(files, expected.sort());
+  });
+
+  for (const { file, capture } of captures) {
+    describe(file, () => {
+      const api = apiNamed(capture.api);
+      const version = capture.version;
+
+      it('names the right API, correlation id and client id', () => {
+        assert.equal(capture.apiKey, api.apiKey);
+        assert.equal(file, goldenFileName(api, version));
+        assert.equal(capture.correlationId, goldenCorrelationId(api, version));
+        assert.equal(capture.clientId, GOLDEN_CLIENT_ID);
+      });
+
+      it('the fixed request encodes to exactly the captured bytes', async () => {
+        const body = await goldenRequest(api, version, { topicId: capture.topicId });
+        const encoded = encodeRequest(api as ApiDefinition<unknown, unknown, unknown, never>, version, capture.correlationId, capture.clientId, body);
+        assert.equal(encoded.toString('hex'), capture.request);
+      });
+
+      it('the captured response decodes without errors and re-encodes to exactly its bytes', () => {
+        const frame = Buffer.from(capture.response, 'hex');
+        assert.equal(frame.readInt32BE(0), frame.length - 4, 'size prefix');
+        assert.equal(frame.readInt32BE(4), capture.correlationId);
+        const decoded = decodeResponse(api, version, frame.subarray(4));
+        // Every capture is of a request the broker accepted.
+        assert.deepEqual(errorCodes(decoded), []);
+        const reencoded = encodeResponse(api as ApiDefinition<unknown, never, unknown, unknown>, version, capture.correlationId, decoded);
+        assert.equal(reencoded.toString('hex'), capture.response);
+      });
+    });
+  }
+
+  it('fetched partition 0 starts with the golden batch, stored verbatim by the broker', async () => {
+    const batch = await goldenRecordBatch();
+    const fetches = captures.filter((c) => c.capture.api === Fetch.name);
+    assert.ok(fetches.length > 0);
+    for (const { capture } of fetches) {
+      const decoded = decodeResponse(Fetch, capture.version, Buffer.from(capture.response, 'hex').subarray(4));
+      const records = decoded.responses[0]?.partitions.find((p) => p.partitionIndex === 0)?.records;
+      assert.ok(records && records.length >= batch.length, `v${capture.version} returned records`);
+      // The broker rewrites base offset (bytes 0-7) and partition leader epoch (12-15); the CRC
+      // (from byte 17) covers everything after it, which must be ours.
+      assert.equal(records.readBigInt64BE(0), 0n);
+      assert.ok(records.subarray(8, 12).equals(batch.subarray(8, 12)), 'batch length');
+      assert.ok(records.subarray(16, batch.length).equals(batch.subarray(16)), 'magic, CRC, attributes and records');
+    }
+  });
+});

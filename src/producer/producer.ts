@@ -17,6 +17,7 @@ import { Sender } from './sender.js';
 import { SequenceState } from './sequences.js';
 
 export type { RecordMetadata } from './delivery.js';
+export type { Acks, ProducerOptions } from './options.js';
 
 /** Bytes as a string (UTF-8) or a byte array. */
 export type BytesLike = string | Uint8Array;

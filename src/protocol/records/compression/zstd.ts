@@ -64,10 +64,11 @@ function malformed(message: string, at: number): CompressionError {
 /**
  * Walks zstd frames and block headers (no decompression) and returns an upper bound of the
  * decompressed size: raw and RLE blocks state their size, a compressed block decodes to at most
- * the block maximum (the window size, capped at 128 KiB). A declared frame content size above
- * `maxBytes` is refused too. Used where the codec itself cannot be given an output limit.
+ * the block maximum (the window size, capped at 128 KiB). Refuses a declared frame content size
+ * above `maxBytes`, and a bound above `maxBytes + slack`. Used where the codec itself cannot be
+ * given an output limit.
  */
-export function zstdDecompressedBound(data: Buffer, maxBytes: number): number {
+export function zstdDecompressedBound(data: Buffer, maxBytes: number, slack = 0): number {
   let bound = 0;
   let at = 0;
   while (at < data.length) {
@@ -129,7 +130,7 @@ export function zstdDecompressedBound(data: Buffer, maxBytes: number): number {
       }
       if (at > data.length) throw malformed('block cut short', at);
       // Stop walking as soon as the bound is exceeded: a bomb may declare many blocks.
-      if (bound > maxBytes) throw tooLarge('zstd', `up to ${bound}`, maxBytes);
+      if (bound > maxBytes + slack) throw tooLarge('zstd', `up to ${bound}`, maxBytes);
       if (last) break;
     }
     if (hasChecksum) at += 4;
@@ -159,14 +160,16 @@ export function zstdDecompressSync(data: Buffer, maxBytes: number): Buffer {
 /**
  * Decompresses zstd: synchronously with node:zlib when built in, else with `@mongodb-js/zstd`,
  * whose decoder takes no output limit. On that path the frame and block headers are walked first
- * and anything that could decode past `maxBytes` is refused before decompressing; as that bound
- * counts every compressed block at the block maximum, a frame within 128 KiB of `maxBytes` may be
- * refused although it would fit.
+ * and a frame is refused before decompressing when its declared content size exceeds `maxBytes`
+ * or its block bound exceeds `maxBytes` plus one block. That bound counts each compressed block at
+ * the 128 KiB block maximum, and streams (as Java writes them) fill every block but the last, so
+ * one block of slack keeps frames that fit from being refused; the price is that, on this path
+ * only, the codec may allocate up to 128 KiB past `maxBytes` before the result is refused.
  */
 export function zstdDecompress(data: Buffer, maxBytes: number): Buffer | Promise<Buffer> {
   if (builtin !== undefined) return zstdDecompressSync(data, maxBytes);
   checkMaxBytes('zstd', maxBytes);
-  zstdDecompressedBound(data, maxBytes);
+  zstdDecompressedBound(data, maxBytes, MAX_BLOCK);
   const lib = zstdPackage();
   return lib.decompress(data).then(
     (out) => {

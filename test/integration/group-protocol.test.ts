@@ -3,7 +3,9 @@
  * connections: FindCoordinator → JoinGroup (MEMBER_ID_REQUIRED, then joined) → SyncGroup with a
  * range assignment in the consumer protocol → Heartbeat → OffsetCommit → OffsetFetch →
  * DescribeGroups / ListGroups → LeaveGroup. Run at the highest versions both sides speak, at the
- * lowest, and at the last non-flexible ones, with dynamic and static members.
+ * lowest, and at the last non-flexible ones, with dynamic and static members. Then a group led by
+ * the Java consumer: its subscription and assignment bytes decode with our consumer protocol, and
+ * its RangeAssignor hands out what ours computes.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -32,6 +34,7 @@ import { SyncGroup } from '../../src/protocol/apis/sync-group.js';
 import { KAFKA_ERROR_CODES } from '../../src/protocol/error-codes.js';
 import type { AnyApi } from '../../src/protocol/schema.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { QUICK_JVM_OPTS, runJavaTool } from '../helpers/java-tools.js';
 
 const PARTITIONS = 3;
 const CLIENT_ID = 'kafka-stage-group-test';
@@ -299,4 +302,98 @@ describe('classic group protocol against the broker', () => {
   it('highest versions, static member', () => groupLifecycle('highest', `instance-${process.pid}-a`));
   it('lowest versions (plain encodings), dynamic member', () => groupLifecycle('lowest', null));
   it('last non-flexible versions, static member', () => groupLifecycle('last non-flexible', `instance-${process.pid}-b`));
+});
+
+/** Polls DescribeGroups until `ready` holds for the group (an external member joining), up to 60 s. */
+async function describeUntil(
+  conn: Connection,
+  groupId: string,
+  ready: (group: { groupState: string; members: unknown[] }) => boolean,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const described = await conn.request(DescribeGroups, versionOf(DescribeGroups, 'highest'), { groups: [groupId] });
+    const group = described.groups[0];
+    if (group && ready(group)) return;
+    if (Date.now() > deadline) assert.fail(`group ${groupId} not ready: ${JSON.stringify(group?.groupState)}`);
+    await delay(200);
+  }
+}
+
+describe('a group led by the Java consumer', () => {
+  it("decodes the Java member's subscription and assignment, and its RangeAssignor agrees with ours", async () => {
+    const groupId = uniqueTopic('group-java');
+    // The console consumer joins first (so it leads), then exits 15 s after its first poll finds nothing.
+    const java = runJavaTool(
+      'org.apache.kafka.tools.consumer.ConsoleConsumer',
+      [
+        '--bootstrap-server', testBrokers().join(','), '--topic', topic, '--group', groupId, '--timeout-ms', '15000',
+        '--consumer-property', 'partition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor',
+        '--consumer-property', 'client.id=java-peer',
+      ],
+      { jvmOpts: QUICK_JVM_OPTS, killAfterMs: 120_000 },
+    );
+    const conn = await coordinatorOf(groupId, 'highest');
+    try {
+      await describeUntil(conn, groupId, (g) => g.groupState === 'Stable' && g.members.length === 1);
+      const v = { join: versionOf(JoinGroup, 'highest'), sync: versionOf(SyncGroup, 'highest'), leave: versionOf(LeaveGroup, 'highest') };
+      const join = (memberId: string) =>
+        conn.request(JoinGroup, v.join, {
+          groupId,
+          sessionTimeoutMs: 10_000,
+          rebalanceTimeoutMs: 30_000,
+          memberId,
+          protocolType: CONSUMER_PROTOCOL_TYPE,
+          protocols: [{ name: 'range', metadata: encodeSubscription({ topics: [topic] }) }],
+        });
+      const first = await join(UNKNOWN_MEMBER_ID);
+      assert.equal(first.errorCode, code('MEMBER_ID_REQUIRED'));
+      // Completes once the Java member has rejoined the rebalance our join started.
+      const joined = await join(first.memberId);
+      assert.equal(joined.errorCode, 0);
+      assert.equal(joined.protocolName, 'range');
+      assert.notEqual(joined.leader, joined.memberId, 'the Java member leads');
+      assert.deepEqual(joined.members, [], 'followers get no member list');
+      const synced = await conn.request(SyncGroup, v.sync, {
+        groupId,
+        generationId: joined.generationId,
+        memberId: joined.memberId,
+        protocolType: CONSUMER_PROTOCOL_TYPE,
+        protocolName: 'range',
+        assignments: [],
+      });
+      assert.equal(synced.errorCode, 0);
+      const mine = decodeAssignment(synced.assignment);
+
+      const described = await conn.request(DescribeGroups, versionOf(DescribeGroups, 'highest'), { groups: [groupId] });
+      const group = described.groups[0];
+      assert.equal(group?.groupState, 'Stable');
+      assert.equal(group?.members.length, 2);
+      const javaMember = group?.members.find((m) => m.memberId !== joined.memberId);
+      assert.ok(javaMember);
+      assert.equal(javaMember.clientId, 'java-peer');
+      const javaSubscription = decodeSubscription(javaMember.memberMetadata);
+      assert.deepEqual(javaSubscription.topics, [topic]);
+      assert.equal(javaSubscription.version, 3, 'the Java 4.x client writes subscription v3');
+      assert.ok(javaSubscription.generationId >= 1, 'with the generation it last joined');
+      assert.deepEqual(javaSubscription.ownedPartitions, [], 'an eager member revokes everything before rejoining');
+      const javaAssignment = decodeAssignment(javaMember.memberAssignment);
+
+      // Our range assignor over the same members gives what the Java leader gave.
+      const expected = assignRange(
+        (group?.members ?? []).map((m) => assignorMemberFromJoin({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.memberMetadata }, 'range')),
+        new Map([[topic, PARTITIONS]]),
+      );
+      assert.deepEqual(mine.assignedPartitions, groupByTopic(expected.get(joined.memberId) ?? []));
+      assert.deepEqual(javaAssignment.assignedPartitions, groupByTopic(expected.get(javaMember.memberId) ?? []));
+      const all = [...mine.assignedPartitions, ...javaAssignment.assignedPartitions].flatMap((t) => t.partitions).sort();
+      assert.deepEqual(all, [0, 1, 2], 'every partition once, no overlap');
+
+      const left = await conn.request(LeaveGroup, v.leave, { groupId, members: [{ memberId: joined.memberId }] });
+      assert.equal(left.errorCode, 0);
+    } finally {
+      await conn.close();
+      await java;
+    }
+  });
 });

@@ -21,8 +21,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Kafka error codes after which metadata is stale: the leader moved or the topic changed. */
-const STALE_METADATA_CODES = new Set([3, 5, 6, 9, 19, 74, 75, 100, 103]);
+/**
+ * Kafka error codes after which metadata is stale: UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE,
+ * NOT_LEADER_OR_FOLLOWER, REPLICA_NOT_AVAILABLE, NOT_ENOUGH_REPLICAS, NOT_CONTROLLER,
+ * FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, UNKNOWN_TOPIC_ID, INCONSISTENT_TOPIC_ID.
+ */
+const STALE_METADATA_CODES = new Set([3, 5, 6, 9, 19, 41, 74, 75, 100, 103]);
 
 /** Client of a whole cluster. One instance per role; share it between roles if you like. */
 export class Cluster {
@@ -151,8 +155,9 @@ export class Cluster {
   }
 
   /** Runs `operation` with the cluster's retry policy, refreshing metadata after errors that make it stale. */
-  withRetry<T>(what: string, operation: (attempt: number) => Promise<T>, topics: string[] = []): Promise<T> {
+  withRetry<T>(what: string, operation: (attempt: number) => Promise<T>, topics: string[] = [], signal?: AbortSignal): Promise<T> {
     return withRetry(what, operation, this.options.retry, {
+      signal,
       beforeRetry: async (err) => {
         if (err instanceof KafkaError && STALE_METADATA_CODES.has(err.errorCode)) await this.refreshMetadata(topics);
         else if (err instanceof KafkaStageError && (err.code === 'ERR_CONNECTION' || err.code === 'ERR_CONNECTION_CLOSED')) {

@@ -219,5 +219,6 @@ async function fetchOnce(cluster: Cluster, o: ResolvedReadPartitionOptions, offs
       };
     },
     [o.topic],
+    o.signal,
   );
 }

@@ -561,8 +561,12 @@ function decodeFrame<A extends AnyApi>(api: A, version: number, frame: Buffer): 
   return decodeResponse(api, version, frame);
 }
 
+/** The decoder's error with the connection's context added (it knows the bytes, not the broker). */
 function asProtocolError(err: unknown, context: ErrorContext): KafkaStageError {
-  if (err instanceof KafkaStageError) return err;
+  if (err instanceof KafkaStageError) {
+    for (const [key, value] of Object.entries(context)) if (err.context[key] === undefined) err.context[key] = value;
+    return err;
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new ProtocolError(`response could not be decoded: ${message}`, context, err);
 }

@@ -105,7 +105,7 @@ describe('Connection against a fake broker', () => {
     const second = conn.request(ApiVersions, 3, {}, { timeoutMs: 5_000 });
     const started = performance.now();
     await assert.rejects(first, (err: unknown) => {
-      assert.ok(err instanceof RequestTimeoutError);
+      assert.ok(err instanceof RequestTimeoutError, 'err instanceof RequestTimeoutError');
       assert.equal(err.code, 'ERR_REQUEST_TIMEOUT');
       assert.equal(err.retriable, true);
       assert.equal(err.context.broker, broker.address);
@@ -114,14 +114,14 @@ describe('Connection against a fake broker', () => {
     });
     assert.ok(performance.now() - started >= 140, 'not before the timeout');
     await assert.rejects(second, (err: unknown) => {
-      assert.ok(err instanceof ConnectionError);
+      assert.ok(err instanceof ConnectionError, 'err instanceof ConnectionError');
       assert.equal(err.code, 'ERR_CONNECTION');
-      assert.ok(err.cause instanceof RequestTimeoutError);
+      assert.ok(err.cause instanceof RequestTimeoutError, 'err.cause instanceof RequestTimeoutError');
       return true;
     });
     assert.equal(conn.closed, true);
     assert.equal(closeErrors.length, 1);
-    assert.ok(closeErrors[0] instanceof RequestTimeoutError);
+    assert.ok(closeErrors[0] instanceof RequestTimeoutError, 'closeErrors[0] instanceof RequestTimeoutError');
   });
 
   it('honours a per-request timeout longer than the default', T, async () => {
@@ -169,7 +169,7 @@ describe('Connection against a fake broker', () => {
     const port = await freePort();
     const conn = new Connection({ host: '127.0.0.1', port, clientId: 'test', nodeId: 7 });
     await assert.rejects(conn.connect(), (err: unknown) => {
-      assert.ok(err instanceof ConnectionError);
+      assert.ok(err instanceof ConnectionError, 'err instanceof ConnectionError');
       assert.equal(err.code, 'ERR_CONNECTION');
       assert.equal(err.retriable, true);
       assert.equal(err.context.broker, `127.0.0.1:${port}`);
@@ -204,7 +204,7 @@ describe('Connection against a fake broker', () => {
     const aborted = conn.request(ApiVersions, 3, {}, { signal: controller.signal });
     controller.abort(new Error('user gave up'));
     await assert.rejects(aborted, (err: unknown) => {
-      assert.ok(err instanceof AbortedError);
+      assert.ok(err instanceof AbortedError, 'err instanceof AbortedError');
       assert.equal(err.code, 'ERR_ABORTED');
       assert.equal((err.cause as Error).message, 'user gave up');
       return true;
@@ -251,8 +251,8 @@ describe('Connection against a fake broker', () => {
           ['ApiVersions', 18, 3, 3, 2, 'RequestTimeoutError'],
         ],
       );
-      assert.ok(mine.every((e) => e.durationMs >= 0));
-      assert.ok((mine[2]?.durationMs ?? 0) >= 90);
+      assert.ok(mine.every((e) => e.durationMs >= 0), 'mine.every((e) => e.durationMs >= 0)');
+      assert.ok((mine[2]?.durationMs ?? 0) >= 90, '(mine[2]?.durationMs ?? 0) >= 90');
     } finally {
       unsubscribe(REQUEST_CHANNEL, onPublish);
     }

@@ -29,7 +29,7 @@ function decodeChunks(chunks: Buffer[], maxFrameBytes = 1 << 20): Buffer[] {
     for (let f = decoder.next(); f; f = decoder.next()) frames.push(Buffer.from(f));
   }
   assert.equal(decoder.bufferedBytes, 0, 'nothing left over');
-  assert.ok(decoder.idle);
+  assert.ok(decoder.idle, 'decoder.idle');
   return frames;
 }
 
@@ -66,7 +66,7 @@ describe('FrameDecoder', () => {
     for (let i = 0; i < bytes.length; i += 3) chunks.push(bytes.subarray(i, i + 3));
     const frames = decodeChunks(chunks);
     assert.equal(frames.length, 2);
-    assert.ok(frames[0]?.equals(big));
+    assert.ok(frames[0]?.equals(big), 'frames[0]?.equals(big)');
   });
 
   it('hands out a frame inside one chunk as a view of that chunk, without copying', () => {
@@ -75,7 +75,7 @@ describe('FrameDecoder', () => {
     decoder.push(chunk);
     const first = decoder.next();
     const second = decoder.next();
-    assert.ok(first && second);
+    assert.ok(first && second, 'first && second');
     assert.equal(first.buffer, chunk.buffer);
     assert.equal(first.byteOffset, chunk.byteOffset + 4);
     assert.equal(second.buffer, chunk.buffer);
@@ -90,9 +90,9 @@ describe('FrameDecoder', () => {
     assert.equal(decoder.next(), undefined);
     decoder.push(bytes.subarray(20));
     const frame = decoder.next();
-    assert.ok(frame);
+    assert.ok(frame, 'frame');
     assert.equal(frame.length, 50);
-    assert.ok(frame.equals(body(50, 3)));
+    assert.ok(frame.equals(body(50, 3)), 'frame.equals(body(50, 3))');
   });
 
   it('accepts a frame of exactly maxFrameBytes', () => {
@@ -151,7 +151,7 @@ describe('FrameDecoder', () => {
     header.writeInt32BE(max + 1);
     const before = process.memoryUsage().arrayBuffers;
     decoder.push(header);
-    assert.ok(decoder.bufferedBytes <= 4);
+    assert.ok(decoder.bufferedBytes <= 4, 'decoder.bufferedBytes <= 4');
     assert.throws(() => decoder.next(), (err: unknown) => err instanceof ResponseTooLargeError && err.context.declaredSize === max + 1);
     const grown = process.memoryUsage().arrayBuffers - before;
     assert.ok(grown < 16 * 1024 * 1024, `array buffers grew by ${grown} bytes`);

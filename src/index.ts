@@ -1,0 +1,41 @@
+/**
+ * kafka-stage: a demand-driven Apache Kafka client for Node.js.
+ *
+ * The package root exports the roles a user builds with (cluster client, producer, admin, the
+ * partition reader) and the typed errors they throw. The wire protocol is under `kafka-stage/protocol`.
+ */
+export { Cluster, type RequestOptions, type RequestTarget } from './cluster/cluster.js';
+export { CLUSTER_DEFAULTS, type ClusterOptions } from './cluster/options.js';
+export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster/metadata.js';
+export { DEFAULT_RETRY, RetriesExhaustedError, type RetryOptions } from './cluster/retry.js';
+export { UnsupportedVersionError } from './cluster/versions.js';
+
+export { Producer, type ProducerRecord, type RecordMetadata, type Acks, type ProducerOptions } from './producer/producer.js';
+export { PRODUCER_DEFAULTS } from './producer/options.js';
+export { murmur2, partitionForKey } from './producer/partitioner.js';
+
+export * from './admin/index.js';
+
+export {
+  readPartition,
+  readPartitionBatches,
+  readAll,
+  OffsetOutOfRangeError,
+  READ_PARTITION_DEFAULTS,
+  type ReadPartitionOptions,
+  type FetchedBatch,
+} from './consumer/partition-reader.js';
+
+export { REQUEST_CHANNEL, type RequestEvent } from './network/connection.js';
+
+export {
+  KafkaStageError,
+  ProtocolError,
+  CorruptRecordError,
+  CompressionError,
+  InvalidOptionError,
+  type ErrorContext,
+  type KafkaStageErrorCode,
+} from './protocol/errors.js';
+export { KafkaError, errorNameOf, isRetriable } from './protocol/error-codes.js';
+export type { CompressionName, KafkaRecord, RecordBatch, RecordHeader, RecordInput } from './protocol/records/types.js';

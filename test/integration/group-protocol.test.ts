@@ -3,21 +3,25 @@
  * connections: FindCoordinator → JoinGroup (MEMBER_ID_REQUIRED, then joined) → SyncGroup with a
  * range assignment in the consumer protocol → Heartbeat → OffsetCommit → OffsetFetch →
  * DescribeGroups / ListGroups → LeaveGroup. Run at the highest versions both sides speak, at the
- * lowest, and at the last non-flexible ones, with dynamic and static members. Then a group led by
- * the Java consumer: its subscription and assignment bytes decode with our consumer protocol, and
- * its RangeAssignor hands out what ours computes.
+ * lowest, and at the last non-flexible ones, with dynamic and static members. Then mixed groups
+ * with the Java console consumer: a Java-led range group (Java's bytes decode with our consumer
+ * protocol, its RangeAssignor agrees with ours), and cooperative-sticky groups led by either side,
+ * where partitions move in two phases and each side then consumes only its own partitions.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '../../src/admin/index.js';
-import { assignorMemberFromJoin, assignRange } from '../../src/group/assignors/index.js';
+import { assignCooperativeSticky, assignorMemberFromJoin, assignRange, type GroupAssignment, type TopicPartition } from '../../src/group/assignors/index.js';
 import {
   CONSUMER_PROTOCOL_TYPE,
   decodeAssignment,
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
+  flattenTopicPartitions,
   groupByTopic,
 } from '../../src/group/consumer-protocol.js';
 import { Connection } from '../../src/network/connection.js';
@@ -31,10 +35,11 @@ import { ListGroups } from '../../src/protocol/apis/list-groups.js';
 import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
 import { SyncGroup } from '../../src/protocol/apis/sync-group.js';
+import { Producer } from '../../src/producer/producer.js';
 import { KAFKA_ERROR_CODES } from '../../src/protocol/error-codes.js';
 import type { AnyApi } from '../../src/protocol/schema.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
-import { QUICK_JVM_OPTS, runJavaTool } from '../helpers/java-tools.js';
+import { QUICK_JVM_OPTS } from '../helpers/java-tools.js';
 
 const PARTITIONS = 3;
 const CLIENT_ID = 'kafka-stage-group-test';
@@ -52,6 +57,8 @@ let admin: Admin;
 let bootstrap: Connection;
 let brokerVersions: Map<number, { minVersion: number; maxVersion: number }>;
 const topic = uniqueTopic('group-protocol');
+/** A topic of its own for the Java interop cases, which produce to it. */
+const interopTopic = uniqueTopic('group-interop');
 let topicId = '';
 
 function versionOf(api: AnyApi, choice: VersionChoice): number {
@@ -89,7 +96,10 @@ before(async () => {
   const [host, port] = (address as string).split(':');
   admin = new Admin({ brokers: testBrokers() });
   await admin.connect();
-  const [created] = await admin.createTopics([{ topic, partitions: PARTITIONS }]);
+  const [created] = await admin.createTopics([
+    { topic, partitions: PARTITIONS },
+    { topic: interopTopic, partitions: PARTITIONS },
+  ]);
   topicId = created?.topicId ?? '';
   bootstrap = await connect(host as string, Number(port));
   const versions = await bootstrap.request(ApiVersions, ApiVersions.maxVersion, {});
@@ -98,7 +108,7 @@ before(async () => {
 });
 
 after(async () => {
-  await admin.deleteTopics([topic]).catch(() => undefined);
+  await admin.deleteTopics([topic, interopTopic]).catch(() => undefined);
   await admin.close();
   await bootstrap.close();
 });
@@ -320,80 +330,304 @@ async function describeUntil(
   }
 }
 
-describe('a group led by the Java consumer', () => {
-  it("decodes the Java member's subscription and assignment, and its RangeAssignor agrees with ours", async () => {
-    const groupId = uniqueTopic('group-java');
-    // The console consumer joins first (so it leads), then exits 15 s after its first poll finds nothing.
-    const java = runJavaTool(
-      'org.apache.kafka.tools.consumer.ConsoleConsumer',
-      [
-        '--bootstrap-server', testBrokers().join(','), '--topic', topic, '--group', groupId, '--timeout-ms', '15000',
-        '--consumer-property', 'partition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor',
-        '--consumer-property', 'client.id=java-peer',
-      ],
-      { jvmOpts: QUICK_JVM_OPTS, killAfterMs: 120_000 },
-    );
+const JAVA_TOOL = fileURLToPath(new URL('../../scripts/kafka/java-tool.sh', import.meta.url));
+const JAVA_ASSIGNORS = {
+  range: 'org.apache.kafka.clients.consumer.RangeAssignor',
+  'cooperative-sticky': 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor',
+} as const;
+
+/** A Java console consumer in a group, printing `partition<TAB>value` lines, stopped with SIGTERM (it leaves the group). */
+interface JavaPeer {
+  /** Resolves once the consumer printed a line containing `text`; rejects if it exits first or after 60 s. */
+  printed(text: string): Promise<void>;
+  /** Everything printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function startJavaConsumer(groupId: string, topicName: string, assignor: keyof typeof JAVA_ASSIGNORS): JavaPeer {
+  const args = [
+    'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', testBrokers().join(','),
+    '--topic', topicName, '--group', groupId, '--from-beginning', '--timeout-ms', '120000',
+    '--consumer-property', `partition.assignment.strategy=${JAVA_ASSIGNORS[assignor]}`,
+    '--consumer-property', 'client.id=java-peer',
+    // Notices rebalances quickly, so the test does not wait out the default 3 s interval.
+    '--consumer-property', 'heartbeat.interval.ms=300',
+    '--property', 'print.partition=true',
+  ];
+  const child = spawn('bash', [JAVA_TOOL, ...args], { env: { ...process.env, KAFKA_TOOL_JVM_OPTS: QUICK_JVM_OPTS }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  return {
+    async printed(text) {
+      const deadline = Date.now() + 60_000;
+      while (!out.includes(text)) {
+        if (gone) assert.fail(`Java consumer exited before printing ${text}:\n${err.slice(-2000)}`);
+        if (Date.now() > deadline) assert.fail(`Java consumer did not print ${text}; printed:\n${out}`);
+        await delay(100);
+      }
+    },
+    output: () => out,
+    async stop() {
+      if (!gone) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** One member of ours, driven request by request at the highest versions, as a cooperative client would. */
+class ManualMember {
+  memberId = UNKNOWN_MEMBER_ID;
+  generationId = -1;
+  owned: TopicPartition[] = [];
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly groupId: string,
+    private readonly topicName: string,
+    private readonly assignor: keyof typeof JAVA_ASSIGNORS,
+  ) {}
+
+  /** Joins (twice when the coordinator first asks for a member id), subscribing with what it owns. */
+  async join() {
+    const request = () =>
+      this.conn.request(JoinGroup, versionOf(JoinGroup, 'highest'), {
+        groupId: this.groupId,
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 30_000,
+        memberId: this.memberId,
+        protocolType: CONSUMER_PROTOCOL_TYPE,
+        protocols: [
+          {
+            name: this.assignor,
+            metadata: encodeSubscription({ topics: [this.topicName], ownedPartitions: groupByTopic(this.owned), generationId: this.generationId }),
+          },
+        ],
+      });
+    let joined = await request();
+    if (joined.errorCode === code('MEMBER_ID_REQUIRED')) {
+      this.memberId = joined.memberId;
+      joined = await request();
+    }
+    assert.equal(joined.errorCode, 0, 'JoinGroup');
+    this.memberId = joined.memberId;
+    this.generationId = joined.generationId;
+    return joined;
+  }
+
+  /**
+   * Syncs (sending `assignment` when leading) and keeps what it gets; null when the group began
+   * another rebalance before the sync (REBALANCE_IN_PROGRESS): the member then rejoins.
+   */
+  async sync(assignment: GroupAssignment | null): Promise<TopicPartition[] | null> {
+    const synced = await this.conn.request(SyncGroup, versionOf(SyncGroup, 'highest'), {
+      groupId: this.groupId,
+      generationId: this.generationId,
+      memberId: this.memberId,
+      protocolType: CONSUMER_PROTOCOL_TYPE,
+      protocolName: this.assignor,
+      assignments: [...(assignment ?? [])].map(([memberId, partitions]) => ({
+        memberId,
+        assignment: encodeAssignment({ assignedPartitions: groupByTopic(partitions) }),
+      })),
+    });
+    if (synced.errorCode === code('REBALANCE_IN_PROGRESS')) return null;
+    assert.equal(synced.errorCode, 0, 'SyncGroup');
+    this.owned = flattenTopicPartitions(decodeAssignment(synced.assignment).assignedPartitions);
+    return this.owned;
+  }
+
+  /** Heartbeats until the coordinator says a rebalance began (another member joined or rejoined). */
+  async awaitRebalance(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const beat = await this.conn.request(Heartbeat, versionOf(Heartbeat, 'highest'), {
+        groupId: this.groupId,
+        generationId: this.generationId,
+        memberId: this.memberId,
+      });
+      if (beat.errorCode === code('REBALANCE_IN_PROGRESS')) return;
+      assert.equal(beat.errorCode, 0, 'Heartbeat');
+      if (Date.now() > deadline) assert.fail('no rebalance began');
+      await delay(100);
+    }
+  }
+
+  async leave(): Promise<void> {
+    const left = await this.conn.request(LeaveGroup, versionOf(LeaveGroup, 'highest'), { groupId: this.groupId, members: [{ memberId: this.memberId }] });
+    assert.equal(left.errorCode, 0, 'LeaveGroup');
+  }
+}
+
+/** The group as DescribeGroups shows it: each member's decoded subscription and assignment. */
+async function describeMembers(conn: Connection, groupId: string) {
+  const described = await conn.request(DescribeGroups, versionOf(DescribeGroups, 'highest'), { groups: [groupId] });
+  const group = described.groups[0];
+  assert.ok(group);
+  return {
+    state: group.groupState,
+    protocol: group.protocolData,
+    members: group.members.map((m) => ({
+      memberId: m.memberId,
+      clientId: m.clientId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: m.memberMetadata,
+      subscription: decodeSubscription(m.memberMetadata),
+      assigned: flattenTopicPartitions(decodeAssignment(m.memberAssignment).assignedPartitions).map((tp) => tp.partition).sort(),
+    })),
+  };
+}
+
+/** Writes one record per partition of the interop topic, valued `<tag>-p<partition>`. */
+async function produceOnePerPartition(tag: string): Promise<void> {
+  const producer = new Producer({ brokers: testBrokers() });
+  try {
+    await producer.connect();
+    await Promise.all([0, 1, 2].map((partition) => producer.send(interopTopic, { partition, value: `${tag}-p${partition}` })));
+  } finally {
+    await producer.close();
+  }
+}
+
+describe('mixed groups with the Java consumer', () => {
+  it("range, Java leading: Java's subscription and assignment decode, and its RangeAssignor agrees with ours", async () => {
+    const groupId = uniqueTopic('group-java-range');
+    const java = startJavaConsumer(groupId, topic, 'range');
     const conn = await coordinatorOf(groupId, 'highest');
     try {
       await describeUntil(conn, groupId, (g) => g.groupState === 'Stable' && g.members.length === 1);
-      const v = { join: versionOf(JoinGroup, 'highest'), sync: versionOf(SyncGroup, 'highest'), leave: versionOf(LeaveGroup, 'highest') };
-      const join = (memberId: string) =>
-        conn.request(JoinGroup, v.join, {
-          groupId,
-          sessionTimeoutMs: 10_000,
-          rebalanceTimeoutMs: 30_000,
-          memberId,
-          protocolType: CONSUMER_PROTOCOL_TYPE,
-          protocols: [{ name: 'range', metadata: encodeSubscription({ topics: [topic] }) }],
-        });
-      const first = await join(UNKNOWN_MEMBER_ID);
-      assert.equal(first.errorCode, code('MEMBER_ID_REQUIRED'));
+      const me = new ManualMember(conn, groupId, topic, 'range');
       // Completes once the Java member has rejoined the rebalance our join started.
-      const joined = await join(first.memberId);
-      assert.equal(joined.errorCode, 0);
+      const joined = await me.join();
       assert.equal(joined.protocolName, 'range');
       assert.notEqual(joined.leader, joined.memberId, 'the Java member leads');
       assert.deepEqual(joined.members, [], 'followers get no member list');
-      const synced = await conn.request(SyncGroup, v.sync, {
-        groupId,
-        generationId: joined.generationId,
-        memberId: joined.memberId,
-        protocolType: CONSUMER_PROTOCOL_TYPE,
-        protocolName: 'range',
-        assignments: [],
-      });
-      assert.equal(synced.errorCode, 0);
-      const mine = decodeAssignment(synced.assignment);
+      const mine = await me.sync(null);
+      assert.ok(mine, 'no further rebalance expected');
 
-      const described = await conn.request(DescribeGroups, versionOf(DescribeGroups, 'highest'), { groups: [groupId] });
-      const group = described.groups[0];
-      assert.equal(group?.groupState, 'Stable');
-      assert.equal(group?.members.length, 2);
-      const javaMember = group?.members.find((m) => m.memberId !== joined.memberId);
+      const group = await describeMembers(conn, groupId);
+      assert.equal(group.state, 'Stable');
+      assert.equal(group.members.length, 2);
+      const javaMember = group.members.find((m) => m.memberId !== me.memberId);
       assert.ok(javaMember);
       assert.equal(javaMember.clientId, 'java-peer');
-      const javaSubscription = decodeSubscription(javaMember.memberMetadata);
-      assert.deepEqual(javaSubscription.topics, [topic]);
-      assert.equal(javaSubscription.version, 3, 'the Java 4.x client writes subscription v3');
-      assert.ok(javaSubscription.generationId >= 1, 'with the generation it last joined');
-      assert.deepEqual(javaSubscription.ownedPartitions, [], 'an eager member revokes everything before rejoining');
-      const javaAssignment = decodeAssignment(javaMember.memberAssignment);
+      assert.deepEqual(javaMember.subscription.topics, [topic]);
+      assert.equal(javaMember.subscription.version, 3, 'the Java 4.x client writes subscription v3');
+      assert.ok(javaMember.subscription.generationId >= 1, 'with the generation it last joined');
+      assert.deepEqual(javaMember.subscription.ownedPartitions, [], 'an eager member revokes everything before rejoining');
 
       // Our range assignor over the same members gives what the Java leader gave.
       const expected = assignRange(
-        (group?.members ?? []).map((m) => assignorMemberFromJoin({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.memberMetadata }, 'range')),
+        group.members.map((m) => assignorMemberFromJoin(m, 'range')),
         new Map([[topic, PARTITIONS]]),
       );
-      assert.deepEqual(mine.assignedPartitions, groupByTopic(expected.get(joined.memberId) ?? []));
-      assert.deepEqual(javaAssignment.assignedPartitions, groupByTopic(expected.get(javaMember.memberId) ?? []));
-      const all = [...mine.assignedPartitions, ...javaAssignment.assignedPartitions].flatMap((t) => t.partitions).sort();
-      assert.deepEqual(all, [0, 1, 2], 'every partition once, no overlap');
-
-      const left = await conn.request(LeaveGroup, v.leave, { groupId, members: [{ memberId: joined.memberId }] });
-      assert.equal(left.errorCode, 0);
+      assert.deepEqual(mine, expected.get(me.memberId));
+      assert.deepEqual(javaMember.assigned, expected.get(javaMember.memberId)?.map((tp) => tp.partition));
+      assert.deepEqual([...mine.map((tp) => tp.partition), ...javaMember.assigned].sort(), [0, 1, 2], 'every partition once');
+      await me.leave();
     } finally {
+      await java.stop();
       await conn.close();
-      await java;
+    }
+  });
+
+  it('cooperative-sticky, Java leading: a partition reaches us only after Java revoked it; the split matches ours', async () => {
+    const groupId = uniqueTopic('group-java-coop');
+    const java = startJavaConsumer(groupId, interopTopic, 'cooperative-sticky');
+    const conn = await coordinatorOf(groupId, 'highest');
+    try {
+      await describeUntil(conn, groupId, (g) => g.groupState === 'Stable' && g.members.length === 1);
+      const me = new ManualMember(conn, groupId, interopTopic, 'cooperative-sticky');
+      const received: TopicPartition[][] = [];
+      // Java owns all three: the first generation with us gives us nothing (Java must revoke
+      // first), Java then revokes one and rejoins, and the next generation hands it to us.
+      for (let round = 0; round < 5 && me.owned.length === 0; round++) {
+        const joined = await me.join();
+        assert.notEqual(joined.leader, me.memberId, 'the Java member leads');
+        const got = await me.sync(null);
+        if (got) received.push(got);
+        if (me.owned.length === 0) await me.awaitRebalance();
+      }
+      assert.deepEqual(me.owned.map((tp) => tp.partition), [2], 'Java keeps its lowest partitions and gives up the highest');
+      assert.ok(me.generationId >= 3, `a two-phase move takes two rebalances (generation ${me.generationId})`);
+      assert.ok(received.slice(0, -1).every((r) => r.length === 0), 'nothing before the move completed');
+
+      const group = await describeMembers(conn, groupId);
+      const javaMember = group.members.find((m) => m.memberId !== me.memberId);
+      assert.ok(javaMember);
+      assert.equal(group.protocol, 'cooperative-sticky');
+      assert.deepEqual(javaMember.assigned, [0, 1]);
+      assert.deepEqual(javaMember.subscription.ownedPartitions, [{ topic: interopTopic, partitions: [0, 1] }], 'Java rejoined owning what it kept');
+      // Our assignor over the same subscriptions keeps exactly this split.
+      const ours = assignCooperativeSticky(
+        group.members.map((m) => assignorMemberFromJoin(m, 'cooperative-sticky')),
+        new Map([[interopTopic, PARTITIONS]]),
+      );
+      assert.deepEqual(ours.get(javaMember.memberId)?.map((tp) => tp.partition), [0, 1]);
+      assert.deepEqual(ours.get(me.memberId)?.map((tp) => tp.partition), [2]);
+
+      // Java consumes its partitions, not ours.
+      await produceOnePerPartition('java-leads');
+      await java.printed('java-leads-p0');
+      await java.printed('java-leads-p1');
+      await java.stop();
+      assert.ok(!java.output().includes('java-leads-p2'), 'Java never read our partition');
+      await me.leave();
+    } finally {
+      await java.stop();
+      await conn.close();
+    }
+  });
+
+  it('cooperative-sticky, kafka-stage leading: our assignor moves a partition to Java in two phases, Java consumes it', async () => {
+    const groupId = uniqueTopic('group-ours-coop');
+    const conn = await coordinatorOf(groupId, 'highest');
+    const me = new ManualMember(conn, groupId, interopTopic, 'cooperative-sticky');
+    const counts = new Map([[interopTopic, PARTITIONS]]);
+    const lead = async () => {
+      const joined = await me.join();
+      assert.equal(joined.leader, me.memberId, 'we lead');
+      assert.equal(joined.protocolName, 'cooperative-sticky');
+      const members = joined.members.map((m) => assignorMemberFromJoin(m, 'cooperative-sticky'));
+      return { members, assignment: assignCooperativeSticky(members, counts) };
+    };
+    // Alone first: we take all three partitions.
+    const alone = await lead();
+    assert.deepEqual(await me.sync(alone.assignment), [0, 1, 2].map((partition) => ({ topic: interopTopic, partition })));
+
+    const java = startJavaConsumer(groupId, interopTopic, 'cooperative-sticky');
+    try {
+      await me.awaitRebalance();
+      const first = await lead();
+      assert.equal(first.members.length, 2, 'Java joined');
+      const javaId = first.members.find((m) => m.memberId !== me.memberId)?.memberId as string;
+      // We still hold partition 2: it is withheld from Java in this generation.
+      assert.deepEqual(first.assignment.get(javaId), []);
+      assert.deepEqual(first.assignment.get(me.memberId)?.map((tp) => tp.partition), [0, 1]);
+      const kept = await me.sync(first.assignment);
+      // We revoked partition 2, so we rejoin at once (a sync that met the next rebalance also rejoins).
+      if (kept) assert.deepEqual(kept.map((tp) => tp.partition), [0, 1]);
+      const second = await lead();
+      const javaMember = second.members.find((m) => m.memberId === javaId);
+      assert.ok(javaMember, 'Java rejoined');
+      assert.deepEqual(javaMember.ownedPartitions, [], 'Java never held partition 2 in the meantime');
+      assert.deepEqual(second.assignment.get(javaId)?.map((tp) => tp.partition), [2]);
+      assert.deepEqual(await me.sync(second.assignment), [0, 1].map((partition) => ({ topic: interopTopic, partition })));
+
+      // Java takes partition 2 and reads it, and only it.
+      await produceOnePerPartition('we-lead');
+      await java.printed('we-lead-p2');
+      await java.stop();
+      assert.ok(!/we-lead-p[01]/.test(java.output()), 'Java never read our partitions');
+      await me.leave();
+    } finally {
+      await java.stop();
+      await conn.close();
     }
   });
 });

@@ -29,7 +29,7 @@ import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { DescribeGroups } from '../../src/protocol/apis/describe-groups.js';
 import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
 import { Heartbeat } from '../../src/protocol/apis/heartbeat.js';
-import { JoinGroup, UNKNOWN_MEMBER_ID } from '../../src/protocol/apis/join-group.js';
+import { JoinGroup, NEW_MEMBER_ID } from '../../src/protocol/apis/join-group.js';
 import { LeaveGroup } from '../../src/protocol/apis/leave-group.js';
 import { ListGroups } from '../../src/protocol/apis/list-groups.js';
 import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
@@ -164,7 +164,7 @@ async function groupLifecycle(choice: VersionChoice, groupInstanceId: string | n
         (r) => r.errorCode,
         ['COORDINATOR_LOAD_IN_PROGRESS'],
       );
-    let joined = await join(UNKNOWN_MEMBER_ID);
+    let joined = await join(NEW_MEMBER_ID);
     if (v.join >= 4 && groupInstanceId === null) {
       assert.equal(joined.errorCode, code('MEMBER_ID_REQUIRED'), `JoinGroup v${v.join} first join`);
       assert.ok(joined.memberId.length > 0, 'the coordinator hands out a member id');
@@ -382,7 +382,7 @@ function startJavaConsumer(groupId: string, topicName: string, assignor: keyof t
 
 /** One member of ours, driven request by request at the highest versions, as a cooperative client would. */
 class ManualMember {
-  memberId = UNKNOWN_MEMBER_ID;
+  memberId = NEW_MEMBER_ID;
   generationId = -1;
   owned: TopicPartition[] = [];
 

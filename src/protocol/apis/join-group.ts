@@ -5,8 +5,8 @@
  */
 import { array, bool, bytes, defineApi, field, int16, int32, nullableString, string, struct } from '../schema.js';
 
-/** The member id of a first join: the coordinator answers MEMBER_ID_REQUIRED with one to use (v4+). */
-export const UNKNOWN_MEMBER_ID = '';
+/** The member id of a first join (Java's `JoinGroupRequest.UNKNOWN_MEMBER_ID`): at v4+ the coordinator answers MEMBER_ID_REQUIRED with the id to rejoin with. */
+export const NEW_MEMBER_ID = '';
 
 /** JoinGroup: join a classic group; v4+ needs a second join with the member id the first one returned. */
 export const JoinGroup = defineApi({

@@ -50,8 +50,8 @@ export interface ProduceSummary {
 }
 
 /** Sends in flight at most, so a long run does not queue every record in memory at once. */
-const MAX_OUTSTANDING_BYTES = 16 * 1024 * 1024;
-const MAX_OUTSTANDING_RECORDS = 100_000;
+const MAX_OUTSTANDING_BYTES = 4 * 1024 * 1024;
+const MAX_OUTSTANDING_RECORDS = 20_000;
 /** Generated records sent between two yields to the event loop. */
 const YIELD_EVERY = 2_000;
 

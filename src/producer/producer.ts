@@ -44,6 +44,41 @@ interface WaitingSend {
   delivery: Delivery;
 }
 
+/** A flush waiting for the sends made before it. */
+interface FlushWaiter {
+  /** Sends numbered below this were made before the flush. */
+  before: number;
+  /** How many of them are still unsettled. */
+  remaining: number;
+  resolve: () => void;
+}
+
+/** The per-record handle: settles the send's promise and reports it to the producer, without a closure per send. */
+class TrackedDelivery implements Delivery {
+  private done = false;
+
+  constructor(
+    private readonly sendNumber: number,
+    private readonly onResolve: (metadata: RecordMetadata) => void,
+    private readonly onReject: (error: unknown) => void,
+    private readonly onSettled: (sendNumber: number) => void,
+  ) {}
+
+  resolve(metadata: RecordMetadata): void {
+    if (this.done) return;
+    this.done = true;
+    this.onResolve(metadata);
+    this.onSettled(this.sendNumber);
+  }
+
+  reject(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.onReject(error);
+    this.onSettled(this.sendNumber);
+  }
+}
+
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** A Kafka producer. Create, optionally `connect()`, `send()` many, `close()`. */
@@ -60,8 +95,11 @@ export class Producer {
   private readonly waiting = new Map<string, WaitingSend[]>();
   private readonly pumping = new Set<string>();
   private roomWaiters: (() => void)[] = [];
-  /** Promises of every send not settled yet: what flush() waits for. */
-  private readonly outstanding = new Set<Promise<RecordMetadata>>();
+  /** Sends so far: each send's number orders it against flushes. */
+  private sent = 0;
+  /** Sends not settled yet. */
+  private unsettled = 0;
+  private flushWaiters: FlushWaiter[] = [];
   private closing: Promise<void> | null = null;
   private lastBackgroundRefresh = 0;
 
@@ -112,13 +150,9 @@ export class Producer {
     }
     let delivery!: Delivery;
     const promise = new Promise<RecordMetadata>((resolve, reject) => {
-      delivery = { resolve, reject };
+      delivery = new TrackedDelivery(this.sent++, resolve, reject, this.settled);
     });
-    this.outstanding.add(promise);
-    const untrack = (): void => {
-      this.outstanding.delete(promise);
-    };
-    promise.then(untrack, untrack);
+    this.unsettled++;
     const item: WaitingSend = { record: queued, partition: record.partition, size, delivery };
     const queue = this.waiting.get(topic);
     if (queue) queue.push(item);
@@ -136,18 +170,30 @@ export class Producer {
 
   /**
    * Sends every record sent so far without waiting for linger, and resolves when each of them is
-   * settled (acknowledged or failed). Never rejects: failures reach each send's own promise.
+   * settled (acknowledged or failed). Never rejects: failures reach each send's own promise (so
+   * handle those: an unhandled rejected send is an unhandled rejection, as for any promise).
    */
   async flush(): Promise<void> {
-    const snapshot = [...this.outstanding];
-    if (snapshot.length === 0) return;
+    if (this.unsettled === 0) return;
+    // Every unsettled send is older than this flush; count them down as they settle.
+    const done = new Promise<void>((resolve) => this.flushWaiters.push({ before: this.sent, remaining: this.unsettled, resolve }));
     this.sender.beginFlush();
     try {
-      await Promise.allSettled(snapshot);
+      await done;
     } finally {
       this.sender.endFlush();
     }
   }
+
+  /** Called once per send when it settles (bound: handed to every TrackedDelivery). */
+  private readonly settled = (sendNumber: number): void => {
+    this.unsettled--;
+    if (this.flushWaiters.length === 0) return;
+    for (const waiter of this.flushWaiters) {
+      if (sendNumber < waiter.before && --waiter.remaining === 0) waiter.resolve();
+    }
+    this.flushWaiters = this.flushWaiters.filter((w) => w.remaining > 0);
+  };
 
   /** Refuses new sends, flushes, and closes the connections. Resolves when everything sent was settled. */
   close(): Promise<void> {

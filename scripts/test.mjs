@@ -5,7 +5,8 @@
 // Flags: --unit (skip files needing a broker), --node <binary> (run the tests under another node),
 //        any other argument filters test files by substring.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -42,18 +43,33 @@ if (files.some(needsBroker) && !env.KAFKA_BROKERS) {
 }
 
 function printBrokerLogTail() {
-  const log = join(root, '.kafka/node1/server.log');
+  const log = join(env.KAFKA_STATE ?? join(root, '.kafka'), 'node1/server.log');
   if (!existsSync(log)) return;
   const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
   console.error(`--- last 60 lines of ${relative(root, log)} ---\n${lines.slice(-60).join('\n')}`);
 }
 
+// Spec output for people; a TAP copy on the side gives CI the closing `# pass N` / `# fail N` lines.
+const tapDir = mkdtempSync(join(tmpdir(), 'kafka-stage-test-'));
+const tapFile = join(tapDir, 'results.tap');
 const child = spawn(
   nodeBin,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${env.TEST_CONCURRENCY ?? 2}`, ...files.map((f) => relative(root, f))],
+  [
+    '--import', 'tsx', '--test',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    `--test-concurrency=${env.TEST_CONCURRENCY ?? 2}`, ...files.map((f) => relative(root, f)),
+  ],
   { cwd: root, env, stdio: 'inherit' },
 );
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+const summary = existsSync(tapFile)
+  ? readFileSync(tapFile, 'utf8').split('\n').filter((l) => /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(l))
+  : [];
+rmSync(tapDir, { recursive: true, force: true });
+const nodeVersion = nodeBin === process.execPath ? process.version : execFileSync(nodeBin, ['--version']).toString().trim();
+const count = (name) => Number(summary.find((l) => l.startsWith(`# ${name} `))?.split(' ')[2] ?? NaN);
+console.log(`${summary.join('\n')}\n${count('pass')} passed, ${count('fail') + (count('cancelled') || 0)} failed (node ${nodeVersion})`);
 if (code !== 0 && files.some(needsBroker)) printBrokerLogTail();
 if (startedBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { stdio: 'inherit' });
 process.exit(code);

@@ -119,8 +119,27 @@ export class ConnectionError extends KafkaStageError {
     cause?: unknown,
     code: 'ERR_CONNECTION' | 'ERR_CONNECTION_CLOSED' = 'ERR_CONNECTION',
   ) {
-    super(code, message, { context, cause, retriable: true });
+    // A certificate the client refuses stays refused however often it is retried.
+    super(code, message, { context, cause, retriable: !isCertificateFailure(cause) });
   }
+}
+
+/** Node's codes for a TLS peer certificate that failed verification. */
+const CERTIFICATE_FAILURE_CODES = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+]);
+
+function isCertificateFailure(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CERTIFICATE_FAILURE_CODES.has(code);
 }
 
 /** The connection was closed (by us or by the broker) while a request waited, or before it was sent. */

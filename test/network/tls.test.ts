@@ -72,6 +72,7 @@ describe('Connection over TLS', () => {
       await assert.rejects(conn.connect(), (err: unknown) => {
         assert.ok(err instanceof ConnectionError, `ConnectionError, got ${String(err)}`);
         assert.equal((err.cause as NodeJS.ErrnoException).code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+        assert.equal(err.retriable, false, 'a refused certificate is not retried');
         return true;
       });
       assert.equal(conn.closed, true);
@@ -84,6 +85,7 @@ describe('Connection over TLS', () => {
     await assert.rejects(conn.connect(), (err: unknown) => {
       assert.ok(err instanceof ConnectionError, `ConnectionError, got ${String(err)}`);
       assert.equal((err.cause as NodeJS.ErrnoException).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+      assert.equal(err.retriable, false, 'a refused certificate is not retried');
       return true;
     });
   });

@@ -98,6 +98,15 @@ function checkInt32(option: string, value: number): void {
   }
 }
 
+function toProducerId(value: bigint | number): bigint {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    throw new InvalidOptionError('producerId', `must be an integer, got ${value}`);
+  }
+  const id = BigInt(value);
+  if (id < -(2n ** 63n) || id >= 2n ** 63n) throw new InvalidOptionError('producerId', `must fit in 64 bits, got ${id}`);
+  return id;
+}
+
 function prepare(record: RecordInput, index: number, baseTimestamp: number): PreparedRecord {
   const timestamp = record.timestamp ?? baseTimestamp;
   checkSafeInteger(`records[${index}].timestamp`, timestamp);
@@ -146,7 +155,7 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   checkSafeInteger('baseOffset', baseOffset);
   const baseTimestamp = options.baseTimestamp ?? records[0]?.timestamp ?? Date.now();
   checkSafeInteger('baseTimestamp', baseTimestamp);
-  const producerId = BigInt(options.producerId ?? NO_PRODUCER_ID);
+  const producerId = toProducerId(options.producerId ?? NO_PRODUCER_ID);
   const producerEpoch = options.producerEpoch ?? -1;
   if (!Number.isInteger(producerEpoch) || producerEpoch < -0x8000 || producerEpoch > 0x7fff) {
     throw new InvalidOptionError('producerEpoch', `must be a 16-bit integer, got ${producerEpoch}`);

@@ -194,6 +194,11 @@ describe('encode → decode round trips', () => {
     );
     await assert.rejects(encodeRecordBatch({ records: [{ value: 'a' }], compression: 'none', baseSequence: 2 ** 31 }), /baseSequence/);
     await assert.rejects(encodeRecordBatch({ records: [{ value: 'a' }], compression: 'brotli' as CompressionName }), /compression/);
+    await assert.rejects(encodeRecordBatch({ records: [{ value: 'a' }], compression: 'none', producerId: 0.5 }), /producerId/);
+    await assert.rejects(encodeRecordBatch({ records: [{ value: 'a' }], compression: 'none', producerId: 2n ** 63n }), /producerId/);
+    await assert.rejects(encodeRecordBatch({ records: [{ value: 'a' }], compression: 'none', producerEpoch: 40_000 }), /producerEpoch/);
+    const numeric = await encodeRecordBatch({ records: [{ value: 'a' }], compression: 'none', producerId: 12 });
+    assert.equal(decodeSync(numeric).batches[0]?.producerId, 12n);
   });
 });
 

@@ -16,7 +16,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay } from '../cluster/retry.js';
 import { InitProducerId } from '../protocol/apis/init-producer-id.js';
 import { Produce } from '../protocol/apis/produce.js';
-import { kafkaError, KafkaError } from '../protocol/error-codes.js';
+import { kafkaError } from '../protocol/error-codes.js';
 import { DeliveryTimeoutError, ProtocolError } from '../protocol/errors.js';
 import { encodeRecordBatch } from '../protocol/records/encode-batch.js';
 import type { RequestIn } from '../protocol/schema.js';
@@ -55,6 +55,8 @@ export class Sender {
   private refreshing = false;
   private lastRefreshAt = 0;
   private stopped = false;
+  /** Why the last InitProducerId failed, reported by ensureProducerId. */
+  private lastInitError: unknown = null;
 
   constructor(
     private readonly cluster: Cluster,
@@ -106,8 +108,6 @@ export class Sender {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
-
-  private lastInitError: unknown = null;
 
   private run(): void {
     if (this.stopped) return;
@@ -317,7 +317,8 @@ export class Sender {
           return;
         }
         this.accumulator.retry(batch, now + backoffDelay(batch.attempts, this.options.retry), error);
-        if (!(error instanceof KafkaError) || error.errorCode !== 46) this.requestRefresh(batch.topic);
+        // The leader may have moved (or the connection died with it): look again before resending.
+        this.requestRefresh(batch.topic);
         return;
     }
   }

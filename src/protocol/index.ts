@@ -6,3 +6,4 @@ export * from './frame.js';
 export * from './errors.js';
 export * from './error-codes.js';
 export * from './apis/index.js';
+export * from './records/record-batch.js';

@@ -130,22 +130,28 @@ export class Reader {
    * rejected rather than silently rounded.
    */
   varlong(): number {
-    let lo = 0;
-    let hi = 0;
     const buf = this.buffer;
-    let i = 0;
-    for (; i < 10; i++) {
+    // Fast path: deltas nearly always fit in 4 bytes (28 bits), where 32-bit arithmetic is exact.
+    let lo = 0;
+    for (let i = 0; i < 4; i++) {
       if (this.offset >= this.end) throw new ProtocolError(`truncated varlong at offset ${this.offset}`);
       const byte = buf[this.offset++] as number;
-      if (i < 4) lo += (byte & 0x7f) * 2 ** (7 * i);
-      else hi += (byte & 0x7f) * 2 ** (7 * (i - 4));
-      if ((byte & 0x80) === 0) break;
-      if (i === 9) throw new ProtocolError(`varlong longer than 10 bytes at offset ${this.offset}`);
+      lo |= (byte & 0x7f) << (7 * i);
+      if ((byte & 0x80) === 0) return (lo >>> 1) ^ -(lo & 1);
     }
-    if (hi >= 2 ** 25) throw new ProtocolError(`varlong beyond 53 bits at offset ${this.offset}`);
-    const u = hi * 2 ** 28 + lo;
-    // zig-zag decode without 32-bit bitwise operators
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    let hi = 0;
+    for (let i = 0; i < 6; i++) {
+      if (this.offset >= this.end) throw new ProtocolError(`truncated varlong at offset ${this.offset}`);
+      const byte = buf[this.offset++] as number;
+      hi += (byte & 0x7f) * 2 ** (7 * i);
+      if ((byte & 0x80) === 0) {
+        if (hi >= 2 ** 25) throw new ProtocolError(`varlong beyond 53 bits at offset ${this.offset}`);
+        const u = hi * 2 ** 28 + (lo >>> 0);
+        // zig-zag decode without 32-bit bitwise operators
+        return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+      }
+    }
+    throw new ProtocolError(`varlong longer than 10 bytes at offset ${this.offset}`);
   }
 
   /** A 16-byte UUID rendered as Kafka renders it (URL-safe base64 without padding). */

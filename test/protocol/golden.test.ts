@@ -1,16 +1,31 @@
 /**
  * Golden bytes captured from a real Kafka broker by scripts/capture-golden.ts: we still encode each
  * fixed request to exactly the bytes the broker accepted, and each captured response decodes and
- * re-encodes to exactly the bytes the broker sent. No broker needed.
+ * re-encodes to exactly the bytes the broker sent. Group requests that speak for a member are
+ * re-built from the member recorded with them (its id is the broker's), and that member must be
+ * one a captured JoinGroup response handed out. No broker needed.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ALL_APIS, Fetch } from '../../src/protocol/apis/index.js';
+import { ALL_APIS, Fetch, JoinGroup } from '../../src/protocol/apis/index.js';
 import { decodeResponse, encodeRequest, encodeResponse } from '../../src/protocol/frame.js';
 import type { AnyApi, ApiDefinition } from '../../src/protocol/schema.js';
-import { GOLDEN_CLIENT_ID, goldenCorrelationId, goldenFileName, goldenRecordBatch, goldenRequest } from './golden/requests.js';
+import {
+  errorCodesOf,
+  GOLDEN_CLIENT_ID,
+  GOLDEN_INSTANCE_ID,
+  goldenCorrelationId,
+  goldenExpectedErrors,
+  goldenFileName,
+  goldenRecordBatch,
+  goldenRequest,
+  speaksForMember,
+  STATIC_JOIN_FROM,
+  type GoldenContext,
+  type GoldenMember,
+} from './golden/requests.js';
 
 const DIR = join(import.meta.dirname, 'golden');
 
@@ -21,6 +36,7 @@ interface Capture {
   correlationId: number;
   clientId: string;
   topicId: string;
+  member?: GoldenMember;
   request: string;
   response: string;
 }
@@ -41,14 +57,8 @@ function apiNamed(name: string): AnyApi {
   return api;
 }
 
-/** Every non-zero `errorCode` (at any depth) of a decoded response, as `path=code`. */
-function errorCodes(value: unknown, path = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => errorCodes(v, `${path}[${i}]`));
-  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return [];
-  return Object.entries(value).flatMap(([k, v]) => [
-    ...(k.endsWith('rrorCode') && v !== 0 ? [`${path}.${k}=${String(v)}`] : []),
-    ...errorCodes(v, `${path}.${k}`),
-  ]);
+function contextOf(capture: Capture): GoldenContext {
+  return capture.member ? { topicId: capture.topicId, member: capture.member } : { topicId: capture.topicId };
 }
 
 describe('golden captures', () => {
@@ -74,26 +84,46 @@ describe('golden captures', () => {
         assert.equal(file, goldenFileName(api, version));
         assert.equal(capture.correlationId, goldenCorrelationId(api, version));
         assert.equal(capture.clientId, GOLDEN_CLIENT_ID);
+        assert.equal(capture.member !== undefined, speaksForMember(api), 'a member is recorded exactly when the request speaks for one');
       });
 
       it('the fixed request encodes to exactly the captured bytes', async () => {
-        const body = await goldenRequest(api, version, { topicId: capture.topicId });
+        const body = await goldenRequest(api, version, contextOf(capture));
         const encoded = encodeRequest(api as ApiDefinition<unknown, unknown, unknown, never>, version, capture.correlationId, capture.clientId, body);
         assert.equal(encoded.toString('hex'), capture.request);
       });
 
-      it('the captured response decodes without errors and re-encodes to exactly its bytes', () => {
+      it('the captured response decodes, with only the errors its request is meant to get, and re-encodes to exactly its bytes', () => {
         const frame = Buffer.from(capture.response, 'hex');
         assert.equal(frame.readInt32BE(0), frame.length - 4, 'size prefix');
         assert.equal(frame.readInt32BE(4), capture.correlationId);
         const decoded = decodeResponse(api, version, frame.subarray(4));
-        // Every capture is of a request the broker accepted.
-        assert.deepEqual(errorCodes(decoded), []);
+        // Every capture is of a request the broker accepted, but for the errors that are its point.
+        assert.deepEqual(errorCodesOf(decoded), goldenExpectedErrors(api, version));
         const reencoded = encodeResponse(api as ApiDefinition<unknown, never, unknown, unknown>, version, capture.correlationId, decoded);
         assert.equal(reencoded.toString('hex'), capture.response);
       });
     });
   }
+
+  it('group captures speak for members a captured JoinGroup was given, in the generation it was given', () => {
+    const joins = captures
+      .filter((c) => c.capture.api === JoinGroup.name)
+      .map(({ capture }) => ({ version: capture.version, response: decodeResponse(JoinGroup, capture.version, Buffer.from(capture.response, 'hex').subarray(4)) }));
+    assert.ok(joins.length > 0);
+    const withMembers = captures.filter((c) => c.capture.member !== undefined);
+    assert.ok(withMembers.length > 0);
+    for (const { file, capture } of withMembers) {
+      const member = capture.member as GoldenMember;
+      const join = joins.find((j) => j.response.memberId === member.memberId);
+      assert.ok(join, `${file}: member ${member.memberId} comes from no JoinGroup capture`);
+      assert.equal(member.groupInstanceId, join.version >= STATIC_JOIN_FROM ? GOLDEN_INSTANCE_ID : null, `${file}: instance id of the join`);
+      // A first join that only handed out the id (MEMBER_ID_REQUIRED) has no generation yet: the
+      // rejoin that got one is not a capture.
+      if (join.response.errorCode === 0) assert.equal(member.generationId, join.response.generationId, `${file}: generation of the join`);
+      else assert.ok(member.generationId > 0, `${file}: a generation`);
+    }
+  });
 
   it('fetched partition 0 starts with the golden batch, stored verbatim by the broker', async () => {
     const batch = await goldenRecordBatch();

@@ -1,26 +1,38 @@
 /**
  * The fixed requests of the golden captures, shared by scripts/capture-golden.ts (which sends them
  * to a real broker) and golden.test.ts (which checks we still encode them to the captured bytes).
- * Everything here is deterministic; the one input that is not ours, the id the broker gave
- * `golden-topic`, is recorded in each capture and passed back in.
+ * Everything here is deterministic; the inputs that are not ours — the id the broker gave
+ * `golden-topic`, and for group requests the member id and generation the coordinator handed out —
+ * are recorded in each capture and passed back in (see {@link GoldenContext}).
  */
+import { CONSUMER_PROTOCOL_TYPE, encodeAssignment, encodeSubscription } from '../../../src/group/consumer-protocol.js';
 import {
   ApiVersions,
   CreatePartitions,
   CreateTopics,
   DeleteTopics,
   DescribeConfigs,
+  DescribeGroups,
   Fetch,
   FindCoordinator,
+  Heartbeat,
   InitProducerId,
+  JoinGroup,
+  LeaveGroup,
+  ListGroups,
   ListOffsets,
   Metadata,
+  OffsetCommit,
+  OffsetFetch,
   Produce,
+  SyncGroup,
   ConfigResourceType,
   CoordinatorType,
   IsolationLevel,
+  NEW_MEMBER_ID,
   OffsetSpec,
 } from '../../../src/protocol/apis/index.js';
+import { KAFKA_ERROR_CODES } from '../../../src/protocol/error-codes.js';
 import { encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
 import { ZERO_UUID, type AnyApi, type RequestIn } from '../../../src/protocol/schema.js';
 
@@ -30,15 +42,45 @@ export const GOLDEN_CLIENT_ID = 'kafka-stage-golden';
 export const GOLDEN_TOPIC = 'golden-topic';
 /** Partitions of {@link GOLDEN_TOPIC}. */
 export const GOLDEN_PARTITIONS = 3;
-/** Group key of the FindCoordinator captures. */
+/** Group key of the FindCoordinator captures, and the group every group API capture speaks to. */
 export const GOLDEN_GROUP = 'golden-group';
+/** `groupInstanceId` of the static member that JoinGroup v5+ captures join as. */
+export const GOLDEN_INSTANCE_ID = 'golden-instance';
+/** First JoinGroup version whose golden join is a static member's (the field exists from v5). */
+export const STATIC_JOIN_FROM = 5;
+/** Assignor name the golden member offers and, as the only member and leader, picks. */
+export const GOLDEN_ASSIGNOR = 'range';
+/**
+ * Consumer protocol version of the golden subscription and assignment, pinned so that a change
+ * of the library's default shows up as a deliberate re-capture, not as a silent golden drift.
+ */
+const GOLDEN_CONSUMER_PROTOCOL_VERSION = 3;
 /** Fixed create time of the golden records (2023-11-14T22:13:20Z). */
 export const GOLDEN_TIMESTAMP = 1_700_000_000_000;
 
-/** Inputs of a golden request that the broker decides. */
+/**
+ * The group member a golden group request speaks for: what the coordinator handed out at capture
+ * time (member id, generation) and what the member joined with (its instance id, null if dynamic).
+ */
+export interface GoldenMember {
+  memberId: string;
+  generationId: number;
+  groupInstanceId: string | null;
+}
+
+/**
+ * Inputs of a golden request that the broker decides. The member ids the coordinator generates
+ * (`<client id>-<uuid>`) differ on every run, so no fixed request can name a live member; rather
+ * than capture requests that only ever fail with UNKNOWN_MEMBER_ID, or compare raw captured bytes
+ * (which would test nothing of our encoder), a capture records the member it spoke for and the
+ * golden test re-builds the request from it and compares every byte. golden.test.ts checks that
+ * each recorded member is one a JoinGroup capture was really given.
+ */
 export interface GoldenContext {
   /** Topic id of {@link GOLDEN_TOPIC} at capture time. */
   topicId: string;
+  /** The member of {@link GOLDEN_GROUP} a SyncGroup, Heartbeat, OffsetCommit or LeaveGroup capture speaks for. */
+  member?: GoldenMember;
 }
 
 /** Topic the DeleteTopics capture of `version` deletes (created just before by the capture script). */
@@ -67,6 +109,27 @@ export async function goldenRecordBatch(): Promise<Buffer> {
       { key: null, value: 'golden value 1', timestamp: GOLDEN_TIMESTAMP + 5, headers: [{ key: 'h', value: 'v' }] },
     ],
   });
+}
+
+/** Every partition of {@link GOLDEN_TOPIC}: what the golden member is assigned, commits and fetches. */
+const ALL_GOLDEN_PARTITIONS = Array.from({ length: GOLDEN_PARTITIONS }, (_, p) => p);
+
+/** The golden subscription (JoinGroup protocol metadata): golden-topic, nothing owned yet. */
+export function goldenSubscription(): Buffer {
+  return encodeSubscription({ topics: [GOLDEN_TOPIC], ownedPartitions: [], generationId: -1, rackId: null }, GOLDEN_CONSUMER_PROTOCOL_VERSION);
+}
+
+/** The golden assignment (SyncGroup): the only member gets every partition of golden-topic. */
+export function goldenAssignment(): Buffer {
+  return encodeAssignment(
+    { assignedPartitions: [{ topic: GOLDEN_TOPIC, partitions: ALL_GOLDEN_PARTITIONS }], userData: null },
+    GOLDEN_CONSUMER_PROTOCOL_VERSION,
+  );
+}
+
+function memberOf(ctx: GoldenContext): GoldenMember {
+  if (!ctx.member) throw new Error('this golden request speaks for a group member: the context must name it');
+  return ctx.member;
 }
 
 type Build<A> = (version: number, ctx: GoldenContext) => RequestIn<A> | Promise<RequestIn<A>>;
@@ -158,7 +221,114 @@ const BUILDERS = [
     includeSynonyms: true,
     includeDocumentation: true,
   })),
+  // A first join: dynamic before v5 (at v4 the coordinator answers MEMBER_ID_REQUIRED), static from v5.
+  builder(JoinGroup, (version) => ({
+    groupId: GOLDEN_GROUP,
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 10_000,
+    memberId: NEW_MEMBER_ID,
+    groupInstanceId: version >= STATIC_JOIN_FROM ? GOLDEN_INSTANCE_ID : null,
+    protocolType: CONSUMER_PROTOCOL_TYPE,
+    protocols: [{ name: GOLDEN_ASSIGNOR, metadata: goldenSubscription() }],
+    reason: 'golden capture',
+  })),
+  builder(SyncGroup, (_v, ctx) => {
+    const { memberId, generationId, groupInstanceId } = memberOf(ctx);
+    return {
+      groupId: GOLDEN_GROUP,
+      generationId,
+      memberId,
+      groupInstanceId,
+      protocolType: CONSUMER_PROTOCOL_TYPE,
+      protocolName: GOLDEN_ASSIGNOR,
+      assignments: [{ memberId, assignment: goldenAssignment() }],
+    };
+  }),
+  builder(Heartbeat, (_v, ctx) => {
+    const { memberId, generationId, groupInstanceId } = memberOf(ctx);
+    return { groupId: GOLDEN_GROUP, generationId, memberId, groupInstanceId };
+  }),
+  builder(OffsetCommit, (_v, ctx) => {
+    const { memberId, generationId, groupInstanceId } = memberOf(ctx);
+    return {
+      groupId: GOLDEN_GROUP,
+      generationIdOrMemberEpoch: generationId,
+      memberId,
+      groupInstanceId,
+      retentionTimeMs: -1n,
+      topics: [
+        {
+          name: GOLDEN_TOPIC,
+          topicId: ctx.topicId,
+          partitions: ALL_GOLDEN_PARTITIONS.map((p) => ({
+            partitionIndex: p,
+            committedOffset: BigInt(p + 1),
+            committedLeaderEpoch: -1,
+            committedMetadata: `golden-${p}`,
+          })),
+        },
+      ],
+    };
+  }),
+  builder(OffsetFetch, (_v, ctx) => ({
+    groupId: GOLDEN_GROUP,
+    topics: [{ name: GOLDEN_TOPIC, partitionIndexes: ALL_GOLDEN_PARTITIONS }],
+    // v8+: one group of the batch; a classic group's member sends no KIP-848 member id or epoch.
+    groups: [
+      {
+        groupId: GOLDEN_GROUP,
+        memberId: null,
+        memberEpoch: -1,
+        topics: [{ name: GOLDEN_TOPIC, topicId: ctx.topicId, partitionIndexes: ALL_GOLDEN_PARTITIONS }],
+      },
+    ],
+    requireStable: true,
+  })),
+  builder(DescribeGroups, () => ({ groups: [GOLDEN_GROUP], includeAuthorizedOperations: true })),
+  builder(ListGroups, () => ({ statesFilter: ['Stable'], typesFilter: ['classic'] })),
+  builder(LeaveGroup, (_v, ctx) => {
+    const { memberId, groupInstanceId } = memberOf(ctx);
+    return { groupId: GOLDEN_GROUP, memberId, members: [{ memberId, groupInstanceId, reason: 'golden capture done' }] };
+  }),
 ];
+
+/**
+ * The group APIs in the order a member uses them; the capture runs this sequence once per round,
+ * round N at version N of each API (clamped into the range both sides speak).
+ */
+export const GOLDEN_GROUP_SEQUENCE: readonly AnyApi[] = [JoinGroup, SyncGroup, Heartbeat, OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, LeaveGroup];
+
+/** True when the golden request of `api` speaks for a group member, so its capture records {@link GoldenMember}. */
+export function speaksForMember(api: AnyApi): boolean {
+  return api === SyncGroup || api === Heartbeat || api === OffsetCommit || api === LeaveGroup;
+}
+
+function errorCodeOf(name: string): number {
+  const code = KAFKA_ERROR_CODES.get(name);
+  if (code === undefined) throw new Error(`unknown Kafka error ${name}`);
+  return code;
+}
+
+/**
+ * The non-zero error codes the golden response of `api` at `version` carries, as
+ * {@link errorCodesOf} lists them: none, except where the capture's request is answered with an
+ * error by design.
+ */
+export function goldenExpectedErrors(api: AnyApi, version: number): string[] {
+  // A dynamic member's first join at v4 only gets the member id to rejoin with.
+  if (api === JoinGroup && version >= 4 && version < STATIC_JOIN_FROM) return [`.errorCode=${errorCodeOf('MEMBER_ID_REQUIRED')}`];
+  return [];
+}
+
+/** Every non-zero `errorCode` (at any depth) of a decoded response, as `path=code`. */
+export function errorCodesOf(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => errorCodesOf(v, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return [];
+  return Object.entries(value).flatMap(([k, v]) => [
+    ...(k.endsWith('rrorCode') && v !== 0 ? [`${path}.${k}=${String(v)}`] : []),
+    ...errorCodesOf(v, `${path}.${k}`),
+  ]);
+}
 
 /** The golden request body of `api` at `version`. */
 export async function goldenRequest(api: AnyApi, version: number, ctx: GoldenContext): Promise<unknown> {

@@ -159,10 +159,11 @@ export class Cluster {
     return withRetry(what, operation, this.options.retry, {
       signal,
       beforeRetry: async (err) => {
-        if (err instanceof KafkaError && STALE_METADATA_CODES.has(err.errorCode)) await this.refreshMetadata(topics);
-        else if (err instanceof KafkaStageError && (err.code === 'ERR_CONNECTION' || err.code === 'ERR_CONNECTION_CLOSED')) {
-          await this.refreshMetadata(topics).catch(() => undefined);
-        }
+        const stale =
+          (err instanceof KafkaError && STALE_METADATA_CODES.has(err.errorCode)) ||
+          (err instanceof KafkaStageError && (err.code === 'ERR_CONNECTION' || err.code === 'ERR_CONNECTION_CLOSED'));
+        // A refresh that fails here is not the operation's failure: the next attempt reports what is wrong.
+        if (stale) await this.refreshMetadata(topics).catch(() => undefined);
       },
     });
   }

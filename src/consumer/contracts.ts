@@ -1,0 +1,101 @@
+/**
+ * The internal contracts between the consumer's parts, so each can be built and tested alone:
+ *
+ * ```
+ *  ConsumerGroup ── owns ──▶ PartitionStage (one per assigned partition) ◀── subscriber (user code)
+ *        │                        ▲   │ ack()
+ *        │                        │   ▼
+ *        │        FetchScheduler ─┘  CommitManager ──▶ GroupMembership.commitOffsets()
+ *        │        (one Fetch per broker in flight; sizes from demand and budget)
+ *        └── GroupMembership (coordinator, join/sync, heartbeat timer, leave) ── calls back on assign/revoke/lost
+ * ```
+ *
+ * Nothing here does I/O; the types only say who calls whom with what.
+ */
+import type { RecordBatch } from '../protocol/records/types.js';
+
+/** A topic-partition. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** Key of a topic-partition in maps: `topic:partition`. */
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
+/** Per-partition facts a Fetch response carries besides the records. */
+export interface FetchedPartitionInfo {
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  /** Aborted transactions overlapping the returned batches (read_committed only). */
+  abortedTransactions: { producerId: bigint; firstOffset: number }[] | null;
+}
+
+/**
+ * What the fetch scheduler needs from a partition stage. The scheduler asks every target led by a
+ * broker how many bytes it wants, sends one Fetch for them, and hands each its batches.
+ */
+export interface FetchTarget extends TopicPartition {
+  /** Next offset to fetch. */
+  readonly fetchOffset: number;
+  /** Leader epoch known for the partition, -1 when unknown (lets the broker fence a stale leader). */
+  readonly leaderEpoch: number;
+  /** False once revoked or stopped: the scheduler drops it. */
+  readonly active: boolean;
+  /** Bytes to ask for now, 0 for none (full buffer or no uncovered demand); at most `budgetBytes`. */
+  fetchBytesWanted(budgetBytes: number): number;
+  /**
+   * Batches fetched from `fetchOffset` (possibly starting before it: skip records below it; skip
+   * control batches, moving the position past them). Called once per Fetch response that named the
+   * partition without error.
+   */
+  onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void;
+  /** A per-partition error the scheduler could not handle itself (e.g. OFFSET_OUT_OF_RANGE under `autoOffsetReset: 'none'`). */
+  onFetchError(error: Error): void;
+}
+
+/** The scheduler's side: stages wake it when demand arrives. */
+export interface FetchWaker {
+  /** Something changed (demand, ack, assignment): re-evaluate which partitions want a fetch. */
+  wake(): void;
+}
+
+/** Offsets to commit, with the metadata the commit carries. */
+export interface OffsetToCommit extends TopicPartition {
+  /** The next offset to consume (Kafka's convention: last processed + 1). */
+  offset: number;
+  /** Leader epoch of the last consumed record, -1 when unknown. */
+  leaderEpoch: number;
+  metadata?: string | null;
+}
+
+/** What the consumer asks of group membership. */
+export interface MembershipHandle {
+  /** Current generation and member id; commits carry them so the coordinator can fence zombies. */
+  readonly generationId: number;
+  readonly memberId: string;
+  /**
+   * Commits offsets of partitions this member owns in the current generation. Rejects with a
+   * KafkaError on fencing (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID): the
+   * assignment is lost and must not be committed again.
+   */
+  commitOffsets(offsets: readonly OffsetToCommit[]): Promise<void>;
+  /** Committed offsets of partitions (null where none). */
+  fetchCommittedOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number | null>>;
+}
+
+/**
+ * What membership calls back into the consumer. Revocation is awaited: membership does not rejoin
+ * (eager) or send the next JoinGroup (cooperative) until the consumer has drained and committed.
+ */
+export interface MembershipListener {
+  /** Partitions newly assigned in this generation (incremental under cooperative rebalancing). */
+  onAssigned(partitions: readonly TopicPartition[], generationId: number): Promise<void>;
+  /** Partitions to give up cleanly: stop delivering, drain up to the drain timeout, commit the acked prefix. */
+  onRevoked(partitions: readonly TopicPartition[]): Promise<void>;
+  /** Partitions already lost (fenced, session expired): stop at once, commit nothing. */
+  onLost(partitions: readonly TopicPartition[]): Promise<void>;
+}

@@ -1,0 +1,262 @@
+/**
+ * Options of the consumer (group and standalone): one frozen defaults object, one resolve() that
+ * validates and throws InvalidOptionError naming the option. Every option says its unit, default and
+ * the Java client's equivalent.
+ */
+import { resolveClusterOptions, CLUSTER_OPTION_KEYS, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkString } from '../options/validate.js';
+import { InvalidOptionError } from '../protocol/errors.js';
+
+/** Where to start when a partition has no committed offset (Java `auto.offset.reset`). */
+export type AutoOffsetReset = 'earliest' | 'latest' | 'none';
+
+/** How acked offsets become commits. */
+export type CommitStrategy = 'async' | 'sync' | 'none';
+
+/** Partition assignment strategies (Java `partition.assignment.strategy`). */
+export type AssignorName = 'range' | 'roundrobin' | 'cooperative-sticky';
+
+/** Commit options (the Elixir `commit_strategy`, `commit_interval`, `commit_threshold`). */
+export interface CommitOptions {
+  /**
+   * `async`: commit the acked prefix every `intervalMs` or after `threshold` acks, in the background;
+   * `sync`: every ack resolves once its offset is durably committed; `none`: only explicit
+   * `commit(offset)` calls commit (the Elixir `trigger_commit`). Default `async`.
+   */
+  strategy?: CommitStrategy;
+  /** `async`: commit at least this often while acks arrive, ms. Default 5000 (Java `auto.commit.interval.ms`). */
+  intervalMs?: number;
+  /** `async`: commit as soon as this many acks are uncommitted. Default 1000. */
+  threshold?: number;
+}
+
+/** Bounds of what the consumer holds fetched but undelivered (design.md §2). */
+export interface BufferOptions {
+  /** Records held per partition. Default 2000. */
+  maxRecordsPerPartition?: number;
+  /** Bytes (decompressed) held per partition. Default 1 MiB (cf. Java `max.partition.fetch.bytes`). */
+  maxBytesPerPartition?: number;
+  /** Bytes held across the whole consumer, in-flight fetches included. Default 32 MiB (cf. Java `fetch.max.bytes` 50 MiB). */
+  maxBytes?: number;
+}
+
+/** Fetch tuning. */
+export interface FetchOptions {
+  /** How long the broker may hold a Fetch waiting for `minBytes`, ms. Default 500 (Java `fetch.max.wait.ms`). */
+  maxWaitMs?: number;
+  /** Bytes the broker waits for before answering. Default 1 (Java `fetch.min.bytes`). */
+  minBytes?: number;
+  /** Smallest per-partition fetch worth sending, bytes. Default 16 KiB. */
+  minPartitionBytes?: number;
+  /** `read_committed` hides aborted transactions (Java `isolation.level`). Default `read_uncommitted`. */
+  isolationLevel?: 'read_uncommitted' | 'read_committed';
+  /** Verify record-batch CRCs. Default true (Java `check.crcs`). */
+  verifyCrc?: boolean;
+}
+
+/** Options of a consumer group member. */
+export interface ConsumerGroupOptions extends ClusterOptions {
+  /** The consumer group (Java `group.id`). Required. */
+  groupId: string;
+  /** Topics to subscribe to. Required, non-empty. */
+  topics: string[];
+  /** Static membership id (Java `group.instance.id`). Default none (dynamic member). */
+  groupInstanceId?: string;
+  /** Session timeout, ms (Java `session.timeout.ms`). Default 45_000. */
+  sessionTimeoutMs?: number;
+  /** How long the group waits for members to rejoin during a rebalance, ms (Java `max.poll.interval.ms`). Default 300_000. */
+  rebalanceTimeoutMs?: number;
+  /** Heartbeat period, ms (Java `heartbeat.interval.ms`; Elixir `heartbeat_interval`). Default 3000. Must be < sessionTimeoutMs. */
+  heartbeatIntervalMs?: number;
+  /** Assignors in order of preference. Default `['cooperative-sticky', 'range']`. */
+  assignors?: AssignorName[];
+  /** Where to start without a committed offset. Default `latest` (as Java). */
+  autoOffsetReset?: AutoOffsetReset;
+  /** Commit strategy and its knobs. */
+  commit?: CommitOptions;
+  /** On revoke and stop, how long to wait for in-flight records to be acked before committing, ms. Default 10_000. */
+  drainTimeoutMs?: number;
+  /** A handler holding records longer than this raises a `stuck` event, ms. Default 60_000; 0 disables. */
+  maxProcessingMs?: number;
+  /** Buffer bounds. */
+  buffer?: BufferOptions;
+  /** Fetch tuning. */
+  fetch?: FetchOptions;
+}
+
+/** Options of a standalone consumer: explicit partitions, no group. */
+export interface StandaloneConsumerOptions extends ClusterOptions {
+  /** The partitions to read, each with an optional starting offset (else the committed one, else the reset policy). */
+  partitions: { topic: string; partition: number; offset?: number }[];
+  /** Group whose committed offsets are read and (unless commit strategy `none`) written. Optional. */
+  groupId?: string;
+  autoOffsetReset?: AutoOffsetReset;
+  commit?: CommitOptions;
+  drainTimeoutMs?: number;
+  maxProcessingMs?: number;
+  buffer?: BufferOptions;
+  fetch?: FetchOptions;
+}
+
+/** Options after defaults and validation (shared parts). */
+export interface ResolvedConsumerCommon {
+  cluster: ResolvedClusterOptions;
+  autoOffsetReset: AutoOffsetReset;
+  commit: Required<CommitOptions>;
+  drainTimeoutMs: number;
+  maxProcessingMs: number;
+  buffer: Required<BufferOptions>;
+  fetch: Required<FetchOptions>;
+}
+
+/** Group options after defaults and validation. */
+export interface ResolvedConsumerGroupOptions extends ResolvedConsumerCommon {
+  groupId: string;
+  topics: string[];
+  groupInstanceId: string | null;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  assignors: AssignorName[];
+}
+
+/** Standalone options after defaults and validation. */
+export interface ResolvedStandaloneOptions extends ResolvedConsumerCommon {
+  partitions: { topic: string; partition: number; offset: number | null }[];
+  groupId: string | null;
+}
+
+/** Defaults of the consumer options. */
+export const CONSUMER_DEFAULTS = Object.freeze({
+  sessionTimeoutMs: 45_000,
+  rebalanceTimeoutMs: 300_000,
+  heartbeatIntervalMs: 3_000,
+  assignors: Object.freeze(['cooperative-sticky', 'range'] as AssignorName[]),
+  autoOffsetReset: 'latest' as AutoOffsetReset,
+  drainTimeoutMs: 10_000,
+  maxProcessingMs: 60_000,
+  commit: Object.freeze({ strategy: 'async' as CommitStrategy, intervalMs: 5_000, threshold: 1_000 }),
+  buffer: Object.freeze({ maxRecordsPerPartition: 2_000, maxBytesPerPartition: 1024 * 1024, maxBytes: 32 * 1024 * 1024 }),
+  fetch: Object.freeze({
+    maxWaitMs: 500,
+    minBytes: 1,
+    minPartitionBytes: 16 * 1024,
+    isolationLevel: 'read_uncommitted' as 'read_uncommitted' | 'read_committed',
+    verifyCrc: true,
+  }),
+});
+
+const COMMON_KEYS = ['autoOffsetReset', 'commit', 'drainTimeoutMs', 'maxProcessingMs', 'buffer', 'fetch'] as const;
+const GROUP_KEYS = [
+  ...CLUSTER_OPTION_KEYS,
+  ...COMMON_KEYS,
+  'groupId',
+  'topics',
+  'groupInstanceId',
+  'sessionTimeoutMs',
+  'rebalanceTimeoutMs',
+  'heartbeatIntervalMs',
+  'assignors',
+] as const;
+const STANDALONE_KEYS = [...CLUSTER_OPTION_KEYS, ...COMMON_KEYS, 'partitions', 'groupId'] as const;
+const ASSIGNORS: readonly AssignorName[] = ['range', 'roundrobin', 'cooperative-sticky'];
+
+function clusterPart(options: ClusterOptions): ClusterOptions {
+  const source = options as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of CLUSTER_OPTION_KEYS) if (source[key] !== undefined) out[key] = source[key];
+  return out as unknown as ClusterOptions;
+}
+
+function objectOption<T extends object>(name: string, value: T | undefined, known: readonly string[]): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionError(name, 'expected an object');
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new InvalidOptionError(`${name}.${key}`, `unknown option (known: ${known.join(', ')})`);
+  }
+  return value;
+}
+
+function resolveCommon(options: ConsumerGroupOptions | StandaloneConsumerOptions): ResolvedConsumerCommon {
+  const d = CONSUMER_DEFAULTS;
+  const commit = objectOption('commit', options.commit, ['strategy', 'intervalMs', 'threshold']);
+  const buffer = objectOption('buffer', options.buffer, ['maxRecordsPerPartition', 'maxBytesPerPartition', 'maxBytes']);
+  const fetch = objectOption('fetch', options.fetch, ['maxWaitMs', 'minBytes', 'minPartitionBytes', 'isolationLevel', 'verifyCrc']);
+  const resolved: ResolvedConsumerCommon = {
+    cluster: resolveClusterOptions(clusterPart(options)),
+    autoOffsetReset: checkOneOf('autoOffsetReset', options.autoOffsetReset ?? d.autoOffsetReset, ['earliest', 'latest', 'none']),
+    commit: {
+      strategy: checkOneOf('commit.strategy', commit.strategy ?? d.commit.strategy, ['async', 'sync', 'none']),
+      intervalMs: checkInteger('commit.intervalMs', commit.intervalMs ?? d.commit.intervalMs, 1, 86_400_000),
+      threshold: checkInteger('commit.threshold', commit.threshold ?? d.commit.threshold, 1),
+    },
+    drainTimeoutMs: checkInteger('drainTimeoutMs', options.drainTimeoutMs ?? d.drainTimeoutMs, 0, 3_600_000),
+    maxProcessingMs: checkInteger('maxProcessingMs', options.maxProcessingMs ?? d.maxProcessingMs, 0, 86_400_000),
+    buffer: {
+      maxRecordsPerPartition: checkInteger('buffer.maxRecordsPerPartition', buffer.maxRecordsPerPartition ?? d.buffer.maxRecordsPerPartition, 1),
+      maxBytesPerPartition: checkInteger('buffer.maxBytesPerPartition', buffer.maxBytesPerPartition ?? d.buffer.maxBytesPerPartition, 1024, 2 ** 31 - 1),
+      maxBytes: checkInteger('buffer.maxBytes', buffer.maxBytes ?? d.buffer.maxBytes, 1024, Number.MAX_SAFE_INTEGER),
+    },
+    fetch: {
+      maxWaitMs: checkInteger('fetch.maxWaitMs', fetch.maxWaitMs ?? d.fetch.maxWaitMs, 0, 600_000),
+      minBytes: checkInteger('fetch.minBytes', fetch.minBytes ?? d.fetch.minBytes, 0, 2 ** 31 - 1),
+      minPartitionBytes: checkInteger('fetch.minPartitionBytes', fetch.minPartitionBytes ?? d.fetch.minPartitionBytes, 1, 2 ** 31 - 1),
+      isolationLevel: checkOneOf('fetch.isolationLevel', fetch.isolationLevel ?? d.fetch.isolationLevel, ['read_uncommitted', 'read_committed']),
+      verifyCrc: checkBoolean('fetch.verifyCrc', fetch.verifyCrc ?? d.fetch.verifyCrc),
+    },
+  };
+  if (resolved.buffer.maxBytes < resolved.buffer.maxBytesPerPartition) {
+    throw new InvalidOptionError('buffer.maxBytes', 'must be ≥ buffer.maxBytesPerPartition');
+  }
+  return resolved;
+}
+
+/** Resolves and validates consumer group options. */
+export function resolveConsumerGroupOptions(options: ConsumerGroupOptions): ResolvedConsumerGroupOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
+  checkKnownKeys('consumer group', options, GROUP_KEYS);
+  const d = CONSUMER_DEFAULTS;
+  const common = resolveCommon(options);
+  if (!Array.isArray(options.topics) || options.topics.length === 0) {
+    throw new InvalidOptionError('topics', 'expected a non-empty array of topic names');
+  }
+  const topics = options.topics.map((t, i) => checkString(`topics[${i}]`, t));
+  const assignors = options.assignors ?? [...d.assignors];
+  if (!Array.isArray(assignors) || assignors.length === 0) throw new InvalidOptionError('assignors', 'expected a non-empty array');
+  assignors.forEach((a, i) => checkOneOf(`assignors[${i}]`, a, ASSIGNORS));
+  const sessionTimeoutMs = checkInteger('sessionTimeoutMs', options.sessionTimeoutMs ?? d.sessionTimeoutMs, 1, 3_600_000);
+  const heartbeatIntervalMs = checkInteger('heartbeatIntervalMs', options.heartbeatIntervalMs ?? d.heartbeatIntervalMs, 1, 3_600_000);
+  if (heartbeatIntervalMs >= sessionTimeoutMs) {
+    throw new InvalidOptionError('heartbeatIntervalMs', `must be < sessionTimeoutMs (${sessionTimeoutMs})`);
+  }
+  return {
+    ...common,
+    groupId: checkString('groupId', options.groupId),
+    topics: [...new Set(topics)],
+    groupInstanceId: options.groupInstanceId === undefined ? null : checkString('groupInstanceId', options.groupInstanceId),
+    sessionTimeoutMs,
+    rebalanceTimeoutMs: checkInteger('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? d.rebalanceTimeoutMs, 1, 86_400_000),
+    heartbeatIntervalMs,
+    assignors,
+  };
+}
+
+/** Resolves and validates standalone consumer options. */
+export function resolveStandaloneOptions(options: StandaloneConsumerOptions): ResolvedStandaloneOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
+  checkKnownKeys('standalone consumer', options, STANDALONE_KEYS);
+  const common = resolveCommon(options);
+  if (!Array.isArray(options.partitions) || options.partitions.length === 0) {
+    throw new InvalidOptionError('partitions', 'expected a non-empty array of {topic, partition, offset?}');
+  }
+  const partitions = options.partitions.map((p, i) => ({
+    topic: checkString(`partitions[${i}].topic`, p?.topic),
+    partition: checkInteger(`partitions[${i}].partition`, p?.partition, 0, 2 ** 31 - 1),
+    offset: p?.offset === undefined ? null : checkInteger(`partitions[${i}].offset`, p.offset, 0),
+  }));
+  const groupId = options.groupId === undefined ? null : checkString('groupId', options.groupId);
+  if (groupId === null && common.commit.strategy !== 'none' && options.commit?.strategy !== undefined) {
+    throw new InvalidOptionError('commit.strategy', `'${common.commit.strategy}' needs a groupId to commit to`);
+  }
+  return { ...common, partitions, groupId };
+}

@@ -46,7 +46,7 @@ export interface PartitionStats {
 export interface DemandOptions {
   /** Most records asked for at once. Default 500. */
   maxDemand?: number;
-  /** Ask again when outstanding demand falls to this (GenStage `min_demand`). Default floor(maxDemand / 2). */
+  /** Ask again when outstanding demand falls to this (GenStage `min_demand`). Default floor(maxDemand × 3 / 4), as GenStage. */
   minDemand?: number;
 }
 

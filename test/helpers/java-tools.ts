@@ -2,8 +2,9 @@
  * The real Java clients from the Kafka jars, run as independent peers for interop tests and
  * benchmarks (through scripts/kafka/java-tool.sh, which fetches the jars on first use).
  *
- * Cost: every call starts a JVM. On this kind of machine (2 cores) a console tool takes about
- * 1.5–2 s to start and finish, and a console consumer adds about 1 s of group join. Console
+ * Cost: every call starts a JVM. On an idle 2-core machine a console tool takes about 1.5–2 s to
+ * start and finish (several times that on a busy one), and a console consumer adds about 1 s of
+ * group join. Console
  * tools therefore run with a small heap, the serial GC and the C1 compiler only
  * ({@link QUICK_JVM_OPTS}); the performance tools keep the full JIT. Batch work into one call
  * (many records per javaProduce, many keys per javaPartitionsFor) rather than many calls.

@@ -7,8 +7,18 @@
 import { Cluster } from '../cluster/cluster.js';
 import type { BrokerInfo } from '../cluster/metadata.js';
 import { IsolationLevel } from '../protocol/apis/fetch.js';
-import { checkOneOf } from '../options/validate.js';
+import { checkOneOf, checkString } from '../options/validate.js';
 import { describeConfigs, type ConfigResourceResult } from './configs.js';
+import {
+  describeGroup,
+  describeGroupOffsets,
+  fetchGroupOffsets,
+  listGroups,
+  type CommittedOffset,
+  type GroupDescription,
+  type GroupListing,
+  type GroupOffsetsDescription,
+} from './groups.js';
 import { listOffsets, type PartitionOffset } from './offsets.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './options.js';
 import {
@@ -118,6 +128,28 @@ export class Admin {
   /** The configs of topics and brokers, in the order asked. */
   async describeConfigs(resources: ConfigResource[]): Promise<ConfigResourceResult[]> {
     return describeConfigs(this.cluster, checkConfigResources(resources));
+  }
+
+  /** A consumer group's coordinator, state, assignor and members with their assignments (state `Dead`: no such group). */
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    return describeGroup(this.cluster, checkString('groupId', groupId));
+  }
+
+  /** A group's committed offsets: of every partition it committed, or only of `topics`. */
+  async fetchGroupOffsets(groupId: string, topics?: string[]): Promise<CommittedOffset[]> {
+    const list = topics === undefined ? null : checkList<string>('topics', topics, String);
+    list?.forEach((t, i) => checkTopicName(`topics[${i}]`, t));
+    return fetchGroupOffsets(this.cluster, checkString('groupId', groupId), list);
+  }
+
+  /** A group's description with committed offset, log-end offset and lag of every partition it committed or owns. */
+  async describeGroupOffsets(groupId: string): Promise<GroupOffsetsDescription> {
+    return describeGroupOffsets(this.cluster, checkString('groupId', groupId), (queries) => this.listOffsets(queries));
+  }
+
+  /** Every group the cluster's brokers coordinate. */
+  async listGroups(): Promise<GroupListing[]> {
+    return listGroups(this.cluster);
   }
 
   /** Closes every connection. */

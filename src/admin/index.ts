@@ -17,3 +17,4 @@ export type {
 export type { CreatedTopic } from './topics.js';
 export type { PartitionOffset } from './offsets.js';
 export type { ConfigEntry, ConfigResourceResult, ConfigSource } from './configs.js';
+export type { CommittedOffset, GroupDescription, GroupListing, GroupMember, GroupOffsetsDescription, GroupPartitionLag } from './groups.js';

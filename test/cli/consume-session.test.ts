@@ -1,0 +1,285 @@
+// The consume command's parts without a broker: record formats, the output sink's backpressure and
+// flush callbacks, and the session (quota, acks after flush, slow subscriber, idle timer, stops) over
+// fake partition stages.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { formatRecord, jsonRecord } from '../../src/cli/consume-format.js';
+import { OutputSink } from '../../src/cli/consume-output.js';
+import { ConsumeSession, type BatchSource, type ConsumeSessionOptions } from '../../src/cli/consume-session.js';
+import type { Ackable, ConsumerBatch } from '../../src/consumer/types.js';
+import type { KafkaRecord } from '../../src/protocol/records/types.js';
+
+function record(offset: number, value: string | null = `v${offset}`, key: string | null = null): KafkaRecord {
+  return { offset, timestamp: 1_700_000_000_000 + offset, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: [] };
+}
+
+function batch(partition: number, from: number, count: number): ConsumerBatch {
+  const records = Array.from({ length: count }, (_, i) => record(from + i, `p${partition}-${from + i}`));
+  return { topic: 't', partition, records, firstOffset: from, lastOffset: from + count - 1 };
+}
+
+/** A stage handing out fixed batches; records what was acked and how many batches were pulled. */
+class FakeStage implements BatchSource {
+  acked: number[] = [];
+  pulled = 0;
+  maxDemandSeen: number | undefined;
+  private more: (() => void) | null = null;
+
+  constructor(
+    private readonly queue: ConsumerBatch[],
+    /** Keep the iterator open after the queue ends (a live partition), until `end()`. */
+    private readonly live = false,
+  ) {}
+
+  end(): void {
+    this.more?.();
+  }
+
+  async *batches(options?: { maxDemand?: number }): AsyncGenerator<ConsumerBatch> {
+    this.maxDemandSeen = options?.maxDemand;
+    while (this.queue.length > 0) {
+      this.pulled++;
+      yield this.queue.shift() as ConsumerBatch;
+    }
+    if (this.live) await new Promise<void>((resolve) => (this.more = resolve));
+  }
+
+  async ack(what: Ackable): Promise<void> {
+    if (typeof what === 'number') this.acked.push(what);
+    else if ('records' in what) for (const r of what.records) this.acked.push(r.offset);
+    else this.acked.push(what.offset);
+  }
+}
+
+/** A writable whose writes complete only when `release()` is called (a reader that is not reading). */
+class HeldWritable extends Writable {
+  text = '';
+  private held: (() => void)[] = [];
+  hold = true;
+
+  constructor(highWaterMark: number) {
+    super({ highWaterMark, decodeStrings: false });
+  }
+
+  override _write(chunk: string, _enc: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const done = () => {
+      this.text += chunk;
+      callback();
+    };
+    if (this.hold) this.held.push(done);
+    else done();
+  }
+
+  release(): void {
+    this.hold = false;
+    const held = this.held;
+    this.held = [];
+    for (const d of held) d();
+  }
+}
+
+function session(options: Partial<ConsumeSessionOptions>, out: Writable = new HeldWritable(1 << 20)) {
+  const sink = new OutputSink(out);
+  const s = new ConsumeSession({ format: 'json', delayMs: 0, maxDemand: 100, ...options }, sink);
+  return { s, sink };
+}
+
+const ctx = (partition: number, signal = new AbortController().signal) => ({ topic: 't', partition, signal });
+
+test('json: the seven fields in order; null key and value; headers as an ordered array, duplicates kept; unicode; numbers', () => {
+  const r: KafkaRecord = {
+    offset: 42,
+    timestamp: 1_700_000_000_123,
+    key: null,
+    value: Buffer.from('zwei — ünïcode 🎉 "quoted"\nnewline'),
+    headers: [
+      { key: 'h', value: Buffer.from('1') },
+      { key: 'h', value: Buffer.from('2') },
+      { key: 'empty', value: null },
+    ],
+  };
+  const line = formatRecord('json', 'orders', 3, r);
+  assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one line');
+  assert.equal(
+    line,
+    '{"topic":"orders","partition":3,"offset":42,"key":null,"value":"zwei — ünïcode 🎉 \\"quoted\\"\\nnewline",' +
+      '"headers":[{"key":"h","value":"1"},{"key":"h","value":"2"},{"key":"empty","value":null}],"timestamp":1700000000123}\n',
+  );
+  assert.deepEqual(jsonRecord('t', 0, { ...r, key: Buffer.from('k'), value: null, headers: [] }), {
+    topic: 't',
+    partition: 0,
+    offset: 42,
+    key: 'k',
+    value: null,
+    headers: [],
+    timestamp: 1_700_000_000_123,
+  });
+  // Bytes that are not UTF-8 become U+FFFD rather than failing the line.
+  assert.equal(jsonRecord('t', 0, { ...r, value: Buffer.from([0x61, 0xff, 0x62]) }).value, 'a\uFFFDb');
+});
+
+test('value and none formats', () => {
+  assert.equal(formatRecord('value', 't', 0, record(1, 'hello')), 'hello\n');
+  assert.equal(formatRecord('value', 't', 0, record(1, null)), '\n');
+  assert.equal(formatRecord('none', 't', 0, record(1, 'hello')), '');
+});
+
+test('records are printed in order and acked only once flushed', async () => {
+  const out = new HeldWritable(1 << 20);
+  const { s } = session({}, out);
+  const stage = new FakeStage([batch(0, 0, 3), batch(0, 3, 2)]);
+  await s.subscriber(stage, ctx(0));
+  assert.equal(stage.maxDemandSeen, 100, 'the demand asked for is --max-demand');
+  assert.equal(s.records, 5);
+  assert.deepEqual(stage.acked, [], 'nothing acked before the output is flushed');
+  out.release();
+  await s.drainOutput();
+  assert.deepEqual(stage.acked, [0, 1, 2, 3, 4]);
+  const lines = out.text.trim().split('\n').map((l) => JSON.parse(l) as { offset: number; value: string });
+  assert.deepEqual(
+    lines.map((l) => l.offset),
+    [0, 1, 2, 3, 4],
+  );
+  assert.equal(lines[4]?.value, 'p0-4');
+  assert.deepEqual(s.tallies.get(0), { records: 5, firstOffset: 0, lastOffset: 4 });
+});
+
+test('--max-messages across partitions: exactly N printed, only the printed ones acked, then a stop', async () => {
+  const out = new HeldWritable(1 << 20);
+  out.release();
+  const { s } = session({ maxMessages: 7 }, out);
+  const a = new FakeStage([batch(0, 0, 5), batch(0, 5, 5)], true);
+  const b = new FakeStage([batch(1, 100, 5)], true);
+  const runs = [s.subscriber(a, ctx(0)), s.subscriber(b, ctx(1))];
+  assert.equal(await s.stopped, 'max-messages');
+  await s.drainOutput();
+  a.end();
+  b.end();
+  await Promise.all(runs);
+  assert.equal(s.records, 7);
+  assert.equal(out.text.trim().split('\n').length, 7);
+  const acked = [...a.acked, ...b.acked];
+  assert.equal(acked.length, 7, 'every printed record acked, nothing else');
+  // Partition 0's first batch (5) came first; partition 1 got the 2 left: a prefix of its batch.
+  assert.deepEqual(a.acked, [0, 1, 2, 3, 4]);
+  assert.deepEqual(b.acked, [100, 101]);
+});
+
+test('backpressure: while the output is blocked the subscriber takes no further batch', async () => {
+  const out = new HeldWritable(64); // one batch of JSON lines exceeds it
+  const { s, sink } = session({}, out);
+  const stage = new FakeStage([batch(0, 0, 10), batch(0, 10, 10), batch(0, 20, 10)]);
+  const running = s.subscriber(stage, ctx(0));
+  // Let every microtask and I/O callback run: the subscriber must be parked on 'drain'.
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(stage.pulled, 1, 'only the first batch taken');
+  assert.equal(s.records, 10);
+  assert.ok(sink.blocked);
+  out.release();
+  await running;
+  await s.drainOutput();
+  assert.equal(stage.pulled, 3);
+  assert.equal(s.records, 30);
+  assert.equal(stage.acked.length, 30);
+});
+
+test('a slow subscriber (--delay-ms) prints one record per delay and stops mid-batch at once, acking only what it printed', async () => {
+  const out = new HeldWritable(1 << 20);
+  out.release();
+  const { s } = session({ delayMs: 40 }, out);
+  const stage = new FakeStage([batch(0, 0, 1000)]);
+  const started = performance.now();
+  const running = s.subscriber(stage, ctx(0));
+  while (s.records < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+  s.requestStop('signal');
+  await running;
+  await s.drainOutput();
+  const elapsed = performance.now() - started;
+  assert.ok(s.records >= 2 && s.records < 1000);
+  assert.ok(elapsed >= 80, `at least two delays passed (${elapsed} ms)`);
+  assert.deepEqual(
+    stage.acked,
+    Array.from({ length: s.records }, (_, i) => i),
+    'the printed prefix acked, not the rest of the batch',
+  );
+  assert.equal(s.reason, 'signal');
+});
+
+test('a revoked partition (its signal aborted) stops printing; other partitions go on', async () => {
+  const out = new HeldWritable(1 << 20);
+  out.release();
+  const { s } = session({ delayMs: 5 }, out);
+  const revoke = new AbortController();
+  const a = new FakeStage([batch(0, 0, 1000)]);
+  const b = new FakeStage([batch(1, 0, 3)]);
+  const runA = s.subscriber(a, ctx(0, revoke.signal));
+  while (s.records < 1) await new Promise((resolve) => setTimeout(resolve, 2));
+  revoke.abort();
+  await runA;
+  const printedA = s.tallies.get(0)?.records ?? 0;
+  await s.subscriber(b, ctx(1));
+  await s.drainOutput();
+  assert.ok(printedA >= 1 && printedA < 1000);
+  assert.equal(s.tallies.get(1)?.records, 3);
+  assert.equal(a.acked.length, printedA);
+  assert.equal(s.reason, null, 'a revocation is no reason to stop');
+});
+
+test('idle timeout: fires after the quiet period, not while a batch is being processed or the output is blocked', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let now = 0;
+  const out = new HeldWritable(16);
+  const { s } = session({ idleTimeoutMs: 1000, now: () => now }, out);
+  s.startIdleTimer();
+  now = 600;
+  t.mock.timers.tick(600);
+  assert.equal(s.reason, null);
+  // A batch arrives and blocks on the output (a slow reader): not idle however long that takes.
+  const stage = new FakeStage([batch(0, 0, 5)]);
+  const running = s.subscriber(stage, ctx(0));
+  await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 5; i++) {
+    now += 1000;
+    t.mock.timers.tick(1000);
+  }
+  assert.equal(s.reason, null, 'blocked on output is not idle');
+  out.release();
+  await running;
+  // From the last record, a full quiet period is needed.
+  now += 999;
+  t.mock.timers.tick(999);
+  assert.equal(s.reason, null);
+  now += 1001;
+  t.mock.timers.tick(1001);
+  assert.equal(s.reason, 'idle-timeout');
+  assert.equal(await s.stopped, 'idle-timeout');
+});
+
+test('the reader goes away (EPIPE): stop with output-closed; records whose write failed are not acked', async () => {
+  const out = new Writable({
+    write(_chunk, _enc, callback) {
+      const err = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      callback(err);
+    },
+  });
+  const { s, sink } = session({}, out);
+  const stage = new FakeStage([batch(0, 0, 3), batch(0, 3, 3)], true);
+  const running = s.subscriber(stage, ctx(0));
+  assert.equal(await s.stopped, 'output-closed');
+  assert.match(String(sink.broken?.message), /EPIPE/);
+  stage.end();
+  await running;
+  await s.drainOutput();
+  assert.deepEqual(stage.acked, []);
+});
+
+test('the first stop reason wins', () => {
+  const { s } = session({});
+  s.requestStop('max-messages');
+  s.requestStop('error', new Error('later'));
+  assert.equal(s.reason, 'max-messages');
+  assert.equal(s.error, null);
+  assert.ok(s.stopSignal.aborted);
+});

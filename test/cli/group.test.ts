@@ -1,0 +1,75 @@
+// `kafka-stage group` command-line handling, no broker needed: subcommands, help, usage errors.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { formatGroupTable } from '../../src/cli/group-describe.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('group --help: the describe usage and its flags, exit 0', () => {
+  const r = cli('group', '--help');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /usage: kafka-stage group describe --brokers B --group G \[--json\]/);
+  for (const flag of ['--brokers', '--group', '--json']) assert.ok(r.stdout.includes(flag), flag);
+});
+
+test('group without a subcommand, or an unknown one: exit 2 naming the problem', () => {
+  let r = cli('group');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /kafka-stage group: needs a subcommand \(describe\)/);
+  r = cli('group', 'rebalance');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown subcommand 'rebalance'/);
+});
+
+test('group describe with a missing or unknown flag: exit 2 naming the flag, nothing on stdout', () => {
+  let r = cli('group', 'describe', '--group', 'g');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--brokers is required/);
+  assert.equal(r.stdout, '');
+  r = cli('group', 'describe', '--brokers', '127.0.0.1:1');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--group is required/);
+  r = cli('group', 'describe', '--brokers', '127.0.0.1:1', '--group', 'g', '--lag');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown flag --lag/);
+  r = cli('group', 'describe', '--brokers', '127.0.0.1:1', '--group', 'g', '--json=maybe');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--json takes true or false/);
+});
+
+test('the table: aligned columns, "-" where there is no commit or owner, members listed', () => {
+  const text = formatGroupTable({
+    groupId: 'g',
+    coordinator: 1,
+    state: 'Stable',
+    protocolType: 'consumer',
+    protocol: 'range',
+    members: [{ memberId: 'm-1', groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', assignment: [{ topic: 'orders', partition: 0 }] }],
+    partitions: [
+      { topic: 'orders', partition: 0, committedOffset: 1200, logEndOffset: 1500, lag: 300, memberId: 'm-1' },
+      { topic: 'orders', partition: 11, committedOffset: null, logEndOffset: 7, lag: null, memberId: null },
+    ],
+    totalLag: 300,
+  });
+  assert.equal(
+    text,
+    [
+      'group g  state Stable  protocol range  coordinator 1  members 1  total lag 300',
+      '',
+      'TOPIC   PARTITION  COMMITTED  LOG-END  LAG  MEMBER',
+      'orders  0          1200       1500     300  m-1',
+      'orders  11         -          7        -    -',
+      '',
+      'MEMBER  INSTANCE  CLIENT  HOST        PARTITIONS',
+      'm-1     -         c       /127.0.0.1  1',
+      '',
+    ].join('\n'),
+  );
+});

@@ -1,0 +1,108 @@
+/** `kafka-stage group describe` as a user runs it (a child process through tsx) against the real broker. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Admin } from '../../src/admin/admin.js';
+import { findGroupCoordinator, type GroupOffsetsDescription } from '../../src/admin/groups.js';
+import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
+import { Producer } from '../../src/producer/producer.js';
+import { testBrokers, uniqueTopic } from '../helpers/env.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const brokers = testBrokers().join(',');
+const topic = uniqueTopic('group-cli');
+const groupId = uniqueTopic('group-cli-g');
+let admin: Admin;
+
+before(async () => {
+  admin = new Admin({ brokers: testBrokers() });
+  await admin.createTopics([{ topic, partitions: 2 }]);
+  const producer = new Producer({ brokers: testBrokers() });
+  try {
+    await Promise.all([
+      ...Array.from({ length: 25 }, (_, i) => producer.send(topic, { value: `a${i}`, partition: 0 })),
+      ...Array.from({ length: 8 }, (_, i) => producer.send(topic, { value: `b${i}`, partition: 1 })),
+    ]);
+  } finally {
+    await producer.close();
+  }
+  // Commits as a non-member (generation -1), as a standalone consumer may.
+  const coordinator = await findGroupCoordinator(admin.cluster, groupId);
+  const response = await admin.cluster.request(coordinator, OffsetCommit, () => ({
+    groupId,
+    generationIdOrMemberEpoch: -1,
+    memberId: '',
+    topics: [
+      {
+        name: topic,
+        partitions: [
+          { partitionIndex: 0, committedOffset: 20n, committedMetadata: null },
+          { partitionIndex: 1, committedOffset: 3n, committedMetadata: null },
+        ],
+      },
+    ],
+  }));
+  assert.deepEqual(
+    response.topics.flatMap((t) => t.partitions.map((p) => p.errorCode)),
+    [0, 0],
+  );
+});
+
+after(async () => {
+  await admin.deleteTopics([topic]).catch(() => undefined);
+  await admin.close();
+});
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+test('--json: one object whose committed offsets, log ends and lags match the broker', async () => {
+  const r = await cli(['group', 'describe', '--brokers', brokers, '--group', groupId, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1);
+  const d = JSON.parse(lines[0] as string) as GroupOffsetsDescription;
+  assert.equal(d.groupId, groupId);
+  assert.equal(d.state, 'Empty');
+  assert.deepEqual(d.members, []);
+  assert.deepEqual(d.partitions, [
+    { topic, partition: 0, committedOffset: 20, logEndOffset: 25, lag: 5, memberId: null },
+    { topic, partition: 1, committedOffset: 3, logEndOffset: 8, lag: 5, memberId: null },
+  ]);
+  assert.equal(d.totalLag, 10);
+  // The same numbers the admin client reads.
+  const fromAdmin = await admin.describeGroupOffsets(groupId);
+  assert.deepEqual(d.partitions, fromAdmin.partitions);
+});
+
+test('default: a table with a heading line and one row per partition', async () => {
+  const r = await cli(['group', 'describe', '--brokers', brokers, '--group', groupId]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0] as string, new RegExp(`^group ${groupId}  state Empty  coordinator \\d+  members 0  total lag 10$`));
+  assert.deepEqual(lines[2]?.split(/\s+/), ['TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'MEMBER']);
+  assert.deepEqual(lines[3]?.split(/\s+/), [topic, '0', '20', '25', '5', '-']);
+  assert.deepEqual(lines[4]?.split(/\s+/), [topic, '1', '3', '8', '5', '-']);
+  assert.equal(lines.length, 5);
+});
+
+test('a group that does not exist: exit 1 with a message naming it, nothing on stdout', async () => {
+  const missing = uniqueTopic('group-cli-missing');
+  const r = await cli(['group', 'describe', '--brokers', brokers, '--group', missing, '--json']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, new RegExp(`group '${missing}' does not exist`));
+});

@@ -181,7 +181,11 @@ export class Cluster {
       if (connected) return connected;
       const known = [...this.links.values()];
       const pool = known.length > 0 ? known : this.bootstrap;
-      return pool[Math.floor(Math.random() * pool.length)] as NodeLink;
+      // Prefer links not backing off after a failure, so a dead address is not picked again and again;
+      // among equals pick at random, spreading clients over the brokers.
+      const soonest = Math.min(...pool.map((l) => l.readyAt));
+      const ready = pool.filter((l) => l.readyAt === soonest);
+      return ready[Math.floor(Math.random() * ready.length)] as NodeLink;
     }
     const link = this.links.get(target);
     if (!link) {

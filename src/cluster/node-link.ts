@@ -33,6 +33,11 @@ export class NodeLink {
     return `${this.host}:${this.port}`;
   }
 
+  /** When the link may next try to connect (0 when it is not backing off after a failure). */
+  get readyAt(): number {
+    return this.nextAttemptAt;
+  }
+
   /** True when a connection is open now. */
   get isConnected(): boolean {
     return this.connection !== null && !this.connection.closed;

@@ -36,7 +36,8 @@ export type KafkaStageErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_ADMIN_OPERATION'
   | 'ERR_RECORD_TOO_LARGE'
-  | 'ERR_DELIVERY_TIMEOUT';
+  | 'ERR_DELIVERY_TIMEOUT'
+  | 'ERR_PARTITION_NOT_OWNED';
 
 /** Base class of every error kafka-stage throws. */
 export class KafkaStageError extends Error {

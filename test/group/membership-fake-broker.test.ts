@@ -1,0 +1,457 @@
+/**
+ * GroupMembership against fake brokers playing a one-member group: coordinator moves and loading,
+ * fencing on heartbeat, heartbeats independent of slow listener work, session expiry while the
+ * coordinator is unreachable, commits (owned partitions only, generation and member id carried,
+ * fencing typed), stop with and without LeaveGroup, and stop during a JoinGroup parked at the broker.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, it } from 'node:test';
+import { Cluster } from '../../src/cluster/cluster.js';
+import type { MembershipListener, TopicPartition } from '../../src/consumer/contracts.js';
+import { isFencingError, OffsetCommitError, PartitionNotOwnedError } from '../../src/group/errors.js';
+import { GroupMembership, type GroupMembershipOptions } from '../../src/group/membership.js';
+import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
+import { Heartbeat } from '../../src/protocol/apis/heartbeat.js';
+import { JoinGroup } from '../../src/protocol/apis/join-group.js';
+import { LeaveGroup } from '../../src/protocol/apis/leave-group.js';
+import { Metadata } from '../../src/protocol/apis/metadata.js';
+import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
+import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
+import { SyncGroup } from '../../src/protocol/apis/sync-group.js';
+import type { RequestOut } from '../../src/protocol/schema.js';
+import { FakeBroker, type FakeReply } from '../helpers/fake-broker.js';
+
+const TOPIC = 't';
+const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
+const PARTITIONS = 3;
+const GROUP = 'g';
+const fastRetry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 30, deadlineMs: 10_000 };
+
+type JoinRequest = RequestOut<typeof JoinGroup>;
+
+/** A one-member classic group served by whichever fake broker is the coordinator now. */
+class FakeGroup {
+  coordinator: FakeBroker;
+  generation = 0;
+  memberId = '';
+  /** Error codes FindCoordinator answers before answering properly. */
+  findCodes: number[] = [];
+  /** Replies for the next JoinGroups (an error code, or 'ignore' to park it forever). */
+  joinReplies: (number | 'ignore')[] = [];
+  /** Codes for the next heartbeats. */
+  heartbeatCodes: number[] = [];
+  /** When set, heartbeats to any broker get this reply (e.g. 'close'). */
+  heartbeatOverride: FakeReply | null = null;
+  readonly joins: JoinRequest[] = [];
+  readonly heartbeats: { generationId: number; memberId: string; broker: number }[] = [];
+  readonly leaves: RequestOut<typeof LeaveGroup>[] = [];
+  readonly commits: RequestOut<typeof OffsetCommit>[] = [];
+  readonly committed = new Map<number, bigint>();
+  commitCode = 0;
+
+  constructor(readonly brokers: FakeBroker[]) {
+    this.coordinator = brokers[0] as FakeBroker;
+    brokers.forEach((b, i) => this.install(b, i + 1));
+  }
+
+  nodeId(broker: FakeBroker): number {
+    return this.brokers.indexOf(broker) + 1;
+  }
+
+  private install(broker: FakeBroker, nodeId: number): void {
+    const isCoordinator = () => this.coordinator === broker;
+    broker.handle(Metadata, () => ({ body: this.metadata() }));
+    broker.handle(FindCoordinator, (req) => {
+      const key = req.version >= 4 ? (req.decode().coordinatorKeys[0] ?? '') : req.decode().key;
+      const errorCode = this.findCodes.shift() ?? 0;
+      const c = this.coordinator;
+      const entry = { nodeId: errorCode ? -1 : this.nodeId(c), host: c.host, port: errorCode ? -1 : c.port, errorCode, errorMessage: null };
+      return { body: { throttleTimeMs: 0, ...entry, coordinators: [{ key, ...entry }] } };
+    });
+    broker.handle(JoinGroup, (req) => {
+      if (!isCoordinator()) return { body: joinReply(16, '', 0) };
+      const body = req.decode();
+      this.joins.push(body);
+      const scripted = this.joinReplies.shift();
+      if (scripted === 'ignore') return 'ignore';
+      if (scripted !== undefined) return { body: joinReply(scripted, body.memberId, -1) };
+      if (body.memberId === '' && body.groupInstanceId === null) return { body: joinReply(79, 'member-1', -1) };
+      this.memberId = body.memberId || `static-${body.groupInstanceId}`;
+      this.generation++;
+      const [protocol] = body.protocols;
+      return {
+        body: {
+          ...joinReply(0, this.memberId, this.generation),
+          protocolName: protocol?.name ?? null,
+          leader: this.memberId,
+          members: [{ memberId: this.memberId, groupInstanceId: body.groupInstanceId, metadata: protocol?.metadata ?? Buffer.alloc(0) }],
+        },
+      };
+    });
+    broker.handle(SyncGroup, (req) => {
+      const body = req.decode();
+      const errorCode = !isCoordinator() ? 16 : body.generationId !== this.generation ? 22 : 0;
+      const assignment = body.assignments.find((a) => a.memberId === body.memberId)?.assignment ?? Buffer.alloc(0);
+      return { body: { throttleTimeMs: 0, errorCode, protocolType: 'consumer', protocolName: body.protocolName, assignment: errorCode ? Buffer.alloc(0) : assignment } };
+    });
+    broker.handle(Heartbeat, (req) => {
+      if (this.heartbeatOverride) return this.heartbeatOverride;
+      const body = req.decode();
+      this.heartbeats.push({ generationId: body.generationId, memberId: body.memberId, broker: nodeId });
+      let errorCode = this.heartbeatCodes.shift() ?? 0;
+      if (!isCoordinator()) errorCode = 16;
+      else if (errorCode === 0 && body.generationId !== this.generation) errorCode = 22;
+      return { body: { throttleTimeMs: 0, errorCode } };
+    });
+    broker.handle(LeaveGroup, (req) => {
+      this.leaves.push(req.decode());
+      return { body: { throttleTimeMs: 0, errorCode: 0, members: [] } };
+    });
+    broker.handle(OffsetCommit, (req) => {
+      const body = req.decode();
+      this.commits.push(body);
+      const fenced = body.generationIdOrMemberEpoch !== this.generation || body.memberId !== this.memberId;
+      const errorCode = !isCoordinator() ? 16 : this.commitCode || (fenced ? 22 : 0);
+      if (errorCode === 0) for (const t of body.topics) for (const p of t.partitions) this.committed.set(p.partitionIndex, p.committedOffset);
+      return {
+        body: {
+          throttleTimeMs: 0,
+          topics: body.topics.map((t) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+        },
+      };
+    });
+    broker.handle(OffsetFetch, (req) => {
+      const body = req.decode();
+      const partitions = (indexes: number[]) =>
+        indexes.map((p) => ({ partitionIndex: p, committedOffset: this.committed.get(p) ?? -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }));
+      const groups = body.groups.map((g) => ({
+        groupId: g.groupId,
+        errorCode: 0,
+        topics: (g.topics ?? []).map((t) => ({ name: t.name, topicId: t.topicId, partitions: partitions(t.partitionIndexes) })),
+      }));
+      const topics = (body.topics ?? []).map((t) => ({ name: t.name, partitions: partitions(t.partitionIndexes) }));
+      return { body: { throttleTimeMs: 0, topics, errorCode: 0, groups } };
+    });
+  }
+
+  private metadata() {
+    return {
+      throttleTimeMs: 0,
+      brokers: this.brokers.map((b, i) => ({ nodeId: i + 1, host: b.host, port: b.port, rack: null })),
+      clusterId: 'fake',
+      controllerId: 1,
+      clusterAuthorizedOperations: 0,
+      topics: [
+        {
+          errorCode: 0,
+          name: TOPIC,
+          topicId: TOPIC_ID,
+          isInternal: false,
+          topicAuthorizedOperations: 0,
+          partitions: Array.from({ length: PARTITIONS }, (_, i) => ({
+            errorCode: 0,
+            partitionIndex: i,
+            leaderId: 1,
+            leaderEpoch: 0,
+            replicaNodes: [1],
+            isrNodes: [1],
+            offlineReplicas: [],
+          })),
+        },
+      ],
+    };
+  }
+}
+
+function joinReply(errorCode: number, memberId: string, generationId: number) {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    generationId,
+    protocolType: 'consumer',
+    protocolName: null,
+    leader: '',
+    skipAssignment: false,
+    memberId,
+    members: [] as { memberId: string; groupInstanceId: string | null; metadata: Buffer }[],
+  };
+}
+
+/** A listener that records every call and can be made slow. */
+class RecordingListener implements MembershipListener {
+  readonly calls: { kind: 'assigned' | 'revoked' | 'lost'; partitions: number[]; generationId?: number }[] = [];
+  /** Awaited inside onAssigned / onRevoked when set. */
+  assignedGate: (() => Promise<void>) | null = null;
+  revokedGate: (() => Promise<void>) | null = null;
+
+  async onAssigned(partitions: readonly TopicPartition[], generationId: number): Promise<void> {
+    this.calls.push({ kind: 'assigned', partitions: partitions.map((p) => p.partition), generationId });
+    await this.assignedGate?.();
+  }
+
+  async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
+    this.calls.push({ kind: 'revoked', partitions: partitions.map((p) => p.partition) });
+    await this.revokedGate?.();
+  }
+
+  async onLost(partitions: readonly TopicPartition[]): Promise<void> {
+    this.calls.push({ kind: 'lost', partitions: partitions.map((p) => p.partition) });
+  }
+
+  kinds(): string[] {
+    return this.calls.map((c) => c.kind);
+  }
+}
+
+const open: { stop(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const thing of open.splice(0).reverse()) await thing.stop();
+});
+
+async function setUp(options: Partial<GroupMembershipOptions> = {}, brokerCount = 1) {
+  const brokers: FakeBroker[] = [];
+  for (let i = 0; i < brokerCount; i++) brokers.push(await FakeBroker.start());
+  for (const b of brokers) open.push(b);
+  const group = new FakeGroup(brokers);
+  const cluster = new Cluster({ brokers: [(brokers[0] as FakeBroker).address], retry: fastRetry, requestTimeoutMs: 5_000 });
+  open.push({ stop: () => cluster.close() });
+  const listener = new RecordingListener();
+  const membership = new GroupMembership(
+    cluster,
+    {
+      groupId: GROUP,
+      topics: [TOPIC],
+      groupInstanceId: null,
+      sessionTimeoutMs: 1_500,
+      rebalanceTimeoutMs: 3_000,
+      heartbeatIntervalMs: 40,
+      assignors: ['range'],
+      ...options,
+    },
+    listener,
+  );
+  const errors: Error[] = [];
+  membership.on('error', (e) => errors.push(e));
+  open.push({ stop: () => membership.stop() });
+  return { brokers, group, cluster, listener, membership, errors };
+}
+
+/** Polls `condition` every few ms; fails with `what` after `ms`. */
+async function until(what: string, condition: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+const ALL = [0, 1, 2];
+
+describe('GroupMembership on a fake coordinator', () => {
+  it('joins (MEMBER_ID_REQUIRED, then joined), leads, assigns every partition, and resolves start', async () => {
+    const { group, listener, membership } = await setUp();
+    const joined: unknown[] = [];
+    membership.on('joined', (e) => joined.push(e));
+    await membership.start();
+    assert.deepEqual(listener.calls, [{ kind: 'assigned', partitions: ALL, generationId: 1 }]);
+    assert.equal(group.joins.length, 2);
+    assert.equal(group.joins[0]?.memberId, '');
+    assert.equal(group.joins[1]?.memberId, 'member-1');
+    assert.equal(group.joins[1]?.protocolType, 'consumer');
+    assert.equal(group.joins[1]?.rebalanceTimeoutMs, 3_000);
+    assert.deepEqual(joined, [{ generationId: 1, memberId: 'member-1', leaderId: 'member-1', leader: true, protocol: 'range' }]);
+    assert.equal(membership.generationId, 1);
+    assert.equal(membership.memberId, 'member-1');
+    assert.equal(membership.phase, 'stable');
+  });
+
+  it('COORDINATOR_LOAD_IN_PROGRESS on FindCoordinator and JoinGroup is retried without losing anything', async () => {
+    const { group, listener, membership } = await setUp();
+    group.findCodes = [14, 15];
+    group.joinReplies = [14, 14];
+    await membership.start();
+    assert.deepEqual(listener.kinds(), ['assigned']);
+    assert.equal(group.joins.length, 4, 'two loading answers, MEMBER_ID_REQUIRED, joined');
+    assert.equal(membership.coordinator.lookups, 3, 'a loading coordinator is not looked up again');
+  });
+
+  it('the coordinator moves (NOT_COORDINATOR): found again on the other broker, assignment kept', async () => {
+    const { brokers, group, listener, membership } = await setUp({}, 2);
+    await membership.start();
+    await until('heartbeats on broker 1', () => group.heartbeats.some((h) => h.broker === 1));
+    group.coordinator = brokers[1] as FakeBroker;
+    await until('heartbeats on broker 2', () => group.heartbeats.filter((h) => h.broker === 2).length >= 3);
+    assert.deepEqual(listener.kinds(), ['assigned'], 'nothing revoked or lost');
+    assert.equal(membership.generationId, 1);
+    assert.deepEqual(membership.assignment.map((p) => p.partition), ALL);
+    assert.ok(membership.coordinator.lookups >= 2, 'looked up again after NOT_COORDINATOR');
+    // Commits go to the new coordinator too.
+    await membership.commitOffsets([{ topic: TOPIC, partition: 0, offset: 5, leaderEpoch: -1 }]);
+    assert.equal(group.committed.get(0), 5n);
+  });
+
+  it('ILLEGAL_GENERATION on heartbeat: every partition lost (not revoked), then a new generation', async () => {
+    const { group, listener, membership } = await setUp();
+    await membership.start();
+    group.heartbeatCodes = [22];
+    await until('the second assignment', () => listener.calls.length >= 3);
+    assert.deepEqual(listener.calls, [
+      { kind: 'assigned', partitions: ALL, generationId: 1 },
+      { kind: 'lost', partitions: ALL },
+      { kind: 'assigned', partitions: ALL, generationId: 2 },
+    ]);
+    assert.equal(group.joins.at(-1)?.memberId, 'member-1', 'ILLEGAL_GENERATION keeps the member id');
+    const subscription = group.joins.at(-1)?.protocols[0]?.metadata as Buffer;
+    assert.ok(subscription.length > 0);
+  });
+
+  it('UNKNOWN_MEMBER_ID on heartbeat: lost, and rejoined as a new member', async () => {
+    const { group, listener, membership } = await setUp();
+    await membership.start();
+    const joinsBefore = group.joins.length;
+    group.heartbeatCodes = [25];
+    await until('the second assignment', () => listener.calls.length >= 3);
+    assert.deepEqual(listener.kinds(), ['assigned', 'lost', 'assigned']);
+    assert.equal(group.joins[joinsBefore]?.memberId, '', 'rejoins without a member id');
+  });
+
+  it('FENCED_INSTANCE_ID on heartbeat: lost, an error, and no rejoin', async () => {
+    const { group, listener, membership, errors } = await setUp({ groupInstanceId: 'instance-a' });
+    await membership.start();
+    const joinsBefore = group.joins.length;
+    group.heartbeatCodes = [82];
+    await until('the failure', () => membership.phase === 'failed');
+    assert.deepEqual(listener.kinds(), ['assigned', 'lost']);
+    assert.ok(errors.some((e) => e.message.includes('FENCED_INSTANCE_ID')), 'error emitted');
+    await delay(200);
+    assert.equal(group.joins.length, joinsBefore, 'no rejoin loop');
+  });
+
+  it('heartbeats keep flowing while onAssigned and onRevoked are slow; the rejoin waits for the revoke', async () => {
+    const { group, listener, membership } = await setUp();
+    const heartbeatsAtLeast = (n: number) => until(`${n} heartbeats`, () => group.heartbeats.length >= n);
+    listener.assignedGate = async () => {
+      // The member is inside onAssigned: heartbeats must go on without it.
+      const seen = group.heartbeats.length;
+      await heartbeatsAtLeast(seen + 5);
+    };
+    await membership.start();
+    assert.ok(group.heartbeats.every((h) => h.generationId === 1));
+    listener.assignedGate = null;
+
+    let joinsDuringRevoke = -1;
+    listener.revokedGate = async () => {
+      const joins = group.joins.length;
+      await heartbeatsAtLeast(group.heartbeats.length + 5);
+      joinsDuringRevoke = group.joins.length - joins;
+    };
+    group.heartbeatCodes = [27];
+    await until('the new generation', () => listener.calls.length >= 3);
+    assert.deepEqual(listener.calls.slice(1), [
+      { kind: 'revoked', partitions: ALL },
+      { kind: 'assigned', partitions: ALL, generationId: 2 },
+    ]);
+    assert.equal(joinsDuringRevoke, 0, 'eager: no JoinGroup until the revoke returned');
+  });
+
+  it('no successful heartbeat for a session timeout: the assignment is lost, and regained when the coordinator is back', async () => {
+    const { group, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 });
+    await membership.start();
+    group.heartbeatOverride = 'close';
+    group.findCodes = Array.from({ length: 1000 }, () => 15);
+    await until('onLost', () => listener.kinds().includes('lost'), 5_000);
+    assert.deepEqual(listener.calls[1], { kind: 'lost', partitions: ALL });
+    assert.deepEqual(membership.assignment, []);
+    group.heartbeatOverride = null;
+    group.findCodes = [];
+    await until('reassigned', () => listener.calls.length >= 3, 10_000);
+    assert.deepEqual(listener.calls[2], { kind: 'assigned', partitions: ALL, generationId: 2 });
+  });
+
+  it('commits carry generation and member id; partitions not owned are refused; fencing is typed', async () => {
+    const { group, membership } = await setUp();
+    await membership.start();
+    await membership.commitOffsets([
+      { topic: TOPIC, partition: 1, offset: 10, leaderEpoch: 3 },
+      { topic: TOPIC, partition: 2, offset: 20, leaderEpoch: -1, metadata: 'm' },
+    ]);
+    const [commit] = group.commits;
+    assert.equal(commit?.generationIdOrMemberEpoch, 1);
+    assert.equal(commit?.memberId, 'member-1');
+    assert.equal(commit?.topics[0]?.topicId, TOPIC_ID, 'v10 names the topic by id');
+    assert.deepEqual(commit?.topics[0]?.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.committedLeaderEpoch, p.committedMetadata]), [
+      [1, 10n, 3, ''],
+      [2, 20n, -1, 'm'],
+    ]);
+    assert.deepEqual(await membership.fetchCommittedOffsets([{ topic: TOPIC, partition: 1 }, { topic: TOPIC, partition: 2 }, { topic: TOPIC, partition: 0 }]), new Map([
+      ['t:1', 10],
+      ['t:2', 20],
+      ['t:0', null],
+    ]));
+
+    await assert.rejects(membership.commitOffsets([{ topic: TOPIC, partition: 7, offset: 1, leaderEpoch: -1 }]), (err: unknown) => {
+      assert.ok(err instanceof PartitionNotOwnedError);
+      assert.deepEqual(err.partitions, [{ topic: TOPIC, partition: 7 }]);
+      return true;
+    });
+    assert.equal(group.commits.length, 1, 'nothing sent for a partition not owned');
+
+    group.commitCode = 25;
+    await assert.rejects(membership.commitOffsets([{ topic: TOPIC, partition: 0, offset: 1, leaderEpoch: -1 }]), (err: unknown) => {
+      assert.ok(err instanceof OffsetCommitError);
+      assert.ok(isFencingError(err));
+      assert.equal(err.errorName, 'UNKNOWN_MEMBER_ID');
+      assert.deepEqual(err.failures.map((f) => f.partition), [0]);
+      return true;
+    });
+    assert.equal(group.commits.length, 2, 'fencing is not retried');
+  });
+
+  it('stop: revokes everything, then LeaveGroup; idempotent', async () => {
+    const { group, listener, membership } = await setUp();
+    await membership.start();
+    let leavesAtRevoke = -1;
+    listener.revokedGate = async () => {
+      leavesAtRevoke = group.leaves.length;
+    };
+    const first = membership.stop();
+    assert.equal(membership.stop(), first);
+    await first;
+    assert.deepEqual(listener.kinds(), ['assigned', 'revoked']);
+    assert.equal(leavesAtRevoke, 0, 'revoke before leave');
+    assert.equal(group.leaves.length, 1);
+    assert.deepEqual(group.leaves[0]?.members, [{ memberId: 'member-1', groupInstanceId: null, reason: 'the consumer is stopping' }]);
+    assert.equal(membership.phase, 'stopped');
+    const beats = group.heartbeats.length;
+    await delay(150);
+    assert.equal(group.heartbeats.length, beats, 'no heartbeat after stop');
+  });
+
+  it('a static member stops without LeaveGroup unless asked; its instance id is sent', async () => {
+    const { group, membership } = await setUp({ groupInstanceId: 'instance-b' });
+    await membership.start();
+    assert.equal(group.joins.length, 1, 'a static member needs no MEMBER_ID_REQUIRED round');
+    assert.equal(group.joins[0]?.groupInstanceId, 'instance-b');
+    await membership.stop();
+    assert.equal(group.leaves.length, 0);
+
+    const second = await setUp({ groupInstanceId: 'instance-c' });
+    await second.membership.start();
+    await second.membership.stop({ leaveGroup: true });
+    assert.deepEqual(second.group.leaves[0]?.members.map((m) => m.groupInstanceId), ['instance-c']);
+  });
+
+  it('stop during a JoinGroup parked at the broker returns at once and still leaves', async () => {
+    const { group, listener, membership } = await setUp();
+    await membership.start();
+    group.joinReplies = ['ignore'];
+    group.heartbeatCodes = [27];
+    await until('the parked join', () => group.joins.length === 3);
+    const started = Date.now();
+    await membership.stop();
+    assert.ok(Date.now() - started < 2_000, `stopped in ${Date.now() - started} ms`);
+    assert.deepEqual(listener.kinds(), ['assigned', 'revoked']);
+    assert.equal(group.leaves.length, 1, 'LeaveGroup went out on a new connection');
+  });
+});

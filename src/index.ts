@@ -26,6 +26,23 @@ export {
   type FetchedBatch,
 } from './consumer/partition-reader.js';
 
+export { ConsumerGroup } from './consumer/consumer-group.js';
+export { StandaloneConsumer } from './consumer/standalone-consumer.js';
+export type { SubscriberFactory, SubscriberContext } from './consumer/stage-host.js';
+export { PartitionStage } from './consumer/partition-stage.js';
+export {
+  CONSUMER_DEFAULTS,
+  type ConsumerGroupOptions,
+  type StandaloneConsumerOptions,
+  type AutoOffsetReset,
+  type CommitStrategy,
+  type AssignorName,
+  type CommitOptions,
+  type BufferOptions,
+  type FetchOptions,
+} from './consumer/options.js';
+export type { Ackable, ConsumerBatch, ConsumerEvents, ConsumerEventName, DemandOptions, PartitionStats } from './consumer/types.js';
+
 export { REQUEST_CHANNEL, type RequestEvent } from './network/connection.js';
 
 export {

@@ -37,7 +37,10 @@ export type KafkaStageErrorCode =
   | 'ERR_ADMIN_OPERATION'
   | 'ERR_RECORD_TOO_LARGE'
   | 'ERR_DELIVERY_TIMEOUT'
-  | 'ERR_PARTITION_NOT_OWNED';
+  | 'ERR_STAGE_BUSY'
+  | 'ERR_NO_OFFSET'
+  | 'ERR_PARTITION_NOT_OWNED'
+  | 'ERR_SUBSCRIBER';
 
 /** Base class of every error kafka-stage throws. */
 export class KafkaStageError extends Error {
@@ -202,5 +205,35 @@ export class RecordTooLargeError extends KafkaStageError {
 export class DeliveryTimeoutError extends KafkaStageError {
   constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
     super('ERR_DELIVERY_TIMEOUT', message, { context, cause, retriable: false });
+  }
+}
+
+/**
+ * A partition stage already has a subscriber: records go to exactly one way of taking them
+ * (iterator, batches, manual `ask`, Readable or ReadableStream) at a time.
+ */
+export class StageBusyError extends KafkaStageError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super('ERR_STAGE_BUSY', message, { context, retriable: false });
+  }
+}
+
+/**
+ * Partitions have no committed offset and the reset policy is `none` (Java
+ * `NoOffsetForPartitionException`): the consumer will not guess where to start. `partitions` names
+ * every such partition; `context` names the first.
+ */
+export class NoOffsetError extends KafkaStageError {
+  /** The partitions without a committed offset. */
+  readonly partitions: readonly { topic: string; partition: number }[];
+
+  constructor(partitions: readonly { topic: string; partition: number }[]) {
+    const first = partitions[0];
+    const names = partitions.map((p) => `${p.topic}/${p.partition}`).join(', ');
+    super('ERR_NO_OFFSET', `no committed offset for ${names} and autoOffsetReset is 'none'`, {
+      context: first ? { topic: first.topic, partition: first.partition } : {},
+      retriable: false,
+    });
+    this.partitions = partitions;
   }
 }

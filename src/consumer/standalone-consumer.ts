@@ -1,0 +1,135 @@
+/**
+ * A consumer of explicit partitions, without group membership (the Elixir library's standalone
+ * use). Each partition starts at its given offset, else its committed offset in `groupId` (when
+ * given), else the reset policy. Commits, when a `groupId` is given and the strategy is not `none`,
+ * are made as Java's standalone consumer makes them: generation -1, no member id.
+ */
+import { Cluster } from '../cluster/cluster.js';
+import { GroupCoordinator } from '../group/coordinator.js';
+import { commitOffsetsTo, fetchCommittedOffsetsFrom, STANDALONE_COMMIT } from '../group/offsets.js';
+import { KafkaStageError } from '../protocol/errors.js';
+import { tpKey, type TopicPartition } from './contracts.js';
+import { resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
+import type { PartitionStage } from './partition-stage.js';
+import { ConsumerEmitter, StageHost, type SubscriberFactory } from './stage-host.js';
+import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
+
+/** A consumer of explicit partitions. Events as {@link ConsumerGroup}'s (no rebalances). */
+export class StandaloneConsumer<E = unknown> extends ConsumerEmitter {
+  /** The options after defaults and validation. */
+  readonly options: ResolvedStandaloneOptions;
+  private readonly cluster: Cluster;
+  private readonly host: StageHost<E>;
+  private readonly coordinator: GroupCoordinator | null;
+  private started = false;
+  private stopping: Promise<void> | null = null;
+
+  /**
+   * @param options partitions (with optional start offsets), brokers, optional groupId for commits
+   * @param subscriber called with the stage of every partition; omit it to use {@link stream}
+   * @param extra handed to every subscriber call
+   */
+  constructor(options: StandaloneConsumerOptions, subscriber?: SubscriberFactory<E>, extra?: E) {
+    super();
+    this.options = resolveStandaloneOptions(options);
+    this.cluster = new Cluster(options);
+    const groupId = this.options.groupId;
+    this.coordinator = groupId === null ? null : new GroupCoordinator(this.cluster, groupId);
+    this.host = new StageHost<E>(
+      this.cluster,
+      this.options,
+      {
+        commit: async (offsets) => {
+          if (!this.coordinator) return;
+          await commitOffsetsTo(this.coordinator, STANDALONE_COMMIT, offsets);
+        },
+        fetchCommitted: async (partitions) => {
+          const out = new Map<string, number | null>();
+          if (!this.coordinator) return out;
+          const committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions);
+          for (const [key, c] of committed) out.set(key, c === null ? null : c.offset);
+          return out;
+        },
+      },
+      this,
+      subscriber ?? null,
+      extra as E,
+    );
+  }
+
+  /** Connects and sets up every partition (start offsets resolved); resolves when fetching has begun. */
+  async start(): Promise<void> {
+    if (this.started) throw new KafkaStageError('ERR_CLOSED', 'start() was already called');
+    this.started = true;
+    try {
+      await this.cluster.connect();
+      this.host.start();
+      const given = new Map<string, number>();
+      for (const p of this.options.partitions) if (p.offset !== null) given.set(tpKey(p.topic, p.partition), p.offset);
+      await this.host.assign(
+        this.options.partitions.map(({ topic, partition }) => ({ topic, partition })),
+        -1,
+        given,
+      );
+    } catch (err) {
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Drains (up to drainTimeoutMs), commits the acked prefix (if committing), closes. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.host.stop();
+      } finally {
+        await this.coordinator?.close();
+        await this.cluster.close();
+      }
+    })();
+    return this.stopping;
+  }
+
+  /** The merged stream over all partitions (when no subscriber factory was given). */
+  stream(options?: DemandOptions): AsyncIterableIterator<ConsumerBatch> {
+    return this.host.stream(options);
+  }
+
+  /** Acks a batch from the merged stream, or a record/offset of a partition. */
+  ack(batch: ConsumerBatch): Promise<void>;
+  ack(topic: string, partition: number, what: Ackable): Promise<void>;
+  ack(a: ConsumerBatch | string, partition?: number, what?: Ackable): Promise<void> {
+    const [topic, p, item] = typeof a === 'string' ? [a, partition as number, what as Ackable] : [a.topic, a.partition, a];
+    const stage = this.host.stage(topic, p);
+    if (!stage) return Promise.resolve();
+    return stage.ack(item);
+  }
+
+  /** Commits every partition's acked prefix now, or exactly `offset` of one partition. Needs a groupId. */
+  async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
+    if (!this.coordinator) throw new KafkaStageError('ERR_INVALID_OPTION', 'commit() needs a groupId', { context: { option: 'groupId' } });
+    if (!target) return this.host.commits.commitNow();
+    const stage = this.host.stage(target.topic, target.partition);
+    if (!stage) {
+      throw new KafkaStageError('ERR_PARTITION_NOT_OWNED', `${target.topic}/${target.partition} is not consumed here`, {
+        context: { topic: target.topic, partition: target.partition },
+      });
+    }
+    return this.host.commits.commitOffset(stage, target.offset);
+  }
+
+  /** Live figures of every partition. */
+  stats(): PartitionStats[] {
+    return this.host.stats();
+  }
+
+  /** The stage of a partition. */
+  stage(topic: string, partition: number): PartitionStage | undefined {
+    return this.host.stage(topic, partition);
+  }
+
+  /** The partitions consumed. */
+  assignment(): TopicPartition[] {
+    return this.host.owned.map(({ topic, partition }) => ({ topic, partition }));
+  }
+}

@@ -13,6 +13,7 @@
  * Nothing here does I/O; the types only say who calls whom with what.
  */
 import type { RecordBatch } from '../protocol/records/types.js';
+import type { PartitionStage } from './partition-stage.js';
 
 /** A topic-partition. */
 export interface TopicPartition {
@@ -32,6 +33,12 @@ export interface FetchedPartitionInfo {
   logStartOffset: number;
   /** Aborted transactions overlapping the returned batches (read_committed only). */
   abortedTransactions: { producerId: bigint; firstOffset: number }[] | null;
+  /**
+   * The `fetchOffset` the request carried. When given, a stage whose position moved while the
+   * request was in flight (a seek) drops the response instead of taking its records for the new
+   * position. Optional so older callers compile; schedulers should pass it.
+   */
+  fetchOffset?: number;
 }
 
 /**
@@ -98,4 +105,18 @@ export interface MembershipListener {
   onRevoked(partitions: readonly TopicPartition[]): Promise<void>;
   /** Partitions already lost (fenced, session expired): stop at once, commit nothing. */
   onLost(partitions: readonly TopicPartition[]): Promise<void>;
+}
+
+/**
+ * Where a partition stage reports acks: the commit manager implements it and decides, per commit
+ * strategy, when the stage's committable offset is committed.
+ */
+export interface CommitSink {
+  /**
+   * `newlyAcked` offsets of `stage` were just acked (never 0: the stage does not report acks that
+   * changed nothing). Read `stage.committableOffset` for what may be committed now. The promise is
+   * what `stage.ack()` returns: under the `sync` strategy it resolves once a commit covering the
+   * ack is durable (and rejects if that commit fails); otherwise it may resolve at once.
+   */
+  acked(stage: PartitionStage, newlyAcked: number): Promise<void>;
 }

@@ -36,6 +36,9 @@ export class OffsetTracker {
     if (offset < this.position) {
       throw new RangeError(`offset ${offset} delivered after position ${this.position}: deliveries must move forward`);
     }
+    // Nothing unacked before it: offsets between the committable one and this were never delivered
+    // (compacted away, control records, aborted transactions), so the first unacked offset is this one.
+    if (this.head === this.pending.length) this.committable = offset;
     this.pending.push(offset);
     this.position = offset + 1;
   }

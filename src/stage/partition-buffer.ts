@@ -27,15 +27,33 @@ export interface Sized {
   readonly sizeInBytes: number;
 }
 
-export class PartitionBuffer<T extends Sized> {
+/** Bytes an item accounts for, when the item does not carry its own `sizeInBytes`. */
+export type SizeOf<T> = (item: T) => number;
+
+const ownSize = (item: Sized): number => item.sizeInBytes;
+
+/**
+ * The buffer holds items of type `T`: either {@link Sized} items, or any items with a {@link SizeOf}
+ * function given to the constructor (so records need no wrapper object each just to carry a size).
+ */
+export class PartitionBuffer<T = Sized> {
+  private readonly sizeOf: SizeOf<T>;
   private items: T[] = [];
   private head = 0;
   private bytes = 0;
   private demand = 0;
   /** Running average of record size, to turn demand in records into fetch bytes. */
   private averageRecordBytes = 256;
+  /** False until the first records were pushed: until then the average is a guess. */
+  private sampled = false;
 
-  constructor(readonly limits: PartitionBufferLimits) {}
+  constructor(
+    readonly limits: PartitionBufferLimits,
+    ...sizeOf: T extends Sized ? [sizeOf?: SizeOf<T>] : [sizeOf: SizeOf<T>]
+  ) {
+    // Without a function T is Sized (the rest-parameter type makes the function required otherwise).
+    this.sizeOf = (sizeOf[0] as SizeOf<T> | undefined) ?? (ownSize as SizeOf<T>);
+  }
 
   /** Adds `n` to the outstanding demand (demand accumulates; it is never replaced). */
   ask(n: number): void {
@@ -48,12 +66,15 @@ export class PartitionBuffer<T extends Sized> {
     let added = 0;
     for (const r of records) {
       this.items.push(r);
-      added += r.sizeInBytes;
+      added += this.sizeOf(r);
     }
     this.bytes += added;
     if (records.length > 0) {
-      // Exponential moving average keeps the estimate current without storing history.
-      this.averageRecordBytes = Math.max(1, 0.7 * this.averageRecordBytes + 0.3 * (added / records.length));
+      const observed = added / records.length;
+      // The first sample replaces the guess; after it, an exponential moving average keeps the
+      // estimate current without storing history.
+      this.averageRecordBytes = Math.max(1, this.sampled ? 0.7 * this.averageRecordBytes + 0.3 * observed : observed);
+      this.sampled = true;
     }
   }
 
@@ -64,7 +85,27 @@ export class PartitionBuffer<T extends Sized> {
     const out = this.items.slice(this.head, this.head + n);
     this.head += n;
     this.demand -= n;
-    for (const r of out) this.bytes -= r.sizeInBytes;
+    for (const r of out) this.bytes -= this.sizeOf(r);
+    this.compact();
+    return out;
+  }
+
+  /**
+   * Takes the next record when there is demand for it and one is buffered, else `undefined`; demand
+   * drops by one. The one-at-a-time path of an iterator: no array per call.
+   */
+  takeOne(): T | undefined {
+    if (this.demand <= 0 || this.head >= this.items.length) return undefined;
+    const item = this.items[this.head] as T;
+    this.head++;
+    this.demand--;
+    this.bytes -= this.sizeOf(item);
+    this.compact();
+    return item;
+  }
+
+  /** Forgets taken items: drops the array once all are taken, or its taken half once it grows long. */
+  private compact(): void {
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;
@@ -72,7 +113,6 @@ export class PartitionBuffer<T extends Sized> {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    return out;
   }
 
   /** Drops everything buffered (revoke, seek) and returns how many records were dropped. Demand stays. */
@@ -116,7 +156,8 @@ export class PartitionBuffer<T extends Sized> {
    */
   fetchBytesWanted(budgetBytes: number): number {
     if (this.isFull) return 0;
-    const uncovered = this.demand - this.bufferedRecords;
+    // Demand beyond the record bound cannot be buffered anyway.
+    const uncovered = Math.min(this.demand, this.limits.maxRecords) - this.bufferedRecords;
     if (uncovered <= 0) return 0;
     const room = Math.min(this.limits.maxBytes - this.bytes, budgetBytes);
     if (room <= 0) return 0;

@@ -1,0 +1,42 @@
+/**
+ * GenStage's demand rule for one subscriber: ask `maxDemand` at start, and ask again — for
+ * `maxDemand − outstanding` — once outstanding demand has fallen to `minDemand`. Records arrive in
+ * chunks of at most `maxDemand − minDemand`, so while the subscriber works on one chunk the stage
+ * still has `minDemand` records of demand to fetch against: fetching overlaps processing.
+ *
+ * Worked numbers, defaults: maxDemand 500, minDemand 375. The subscriber starts: demand 500. A batch
+ * of 125 is handed out: demand 375. The subscriber asks for its next batch: 375 ≤ 375, so it asks
+ * 125 more (demand 500) and takes the next 125 records already buffered.
+ */
+import { InvalidOptionError } from '../../protocol/errors.js';
+import type { DemandOptions } from '../types.js';
+
+/** Default `maxDemand` (GenStage's default too). */
+export const DEFAULT_MAX_DEMAND = 500;
+
+/** Demand options after defaults and validation. */
+export interface DemandPolicy {
+  maxDemand: number;
+  minDemand: number;
+  /** Most records handed out at once: `maxDemand − minDemand`. */
+  chunk: number;
+}
+
+/** Applies defaults and validates; throws InvalidOptionError naming `maxDemand` or `minDemand`. */
+export function resolveDemand(options: DemandOptions = {}): DemandPolicy {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object of demand options');
+  const maxDemand = options.maxDemand ?? DEFAULT_MAX_DEMAND;
+  if (!Number.isSafeInteger(maxDemand) || maxDemand < 1) {
+    throw new InvalidOptionError('maxDemand', `expected an integer ≥ 1, got ${String(maxDemand)}`);
+  }
+  const minDemand = options.minDemand ?? Math.floor((maxDemand * 3) / 4);
+  if (!Number.isSafeInteger(minDemand) || minDemand < 0 || minDemand >= maxDemand) {
+    throw new InvalidOptionError('minDemand', `expected an integer in [0, maxDemand ${maxDemand}), got ${String(minDemand)}`);
+  }
+  return { maxDemand, minDemand, chunk: maxDemand - minDemand };
+}
+
+/** How much to ask now, given what is outstanding: 0 unless demand fell to `minDemand`. */
+export function refill(policy: DemandPolicy, outstanding: number): number {
+  return outstanding <= policy.minDemand ? policy.maxDemand - outstanding : 0;
+}

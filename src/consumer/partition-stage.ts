@@ -1,0 +1,567 @@
+/**
+ * The partition stage: one per assigned partition, the primary shape of the consumer (design.md §2).
+ * It is a GenStage producer: it fetches (through the fetch scheduler) only what its subscriber has
+ * asked for, holds a bounded buffer, hands records out no faster than they are asked for, and
+ * counts offsets as committable only once they are acked.
+ *
+ * ```
+ *  FetchScheduler ──onFetched──▶ PartitionBuffer ──take (against demand)──▶ subscriber
+ *        ▲ fetchBytesWanted            │ bytes held in the ByteBudget          │ ack()
+ *        └──────── wake ◀── demand ────┘                                       ▼
+ *                                              OffsetTracker ──acked──▶ CommitSink (commit manager)
+ * ```
+ *
+ * A subscriber takes records in exactly one way at a time: `records()` (also `for await (… of
+ * stage)`), `batches()`, `ask(n)` + `onRecords()`, `readable()` or `readableStream()`.
+ *
+ * Memory accounting (agreed with the fetch scheduler): the scheduler `reserve`s budget bytes before
+ * a Fetch and calls `budget.settle(reserved, 0)` when the response is decoded; the stage calls
+ * `budget.settle(0, bytes)` for the records it buffers and `budget.release(bytes)` as records leave
+ * the buffer (delivered, or dropped on revoke, loss or seek). A record's size is
+ * {@link recordSizeInBytes}: key + value + header bytes + a fixed overhead.
+ *
+ * Lifecycle: `active` → `revoke()` → draining (nothing more is delivered; acks still count) →
+ * closed; `lose()` closes at once. Once closed, acks are ignored and the commit sink hears nothing.
+ */
+import { AbortedError, StageBusyError } from '../protocol/errors.js';
+import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
+import type { ByteBudget } from '../stage/byte-budget.js';
+import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';
+import { OffsetTracker } from '../stage/offset-tracker.js';
+import { PartitionBuffer, type PartitionBufferLimits } from '../stage/partition-buffer.js';
+import type { CommitSink, FetchedPartitionInfo, FetchTarget, FetchWaker } from './contracts.js';
+import { createBatchIterator } from './delivery/batch-iterator.js';
+import { resolveDemand } from './delivery/demand.js';
+import { ManualSubscription, type ErrorHandler, type RecordsHandler } from './delivery/manual.js';
+import { RecordReadable } from './delivery/node-readable.js';
+import { createRecordIterator } from './delivery/record-iterator.js';
+import type { DeliverySource, Subscription } from './delivery/source.js';
+import { StreamSubscription } from './delivery/web-stream.js';
+import { AbortedTransactionFilter } from './fetch-aborted.js';
+import type { ReadableStream } from 'node:stream/web';
+import type { Readable } from 'node:stream';
+import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
+
+/**
+ * Bytes a buffered record is counted for, per record, on top of its key, value and headers: the
+ * record object, its header array and the two Buffer views (measured at roughly 60-70 B on V8).
+ */
+export const RECORD_OVERHEAD_BYTES = 64;
+
+/**
+ * Bytes a record is counted for in the buffers and the consumer-wide budget: key length + value
+ * length + every header's key length (UTF-16 units, as a cheap stand-in for UTF-8 bytes) and value
+ * length + {@link RECORD_OVERHEAD_BYTES}. Decompressed sizes: what the record holds in memory.
+ */
+export function recordSizeInBytes(record: KafkaRecord): number {
+  let size = RECORD_OVERHEAD_BYTES;
+  if (record.key !== null) size += record.key.length;
+  if (record.value !== null) size += record.value.length;
+  const headers = record.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i] as { key: string; value: Buffer | null };
+    size += h.key.length + (h.value === null ? 0 : h.value.length);
+  }
+  return size;
+}
+
+/** What a partition stage is made of. */
+export interface PartitionStageOptions {
+  topic: string;
+  partition: number;
+  /** Offset to start from (committed, given, or from the reset policy). */
+  startOffset: number;
+  /** Leader epoch known for the partition, -1 when unknown. */
+  leaderEpoch: number;
+  /** Bounds of this partition's buffer. */
+  limits: PartitionBufferLimits;
+  /** The consumer-wide memory budget, shared by every stage. */
+  budget: ByteBudget;
+  /** Wakes the fetch scheduler when this stage starts wanting records. */
+  waker: FetchWaker;
+  /** Where acks go (the commit manager). */
+  commitSink: CommitSink;
+  /** Records held unacked longer than this make the stage {@link PartitionStage.stuck}, ms; 0 disables. */
+  maxProcessingMs: number;
+  /** Monotonic milliseconds; default `performance.now`. */
+  clock?: () => number;
+}
+
+/** Why a stage stopped delivering: the reason of its aborted `signal`. */
+export type StageEndReason = 'revoked' | 'stopped' | 'lost';
+
+type StageState = 'active' | 'draining' | 'closed';
+
+interface Drain {
+  promise: Promise<number>;
+  resolve(offset: number): void;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** One assigned partition: fetch target, bounded buffer, demand, delivery and ack tracking. */
+export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
+  readonly topic: string;
+  readonly partition: number;
+  /** Leader epoch sent with fetches; the group or scheduler updates it when metadata changes. */
+  leaderEpoch: number;
+  /** Aborted when the stage stops delivering (revoke, stop, loss); the reason is an {@link AbortedError} naming it. */
+  readonly signal: AbortSignal;
+  /** Records held unacked longer than this make the stage {@link stuck}, ms; 0 disables. */
+  readonly maxProcessingMs: number;
+
+  private readonly abortController = new AbortController();
+  private readonly buffer: PartitionBuffer<KafkaRecord>;
+  private readonly budget: ByteBudget;
+  private readonly waker: FetchWaker;
+  private readonly commitSink: CommitSink;
+  private readonly clock: () => number;
+  private readonly checkpoints = new DeliveryCheckpoints();
+  private readonly source: DeliverySource;
+  private tracker: OffsetTracker;
+  /** Next offset to fetch: one past the last batch taken in. */
+  private position: number;
+  private state: StageState = 'active';
+  private subscription: Subscription | null = null;
+  private failure: Error | null = null;
+  private highWatermark: number | null = null;
+  private committed: number | null = null;
+  /** What the scheduler last heard from fetchBytesWanted: wake it only when this goes from "nothing" to "something". */
+  private wantReported = false;
+  private notifyQueued = false;
+  private drain: Drain | null = null;
+
+  constructor(options: PartitionStageOptions) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.leaderEpoch = options.leaderEpoch;
+    this.maxProcessingMs = options.maxProcessingMs;
+    this.position = options.startOffset;
+    this.tracker = new OffsetTracker(options.startOffset);
+    this.buffer = new PartitionBuffer<KafkaRecord>(options.limits, recordSizeInBytes);
+    this.budget = options.budget;
+    this.waker = options.waker;
+    this.commitSink = options.commitSink;
+    this.clock = options.clock ?? (() => performance.now());
+    this.signal = this.abortController.signal;
+    // The subscriptions' view of the stage; arrow functions keep the stage's private state private.
+    this.source = {
+      topic: this.topic,
+      partition: this.partition,
+      demand: (n) => this.addDemand(n),
+      outstandingDemand: () => this.buffer.outstandingDemand,
+      takeOne: () => this.takeOne(),
+      take: (limit) => this.take(limit),
+      ended: () => this.state !== 'active',
+      failure: () => this.failure,
+      notifySoon: () => this.notifySoon(),
+      detach: (subscription) => this.detach(subscription),
+    };
+  }
+
+  // ---- taking records -------------------------------------------------------------------------
+
+  /**
+   * The partition's records, one per `next()`, with GenStage demand: asks `maxDemand` (default 500)
+   * on the first `next()`, and asks again — `maxDemand − outstanding` — once outstanding demand has
+   * fallen to `minDemand` (default 75 % of `maxDemand`). Ends when the stage is revoked or lost
+   * (records not yet delivered are dropped: only delivered ones are the subscriber's); rejects once
+   * with a fetch error the consumer could not get past. Throws StageBusyError (`ERR_STAGE_BUSY`)
+   * when another subscriber is attached, InvalidOptionError for bad demand options.
+   */
+  records(options?: DemandOptions): AsyncIterableIterator<KafkaRecord, undefined> {
+    const policy = resolveDemand(options);
+    this.ensureFree();
+    return this.attach(createRecordIterator(this.source, policy));
+  }
+
+  /** Same as {@link records}: `for await (const record of stage)`. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<KafkaRecord, undefined> {
+    return this.records();
+  }
+
+  /**
+   * The partition's records in batches, as they are buffered (a batch never waits to fill). A batch
+   * holds at most `maxDemand − minDemand` records, never more than the outstanding demand; demand
+   * is as in {@link records}. Ack a whole batch with `ack(batch)`.
+   */
+  batches(options?: DemandOptions): AsyncIterableIterator<ConsumerBatch, undefined> {
+    const policy = resolveDemand(options);
+    this.ensureFree();
+    return this.attach(createBatchIterator(this.source, policy));
+  }
+
+  /**
+   * Manual demand: asks for `n` more records (asks accumulate). Records reach the handler set by
+   * {@link onRecords} only against asks. Throws StageBusyError when another way of taking records
+   * is attached; ignored once the stage has stopped.
+   */
+  ask(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`ask(n): n must be a non-negative integer, got ${String(n)}`);
+    this.manual().ask(n);
+  }
+
+  /**
+   * Manual demand: `handler` receives buffered records against outstanding demand, in offset order,
+   * from a microtask. `onError` receives a fetch error the consumer could not get past, or an error
+   * the handler threw (without it, such an error is thrown on as an uncaught exception).
+   */
+  onRecords(handler: RecordsHandler, onError?: ErrorHandler): void {
+    this.manual().onRecords(handler, onError);
+  }
+
+  /**
+   * The partition's records as a Node `Readable` in object mode; `highWaterMark` is `maxDemand`
+   * (default 500) and each `_read` asks for the room left below it, so the stream's queue plus the
+   * stage's demand never exceed it. Records pushed into the stream count as delivered. Ends after
+   * its queued records when the stage stops; a fetch error destroys it (records still queued in it
+   * are dropped unacked, so never committed).
+   */
+  readable(options?: Pick<DemandOptions, 'maxDemand'>): Readable {
+    const policy = resolveDemand({ maxDemand: options?.maxDemand, minDemand: 0 });
+    // Checked before the stream exists: a stream starts pulling (asking demand) as soon as it is made.
+    this.ensureFree();
+    return this.attach(new RecordReadable(this.source, policy));
+  }
+
+  /**
+   * The partition's records as a Web `ReadableStream` with a pull source and a count queuing
+   * strategy of `maxDemand` (default 500): each pull asks for the queue's free room. Enqueued
+   * records count as delivered. Closes after its queued records when the stage stops; a fetch error
+   * errors it (records still queued in it are dropped unacked, so never committed).
+   */
+  readableStream(options?: Pick<DemandOptions, 'maxDemand'>): ReadableStream<KafkaRecord> {
+    const policy = resolveDemand({ maxDemand: options?.maxDemand, minDemand: 0 });
+    this.ensureFree();
+    return this.attach(new StreamSubscription(this.source, policy)).stream;
+  }
+
+  // ---- acks and commits -----------------------------------------------------------------------
+
+  /**
+   * Acks a record (its offset), a batch (every delivered offset in it) or an offset, in any order.
+   * The committable offset moves over the contiguous acked prefix. Returns the commit sink's promise
+   * (under the `sync` strategy it resolves once the ack is durably committed). Acks that change
+   * nothing (already acked, never delivered) and acks after the stage closed (revoked, lost)
+   * resolve at once and are never committed. Rejects with a RangeError for a batch of another
+   * partition.
+   */
+  ack(x: Ackable): Promise<void> {
+    if (this.state === 'closed') return RESOLVED;
+    let newlyAcked: number;
+    if (typeof x === 'number') {
+      newlyAcked = this.tracker.ack(x) === 'acked' ? 1 : 0;
+    } else if ((x as ConsumerBatch).records !== undefined) {
+      const batch = x as ConsumerBatch;
+      if (batch.topic !== this.topic || batch.partition !== this.partition) {
+        return Promise.reject(new RangeError(`a batch of ${batch.topic}/${batch.partition} was acked on the stage of ${this.topic}/${this.partition}`));
+      }
+      newlyAcked = this.tracker.ackRange(batch.firstOffset, batch.lastOffset);
+    } else {
+      newlyAcked = this.tracker.ack((x as KafkaRecord).offset) === 'acked' ? 1 : 0;
+    }
+    if (newlyAcked === 0) return RESOLVED;
+    const committed = this.commitSink.acked(this, newlyAcked);
+    if (this.state === 'draining' && this.tracker.inFlight === 0) this.finishDrain();
+    return committed;
+  }
+
+  /** The offset a commit may carry now: the first delivered offset not acked, or the delivery position when all are. */
+  get committableOffset(): number {
+    return this.tracker.committableOffset;
+  }
+
+  /** The commit manager reports the offset that became durable. */
+  markCommitted(offset: number): void {
+    this.committed = offset;
+  }
+
+  /** The fetch error standing for this partition (cleared by {@link seek}), or null. */
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  // ---- figures --------------------------------------------------------------------------------
+
+  /**
+   * Milliseconds the oldest unacked record has been held, 0 when none. Measured against the times
+   * this (or {@link stats}) is read, without a clock read per record: it may fall short by the
+   * interval between reads, never overstate (see DeliveryCheckpoints).
+   */
+  get oldestInFlightMs(): number {
+    return this.checkpoints.age(this.tracker.deliveredPosition, this.tracker.committableOffset, this.tracker.inFlight, this.clock());
+  }
+
+  /** True when records have been held unacked longer than `maxProcessingMs` (and that check is enabled). */
+  get stuck(): boolean {
+    return this.maxProcessingMs > 0 && this.oldestInFlightMs > this.maxProcessingMs;
+  }
+
+  /** Live figures of the partition. */
+  stats(): PartitionStats {
+    const delivered = this.tracker.deliveredPosition;
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      fetchedOffset: this.position,
+      deliveredOffset: delivered,
+      ackedOffset: this.tracker.committableOffset,
+      committedOffset: this.committed,
+      bufferedRecords: this.buffer.bufferedRecords,
+      bufferedBytes: this.buffer.bufferedBytes,
+      outstandingDemand: this.buffer.outstandingDemand,
+      inFlight: this.tracker.inFlight,
+      lag: this.highWatermark === null ? null : Math.max(0, this.highWatermark - delivered),
+      highWatermark: this.highWatermark,
+      oldestInFlightMs: this.oldestInFlightMs,
+    };
+  }
+
+  // ---- lifecycle (called by the group) --------------------------------------------------------
+
+  /**
+   * Stops delivering: drops the undelivered buffer (releasing its budget), aborts `signal`, ends
+   * the subscription, then waits until every delivered record is acked or `drainTimeoutMs` passes.
+   * Resolves with the committable offset, which the group commits before releasing the partition.
+   * Acks during the drain count (and reach the commit sink); acks after it are ignored.
+   */
+  revoke(drainTimeoutMs: number, reason: Exclude<StageEndReason, 'lost'> = 'revoked'): Promise<number> {
+    if (this.drain !== null) return this.drain.promise;
+    if (this.state === 'closed') return Promise.resolve(this.tracker.committableOffset);
+    this.state = 'draining';
+    this.stopDelivering(reason);
+    if (this.tracker.inFlight === 0) {
+      this.state = 'closed';
+      return Promise.resolve(this.tracker.committableOffset);
+    }
+    let resolve!: (offset: number) => void;
+    const promise = new Promise<number>((r) => {
+      resolve = r;
+    });
+    this.drain = { promise, resolve, timer: null };
+    this.drain.timer = setTimeout(() => this.finishDrain(), Math.max(0, drainTimeoutMs));
+    return promise;
+  }
+
+  /**
+   * The partition is lost (fenced, session expired): stops at once, aborts `signal`, and nothing
+   * of it will be committed; later acks are ignored. A drain under way ends now (its promise
+   * resolves with the committable offset, which must not be committed).
+   */
+  lose(): void {
+    if (this.state === 'closed') return;
+    const wasActive = this.state === 'active';
+    this.state = 'closed';
+    if (wasActive) this.stopDelivering('lost');
+    else if (!this.signal.aborted) this.abortController.abort(this.abortReason('lost'));
+    this.finishDrain();
+  }
+
+  /**
+   * Moves the position to `offset` (offset reset, or the user re-reading): drops the buffer, starts
+   * the ack tracking afresh there (acks of earlier deliveries no longer count) and clears a standing
+   * fetch error. Demand is kept. Ignored once the stage has stopped.
+   */
+  seek(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`seek offset must be a non-negative integer, got ${String(offset)}`);
+    if (this.state !== 'active') return;
+    this.dropBuffer();
+    this.position = offset;
+    this.tracker = new OffsetTracker(offset);
+    this.checkpoints.clear();
+    this.failure = null;
+    this.maybeWake();
+  }
+
+  // ---- FetchTarget (called by the fetch scheduler) --------------------------------------------
+
+  /** Next offset to fetch. */
+  get fetchOffset(): number {
+    return this.position;
+  }
+
+  /** False once the stage stopped delivering: the scheduler drops it. */
+  get active(): boolean {
+    return this.state === 'active';
+  }
+
+  /**
+   * Bytes to fetch now, at most `budgetBytes`: 0 when the buffer is full, the demand is covered,
+   * the stage stopped, or a fetch error stands. The scheduler polls this for every active target
+   * whenever it plans a Fetch; the stage wakes it when it goes from wanting nothing to wanting.
+   */
+  fetchBytesWanted(budgetBytes: number): number {
+    const wanted = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes) : 0;
+    this.wantReported = wanted > 0;
+    return wanted;
+  }
+
+  /**
+   * Takes in one Fetch response's batches: skips records below the fetch position, control batches
+   * and (when `info.abortedTransactions` is given) aborted transactions; moves the position past the
+   * last batch even where compaction left no records; buffers the rest, counting their bytes into
+   * the budget; notes the high watermark; and lets the subscriber take what its demand allows.
+   * Ignored when the stage stopped, or when `info.fetchOffset` shows the response was asked for a
+   * position the stage has left (seek).
+   */
+  onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
+    if (this.state !== 'active') return;
+    if (info.fetchOffset !== undefined && info.fetchOffset !== this.position) return;
+    this.highWatermark = info.highWatermark;
+    const aborted = info.abortedTransactions;
+    const aborts =
+      aborted !== null && aborted.length > 0
+        ? new AbortedTransactionFilter(aborted.map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) })))
+        : null;
+    const bytesBefore = this.buffer.bufferedBytes;
+    let position = this.position;
+    for (const batch of batches) {
+      // Every batch goes through the filter, in order: control batches close aborted transactions.
+      const isAborted = aborts !== null && aborts.isAborted(batch);
+      if (batch.lastOffset < position) continue;
+      if (!batch.isControl && !isAborted) {
+        const records = batch.records;
+        const first = records[0];
+        if (first !== undefined) {
+          // A compressed batch may start before the position asked for.
+          this.buffer.push(first.offset >= position ? records : records.filter((r) => r.offset >= position));
+        }
+      }
+      position = batch.lastOffset + 1;
+    }
+    this.position = position;
+    const added = this.buffer.bufferedBytes - bytesBefore;
+    if (added > 0) {
+      this.budget.settle(0, added);
+      this.notifySoon();
+    } else if (this.buffer.bufferedRecords === 0) {
+      // Only skipped offsets came (control records, aborts, compaction): nothing waits before them.
+      this.tracker.skipTo(position);
+    }
+  }
+
+  /** A per-partition error the scheduler could not handle: it stands (no more fetches) until {@link seek}; the subscriber sees it once buffered records it may take are taken. */
+  onFetchError(error: Error): void {
+    if (this.state !== 'active') return;
+    this.failure = error;
+    this.notifySoon();
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  /** Throws StageBusyError when a subscriber is attached. */
+  private ensureFree(): void {
+    if (this.subscription !== null) {
+      throw new StageBusyError(`${this.topic}/${this.partition} already has a subscriber; records go one way at a time`, {
+        topic: this.topic,
+        partition: this.partition,
+      });
+    }
+  }
+
+  private attach<S extends Subscription>(subscription: S): S {
+    this.ensureFree();
+    this.subscription = subscription;
+    // A stage that already stopped or failed lets the new subscription find out at once.
+    if (this.state !== 'active' || this.failure !== null) this.notifySoon();
+    return subscription;
+  }
+
+  private manual(): ManualSubscription {
+    if (this.subscription instanceof ManualSubscription) return this.subscription;
+    return this.attach(new ManualSubscription(this.source));
+  }
+
+  private detach(subscription: Subscription): void {
+    if (this.subscription !== subscription) return;
+    this.subscription = null;
+    this.buffer.cancelDemand();
+  }
+
+  private addDemand(n: number): void {
+    if (this.state !== 'active' || n <= 0) return;
+    this.buffer.ask(n);
+    this.maybeWake();
+  }
+
+  private takeOne(): KafkaRecord | undefined {
+    const before = this.buffer.bufferedBytes;
+    const record = this.buffer.takeOne();
+    if (record === undefined) return undefined;
+    this.tracker.delivered(record.offset);
+    this.afterTake(before);
+    return record;
+  }
+
+  private take(limit: number): KafkaRecord[] {
+    const before = this.buffer.bufferedBytes;
+    const records = this.buffer.take(limit);
+    if (records.length === 0) return records;
+    for (let i = 0; i < records.length; i++) this.tracker.delivered((records[i] as KafkaRecord).offset);
+    this.afterTake(before);
+    return records;
+  }
+
+  /** Bookkeeping after records left the buffer for the subscriber. */
+  private afterTake(bytesBefore: number): void {
+    this.releaseBytes(bytesBefore - this.buffer.bufferedBytes);
+    // With the buffer empty, every offset below the fetch position is delivered or skipped.
+    if (this.buffer.bufferedRecords === 0) this.tracker.skipTo(this.position);
+    this.maybeWake();
+  }
+
+  private releaseBytes(bytes: number): void {
+    if (bytes <= 0) return;
+    const wasSpent = this.budget.free === 0;
+    this.budget.release(bytes);
+    // Another partition may have been starved of budget: let the scheduler look again.
+    if (wasSpent) this.waker.wake();
+  }
+
+  /** Wakes the scheduler when this stage now wants a fetch and last told it otherwise. */
+  private maybeWake(): void {
+    if (this.wantReported || this.state !== 'active' || this.failure !== null) return;
+    if (this.buffer.fetchBytesWanted(this.budget.free) > 0) {
+      this.wantReported = true;
+      this.waker.wake();
+    }
+  }
+
+  private dropBuffer(): void {
+    const bytes = this.buffer.bufferedBytes;
+    this.buffer.clear();
+    this.releaseBytes(bytes);
+  }
+
+  private stopDelivering(reason: StageEndReason): void {
+    this.dropBuffer();
+    this.buffer.cancelDemand();
+    this.abortController.abort(this.abortReason(reason));
+    this.notifySoon();
+  }
+
+  private abortReason(reason: StageEndReason): AbortedError {
+    return new AbortedError(`partition ${this.topic}/${this.partition} ${reason}`, { topic: this.topic, partition: this.partition, reason });
+  }
+
+  private finishDrain(): void {
+    this.state = 'closed';
+    const drain = this.drain;
+    if (drain === null) return;
+    this.drain = null;
+    if (drain.timer !== null) clearTimeout(drain.timer);
+    drain.resolve(this.tracker.committableOffset);
+  }
+
+  private notifySoon(): void {
+    if (this.notifyQueued || this.subscription === null) return;
+    this.notifyQueued = true;
+    queueMicrotask(this.runNotify);
+  }
+
+  private readonly runNotify = (): void => {
+    this.notifyQueued = false;
+    this.subscription?.notify();
+  };
+}

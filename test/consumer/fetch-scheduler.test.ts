@@ -1,0 +1,475 @@
+/**
+ * The fetch scheduler against scripted fake brokers: demand decides which partitions a Fetch covers,
+ * one Fetch per broker in flight, and the faults a healthy single broker rarely shows on demand
+ * (moved leaders, offsets out of range, a broker that stops answering, corrupt batches, batches
+ * larger than the size asked for).
+ */
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { Cluster } from '../../src/cluster/cluster.js';
+import { FetchScheduler, type FetchSchedulerOptions, type OutOfRangeInfo } from '../../src/consumer/fetch-scheduler.js';
+import { Fetch } from '../../src/protocol/apis/fetch.js';
+import { Metadata } from '../../src/protocol/apis/metadata.js';
+import { CorruptRecordError } from '../../src/protocol/errors.js';
+import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
+import type { ResponseIn } from '../../src/protocol/schema.js';
+import { ByteBudget } from '../../src/stage/byte-budget.js';
+import { FakeBroker, type FakeRequest } from '../helpers/fake-broker.js';
+import { FakeTarget, waitFor } from './fetch-scheduler-doubles.js';
+
+const TOPIC = 'events';
+const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
+const BATCH = 5;
+
+type FetchBody = ResponseIn<typeof Fetch>;
+type PartitionAnswer = FetchBody['responses'][number]['partitions'][number];
+
+/** One partition of one Fetch as a fake broker received it. */
+interface SeenPart {
+  partition: number;
+  fetchOffset: number;
+  maxBytes: number;
+  epoch: number;
+}
+
+/** One Fetch as a fake broker received it. */
+interface SeenFetch {
+  broker: number;
+  connection: number;
+  parts: SeenPart[];
+  /** Another Fetch from the client arrived at this broker before this one was answered. */
+  overlapped: boolean;
+}
+
+/** What a test may do to one partition of one Fetch: an answer replacing the log's, or undefined. */
+type Override = (part: SeenPart, broker: number, request: FakeRequest) => Partial<PartitionAnswer> | undefined;
+
+interface World {
+  brokers: Map<number, FakeBroker>;
+  cluster: Cluster;
+  /** Leader and leader epoch of each partition; tests change them to move leaders. */
+  leaders: Map<number, { leader: number; epoch: number }>;
+  fetches: SeenFetch[];
+  override: Override | null;
+  /** Per Fetch request: answer as a whole with this instead (e.g. 'stall'). */
+  whole: ((broker: number, seq: number) => 'stall' | undefined) | null;
+}
+
+const worlds: { world: World; scheduler: FetchScheduler | null }[] = [];
+afterEach(async () => {
+  for (const w of worlds.splice(0)) {
+    await w.scheduler?.stop();
+    await w.world.cluster.close();
+    await Promise.all([...w.world.brokers.values()].map((b) => b.stop()));
+  }
+});
+
+/** The batches of a partition's log: `count` records in batches of BATCH, values `p<partition>-<offset>` padded to `pad` bytes. */
+async function makeLog(partition: number, count: number, pad = 40): Promise<Buffer[]> {
+  const batches: Buffer[] = [];
+  for (let base = 0; base < count; base += BATCH) {
+    const records = Array.from({ length: Math.min(BATCH, count - base) }, (_, i) => ({
+      key: `k${base + i}`,
+      value: `p${partition}-${base + i}`.padEnd(pad, '.'),
+      timestamp: 1_700_000_000_000 + base + i,
+    }));
+    batches.push(await encodeRecordBatch({ records, compression: 'none', baseOffset: base }));
+  }
+  return batches;
+}
+
+/**
+ * Fake brokers with node ids 1..brokerCount sharing one view of the cluster. Each serves, for the
+ * partitions it leads, whole batches from the batch holding the fetch offset, as many as fit the
+ * partition's limit; when not even one fits, the first batch cut at the limit (what a real broker
+ * sends for any partition but the first one it fills). A Fetch with nothing to return waits
+ * `idleWaitMs` (a real broker's maxWaitMs) before answering empty.
+ */
+async function world(options: { brokers?: number; logs: Map<number, Buffer[]>; leaders?: Map<number, number>; idleWaitMs?: number; requestTimeoutMs?: number }): Promise<World> {
+  const brokerCount = options.brokers ?? 1;
+  const brokers = new Map<number, FakeBroker>();
+  for (let id = 1; id <= brokerCount; id++) brokers.set(id, await FakeBroker.start());
+  const leaders = new Map<number, { leader: number; epoch: number }>();
+  for (const partition of options.logs.keys()) leaders.set(partition, { leader: options.leaders?.get(partition) ?? 1, epoch: 5 });
+  const w: World = {
+    brokers,
+    cluster: new Cluster({
+      brokers: (brokers.get(1) as FakeBroker).address,
+      retry: { initialBackoffMs: 5, maxBackoffMs: 20 },
+      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+    }),
+    leaders,
+    fetches: [],
+    override: null,
+    whole: null,
+  };
+  for (const [id, broker] of brokers) {
+    broker.handle(Metadata, () => ({
+      body: {
+        throttleTimeMs: 0,
+        brokers: [...brokers].map(([nodeId, b]) => ({ nodeId, host: b.host, port: b.port, rack: null })),
+        clusterId: 'fake',
+        controllerId: 1,
+        topics: [
+          {
+            errorCode: 0,
+            name: TOPIC,
+            topicId: TOPIC_ID,
+            isInternal: false,
+            partitions: [...leaders].map(([partitionIndex, l]) => ({
+              errorCode: 0,
+              partitionIndex,
+              leaderId: l.leader,
+              leaderEpoch: l.epoch,
+              replicaNodes: [l.leader],
+              isrNodes: [l.leader],
+              offlineReplicas: [],
+            })),
+          },
+        ],
+      },
+    }));
+    broker.handle(Fetch, async (req) => {
+      const body = req.decode();
+      const parts: SeenPart[] = body.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ partition: p.partition, fetchOffset: Number(p.fetchOffset), maxBytes: p.partitionMaxBytes, epoch: p.currentLeaderEpoch })),
+      );
+      const seen: SeenFetch = { broker: id, connection: req.connection, parts, overlapped: false };
+      w.fetches.push(seen);
+      if (w.whole?.(id, req.seq) === 'stall') return 'stall';
+      const answers = parts.map((part) => answer(w, options.logs, part, id, req));
+      const empty = answers.every((a) => a.records === null || a.records.length === 0);
+      if (empty) await new Promise((resolve) => setTimeout(resolve, options.idleWaitMs ?? 30));
+      // Requests are answered in order per connection: a later Fetch already here was sent before this one was answered.
+      seen.overlapped = broker.requestsFor(Fetch).length > req.seq + 1;
+      return { body: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: TOPIC, topicId: TOPIC_ID, partitions: answers }] } };
+    });
+  }
+  return w;
+}
+
+function answer(w: World, logs: Map<number, Buffer[]>, part: SeenPart, broker: number, req: FakeRequest): PartitionAnswer {
+  const log = logs.get(part.partition) ?? [];
+  const highWatermark = BigInt(Math.max(0, (log.length - 1) * BATCH) + (log.length > 0 ? recordsIn(log[log.length - 1] as Buffer) : 0));
+  const base: PartitionAnswer = {
+    partitionIndex: part.partition,
+    errorCode: 0,
+    highWatermark,
+    lastStableOffset: highWatermark,
+    logStartOffset: 0n,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: null,
+  };
+  const custom = w.override?.(part, broker, req);
+  if (custom) return { ...base, ...custom };
+  if (w.leaders.get(part.partition)?.leader !== broker) return { ...base, errorCode: 6 };
+  const pieces: Buffer[] = [];
+  let size = 0;
+  for (let i = Math.floor(part.fetchOffset / BATCH); i < log.length; i++) {
+    const batch = log[i] as Buffer;
+    if (size + batch.length > part.maxBytes) {
+      if (pieces.length === 0) pieces.push(batch.subarray(0, part.maxBytes));
+      break;
+    }
+    pieces.push(batch);
+    size += batch.length;
+  }
+  return { ...base, records: Buffer.concat(pieces) };
+}
+
+function recordsIn(batch: Buffer): number {
+  return batch.readInt32BE(57);
+}
+
+function schedulerFor(w: World, budget: ByteBudget, overrides: Partial<FetchSchedulerOptions> = {}): FetchScheduler {
+  const scheduler = new FetchScheduler({
+    cluster: w.cluster,
+    budget,
+    options: { maxWaitMs: 30, minBytes: 1, minPartitionBytes: 4096, isolationLevel: 'read_uncommitted', verifyCrc: true, maxBytesPerPartition: 256 * 1024 },
+    onOffsetOutOfRange: () => assert.fail('unexpected OFFSET_OUT_OF_RANGE'),
+    onError: (err) => assert.fail(`unexpected scheduler error: ${err.message}`),
+    ...overrides,
+  });
+  worlds.push({ world: w, scheduler });
+  return scheduler;
+}
+
+function offsets(t: FakeTarget): number[] {
+  return t.delivered.map((r) => r.offset);
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** Fetches that covered `partition`, in order. */
+function fetchesOf(w: World, partition: number): SeenPart[] {
+  return w.fetches.flatMap((f) => f.parts.filter((p) => p.partition === partition));
+}
+
+test('records of two partitions arrive in order; every Fetch covers both; never two Fetches in flight to a broker', async () => {
+  const logs = new Map([
+    [0, await makeLog(0, 200)],
+    [1, await makeLog(1, 200)],
+  ]);
+  const w = await world({ logs });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const a = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 4096 });
+  const b = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 4096 });
+  scheduler.add(a);
+  scheduler.add(b);
+  scheduler.start();
+  a.ask(200);
+  b.ask(200);
+  await waitFor([a, b], () => a.delivered.length === 200 && b.delivered.length === 200, 10_000, 'both partitions read');
+  assert.deepEqual(offsets(a), range(0, 200));
+  assert.deepEqual(offsets(b), range(0, 200));
+  assert.deepEqual(a.delivered.map((r) => r.value?.toString().replace(/\.+$/, '')).slice(0, 3), ['p0-0', 'p0-1', 'p0-2']);
+  assert.ok(w.fetches.length > 2, `small fetches take several rounds (${w.fetches.length})`);
+  assert.ok(w.fetches.every((f) => !f.overlapped), 'one Fetch in flight per broker');
+  const both = w.fetches.filter((f) => f.parts.length === 2).length;
+  assert.ok(both >= w.fetches.length - 2, `Fetches cover every partition with demand (${both} of ${w.fetches.length})`);
+  assert.ok(
+    w.fetches.every((f) => f.parts.every((p) => p.epoch === 5)),
+    'the leader epoch from metadata is sent',
+  );
+  const stats = scheduler.stats();
+  assert.equal(stats.fetches, w.fetches.length);
+  assert.equal(stats.fetchesByBroker.get(1), w.fetches.length);
+  assert.equal(stats.fetchesByPartition.get(`${TOPIC}:0`), fetchesOf(w, 0).length);
+});
+
+test('a partition without demand is left out of every Fetch while another keeps flowing; demand brings it in', async () => {
+  const logs = new Map([
+    [0, await makeLog(0, 100)],
+    [1, await makeLog(1, 2000)],
+  ]);
+  const w = await world({ logs });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const idle = new FakeTarget(TOPIC, 0, 0, budget, scheduler);
+  const busy = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512, maxBytes: 8192 });
+  scheduler.add(idle);
+  scheduler.add(busy);
+  scheduler.start();
+  busy.ask(2000);
+  await busy.until(() => busy.delivered.length >= 500, 10_000, '500 records of the busy partition');
+  assert.equal(fetchesOf(w, 0).length, 0, 'no Fetch covered the partition nobody asked for');
+  assert.ok(fetchesOf(w, 1).length >= 3, `the busy partition took several Fetches (${fetchesOf(w, 1).length})`);
+  idle.ask(7);
+  await idle.until(() => idle.delivered.length === 7, 5_000, 'the late demand');
+  assert.deepEqual(offsets(idle), range(0, 7));
+  assert.equal(fetchesOf(w, 0)[0]?.fetchOffset, 0);
+});
+
+test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
+  const w = await world({ logs: new Map([[0, await makeLog(0, 50)]]) });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const t = new FakeTarget(TOPIC, 0, 0, budget, scheduler);
+  scheduler.add(t);
+  scheduler.start();
+  t.ask(10);
+  await t.until(() => t.delivered.length === 10, 5_000, '10 records');
+  const sent = w.fetches.length;
+  // What the first Fetch brought covers the rest of the demand; a negative observation needs some
+  // time to pass: ten of the broker's wait periods.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(w.fetches.length, sent, 'no Fetch without uncovered demand');
+  assert.equal(t.delivered.length, 10, 'never more than asked for');
+  assert.equal(budget.reservedBytes, 0, 'no reservation left behind');
+});
+
+test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continues at the same offset', async () => {
+  const logs = new Map([
+    [0, await makeLog(0, 300)],
+    [1, await makeLog(1, 300)],
+  ]);
+  const w = await world({ brokers: 2, logs });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const moving = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
+  const staying = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
+  scheduler.add(moving);
+  scheduler.add(staying);
+  scheduler.start();
+  moving.ask(300);
+  staying.ask(300);
+  await moving.until(() => moving.delivered.length >= 40, 5_000, 'the first records from broker 1');
+  w.leaders.set(0, { leader: 2, epoch: 6 });
+  await waitFor([moving, staying], () => moving.delivered.length === 300 && staying.delivered.length === 300, 10_000, 'everything');
+  assert.deepEqual(offsets(moving), range(0, 300), 'no offset skipped or repeated across the move');
+  assert.deepEqual(offsets(staying), range(0, 300));
+  const onTwo = w.fetches.filter((f) => f.broker === 2);
+  assert.ok(onTwo.length > 0, 'broker 2 was asked');
+  const firstOnTwo = onTwo[0]?.parts.find((p) => p.partition === 0);
+  assert.ok(firstOnTwo && firstOnTwo.fetchOffset >= 40, `broker 2 was first asked from the position reached (${firstOnTwo?.fetchOffset})`);
+  assert.equal(firstOnTwo.epoch, 6, 'with the new leader epoch');
+  const refused = w.fetches.filter((f) => f.broker === 1).flatMap((f) => f.parts.filter((p) => p.partition === 0 && p.fetchOffset === firstOnTwo.fetchOffset));
+  assert.ok(refused.length >= 1, 'the old leader refused that same offset first');
+  assert.ok(onTwo.every((f) => f.parts.every((p) => p.partition === 0)), 'partition 1 stayed on broker 1');
+});
+
+test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the reset and resumes there', async () => {
+  const logs = new Map([
+    [0, await makeLog(0, 100)],
+    [1, await makeLog(1, 100)],
+  ]);
+  const w = await world({ logs });
+  w.override = (part) => (part.partition === 0 && part.fetchOffset >= 100 ? { errorCode: 1, logStartOffset: -1n, highWatermark: -1n } : undefined);
+  const budget = new ByteBudget(1024 * 1024);
+  const calls: OutOfRangeInfo[] = [];
+  let target: FakeTarget | null = null;
+  const scheduler = schedulerFor(w, budget, {
+    onOffsetOutOfRange: async (t, info) => {
+      calls.push(info);
+      assert.equal(t, target);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the group asks ListOffsets
+      (t as FakeTarget).seek(30);
+    },
+  });
+  const lost = new FakeTarget(TOPIC, 0, 500, budget, scheduler);
+  target = lost;
+  const fine = new FakeTarget(TOPIC, 1, 0, budget, scheduler);
+  scheduler.add(lost);
+  scheduler.add(fine);
+  scheduler.start();
+  lost.ask(20);
+  fine.ask(100);
+  await waitFor([lost, fine], () => lost.delivered.length === 20 && fine.delivered.length === 100, 5_000, 'reset and flow');
+  assert.equal(calls.length, 1);
+  assert.deepEqual({ ...calls[0] }, { offset: 500, logStartOffset: -1, highWatermark: -1, broker: 1 });
+  assert.deepEqual(offsets(lost), range(30, 50), 'resumed exactly at the reset offset');
+  assert.equal(fetchesOf(w, 0).filter((p) => p.fetchOffset === 500).length, 1, 'the bad offset was not fetched again');
+  assert.deepEqual(offsets(fine), range(0, 100));
+});
+
+test('a failing reset goes to the target as its error and the partition stays out of Fetches', async () => {
+  const logs = new Map([
+    [0, await makeLog(0, 50)],
+    [1, await makeLog(1, 2000)],
+  ]);
+  const w = await world({ logs });
+  w.override = (part) => (part.partition === 0 ? { errorCode: 1, logStartOffset: 0n, highWatermark: 50n } : undefined);
+  const budget = new ByteBudget(1024 * 1024);
+  const refusal = new Error("autoOffsetReset is 'none'");
+  const scheduler = schedulerFor(w, budget, { onOffsetOutOfRange: () => Promise.reject(refusal) });
+  const lost = new FakeTarget(TOPIC, 0, 70, budget, scheduler);
+  const fine = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
+  scheduler.add(lost);
+  scheduler.add(fine);
+  scheduler.start();
+  lost.ask(10);
+  fine.ask(2000);
+  await lost.until(() => lost.errors.length === 1, 5_000, 'the error');
+  assert.equal(lost.errors[0], refusal);
+  await fine.until(() => fine.delivered.length === 2000, 10_000, 'the other partition');
+  assert.equal(fetchesOf(w, 0).length, 1, 'parked after the error');
+  assert.equal(scheduler.stats().parked, 1);
+});
+
+test('a broker that stops answering: the Fetch times out, the client reconnects and resumes at the same offset', async () => {
+  const logs = new Map([[0, await makeLog(0, 200)]]);
+  const w = await world({ logs, requestTimeoutMs: 300 });
+  w.whole = (_broker, seq) => (seq === 2 ? 'stall' : undefined);
+  const budget = new ByteBudget(1024 * 1024);
+  const errors: Error[] = [];
+  const scheduler = schedulerFor(w, budget, { onError: (e) => errors.push(e) });
+  const t = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 1024 });
+  scheduler.add(t);
+  scheduler.start();
+  t.ask(200);
+  await t.until(() => t.delivered.length === 200, 10_000, 'all records across the stall');
+  assert.deepEqual(offsets(t), range(0, 200));
+  const broker = w.brokers.get(1) as FakeBroker;
+  assert.ok(broker.connectionCount >= 2, 'a new connection after the timeout');
+  const stalled = w.fetches[2];
+  const next = w.fetches[3];
+  assert.ok(stalled && next, `a Fetch after the stalled one (${w.fetches.length} Fetches)`);
+  assert.notEqual(next.connection, stalled.connection, 'the retry went on a new connection');
+  assert.equal(next.parts[0]?.fetchOffset, stalled.parts[0]?.fetchOffset, 'the retry asked for the same offset');
+  assert.equal(scheduler.stats().failedFetches, 1);
+  assert.deepEqual(errors, [], 'one timeout is absorbed, not reported');
+});
+
+test('a corrupt batch is a typed error for its partition only; the others keep flowing', async () => {
+  const bad = await makeLog(0, 50);
+  const flipped = Buffer.from(bad[2] as Buffer);
+  flipped[flipped.length - 3] = (flipped[flipped.length - 3] as number) ^ 0xff; // a byte of the last value, under the CRC
+  bad[2] = flipped;
+  const logs = new Map([
+    [0, bad],
+    [1, await makeLog(1, 1000)],
+  ]);
+  const w = await world({ logs });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const broken = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 4096 });
+  const fine = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
+  scheduler.add(broken);
+  scheduler.add(fine);
+  scheduler.start();
+  broken.ask(50);
+  fine.ask(1000);
+  await broken.until(() => broken.errors.length === 1, 5_000, 'the corrupt batch error');
+  const err = broken.errors[0];
+  assert.ok(err instanceof CorruptRecordError, String(err));
+  assert.equal(err.code, 'ERR_CORRUPT_RECORD');
+  assert.equal(err.context.topic, TOPIC);
+  assert.equal(err.context.partition, 0);
+  assert.equal(err.context.broker, 1);
+  assert.equal(err.context.offset, 10, 'the position the batch was fetched at');
+  assert.deepEqual(offsets(broken), range(0, 10), 'records before the corrupt batch were delivered');
+  await fine.until(() => fine.delivered.length === 1000, 10_000, 'the healthy partition');
+  assert.deepEqual(offsets(fine), range(0, 1000));
+  assert.equal(fetchesOf(w, 0).filter((p) => p.fetchOffset === 10).length, 1, 'the corrupt batch is not fetched again in a loop');
+  broken.seek(15); // the user skips the bad batch
+  await broken.until(() => broken.delivered.length === 45, 5_000, 'after the seek');
+  assert.deepEqual(offsets(broken), [...range(0, 10), ...range(15, 50)]);
+});
+
+test('a batch larger than the size asked for: the next Fetch asks for all of it, first in the request', async () => {
+  const small = await makeLog(1, 400, 10);
+  const big = await makeLog(0, 40, 2000); // batches of 5 × 2 KB
+  const logs = new Map([
+    [0, big],
+    [1, small],
+  ]);
+  const w = await world({ logs });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const large = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 64 * 1024 });
+  const other = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 1024 });
+  scheduler.add(other);
+  scheduler.add(large);
+  scheduler.start();
+  large.ask(1); // one record's worth of demand: far less than its 10 KB batch
+  other.ask(400);
+  await waitFor([large, other], () => large.delivered.length === 1 && other.delivered.length === 400, 5_000, 'both');
+  const asked = fetchesOf(w, 0);
+  const batchSize = (big[0] as Buffer).length;
+  assert.ok((asked[0]?.maxBytes ?? Infinity) < batchSize, 'the first ask was smaller than the batch');
+  const retry = w.fetches.find((f) => f.parts.some((p) => p.partition === 0 && p.maxBytes >= batchSize));
+  assert.ok(retry, 'a later Fetch asked for the whole batch');
+  assert.equal(retry.parts[0]?.partition, 0, 'the owed partition goes first');
+  assert.deepEqual(offsets(large), [0]);
+});
+
+test('stop() ends a Fetch the broker is holding and returns its reservation', async () => {
+  const w = await world({ logs: new Map([[0, await makeLog(0, 5)]]) });
+  w.whole = () => 'stall'; // the broker sits on the Fetch (a long maxWaitMs)
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const t = new FakeTarget(TOPIC, 0, 5, budget, scheduler);
+  scheduler.add(t);
+  scheduler.start();
+  t.ask(10);
+  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  assert.ok(budget.reservedBytes > 0, 'the held Fetch has a reservation');
+  const started = Date.now();
+  await scheduler.stop();
+  assert.ok(Date.now() - started < 2000, 'stop did not wait for the broker');
+  assert.equal(budget.reservedBytes, 0);
+});

@@ -18,7 +18,11 @@
  * a Fetch and calls `budget.settle(reserved, 0)` when the response is decoded; the stage calls
  * `budget.settle(0, bytes)` for the records it buffers and `budget.release(bytes)` as records leave
  * the buffer (delivered, or dropped on revoke, loss or seek). A record's size is
- * {@link recordSizeInBytes}: key + value + header bytes + a fixed overhead.
+ * {@link recordSizeInBytes}: key + value + header bytes + a fixed overhead. `fetchBytesWanted`
+ * answers in wire bytes (what the broker's size limit counts), converted from the buffered size the
+ * buffer wants with the wire/buffered ratio of earlier batches. The buffered size it stands for
+ * fits the `budgetBytes` offered, so what the fetch brings stays within the budget the scheduler
+ * offered (plus one batch), though it may exceed the wire-sized reservation.
  *
  * Lifecycle: `active` → `revoke()` → draining (nothing more is delivered; acks still count) →
  * closed; `lose()` closes at once. Once closed, acks are ignored and the commit sink hears nothing.
@@ -43,8 +47,11 @@ import type { Readable } from 'node:stream';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
 
 /**
- * Bytes a buffered record is counted for, per record, on top of its key, value and headers: the
- * record object, its header array and the two Buffer views (measured at roughly 60-70 B on V8).
+ * Bytes a buffered record is counted for, per record, on top of its key, value and headers: a
+ * nominal allowance for the record object and its Buffer views. Measured on Node 20, a decoded
+ * record costs about 300 B of JS heap besides its bytes (the object plus two Buffer views into the
+ * fetched response), so the budget undercounts small records; the per-partition record bound
+ * (`buffer.maxRecordsPerPartition`) caps that difference at about maxRecords × 240 B per partition.
  */
 export const RECORD_OVERHEAD_BYTES = 64;
 
@@ -129,6 +136,13 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
   private committed: number | null = null;
   /** What the scheduler last heard from fetchBytesWanted: wake it only when this goes from "nothing" to "something". */
   private wantReported = false;
+  /**
+   * Wire bytes (as the broker counts them for a fetch's size limit) per byte of buffered record
+   * size, from the batches seen so far; 1 until the first. Compression makes it well below 1, the
+   * per-record overhead somewhat below 1 even without.
+   */
+  private wirePerBufferedByte = 1;
+  private wireRatioSampled = false;
   private notifyQueued = false;
   private drain: Drain | null = null;
 
@@ -387,14 +401,18 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
   }
 
   /**
-   * Bytes to fetch now, at most `budgetBytes`: 0 when the buffer is full, the demand is covered,
-   * the stage stopped, or a fetch error stands. The scheduler polls this for every active target
-   * whenever it plans a Fetch; the stage wakes it when it goes from wanting nothing to wanting.
+   * Bytes to fetch now (the partition's `partitionMaxBytes`), at most `budgetBytes`: 0 when the
+   * buffer is full, the demand is covered, the stage stopped, or a fetch error stands. The buffer
+   * sizes what it wants in buffered (decompressed) bytes; the broker limits a fetch in wire
+   * (possibly compressed) bytes, so the figure is converted with the ratio seen in earlier batches:
+   * otherwise a gzip topic would bring several times the buffer's room. The scheduler polls this for
+   * every active target whenever it plans a Fetch; the stage wakes it when it goes from wanting
+   * nothing to wanting.
    */
   fetchBytesWanted(budgetBytes: number): number {
-    const wanted = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes) : 0;
-    this.wantReported = wanted > 0;
-    return wanted;
+    const buffered = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes) : 0;
+    this.wantReported = buffered > 0;
+    return buffered > 0 ? Math.max(1, Math.ceil(buffered * this.wirePerBufferedByte)) : 0;
   }
 
   /**
@@ -416,7 +434,9 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
         : null;
     const bytesBefore = this.buffer.bufferedBytes;
     let position = this.position;
+    let wireBytes = 0;
     for (const batch of batches) {
+      wireBytes += batch.sizeInBytes;
       // Every batch goes through the filter, in order: control batches close aborted transactions.
       const isAborted = aborts !== null && aborts.isAborted(batch);
       if (batch.lastOffset < position) continue;
@@ -433,6 +453,7 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
     this.position = position;
     const added = this.buffer.bufferedBytes - bytesBefore;
     if (added > 0) {
+      this.sampleWireRatio(wireBytes / added);
       this.budget.settle(0, added);
       this.notifySoon();
     } else if (this.buffer.bufferedRecords === 0) {
@@ -509,6 +530,14 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
     // With the buffer empty, every offset below the fetch position is delivered or skipped.
     if (this.buffer.bufferedRecords === 0) this.tracker.skipTo(this.position);
     this.maybeWake();
+  }
+
+  private sampleWireRatio(observed: number): void {
+    // Batches partly below the position or of aborted transactions inflate a sample; bounded so
+    // that one odd response cannot make the next fetch ask for far more than the buffer's room.
+    const sample = Math.min(1, observed);
+    this.wirePerBufferedByte = this.wireRatioSampled ? 0.7 * this.wirePerBufferedByte + 0.3 * sample : sample;
+    this.wireRatioSampled = true;
   }
 
   private releaseBytes(bytes: number): void {

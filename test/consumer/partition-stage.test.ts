@@ -559,6 +559,17 @@ test('the waker: woken when the stage starts wanting, not for every record', asy
   await it.return?.();
 });
 
+test('fetch sizes are in wire bytes: compressed batches make the stage ask for less than its room', () => {
+  const { stage, budget } = makeStage({ limits: { maxRecords: 1000, maxBytes: 100 * RECORD_BYTES, minFetchBytes: RECORD_BYTES } });
+  stage.ask(1000);
+  assert.equal(stage.fetchBytesWanted(budget.free), 100 * RECORD_BYTES, 'no batch seen yet: wire taken as buffered size');
+  // Ten records of 100 B that took 200 B on the wire: compressed five to one.
+  stage.onFetched([makeBatch(0, 9, { wireBytes: 200 })], fetchInfo(1000));
+  assert.equal(stage.stats().bufferedBytes, 10 * RECORD_BYTES);
+  assert.equal(stage.fetchBytesWanted(budget.free), (90 * RECORD_BYTES) / 5, 'room for 90 records, asked as their wire size');
+  assert.equal(stage.fetchBytesWanted(10 * RECORD_BYTES), (10 * RECORD_BYTES) / 5, 'the budget bounds the buffered size, converted too');
+});
+
 test('a stage whose budget is spent wakes the scheduler when it frees bytes', async () => {
   const budget = new ByteBudget(1_000);
   const { stage, waker } = makeStage({ budget });

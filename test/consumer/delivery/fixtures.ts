@@ -29,6 +29,8 @@ export interface BatchShape {
   producerId?: bigint;
   /** Control batches: the marker type, 0 abort, 1 commit (default 1). */
   marker?: 0 | 1;
+  /** Bytes the batch took on the wire (default: as many as its records count in the buffer). */
+  wireBytes?: number;
 }
 
 /** A decoded batch spanning [baseOffset, lastOffset], built directly (compaction gaps allowed). */
@@ -57,7 +59,9 @@ export function makeBatch(baseOffset: number, lastOffset: number, shape: BatchSh
     producerEpoch: 0,
     baseSequence: 0,
     records,
-    sizeInBytes: 61 + records.length * 20,
+    // As if uncompressed, with a batch header as large as a record's overhead: wire bytes equal
+    // buffered bytes, so fetch sizes in tests read in whole records.
+    sizeInBytes: shape.wireBytes ?? records.length * (shape.isControl ? 0 : RECORD_BYTES),
   };
 }
 

@@ -65,8 +65,7 @@ export class GroupCoordinator {
   private link: NodeLink | null = null;
   private finding: Promise<CoordinatorNode> | null = null;
   private closed = false;
-  /** How many times the coordinator was looked up (for tests and diagnostics). */
-  lookups = 0;
+  private lookupCount = 0;
 
   constructor(
     /** The cluster client lookups go through (and topic ids come from). */
@@ -74,6 +73,11 @@ export class GroupCoordinator {
     /** The group this coordinator serves. */
     readonly groupId: string,
   ) {}
+
+  /** How many FindCoordinator requests were sent (for tests and diagnostics). */
+  get lookups(): number {
+    return this.lookupCount;
+  }
 
   /** The coordinator as last found, or null when unknown. */
   get current(): CoordinatorNode | null {
@@ -183,7 +187,7 @@ export class GroupCoordinator {
 
   private async lookup(): Promise<CoordinatorNode> {
     const found = await this.cluster.withRetry(`FindCoordinator for group ${this.groupId}`, async () => {
-      this.lookups++;
+      this.lookupCount++;
       const { response, version } = await this.cluster.requestWithVersion('any', FindCoordinator, (v) =>
         v >= 4 ? { keyType: CoordinatorType.GROUP, coordinatorKeys: [this.groupId] } : { key: this.groupId, keyType: CoordinatorType.GROUP },
       );

@@ -27,7 +27,7 @@ export const FENCING_ERROR_CODES: ReadonlySet<number> = new Set([ILLEGAL_GENERAT
  * membership reports the partitions lost and rejoins. REBALANCE_IN_PROGRESS is not fencing (see
  * {@link isRebalanceInProgressError}): the member may keep its partitions in the next generation.
  */
-export function isFencingError(err: unknown): err is KafkaError {
+export function isFencingError(err: unknown): boolean {
   return err instanceof KafkaError && FENCING_ERROR_CODES.has(err.errorCode);
 }
 
@@ -35,7 +35,7 @@ export function isFencingError(err: unknown): err is KafkaError {
  * True when a commit was refused because the group is rebalancing (REBALANCE_IN_PROGRESS). The
  * offsets are still the member's to commit if it keeps the partitions in the next generation.
  */
-export function isRebalanceInProgressError(err: unknown): err is KafkaError {
+export function isRebalanceInProgressError(err: unknown): boolean {
   return err instanceof KafkaError && err.errorCode === REBALANCE_IN_PROGRESS;
 }
 

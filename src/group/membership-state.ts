@@ -73,7 +73,11 @@ export type MembershipEvent =
    * found, protocol error). `retriable`: whether trying again may help.
    */
   | { type: 'request-failed'; request: 'join' | 'sync'; error: unknown; retriable: boolean }
-  /** A heartbeat sent with `generationId` and `memberId` was answered with `errorCode`. */
+  /**
+   * A heartbeat sent with `generationId` and `memberId` was answered with `errorCode` (also posted
+   * when a commit of that generation is fenced: the member learns it without waiting for the next
+   * heartbeat).
+   */
   | { type: 'heartbeat-response'; generationId: number; memberId: string; errorCode: number }
   /** No heartbeat succeeded for a whole session timeout: the coordinator has dropped the member. */
   | { type: 'session-expired' }

@@ -24,12 +24,13 @@ import { Heartbeat } from '../protocol/apis/heartbeat.js';
 import { JoinGroup } from '../protocol/apis/join-group.js';
 import { LeaveGroup } from '../protocol/apis/leave-group.js';
 import { SyncGroup } from '../protocol/apis/sync-group.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaError } from '../protocol/error-codes.js';
+import { AbortedError, KafkaStageError } from '../protocol/errors.js';
 import { uniquePartitions } from './assignment-diff.js';
 import { isAssignorName, type AssignorName, type JoinedMember } from './assignors/index.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartition } from './consumer-protocol.js';
 import { GroupCoordinator } from './coordinator.js';
-import { isRebalanceInProgressError, PartitionNotOwnedError, REBALANCE_IN_PROGRESS } from './errors.js';
+import { isFencingError, isRebalanceInProgressError, PartitionNotOwnedError, REBALANCE_IN_PROGRESS } from './errors.js';
 import { assignGroup, decodeMembers, isCooperative, joinProtocols, readAssignment, subscribedTopics } from './member-protocol.js';
 import { initialMembershipState, step, type MembershipEffect, type MembershipEvent, type MembershipPhase, type MembershipState } from './membership-state.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom } from './offsets.js';
@@ -105,8 +106,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeatInFlight = false;
   private lastHeartbeatOkAt = 0;
-  /** Counts heartbeats sent (for tests and diagnostics). */
-  heartbeatsSent = 0;
+  private heartbeatCount = 0;
 
   /** True from sending a JoinGroup until its SyncGroup (or failure) is answered. */
   private rebalancing = false;
@@ -160,6 +160,11 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   /** The partitions owned now. */
   get assignment(): readonly TopicPartition[] {
     return this.state.owned;
+  }
+
+  /** Heartbeats sent so far (for tests and diagnostics). */
+  get heartbeatsSent(): number {
+    return this.heartbeatCount;
   }
 
   /** True when this member led the last join. */
@@ -256,7 +261,15 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
       throw new PartitionNotOwnedError(this.options.groupId, notOwned.length > 0 ? notOwned : offsets);
     }
     const identity = { generationId: this.state.generationId, memberId: this.state.memberId, groupInstanceId: this.options.groupInstanceId };
-    await commitOffsetsTo(this.coordinator, identity, offsets);
+    try {
+      await commitOffsetsTo(this.coordinator, identity, offsets);
+    } catch (err) {
+      // Fenced: the assignment is gone. Act on it now rather than at the next heartbeat.
+      if (err instanceof KafkaError && isFencingError(err)) {
+        this.post({ type: 'heartbeat-response', generationId: identity.generationId, memberId: identity.memberId, errorCode: err.errorCode });
+      }
+      throw err;
+    }
   }
 
   /** Resolves when no JoinGroup/SyncGroup is in flight (at once when none is), or after a rebalance timeout. */
@@ -408,7 +421,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     this.setRebalancing(true);
     let succeeded = false;
     try {
-      const { response } = await this.coordinator.request(
+      const { response } = await untilAborted(abort.signal, this.coordinator.request(
         JoinGroup,
         (v) => {
           if (groupInstanceId !== null && v < STATIC_VERSIONS.join) throw unsupportedStatic('JoinGroup', v);
@@ -419,7 +432,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
           signal: abort.signal,
           errorOf: (r) => r.errorCode,
         },
-      );
+      ));
       succeeded = response.errorCode === 0;
       return {
         type: 'join-response',
@@ -446,15 +459,15 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     const abort = new AbortController();
     this.rebalanceAbort = abort;
     try {
-      const assignments = members === null ? [] : await this.assignAsLeader(s.protocol, members);
-      const { response } = await this.coordinator.request(
+      const assignments = members === null ? [] : await untilAborted(abort.signal, this.assignAsLeader(s.protocol, members));
+      const { response } = await untilAborted(abort.signal, this.coordinator.request(
         SyncGroup,
         (v) => {
           if (groupInstanceId !== null && v < STATIC_VERSIONS.sync) throw unsupportedStatic('SyncGroup', v);
           return { groupId, generationId: s.generationId, memberId: s.memberId, groupInstanceId, protocolType: CONSUMER_PROTOCOL_TYPE, protocolName: s.protocol, assignments };
         },
         { signal: abort.signal, errorOf: (r) => r.errorCode },
-      );
+      ));
       const assignment = response.errorCode === 0 ? readAssignment(response.assignment) : [];
       if (response.errorCode === 0) this.lastHeartbeatOkAt = Date.now();
       return { type: 'sync-response', errorCode: response.errorCode, assignment };
@@ -502,14 +515,21 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   private async leave(): Promise<void> {
     const { groupId, groupInstanceId } = this.options;
     const memberId = this.state.memberId;
+    // As the Java client: no lookup just to say goodbye; the session timeout will remove the member.
+    if (this.coordinator.current === null) return;
+    // Bounded as a whole: finding an unreachable coordinator could take the whole retry deadline.
+    const giveUp = AbortSignal.timeout(this.cluster.options.requestTimeoutMs);
     try {
-      await this.coordinator.request(
-        LeaveGroup,
-        (v) =>
-          v >= STATIC_VERSIONS.leave
-            ? { groupId, members: [{ memberId, groupInstanceId, reason: 'the consumer is stopping' }] }
-            : { groupId, memberId },
-        { timeoutMs: this.cluster.options.requestTimeoutMs },
+      await untilAborted(
+        giveUp,
+        this.coordinator.request(
+          LeaveGroup,
+          (v) =>
+            v >= STATIC_VERSIONS.leave
+              ? { groupId, members: [{ memberId, groupInstanceId, reason: 'the consumer is stopping' }] }
+              : { groupId, memberId },
+          { signal: giveUp },
+        ),
       );
     } catch {
       // Leaving is a courtesy: without it the coordinator drops the member after its session timeout.
@@ -533,7 +553,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   private heartbeat(generationId: number, memberId: string): void {
     const { groupId, groupInstanceId } = this.options;
     this.heartbeatInFlight = true;
-    this.heartbeatsSent++;
+    this.heartbeatCount++;
     this.coordinator
       .request(
         Heartbeat,
@@ -572,6 +592,23 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
         this.checkingMetadata = false;
       });
   }
+}
+
+/**
+ * `work`, or an AbortedError as soon as `signal` fires: stop() must not wait for a coordinator
+ * lookup that is still retrying. The work goes on unobserved (its failure is handled by the race).
+ */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new AbortedError('group request abandoned', {}, signal.reason));
+  }
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new AbortedError('group request abandoned', {}, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 function unsupportedStatic(api: string, version: number): KafkaStageError {

@@ -24,7 +24,6 @@ import { FakeBroker, type FakeReply } from '../helpers/fake-broker.js';
 
 const TOPIC = 't';
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
-const PARTITIONS = 3;
 const GROUP = 'g';
 const fastRetry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 30, deadlineMs: 10_000 };
 
@@ -49,6 +48,8 @@ class FakeGroup {
   readonly commits: RequestOut<typeof OffsetCommit>[] = [];
   readonly committed = new Map<number, bigint>();
   commitCode = 0;
+  /** Partitions of the topic, as Metadata reports them. */
+  partitions = 3;
 
   constructor(readonly brokers: FakeBroker[]) {
     this.coordinator = brokers[0] as FakeBroker;
@@ -149,7 +150,7 @@ class FakeGroup {
           topicId: TOPIC_ID,
           isInternal: false,
           topicAuthorizedOperations: 0,
-          partitions: Array.from({ length: PARTITIONS }, (_, i) => ({
+          partitions: Array.from({ length: this.partitions }, (_, i) => ({
             errorCode: 0,
             partitionIndex: i,
             leaderId: 1,
@@ -209,12 +210,12 @@ afterEach(async () => {
   for (const thing of open.splice(0).reverse()) await thing.stop();
 });
 
-async function setUp(options: Partial<GroupMembershipOptions> = {}, brokerCount = 1) {
+async function setUp(options: Partial<GroupMembershipOptions> = {}, brokerCount = 1, clusterOptions: { metadataMaxAgeMs?: number; retry?: typeof fastRetry } = {}) {
   const brokers: FakeBroker[] = [];
   for (let i = 0; i < brokerCount; i++) brokers.push(await FakeBroker.start());
   for (const b of brokers) open.push(b);
   const group = new FakeGroup(brokers);
-  const cluster = new Cluster({ brokers: [(brokers[0] as FakeBroker).address], retry: fastRetry, requestTimeoutMs: 5_000 });
+  const cluster = new Cluster({ brokers: [(brokers[0] as FakeBroker).address], retry: fastRetry, requestTimeoutMs: 5_000, ...clusterOptions });
   open.push({ stop: () => cluster.close() });
   const listener = new RecordingListener();
   const membership = new GroupMembership(
@@ -453,5 +454,47 @@ describe('GroupMembership on a fake coordinator', () => {
     assert.ok(Date.now() - started < 2_000, `stopped in ${Date.now() - started} ms`);
     assert.deepEqual(listener.kinds(), ['assigned', 'revoked']);
     assert.equal(group.leaves.length, 1, 'LeaveGroup went out on a new connection');
+  });
+
+  it('a commit fenced by the coordinator loses the assignment at once, without waiting for a heartbeat', async () => {
+    const { group, listener, membership } = await setUp({ heartbeatIntervalMs: 4_000, sessionTimeoutMs: 10_000 });
+    await membership.start();
+    const beats = group.heartbeats.length;
+    group.generation++; // the group moved on without this member noticing
+    await assert.rejects(membership.commitOffsets([{ topic: TOPIC, partition: 0, offset: 3, leaderEpoch: -1 }]), isFencingError);
+    await until('onLost', () => listener.kinds().includes('lost'), 2_000);
+    await until('rejoined', () => listener.calls.length >= 3, 2_000);
+    assert.equal(group.heartbeats.length, beats, 'no heartbeat was needed');
+    assert.deepEqual(listener.calls.slice(1), [
+      { kind: 'lost', partitions: ALL },
+      { kind: 'assigned', partitions: ALL, generationId: 3 },
+    ]);
+  });
+
+  it('the leader rejoins when a subscribed topic gains partitions', async () => {
+    const { group, listener, membership } = await setUp({}, 1, { metadataMaxAgeMs: 100 });
+    await membership.start();
+    assert.ok(membership.isLeader);
+    group.partitions = 5;
+    await until('the new partitions assigned', () => listener.calls.length >= 3);
+    assert.deepEqual(listener.calls.slice(1), [
+      { kind: 'revoked', partitions: ALL },
+      { kind: 'assigned', partitions: [0, 1, 2, 3, 4], generationId: 2 },
+    ]);
+    assert.equal(group.joins.at(-1)?.reason, 'partition count of a subscribed topic changed');
+  });
+
+  it('stop returns promptly while the coordinator cannot be found', async () => {
+    // A lookup that would go on retrying for 10 s.
+    const { group, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 }, 1, { retry: { ...fastRetry, retries: 100_000 } });
+    await membership.start();
+    group.heartbeatOverride = 'close';
+    group.findCodes = Array.from({ length: 10_000 }, () => 15);
+    // The session expires; the member rejoins, and its JoinGroup waits for the coordinator lookup.
+    await until('the rejoin looking for the coordinator', () => listener.kinds().includes('lost') && membership.coordinator.lookups > 3);
+    assert.equal(membership.phase, 'joining');
+    const started = Date.now();
+    await membership.stop();
+    assert.ok(Date.now() - started < 2_000, `stopped in ${Date.now() - started} ms`);
   });
 });

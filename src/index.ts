@@ -51,6 +51,11 @@ export {
   CorruptRecordError,
   CompressionError,
   InvalidOptionError,
+  NoOffsetError,
+  StageBusyError,
+  ConnectionError,
+  RequestTimeoutError,
+  AbortedError,
   type ErrorContext,
   type KafkaStageErrorCode,
 } from './protocol/errors.js';

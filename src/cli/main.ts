@@ -5,12 +5,14 @@
  */
 import { describeFlags, UsageError, USAGE_EXIT_CODE } from './args.js';
 import type { Command, CommandIo } from './command.js';
+import { consumeCommand } from './consume.js';
 import { groupCommand } from './group.js';
 import { produceCommand } from './produce.js';
 
 /** Every subcommand, by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze({
   produce: produceCommand,
+  consume: consumeCommand,
   group: groupCommand,
 });
 

@@ -1,0 +1,222 @@
+/**
+ * `kafka-stage consume`: prints a topic's records on stdout, one per line, and a JSON summary on
+ * stderr.
+ *
+ * With `--group` it is a member of that consumer group (a subscriber per assigned partition, GenStage
+ * demand `--max-demand`), commits per `--commit`, and a rerun with the same group goes on from the
+ * commit. Without `--group` it reads every partition of the topic from `--from`, committing nothing.
+ * It stops after `--max-messages` records, after `--idle-timeout-ms` without a record, on SIGINT or
+ * SIGTERM, or when the reader of stdout goes away; then it commits what was acked (records are acked
+ * once flushed to stdout) and leaves the group. stdout's backpressure is honoured: a slow reader
+ * slows consumption instead of filling memory. A second SIGINT/SIGTERM exits at once (code 130).
+ *
+ * Exit code 0 on a clean stop, 1 on a failure (the summary says which), 2 on a bad command line.
+ */
+import { Admin } from '../admin/admin.js';
+import { ConsumerGroup } from '../consumer/consumer-group.js';
+import { StandaloneConsumer } from '../consumer/standalone-consumer.js';
+import type { CommitStrategy } from '../consumer/options.js';
+import type { ConsumerEvents } from '../consumer/types.js';
+import { integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './args.js';
+import type { Command, CommandIo } from './command.js';
+import { RECORD_FORMATS, type RecordFormat } from './consume-format.js';
+import { OutputSink } from './consume-output.js';
+import { ConsumeSession, type StopReason } from './consume-session.js';
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'brokers', type: 'string', required: true, description: 'bootstrap brokers, host:port[,host:port...]' },
+  { name: 'topic', type: 'string', required: true, description: 'topic to read' },
+  { name: 'group', type: 'string', description: 'consume as a member of this group (else: every partition, no commits)' },
+  { name: 'from', type: 'string', choices: ['earliest', 'latest'], description: 'where to start without a committed offset', defaultText: 'earliest' },
+  { name: 'max-messages', type: 'integer', min: 1, description: 'stop after printing this many records' },
+  { name: 'idle-timeout-ms', type: 'integer', min: 1, description: 'stop after this long without a record, ms' },
+  { name: 'commit', type: 'string', choices: ['async', 'sync', 'none'], description: 'commit strategy (needs --group; none: only at exit)', defaultText: 'async' },
+  { name: 'max-demand', type: 'integer', min: 1, description: 'records each partition subscriber asks for at once', defaultText: '500' },
+  { name: 'delay-ms', type: 'integer', min: 0, description: 'sleep before each record, ms (a slow subscriber)', defaultText: '0' },
+  { name: 'format', type: 'string', choices: [...RECORD_FORMATS], description: 'json: one object per line; value: the value only; none: print nothing', defaultText: 'json' },
+];
+
+/** The summary `consume` writes to stderr as one JSON line. */
+export interface ConsumeSummary {
+  topic: string;
+  group: string | null;
+  /** Records printed. */
+  records: number;
+  /** Key and value bytes of the printed records. */
+  bytes: number;
+  /** Partitions consumed (assigned at some point of the run). */
+  partitions: number;
+  /** From the consumer running (joined) to the stop request, ms. */
+  durationMs: number;
+  recordsPerSec: number;
+  /** Per partition: the last offset committed by this run (next offset to read); null without a group. */
+  committed: Record<string, number> | null;
+  /** Per partition: records printed, first and last offset printed. */
+  printed: Record<string, { records: number; firstOffset: number; lastOffset: number }>;
+  stoppedBy: StopReason;
+  /** Failed commits and acks of the run. */
+  commitErrors: number;
+  /** What made the run fail, when it did. */
+  error?: string;
+}
+
+/** The consumer, group or standalone, as the command drives it. */
+interface DrivenConsumer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Commits every owned partition's acked prefix now. */
+  commit(): Promise<void>;
+  on<K extends 'assign' | 'commit' | 'error'>(event: K, listener: (...args: ConsumerEvents[K]) => void): unknown;
+}
+
+interface ConsumeSettings {
+  brokers: string;
+  topic: string;
+  group: string | null;
+  from: 'earliest' | 'latest';
+  commit: CommitStrategy;
+  maxDemand: number;
+}
+
+function settingsFrom(argv: readonly string[]): { settings: ConsumeSettings; session: ConstructorParameters<typeof ConsumeSession>[0] } {
+  const flags = parseFlags(argv, FLAGS);
+  const group = stringFlag(flags, 'group') ?? null;
+  const commit = stringFlag(flags, 'commit') as CommitStrategy | undefined;
+  if (group === null && commit !== undefined && commit !== 'none') {
+    throw new UsageError(`--commit ${commit} needs --group (without a group nothing is committed)`);
+  }
+  const maxDemand = integerFlag(flags, 'max-demand') ?? 500;
+  return {
+    settings: {
+      brokers: stringFlag(flags, 'brokers') as string,
+      topic: stringFlag(flags, 'topic') as string,
+      group,
+      from: (stringFlag(flags, 'from') ?? 'earliest') as 'earliest' | 'latest',
+      commit: commit ?? (group === null ? 'none' : 'async'),
+      maxDemand,
+    },
+    session: {
+      format: (stringFlag(flags, 'format') ?? 'json') as RecordFormat,
+      maxMessages: integerFlag(flags, 'max-messages'),
+      idleTimeoutMs: integerFlag(flags, 'idle-timeout-ms'),
+      delayMs: integerFlag(flags, 'delay-ms') ?? 0,
+      maxDemand,
+    },
+  };
+}
+
+/** Partition count of the topic; a missing topic fails here, before any group is joined. */
+async function partitionCount(brokers: string, topic: string): Promise<number> {
+  const admin = new Admin({ brokers });
+  try {
+    return (await admin.cluster.topic(topic)).partitions.length;
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * How long a revoke or stop waits for acks, ms. The subscriber stops printing as soon as its
+ * partition is revoked, and acks what it printed once stdout has taken it, so after that nothing
+ * more will be acked: waiting the library's default (10 s) for records it will never print would
+ * only delay a rebalance or the exit. What is not acked by then is not committed (it comes again).
+ */
+const CLI_DRAIN_TIMEOUT_MS = 1_000;
+
+function createConsumer(s: ConsumeSettings, partitions: number, session: ConsumeSession): DrivenConsumer {
+  const common = { brokers: s.brokers, autoOffsetReset: s.from, commit: { strategy: s.commit }, drainTimeoutMs: CLI_DRAIN_TIMEOUT_MS };
+  if (s.group !== null) {
+    return new ConsumerGroup({ ...common, groupId: s.group, topics: [s.topic] }, session.subscriber);
+  }
+  const all = Array.from({ length: partitions }, (_, partition) => ({ topic: s.topic, partition }));
+  return new StandaloneConsumer({ ...common, partitions: all }, session.subscriber);
+}
+
+/** Stops on SIGINT/SIGTERM; a second signal exits at once. Returns the function that removes the handlers. */
+function handleSignals(session: ConsumeSession): () => void {
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    session.requestStop('signal');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { settings, session: sessionOptions } = settingsFrom(argv);
+  const sink = new OutputSink(io.stdout);
+  const session = new ConsumeSession(sessionOptions, sink);
+  const removeSignalHandlers = handleSignals(session);
+  const assigned = new Set<number>();
+  const committed = new Map<number, number>();
+  let commitErrors = 0;
+  let started = performance.now();
+  let stoppedAt = started;
+  try {
+    const partitions = await partitionCount(settings.brokers, settings.topic);
+    const consumer = createConsumer(settings, partitions, session);
+    consumer.on('assign', ({ partitions: ps }) => ps.forEach((p) => assigned.add(p.partition)));
+    consumer.on('commit', ({ offsets, error }) => {
+      if (error) commitErrors++;
+      else for (const o of offsets) committed.set(o.partition, o.offset);
+    });
+    consumer.on('error', (err) => session.requestStop('error', err));
+    if (settings.group === null) for (let p = 0; p < partitions; p++) assigned.add(p);
+
+    // A stop requested while joining (Ctrl-C) ends the wait; stop() below then leaves cleanly.
+    const start = consumer.start();
+    start.catch((err: unknown) => session.requestStop('error', err instanceof Error ? err : new Error(String(err))));
+    await Promise.race([start.then(() => undefined, () => undefined), session.stopped]);
+    started = performance.now();
+    session.startIdleTimer();
+    await session.stopped;
+    stoppedAt = performance.now();
+    // Flushed records get their acks now; stop() then commits the acked prefix and leaves the group.
+    await session.drainOutput();
+    // Under `none` revoking commits nothing: the one commit of the run happens here.
+    if (settings.group !== null && settings.commit === 'none') await consumer.commit();
+    await consumer.stop();
+  } catch (err) {
+    session.requestStop('error', err instanceof Error ? err : new Error(String(err)));
+    stoppedAt = performance.now();
+  } finally {
+    removeSignalHandlers();
+  }
+
+  const durationMs = Math.max(1, Math.round(stoppedAt - started));
+  const summary: ConsumeSummary = {
+    topic: settings.topic,
+    group: settings.group,
+    records: session.records,
+    bytes: session.bytes,
+    partitions: assigned.size,
+    durationMs,
+    recordsPerSec: Math.round((session.records * 1000) / durationMs),
+    committed: settings.group === null ? null : Object.fromEntries([...committed].sort((a, b) => a[0] - b[0])),
+    printed: Object.fromEntries([...session.tallies].sort((a, b) => a[0] - b[0])),
+    stoppedBy: session.reason ?? 'error',
+    commitErrors: commitErrors + session.ackErrors,
+  };
+  if (session.error) {
+    summary.error = session.error.message;
+    io.stderr.write(`kafka-stage consume: ${session.error.message}\n`);
+  }
+  io.stderr.write(`${JSON.stringify(summary)}\n`);
+  return session.reason === 'error' ? 1 : 0;
+}
+
+/** The `consume` command. */
+export const consumeCommand: Command = {
+  summary: 'print records of a topic, as a group member (--group) or from every partition; a JSON summary on stderr',
+  usage:
+    '--brokers B --topic T [--group G] [--from earliest|latest] [--max-messages N] [--idle-timeout-ms MS] ' +
+    '[--commit async|sync|none] [--max-demand N] [--delay-ms MS] [--format json|value|none]',
+  flags: FLAGS,
+  run,
+};

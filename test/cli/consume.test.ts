@@ -1,0 +1,65 @@
+// `kafka-stage consume` command-line handling, no broker needed: help and usage errors (exit 2,
+// the flag named, nothing on stdout, no connection attempted).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
+import { UsageError } from '../../src/cli/args.js';
+import { consumeCommand } from '../../src/cli/consume.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'consume', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A reachable-looking command line: port 1 refuses, so a usage error must come before any connection. */
+const base = ['--brokers', '127.0.0.1:1', '--topic', 't'];
+
+test('consume --help: every flag of design.md §6, exit 0', () => {
+  const r = cli('--help');
+  assert.equal(r.code, 0);
+  for (const flag of ['--brokers', '--topic', '--group', '--from', '--max-messages', '--idle-timeout-ms', '--commit', '--max-demand', '--delay-ms', '--format']) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
+});
+
+test('invalid flags: a UsageError naming the flag, thrown before anything connects or prints', async () => {
+  const cases: [string[], RegExp][] = [
+    [['--topic', 't'], /--brokers is required/],
+    [['--brokers', '127.0.0.1:1'], /--topic is required/],
+    [[...base, '--from', 'middle'], /--from must be one of earliest\|latest, got 'middle'/],
+    [[...base, '--format', 'xml'], /--format must be one of json\|value\|none, got 'xml'/],
+    [[...base, '--commit', 'later'], /--commit must be one of async\|sync\|none/],
+    [[...base, '--max-messages', '0'], /--max-messages needs an integer ≥ 1, got '0'/],
+    [[...base, '--max-demand', 'lots'], /--max-demand needs an integer ≥ 1, got 'lots'/],
+    [[...base, '--idle-timeout-ms', '-5'], /--idle-timeout-ms needs an integer ≥ 1, got '-5'/],
+    [[...base, '--delay-ms'], /--delay-ms needs a value/],
+    [[...base, '--partition', '3'], /unknown flag --partition/],
+    [[...base, '--commit', 'sync'], /--commit sync needs --group/],
+  ];
+  for (const [args, message] of cases) {
+    const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
+    await assert.rejects(consumeCommand.run(args, io), (err: unknown) => err instanceof UsageError && err.exitCode === 2 && message.test(err.message), args.join(' '));
+    assert.equal(io.stdout.read(), null, 'nothing printed');
+  }
+});
+
+test('as a process: a usage error exits 2 with the message and the usage on stderr, nothing on stdout', () => {
+  const r = cli(...base, '--format', 'xml');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^kafka-stage consume: --format must be one of json\|value\|none, got 'xml'\n\nusage: kafka-stage consume /);
+  assert.equal(r.stdout, '');
+});
+
+test('an unreachable broker: exit 1 with the error and a summary, no hang', () => {
+  const r = cli(...base, '--max-messages', '1');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /kafka-stage consume: /);
+  const summary = JSON.parse(r.stderr.trim().split('\n').pop() as string) as { stoppedBy: string; records: number };
+  assert.equal(summary.stoppedBy, 'error');
+  assert.equal(summary.records, 0);
+  assert.equal(r.stdout, '');
+});

@@ -99,6 +99,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   private pumping = false;
   /** Partitions being revoked: still the member's to commit until the listener returns. */
   private revoking: TopicPartition[] = [];
+  /** Sent with the next JoinGroup (v8+), for the broker's log. */
   private joinReason = 'joining';
   private backoffAttempt = 0;
   private wakeBackoff: (() => void) | null = null;
@@ -124,6 +125,12 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   private resolveStopped: (() => void) | null = null;
   private stopRequested = false;
 
+  /**
+   * @param cluster the cluster client (metadata for the leader's assignment, coordinator lookups)
+   * @param options group, topics, timeouts and assignors (a ResolvedConsumerGroupOptions will do)
+   * @param listener told of assigned, revoked and lost partitions; its promises are awaited
+   * @param coordinator the coordinator client to use; default a new one. {@link stop} closes it.
+   */
   constructor(
     private readonly cluster: Cluster,
     options: GroupMembershipOptions,
@@ -178,6 +185,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
    */
   start(): Promise<void> {
     if (this.started) return this.started.promise;
+    if (this.stopRequested) return Promise.reject(new KafkaStageError('ERR_CLOSED', `group ${this.options.groupId}: membership already stopped`));
     let resolve!: () => void;
     let reject!: (e: Error) => void;
     const promise = new Promise<void>((res, rej) => {
@@ -416,6 +424,8 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     const { groupId, groupInstanceId, sessionTimeoutMs, rebalanceTimeoutMs } = this.options;
     const s = this.state;
     const protocols = joinProtocols(this.options.assignors, { topics: this.options.topics, owned: s.owned, generationId: s.generationId });
+    const reason = this.joinReason;
+    this.joinReason = 'rejoining a rebalance';
     const abort = new AbortController();
     this.rebalanceAbort = abort;
     this.setRebalancing(true);
@@ -425,7 +435,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
         JoinGroup,
         (v) => {
           if (groupInstanceId !== null && v < STATIC_VERSIONS.join) throw unsupportedStatic('JoinGroup', v);
-          return { groupId, sessionTimeoutMs, rebalanceTimeoutMs, memberId: s.memberId, groupInstanceId, protocolType: CONSUMER_PROTOCOL_TYPE, protocols, reason: this.joinReason };
+          return { groupId, sessionTimeoutMs, rebalanceTimeoutMs, memberId: s.memberId, groupInstanceId, protocolType: CONSUMER_PROTOCOL_TYPE, protocols, reason };
         },
         {
           timeoutMs: Math.max(this.cluster.options.requestTimeoutMs, rebalanceTimeoutMs + JOIN_TIMEOUT_MARGIN_MS),

@@ -55,6 +55,12 @@ export interface FetchTarget extends TopicPartition {
   /** Bytes to ask for now, 0 for none (full buffer or no uncovered demand); at most `budgetBytes`. */
   fetchBytesWanted(budgetBytes: number): number;
   /**
+   * Bytes the target holds buffered (as counted in the ByteBudget). Optional: when given, the
+   * scheduler keeps each partition within its share of the budget, so partitions whose subscribers
+   * stall cannot hold all of it and starve the others.
+   */
+  readonly bufferedBytes?: number;
+  /**
    * Batches fetched from `fetchOffset` (possibly starting before it: skip records below it; skip
    * control batches, moving the position past them). Called once per Fetch response that named the
    * partition without error.

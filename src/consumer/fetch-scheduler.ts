@@ -5,9 +5,11 @@
  *   `fetchBytesWanted` is above 0. A target with a full buffer or no uncovered demand is left out;
  *   a broker with no such target gets no Fetch at all.
  * - Sizes come from demand and budget: each partition asks for what its stage wants out of what is
- *   left of the consumer-wide {@link ByteBudget}; the request's `maxBytes` is their sum, reserved
- *   before sending and settled (`settle(reserved, 0)`) once the response is handed out. Stages
- *   account for what they buffer themselves (`settle(0, bytes)`, then `release`).
+ *   left of the consumer-wide {@link ByteBudget} (at most a fair share of it per partition). The
+ *   sum is reserved before sending; each partition's part is settled (`settle(reserved, 0)`) as its
+ *   answer is handed to its stage, which accounts for what it buffers (`settle(0, bytes)`, then
+ *   `release`). Stages count buffered (decompressed) bytes, brokers count wire bytes: the partition
+ *   limit sent is the wanted size divided by the growth seen in earlier answers.
  * - Event-driven: a broker's next Fetch is built as soon as its previous response has been handed
  *   to the stages, so fetching overlaps the subscribers' processing; stages call {@link wake} when
  *   demand arrives or records leave. Nothing polls: an idle scheduler holds no timer, and a timer
@@ -27,12 +29,14 @@ import { Fetch } from '../protocol/apis/fetch.js';
 import { KafkaError } from '../protocol/error-codes.js';
 import { CompressionError, CorruptRecordError, KafkaStageError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
+import type { KafkaRecord } from '../protocol/records/types.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { tpKey, type FetchTarget, type FetchWaker } from './contracts.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
 import { decodeFetched, firstBatchSize } from './fetch-decode.js';
 import { buildFetchRequest, FetchPartIndex, type FetchPart, type FetchResponsePartition } from './fetch-request.js';
 import type { ResolvedConsumerCommon } from './options.js';
+import { recordSizeInBytes } from './partition-stage.js';
 
 /** Name of the `node:diagnostics_channel` channel on which every Fetch the scheduler sends is published. */
 export const FETCH_CHANNEL = 'kafka-stage:fetch';
@@ -109,6 +113,8 @@ const REROUTE_CODES = new Set([
   103, // INCONSISTENT_TOPIC_ID
 ]);
 const OFFSET_OUT_OF_RANGE = 1;
+/** Cap of the growth estimate (decompressed and buffered size over wire size). */
+const MAX_GROWTH = 1000;
 const EMPTY = Buffer.alloc(0);
 
 /** The scheduler's view of one target. */
@@ -128,6 +134,15 @@ interface TargetState {
   parkedAt: number | null;
   /** Smallest size that brings the next batch whole (after a response held only part of it); 0 when none owed. */
   minBytes: number;
+  /**
+   * Bytes a fetched byte becomes once buffered (decompression, record objects), estimated from
+   * earlier responses: stages want buffered bytes, the broker counts bytes on the wire.
+   */
+  growth: number;
+  /** Free budget the next batch needs to decompress into (it did not fit before); 0 when none. */
+  needFree: number;
+  /** Wire size of the largest batch of the latest answer: a smaller ask brings only a cut batch. */
+  batchBytes: number;
   /** Part of the Fetch in flight to its leader. */
   inFlight: boolean;
 }
@@ -146,6 +161,14 @@ interface BrokerState {
 /** One partition of a Fetch in flight. */
 interface SentPart extends FetchPart {
   state: TargetState;
+  /** Budget bytes reserved for this partition's answer and not yet settled. */
+  reserved: number;
+}
+
+/** A Fetch in flight: its parts and the budget reservation they still hold together. */
+interface SentFetch {
+  parts: SentPart[];
+  unsettled: number;
 }
 
 const fetchChannel = channel(FETCH_CHANNEL);
@@ -169,6 +192,11 @@ export class FetchScheduler implements FetchWaker {
   private readonly counters = { fetches: 0, failedFetches: 0, partitionErrors: 0 };
   private readonly fetchesByBroker = new Map<number, number>();
   private readonly fetchesByPartition = new Map<string, number>();
+  /**
+   * Growth seen across all partitions: the first guess for a new one. It starts at 2, cautious:
+   * record objects alone add about half to 100-byte records, and compression adds more.
+   */
+  private growth = 2;
 
   constructor(options: FetchSchedulerOptions) {
     this.cluster = options.cluster;
@@ -216,6 +244,9 @@ export class FetchScheduler implements FetchWaker {
       failures: 0,
       parkedAt: null,
       minBytes: 0,
+      growth: this.growth,
+      needFree: 0,
+      batchBytes: 0,
       inFlight: false,
     });
     this.wake();
@@ -313,12 +344,24 @@ export class FetchScheduler implements FetchWaker {
     const parts: SentPart[] = [];
     let left = this.budget.free;
     let total = 0;
+    // No partition may hold more than its share of the budget: partitions whose subscribers stall
+    // must leave room for the others (design.md §2.5).
+    const share = Math.max(this.settings.minPartitionBytes, Math.floor(this.budget.limit / Math.max(1, this.targets.size)));
     for (const s of ordered) {
       if (left <= 0) break;
-      let bytes = Math.min(s.target.fetchBytesWanted(left), this.settings.maxBytesPerPartition);
-      if (bytes <= 0) continue;
-      // The budget may be overshot by one batch (ByteBudget.settle): without it the partition would never move.
-      bytes = Math.max(bytes, s.minBytes);
+      if (s.needFree > left) {
+        // Its next batch needs more room than is free: look again once records have left (or after a while).
+        this.armTimer(Date.now() + this.cluster.options.retry.maxBackoffMs);
+        continue;
+      }
+      const room = Math.min(left, share - (s.target.bufferedBytes ?? 0));
+      if (room <= 0) continue;
+      const wanted = Math.min(s.target.fetchBytesWanted(room), this.settings.maxBytesPerPartition);
+      if (wanted <= 0) continue;
+      // Ask the broker for the wire bytes that grow into what the stage wants; the budget may be
+      // overshot by one batch (ByteBudget.settle), without which an oversized batch would never move.
+      // Never less than a batch: the broker cannot split one, and a cut batch costs a round trip.
+      const bytes = Math.max(Math.ceil(wanted / s.growth), s.minBytes, s.batchBytes);
       parts.push({
         state: s,
         topic: s.target.topic,
@@ -327,12 +370,20 @@ export class FetchScheduler implements FetchWaker {
         fetchOffset: s.target.fetchOffset,
         currentLeaderEpoch: Math.max(s.target.leaderEpoch, s.metadataEpoch),
         partitionMaxBytes: bytes,
+        reserved: wanted,
       });
-      left -= bytes;
-      total += bytes;
+      left -= wanted;
+      total += wanted;
     }
     if (parts.length === 0) return;
     const reserved = this.budget.reserve(total);
+    // Each part's share of what was granted (all of it, since every ask fitted what was free).
+    let grant = reserved;
+    for (const p of parts) {
+      p.reserved = Math.min(p.reserved, grant);
+      grant -= p.reserved;
+    }
+    const sent: SentFetch = { parts, unsettled: reserved };
     for (const p of parts) {
       p.state.inFlight = true;
       this.fetchesByPartition.set(p.state.key, (this.fetchesByPartition.get(p.state.key) ?? 0) + 1);
@@ -349,8 +400,8 @@ export class FetchScheduler implements FetchWaker {
     }
     const controller = new AbortController();
     broker.controller = controller;
-    broker.inFlight = this.runFetch(broker, parts, reserved, controller.signal).finally(() => {
-      this.budget.settle(reserved, 0);
+    broker.inFlight = this.runFetch(broker, sent, controller.signal).finally(() => {
+      for (const p of parts) this.settle(sent, p);
       for (const p of parts) p.state.inFlight = false;
       broker.inFlight = null;
       broker.controller = null;
@@ -359,8 +410,17 @@ export class FetchScheduler implements FetchWaker {
     });
   }
 
-  private async runFetch(broker: BrokerState, parts: SentPart[], reserved: number, signal: AbortSignal): Promise<void> {
+  /** Ends the reservation of one part: what it brought is now held by its stage (or nothing was). */
+  private settle(sent: SentFetch, part: SentPart): void {
+    if (part.reserved === 0) return;
+    this.budget.settle(part.reserved, 0);
+    sent.unsettled -= part.reserved;
+    part.reserved = 0;
+  }
+
+  private async runFetch(broker: BrokerState, sent: SentFetch, signal: AbortSignal): Promise<void> {
     const settings = this.settings;
+    const parts = sent.parts;
     let answer;
     try {
       answer = await this.cluster.requestWithVersion(
@@ -382,10 +442,13 @@ export class FetchScheduler implements FetchWaker {
         const part = index.find(topic, data.partitionIndex);
         if (!part || signal.aborted) continue;
         try {
-          await this.deliver(broker, part, data, reserved);
+          await this.deliver(broker, part, data, sent);
         } catch (err) {
           // A stage that throws from onFetched has a bug; the other partitions must not pay for it.
           this.onError(asError(err));
+        } finally {
+          // Settled as each partition is dealt with, not when the whole response is.
+          this.settle(sent, part);
         }
       }
     }
@@ -399,7 +462,7 @@ export class FetchScheduler implements FetchWaker {
   }
 
   /** Hands one partition's answer to its target, or deals with its error. */
-  private async deliver(broker: BrokerState, part: SentPart, data: FetchResponsePartition, reserved: number): Promise<void> {
+  private async deliver(broker: BrokerState, part: SentPart, data: FetchResponsePartition, sent: SentFetch): Promise<void> {
     if (!this.isCurrent(part)) return;
     const s = part.state;
     if (data.errorCode !== 0) {
@@ -408,8 +471,8 @@ export class FetchScheduler implements FetchWaker {
     }
     const bytes = data.records ?? EMPTY;
     let decoded: DecodedRecordBatches;
-    // The decompressed size may use what is free in the budget plus this Fetch's own reservation.
-    const allowance = this.budget.free + reserved;
+    // The decompressed size may use what is free in the budget plus what this Fetch still has reserved.
+    const allowance = this.budget.free + sent.unsettled;
     try {
       const result = this.decode(bytes, allowance);
       decoded = result instanceof Promise ? await result : result; // no microtask when decoding was synchronous
@@ -430,13 +493,34 @@ export class FetchScheduler implements FetchWaker {
     } else {
       s.minBytes = 0;
     }
+    this.learnGrowth(s, decoded);
     s.failures = 0;
+    s.needFree = 0;
+    // The reservation ends as the stage starts holding the records, so no byte is counted twice.
+    this.settle(sent, part);
     s.target.onFetched(decoded.batches, {
       highWatermark: Number(data.highWatermark),
       lastStableOffset: Number(data.lastStableOffset),
       logStartOffset: Number(data.logStartOffset),
       abortedTransactions: data.abortedTransactions ? data.abortedTransactions.map(toAborted) : null,
     });
+  }
+
+  /** Updates the growth estimates from a decoded response: buffered size of its records over its bytes. */
+  private learnGrowth(s: TargetState, decoded: DecodedRecordBatches): void {
+    if (decoded.bytesRead === 0) return;
+    let held = 0;
+    let largest = 0;
+    for (const batch of decoded.batches) {
+      if (batch.sizeInBytes > largest) largest = batch.sizeInBytes;
+      const records = batch.records;
+      for (let i = 0; i < records.length; i++) held += recordSizeInBytes(records[i] as KafkaRecord);
+    }
+    s.batchBytes = Math.min(largest, this.cluster.options.maxResponseBytes);
+    const seen = Math.min(MAX_GROWTH, Math.max(1, held / decoded.bytesRead));
+    // Halfway to the latest figure: follows a change of codec or record size within a few responses.
+    s.growth = (s.growth + seen) / 2;
+    this.growth = (this.growth + seen) / 2;
   }
 
   private decode(bytes: Buffer, allowance: number): DecodedRecordBatches | Promise<DecodedRecordBatches> {
@@ -511,7 +595,8 @@ export class FetchScheduler implements FetchWaker {
     const where = { topic: part.topic, partition: part.partition, broker: broker.id, api: 'Fetch', offset: part.fetchOffset };
     const overBound = err instanceof CompressionError && err.context.maxBytes !== undefined;
     if (overBound && allowance < this.budget.limit) {
-      // Too big for the room left now, not for the budget: try again once records have left.
+      // Too big for the room left now, not for the budget: try again once there is more room.
+      s.needFree = allowance + 1;
       this.backOff(s);
       return;
     }

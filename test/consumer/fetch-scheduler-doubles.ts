@@ -45,6 +45,10 @@ export class FakeTarget implements FetchTarget {
     this.buffer = new PartitionBuffer<KafkaRecord>({ maxRecords: 1000, maxBytes: 256 * 1024, minFetchBytes: 4096, ...limits }, recordBytes);
   }
 
+  get bufferedBytes(): number {
+    return this.buffer.bufferedBytes;
+  }
+
   fetchBytesWanted(budgetBytes: number): number {
     return this.buffer.fetchBytesWanted(budgetBytes);
   }

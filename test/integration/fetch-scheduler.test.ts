@@ -1,0 +1,275 @@
+/**
+ * The fetch scheduler against the real broker, with test-double stages (FakeTarget) on records our
+ * producer wrote: order and completeness, the demand rule at the scheduler level (a satisfied or
+ * full partition gets no Fetch while another keeps flowing), the memory budget, and a quick
+ * throughput figure.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { after, before, test } from 'node:test';
+import { Admin } from '../../src/admin/admin.js';
+import { Cluster } from '../../src/cluster/cluster.js';
+import { FETCH_CHANNEL, FetchScheduler, type FetchSentEvent } from '../../src/consumer/fetch-scheduler.js';
+import { REQUEST_CHANNEL, type RequestEvent } from '../../src/network/connection.js';
+import { Producer, type RecordMetadata } from '../../src/producer/producer.js';
+import { ByteBudget } from '../../src/stage/byte-budget.js';
+import { FakeTarget, waitFor } from '../consumer/fetch-scheduler-doubles.js';
+import { testBrokers, uniqueTopic } from '../helpers/env.js';
+
+const brokers = testBrokers();
+const PARTITIONS = 3;
+const PER_PARTITION = 4000;
+const topic = uniqueTopic('sched');
+let admin: Admin;
+/** Value of each record by partition and offset, from the producer's acknowledgements. */
+const expected = new Map<number, string[]>();
+/** Largest batch the producer may have written (its batchSize): the one-batch slack of the budget rule. */
+const BATCH_SIZE = 16 * 1024;
+
+before(async () => {
+  admin = new Admin({ brokers });
+  await admin.createTopics([{ topic, partitions: PARTITIONS }]);
+  const producer = new Producer({ brokers, lingerMs: 5, batchSize: BATCH_SIZE, compression: 'lz4' });
+  try {
+    const records: { partition: number; value: string }[] = [];
+    for (let p = 0; p < PARTITIONS; p++) {
+      // Hex noise compresses about 2:1, as real payloads do; repeated letters would compress 50:1.
+      for (let i = 0; i < PER_PARTITION; i++) records.push({ partition: p, value: `p${p}-${i}-${randomBytes(50).toString('hex')}`.slice(0, 100) });
+    }
+    const sent: RecordMetadata[] = await producer.sendBatch(topic, records);
+    sent.forEach((m, i) => {
+      const list = expected.get(m.partition) ?? [];
+      list[m.offset] = records[i]?.value as string;
+      expected.set(m.partition, list);
+    });
+  } finally {
+    await producer.close();
+  }
+});
+
+after(async () => {
+  await admin.deleteTopics([topic]).catch(() => undefined);
+  await admin.close();
+});
+
+/** Resolves once `check()` holds (looked at every few ms), rejects after `ms`. */
+function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const look = (): void => {
+      if (check()) resolve();
+      else if (Date.now() - started > ms) reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
+      else setTimeout(look, 5);
+    };
+    look();
+  });
+}
+
+/** A scheduler on its own cluster client; `close()` stops both. */
+function setUp(budgetBytes: number, errors: Error[] = []) {
+  const cluster = new Cluster({ brokers });
+  const budget = new ByteBudget(budgetBytes);
+  const scheduler = new FetchScheduler({
+    cluster,
+    budget,
+    options: { maxWaitMs: 100, minBytes: 1, minPartitionBytes: 16 * 1024, isolationLevel: 'read_uncommitted', verifyCrc: true, maxBytesPerPartition: 1024 * 1024 },
+    onOffsetOutOfRange: (_t, info) => {
+      errors.push(new Error(`unexpected OFFSET_OUT_OF_RANGE at ${info.offset}`));
+    },
+    onError: (err) => errors.push(err),
+  });
+  const close = async (): Promise<void> => {
+    await scheduler.stop();
+    await cluster.close();
+  };
+  return { cluster, budget, scheduler, close };
+}
+
+/** Records each Fetch the scheduler sends (partitions included) and each Fetch request that settles on the wire. */
+function watchFetches() {
+  const sent: FetchSentEvent[] = [];
+  let onWire = 0;
+  const onSent = (m: unknown): void => {
+    sent.push(m as FetchSentEvent);
+  };
+  const onRequest = (m: unknown): void => {
+    if ((m as RequestEvent).api === 'Fetch') onWire++;
+  };
+  subscribe(FETCH_CHANNEL, onSent);
+  subscribe(REQUEST_CHANNEL, onRequest);
+  return {
+    sent,
+    get onWire() {
+      return onWire;
+    },
+    including: (partition: number) => sent.filter((f) => f.partitions.some((p) => p.partition === partition)).length,
+    stop: () => {
+      unsubscribe(FETCH_CHANNEL, onSent);
+      unsubscribe(REQUEST_CHANNEL, onRequest);
+    },
+  };
+}
+
+test('every partition arrives complete and in order through one Fetch per broker', async () => {
+  const errors: Error[] = [];
+  const { budget, scheduler, close } = setUp(8 * 1024 * 1024, errors);
+  const watch = watchFetches();
+  try {
+    const targets = Array.from({ length: PARTITIONS }, (_, p) => new FakeTarget(topic, p, 0, budget, scheduler, { maxRecords: 500, maxBytes: 64 * 1024 }));
+    for (const t of targets) scheduler.add(t);
+    scheduler.start();
+    for (const t of targets) t.ask(PER_PARTITION);
+    await waitFor(targets, () => targets.every((t) => t.delivered.length === PER_PARTITION), 30_000, 'every record');
+    for (const t of targets) {
+      const want = expected.get(t.partition) as string[];
+      assert.equal(t.delivered.length, want.length, `partition ${t.partition} count`);
+      t.delivered.forEach((r, i) => {
+        if (r.offset !== i || r.value?.toString() !== want[i]) assert.fail(`partition ${t.partition}: record ${i} is offset ${r.offset}, ${r.value?.toString()}`);
+      });
+      assert.deepEqual(t.errors, [], `no errors for partition ${t.partition}`);
+    }
+    assert.deepEqual(errors, []);
+    assert.ok(watch.sent.length > 3, `bounded buffers took several Fetches (${watch.sent.length})`);
+    const multi = watch.sent.filter((f) => f.partitions.length > 1).length;
+    assert.ok(multi > watch.sent.length / 2, `most Fetches covered several partitions (${multi} of ${watch.sent.length})`);
+    assert.equal(scheduler.stats().fetches, watch.sent.length);
+  } finally {
+    watch.stop();
+    await close();
+  }
+});
+
+test('demand: a partition asked for 10 gets exactly 10 and then no Fetch, while another keeps flowing', async () => {
+  const { budget, scheduler, close } = setUp(8 * 1024 * 1024);
+  const watch = watchFetches();
+  const bound = { maxRecords: 300, maxBytes: 48 * 1024 };
+  try {
+    const ten = new FakeTarget(topic, 0, 0, budget, scheduler, bound);
+    const flowing = new FakeTarget(topic, 1, 0, budget, scheduler, { ...bound, minFetchBytes: 4096 });
+    scheduler.add(ten);
+    scheduler.add(flowing);
+    scheduler.start();
+    ten.ask(10);
+    flowing.ask(PER_PARTITION);
+    await ten.until(() => ten.delivered.length === 10, 10_000, '10 records');
+    await flowing.until(() => flowing.delivered.length >= 200, 10_000, 'the flowing partition started');
+    const fetchesOfTen = watch.including(0);
+    const fetchesOfFlowing = watch.including(1);
+    await flowing.until(() => flowing.delivered.length === PER_PARTITION, 30_000, 'the flowing partition drained');
+    assert.ok(watch.including(1) - fetchesOfFlowing >= 5, `the flowing partition kept being fetched (${watch.including(1) - fetchesOfFlowing} more)`);
+    assert.equal(watch.including(0), fetchesOfTen, 'no Fetch included the satisfied partition since');
+    assert.deepEqual(
+      ten.delivered.map((r) => r.offset),
+      Array.from({ length: 10 }, (_, i) => i),
+    );
+    assert.ok(ten.buffer.bufferedRecords <= bound.maxRecords, `its buffer stayed within the bound (${ten.buffer.bufferedRecords})`);
+    assert.ok(watch.onWire >= watch.sent.length, 'the wire saw every Fetch');
+  } finally {
+    watch.stop();
+    await close();
+  }
+});
+
+test('a stalled subscriber: its buffer fills to the bound, then it is left out of every Fetch; the others flow', async () => {
+  const { budget, scheduler, close } = setUp(8 * 1024 * 1024);
+  const watch = watchFetches();
+  const bound = { maxRecords: 400, maxBytes: 32 * 1024, minFetchBytes: 8 * 1024 };
+  try {
+    const stalled = new FakeTarget(topic, 0, 0, budget, scheduler, bound);
+    const flowing = new FakeTarget(topic, 2, 0, budget, scheduler, bound);
+    stalled.setTaking(false); // asks, never takes: demand outstanding, buffer filling
+    scheduler.add(stalled);
+    scheduler.add(flowing);
+    scheduler.start();
+    stalled.ask(PER_PARTITION);
+    flowing.ask(PER_PARTITION);
+    await stalled.until(() => stalled.buffer.isFull, 10_000, 'the stalled buffer to fill');
+    const fetchesOfStalled = watch.including(0);
+    const held = stalled.buffer.bufferedBytes;
+    await flowing.until(() => flowing.delivered.length === PER_PARTITION, 30_000, 'the flowing partition drained');
+    assert.equal(watch.including(0), fetchesOfStalled, 'no Fetch for the full partition');
+    assert.ok(watch.including(2) > fetchesOfStalled, 'the other partition kept being fetched');
+    assert.equal(stalled.buffer.bufferedBytes, held);
+    // A Fetch may overshoot the room by what one response brought: at most the size it asked for plus one batch.
+    assert.ok(held <= bound.maxBytes + BATCH_SIZE * 2, `buffer ${held} B within the bound plus a batch`);
+    assert.equal(stalled.delivered.length, 0);
+    stalled.setTaking(true); // the subscriber resumes: the partition is fetched again
+    await stalled.until(() => stalled.delivered.length === PER_PARTITION, 30_000, 'the stalled partition after resuming');
+    assert.deepEqual(
+      stalled.delivered.map((r) => r.offset),
+      Array.from({ length: PER_PARTITION }, (_, i) => i),
+    );
+  } finally {
+    watch.stop();
+    await close();
+  }
+});
+
+test('the byte budget holds: held plus reserved never passes the limit by more than one batch', async () => {
+  // A share per partition (limit / 3) several batches large: a stalled partition holds at most its
+  // share plus one batch, so what is left always fits a batch of the partition that flows.
+  const limit = 256 * 1024;
+  const { budget, scheduler, close } = setUp(limit);
+  const watch = watchFetches();
+  let worst = 0;
+  const sample = (): void => {
+    worst = Math.max(worst, budget.heldBytes + budget.reservedBytes);
+  };
+  const onSent = (): void => sample();
+  subscribe(FETCH_CHANNEL, onSent);
+  try {
+    // Stalled subscribers with buffers bigger than the budget: only the budget stops the fetching.
+    const targets = Array.from({ length: PARTITIONS }, (_, p) => new FakeTarget(topic, p, 0, budget, scheduler, { maxRecords: 100_000, maxBytes: 1024 * 1024, minFetchBytes: 16 * 1024 }));
+    for (const t of targets) {
+      t.setTaking(false);
+      const original = t.onFetched.bind(t);
+      t.onFetched = (batches, info) => {
+        original(batches, info);
+        sample();
+      };
+      scheduler.add(t);
+      t.ask(PER_PARTITION);
+    }
+    scheduler.start();
+    // Fetching stops short of the limit: when the room left is smaller than the next batch, that
+    // batch waits for room rather than overshooting (or exactly at it).
+    await until(() => budget.heldBytes >= limit * 0.6 && budget.reservedBytes === 0, 'the budget to be mostly held');
+    assert.ok(
+      targets.every((t) => t.buffer.bufferedRecords > 0),
+      `every partition got a share (${targets.map((t) => t.buffer.bufferedBytes).join(', ')} B)`,
+    );
+    const fetches = watch.sent.length;
+    // Records leave partition 0 once its subscriber takes: the freed budget brings more Fetches.
+    targets[0]?.setTaking(true);
+    await targets[0]?.until(() => (targets[0]?.delivered.length ?? 0) === PER_PARTITION, 30_000, 'partition 0 once it takes');
+    assert.ok(watch.sent.length > fetches, 'records leaving freed budget for more Fetches');
+    assert.ok(worst <= limit + BATCH_SIZE * 2, `held + reserved peaked at ${worst} B for a ${limit} B budget`);
+    assert.ok(worst >= limit * 0.6, `the budget was used (${worst} B)`);
+  } finally {
+    unsubscribe(FETCH_CHANNEL, onSent);
+    watch.stop();
+    await close();
+  }
+});
+
+test('throughput: records/s through the scheduler into trivial targets (a figure, not an assertion)', async () => {
+  const { budget, scheduler, close } = setUp(32 * 1024 * 1024);
+  try {
+    const targets = Array.from({ length: PARTITIONS }, (_, p) => new FakeTarget(topic, p, 0, budget, scheduler, { maxRecords: 5000, maxBytes: 1024 * 1024, minFetchBytes: 64 * 1024 }));
+    for (const t of targets) scheduler.add(t);
+    const started = performance.now();
+    scheduler.start();
+    for (const t of targets) t.ask(PER_PARTITION);
+    await waitFor(targets, () => targets.every((t) => t.delivered.length === PER_PARTITION), 30_000, 'every record');
+    const seconds = (performance.now() - started) / 1000;
+    const total = PARTITIONS * PER_PARTITION;
+    console.log(`# fetch scheduler: ${total} records of 100 B in ${seconds.toFixed(3)} s = ${Math.round(total / seconds)} records/s (${scheduler.stats().fetches} Fetches)`);
+    assert.equal(
+      targets.reduce((n, t) => n + t.delivered.length, 0),
+      total,
+    );
+  } finally {
+    await close();
+  }
+});

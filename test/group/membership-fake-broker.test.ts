@@ -457,7 +457,7 @@ describe('GroupMembership on a fake coordinator', () => {
   });
 
   it('a commit fenced by the coordinator loses the assignment at once, without waiting for a heartbeat', async () => {
-    const { group, listener, membership } = await setUp({ heartbeatIntervalMs: 4_000, sessionTimeoutMs: 10_000 });
+    const { group, listener, membership } = await setUp({ heartbeatIntervalMs: 15_000, sessionTimeoutMs: 30_000 });
     await membership.start();
     const beats = group.heartbeats.length;
     group.generation++; // the group moved on without this member noticing

@@ -21,8 +21,6 @@ export interface CommittableSource {
   readonly partition: number;
   /** First offset not acked: everything before it is processed. */
   readonly committableOffset: number;
-  /** Leader epoch of the last delivered record, -1 when unknown. */
-  readonly leaderEpoch: number;
   /** Told what became durable (for stats). */
   markCommitted(offset: number): void;
 }
@@ -43,6 +41,13 @@ export interface CommitManagerOptions {
   /** Told about every commit attempt that carried offsets. */
   onCommit?(outcome: CommitOutcome): void;
 }
+
+/**
+ * Commits carry no leader epoch: the stage knows the partition's current epoch, not the epoch of
+ * the record before the committed offset, and a wrong epoch would mislead offset validation
+ * (KIP-320) after a leader change. -1 is what Kafka stores for "unknown".
+ */
+const UNKNOWN_EPOCH = -1;
 
 export class CommitManager {
   private readonly sources = new Map<string, CommittableSource>();
@@ -105,7 +110,7 @@ export class CommitManager {
    */
   async commitOffset(source: CommittableSource, offset: number): Promise<void> {
     await this.waitIdle();
-    await this.send([{ topic: source.topic, partition: source.partition, offset, leaderEpoch: source.leaderEpoch }], true);
+    await this.send([{ topic: source.topic, partition: source.partition, offset, leaderEpoch: UNKNOWN_EPOCH }], true);
   }
 
   /**
@@ -121,7 +126,7 @@ export class CommitManager {
     this.sources.delete(key);
     try {
       if (last !== undefined && offset <= last) return false;
-      await this.send([{ topic: source.topic, partition: source.partition, offset, leaderEpoch: source.leaderEpoch }], false);
+      await this.send([{ topic: source.topic, partition: source.partition, offset, leaderEpoch: UNKNOWN_EPOCH }], false);
       source.markCommitted(offset);
       return true;
     } finally {
@@ -184,7 +189,7 @@ export class CommitManager {
       const last = this.committed.get(key);
       const offset = s.committableOffset;
       if (last === undefined || offset > last) {
-        offsets.push({ topic: s.topic, partition: s.partition, offset, leaderEpoch: s.leaderEpoch });
+        offsets.push({ topic: s.topic, partition: s.partition, offset, leaderEpoch: UNKNOWN_EPOCH });
       }
     }
     if (offsets.length === 0) return;

@@ -8,7 +8,6 @@ function source(topic: string, partition: number, committableOffset = 0): Commit
     topic,
     partition,
     committableOffset,
-    leaderEpoch: 0,
     marked: [] as number[],
     markCommitted(offset: number) {
       this.marked.push(offset);
@@ -32,7 +31,7 @@ test('async: a commit happens once the threshold of acks is reached, carrying th
   s.committableOffset = 13;
   await m.acked(s, 1);
   await m.commitNow(); // waits for the triggered commit and finds nothing more
-  assert.deepEqual(sent, [[{ topic: 't', partition: 0, offset: 13, leaderEpoch: 0 }]]);
+  assert.deepEqual(sent, [[{ topic: 't', partition: 0, offset: 13, leaderEpoch: -1 }]]);
   assert.deepEqual(s.marked, [13]);
   await m.stop();
 });

@@ -68,7 +68,12 @@ export interface ConsumerGroupOptions extends ClusterOptions {
   rebalanceTimeoutMs?: number;
   /** Heartbeat period, ms (Java `heartbeat.interval.ms`; Elixir `heartbeat_interval`). Default 3000. Must be < sessionTimeoutMs. */
   heartbeatIntervalMs?: number;
-  /** Assignors in order of preference. Default `['cooperative-sticky', 'range']`. */
+  /**
+   * Assignors in order of preference (Java `partition.assignment.strategy`). Default
+   * `['cooperative-sticky']`: incremental rebalances, partitions that stay are never paused. As in
+   * Java, rebalancing is cooperative only when every listed assignor is; add `'range'` to share a
+   * group with Java consumers on their default and the group rebalances eagerly.
+   */
   assignors?: AssignorName[];
   /** Where to start without a committed offset. Default `latest` (as Java). */
   autoOffsetReset?: AutoOffsetReset;
@@ -131,7 +136,7 @@ export const CONSUMER_DEFAULTS = Object.freeze({
   sessionTimeoutMs: 45_000,
   rebalanceTimeoutMs: 300_000,
   heartbeatIntervalMs: 3_000,
-  assignors: Object.freeze(['cooperative-sticky', 'range'] as AssignorName[]),
+  assignors: Object.freeze(['cooperative-sticky'] as AssignorName[]),
   autoOffsetReset: 'latest' as AutoOffsetReset,
   drainTimeoutMs: 10_000,
   maxProcessingMs: 60_000,

@@ -8,11 +8,13 @@ import type { Cluster } from '../cluster/cluster.js';
 import { isRetriable } from '../cluster/retry.js';
 import { IsolationLevel } from '../protocol/apis/fetch.js';
 import { ListOffsets, OffsetSpec } from '../protocol/apis/list-offsets.js';
-import { kafkaError } from '../protocol/error-codes.js';
+import { KafkaError, kafkaError } from '../protocol/error-codes.js';
 import { KafkaStageError, NoOffsetError } from '../protocol/errors.js';
 import { tpKey, type TopicPartition } from './contracts.js';
 import { OffsetOutOfRangeError } from './fetch-errors.js';
 import type { AutoOffsetReset } from './options.js';
+
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** Options of the offset look-ups. */
 export interface OffsetLookupOptions {
@@ -90,10 +92,19 @@ export async function listOffsets(
   const topics = [...new Set(partitions.map((p) => p.topic))];
   await cluster.withRetry(
     `ListOffsets (${spec})`,
-    async () => {
+    async (attempt) => {
       const byLeader = new Map<number, TopicPartition[]>();
       for (const tp of pending) {
-        const leader = await cluster.leaderFor(tp.topic, tp.partition);
+        const leader = await cluster.leaderFor(tp.topic, tp.partition).catch((err: unknown) => {
+          // Still unknown after a metadata refresh: an answer, not a transient state.
+          if (attempt > 1 && err instanceof KafkaError && err.errorCode === UNKNOWN_TOPIC_OR_PARTITION) {
+            throw new KafkaStageError('ERR_METADATA', `${tp.topic}/${tp.partition} does not exist`, {
+              context: { topic: tp.topic, partition: tp.partition, api: 'ListOffsets' },
+              cause: err,
+            });
+          }
+          throw err;
+        });
         const group = byLeader.get(leader);
         if (group) group.push(tp);
         else byLeader.set(leader, [tp]);

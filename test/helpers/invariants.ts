@@ -49,11 +49,11 @@ export interface InvariantStats {
   commits: number;
   /** Commit attempts that failed. */
   failedCommits: number;
-  /** Successful commits made while an ack lay beyond the committed offset (a gap was waiting). */
+  /** Successful commits that stop at a record still unacked while a later record is acked (a gap waits). */
   commitsBehindGap: number;
   /** Ack lines logged after the partition's abort signal fired. */
   acksAfterAbort: number;
-  /** Ack lines of a partition the member no longer owned (after its revoke or loss). */
+  /** Ack lines of a partition the member no longer owned (after its revoke or loss), or from the subscriber of an earlier assignment. */
   acksAfterRevoke: number;
   /** Ownership periods by how they ended (`open`: still owned at the end of the logs). */
   periodEnds: Record<'revoke' | 'lost' | 'stopped' | 'killed' | 'open', number>;
@@ -81,6 +81,8 @@ interface Period {
   topic: string;
   partition: number;
   generation: number;
+  /** The subscriber call serving it (from its `subscribe` line), null when not logged. */
+  sub: number | null;
   /** Where it must start (the committed position when it began). */
   expectedStart: number | null;
   /** A higher start that is accepted: the acked prefix of a killed previous owner. */
@@ -182,17 +184,19 @@ class Replay {
       case 'assign':
         for (const tp of line.partitions) this.begin(line.member, tp.topic, tp.partition, line.generation);
         return;
-      case 'subscribe':
-        this.begin(line.member, line.topic, line.partition, line.generation);
+      case 'subscribe': {
+        const period = this.begin(line.member, line.topic, line.partition, line.generation);
+        if (period.sub === null && line.sub !== undefined) period.sub = line.sub;
         return;
+      }
       case 'deliver':
-        this.deliver(line.member, line.ts, line.topic, line.partition, line.offsets, line.values);
+        this.deliver(line.member, line.ts, line.topic, line.partition, line.offsets, line.values, line.sub);
         return;
       case 'ack':
-        this.ack(line.member, line.topic, line.partition, line.offsets, line.afterAbort);
+        this.ack(line.member, line.topic, line.partition, line.offsets, line.afterAbort, line.sub);
         return;
       case 'abort': {
-        const period = this.member(line.member).open.get(key(line.topic, line.partition));
+        const period = this.current(line.member, line.topic, line.partition, line.sub);
         if (period && period.prefixAtAbort === null) period.prefixAtAbort = period.prefix;
         return;
       }
@@ -215,11 +219,23 @@ class Replay {
     }
   }
 
-  /** Opens an ownership period unless the member already owns the partition. */
-  private begin(member: string, topic: string, partition: number, generation: number): void {
+  /**
+   * The member's open period of a partition, if the line belongs to it: a line naming another
+   * subscriber call comes from a subscription of an earlier period (a revoked subscriber still at
+   * work while the partition was assigned again).
+   */
+  private current(member: string, topic: string, partition: number, sub: number | undefined): Period | undefined {
+    const period = this.member(member).open.get(key(topic, partition));
+    if (!period || sub === undefined || period.sub === null || period.sub === sub) return period;
+    return undefined;
+  }
+
+  /** Opens an ownership period unless the member already owns the partition; returns the open one. */
+  private begin(member: string, topic: string, partition: number, generation: number): Period {
     const m = this.member(member);
     const k = key(topic, partition);
-    if (m.open.has(k)) return;
+    const open = m.open.get(k);
+    if (open) return open;
     const p = this.partition(topic, partition);
     let expectedStart = p.committed;
     if (expectedStart === null && this.options.reset !== 'unchecked') expectedStart = p.offsets[0] ?? 0;
@@ -230,6 +246,7 @@ class Replay {
       topic,
       partition,
       generation,
+      sub: null,
       expectedStart,
       startUpperBound,
       first: null,
@@ -242,6 +259,7 @@ class Replay {
     };
     m.open.set(k, period);
     p.latest = period;
+    return period;
   }
 
   private end(period: Period, kind: EndKind, ts: number): void {
@@ -262,14 +280,15 @@ class Replay {
     }
   }
 
-  private deliver(member: string, ts: number, topic: string, partition: number, offsets: readonly number[], values: readonly string[]): void {
+  private deliver(member: string, ts: number, topic: string, partition: number, offsets: readonly number[], values: readonly string[], sub: number | undefined): void {
     const m = this.member(member);
     const k = key(topic, partition);
     const p = this.partition(topic, partition);
-    const period = m.open.get(k);
+    const period = this.current(member, topic, partition, sub);
     if (!period) {
       const closed = m.closed.get(k);
-      const why = closed ? `after its ${closed.end}` : 'without owning it';
+      const stale = m.open.has(k) ? `to subscriber call ${sub}, which served an earlier assignment` : null;
+      const why = stale ?? (closed ? `after its ${closed.end}` : 'without owning it');
       this.violate('I5', { member, topic, partition }, ts, `delivered offsets ${span(offsets)} ${why}`);
       return;
     }
@@ -327,9 +346,9 @@ class Replay {
     }
   }
 
-  private ack(member: string, topic: string, partition: number, offsets: readonly number[], afterAbort: boolean): void {
+  private ack(member: string, topic: string, partition: number, offsets: readonly number[], afterAbort: boolean, sub: number | undefined): void {
     if (afterAbort) this.stats.acksAfterAbort++;
-    const period = this.member(member).open.get(key(topic, partition));
+    const period = this.current(member, topic, partition, sub);
     if (!period) {
       // Acking a revoked partition is allowed; committing it is not (checked on commits).
       this.stats.acksAfterRevoke++;
@@ -366,12 +385,8 @@ class Replay {
       if (period.prefix !== null && offset > period.prefix) {
         this.violate('I3', period, ts, `committed ${offset} beyond the acked prefix ${period.prefix}`);
       }
-      for (const a of period.acked) {
-        if (a >= offset) {
-          this.stats.commitsBehindGap++;
-          break;
-        }
-      }
+      // The commit stops at a record still unacked while a later one is acked: a gap is waiting.
+      if (!period.acked.has(offset) && [...period.acked].some((a) => a > offset)) this.stats.commitsBehindGap++;
     }
     if (p.committed !== null && offset < p.committed) {
       this.violate('I3', where, ts, `commit moved backwards from ${p.committed} to ${offset}`);

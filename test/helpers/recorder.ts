@@ -65,6 +65,8 @@ export interface LostLine extends LineBase {
 
 /** The subscriber factory was called for a partition (its stage exists). */
 export interface SubscribeLine extends LineBase {
+  /** Which subscriber call of the member (a new one per assignment), when known. */
+  sub?: number;
   t: 'subscribe';
   generation: number;
   topic: string;
@@ -73,6 +75,8 @@ export interface SubscribeLine extends LineBase {
 
 /** The subscriber's abort signal of a partition fired (a revoke or stop began). */
 export interface AbortLine extends LineBase {
+  /** Which subscriber call of the member (a new one per assignment), when known. */
+  sub?: number;
   t: 'abort';
   generation: number;
   topic: string;
@@ -81,6 +85,8 @@ export interface AbortLine extends LineBase {
 
 /** Records handed to the subscriber, in delivery order. */
 export interface DeliverLine extends LineBase {
+  /** Which subscriber call of the member (a new one per assignment), when known. */
+  sub?: number;
   t: 'deliver';
   generation: number;
   topic: string;
@@ -91,6 +97,8 @@ export interface DeliverLine extends LineBase {
 
 /** Offsets the subscriber acked (logged just before the ack call, in the same tick). */
 export interface AckLine extends LineBase {
+  /** Which subscriber call of the member (a new one per assignment), when known. */
+  sub?: number;
   t: 'ack';
   generation: number;
   topic: string;
@@ -131,12 +139,24 @@ export interface SampleLine extends LineBase {
   rss: number;
   /** Peak resident set size of the process so far, bytes (`process.resourceUsage().maxRSS`). */
   maxRss: number;
-  /** Fetch requests settled since the process started. */
+  /** Fetches the scheduler sent naming the member's topic (`kafka-stage:fetch`), since the start. */
   fetches: number;
+  /** Fetch requests settled on any connection (`kafka-stage:request`), since the start. */
+  fetchRequests: number;
   /** Records handed to the subscriber so far. */
   delivered: number;
   /** Per owned partition: buffered bytes and the next offset to fetch. */
   partitions: { partition: number; bufferedBytes: number; bufferedRecords: number; fetchedOffset: number; outstandingDemand: number }[];
+}
+
+/** A handler held records longer than maxProcessingMs (the group's `stuck` event). */
+export interface StuckLine extends LineBase {
+  t: 'stuck';
+  generation: number;
+  topic: string;
+  partition: number;
+  heldMs: number;
+  inFlight: number;
 }
 
 /** Something a member could not absorb (the group's `error` event, or a crash). */
@@ -161,6 +181,7 @@ export type RunLine =
   | StoppedLine
   | KilledLine
   | SampleLine
+  | StuckLine
   | ErrorLine;
 
 /** A line as written: the recorder stamps `ts` and `member`. */
@@ -190,6 +211,13 @@ export class Recorder {
     if (this.closed) return ts;
     writeSync(this.fd, `${JSON.stringify({ ts, member, ...line })}\n`);
     return ts;
+  }
+
+  /** Appends many lines in one write (all stamped now). */
+  logAll(lines: readonly UnstampedLine[], member = this.member): void {
+    if (this.closed || lines.length === 0) return;
+    const ts = wallClock();
+    writeSync(this.fd, lines.map((line) => `${JSON.stringify({ ts, member, ...line })}\n`).join(''));
   }
 
   /** Closes the file; later lines are dropped. */

@@ -29,14 +29,14 @@ class Log {
   assign(member: string, generation: number, ...partitions: number[]): this {
     return this.push(member, { t: 'assign', generation, partitions: partitions.map((partition) => ({ topic: T, partition })) });
   }
-  subscribe(member: string, generation: number, partition: number): this {
-    return this.push(member, { t: 'subscribe', generation, topic: T, partition });
+  subscribe(member: string, generation: number, partition: number, sub?: number): this {
+    return this.push(member, { t: 'subscribe', generation, topic: T, partition, ...(sub !== undefined && { sub }) });
   }
-  deliver(member: string, generation: number, partition: number, offsets: number[], values = offsets.map((o) => value(partition, o))): this {
-    return this.push(member, { t: 'deliver', generation, topic: T, partition, offsets, values });
+  deliver(member: string, generation: number, partition: number, offsets: number[], values = offsets.map((o) => value(partition, o)), sub?: number): this {
+    return this.push(member, { t: 'deliver', generation, topic: T, partition, offsets, values, ...(sub !== undefined && { sub }) });
   }
-  ack(member: string, generation: number, partition: number, offsets: number[], afterAbort = false): this {
-    return this.push(member, { t: 'ack', generation, topic: T, partition, offsets, afterAbort });
+  ack(member: string, generation: number, partition: number, offsets: number[], afterAbort = false, sub?: number): this {
+    return this.push(member, { t: 'ack', generation, topic: T, partition, offsets, afterAbort, ...(sub !== undefined && { sub }) });
   }
   commit(member: string, generation: number, partition: number, offset: number, error: string | null = null): this {
     return this.push(member, { t: 'commit', generation, offsets: [{ topic: T, partition, offset }], error });
@@ -249,6 +249,19 @@ describe('invariant checker', () => {
       const log = new Log().produce(0, 4).assign('m1', 1, 0).deliver('m1', 1, 0, range(0, 3)).ack('m1', 1, 0, [0, 1]).abort('m1', 1, 0).commit('m1', 1, 0, 2).revoke('m1', 1, 0);
       log.ack('m1', 1, 0, [2, 3], true).commit('m1', 1, 0, 4);
       assertCaught(check(log), 'I5', /committed 4 after its revoke/);
+    });
+
+    it('tells a revoked subscriber’s late lines from the new subscriber’s when the partition comes back to the member', () => {
+      const log = new Log().produce(0, 6).subscribe('m1', 1, 0, 1).assign('m1', 1, 0);
+      log.deliver('m1', 1, 0, range(0, 3), undefined, 1).ack('m1', 1, 0, [0, 1], false, 1).abort('m1', 1, 0).commit('m1', 1, 0, 2).revoke('m1', 1, 0);
+      log.subscribe('m1', 2, 0, 2).assign('m1', 2, 0).deliver('m1', 2, 0, [2, 3], undefined, 2);
+      // The old subscriber acks 2..3 late: they are not the new subscription's acks, so a commit of 4 is beyond its prefix.
+      log.ack('m1', 2, 0, [2, 3], true, 1).commit('m1', 2, 0, 4);
+      log.deliver('m1', 2, 0, [4, 5], undefined, 1);
+      const report = check(log);
+      assertCaught(report, 'I3', /committed 4 beyond the acked prefix 2/);
+      assertCaught(report, 'I5', /delivered offsets 4..5 \(2\) to subscriber call 1, which served an earlier assignment/);
+      assert.equal(report.stats.acksAfterRevoke, 1);
     });
 
     it('catches a delivery of a partition never assigned', () => {

@@ -1,0 +1,118 @@
+/**
+ * A handler slower than the session timeout causes no rebalance (issue 3, "Done when"; design.md
+ * §2.6: heartbeats run on their own timer). Two member processes, session timeout 6 s: one handles
+ * each record for 8 s, one at a time; the other consumes normally. While the slow member works
+ * through two records (16 s, over twice the session timeout) the generation stays the same, neither
+ * member sees a revoke, a loss or a new assignment, and the slow member raises `stuck` events
+ * (maxProcessingMs 3 s) instead.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Admin } from '../../src/admin/index.js';
+import { Producer } from '../../src/producer/producer.js';
+import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import type { MemberConfig } from '../helpers/member-process.js';
+import { MemberProcess } from '../helpers/member-runner.js';
+import type { AssignLine, RunLine } from '../helpers/recorder.js';
+import { createRun, produceLogged } from '../helpers/scenario.js';
+
+const SESSION_TIMEOUT_MS = 6_000;
+const RECORD_MS = 8_000;
+
+let admin: Admin;
+let producer: Producer;
+const members: MemberProcess[] = [];
+const topics: string[] = [];
+
+before(async () => {
+  admin = new Admin({ brokers: testBrokers() });
+  await admin.connect();
+  producer = new Producer({ brokers: testBrokers() });
+  await producer.connect();
+});
+
+after(async () => {
+  for (const m of members) m.dispose();
+  await producer.close();
+  await admin.deleteTopics(topics).catch(() => undefined);
+  await admin.close();
+});
+
+describe('a handler slower than the session timeout', () => {
+  it('causes no rebalance', { timeout: 90_000 }, async (t) => {
+    const topic = uniqueTopic('slow-handler');
+    const groupId = `${topic}-group`;
+    topics.push(topic);
+    await admin.createTopics([{ topic, partitions: 4 }]);
+    const run = createRun('slow-handler');
+    t.diagnostic(`run logs: ${run.dir}`);
+    const { follower, tally } = run;
+    const seen: RunLine[] = [];
+    follower.onLine((line) => seen.push(line));
+
+    const base = (member: string): MemberConfig => ({
+      member,
+      logFile: `${run.dir}/${member}.jsonl`,
+      brokers: testBrokers(),
+      groupId,
+      topic,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: 500,
+      maxProcessingMs: 3_000,
+      drainTimeoutMs: 2_000,
+      commit: { strategy: 'async', intervalMs: 500, threshold: 1 },
+    });
+    const slow = MemberProcess.start({ ...base('slow'), maxDemand: 1, handlerDelayMs: RECORD_MS });
+    members.push(slow);
+    await slow.ready;
+    const steady = MemberProcess.start(base('steady'));
+    members.push(steady);
+    await steady.ready;
+
+    // Both members settled in one generation before any record exists (so no rebalance waits on a slow record).
+    const lastAssign = (member: string): AssignLine | undefined => tally.eventsOf(member, 'assign').at(-1) as AssignLine | undefined;
+    await follower.waitFor(
+      'both members assigned in the same generation',
+      () => lastAssign('slow') !== undefined && lastAssign('slow')?.generation === lastAssign('steady')?.generation,
+      30_000,
+      () => JSON.stringify(tally.events),
+    );
+    const generation = lastAssign('steady')?.generation ?? -1;
+    const assigned = (member: string): number[] =>
+      tally
+        .eventsOf(member, 'assign')
+        .flatMap((e) => (e as AssignLine).partitions.map((p) => p.partition))
+        .sort((a, b) => a - b);
+    const steadyPartitions = assigned('steady');
+    const slowPartitions = assigned('slow');
+    assert.ok(slowPartitions.length > 0 && steadyPartitions.length > 0, `both own partitions: slow ${slowPartitions}, steady ${steadyPartitions}`);
+    const mark = seen.length;
+
+    await produceLogged(producer, run.harness, topic, { count: 40, chunk: 40, keys: 40, pauseMs: 0 });
+    // One record at a time per partition: the second ack of a partition comes two handler times after its first delivery.
+    const slowLines = (t: RunLine['t'], partition: number): RunLine[] => seen.filter((l) => l.member === 'slow' && l.t === t && 'partition' in l && l.partition === partition);
+    const twice = (): number | undefined => slowPartitions.find((p) => slowLines('ack', p).length >= 2);
+    await follower.waitFor('two records of one partition handled by the slow member', () => twice() !== undefined, 60_000, () => `(${tally.delivered} delivered)`);
+    const partition = twice() as number;
+
+    const after = seen.slice(mark);
+    const membership = after.filter((l) => l.t === 'assign' || l.t === 'revoke' || l.t === 'lost');
+    assert.deepEqual(membership, [], 'no assign, revoke or loss while the slow handler worked');
+    const generations = new Set(after.flatMap((l) => ('generation' in l ? [l.generation] : [])));
+    assert.deepEqual([...generations], [generation], 'every delivery, ack, commit and stuck event is in the same generation');
+    const elapsed = (slowLines('ack', partition)[1]?.ts ?? 0) - (slowLines('deliver', partition)[0]?.ts ?? 0);
+    assert.ok(elapsed >= 2 * RECORD_MS - 50 && elapsed > 2 * SESSION_TIMEOUT_MS, `the slow member held its partition ${Math.round(elapsed)} ms, over twice the session timeout`);
+    assert.ok(after.some((l) => l.member === 'steady' && l.t === 'deliver'), 'the steady member consumed meanwhile');
+    assert.ok(after.some((l) => l.member === 'slow' && l.t === 'stuck'), 'the slow handler raised a stuck event');
+    assert.deepEqual(assigned('steady'), steadyPartitions, "the second member's assignment did not change");
+    assert.deepEqual(assigned('slow'), slowPartitions);
+    assert.deepEqual(
+      after.filter((l) => l.t === 'error'),
+      [],
+      'no member reported an error',
+    );
+
+    // Stop both: the slow member's drain ends the held record's wait.
+    await Promise.all([slow.stop(), steady.stop()]);
+  });
+});

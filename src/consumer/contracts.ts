@@ -52,7 +52,11 @@ export interface FetchTarget extends TopicPartition {
   readonly leaderEpoch: number;
   /** False once revoked or stopped: the scheduler drops it. */
   readonly active: boolean;
-  /** Bytes to ask for now, 0 for none (full buffer or no uncovered demand); at most `budgetBytes`. */
+  /**
+   * Bytes to ask the broker for now (the partition's `partitionMaxBytes`, in wire bytes), 0 for none
+   * (full buffer or no uncovered demand). `budgetBytes` bounds what the answer may grow into once
+   * buffered (decompressed); the target converts with the ratio of wire to buffered bytes it saw.
+   */
   fetchBytesWanted(budgetBytes: number): number;
   /**
    * Bytes the target holds buffered (as counted in the ByteBudget). Optional: when given, the

@@ -9,7 +9,8 @@
  *   sum is reserved before sending; each partition's part is settled (`settle(reserved, 0)`) as its
  *   answer is handed to its stage, which accounts for what it buffers (`settle(0, bytes)`, then
  *   `release`). Stages count buffered (decompressed) bytes, brokers count wire bytes: the partition
- *   limit sent is the wanted size divided by the growth seen in earlier answers.
+ *   ask (`fetchBytesWanted`) is in wire bytes, and the reservation is that times the growth seen
+ *   in earlier answers.
  * - Event-driven: a broker's next Fetch is built as soon as its previous response has been handed
  *   to the stages, so fetching overlaps the subscribers' processing; stages call {@link wake} when
  *   demand arrives or records leave. Nothing polls: an idle scheduler holds no timer, and a timer
@@ -136,7 +137,7 @@ interface TargetState {
   minBytes: number;
   /**
    * Bytes a fetched byte becomes once buffered (decompression, record objects), estimated from
-   * earlier responses: stages want buffered bytes, the broker counts bytes on the wire.
+   * earlier responses: stages ask in wire bytes, the budget counts buffered bytes.
    */
   growth: number;
   /** Free budget the next batch needs to decompress into (it did not fit before); 0 when none. */
@@ -356,12 +357,16 @@ export class FetchScheduler implements FetchWaker {
       }
       const room = Math.min(left, share - (s.target.bufferedBytes ?? 0));
       if (room <= 0) continue;
-      const wanted = Math.min(s.target.fetchBytesWanted(room), this.settings.maxBytesPerPartition);
-      if (wanted <= 0) continue;
-      // Ask the broker for the wire bytes that grow into what the stage wants; the budget may be
-      // overshot by one batch (ByteBudget.settle), without which an oversized batch would never move.
+      // The stage sizes its ask in wire bytes; the budget counts what they grow into, estimated here
+      // from the answers seen. Before a partition's first answer the stage cannot know its growth:
+      // the estimate of all partitions (cautious at first) caps the ask.
+      const asked = s.target.fetchBytesWanted(room);
+      if (asked <= 0) continue;
+      const wire = Math.min(asked, Math.ceil(room / s.growth), this.settings.maxBytesPerPartition);
+      const wanted = Math.min(room, Math.ceil(wire * s.growth));
       // Never less than a batch: the broker cannot split one, and a cut batch costs a round trip.
-      const bytes = Math.max(Math.ceil(wanted / s.growth), s.minBytes, s.batchBytes);
+      // The budget may be overshot by that batch (ByteBudget.settle).
+      const bytes = Math.max(wire, s.minBytes, s.batchBytes);
       parts.push({
         state: s,
         topic: s.target.topic,
@@ -503,6 +508,7 @@ export class FetchScheduler implements FetchWaker {
       lastStableOffset: Number(data.lastStableOffset),
       logStartOffset: Number(data.logStartOffset),
       abortedTransactions: data.abortedTransactions ? data.abortedTransactions.map(toAborted) : null,
+      fetchOffset: part.fetchOffset,
     });
   }
 

@@ -49,8 +49,12 @@ export class FakeTarget implements FetchTarget {
     return this.buffer.bufferedBytes;
   }
 
+  /** Wire bytes per buffered byte seen so far (as the real stage: the contract asks in wire bytes). */
+  private wirePerBuffered = 1;
+
   fetchBytesWanted(budgetBytes: number): number {
-    return this.buffer.fetchBytesWanted(budgetBytes);
+    const buffered = this.buffer.fetchBytesWanted(budgetBytes);
+    return buffered > 0 ? Math.max(1, Math.ceil(buffered * this.wirePerBuffered)) : 0;
   }
 
   onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
@@ -58,7 +62,11 @@ export class FakeTarget implements FetchTarget {
     this.infos.push(info);
     const fresh: KafkaRecord[] = [];
     let bytes = 0;
+    let wire = 0;
+    let grown = 0;
     for (const batch of batches) {
+      wire += batch.sizeInBytes;
+      for (const r of batch.records) grown += recordBytes(r);
       if (batch.lastOffset < this.fetchOffset) continue;
       if (!batch.isControl) {
         for (const r of batch.records) {
@@ -69,6 +77,7 @@ export class FakeTarget implements FetchTarget {
       }
       this.fetchOffset = Math.max(this.fetchOffset, batch.lastOffset + 1);
     }
+    if (grown > 0) this.wirePerBuffered = Math.min(1, wire / grown);
     this.buffer.push(fresh);
     this.budget.settle(0, bytes);
     this.drain();

@@ -14,14 +14,16 @@
  * - Event-driven: a broker's next Fetch is built as soon as its previous response has been handed
  *   to the stages, so fetching overlaps the subscribers' processing; stages call {@link wake} when
  *   demand arrives or records leave. Nothing polls: an idle scheduler holds no timer, and a timer
- *   exists only while something waits out a backoff.
+ *   exists only while something waits out a backoff (or, once a second, while a batch waits for
+ *   more free budget than there is to decompress into).
  * - Errors never move a position (design.md §3.6): stale-leader errors re-route the partition after
  *   a metadata refresh and retry with backoff; connection failures and timeouts back the broker off
  *   and re-route its partitions; OFFSET_OUT_OF_RANGE goes to `onOffsetOutOfRange`; anything else the
  *   stage must decide about goes to `target.onFetchError`, and the partition is parked at its
  *   offset (no refetching of a corrupt batch in a loop) until the stage moves it.
  *
- * No fetch sessions (KIP-227): every Fetch is a full one (session id 0, epoch -1).
+ * Not done: fetch sessions (KIP-227; every Fetch is a full one, session id 0, epoch -1), log
+ * truncation detection after an unclean leader change (KIP-320), follower fetching (KIP-392).
  */
 import { channel } from 'node:diagnostics_channel';
 import type { Cluster } from '../cluster/cluster.js';
@@ -620,10 +622,10 @@ export class FetchScheduler implements FetchWaker {
     this.metadataStale = true;
     for (const p of parts) if (this.targets.get(p.state.key) === p.state) p.state.leader = null;
     const error = asError(err);
-    // Fetching goes on whatever happens (positions are never given up); say so once when it drags on.
-    if (broker.failures === this.cluster.options.retry.retries + 1 || !(error instanceof KafkaStageError && error.retriable)) {
-      this.onError(error);
-    }
+    // Fetching goes on whatever happens (positions are never given up). Say so once per run of
+    // failures: at the first when retrying cannot help by itself, else when the retries run out.
+    const retriable = error instanceof KafkaStageError && error.retriable;
+    if ((!retriable && broker.failures === 1) || broker.failures === this.cluster.options.retry.retries + 1) this.onError(error);
     this.armTimer(broker.retryAt);
   }
 

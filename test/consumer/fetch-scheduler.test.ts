@@ -53,6 +53,8 @@ interface World {
   override: Override | null;
   /** Per Fetch request: answer as a whole with this instead (e.g. 'stall'). */
   whole: ((broker: number, seq: number) => 'stall' | undefined) | null;
+  /** When set, every Fetch waits for this promise before it is answered. */
+  hold: Promise<void> | null;
 }
 
 const worlds: { world: World; scheduler: FetchScheduler | null }[] = [];
@@ -102,6 +104,7 @@ async function world(options: { brokers?: number; logs: Map<number, Buffer[]>; l
     fetches: [],
     override: null,
     whole: null,
+    hold: null,
   };
   for (const [id, broker] of brokers) {
     broker.handle(Metadata, () => ({
@@ -137,6 +140,7 @@ async function world(options: { brokers?: number; logs: Map<number, Buffer[]>; l
       const seen: SeenFetch = { broker: id, connection: req.connection, parts, overlapped: false };
       w.fetches.push(seen);
       if (w.whole?.(id, req.seq) === 'stall') return 'stall';
+      if (w.hold) await w.hold;
       const answers = parts.map((part) => answer(w, options.logs, part, id, req));
       const empty = answers.every((a) => a.records === null || a.records.length === 0);
       if (empty) await new Promise((resolve) => setTimeout(resolve, options.idleWaitMs ?? 30));
@@ -472,4 +476,59 @@ test('stop() ends a Fetch the broker is holding and returns its reservation', as
   await scheduler.stop();
   assert.ok(Date.now() - started < 2000, 'stop did not wait for the broker');
   assert.equal(budget.reservedBytes, 0);
+});
+
+test('a position moved while its Fetch was out: the stale answer is dropped, the next Fetch asks from the new one', async () => {
+  const w = await world({ logs: new Map([[0, await makeLog(0, 50)]]) });
+  let release = (): void => {};
+  w.hold = new Promise((resolve) => {
+    release = resolve;
+  });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const t = new FakeTarget(TOPIC, 0, 20, budget, scheduler);
+  scheduler.add(t);
+  scheduler.start();
+  t.ask(10);
+  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  t.seek(5); // the user seeks back while the Fetch from 20 is held by the broker
+  w.hold = null;
+  release();
+  await t.until(() => t.delivered.length === 10, 5_000, '10 records from the new position');
+  assert.deepEqual(offsets(t), range(5, 15), 'nothing from the answer asked for 20');
+  assert.deepEqual(
+    fetchesOf(w, 0).map((p) => p.fetchOffset),
+    [20, 5],
+  );
+  assert.equal(budget.reservedBytes, 0);
+});
+
+test('a target removed while its Fetch is out gets nothing; the others in the same Fetch do', async () => {
+  const w = await world({
+    logs: new Map([
+      [0, await makeLog(0, 50)],
+      [1, await makeLog(1, 50)],
+    ]),
+  });
+  let release = (): void => {};
+  w.hold = new Promise((resolve) => {
+    release = resolve;
+  });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const gone = new FakeTarget(TOPIC, 0, 0, budget, scheduler);
+  const kept = new FakeTarget(TOPIC, 1, 0, budget, scheduler);
+  scheduler.add(gone);
+  scheduler.add(kept);
+  scheduler.start();
+  gone.ask(10);
+  kept.ask(10);
+  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  scheduler.remove(gone);
+  w.hold = null;
+  release();
+  await kept.until(() => kept.delivered.length === 10, 5_000, 'the kept partition');
+  assert.equal(w.fetches[0]?.parts.length, 2, 'both were in the Fetch');
+  assert.equal(gone.responses, 0, 'the removed target heard nothing');
+  assert.equal(scheduler.stats().targets, 1);
 });

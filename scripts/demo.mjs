@@ -4,10 +4,12 @@
 // 2. Uses KAFKA_BROKERS when set. Otherwise uses a broker already answering on 127.0.0.1:19092
 //    (left running), or starts one with scripts/kafka/start.sh (which fetches the jars on first use)
 //    and stops it at the end unless --keep-broker is given (or KEEP_BROKER=1).
-// 3. Runs scripts/demo/run.ts through tsx (no build step): create a topic, produce sample events,
-//    read them back per partition, print a table and check every event came back exactly once.
-// Exits with the demo's status. Other flags are passed to run.ts (--count, --partitions,
-// --compression, --keep-topic).
+// 3. Runs scripts/demo/run.ts through tsx (no build step): create a topic, produce sample events
+//    while a consumer group of in-process members with deliberately slow subscribers consumes them,
+//    show a live per-partition view (buffers at their bound, demand, in flight, committed, lag),
+//    then check every event was processed exactly once and the group committed up to the log end.
+// Exits with the demo's status. Other flags are passed to run.ts (--count, --partitions, --members,
+// --delay-ms, --max-demand, --buffer, --compression, --keep-topic).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';

@@ -1,8 +1,7 @@
 /**
  * The fetch scheduler against the real broker, with test-double stages (FakeTarget) on records our
  * producer wrote: order and completeness, the demand rule at the scheduler level (a satisfied or
- * full partition gets no Fetch while another keeps flowing), the memory budget, and a quick
- * throughput figure.
+ * full partition gets no Fetch while another keeps flowing) and the memory budget.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -249,27 +248,6 @@ test('the byte budget holds: held plus reserved never passes the limit by more t
   } finally {
     unsubscribe(FETCH_CHANNEL, onSent);
     watch.stop();
-    await close();
-  }
-});
-
-test('throughput: records/s through the scheduler into trivial targets (a figure, not an assertion)', async () => {
-  const { budget, scheduler, close } = setUp(32 * 1024 * 1024);
-  try {
-    const targets = Array.from({ length: PARTITIONS }, (_, p) => new FakeTarget(topic, p, 0, budget, scheduler, { maxRecords: 5000, maxBytes: 1024 * 1024, minFetchBytes: 64 * 1024 }));
-    for (const t of targets) scheduler.add(t);
-    const started = performance.now();
-    scheduler.start();
-    for (const t of targets) t.ask(PER_PARTITION);
-    await waitFor(targets, () => targets.every((t) => t.delivered.length === PER_PARTITION), 30_000, 'every record');
-    const seconds = (performance.now() - started) / 1000;
-    const total = PARTITIONS * PER_PARTITION;
-    console.log(`# fetch scheduler: ${total} records of 100 B in ${seconds.toFixed(3)} s = ${Math.round(total / seconds)} records/s (${scheduler.stats().fetches} Fetches)`);
-    assert.equal(
-      targets.reduce((n, t) => n + t.delivered.length, 0),
-      total,
-    );
-  } finally {
     await close();
   }
 });

@@ -390,6 +390,11 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
 
   // ---- FetchTarget (called by the fetch scheduler) --------------------------------------------
 
+  /** Bytes (decompressed) buffered and undelivered: the scheduler caps each partition's share of the budget by it. */
+  get bufferedBytes(): number {
+    return this.buffer.bufferedBytes;
+  }
+
   /** Next offset to fetch. */
   get fetchOffset(): number {
     return this.position;

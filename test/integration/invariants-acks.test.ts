@@ -2,7 +2,7 @@
  * Acks and commits across a rebalance, with member processes (issue 3, "Done when"):
  *
  * - out-of-order acks commit only the contiguous prefix: the first member acks every batch's
- *   records one by one in random order while commits run (threshold 10), so commits happen while a
+ *   records one by one in random order while commits run (threshold 3, batches of 10), so commits happen while a
  *   gap waits; I3 (never beyond the acked prefix at that moment) must hold for every commit;
  * - acks after revoke are never committed: when its partitions' abort signals fire, that member
  *   holds the records it is handling past the drain timeout and acks them after the revoke; no
@@ -67,7 +67,7 @@ describe('acks across a rebalance', () => {
       heartbeatIntervalMs: 500,
       rebalanceTimeoutMs: 20_000,
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
-      commit: { strategy: 'async', intervalMs: 100, threshold: 10 },
+      commit: { strategy: 'async', intervalMs: 100, threshold: 3 },
       maxDemand: 40,
     });
     // The first member handles each batch for 150 ms, acks shuffled, and acks late after an abort.

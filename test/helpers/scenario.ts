@@ -5,7 +5,7 @@
  * committed offsets reached the log end.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from '../../src/admin/index.js';
@@ -21,7 +21,7 @@ export interface Run {
   tally: Tally;
 }
 
-/** Opens a fresh run directory (kept after the test, for post-mortems) with a follower and a tally. */
+/** Opens a fresh run directory with a follower and a tally; {@link removeRun} deletes it once the test passed (failures keep it for post-mortems). */
 export function createRun(prefix: string): Run {
   const dir = mkdtempSync(join(tmpdir(), `kafka-stage-${prefix}-`));
   const harness = new Recorder(join(dir, 'harness.jsonl'), 'harness');
@@ -29,6 +29,12 @@ export function createRun(prefix: string): Run {
   const tally = new Tally();
   follower.onLine((line) => tally.add(line));
   return { dir, harness, follower, tally };
+}
+
+/** Closes the harness log and deletes the run directory. */
+export function removeRun(run: Run): void {
+  run.harness.close();
+  rmSync(run.dir, { recursive: true, force: true });
 }
 
 /** Counts from the logs, updated as the follower reads them. */

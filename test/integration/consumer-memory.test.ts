@@ -21,7 +21,7 @@ import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import type { MemberConfig } from '../helpers/member-process.js';
 import { MemberProcess } from '../helpers/member-runner.js';
 import type { SampleLine } from '../helpers/recorder.js';
-import { createRun, type Run } from '../helpers/scenario.js';
+import { createRun, removeRun, type Run } from '../helpers/scenario.js';
 
 const MiB = 1024 * 1024;
 const PARTITIONS = 4;
@@ -160,5 +160,6 @@ describe('consumer memory with a stalled subscriber', () => {
       window.every((s) => s.partitions.every((p) => p.fetchedOffset === atRest.partitions.find((q) => q.partition === p.partition)?.fetchedOffset)),
       'no partition moved its fetch position during the window',
     );
+    removeRun(run);
   });
 });

@@ -20,7 +20,7 @@ import { checkInvariants, formatViolations } from '../helpers/invariants.js';
 import type { MemberConfig } from '../helpers/member-process.js';
 import { MemberProcess } from '../helpers/member-runner.js';
 import { readRunLogs } from '../helpers/recorder.js';
-import { assertCommittedAtLogEnd, createRun, produceLogged } from '../helpers/scenario.js';
+import { assertCommittedAtLogEnd, createRun, produceLogged, removeRun } from '../helpers/scenario.js';
 
 const PARTITIONS = 12;
 const RECORDS = 6_000;
@@ -96,5 +96,6 @@ describe('acks across a rebalance', () => {
     assert.ok(report.stats.acksAfterRevoke > 0, 'the shuffler acked partitions after their revoke');
     assert.ok(report.stats.duplicates > 0, 'records acked only after the revoke were delivered again to the new owner');
     await assertCommittedAtLogEnd(admin, groupId, topic, PARTITIONS);
+    removeRun(run);
   });
 });

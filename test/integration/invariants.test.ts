@@ -17,7 +17,7 @@ import { checkInvariants, formatViolations } from '../helpers/invariants.js';
 import type { MemberConfig } from '../helpers/member-process.js';
 import { MemberProcess } from '../helpers/member-runner.js';
 import { readRunLogs } from '../helpers/recorder.js';
-import { assertCommittedAtLogEnd, createRun, produceLogged } from '../helpers/scenario.js';
+import { assertCommittedAtLogEnd, createRun, produceLogged, removeRun } from '../helpers/scenario.js';
 
 const PARTITIONS = 12;
 const RECORDS = 30_000;
@@ -113,5 +113,6 @@ describe('consumer group invariants across joins, clean leaves and SIGKILLs', ()
     const errors = tally.events.filter((e) => e.t === 'error');
     assert.deepEqual(errors, [], 'no member reported an error it could not absorb');
     await assertCommittedAtLogEnd(admin, groupId, topic, PARTITIONS);
+    removeRun(run);
   });
 });

@@ -14,7 +14,7 @@ import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import type { MemberConfig } from '../helpers/member-process.js';
 import { MemberProcess } from '../helpers/member-runner.js';
 import type { RunLine } from '../helpers/recorder.js';
-import { createRun, produceLogged } from '../helpers/scenario.js';
+import { createRun, produceLogged, removeRun } from '../helpers/scenario.js';
 
 const SESSION_TIMEOUT_MS = 6_000;
 const RECORD_MS = 8_000;
@@ -117,5 +117,6 @@ describe('a handler slower than the session timeout', () => {
 
     // Stop both: the slow member's drain ends the held record's wait.
     await Promise.all([slow.stop(), steady.stop()]);
+    removeRun(run);
   });
 });

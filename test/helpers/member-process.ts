@@ -53,6 +53,13 @@ export interface MemberConfig {
    * much longer (set it above drainTimeoutMs) and then acked anyway: acks after revoke.
    */
   lateAckMs?: number;
+  /**
+   * When set, once the member has been delivered this many records in all, each handler holds the
+   * batch it has until its partition's abort signal fires (then `lateAckMs`, then acks): records are
+   * surely in flight when a rebalance comes, however fast or slow the machine is. Only until the
+   * first abort: partitions assigned after that rebalance are consumed normally.
+   */
+  holdAfterRecords?: number;
   /** `consume` (default) or `stall`: take one batch per partition, never ack, never ask again. */
   mode?: 'consume' | 'stall';
   /** Log a `sample` line this often, ms (0: never). Default 0. */
@@ -103,6 +110,9 @@ group.on('commit', ({ offsets, error }) =>
 group.on('error', (error) => rec.log({ t: 'error', message: String(error) }));
 group.on('stuck', ({ topic, partition, heldMs, inFlight }) => rec.log({ t: 'stuck', generation: group.generationId, topic, partition, heldMs, inFlight }));
 
+/** True once any partition's abort signal fired (ends `holdAfterRecords`). */
+let sawAbort = false;
+
 /** Subscriber calls so far: each call's lines carry its number, so a revoked subscriber's late lines are told apart. */
 let subscriberCalls = 0;
 
@@ -111,7 +121,14 @@ function subscriberFor(c: MemberConfig): SubscriberFactory {
     const generation = group.generationId;
     const sub = ++subscriberCalls;
     rec.log({ t: 'subscribe', sub, generation, topic, partition });
-    signal.addEventListener('abort', () => rec.log({ t: 'abort', sub, generation, topic, partition }), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        sawAbort = true;
+        rec.log({ t: 'abort', sub, generation, topic, partition });
+      },
+      { once: true },
+    );
     const batches = stage.batches({ maxDemand: c.maxDemand ?? 200, ...(c.minDemand !== undefined && { minDemand: c.minDemand }) });
     if (c.mode === 'stall') {
       // Ask once (the iterator's first next() asks maxDemand), take one batch, then never again.
@@ -123,6 +140,9 @@ function subscriberFor(c: MemberConfig): SubscriberFactory {
     }
     for await (const batch of batches) {
       logDelivery(sub, batch);
+      if (c.holdAfterRecords !== undefined && delivered >= c.holdAfterRecords && !signal.aborted && !sawAbort) {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      }
       if (c.handlerDelayMs) await delay(c.handlerDelayMs);
       if (signal.aborted && c.lateAckMs !== undefined) await delay(c.lateAckMs);
       if (c.ackOrder === 'shuffled') await ackShuffled(sub, batch, (r) => stage.ack(r), signal);

@@ -70,8 +70,15 @@ describe('acks across a rebalance', () => {
       commit: { strategy: 'async', intervalMs: 100, threshold: 3 },
       maxDemand: 40,
     });
-    // The first member handles each batch for 150 ms, acks shuffled, and acks late after an abort.
-    const shuffler = MemberProcess.start({ ...base('shuffler'), handlerDelayMs: 150, ackOrder: 'shuffled', lateAckMs: DRAIN_TIMEOUT_MS * 3 });
+    // The first member handles each batch for 150 ms and acks shuffled; after 1000 records it holds
+    // the batches it has until the rebalance aborts them, then acks them late (after the drain).
+    const shuffler = MemberProcess.start({
+      ...base('shuffler'),
+      handlerDelayMs: 150,
+      ackOrder: 'shuffled',
+      lateAckMs: DRAIN_TIMEOUT_MS * 3,
+      holdAfterRecords: 1_000,
+    });
     members.push(shuffler);
     await shuffler.ready;
     const progress = (): string => `(delivered ${tally.delivered}, acked ${tally.acked.size}/${RECORDS})`;

@@ -441,7 +441,6 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
     let position = this.position;
     let wireBytes = 0;
     for (const batch of batches) {
-      wireBytes += batch.sizeInBytes;
       // Every batch goes through the filter, in order: control batches close aborted transactions.
       const isAborted = aborts !== null && aborts.isAborted(batch);
       if (batch.lastOffset < position) continue;
@@ -449,8 +448,12 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
         const records = batch.records;
         const first = records[0];
         if (first !== undefined) {
-          // A compressed batch may start before the position asked for.
-          this.buffer.push(first.offset >= position ? records : records.filter((r) => r.offset >= position));
+          // A compressed batch may start before the position asked for (a commit inside a batch).
+          const kept = first.offset >= position ? records : records.filter((r) => r.offset >= position);
+          this.buffer.push(kept);
+          // Only the kept share of its wire size stands for what was buffered: a whole batch's wire
+          // size against a few kept records would make compression look absent and the next ask huge.
+          wireBytes += batch.sizeInBytes * (kept.length / records.length);
         }
       }
       position = batch.lastOffset + 1;

@@ -12,6 +12,9 @@
  * demand.
  */
 
+/** What a partition asks for before it has seen a record: a few batch headers' worth of bytes. */
+export const FIRST_FETCH_BYTES = 512;
+
 /** Bounds of one partition's buffer. */
 export interface PartitionBufferLimits {
   /** Most records held undelivered. */
@@ -152,7 +155,11 @@ export class PartitionBuffer<T = Sized> {
   /**
    * Bytes a fetch for this partition should ask for now: 0 when the buffer is full or no demand is
    * left uncovered by buffered records; otherwise the uncovered demand's estimated size, at least
-   * `minFetchBytes`, at most the free room and `budgetBytes` (the consumer-wide budget left).
+   * `minFetchBytes`, at most the free room (in bytes, and in records at the average record size) and
+   * `budgetBytes` (the consumer-wide budget left). Before any record was seen the sizes are unknown
+   * (a compressed topic may hold hundreds of records in a few KiB), so the first fetch asks for
+   * {@link FIRST_FETCH_BYTES}: enough to read a batch header (and so learn a whole batch's size when
+   * the broker cuts it), little enough not to overrun the record bound; later asks use the sizes seen.
    */
   fetchBytesWanted(budgetBytes: number): number {
     if (this.isFull) return 0;
@@ -161,7 +168,9 @@ export class PartitionBuffer<T = Sized> {
     if (uncovered <= 0) return 0;
     const room = Math.min(this.limits.maxBytes - this.bytes, budgetBytes);
     if (room <= 0) return 0;
+    if (!this.sampled) return Math.min(room, FIRST_FETCH_BYTES);
+    const recordRoom = Math.ceil((this.limits.maxRecords - this.bufferedRecords) * this.averageRecordBytes);
     const estimate = Math.ceil(uncovered * this.averageRecordBytes);
-    return Math.min(room, Math.max(this.limits.minFetchBytes, estimate));
+    return Math.min(room, recordRoom, Math.max(this.limits.minFetchBytes, estimate));
   }
 }

@@ -496,10 +496,10 @@ test('a position moved while its Fetch was out: the stale answer is dropped, the
   release();
   await t.until(() => t.delivered.length === 10, 5_000, '10 records from the new position');
   assert.deepEqual(offsets(t), range(5, 15), 'nothing from the answer asked for 20');
-  assert.deepEqual(
-    fetchesOf(w, 0).map((p) => p.fetchOffset),
-    [20, 5],
-  );
+  const asked = fetchesOf(w, 0).map((p) => p.fetchOffset);
+  assert.deepEqual(asked.slice(0, 2), [20, 5], 'the held Fetch from 20, then one from the new position');
+  // A first small ask (the stage has not seen a record yet) may take more than one Fetch to bring 10.
+  assert.ok(asked.slice(1).every((o, i, all) => o >= 5 && o < 20 && (i === 0 || o >= (all[i - 1] as number))), `later fetches move forward from 5: ${asked}`);
   assert.equal(budget.reservedBytes, 0);
 });
 

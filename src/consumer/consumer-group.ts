@@ -19,22 +19,21 @@
 import { Cluster } from '../cluster/cluster.js';
 import { GroupMembership } from '../group/membership.js';
 import { KafkaStageError } from '../protocol/errors.js';
-import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
-import type { MembershipListener, TopicPartition } from './contracts.js';
+import type { MembershipListener } from './contracts.js';
 import { resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';
-import type { PartitionStage } from './partition-stage.js';
-import { ConsumerEmitter, StageHost, type SubscriberFactory } from './stage-host.js';
+import { StageHost, type SubscriberFactory } from './stage-host.js';
+import { ConsumerBase } from './consumer-base.js';
 
 export type { SubscriberFactory, SubscriberContext } from './stage-host.js';
 
 type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** One member of a consumer group (classic protocol). Events: see {@link ConsumerEvents}. */
-export class ConsumerGroup<E = unknown> extends ConsumerEmitter {
+export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
   /** The options after defaults and validation. */
   readonly options: ResolvedConsumerGroupOptions;
   private readonly cluster: Cluster;
-  private readonly host: StageHost<E>;
+  protected readonly host: StageHost<E>;
   private readonly membership: GroupMembership;
   private phase: Phase = 'new';
   private stopping: Promise<void> | null = null;
@@ -102,51 +101,6 @@ export class ConsumerGroup<E = unknown> extends ConsumerEmitter {
     return this.stopping;
   }
 
-  /** The merged stream over all partitions (when no subscriber factory was given). Ack batches with {@link ack}. */
-  stream(options?: DemandOptions): AsyncIterableIterator<ConsumerBatch> {
-    return this.host.stream(options);
-  }
-
-  /** Acks a batch from the merged stream (or a record/offset of a partition via its stage). */
-  ack(batch: ConsumerBatch): Promise<void>;
-  ack(topic: string, partition: number, what: Ackable): Promise<void>;
-  ack(a: ConsumerBatch | string, partition?: number, what?: Ackable): Promise<void> {
-    const [topic, p, item] = typeof a === 'string' ? [a, partition as number, what as Ackable] : [a.topic, a.partition, a];
-    const stage = this.host.stage(topic, p);
-    // A partition no longer owned: its acks must not be committed (design.md §3.3).
-    if (!stage) return Promise.resolve();
-    return stage.ack(item);
-  }
-
-  /**
-   * Commits now: every owned partition's acked prefix, or — with `offset` — exactly that offset of
-   * one partition (the Elixir `trigger_commit`; honoured even below the last commit).
-   */
-  async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
-    if (!target) return this.host.commits.commitNow();
-    const stage = this.host.stage(target.topic, target.partition);
-    if (!stage) {
-      throw new KafkaStageError('ERR_PARTITION_NOT_OWNED', `${target.topic}/${target.partition} is not owned by this member`, {
-        context: { topic: target.topic, partition: target.partition },
-      });
-    }
-    return this.host.commits.commitOffset(stage, target.offset);
-  }
-
-  /** Live figures of every owned partition. */
-  stats(): PartitionStats[] {
-    return this.host.stats();
-  }
-
-  /** The stage of an owned partition. */
-  stage(topic: string, partition: number): PartitionStage | undefined {
-    return this.host.stage(topic, partition);
-  }
-
-  /** Partitions owned now. */
-  assignment(): TopicPartition[] {
-    return this.host.owned.map(({ topic, partition }) => ({ topic, partition }));
-  }
 
   /** The member id the coordinator gave this member ('' before joining). */
   get memberId(): string {

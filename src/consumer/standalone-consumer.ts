@@ -8,18 +8,17 @@ import { Cluster } from '../cluster/cluster.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom, STANDALONE_COMMIT } from '../group/offsets.js';
 import { KafkaStageError } from '../protocol/errors.js';
-import { tpKey, type TopicPartition } from './contracts.js';
+import { tpKey } from './contracts.js';
 import { resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
-import type { PartitionStage } from './partition-stage.js';
-import { ConsumerEmitter, StageHost, type SubscriberFactory } from './stage-host.js';
-import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
+import { StageHost, type SubscriberFactory } from './stage-host.js';
+import { ConsumerBase } from './consumer-base.js';
 
 /** A consumer of explicit partitions. Events as {@link ConsumerGroup}'s (no rebalances). */
-export class StandaloneConsumer<E = unknown> extends ConsumerEmitter {
+export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
   /** The options after defaults and validation. */
   readonly options: ResolvedStandaloneOptions;
   private readonly cluster: Cluster;
-  private readonly host: StageHost<E>;
+  protected readonly host: StageHost<E>;
   private readonly coordinator: GroupCoordinator | null;
   private started = false;
   private stopping: Promise<void> | null = null;
@@ -90,46 +89,9 @@ export class StandaloneConsumer<E = unknown> extends ConsumerEmitter {
     return this.stopping;
   }
 
-  /** The merged stream over all partitions (when no subscriber factory was given). */
-  stream(options?: DemandOptions): AsyncIterableIterator<ConsumerBatch> {
-    return this.host.stream(options);
-  }
-
-  /** Acks a batch from the merged stream, or a record/offset of a partition. */
-  ack(batch: ConsumerBatch): Promise<void>;
-  ack(topic: string, partition: number, what: Ackable): Promise<void>;
-  ack(a: ConsumerBatch | string, partition?: number, what?: Ackable): Promise<void> {
-    const [topic, p, item] = typeof a === 'string' ? [a, partition as number, what as Ackable] : [a.topic, a.partition, a];
-    const stage = this.host.stage(topic, p);
-    if (!stage) return Promise.resolve();
-    return stage.ack(item);
-  }
-
   /** Commits every partition's acked prefix now, or exactly `offset` of one partition. Needs a groupId. */
-  async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
+  override async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
     if (!this.coordinator) throw new KafkaStageError('ERR_INVALID_OPTION', 'commit() needs a groupId', { context: { option: 'groupId' } });
-    if (!target) return this.host.commits.commitNow();
-    const stage = this.host.stage(target.topic, target.partition);
-    if (!stage) {
-      throw new KafkaStageError('ERR_PARTITION_NOT_OWNED', `${target.topic}/${target.partition} is not consumed here`, {
-        context: { topic: target.topic, partition: target.partition },
-      });
-    }
-    return this.host.commits.commitOffset(stage, target.offset);
-  }
-
-  /** Live figures of every partition. */
-  stats(): PartitionStats[] {
-    return this.host.stats();
-  }
-
-  /** The stage of a partition. */
-  stage(topic: string, partition: number): PartitionStage | undefined {
-    return this.host.stage(topic, partition);
-  }
-
-  /** The partitions consumed. */
-  assignment(): TopicPartition[] {
-    return this.host.owned.map(({ topic, partition }) => ({ topic, partition }));
+    return super.commit(target);
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * What a group member and a standalone consumer share on top of their {@link StageHost}: the merged
+ * stream, acks by partition, commits, stats and the owned stages. Subclasses add how partitions are
+ * obtained (group membership, or an explicit list) and start/stop.
+ */
+import { KafkaStageError } from '../protocol/errors.js';
+import type { TopicPartition } from './contracts.js';
+import type { PartitionStage } from './partition-stage.js';
+import { ConsumerEmitter, type StageHost } from './stage-host.js';
+import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
+
+export abstract class ConsumerBase<E> extends ConsumerEmitter {
+  /** Set by the subclass constructor (it needs the subclass's own owner callbacks). */
+  protected abstract readonly host: StageHost<E>;
+
+  /** The merged stream over all partitions (when no subscriber factory was given). Ack batches with {@link ack}. */
+  stream(options?: DemandOptions): AsyncIterableIterator<ConsumerBatch> {
+    return this.host.stream(options);
+  }
+
+  /** Acks a batch from the merged stream, or a record/offset of a partition. */
+  ack(batch: ConsumerBatch): Promise<void>;
+  ack(topic: string, partition: number, what: Ackable): Promise<void>;
+  ack(a: ConsumerBatch | string, partition?: number, what?: Ackable): Promise<void> {
+    const [topic, p, item] = typeof a === 'string' ? [a, partition as number, what as Ackable] : [a.topic, a.partition, a];
+    const stage = this.host.stage(topic, p);
+    // A partition no longer owned: its acks must not be committed (design.md §3.3).
+    if (!stage) return Promise.resolve();
+    return stage.ack(item);
+  }
+
+  /**
+   * Commits now: every owned partition's acked prefix, or — with `offset` — exactly that offset of
+   * one partition (the Elixir `trigger_commit`; honoured even below the last commit).
+   */
+  async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
+    if (!target) return this.host.commits.commitNow();
+    const stage = this.host.stage(target.topic, target.partition);
+    if (!stage) {
+      throw new KafkaStageError('ERR_PARTITION_NOT_OWNED', `${target.topic}/${target.partition} is not consumed by this consumer`, {
+        context: { topic: target.topic, partition: target.partition },
+      });
+    }
+    return this.host.commits.commitOffset(stage, target.offset);
+  }
+
+  /** Live figures of every owned partition. */
+  stats(): PartitionStats[] {
+    return this.host.stats();
+  }
+
+  /** The stage of an owned partition. */
+  stage(topic: string, partition: number): PartitionStage | undefined {
+    return this.host.stage(topic, partition);
+  }
+
+  /** Partitions owned now. */
+  assignment(): TopicPartition[] {
+    return this.host.owned.map(({ topic, partition }) => ({ topic, partition }));
+  }
+}

@@ -49,7 +49,9 @@ after(async () => {
 
 /** Commits as a non-member (generation -1, no member id), as a standalone consumer may. */
 async function commitAsNonMember(groupId: string, offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
-  const coordinator = await findGroupCoordinator(admin.cluster, groupId);
+  // On a fresh broker the offsets topic is created by the first lookup: COORDINATOR_NOT_AVAILABLE
+  // until it is ready, which is retriable.
+  const coordinator = await admin.cluster.withRetry('find the coordinator', () => findGroupCoordinator(admin.cluster, groupId));
   const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedMetadata: string | null }[]>();
   for (const o of offsets) {
     byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedMetadata: `m${o.partition}` }]);

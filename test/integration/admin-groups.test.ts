@@ -122,7 +122,7 @@ test('describeGroup of a group nobody used: state Dead, no members; describeGrou
 test('a member joined by hand: Stable, its assignment decoded; owned partitions appear with or without a commit; listGroups finds the group', async () => {
   const groupId = uniqueTopic('admin-groups-m');
   await commitAsNonMember(groupId, [{ topic, partition: 0, offset: 29 }]);
-  const coordinator = await findGroupCoordinator(admin.cluster, groupId);
+  const coordinator = await admin.cluster.withRetry('find the coordinator', () => findGroupCoordinator(admin.cluster, groupId));
   const join = (memberId: string) =>
     admin.cluster.request(coordinator, JoinGroup, () => ({
       groupId,

@@ -28,7 +28,7 @@ before(async () => {
     await producer.close();
   }
   // Commits as a non-member (generation -1), as a standalone consumer may.
-  const coordinator = await findGroupCoordinator(admin.cluster, groupId);
+  const coordinator = await admin.cluster.withRetry('find the coordinator', () => findGroupCoordinator(admin.cluster, groupId));
   const response = await admin.cluster.request(coordinator, OffsetCommit, () => ({
     groupId,
     generationIdOrMemberEpoch: -1,

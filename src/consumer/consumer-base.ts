@@ -44,6 +44,21 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
     return this.host.commits.commitOffset(stage, target.offset);
   }
 
+  /**
+   * Releases a partition whose handler is stuck (see the `stuck` event): its subscriber's `signal`
+   * aborts, the acked prefix is committed, and a fresh stage and subscriber call start from there,
+   * so the records the stuck handler held are delivered again. Heartbeats were never affected; the
+   * partition stays with this consumer. Resolves false when the partition is not owned.
+   */
+  release(topic: string, partition: number): Promise<boolean> {
+    return this.host.release(topic, partition, this.generationForRelease());
+  }
+
+  /** Generation reported in the `assign` event of a released partition; -1 outside a group. */
+  protected generationForRelease(): number {
+    return -1;
+  }
+
   /** Live figures of every owned partition. */
   stats(): PartitionStats[] {
     return this.host.stats();

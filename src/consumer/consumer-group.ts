@@ -107,6 +107,10 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
     return this.membership.memberId;
   }
 
+  protected override generationForRelease(): number {
+    return this.membership.generationId;
+  }
+
   /** The current generation (-1 before joining). */
   get generationId(): number {
     return this.membership.generationId;

@@ -198,6 +198,32 @@ export class StageHost<E> {
     this.events.publish('revoke', { partitions: stages.map(({ topic, partition }) => ({ topic, partition })) });
   }
 
+  /**
+   * Releases a partition whose handler is stuck (or misbehaving): its stage stops at once (no drain
+   * wait), the acked prefix is committed, and a fresh stage with a fresh subscriber call starts from
+   * that commit. Records the old handler still holds come again to the new one; acks the old handler
+   * sends later are ignored. The partition stays with this member.
+   */
+  async release(topic: string, partition: number, generationId: number): Promise<boolean> {
+    const stage = this.stages.get(tpKey(topic, partition));
+    if (!stage) return false;
+    this.scheduler.remove(stage);
+    this.stages.delete(tpKey(topic, partition));
+    this.stuckReported.delete(tpKey(topic, partition));
+    await stage.revoke(0, 'revoked');
+    if (this.options.commit.strategy !== 'none') {
+      // A failed commit is reported through the commit event; the restart point is the same.
+      await this.commits.commitFinal(stage).catch(() => undefined);
+    } else {
+      this.commits.unregister(stage);
+    }
+    this.events.publish('revoke', { partitions: [{ topic, partition }] });
+    // Start again where the acked prefix ends: the offset just committed (or that would have been).
+    const restart = new Map([[tpKey(topic, partition), stage.committableOffset]]);
+    await this.assign([{ topic, partition }], generationId, restart);
+    return true;
+  }
+
   /** Partitions already lost: stop at once, commit nothing. */
   lose(partitions: readonly TopicPartition[], reason: string): void {
     const stages = this.take(partitions);

@@ -176,6 +176,46 @@ test('the merged stream yields every partition; a standalone consumer starts at 
   await admin.deleteTopics([topic]);
 });
 
+test('a stuck handler raises a stuck event; release() restarts the partition from the acked prefix', async () => {
+  const topic = await filledTopic(1, 30);
+  const groupId = uniqueTopic('g');
+  const calls: { first: number[]; aborted: boolean }[] = [];
+  let total = 0;
+  const group = new ConsumerGroup({ brokers, groupId, topics: [topic], ...fast, maxProcessingMs: 200 }, async (stage, { signal }) => {
+    const call = { first: [] as number[], aborted: false };
+    calls.push(call);
+    for await (const batch of stage.batches({ maxDemand: 10 })) {
+      call.first.push(...batch.records.map((r) => r.offset));
+      if (calls.length === 1) {
+        // The first handler acks its first record, then hangs until it is released.
+        await stage.ack(batch.records[0] as KafkaRecord);
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        call.aborted = signal.aborted;
+        return;
+      }
+      total += batch.records.length;
+      await stage.ack(batch);
+    }
+  });
+  const stuck = new Promise<{ topic: string; partition: number; heldMs: number }>((resolve) => group.once('stuck', resolve));
+  await group.start();
+  try {
+    const event = await stuck;
+    assert.equal(event.topic, topic);
+    assert.ok(event.heldMs >= 200, `held ${event.heldMs} ms`);
+    assert.equal(await group.release(topic, 0), true);
+    await until(() => total === 29, 'the 29 records after the acked prefix, again');
+    assert.equal(calls.length, 2, 'a fresh subscriber call');
+    assert.equal(calls[0]?.aborted, true, "the stuck handler's signal aborted");
+    assert.equal(calls[1]?.first[0], 1, 'the new handler starts at the acked prefix');
+  } finally {
+    await group.stop();
+  }
+  const offsets = await admin.describeGroupOffsets(groupId);
+  assert.equal(offsets.partitions[0]?.committedOffset, 30);
+  await admin.deleteTopics([topic]);
+});
+
 test('invalid options throw a typed error naming the option, before any I/O', () => {
   const cases: [Record<string, unknown>, string][] = [
     [{ brokers, topics: ['t'] }, 'groupId'],

@@ -4,8 +4,9 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '../../src/admin/admin.js';
-import { findGroupCoordinator, type GroupOffsetsDescription } from '../../src/admin/groups.js';
-import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
+import type { GroupOffsetsDescription } from '../../src/admin/groups.js';
+import { GroupCoordinator } from '../../src/group/coordinator.js';
+import { commitOffsetsTo, STANDALONE_COMMIT } from '../../src/group/offsets.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
@@ -27,26 +28,17 @@ before(async () => {
   } finally {
     await producer.close();
   }
-  // Commits as a non-member (generation -1), as a standalone consumer may.
-  const coordinator = await admin.cluster.withRetry('find the coordinator', () => findGroupCoordinator(admin.cluster, groupId));
-  const response = await admin.cluster.request(coordinator, OffsetCommit, () => ({
-    groupId,
-    generationIdOrMemberEpoch: -1,
-    memberId: '',
-    topics: [
-      {
-        name: topic,
-        partitions: [
-          { partitionIndex: 0, committedOffset: 20n, committedMetadata: null },
-          { partitionIndex: 1, committedOffset: 3n, committedMetadata: null },
-        ],
-      },
-    ],
-  }));
-  assert.deepEqual(
-    response.topics.flatMap((t) => t.partitions.map((p) => p.errorCode)),
-    [0, 0],
-  );
+  // Commits as a non-member (generation -1), as a standalone consumer may, through the library's
+  // commit (which retries COORDINATOR_NOT_AVAILABLE / LOAD_IN_PROGRESS of a fresh broker).
+  const coordinator = new GroupCoordinator(admin.cluster, groupId);
+  try {
+    await commitOffsetsTo(coordinator, STANDALONE_COMMIT, [
+      { topic, partition: 0, offset: 20, metadata: null },
+      { topic, partition: 1, offset: 3, metadata: null },
+    ]);
+  } finally {
+    await coordinator.close();
+  }
 });
 
 after(async () => {

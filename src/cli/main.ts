@@ -6,6 +6,7 @@
 import { describeFlags, UsageError, USAGE_EXIT_CODE } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { consumeCommand } from './consume.js';
+import { demoCommand } from './demo.js';
 import { groupCommand } from './group.js';
 import { produceCommand } from './produce.js';
 
@@ -14,6 +15,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze({
   produce: produceCommand,
   consume: consumeCommand,
   group: groupCommand,
+  demo: demoCommand,
 });
 
 function overview(): string {

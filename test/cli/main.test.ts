@@ -54,3 +54,12 @@ test('produce against an unreachable broker: exit 1 with the error, no hang', ()
   assert.equal(r.code, 1);
   assert.match(r.stderr, /kafka-stage produce: /);
 });
+
+test('demo is a command: listed, and --help shows its flags without running it', () => {
+  const list = cli('--help');
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /demo\s+run the demo/);
+  const r = cli('demo', '--help');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /usage: kafka-stage demo .*--count N/);
+});

@@ -244,8 +244,7 @@ export class Producer {
     try {
       for (;;) {
         const queue = this.waiting.get(topic);
-        const head = queue?.[0];
-        if (!queue || !head) break;
+        if (!queue || queue.length === 0) break;
         const info = this.cluster.metadata?.topics.get(topic);
         if (!info || info.errorCode !== 0 || info.partitions.length === 0) {
           try {
@@ -257,8 +256,12 @@ export class Producer {
           }
           continue;
         }
-        if (this.tryAppend(topic, head)) {
-          queue.shift();
+        // Append as many as fit now and drop them from the queue in one splice: a shift() per send
+        // costs O(queue length) on large queues, which made 300k queued sends quadratic.
+        let taken = 0;
+        while (taken < queue.length && this.tryAppend(topic, queue[taken] as WaitingSend)) taken++;
+        if (taken > 0) {
+          queue.splice(0, taken);
           continue;
         }
         await this.room();

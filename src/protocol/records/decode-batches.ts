@@ -173,6 +173,39 @@ function withBatchContext(error: unknown, frame: BatchFrame): unknown {
   return error;
 }
 
+/** A compressed records section the decoding loop needs decompressed before it can go on. */
+interface PendingSection {
+  frame: BatchFrame;
+  codec: Exclude<BatchFrame['codec'], 'none'>;
+  data: Buffer;
+  /** Decompressed bytes still allowed for this call. */
+  budget: number;
+}
+
+/**
+ * The one decoding loop, shared by the sync and async entry points: it yields each compressed
+ * section and is resumed with its decompressed bytes, so only the driver differs (a generator step
+ * per compressed batch, nothing per record).
+ */
+function* decodeSteps(bytes: Buffer, options: DecodeRecordBatchesOptions): Generator<PendingSection, DecodedRecordBatches, Buffer> {
+  const verifyCrc = options.verifyCrc ?? true;
+  checkMaxDecompressedBytes(options.maxDecompressedBytes);
+  let budget = options.maxDecompressedBytes;
+  const batches: RecordBatch[] = [];
+  let at = 0;
+  for (let frame = frameAt(bytes, at, verifyCrc); frame !== null; frame = frameAt(bytes, at, verifyCrc)) {
+    if (frame.codec === 'none') {
+      batches.push(buildBatch(bytes, frame, bytes, frame.start + RECORDS_AT, frame.end));
+    } else {
+      const section = yield { frame, codec: frame.codec, data: bytes.subarray(frame.start + RECORDS_AT, frame.end), budget };
+      budget -= section.length;
+      batches.push(buildBatch(bytes, frame, section, 0, section.length));
+    }
+    at = frame.end;
+  }
+  return { batches, truncatedTail: at < bytes.length, bytesRead: at };
+}
+
 /**
  * Decodes the record batches in `bytes` synchronously. Keys, values and header values are views
  * into `bytes` (or into a batch's decompressed buffer): no copies.
@@ -184,27 +217,18 @@ function withBatchContext(error: unknown, frame: BatchFrame): unknown {
  * @throws CodecUnavailableError when a batch's codec package is not installed
  */
 export function decodeRecordBatchesSync(bytes: Buffer, options: DecodeRecordBatchesOptions): DecodedRecordBatches {
-  const verifyCrc = options.verifyCrc ?? true;
-  checkMaxDecompressedBytes(options.maxDecompressedBytes);
-  let budget = options.maxDecompressedBytes;
-  const batches: RecordBatch[] = [];
-  let at = 0;
-  for (let frame = frameAt(bytes, at, verifyCrc); frame !== null; frame = frameAt(bytes, at, verifyCrc)) {
-    if (frame.codec === 'none') {
-      batches.push(buildBatch(bytes, frame, bytes, frame.start + RECORDS_AT, frame.end));
-    } else {
-      let section: Buffer;
-      try {
-        section = decompressSync(frame.codec, bytes.subarray(frame.start + RECORDS_AT, frame.end), budget);
-      } catch (error) {
-        throw withBatchContext(error, frame);
-      }
-      budget -= section.length;
-      batches.push(buildBatch(bytes, frame, section, 0, section.length));
+  const steps = decodeSteps(bytes, options);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    const pending = step.value;
+    let section: Buffer;
+    try {
+      section = decompressSync(pending.codec, pending.data, pending.budget);
+    } catch (error) {
+      throw withBatchContext(error, pending.frame);
     }
-    at = frame.end;
+    step = steps.next(section);
   }
-  return { batches, truncatedTail: at < bytes.length, bytesRead: at };
 }
 
 /**
@@ -213,26 +237,17 @@ export function decodeRecordBatchesSync(bytes: Buffer, options: DecodeRecordBatc
  * `@mongodb-js/zstd`). Batches of the other codecs are decoded without awaiting.
  */
 export async function decodeRecordBatches(bytes: Buffer, options: DecodeRecordBatchesOptions): Promise<DecodedRecordBatches> {
-  const verifyCrc = options.verifyCrc ?? true;
-  checkMaxDecompressedBytes(options.maxDecompressedBytes);
-  let budget = options.maxDecompressedBytes;
-  const batches: RecordBatch[] = [];
-  let at = 0;
-  for (let frame = frameAt(bytes, at, verifyCrc); frame !== null; frame = frameAt(bytes, at, verifyCrc)) {
-    if (frame.codec === 'none') {
-      batches.push(buildBatch(bytes, frame, bytes, frame.start + RECORDS_AT, frame.end));
-    } else {
-      let section: Buffer;
-      try {
-        const result = decompress(frame.codec, bytes.subarray(frame.start + RECORDS_AT, frame.end), budget);
-        section = result instanceof Buffer ? result : await result;
-      } catch (error) {
-        throw withBatchContext(error, frame);
-      }
-      budget -= section.length;
-      batches.push(buildBatch(bytes, frame, section, 0, section.length));
+  const steps = decodeSteps(bytes, options);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    const pending = step.value;
+    let section: Buffer;
+    try {
+      const result = decompress(pending.codec, pending.data, pending.budget);
+      section = result instanceof Buffer ? result : await result;
+    } catch (error) {
+      throw withBatchContext(error, pending.frame);
     }
-    at = frame.end;
+    step = steps.next(section);
   }
-  return { batches, truncatedTail: at < bytes.length, bytesRead: at };
 }

@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Admin } from '../../src/admin/index.js';
-import type { Producer } from '../../src/producer/producer.js';
-import { LogFollower } from './member-runner.js';
+import { after, before } from 'node:test';
+import { Admin } from '../../src/admin/index.js';
+import { Producer, type ProducerOptions } from '../../src/producer/producer.js';
+import { testBrokers } from './env.js';
+import { LogFollower, type MemberProcess } from './member-runner.js';
 import { Recorder, type ProducedLine, type RunLine, type SampleLine, type UnstampedLine } from './recorder.js';
 
 /** One scenario run: where the logs go and the harness's recorder. */
@@ -122,4 +124,35 @@ export async function assertCommittedAtLogEnd(admin: Admin, groupId: string, top
     .filter((e) => byPartition.get(e.partition) !== e.offset)
     .map((e) => `partition ${e.partition}: committed ${byPartition.get(e.partition) ?? 'none'}, log end ${e.offset}`);
   assert.deepEqual(mismatches, [], 'final committed offsets equal the log end');
+}
+
+/** The clients a multi-process scenario file shares: set in `before`, closed in `after`. */
+export interface ScenarioClients {
+  admin: Admin;
+  producer: Producer;
+  /** Member processes started: disposed after the file's tests. */
+  members: MemberProcess[];
+  /** Topics created: deleted after the file's tests. */
+  topics: string[];
+}
+
+/**
+ * Registers the file's `before`/`after` hooks: an admin client and a producer on the test cluster,
+ * and the clean-up of members and topics. Call at module level; read the fields inside tests.
+ */
+export function scenarioClients(producerOptions: Omit<ProducerOptions, 'brokers'> = {}): ScenarioClients {
+  const clients = { members: [], topics: [] } as unknown as ScenarioClients;
+  before(async () => {
+    clients.admin = new Admin({ brokers: testBrokers() });
+    await clients.admin.connect();
+    clients.producer = new Producer({ brokers: testBrokers(), ...producerOptions });
+    await clients.producer.connect();
+  });
+  after(async () => {
+    for (const m of clients.members) m.dispose();
+    await clients.producer.close();
+    await clients.admin.deleteTopics(clients.topics).catch(() => undefined);
+    await clients.admin.close();
+  });
+  return clients;
 }

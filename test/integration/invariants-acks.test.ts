@@ -12,41 +12,23 @@
  * Eager `range` assignment, so a join revokes every partition of the first member at once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Admin } from '../../src/admin/index.js';
-import { Producer } from '../../src/producer/producer.js';
+import { describe, it } from 'node:test';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { checkInvariants, formatViolations } from '../helpers/invariants.js';
 import type { MemberConfig } from '../helpers/member-process.js';
 import { MemberProcess } from '../helpers/member-runner.js';
 import { readRunLogs } from '../helpers/recorder.js';
-import { assertCommittedAtLogEnd, createRun, produceLogged, removeRun } from '../helpers/scenario.js';
+import { assertCommittedAtLogEnd, createRun, produceLogged, removeRun, scenarioClients } from '../helpers/scenario.js';
 
 const PARTITIONS = 12;
 const RECORDS = 6_000;
 const DRAIN_TIMEOUT_MS = 1_000;
 
-let admin: Admin;
-let producer: Producer;
-const members: MemberProcess[] = [];
-const topics: string[] = [];
-
-before(async () => {
-  admin = new Admin({ brokers: testBrokers() });
-  await admin.connect();
-  producer = new Producer({ brokers: testBrokers(), lingerMs: 5 });
-  await producer.connect();
-});
-
-after(async () => {
-  for (const m of members) m.dispose();
-  await producer.close();
-  await admin.deleteTopics(topics).catch(() => undefined);
-  await admin.close();
-});
+const clients = scenarioClients({ lingerMs: 5 });
 
 describe('acks across a rebalance', () => {
   it('out-of-order acks commit only the contiguous prefix; acks after revoke are never committed', { timeout: 120_000 }, async (t) => {
+    const { admin, producer, members, topics } = clients;
     const topic = uniqueTopic('invariants-acks');
     const groupId = `${topic}-group`;
     topics.push(topic);

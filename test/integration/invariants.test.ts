@@ -9,40 +9,22 @@
  * producer's pauses only spread the load over the churn.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Admin } from '../../src/admin/index.js';
-import { Producer } from '../../src/producer/producer.js';
+import { describe, it } from 'node:test';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { checkInvariants, formatViolations } from '../helpers/invariants.js';
 import type { MemberConfig } from '../helpers/member-process.js';
 import { MemberProcess } from '../helpers/member-runner.js';
 import { readRunLogs } from '../helpers/recorder.js';
-import { assertCommittedAtLogEnd, createRun, produceLogged, removeRun } from '../helpers/scenario.js';
+import { assertCommittedAtLogEnd, createRun, produceLogged, removeRun, scenarioClients } from '../helpers/scenario.js';
 
 const PARTITIONS = 12;
 const RECORDS = 30_000;
 
-let admin: Admin;
-let producer: Producer;
-const members: MemberProcess[] = [];
-const topics: string[] = [];
-
-before(async () => {
-  admin = new Admin({ brokers: testBrokers() });
-  await admin.connect();
-  producer = new Producer({ brokers: testBrokers(), lingerMs: 5 });
-  await producer.connect();
-});
-
-after(async () => {
-  for (const m of members) m.dispose();
-  await producer.close();
-  await admin.deleteTopics(topics).catch(() => undefined);
-  await admin.close();
-});
+const clients = scenarioClients({ lingerMs: 5 });
 
 describe('consumer group invariants across joins, clean leaves and SIGKILLs', () => {
   it('I1–I6 hold and the final commits reach the log end', { timeout: 180_000 }, async (t) => {
+    const { admin, producer, members, topics } = clients;
     const topic = uniqueTopic('invariants');
     const groupId = `${topic}-group`;
     topics.push(topic);

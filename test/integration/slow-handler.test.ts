@@ -7,39 +7,21 @@
  * (maxProcessingMs 3 s) instead.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Admin } from '../../src/admin/index.js';
-import { Producer } from '../../src/producer/producer.js';
+import { describe, it } from 'node:test';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import type { MemberConfig } from '../helpers/member-process.js';
 import { MemberProcess } from '../helpers/member-runner.js';
 import type { RunLine } from '../helpers/recorder.js';
-import { createRun, produceLogged, removeRun } from '../helpers/scenario.js';
+import { createRun, produceLogged, removeRun, scenarioClients } from '../helpers/scenario.js';
 
 const SESSION_TIMEOUT_MS = 6_000;
 const RECORD_MS = 8_000;
 
-let admin: Admin;
-let producer: Producer;
-const members: MemberProcess[] = [];
-const topics: string[] = [];
-
-before(async () => {
-  admin = new Admin({ brokers: testBrokers() });
-  await admin.connect();
-  producer = new Producer({ brokers: testBrokers() });
-  await producer.connect();
-});
-
-after(async () => {
-  for (const m of members) m.dispose();
-  await producer.close();
-  await admin.deleteTopics(topics).catch(() => undefined);
-  await admin.close();
-});
+const clients = scenarioClients();
 
 describe('a handler slower than the session timeout', () => {
   it('causes no rebalance', { timeout: 90_000 }, async (t) => {
+    const { admin, producer, members, topics } = clients;
     const topic = uniqueTopic('slow-handler');
     const groupId = `${topic}-group`;
     topics.push(topic);

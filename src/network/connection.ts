@@ -33,6 +33,7 @@ import { decodeResponse, encodeRequest } from '../protocol/frame.js';
 import type { AnyApi, ApiDefinition, RequestIn, ResponseOut } from '../protocol/schema.js';
 import { nextCorrelationId } from './correlation.js';
 import { FrameDecoder } from './frame-decoder.js';
+import { FrameReader } from './frame-reader.js';
 
 /** Name of the `node:diagnostics_channel` channel on which every settled request is published. */
 export const REQUEST_CHANNEL = 'kafka-stage:request';
@@ -143,7 +144,11 @@ export class Connection {
   private readonly nodeId: number | undefined;
   private readonly onRequest: ((event: RequestEvent) => void) | undefined;
   private readonly context: ErrorContext;
-  private readonly decoder: FrameDecoder;
+  /**
+   * Plain TCP reads into buffers we supply (FrameReader: a large response lands in its own buffer
+   * with no extra copy); TLS sockets emit 'data' chunks (FrameDecoder).
+   */
+  private readonly decoder: FrameDecoder | FrameReader;
   private readonly pending = new Map<number, Pending>();
   private readonly closeListeners: CloseListener[] = [];
   private state: State = 'new';
@@ -175,7 +180,8 @@ export class Connection {
     this.lastCorrelationId = checkInteger('firstCorrelationId', options.firstCorrelationId ?? 0, 0, 0x7fffffff) - 1;
     this.address = isIPv6(this.host) ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
     this.context = this.nodeId === undefined ? { broker: this.address } : { broker: this.address, nodeId: this.nodeId };
-    this.decoder = new FrameDecoder({ maxFrameBytes: maxResponseBytes, context: this.context });
+    const framing = { maxFrameBytes: maxResponseBytes, context: this.context };
+    this.decoder = this.tls ? new FrameDecoder(framing) : new FrameReader(framing);
   }
 
   /** True once the connection is closed, by either side; it is never reopened (make a new one). */
@@ -344,12 +350,12 @@ export class Connection {
     return new Promise<void>((resolve) => {
       const socket = this.tls
         ? tlsConnect({ host: this.host, port: this.port, servername: isIP(this.host) !== 0 ? undefined : this.host, ...this.tls })
-        : netConnect({ host: this.host, port: this.port });
+        : netConnect({ host: this.host, port: this.port, onread: { buffer: this.readBuffer, callback: this.onRead } });
       this.socket = socket;
       this.socketGone = new Promise<void>((done) => socket.once('close', () => done()));
       socket.setNoDelay(true);
       socket.setKeepAlive(true);
-      socket.on('data', this.onData);
+      if (this.tls) socket.on('data', this.onData);
       socket.on('error', this.onSocketError);
       socket.on('close', this.onSocketClose);
       socket.once(this.tls ? 'secureConnect' : 'connect', () => resolve());
@@ -370,26 +376,47 @@ export class Connection {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.state === 'closed') return;
-    const decoder = this.decoder;
-    let frame: Buffer | undefined;
     try {
-      decoder.push(chunk);
-      frame = decoder.next();
+      (this.decoder as FrameDecoder).push(chunk);
     } catch (err) {
       this.shutdown(err as ProtocolError, undefined, false);
       return;
     }
-    while (frame !== undefined) {
-      this.onFrame(frame);
-      if (this.closed) return;
+    this.handleFrames();
+  };
+
+  /** Where the socket reads next (plain TCP): the frame being assembled, or the reader's scratch. */
+  private readonly readBuffer = (): Buffer => (this.decoder as FrameReader).readBuffer();
+
+  /** Bytes landed where {@link readBuffer} said. Returns true: keep reading (false would pause). */
+  private readonly onRead = (bytes: number): boolean => {
+    if (this.state === 'closed') return true;
+    try {
+      (this.decoder as FrameReader).wrote(bytes);
+    } catch (err) {
+      this.shutdown(err as ProtocolError, undefined, false);
+      return true;
+    }
+    this.handleFrames();
+    return true;
+  };
+
+  /** Hands every complete frame to its request; a framing error shuts the connection down. */
+  private handleFrames(): void {
+    const decoder = this.decoder;
+    for (;;) {
+      let frame: Buffer | undefined;
       try {
         frame = decoder.next();
       } catch (err) {
         this.shutdown(err as ProtocolError, undefined, false);
         return;
       }
+      if (frame === undefined) return;
+      this.onFrame(frame);
+      if (this.closed) return;
     }
-  };
+  }
 
   private onFrame(frame: Buffer): void {
     const correlationId = frame.readInt32BE(0);

@@ -11,11 +11,38 @@
  */
 import { ProtocolError, ResponseTooLargeError, type ErrorContext } from '../protocol/errors.js';
 
-const SIZE_BYTES = 4;
+/** Bytes of the size prefix in front of every frame. */
+export const SIZE_BYTES = 4;
 /** A response holds at least its int32 correlation id. */
 const MIN_FRAME_BYTES = 4;
 /** How many leading bytes an error message shows, enough to recognise "HTTP/1.1 400 Bad Request". */
-const PREVIEW_BYTES = 16;
+export const PREVIEW_BYTES = 16;
+
+/** Bytes in hex and printable ASCII, for error messages: a size of 0x48545450 reads as "HTTP". */
+export function previewBytes(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
+  const text = Array.from(bytes, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+  return `0x${hex} ("${text}")`;
+}
+
+/**
+ * The error for a declared frame size outside [4, maxFrameBytes], or null when it is acceptable.
+ * `preview` shows the first bytes received (called only when the size is refused).
+ */
+export function frameSizeError(size: number, maxFrameBytes: number, preview: () => string, context: ErrorContext): ProtocolError | null {
+  if (size >= MIN_FRAME_BYTES && size <= maxFrameBytes) return null;
+  const shown = preview();
+  const withSize = { ...context, declaredSize: size, maxResponseBytes: maxFrameBytes };
+  if (size > maxFrameBytes) {
+    return new ResponseTooLargeError(`response frame of ${size} bytes exceeds maxResponseBytes (${maxFrameBytes}); first bytes ${shown}`, withSize);
+  }
+  return new ProtocolError(
+    size < 0
+      ? `negative response frame size ${size}; first bytes ${shown}`
+      : `response frame of ${size} bytes cannot hold a correlation id; first bytes ${shown}`,
+    withSize,
+  );
+}
 
 /** Options of a {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
@@ -96,33 +123,16 @@ export class FrameDecoder {
   }
 
   private validate(size: number): void {
-    if (size >= MIN_FRAME_BYTES && size <= this.maxFrameBytes) return;
-    const preview = this.preview();
-    const context = { ...this.context, declaredSize: size, maxResponseBytes: this.maxFrameBytes };
-    const error =
-      size > this.maxFrameBytes
-        ? new ResponseTooLargeError(
-            `response frame of ${size} bytes exceeds maxResponseBytes (${this.maxFrameBytes}); first bytes ${preview}`,
-            context,
-          )
-        : new ProtocolError(
-            size < 0
-              ? `negative response frame size ${size}; first bytes ${preview}`
-              : `response frame of ${size} bytes cannot hold a correlation id; first bytes ${preview}`,
-            context,
-          );
+    const error = frameSizeError(size, this.maxFrameBytes, () => this.preview(), this.context);
+    if (error === null) return;
     this.failure = error;
     this.reset();
     throw error;
   }
 
-  /** The first bytes held, in hex and printable ASCII: a size of 0x48545450 reads as "HTTP". */
+  /** The first bytes held (see {@link previewBytes}). */
   private preview(): string {
-    const n = Math.min(PREVIEW_BYTES, this.buffered);
-    const bytes = this.copyOut(n, false);
-    const hex = bytes.toString('hex');
-    const text = Array.from(bytes, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-    return `0x${hex} ("${text}")`;
+    return previewBytes(this.copyOut(Math.min(PREVIEW_BYTES, this.buffered), false));
   }
 
   /** The int32 at the read position, which may straddle chunks. */

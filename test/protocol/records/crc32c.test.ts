@@ -1,7 +1,7 @@
 /** CRC32C: published test vectors, ranges, incremental use, and the word path against the byte path. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bytewise, crc32c, crc32cUpdate, wordwise } from '../../../src/protocol/records/crc32c.js';
+import { bytewise, crc32c, crc32cPortable, crc32cUpdate, NATIVE_MIN_BYTES, nativeCrc32c, wordwise } from '../../../src/protocol/records/crc32c.js';
 
 /** Reference CRC32C one bit at a time, straight from the definition. */
 function referenceCrc32c(bytes: Uint8Array): number {
@@ -69,5 +69,24 @@ describe('crc32c', () => {
     for (let i = 0; i < backing.length; i++) backing[i] = (i * 31) & 0xff;
     const view = backing.subarray(3);
     assert.equal(crc32c(view), referenceCrc32c(view));
+  });
+});
+
+describe('crc32c native path (@node-rs/crc32)', () => {
+  it('is loaded in this checkout, where the optional package is installed', () => {
+    assert.equal(typeof nativeCrc32c, 'function');
+  });
+
+  it('agrees with the portable code on every length around the cut-over, at every alignment, and when continued', () => {
+    const data = Buffer.from(Array.from({ length: 4096 + 64 }, (_, i) => (i * 197 + 11) & 0xff));
+    for (const length of [NATIVE_MIN_BYTES - 1, NATIVE_MIN_BYTES, NATIVE_MIN_BYTES + 1, 1000, 4096]) {
+      for (let offset = 0; offset < 8; offset++) {
+        const expected = crc32cPortable(0, data, offset, offset + length);
+        assert.equal(crc32c(data, offset, offset + length), expected, `length ${length} offset ${offset}`);
+        assert.equal(crc32c(data, offset, offset + length), referenceCrc32c(data.subarray(offset, offset + length)));
+        const half = offset + (length >> 1);
+        assert.equal(crc32cUpdate(crc32c(data, offset, half), data, half, offset + length), expected, `continued, length ${length}`);
+      }
+    }
   });
 });

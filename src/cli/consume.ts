@@ -15,6 +15,7 @@
 import { Admin } from '../admin/admin.js';
 import { ConsumerGroup } from '../consumer/consumer-group.js';
 import { StandaloneConsumer } from '../consumer/standalone-consumer.js';
+import { DEFAULT_MAX_DEMAND } from '../consumer/delivery/demand.js';
 import type { CommitStrategy } from '../consumer/options.js';
 import type { ConsumerEvents } from '../consumer/types.js';
 import { integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './args.js';
@@ -31,7 +32,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'max-messages', type: 'integer', min: 1, description: 'stop after printing this many records' },
   { name: 'idle-timeout-ms', type: 'integer', min: 1, description: 'stop after this long without a record, ms' },
   { name: 'commit', type: 'string', choices: ['async', 'sync', 'none'], description: 'commit strategy (needs --group; none: only at exit)', defaultText: 'async' },
-  { name: 'max-demand', type: 'integer', min: 1, description: 'records each partition subscriber asks for at once', defaultText: '500' },
+  { name: 'max-demand', type: 'integer', min: 1, description: 'records each partition subscriber asks for at once', defaultText: String(DEFAULT_MAX_DEMAND) },
   { name: 'delay-ms', type: 'integer', min: 0, description: 'sleep before each record, ms (a slow subscriber)', defaultText: '0' },
   { name: 'format', type: 'string', choices: [...RECORD_FORMATS], description: 'json: one object per line; value: the value only; none: print nothing', defaultText: 'json' },
 ];
@@ -85,7 +86,7 @@ function settingsFrom(argv: readonly string[]): { settings: ConsumeSettings; ses
   if (group === null && commit !== undefined && commit !== 'none') {
     throw new UsageError(`--commit ${commit} needs --group (without a group nothing is committed)`);
   }
-  const maxDemand = integerFlag(flags, 'max-demand') ?? 500;
+  const maxDemand = integerFlag(flags, 'max-demand') ?? DEFAULT_MAX_DEMAND;
   return {
     settings: {
       brokers: stringFlag(flags, 'brokers') as string,

@@ -4,15 +4,19 @@
  * chunks of at most `maxDemand − minDemand`, so while the subscriber works on one chunk the stage
  * still has `minDemand` records of demand to fetch against: fetching overlaps processing.
  *
- * Worked numbers, defaults: maxDemand 500, minDemand 375. The subscriber starts: demand 500. A batch
- * of 125 is handed out: demand 375. The subscriber asks for its next batch: 375 ≤ 375, so it asks
- * 125 more (demand 500) and takes the next 125 records already buffered.
+ * Worked numbers, defaults: maxDemand 1000, minDemand 750. The subscriber starts: demand 1000. A
+ * batch of 250 is handed out: demand 750. The subscriber asks for its next batch: 750 ≤ 750, so it
+ * asks 250 more (demand 1000) and takes the next 250 records already buffered.
  */
 import { InvalidOptionError } from '../../protocol/errors.js';
 import type { DemandOptions } from '../types.js';
 
-/** Default `maxDemand` (GenStage's default too). */
-export const DEFAULT_MAX_DEMAND = 500;
+/**
+ * Default `maxDemand`, GenStage's default too. Fetch sizes follow demand, so this sets how much one
+ * round trip brings: draining 100 B records, 500 gave ~0.41 M records/s and 1000 ~1.0–1.2 M (2000
+ * no more), because each Fetch then carries twice the records for the same round-trip cost.
+ */
+export const DEFAULT_MAX_DEMAND = 1000;
 
 /** Demand options after defaults and validation. */
 export interface DemandPolicy {

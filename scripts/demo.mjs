@@ -12,61 +12,20 @@
 // --delay-ms, --max-demand, --buffer, --compression, --keep-topic).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
+import { acquireBroker } from './lib/local-broker.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const keepBroker = args.includes('--keep-broker') || process.env.KEEP_BROKER === '1';
 const say = (message) => console.log(`demo: ${message}`);
 
-/** True when something accepts TCP connections on host:port within a second. */
-function answers(host, port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 if (!existsSync(join(root, 'node_modules', 'tsx'))) {
   say('node_modules is missing: running npm ci');
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
 
-let brokers = process.env.KAFKA_BROKERS;
-let startedBroker = false;
-if (brokers) {
-  say(`using KAFKA_BROKERS=${brokers}`);
-} else {
-  const port = Number(process.env.KAFKA_BASE_PORT ?? 19092);
-  if (await answers('127.0.0.1', port)) {
-    brokers = `127.0.0.1:${port}`;
-    say(`using the broker already running at ${brokers}; it is left running`);
-  } else {
-    say('starting a local Kafka broker with scripts/kafka/start.sh (the first run downloads the jars)');
-    const out = execFileSync('bash', [join(root, 'scripts/kafka/start.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    brokers = out.toString().trim().split('\n').pop();
-    startedBroker = true;
-    say(`broker ready at ${brokers}`);
-  }
-}
-
-function stopBroker() {
-  if (!startedBroker) return;
-  startedBroker = false;
-  if (keepBroker) {
-    say(`the broker it started is still running at ${brokers}; stop it with: npm run kafka:stop`);
-    return;
-  }
-  execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { cwd: root, stdio: 'inherit' });
-  say('stopped the broker it started (pass --keep-broker to leave it running)');
-}
+const { brokers, release: stopBroker } = await acquireBroker({ say, keep: keepBroker });
 
 const passOn = args.filter((a) => a !== '--keep-broker');
 const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/demo/run.ts'), ...passOn], {

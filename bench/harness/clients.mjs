@@ -1,0 +1,37 @@
+// The clients the harness measures, how to start each one's runner, and which scenarios it can run.
+// `node20` / `node24` are Node.js binaries; a client whose runner or dependencies are missing is
+// reported as skipped with the reason, never silently dropped.
+import { existsSync } from 'node:fs';
+
+const root = new URL('../..', import.meta.url).pathname;
+const ALL = ['drain', 'latency', 'slow', 'stalled'];
+
+/** Every client, in the order tables list them. */
+export function clientCatalogue({ node20, node24 }) {
+  const runner = (file) => `${root}/bench/clients/${file}`;
+  return [
+    { id: 'kafka-stage', label: 'kafka-stage (group)', command: node20, args: [runner('kafka-stage.mjs'), '--mode', 'group'], scenarios: ALL, needs: [`${root}/dist/index.js`] },
+    { id: 'kafka-stage-standalone', label: 'kafka-stage (standalone)', command: node20, args: [runner('kafka-stage.mjs'), '--mode', 'standalone'], scenarios: ALL, needs: [`${root}/dist/index.js`] },
+    { id: 'kafka-stage-node24', label: 'kafka-stage (group, Node 24)', command: node24, args: [runner('kafka-stage.mjs'), '--mode', 'group'], scenarios: ['drain', 'latency'], needs: [`${root}/dist/index.js`] },
+    { id: 'kafkajs', label: 'KafkaJS 2.2.4', command: node20, args: [runner('kafkajs.mjs')], scenarios: ALL, needs: [runner('kafkajs.mjs'), `${root}/bench/peers/node_modules/kafkajs`] },
+    { id: 'platformatic', label: '@platformatic/kafka 1.34 (Node 20)', command: node20, args: [runner('platformatic.mjs')], scenarios: ALL, needs: [runner('platformatic.mjs'), `${root}/bench/peers/node_modules/@platformatic/kafka`] },
+    { id: 'platformatic-latest', label: '@platformatic/kafka 2.12 (Node 24)', command: node24, args: [runner('platformatic.mjs'), '--package', 'platformatic-kafka-latest'], scenarios: ALL, needs: [runner('platformatic.mjs'), `${root}/bench/peers/node_modules/platformatic-kafka-latest`] },
+    { id: 'rdkafka', label: 'librdkafka Node binding', command: node20, args: [runner('rdkafka.mjs')], scenarios: ALL, needs: [runner('rdkafka.mjs'), `${root}/bench/peers-rdkafka/node_modules`] },
+    { id: 'kcat', label: 'kcat (librdkafka CLI)', command: node20, args: [runner('kcat.mjs')], scenarios: ['drain', 'latency', 'stalled'], needs: [runner('kcat.mjs'), '/usr/bin/kcat'] },
+    { id: 'java', label: 'Java KafkaConsumer', command: 'bash', args: [`${root}/scripts/kafka/java-tool.sh`, `${root}/bench/java/BenchConsumer.java`], scenarios: ALL, needs: [`${root}/bench/java/BenchConsumer.java`] },
+    { id: 'java-perf', label: 'Java ConsumerPerformance', command: node20, args: [runner('java-perf.mjs')], scenarios: ['drain'], needs: [runner('java-perf.mjs')] },
+  ];
+}
+
+/** Splits the catalogue into runnable clients and skipped ones (with the missing path). */
+export function availableClients(catalogue, wanted) {
+  const runnable = [];
+  const skipped = [];
+  for (const client of catalogue) {
+    if (wanted && !wanted.includes(client.id)) continue;
+    const missing = client.needs.find((path) => !existsSync(path)) ?? (client.command ? null : 'its Node.js binary');
+    if (missing) skipped.push({ id: client.id, label: client.label, reason: `missing ${missing}` });
+    else runnable.push(client);
+  }
+  return { runnable, skipped };
+}

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { availableClients, clientCatalogue } from './harness/clients.mjs';
+import { availableClients, clientCatalogue, compileJavaRunner } from './harness/clients.mjs';
 import { runClient } from './harness/run-client.mjs';
 import { createEmptyTopic, deleteTopics, prepareDrainTopic } from './harness/topics.mjs';
 import { quantile } from './harness/stats.mjs';
@@ -51,6 +51,11 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = opt.out ?? `${root}/.bench-results/${stamp}`;
 mkdirSync(outDir, { recursive: true });
 
+try {
+  compileJavaRunner();
+} catch (error) {
+  say(`could not compile bench/java/BenchConsumer.java: ${error.message}`);
+}
 const catalogue = clientCatalogue({ node20: opt.node20, node24: opt.node24 });
 const { runnable, skipped } = availableClients(catalogue, opt.clients?.split(','));
 for (const s of skipped) say(`skipping ${s.label}: ${s.reason}`);
@@ -72,6 +77,7 @@ async function measureOnce(client, round, scenario, variant, runnerArgs, extra =
     cpus: opt['client-cpus'],
     timeoutMs: extra.timeoutMs,
     onReady: extra.onReady,
+    env: client.env,
   });
   const run = { round, scenario, variant, client: client.id, ...outcome };
   if (run.result?.latenciesUs) {
@@ -104,14 +110,16 @@ function summaryOf(run) {
   return `${r.records} records handled, peak RSS ${rss}`;
 }
 
-/** Runs the latency producer; resolves when it has sent everything. */
+/** Runs the latency producer; resolves with its summary line (incl. its own ack latency) when it has sent everything. */
 function produceAtRate(topic, rate, count) {
   const argv = [`${root}/bench/harness/latency-producer.mjs`, '--brokers', opt.brokers, '--topic', topic, '--rate', String(rate), '--count', String(count)];
   const cpus = opt['helper-cpus'];
   const [command, args] = cpus ? ['taskset', ['-c', cpus, opt.node20, ...argv]] : [opt.node20, argv];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`latency producer exited ${code}`))));
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`latency producer exited ${code}`))));
   });
 }
 
@@ -137,16 +145,23 @@ for (let round = 1; round <= rounds; round++) {
       for (const client of order.filter((c) => c.scenarios.includes('latency'))) {
         const topic = fresh('lat', rate, client.id);
         const count = rate * latencySeconds;
+        let producing = null;
         await createEmptyTopic({ brokers: opt.brokers, topic, partitions });
         await measureOnce(client, round, 'latency', `${rate} msg/s`, ['--topic', topic, '--group', fresh('lat', client.id), '--scenario', 'latency', '--count', String(count), '--max-ms', String(latencySeconds * 1000 + 30_000)], {
           timeoutMs: latencySeconds * 1000 + 120_000,
           // Give the consumer a second after READY to send its first fetch, then produce.
           onReady: async () => {
             await new Promise((resolve) => setTimeout(resolve, 1000));
-            await produceAtRate(topic, rate, count);
+            producing = produceAtRate(topic, rate, count);
+            await producing;
           },
           check: (r) => (r.records === count ? null : `received ${r.records} of ${count} records`),
         });
+        // The last record can arrive before the producer has its last ack and exits: wait for it.
+        const producerSummary = producing ? await producing.catch((error) => error.message) : 'not started';
+        runs[runs.length - 1].producer = producerSummary;
+        save();
+        say(`  producer: ${producerSummary}`);
         await deleteTopics({ brokers: opt.brokers, topics: [topic] });
       }
     }

@@ -1,10 +1,19 @@
 // The clients the harness measures, how to start each one's runner, and which scenarios it can run.
 // `node20` / `node24` are Node.js binaries; a client whose runner or dependencies are missing is
 // reported as skipped with the reason, never silently dropped.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const ALL = ['drain', 'latency', 'slow', 'stalled'];
+/** Where compileJavaRunner puts BenchConsumer's classes. */
+const JAVA_CLASSES = `${root}/.bench-results/java-classes`;
+
+/** Compiles bench/java/BenchConsumer.java against the Kafka jars (javac from the JDK). Throws on failure. */
+export function compileJavaRunner() {
+  const script = `source scripts/kafka/env.sh && bash "$KAFKA_SCRIPTS/install.sh" && javac -nowarn -d "${JAVA_CLASSES}" -cp "$KAFKA_LIBS/*" bench/java/BenchConsumer.java`;
+  execFileSync('bash', ['-c', script], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 /** Every client, in the order tables list them. */
 export function clientCatalogue({ node20, node24 }) {
@@ -18,7 +27,8 @@ export function clientCatalogue({ node20, node24 }) {
     { id: 'platformatic-latest', label: '@platformatic/kafka 2.12 (Node 24)', command: node24, args: [runner('platformatic.mjs'), '--package', 'platformatic-kafka-latest'], scenarios: ALL, needs: [runner('platformatic.mjs'), `${root}/bench/peers/node_modules/platformatic-kafka-latest`] },
     { id: 'rdkafka', label: 'librdkafka Node binding', command: node20, args: [runner('rdkafka.mjs')], scenarios: ALL, needs: [runner('rdkafka.mjs'), `${root}/bench/peers-rdkafka/node_modules`] },
     { id: 'kcat', label: 'kcat (librdkafka CLI)', command: node20, args: [runner('kcat.mjs')], scenarios: ['drain', 'latency', 'stalled'], needs: [runner('kcat.mjs'), '/usr/bin/kcat'] },
-    { id: 'java', label: 'Java KafkaConsumer', command: 'bash', args: [`${root}/scripts/kafka/java-tool.sh`, `${root}/bench/java/BenchConsumer.java`], scenarios: ALL, needs: [`${root}/bench/java/BenchConsumer.java`] },
+    // Compiled beforehand (compileJavaRunner): in source mode javac would run inside the measured JVM.
+    { id: 'java', label: 'Java KafkaConsumer', command: 'bash', args: [`${root}/scripts/kafka/java-tool.sh`, 'BenchConsumer'], env: { KAFKA_TOOL_CLASSPATH: JAVA_CLASSES }, scenarios: ALL, needs: [`${JAVA_CLASSES}/BenchConsumer.class`] },
     { id: 'java-perf', label: 'Java ConsumerPerformance', command: node20, args: [runner('java-perf.mjs')], scenarios: ['drain'], needs: [runner('java-perf.mjs')] },
   ];
 }

@@ -26,18 +26,23 @@ const filler = Buffer.alloc(valueSize - 16, 'x');
 const producer = new Producer({ brokers: values.brokers.split(','), clientId: 'bench-latency-producer', lingerMs: 0, acks: 1, idempotent: false });
 await producer.connect();
 const pending = [];
+/** Send-to-acknowledgement times, µs: the part of every client's latency that the producer and broker add. */
+const acks = [];
 const started = performance.now();
 let sent = 0;
 while (sent < count) {
   // Send what the schedule says is due by now, then yield to the event loop for about 1 ms.
   const due = Math.min(count, Math.floor(((performance.now() - started) * rate) / 1000));
   for (; sent < due; sent++) {
-    const value = Buffer.concat([Buffer.from(String(nowUs()).padStart(16, '0')), filler]);
-    pending.push(producer.send(values.topic, { value, partition: sent % partitions }));
+    const sentUs = nowUs();
+    const value = Buffer.concat([Buffer.from(String(sentUs).padStart(16, '0')), filler]);
+    pending.push(producer.send(values.topic, { value, partition: sent % partitions }).then(() => acks.push(nowUs() - sentUs)));
   }
   if (pending.length > 10_000) await Promise.all(pending.splice(0));
   await sleep(1);
 }
 await Promise.all(pending);
 await producer.close();
-process.stdout.write(`SENT ${sent} in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+acks.sort((a, b) => a - b);
+const at = (q) => ((acks[Math.min(acks.length - 1, Math.ceil(q * acks.length) - 1)] ?? 0) / 1000).toFixed(2);
+process.stdout.write(`SENT ${sent} in ${((performance.now() - started) / 1000).toFixed(2)} s; ack p50 ${at(0.5)} p99 ${at(0.99)} p99.9 ${at(0.999)} ms\n`);

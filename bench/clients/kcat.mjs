@@ -12,7 +12,7 @@
 //   so the first fetch round trip counts in firstToLastMs). records = --count when kcat stopped on -c,
 //   else the sum of the end offsets it reports (the bench topics start at offset 0); bytes = records ×
 //   --value-size (derived, not measured); checksum 0. kcat cannot stop at --max-ms after the first
-//   record: past assignment + --max-ms the run fails.
+//   record: it reads the whole topic (the run fails only past assignment + --max-ms + 100 s).
 // latency / slow / stalled: kcat writes each record as a 4-byte length and the value (-f '%R%s',
 //   unbuffered -u) into a pipe; this wrapper touches each value there and, for latency, stamps its
 //   arrival (the pipe adds a few µs to each latency). slow: one record per 1 ms timer. stalled: the

@@ -84,16 +84,16 @@ export class Tally {
   /** Handles one value (Buffer/Uint8Array). Returns true once the run is over. */
   touch(value) {
     if (this.done) return true;
-    const now = nowMs();
+    // No clock read per record (it cost ~4 % of a 100 B drain): the last record's time is taken
+    // when the run ends, which is when the last counted record was handled or the deadline fired.
     if (this.firstMs < 0) {
-      this.firstMs = now;
+      this.firstMs = nowMs();
       if (this.args.scenario === 'drain') this.#armDeadline(this.args.maxMs);
     }
     if (this.latencies) this.latencies.push(nowUs() - stampUs(value));
     this.checksum = (this.checksum + value[0] + value[value.length - 1] + value.length) | 0;
     this.bytes += value.length;
     this.records++;
-    this.lastMs = now;
     if (this.records >= this.args.count) this.finish();
     return this.done;
   }
@@ -113,6 +113,7 @@ export class Tally {
   finish() {
     if (this.done) return;
     this.done = true;
+    this.lastMs = nowMs();
     if (this.deadline) clearTimeout(this.deadline);
     const result = {
       records: this.records,

@@ -26,7 +26,12 @@ export interface CommitOptions {
   strategy?: CommitStrategy;
   /** `async`: commit at least this often while acks arrive, ms. Default 5000 (Java `auto.commit.interval.ms`). */
   intervalMs?: number;
-  /** `async`: commit as soon as this many acks are uncommitted. Default 1000. */
+  /**
+   * `async`: commit as soon as this many acks are uncommitted. Default 100 000: every commit is a
+   * write to the broker's offsets log, and with 1000 a fast consumer committed once per Fetch
+   * (draining 1 KiB records: ~220 k records/s at 1000 against ~300 k at 100 000). A crash
+   * re-delivers at most `intervalMs` or `threshold` worth of acked records, whichever is less.
+   */
   threshold?: number;
 }
 
@@ -140,7 +145,7 @@ export const CONSUMER_DEFAULTS = Object.freeze({
   autoOffsetReset: 'latest' as AutoOffsetReset,
   drainTimeoutMs: 10_000,
   maxProcessingMs: 60_000,
-  commit: Object.freeze({ strategy: 'async' as CommitStrategy, intervalMs: 5_000, threshold: 1_000 }),
+  commit: Object.freeze({ strategy: 'async' as CommitStrategy, intervalMs: 5_000, threshold: 100_000 }),
   buffer: Object.freeze({ maxRecordsPerPartition: 2_000, maxBytesPerPartition: 1024 * 1024, maxBytes: 32 * 1024 * 1024 }),
   fetch: Object.freeze({
     maxWaitMs: 500,

@@ -22,8 +22,8 @@
 // before RESULT, so this wrapper samples /proc/<pid> every 50 ms and reports peakRssKb (last VmHWM
 // seen) and cpuMs (utime+stime, exact from this process's cutime+cstime once the JVM was reaped; that
 // includes java-tool.sh's few ms of install check).
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { ProcSampler } from './proc-stats.mjs';
 import { runnerArgs, fail } from './runner-kit.mjs';
 
 const args = runnerArgs();
@@ -33,47 +33,6 @@ if (args.scenario !== 'drain') {
 
 const tool = new URL('../../scripts/kafka/java-tool.sh', import.meta.url).pathname;
 const idleTimeoutMs = 10_000; // the tool's --timeout default, passed explicitly so it can be subtracted
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
-/** utime+stime (fields 14, 15) or cutime+cstime (16, 17) of /proc/<pid>/stat, in clock ticks. */
-function statTicks(pid, children) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  const at = children ? 13 : 11;
-  return Number(fields[at]) + Number(fields[at + 1]);
-}
-
-/** Samples a child's peak RSS and CPU while it lives. */
-class ProcSampler {
-  constructor(pid) {
-    this.pid = pid;
-    this.peakRssKb = 0;
-    this.cpuTicks = 0;
-    this.baseChildTicks = statTicks('self', true);
-    this.timer = setInterval(() => this.sample(), 50);
-    this.sample();
-  }
-
-  sample() {
-    try {
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
-      if (hwm) this.peakRssKb = Math.max(this.peakRssKb, Number(hwm[1]));
-      this.cpuTicks = Math.max(this.cpuTicks, statTicks(this.pid, false));
-    } catch {
-      // exited between two samples
-    }
-  }
-
-  /** After the child was reaped: its CPU is now in our children's totals, to the tick. */
-  stopAfterExit() {
-    clearInterval(this.timer);
-    this.cpuTicks = Math.max(this.cpuTicks, statTicks('self', true) - this.baseChildTicks);
-  }
-
-  get cpuMs() {
-    return Math.round((this.cpuTicks * 1000) / CLK_TCK);
-  }
-}
 
 const messages = args.count < Number.MAX_SAFE_INTEGER ? args.count : Number.MAX_SAFE_INTEGER;
 const child = spawn(

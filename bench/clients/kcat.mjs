@@ -21,8 +21,9 @@
 // Memory and CPU: kcat exits before RESULT in drain, so /proc/<pid> is sampled every 50 ms and RESULT
 // carries peakRssKb and cpuMs (CPU exact from this process's cutime+cstime once kcat was reaped).
 import { spawn, execFileSync } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ProcSampler } from './proc-stats.mjs';
 import { runnerArgs, Tally, fail, nowMs } from './runner-kit.mjs';
 
 const args = runnerArgs();
@@ -30,47 +31,6 @@ try {
   execFileSync('kcat', ['-V'], { stdio: 'ignore' });
 } catch {
   fail('kcat: not found (Debian: apt-get install -y kcat)');
-}
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
-/** utime+stime (fields 14, 15) or cutime+cstime (16, 17) of /proc/<pid>/stat, in clock ticks. */
-function statTicks(pid, children) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  const at = children ? 13 : 11;
-  return Number(fields[at]) + Number(fields[at + 1]);
-}
-
-/** Samples a child's peak RSS and CPU while it lives. */
-class ProcSampler {
-  constructor(pid) {
-    this.pid = pid;
-    this.peakRssKb = 0;
-    this.cpuTicks = 0;
-    this.baseChildTicks = statTicks('self', true);
-    this.timer = setInterval(() => this.sample(), 50);
-    this.sample();
-  }
-
-  sample() {
-    try {
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
-      if (hwm) this.peakRssKb = Math.max(this.peakRssKb, Number(hwm[1]));
-      this.cpuTicks = Math.max(this.cpuTicks, statTicks(this.pid, false));
-    } catch {
-      // exited between two samples
-    }
-  }
-
-  /** After the child was reaped: its CPU is now in our children's totals, to the tick. */
-  stopAfterExit() {
-    clearInterval(this.timer);
-    this.cpuTicks = Math.max(this.cpuTicks, statTicks('self', true) - this.baseChildTicks);
-  }
-
-  get cpuMs() {
-    return Math.round((this.cpuTicks * 1000) / CLK_TCK);
-  }
 }
 
 const drain = args.scenario === 'drain';
@@ -86,23 +46,10 @@ kcatArgs.push(args.topic);
 // Piped scenarios: the Tally's RESULT plus kcat's sampled memory and CPU (kcat is still alive here,
 // so a fresh sample is taken first).
 class KcatTally extends Tally {
-  finish() {
-    if (this.done) return;
-    this.done = true;
-    if (this.deadline) clearTimeout(this.deadline);
+  /** kcat is the measured process: its peak RSS and CPU at the moment of the report. */
+  extraResult() {
     sampler.sample();
-    const result = {
-      records: this.records,
-      bytes: this.bytes,
-      checksum: this.checksum,
-      startToFirstMs: this.firstMs < 0 ? null : this.firstMs - this.startMs,
-      firstToLastMs: this.firstMs < 0 ? null : this.lastMs - this.firstMs,
-    };
-    if (this.latencies) result.latenciesUs = this.latencies;
-    result.peakRssKb = sampler.peakRssKb;
-    result.cpuMs = sampler.cpuMs;
-    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
-    setInterval(() => {}, 1 << 30);
+    return { peakRssKb: sampler.peakRssKb, cpuMs: sampler.cpuMs };
   }
 }
 

@@ -109,6 +109,11 @@ export class Tally {
     this.deadline = setTimeout(() => this.finish(), ms);
   }
 
+  /** Fields a wrapper runner adds to RESULT (e.g. its child's peakRssKb / cpuMs). */
+  extraResult() {
+    return {};
+  }
+
   /** Reports RESULT once, then idles until SIGTERM. */
   finish() {
     if (this.done) return;
@@ -123,6 +128,7 @@ export class Tally {
       firstToLastMs: this.firstMs < 0 ? null : this.lastMs - this.firstMs,
     };
     if (this.latencies) result.latenciesUs = this.latencies;
+    Object.assign(result, this.extraResult());
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
     this.onDone?.();
     // Stay alive until the harness has read /proc, then it sends SIGTERM.

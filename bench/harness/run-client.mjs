@@ -2,33 +2,9 @@
 // watches its stdout for PID / READY / RESULT, reads the measured process's peak RSS and CPU time
 // from /proc right after RESULT (or takes the runner's own figures when it reports them), then
 // sends SIGTERM. A runner that does not report in time is killed and the run counts as failed.
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-/** Peak RSS (VmHWM) in KiB of a live process, or null. */
-export function peakRssKb(pid) {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** User + system CPU time in ms of a live process (all its threads), or null. */
-export function cpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
+import { cpuMs, peakRssKb } from '../clients/proc-stats.mjs';
 
 /**
  * Runs `command args` and resolves with

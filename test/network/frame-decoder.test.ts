@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameDecoder } from '../../src/network/frame-decoder.js';
+import { body, framed } from './frame-fixtures.js';
 import { ProtocolError, ResponseTooLargeError } from '../../src/protocol/errors.js';
-
-/** A frame body of `size` bytes whose content depends on `seed`, so frames cannot be confused. */
-function body(size: number, seed: number): Buffer {
-  const b = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) b[i] = (i * 31 + seed * 7) & 0xff;
-  return b;
-}
-
-function framed(...bodies: Buffer[]): Buffer {
-  return Buffer.concat(
-    bodies.flatMap((b) => {
-      const size = Buffer.alloc(4);
-      size.writeInt32BE(b.length);
-      return [size, b];
-    }),
-  );
-}
 
 /** Pushes `chunks` one by one and collects every frame handed out (as copies, to compare later). */
 function decodeChunks(chunks: Buffer[], maxFrameBytes = 1 << 20): Buffer[] {

@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameReader, SCRATCH_BYTES } from '../../src/network/frame-reader.js';
+import { body, framed } from './frame-fixtures.js';
 import { ProtocolError, ResponseTooLargeError } from '../../src/protocol/errors.js';
-
-/** A frame body of `size` bytes whose content depends on `seed`, so frames cannot be confused. */
-function body(size: number, seed: number): Buffer {
-  const b = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) b[i] = (i * 31 + seed * 7) & 0xff;
-  return b;
-}
-
-function framed(...bodies: Buffer[]): Buffer {
-  return Buffer.concat(
-    bodies.flatMap((b) => {
-      const size = Buffer.alloc(4);
-      size.writeInt32BE(b.length);
-      return [size, b];
-    }),
-  );
-}
 
 /**
  * Plays the socket: each read puts at most `readSizes[i]` (cycling) bytes of `stream` into the

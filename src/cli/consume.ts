@@ -133,13 +133,18 @@ function createConsumer(s: ConsumeSettings, partitions: number, session: Consume
   return new StandaloneConsumer({ ...common, partitions: all }, session.subscriber);
 }
 
-/** Stops on SIGINT/SIGTERM; a second signal exits at once. Returns the function that removes the handlers. */
-function handleSignals(session: ConsumeSession): () => void {
+/**
+ * Stops on SIGINT/SIGTERM, saying so on stderr (so a user, or a test, knows the stop has begun and
+ * no further batch will be printed); a second signal exits at once. Returns the function that
+ * removes the handlers.
+ */
+function handleSignals(session: ConsumeSession, io: CommandIo): () => void {
   let signals = 0;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) process.exit(130);
     session.requestStop('signal');
+    io.stderr.write(`kafka-stage consume: stopping on ${signal}, printing what was taken and committing it (a second signal exits at once)\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -153,7 +158,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const { settings, session: sessionOptions } = settingsFrom(argv);
   const sink = new OutputSink(io.stdout);
   const session = new ConsumeSession(sessionOptions, sink);
-  const removeSignalHandlers = handleSignals(session);
+  const removeSignalHandlers = handleSignals(session, io);
   const assigned = new Set<number>();
   const committed = new Map<number, number>();
   let commitErrors = 0;

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { availableClients, clientCatalogue, compileJavaRunner } from './harness/clients.mjs';
 import { runClient } from './harness/run-client.mjs';
 import { createEmptyTopic, deleteTopics, prepareDrainTopic } from './harness/topics.mjs';
-import { quantile } from './harness/stats.mjs';
+import { quantiles } from './harness/stats.mjs';
 import { renderReport } from './harness/report.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -81,8 +81,8 @@ async function measureOnce(client, round, scenario, variant, runnerArgs, extra =
   });
   const run = { round, scenario, variant, client: client.id, ...outcome };
   if (run.result?.latenciesUs) {
-    const lat = run.result.latenciesUs;
-    run.result.latency = { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), p999: quantile(lat, 0.999), max: quantile(lat, 1) };
+    const [p50, p99, p999, max] = quantiles(run.result.latenciesUs, [0.5, 0.99, 0.999, 1]);
+    run.result.latency = { p50, p99, p999, max };
     delete run.result.latenciesUs;
   }
   if (extra.check) {

@@ -48,7 +48,8 @@ function latencyTables(runs, clients, lines) {
     const p999 = ms('p999');
     const cpu = summarise(metricRows(runs, 'latency', variant, (r) => ((r.cpuMs - (r.cpuAtReadyMs ?? 0)) * 1000) / r.result.records), 'java');
     // The target is a difference (p99 within 2 ms of Java's), so show it per round as well.
-    const javaP99 = new Map(metricRows(runs, 'latency', variant, (r) => r.result.latency.p99 / 1000).filter((r) => r.client === 'java').map((r) => [r.round, r.value]));
+    const p99Rows = metricRows(runs, 'latency', variant, (r) => r.result.latency.p99 / 1000);
+    const javaP99 = new Map(p99Rows.filter((r) => r.client === 'java').map((r) => [r.round, r.value]));
     lines.push(`### End-to-end latency at ${variant}`, '');
     // The producer's own send-to-ack p99 in the same run: the part of the tail the producer and broker add.
     const ackP99 = (r) => Number(/ack p50 [\d.]+ p99 ([\d.]+)/.exec(r.producer ?? '')?.[1] ?? NaN);
@@ -56,7 +57,7 @@ function latencyTables(runs, clients, lines) {
     lines.push('| client | p50 (ms) | p99 (ms) | p99.9 (ms) | p99 − Java p99 (ms) | p99 × Java | producer ack p99 (ms) | CPU µs/record | CPU × Java | rounds |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const c of clients.filter((c) => p99.has(c.id))) {
-      const diffs = metricRows(runs, 'latency', variant, (r) => r.result.latency.p99 / 1000)
+      const diffs = p99Rows
         .filter((r) => r.client === c.id && javaP99.has(r.round))
         .map((r) => r.value - javaP99.get(r.round));
       const diff = diffs.length ? `${fmt(median(diffs))} (${fmt(Math.min(...diffs))}–${fmt(Math.max(...diffs))})` : '–';

@@ -8,12 +8,11 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** The q-quantile (0..1) of an array of numbers, nearest-rank. */
-export function quantile(values, q) {
-  if (values.length === 0) return null;
+/** The q-quantiles (each 0..1) of an array of numbers, nearest-rank; the array is sorted once. */
+export function quantiles(values, qs) {
+  if (values.length === 0) return qs.map(() => null);
   const sorted = Float64Array.from(values).sort();
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank];
+  return qs.map((q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]);
 }
 
 /**

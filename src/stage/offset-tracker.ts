@@ -70,16 +70,35 @@ export class OffsetTracker {
     return 'acked';
   }
 
-  /** Acks every delivered offset in [from, to] (a batch). Returns how many were newly acked. */
+  /**
+   * Acks every delivered offset in [from, to] (a batch). Returns how many were newly acked.
+   *
+   * One pass over the pending queue from a binary-searched start, and the queue is compacted once
+   * at the end: compacting mid-walk would shift the indexes under the walk (offsets were skipped
+   * that way once the head passed 1024). An in-order batch moves the head directly, without
+   * touching the acked-ahead set.
+   */
   ackRange(from: number, to: number): number {
+    if (to < from) return 0;
     let count = 0;
-    // Walk the pending queue rather than the numeric range: a range may span compaction gaps.
-    for (let i = this.head; i < this.pending.length; i++) {
+    let i = this.lowerBound(from);
+    if (i === this.head) {
+      // The batch starts at the first unacked offset: pop it and whatever follows inside the range.
+      while (this.head < this.pending.length && (this.pending[this.head] as number) <= to) {
+        if (!this.ackedAhead.delete(this.pending[this.head] as number)) count++;
+        this.head++;
+      }
+      i = this.head;
+    }
+    for (; i < this.pending.length; i++) {
       const o = this.pending[i] as number;
       if (o > to) break;
-      if (o >= from && this.ack(o) === 'acked') count++;
-      if (i < this.head) i = this.head - 1; // the queue head moved under us
+      if (!this.ackedAhead.has(o)) {
+        this.ackedAhead.add(o);
+        count++;
+      }
     }
+    if (count > 0) this.advance();
     return count;
   }
 
@@ -99,17 +118,19 @@ export class OffsetTracker {
   }
 
   private isPending(offset: number): boolean {
-    // Pending offsets are sorted: binary search from the head.
+    return this.pending[this.lowerBound(offset)] === offset;
+  }
+
+  /** Index of the first pending offset ≥ `offset`, from the head (pending offsets are sorted). */
+  private lowerBound(offset: number): number {
     let lo = this.head;
-    let hi = this.pending.length - 1;
-    while (lo <= hi) {
+    let hi = this.pending.length;
+    while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const v = this.pending[mid] as number;
-      if (v === offset) return true;
-      if (v < offset) lo = mid + 1;
-      else hi = mid - 1;
+      if ((this.pending[mid] as number) < offset) lo = mid + 1;
+      else hi = mid;
     }
-    return false;
+    return lo;
   }
 
   /** Pops acked-ahead offsets now at the head and recomputes the committable offset. */

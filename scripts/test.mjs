@@ -3,7 +3,9 @@
 // When KAFKA_BROKERS is unset it starts a local broker first (scripts/kafka/start.sh) and stops it
 // afterwards; with KAFKA_BROKERS set it uses that cluster. On failure it prints the broker log tail.
 // Flags: --unit (skip files needing a broker), --node <binary> (run the tests under another node),
-//        any other argument filters test files by substring.
+//        --coverage (print a line/branch/function coverage report of src/ after the tests: Node's
+//        --experimental-test-coverage; limited to src/ on Node ≥ 22.5, which has
+//        --test-coverage-include; no threshold), any other argument filters test files by substring.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const nodeIdx = args.indexOf('--node');
 const nodeBin = nodeIdx >= 0 ? args[nodeIdx + 1] : process.execPath;
+const coverage = args.includes('--coverage');
 const filters = args.filter((a, i) => !a.startsWith('--') && (nodeIdx < 0 || i !== nodeIdx + 1));
 
 function walk(dir) {
@@ -49,13 +52,24 @@ function printBrokerLogTail() {
   console.error(`--- last 60 lines of ${relative(root, log)} ---\n${lines.slice(-60).join('\n')}`);
 }
 
+const nodeVersion = nodeBin === process.execPath ? process.version : execFileSync(nodeBin, ['--version']).toString().trim();
+
+/** Flags for `--coverage`: V8 coverage mapped to the TypeScript sources through tsx's source maps. */
+function coverageFlags() {
+  if (!coverage) return [];
+  const [major, minor] = nodeVersion.slice(1).split('.').map(Number);
+  // Older Nodes lack the include filter and report every loaded file (tests and node_modules too).
+  const canInclude = major > 22 || (major === 22 && minor >= 5);
+  return ['--experimental-test-coverage', ...(canInclude ? ['--test-coverage-include=src/**'] : [])];
+}
+
 // Spec output for people; a TAP copy on the side gives CI the closing `# pass N` / `# fail N` lines.
 const tapDir = mkdtempSync(join(tmpdir(), 'kafka-stage-test-'));
 const tapFile = join(tapDir, 'results.tap');
 const child = spawn(
   nodeBin,
   [
-    '--import', 'tsx', '--test',
+    '--import', 'tsx', '--test', ...coverageFlags(),
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
     `--test-concurrency=${env.TEST_CONCURRENCY ?? 2}`, ...files.map((f) => relative(root, f)),
@@ -67,7 +81,6 @@ const summary = existsSync(tapFile)
   ? readFileSync(tapFile, 'utf8').split('\n').filter((l) => /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(l))
   : [];
 rmSync(tapDir, { recursive: true, force: true });
-const nodeVersion = nodeBin === process.execPath ? process.version : execFileSync(nodeBin, ['--version']).toString().trim();
 const count = (name) => Number(summary.find((l) => l.startsWith(`# ${name} `))?.split(' ')[2] ?? NaN);
 console.log(`${summary.join('\n')}\n${count('pass')} passed, ${count('fail') + (count('cancelled') || 0)} failed (node ${nodeVersion})`);
 if (code !== 0 && files.some(needsBroker)) printBrokerLogTail();

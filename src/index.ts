@@ -53,6 +53,7 @@ export {
   InvalidOptionError,
   NoOffsetError,
   StageBusyError,
+  SubscriberTimeoutError,
   ConnectionError,
   RequestTimeoutError,
   AbortedError,

@@ -17,6 +17,8 @@ export class NodeLink {
   readonly port: number;
   private connection: Connection | null = null;
   private connecting: Promise<Connection> | null = null;
+  /** The connection open() is setting up: close() must close it too, or it outlives the link. */
+  private opening: Connection | null = null;
   private versions: BrokerApiVersions | null = null;
   private failures = 0;
   private nextAttemptAt = 0;
@@ -72,17 +74,21 @@ export class NodeLink {
       tls: this.options.tls,
       nodeId: this.nodeId,
     });
+    this.opening = conn;
     try {
       await conn.connect();
       const response = await conn.request(ApiVersions, ApiVersions.maxVersion, {});
       const err = kafkaError(response.errorCode, { broker: this.address, api: 'ApiVersions' });
       if (err) throw err;
+      if (this.closed) throw new Error('link closed');
       this.versions = new Map(response.apiKeys.map((k) => [k.apiKey, { minVersion: k.minVersion, maxVersion: k.maxVersion }]));
     } catch (err) {
       this.failures++;
       this.nextAttemptAt = Date.now() + backoffDelay(this.failures, this.options.retry);
       void conn.close();
       throw err;
+    } finally {
+      this.opening = null;
     }
     this.failures = 0;
     this.nextAttemptAt = 0;
@@ -96,5 +102,7 @@ export class NodeLink {
     const conn = this.connection;
     this.connection = null;
     if (conn) await conn.close();
+    // A connection still being set up (a close() racing a connect) is closed too.
+    if (final && this.opening) await this.opening.close();
   }
 }

@@ -1,47 +1,62 @@
 /**
- * A bounded hand-over of batches from many partition stages to one merged iterator. `put` waits
- * until the iterator has room, so each stage's own demand (its batches() iterator only asks again
- * when the previous batch was taken) is what limits the merged stream: nothing piles up here.
+ * The hand-over of batches from many partition stages to one merged iterator. Each `put` waits
+ * until the iterator has taken its batch, so a stage's own demand (its batches() iterator only asks
+ * again when the previous batch was taken) is what limits the merged stream: at most one batch per
+ * partition waits here, handed out in the order they were put.
+ *
+ * A batch waiting here when its stage's `signal` aborts (the partition was revoked, lost, released
+ * or the consumer stops) is dropped, never handed out: its records were not the subscriber's yet,
+ * and handing them out after the partition left would let them be processed twice (here and at
+ * the new owner). `put` resolves false for it, so the caller knows those records were never seen.
  */
 import type { ConsumerBatch } from './types.js';
 
-/** How many batches wait in the channel before producers block. */
-const CAPACITY = 1;
+interface Waiting {
+  batch: ConsumerBatch;
+  settle(handedOut: boolean): void;
+}
 
 export class BatchChannel {
-  private readonly queue: ConsumerBatch[] = [];
-  private readonly putters: (() => void)[] = [];
+  private readonly queue: Waiting[] = [];
   private taker: ((r: IteratorResult<ConsumerBatch, undefined>) => void) | null = null;
   private closed = false;
 
-  /** Hands a batch over; resolves false when the channel closed or `signal` aborted first. */
-  async put(batch: ConsumerBatch, signal: AbortSignal): Promise<boolean> {
-    while (!this.closed && !signal.aborted && this.queue.length >= CAPACITY && this.taker === null) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        this.putters.push(done);
-        signal.addEventListener('abort', done, { once: true });
-      });
-    }
-    if (this.closed || signal.aborted) return false;
+  /**
+   * Hands a batch over; resolves true once the iterator took it, false when the channel closed or
+   * `signal` aborted first (the batch was dropped, never handed out).
+   */
+  put(batch: ConsumerBatch, signal: AbortSignal): Promise<boolean> {
+    if (this.closed || signal.aborted) return Promise.resolve(false);
     if (this.taker) {
       const take = this.taker;
       this.taker = null;
       take({ value: batch, done: false });
-    } else {
-      this.queue.push(batch);
+      return Promise.resolve(true);
     }
-    return true;
+    return new Promise<boolean>((resolve) => {
+      const entry: Waiting = {
+        batch,
+        settle: (handedOut) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(handedOut);
+        },
+      };
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(entry);
+        if (i >= 0) this.queue.splice(i, 1);
+        entry.settle(false);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(entry);
+    });
   }
 
-  /** Ends the iterator once the queued batches are taken; wakes every waiting producer. */
+  /** Ends the iterator: batches still waiting are dropped (their stages are stopping too). */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
-    for (const wake of this.putters.splice(0)) wake();
-    if (this.taker && this.queue.length === 0) {
+    for (const entry of this.queue.splice(0)) entry.settle(false);
+    if (this.taker) {
       const take = this.taker;
       this.taker = null;
       take({ value: undefined, done: true });
@@ -51,18 +66,15 @@ export class BatchChannel {
   /** The merged iterator (one consumer). */
   iterator(): AsyncIterableIterator<ConsumerBatch> {
     const next = (): Promise<IteratorResult<ConsumerBatch, undefined>> => {
-      const batch = this.queue.shift();
-      if (batch) {
-        this.putters.shift()?.();
-        return Promise.resolve({ value: batch, done: false });
+      const entry = this.queue.shift();
+      if (entry) {
+        entry.settle(true);
+        return Promise.resolve({ value: entry.batch, done: false });
       }
       if (this.closed) return Promise.resolve({ value: undefined, done: true });
-      const waiting = new Promise<IteratorResult<ConsumerBatch, undefined>>((resolve) => {
+      return new Promise<IteratorResult<ConsumerBatch, undefined>>((resolve) => {
         this.taker = resolve;
       });
-      // A producer blocked on a full queue may go now that someone waits.
-      this.putters.shift()?.();
-      return waiting;
     };
     const it: AsyncIterableIterator<ConsumerBatch> = {
       next,

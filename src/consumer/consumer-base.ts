@@ -18,37 +18,45 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
     return this.host.stream(options);
   }
 
-  /** Acks a batch from the merged stream, or a record/offset of a partition. */
+  /**
+   * Acks a batch from the merged stream, or a record/offset of a partition. A merged-stream batch
+   * is acked on the stage that delivered it: after its partition was released, revoked or lost,
+   * the ack is ignored (never committed) even if the partition has a fresh stage delivering the
+   * same offsets again. Acks during a drain (revoke, release, stop) count. Resolves at once for a
+   * partition not consumed here.
+   */
   ack(batch: ConsumerBatch): Promise<void>;
   ack(topic: string, partition: number, what: Ackable): Promise<void>;
   ack(a: ConsumerBatch | string, partition?: number, what?: Ackable): Promise<void> {
-    const [topic, p, item] = typeof a === 'string' ? [a, partition as number, what as Ackable] : [a.topic, a.partition, a];
-    const stage = this.host.stage(topic, p);
-    // A partition no longer owned: its acks must not be committed (design.md §3.3).
-    if (!stage) return Promise.resolve();
-    return stage.ack(item);
+    if (typeof a === 'string') return this.host.ack(a, partition as number, what as Ackable);
+    return this.host.ack(a.topic, a.partition, a);
   }
 
   /**
    * Commits now: every owned partition's acked prefix, or — with `offset` — exactly that offset of
-   * one partition (the Elixir `trigger_commit`; honoured even below the last commit).
+   * one partition (the Elixir `trigger_commit`; honoured even below the last commit). A partition
+   * being drained (revoke, release, stop) may still be committed this way until its drain ends, so
+   * work finished during the drain need not be delivered again (commit strategy `none`).
+   *
+   * @throws KafkaStageError `ERR_PARTITION_NOT_OWNED` when the partition is neither owned nor draining
    */
   async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
     if (!target) return this.host.commits.commitNow();
-    const stage = this.host.stage(target.topic, target.partition);
+    const stage = this.host.reachableStage(target.topic, target.partition);
     if (!stage) {
       throw new KafkaStageError('ERR_PARTITION_NOT_OWNED', `${target.topic}/${target.partition} is not consumed by this consumer`, {
         context: { topic: target.topic, partition: target.partition },
       });
     }
-    return this.host.commits.commitOffset(stage, target.offset);
+    return this.host.commitOffset(stage, target.offset);
   }
 
   /**
    * Releases a partition whose handler is stuck (see the `stuck` event): its subscriber's `signal`
    * aborts, the acked prefix is committed, and a fresh stage and subscriber call start from there,
    * so the records the stuck handler held are delivered again. Heartbeats were never affected; the
-   * partition stays with this consumer. Resolves false when the partition is not owned.
+   * partition stays with this consumer. Resolves false, starting nothing, when the partition is not
+   * owned, is revoked or lost while the old stage is taken down, or the consumer is stopping.
    */
   release(topic: string, partition: number): Promise<boolean> {
     return this.host.release(topic, partition, this.generationForRelease());

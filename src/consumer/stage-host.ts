@@ -7,7 +7,8 @@
 import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import type { Cluster } from '../cluster/cluster.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { backoffDelay } from '../cluster/retry.js';
+import { KafkaStageError, NoOffsetError, SubscriberTimeoutError } from '../protocol/errors.js';
 import { ByteBudget } from '../stage/byte-budget.js';
 import { CommitManager } from './commit-manager.js';
 import { tpKey, type FetchTarget, type OffsetToCommit, type TopicPartition } from './contracts.js';
@@ -15,17 +16,38 @@ import { FetchScheduler, type OutOfRangeInfo } from './fetch-scheduler.js';
 import { resetOutOfRange, resolveStartOffsets } from './offset-reset.js';
 import type { ResolvedConsumerCommon } from './options.js';
 import { PartitionStage } from './partition-stage.js';
-import type { ConsumerBatch, ConsumerEventName, ConsumerEvents, DemandOptions, PartitionStats } from './types.js';
-import { BatchChannel } from './batch-channel.js';
+import type { Ackable, ConsumerBatch, ConsumerEventName, ConsumerEvents, DemandOptions, PartitionStats } from './types.js';
+import { isAbort, MergedStream } from './merged-stream.js';
+import { SubscriberTasks } from './subscriber-tasks.js';
+
+/**
+ * How often the start-offset look-ups of an assignment are tried (each already retries inside,
+ * with the cluster's retry policy) before the assignment is given up: a transient coordinator or
+ * leader outage outlasting one retry deadline is reported and tried again; one outlasting three is
+ * not transient enough to hold the partitions for.
+ */
+export const ASSIGN_ATTEMPTS = 3;
+
+/**
+ * Least time stop() gives subscribers to return once their drain ended, when the drain already
+ * used up `drainTimeoutMs`: a subscriber that honours its signal returns within a few ticks.
+ */
+export const STOP_GRACE_MS = 250;
 
 /** What the host needs from its owner (the group or the standalone consumer). */
 export interface StageHostOwner {
   /** Sends a commit with the owner's identity (generation, member id). */
   commit(offsets: readonly OffsetToCommit[]): Promise<void>;
-  /** Committed offsets of partitions, by `topic:partition` (null where none). */
-  fetchCommitted(partitions: readonly TopicPartition[]): Promise<Map<string, number | null>>;
+  /** Committed offsets of partitions, by `topic:partition` (null where none); `signal` cuts retries short. */
+  fetchCommitted(partitions: readonly TopicPartition[], signal?: AbortSignal): Promise<Map<string, number | null>>;
   /** A failure to surface as an `error` event (the owner may react, e.g. rejoin on fencing). */
   onCommitError?(error: Error): void;
+  /**
+   * Whether the partition is still the owner's (a group member: in its current assignment, not
+   * being revoked). Checked after every await of assign and release, so that neither starts a
+   * stage for a partition revoked or lost meanwhile. Default: always (a standalone consumer).
+   */
+  owns?(topic: string, partition: number): boolean;
 }
 
 /** Context handed to a subscriber factory with its stage. */
@@ -66,15 +88,28 @@ export class ConsumerEmitter extends EventEmitter<ConsumerEvents> {
   }
 }
 
+/**
+ * The stages of one consumer and their lifecycle. Every await in assign, release and stop is
+ * followed by a check of what may have changed meanwhile (stop, revoke, loss): a stage is only
+ * ever started for a partition the owner still owns, and never after stop() began.
+ */
 export class StageHost<E> {
   readonly budget: ByteBudget;
   readonly scheduler: FetchScheduler;
   readonly commits: CommitManager;
   private readonly stages = new Map<string, PartitionStage>();
-  private readonly running = new Set<Promise<void>>();
+  /** Stages being revoked or released: still reachable for acks and explicit commits until their drain ends. */
+  private readonly draining = new Map<string, PartitionStage>();
+  private readonly tasks = new SubscriberTasks();
   private readonly stuckReported = new Set<string>();
   private stuckTimer: NodeJS.Timeout | null = null;
-  private merged: BatchChannel | null = null;
+  private merged: MergedStream | null = null;
+  /** Aborted when stop() begins: look-ups in flight give up, assign and release start nothing. */
+  private readonly closing = new AbortController();
+  /** When stop() must be done waiting for subscribers (`drainTimeoutMs` after it began). */
+  private stopDeadline = 0;
+  /** Explicit commits in flight: stop() lets them finish before the connections close. */
+  private readonly explicitCommits = new Set<Promise<void>>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -102,8 +137,14 @@ export class StageHost<E> {
     });
   }
 
-  /** Starts fetching and the stuck-handler watch. */
+  /** True once stop() began. */
+  get stopping(): boolean {
+    return this.closing.signal.aborted;
+  }
+
+  /** Starts fetching and the stuck-handler watch; nothing once stop() began (a stop during start). */
   start(): void {
+    if (this.stopping) return;
     this.scheduler.start();
     const max = this.options.maxProcessingMs;
     if (max > 0) {
@@ -118,13 +159,18 @@ export class StageHost<E> {
       throw new KafkaStageError('ERR_STAGE_BUSY', 'this consumer has a subscriber factory: take records from the stages it is given');
     }
     if (this.merged) throw new KafkaStageError('ERR_STAGE_BUSY', 'stream() was already called on this consumer');
-    this.merged = new BatchChannel();
-    for (const stage of this.stages.values()) this.pipe(stage, options);
-    this.mergedOptions = options;
-    return this.merged.iterator();
+    const merged = new MergedStream(options, {
+      onError: (err, stage) => this.events.publish('error', wrapSubscriberError(err, stage)),
+      onAbandoned: (stage) => this.maybeEndDrain(stage),
+      track: (task, stage) => this.tasks.track(task, stage),
+    });
+    this.merged = merged;
+    const iterator = merged.iterator();
+    // A stream asked for after stop() ends at once.
+    if (this.stopping) merged.close();
+    for (const stage of this.stages.values()) merged.attach(stage);
+    return iterator;
   }
-
-  private mergedOptions: DemandOptions = {};
 
   /** Stages of the partitions owned now. */
   get owned(): PartitionStage[] {
@@ -136,24 +182,70 @@ export class StageHost<E> {
     return this.stages.get(tpKey(topic, partition));
   }
 
+  /** The stage of a partition, owned or still draining (revoke, release, stop): where acks and explicit commits go. */
+  reachableStage(topic: string, partition: number): PartitionStage | undefined {
+    const key = tpKey(topic, partition);
+    return this.stages.get(key) ?? this.draining.get(key);
+  }
+
+  /**
+   * Acks on behalf of the user. A batch handed out by the merged stream is acked on the stage that
+   * delivered it (a released or re-assigned partition's fresh stage never takes an old batch's
+   * acks); anything else on the partition's current or draining stage. Resolves at once when the
+   * partition is not reachable (design.md §3.3: acks of a partition no longer owned are not
+   * committed). The promise is the stage's, unchanged: its rejection is the caller's to handle.
+   */
+  ack(topic: string, partition: number, item: Ackable): Promise<void> {
+    const tagged = typeof item === 'object' && 'records' in item ? this.merged?.stageOf(item) : undefined;
+    const stage = tagged ?? this.reachableStage(topic, partition);
+    if (!stage) return Promise.resolve();
+    const done = stage.ack(item);
+    this.maybeEndDrain(stage);
+    return done;
+  }
+
+  /**
+   * Commits exactly `offset` of `stage`'s partition now (see ConsumerBase.commit), tracked so that
+   * stop() does not close the connections under it.
+   */
+  commitOffset(stage: PartitionStage, offset: number): Promise<void> {
+    const commit = this.commits.commitOffset(stage, offset);
+    const tracked = commit.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.explicitCommits.add(tracked);
+    void tracked.finally(() => this.explicitCommits.delete(tracked));
+    return commit;
+  }
+
   /** Live figures of every owned partition. */
   stats(): PartitionStats[] {
     return this.owned.map((s) => s.stats());
   }
 
-  /** Takes partitions on: committed offsets (or given ones, or the reset policy), a stage each, its subscriber. */
+  /**
+   * Takes partitions on: committed offsets (or given ones, or the reset policy), a stage each, its
+   * subscriber. Look-ups that fail transiently are tried {@link ASSIGN_ATTEMPTS} times, each failure
+   * reported as an `error` event. Rejects with the last failure when they keep failing, at once with
+   * {@link NoOffsetError} under `autoOffsetReset: 'none'` (the owner gives the partitions back).
+   * Partitions no longer owned when the look-ups return, and everything once stop() began, are skipped.
+   */
   async assign(partitions: readonly TopicPartition[], generationId: number, given: ReadonlyMap<string, number> = new Map()): Promise<void> {
+    if (this.stopping) return;
     const fresh = partitions.filter((tp) => !this.stages.has(tpKey(tp.topic, tp.partition)));
     if (fresh.length === 0) return;
     const needCommitted = fresh.filter((tp) => !given.has(tpKey(tp.topic, tp.partition)));
-    const committed = needCommitted.length > 0 ? await this.owner.fetchCommitted(needCommitted) : new Map<string, number | null>();
-    const starts = await resolveStartOffsets(this.cluster, needCommitted, committed, this.options.autoOffsetReset, {
-      isolationLevel: this.options.fetch.isolationLevel,
-    });
+    const { committed, starts } = await this.lookUpStarts(needCommitted);
+    if (this.stopping) return;
     for (const [key, offset] of given) starts.set(key, offset);
+    const started: TopicPartition[] = [];
     for (const tp of fresh) {
       const key = tpKey(tp.topic, tp.partition);
-      const start = starts.get(key) as number;
+      // Revoked or lost during the look-ups, or started meanwhile by another path (a release).
+      if (this.stages.has(key) || !this.ownsNow(tp)) continue;
+      const start = starts.get(key);
+      if (start === undefined) continue;
       const info = this.cluster.metadata?.topics.get(tp.topic)?.partitions[tp.partition];
       const stage = new PartitionStage({
         topic: tp.topic,
@@ -175,8 +267,9 @@ export class StageHost<E> {
       this.commits.register(stage, c !== undefined && c !== null && c >= 0 && c === start ? c : null);
       this.scheduler.add(stage);
       this.run(stage);
+      started.push({ topic: tp.topic, partition: tp.partition });
     }
-    this.events.publish('assign', { partitions: fresh.map(({ topic, partition }) => ({ topic, partition })), generationId });
+    if (started.length > 0) this.events.publish('assign', { partitions: started, generationId });
   }
 
   /** Gives partitions up cleanly: stop delivering, drain up to the drain timeout, commit the acked prefix. */
@@ -185,13 +278,21 @@ export class StageHost<E> {
     if (stages.length === 0) return;
     await Promise.all(
       stages.map(async (stage) => {
-        this.scheduler.remove(stage);
-        await stage.revoke(this.options.drainTimeoutMs, reason);
+        const key = tpKey(stage.topic, stage.partition);
+        this.draining.set(key, stage);
         try {
-          if (this.options.commit.strategy !== 'none') await this.commits.commitFinal(stage);
-          else this.commits.unregister(stage);
-        } catch {
-          // Reported through the commit event; the partition is released either way.
+          this.scheduler.remove(stage);
+          const drained = stage.revoke(this.options.drainTimeoutMs, reason);
+          this.maybeEndDrain(stage);
+          await drained;
+          try {
+            if (this.options.commit.strategy !== 'none') await this.commits.commitFinal(stage);
+            else this.commits.unregister(stage);
+          } catch {
+            // Reported through the commit event; the partition is released either way.
+          }
+        } finally {
+          if (this.draining.get(key) === stage) this.draining.delete(key);
         }
       }),
     );
@@ -202,26 +303,40 @@ export class StageHost<E> {
    * Releases a partition whose handler is stuck (or misbehaving): its stage stops at once (no drain
    * wait), the acked prefix is committed, and a fresh stage with a fresh subscriber call starts from
    * that commit. Records the old handler still holds come again to the new one; acks the old handler
-   * sends later are ignored. The partition stays with this member.
+   * sends later are ignored. The partition stays with this member. Resolves false, starting nothing,
+   * when the partition is not owned, stops being owned while the old stage is taken down (revoked
+   * or lost in a rebalance), was started again meanwhile, or the consumer is stopping.
    */
   async release(topic: string, partition: number, generationId: number): Promise<boolean> {
-    const stage = this.stages.get(tpKey(topic, partition));
-    if (!stage) return false;
+    const key = tpKey(topic, partition);
+    const stage = this.stages.get(key);
+    if (!stage || this.stopping) return false;
+    const tp = { topic, partition };
     this.scheduler.remove(stage);
-    this.stages.delete(tpKey(topic, partition));
-    this.stuckReported.delete(tpKey(topic, partition));
-    await stage.revoke(0, 'revoked');
-    if (this.options.commit.strategy !== 'none') {
-      // A failed commit is reported through the commit event; the restart point is the same.
-      await this.commits.commitFinal(stage).catch(() => undefined);
-    } else {
-      this.commits.unregister(stage);
+    this.stages.delete(key);
+    this.stuckReported.delete(key);
+    this.draining.set(key, stage);
+    try {
+      await stage.revoke(0, 'revoked');
+      // The commit manager keys partitions by name: once another stage of it is registered, the old
+      // one must not touch it.
+      if (!this.stages.has(key)) {
+        if (this.options.commit.strategy !== 'none' && this.ownsNow(tp)) {
+          // A failed commit is reported through the commit event; the restart point is the same.
+          await this.commits.commitFinal(stage).catch(() => undefined);
+        } else {
+          this.commits.unregister(stage);
+        }
+      }
+    } finally {
+      if (this.draining.get(key) === stage) this.draining.delete(key);
     }
-    this.events.publish('revoke', { partitions: [{ topic, partition }] });
+    this.events.publish('revoke', { partitions: [tp] });
+    if (this.stopping || this.stages.has(key) || !this.ownsNow(tp)) return false;
     // Start again where the acked prefix ends: the offset just committed (or that would have been).
-    const restart = new Map([[tpKey(topic, partition), stage.committableOffset]]);
-    await this.assign([{ topic, partition }], generationId, restart);
-    return true;
+    await this.assign([tp], generationId, new Map([[key, stage.committableOffset]]));
+    const restarted = this.stages.get(key);
+    return restarted !== undefined && restarted !== stage;
   }
 
   /** Partitions already lost: stop at once, commit nothing. */
@@ -236,15 +351,80 @@ export class StageHost<E> {
     this.events.publish('lost', { partitions: stages.map(({ topic, partition }) => ({ topic, partition })), reason });
   }
 
-  /** Revokes everything, stops fetching and committing, waits for subscribers to return. */
+  /**
+   * Marks the start of stop(): assign and release start nothing from now on, look-ups in flight
+   * give up, and subscribers have until `drainTimeoutMs` from now to return. Called by stop(); an
+   * owner whose stop does more first (a group member leaving) calls it at the start of its stop.
+   */
+  beginStop(): void {
+    if (this.stopping) return;
+    this.stopDeadline = Date.now() + this.options.drainTimeoutMs;
+    this.closing.abort();
+  }
+
+  /**
+   * Revokes everything (reason 'stopped'), stops fetching and committing, and waits for subscribers
+   * to return until `drainTimeoutMs` after {@link beginStop} (at least {@link STOP_GRACE_MS} after
+   * the drain). Subscribers still running then are left behind, named in a
+   * {@link SubscriberTimeoutError} `error` event: stop() is bounded whatever they do.
+   */
   async stop(): Promise<void> {
+    this.beginStop();
     await this.revoke(this.owned, 'stopped');
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
     await this.commits.stop();
+    // Commits asked for during the drain (commit strategy 'none') are bounded by the request timeout.
+    await Promise.all([...this.explicitCommits]);
     await this.scheduler.stop();
     this.merged?.close();
-    await Promise.allSettled([...this.running]);
+    const deadline = Math.max(this.stopDeadline, Date.now() + STOP_GRACE_MS);
+    const left = await this.tasks.settle(deadline);
+    if (left.length > 0) {
+      const partitions = uniqueStages(left).map(({ topic, partition }) => ({ topic, partition }));
+      this.events.publish('error', new SubscriberTimeoutError(partitions, Date.now() - (this.stopDeadline - this.options.drainTimeoutMs)));
+    }
+  }
+
+  private ownsNow(tp: TopicPartition): boolean {
+    return !this.stopping && (this.owner.owns?.(tp.topic, tp.partition) ?? true);
+  }
+
+  /** Committed offsets and start offsets of `partitions`, tried {@link ASSIGN_ATTEMPTS} times. */
+  private async lookUpStarts(partitions: readonly TopicPartition[]): Promise<{ committed: Map<string, number | null>; starts: Map<string, number> }> {
+    const signal = this.closing.signal;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const committed = partitions.length > 0 ? await this.owner.fetchCommitted(partitions, signal) : new Map<string, number | null>();
+        const starts = await resolveStartOffsets(this.cluster, partitions, committed, this.options.autoOffsetReset, {
+          isolationLevel: this.options.fetch.isolationLevel,
+          signal,
+        });
+        return { committed, starts };
+      } catch (err) {
+        // Retrying will not make a commit appear, nor undo a stop.
+        if (err instanceof NoOffsetError || this.stopping || attempt >= ASSIGN_ATTEMPTS) throw err;
+        this.events.publish('error', assignAttemptFailed(err, partitions, attempt));
+        await abortableDelay(backoffDelay(attempt, this.cluster.options.retry), signal);
+        if (this.stopping) throw err;
+      }
+    }
+  }
+
+  /**
+   * Ends a drain early when every record still in flight was taken by the merged stream and never
+   * handed out (it waits, or was dropped, in the channel): nobody can ack those, and waiting the
+   * drain timeout for them would only delay the revoke. They stay unacked, so never committed.
+   */
+  private maybeEndDrain(stage: PartitionStage): void {
+    if (!this.merged || !stage.signal.aborted) return;
+    const key = tpKey(stage.topic, stage.partition);
+    if (this.draining.get(key) !== stage) return;
+    if (stage.stats().inFlight <= this.merged.unseenRecords(stage)) {
+      // lose() on a draining stage closes it and resolves the drain with its committable offset;
+      // the host still commits that offset (a revoke, not a loss).
+      stage.lose();
+    }
   }
 
   private take(partitions: readonly TopicPartition[]): PartitionStage[] {
@@ -262,7 +442,7 @@ export class StageHost<E> {
 
   private run(stage: PartitionStage): void {
     if (!this.subscriber) {
-      if (this.merged) this.pipe(stage, this.mergedOptions);
+      this.merged?.attach(stage);
       return;
     }
     const context: SubscriberContext<E> = { topic: stage.topic, partition: stage.partition, signal: stage.signal, extra: this.extra };
@@ -274,24 +454,7 @@ export class StageHost<E> {
         this.events.publish('error', wrapSubscriberError(err, stage));
       }
     })();
-    this.running.add(task);
-    void task.finally(() => this.running.delete(task));
-  }
-
-  /** Feeds a stage's batches into the merged stream; the channel's backpressure drives demand. */
-  private pipe(stage: PartitionStage, options: DemandOptions): void {
-    const channel = this.merged as BatchChannel;
-    const task = (async () => {
-      try {
-        for await (const batch of stage.batches(options)) {
-          if (!(await channel.put(batch, stage.signal))) break;
-        }
-      } catch (err) {
-        if (!(stage.signal.aborted && isAbort(err))) this.events.publish('error', wrapSubscriberError(err, stage));
-      }
-    })();
-    this.running.add(task);
-    void task.finally(() => this.running.delete(task));
+    this.tasks.track(task, stage);
   }
 
   private async outOfRange(target: FetchTarget, info: OutOfRangeInfo): Promise<void> {
@@ -317,8 +480,36 @@ export class StageHost<E> {
   }
 }
 
-function isAbort(err: unknown): boolean {
-  return (err instanceof KafkaStageError && err.code === 'ERR_ABORTED') || (err instanceof Error && err.name === 'AbortError');
+function uniqueStages(stages: readonly PartitionStage[]): PartitionStage[] {
+  const seen = new Set<string>();
+  return stages.filter((s) => {
+    const key = tpKey(s.topic, s.partition);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function assignAttemptFailed(err: unknown, partitions: readonly TopicPartition[], attempt: number): KafkaStageError {
+  const first = partitions[0];
+  return new KafkaStageError(
+    'ERR_RETRIES_EXHAUSTED',
+    `start offsets of ${partitions.length} assigned partition(s) could not be looked up (attempt ${attempt} of ${ASSIGN_ATTEMPTS}, trying again): ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err, retriable: true, context: { ...(first ? { topic: first.topic, partition: first.partition } : {}), partitions: partitions.map((p) => ({ ...p })), attempt } },
+  );
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function wrapSubscriberError(err: unknown, stage: PartitionStage): Error {

@@ -42,10 +42,10 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
           if (!this.coordinator) return;
           await commitOffsetsTo(this.coordinator, STANDALONE_COMMIT, offsets);
         },
-        fetchCommitted: async (partitions) => {
+        fetchCommitted: async (partitions, signal) => {
           const out = new Map<string, number | null>();
           if (!this.coordinator) return out;
-          const committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions);
+          const committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions, { signal });
           for (const [key, c] of committed) out.set(key, c === null ? null : c.offset);
           return out;
         },
@@ -56,12 +56,21 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
     );
   }
 
-  /** Connects and sets up every partition (start offsets resolved); resolves when fetching has begun. */
+  /**
+   * Connects and sets up every partition (start offsets resolved); resolves when fetching has begun.
+   *
+   * @throws NoOffsetError (`ERR_NO_OFFSET`) under `autoOffsetReset: 'none'` when a partition without
+   *   a given offset has no committed one (Java's `NoOffsetForPartitionException`); the consumer is
+   *   stopped first
+   * @throws KafkaStageError `ERR_CLOSED` when stop() was called before start() finished: nothing
+   *   was started (no stage, no subscriber call, no timer)
+   */
   async start(): Promise<void> {
     if (this.started) throw new KafkaStageError('ERR_CLOSED', 'start() was already called');
     this.started = true;
     try {
       await this.cluster.connect();
+      this.throwIfStopped();
       this.host.start();
       const given = new Map<string, number>();
       for (const p of this.options.partitions) if (p.offset !== null) given.set(tpKey(p.topic, p.partition), p.offset);
@@ -70,15 +79,30 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
         -1,
         given,
       );
+      this.throwIfStopped();
     } catch (err) {
+      // stop() called during start(): whatever failed on the way is a consequence of it.
+      const stoppedMeanwhile = this.stopping !== null;
       await this.stop().catch(() => undefined);
+      if (stoppedMeanwhile && !(err instanceof KafkaStageError && err.code === 'ERR_CLOSED')) {
+        throw new KafkaStageError('ERR_CLOSED', 'stop() was called before start() finished', { cause: err });
+      }
       throw err;
     }
   }
 
-  /** Drains (up to drainTimeoutMs), commits the acked prefix (if committing), closes. Idempotent. */
+  private throwIfStopped(): void {
+    if (this.stopping) throw new KafkaStageError('ERR_CLOSED', 'stop() was called before start() finished');
+  }
+
+  /**
+   * Drains (up to drainTimeoutMs), commits the acked prefix (if committing), closes. Resolves within
+   * about drainTimeoutMs even when subscribers ignore their signal (they are named in an `error`
+   * event, `SubscriberTimeoutError`). Idempotent.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.host.beginStop();
       try {
         await this.host.stop();
       } finally {

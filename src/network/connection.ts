@@ -319,11 +319,15 @@ export class Connection {
     return new Promise<void>((resolve, reject) => {
       // Stays set until the connection is usable, so a socket error, the connect timeout or a
       // close() during the TLS handshake or `authenticate` rejects connect() at once.
-      this.rejectConnect = reject;
       const timer = setTimeout(() => {
         this.shutdown(new ConnectionError(`connecting to ${this.address} timed out after ${this.connectTimeoutMs} ms`, this.context), undefined, false);
       }, this.connectTimeoutMs);
       timer.unref();
+      // A close() while connecting ends the connect timer too: nothing of a closed connection runs on.
+      this.rejectConnect = (error) => {
+        clearTimeout(timer);
+        reject(error);
+      };
       this.openSocket()
         .then(() => (this.authenticate ? this.authenticate(this) : undefined))
         .then(

@@ -40,7 +40,9 @@ export type KafkaStageErrorCode =
   | 'ERR_STAGE_BUSY'
   | 'ERR_NO_OFFSET'
   | 'ERR_PARTITION_NOT_OWNED'
-  | 'ERR_SUBSCRIBER';
+  | 'ERR_COMMIT_LOST'
+  | 'ERR_SUBSCRIBER'
+  | 'ERR_SUBSCRIBER_TIMEOUT';
 
 /** Base class of every error kafka-stage throws. */
 export class KafkaStageError extends Error {
@@ -232,6 +234,28 @@ export class NoOffsetError extends KafkaStageError {
     const names = partitions.map((p) => `${p.topic}/${p.partition}`).join(', ');
     super('ERR_NO_OFFSET', `no committed offset for ${names} and autoOffsetReset is 'none'`, {
       context: first ? { topic: first.topic, partition: first.partition } : {},
+      retriable: false,
+    });
+    this.partitions = partitions;
+  }
+}
+
+/**
+ * `stop()` gave up waiting for subscribers (handlers) that did not return by the drain deadline
+ * (`drainTimeoutMs` after stop() began, or a short grace after the drain when that passed): their
+ * signal was aborted and their stage closed, so whatever they ack later is ignored. `partitions`
+ * names every such subscriber's partition; `context` the first. The consumer closed anyway; the
+ * handlers' promises are left running, since JavaScript cannot cancel them.
+ */
+export class SubscriberTimeoutError extends KafkaStageError {
+  /** The partitions whose subscriber had not returned. */
+  readonly partitions: readonly { topic: string; partition: number }[];
+
+  constructor(partitions: readonly { topic: string; partition: number }[], waitedMs: number) {
+    const first = partitions[0];
+    const names = partitions.map((p) => `${p.topic}/${p.partition}`).join(', ');
+    super('ERR_SUBSCRIBER_TIMEOUT', `stop() gave up after ${waitedMs} ms on the subscriber(s) of ${names}: they ignored their signal and did not return`, {
+      context: { ...(first ? { topic: first.topic, partition: first.partition } : {}), partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })), waitedMs },
       retriable: false,
     });
     this.partitions = partitions;

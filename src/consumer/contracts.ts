@@ -124,9 +124,19 @@ export interface MembershipListener {
 export interface CommitSink {
   /**
    * `newlyAcked` offsets of `stage` were just acked (never 0: the stage does not report acks that
-   * changed nothing). Read `stage.committableOffset` for what may be committed now. The promise is
-   * what `stage.ack()` returns: under the `sync` strategy it resolves once a commit covering the
-   * ack is durable (and rejects if that commit fails); otherwise it may resolve at once.
+   * changed nothing), the highest of them `lastOffset`. Read `stage.committableOffset` for what may
+   * be committed now. The promise is what `stage.ack()` returns: under the `sync` strategy it
+   * resolves once a durable commit covers `lastOffset` (committed offset > `lastOffset`, which for
+   * an out-of-order ack means after the gap before it is acked too), and rejects if that commit
+   * fails or none ever will (partition lost or released first: `ERR_COMMIT_LOST`); otherwise it
+   * may resolve at once.
    */
-  acked(stage: PartitionStage, newlyAcked: number): Promise<void>;
+  acked(stage: PartitionStage, newlyAcked: number, lastOffset: number): Promise<void>;
+  /**
+   * An ack of `stage` that acked nothing new but names a delivered offset up to `offset`: a
+   * re-ack (for instance after a failed commit), or an ack after the stage closed. Under `sync`
+   * the promise settles as for {@link acked}: a re-ack whose offset no durable commit covers yet
+   * triggers or awaits one. Optional: a sink without it lets such acks resolve at once.
+   */
+  covered?(stage: PartitionStage, offset: number): Promise<void>;
 }

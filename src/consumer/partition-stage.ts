@@ -31,7 +31,7 @@ import { AbortedError, StageBusyError } from '../protocol/errors.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';
-import { OffsetTracker } from '../stage/offset-tracker.js';
+import { AckLedger } from '../stage/ack-ledger.js';
 import { PartitionBuffer, type PartitionBufferLimits } from '../stage/partition-buffer.js';
 import type { CommitSink, FetchedPartitionInfo, FetchTarget, FetchWaker } from './contracts.js';
 import { createBatchIterator } from './delivery/batch-iterator.js';
@@ -126,7 +126,8 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
   private readonly clock: () => number;
   private readonly checkpoints = new DeliveryCheckpoints();
   private readonly source: DeliverySource;
-  private tracker: OffsetTracker;
+  /** Which delivered offsets are acked, across seeks (see {@link seek}). */
+  private readonly tracker: AckLedger;
   /** Next offset to fetch: one past the last batch taken in. */
   private position: number;
   private state: StageState = 'active';
@@ -152,7 +153,7 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
     this.leaderEpoch = options.leaderEpoch;
     this.maxProcessingMs = options.maxProcessingMs;
     this.position = options.startOffset;
-    this.tracker = new OffsetTracker(options.startOffset);
+    this.tracker = new AckLedger(options.startOffset);
     this.buffer = new PartitionBuffer<KafkaRecord>(options.limits, recordSizeInBytes);
     this.budget = options.budget;
     this.waker = options.waker;
@@ -255,30 +256,54 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
 
   /**
    * Acks a record (its offset), a batch (every delivered offset in it) or an offset, in any order.
-   * The committable offset moves over the contiguous acked prefix. Returns the commit sink's promise
-   * (under the `sync` strategy it resolves once the ack is durably committed). Acks that change
-   * nothing (already acked, never delivered) and acks after the stage closed (revoked, lost)
-   * resolve at once and are never committed. Rejects with a RangeError for a batch of another
-   * partition.
+   * The committable offset moves over the contiguous acked prefix. Returns the commit sink's promise:
+   * under the `sync` strategy it resolves once a durable commit covers the acked offset (the last
+   * one, for a batch) — for an out-of-order ack, only after the gap before it is acked and
+   * committed too; it rejects with the commit's error when that commit fails, and with
+   * `ERR_COMMIT_LOST` (CommitLostError) when no commit ever will cover it (the partition was lost,
+   * or revoked with a final commit below it, also for acks after that). A re-ack of an offset no
+   * durable commit covers yet (say after a failed commit) triggers or awaits a commit like a first
+   * ack. Acks of offsets never delivered resolve at once. Under `async` and `none` acks resolve at
+   * once. Rejects with a RangeError for a batch of another partition.
    */
   ack(x: Ackable): Promise<void> {
-    if (this.state === 'closed') return RESOLVED;
-    let newlyAcked: number;
+    let from: number;
+    let to: number;
+    const isBatch = typeof x !== 'number' && (x as ConsumerBatch).records !== undefined;
     if (typeof x === 'number') {
-      newlyAcked = this.tracker.ack(x) === 'acked' ? 1 : 0;
-    } else if ((x as ConsumerBatch).records !== undefined) {
+      from = to = x;
+    } else if (isBatch) {
       const batch = x as ConsumerBatch;
       if (batch.topic !== this.topic || batch.partition !== this.partition) {
         return Promise.reject(new RangeError(`a batch of ${batch.topic}/${batch.partition} was acked on the stage of ${this.topic}/${this.partition}`));
       }
-      newlyAcked = this.tracker.ackRange(batch.firstOffset, batch.lastOffset);
+      from = batch.firstOffset;
+      to = batch.lastOffset;
     } else {
-      newlyAcked = this.tracker.ack((x as KafkaRecord).offset) === 'acked' ? 1 : 0;
+      from = to = (x as KafkaRecord).offset;
     }
-    if (newlyAcked === 0) return RESOLVED;
-    const committed = this.commitSink.acked(this, newlyAcked);
+    // Offsets past every delivery are not the subscriber's to ack.
+    const last = Math.min(to, this.tracker.highestPosition - 1);
+    if (last < from) return RESOLVED;
+    // Closed: the ack no longer counts, but a `sync` caller must learn whether a commit covers it.
+    if (this.state === 'closed') return this.reacked(last);
+    let newlyAcked: number;
+    if (isBatch) {
+      newlyAcked = this.tracker.ackRange(from, to);
+    } else {
+      const result = this.tracker.ack(from);
+      if (result === 'unknown') return RESOLVED;
+      newlyAcked = result === 'acked' ? 1 : 0;
+    }
+    const committed = newlyAcked > 0 ? this.commitSink.acked(this, newlyAcked, last) : this.reacked(last);
     if (this.state === 'draining' && this.tracker.inFlight === 0) this.finishDrain();
     return committed;
+  }
+
+  /** An ack that acked nothing new: resolved when a commit this stage saw covers it, else the sink decides. */
+  private reacked(offset: number): Promise<void> {
+    if (this.committed !== null && this.committed > offset) return RESOLVED;
+    return this.commitSink.covered?.(this, offset) ?? RESOLVED;
   }
 
   /** The offset a commit may carry now: the first delivered offset not acked, or the delivery position when all are. */
@@ -373,16 +398,28 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
   }
 
   /**
-   * Moves the position to `offset` (offset reset, or the user re-reading): drops the buffer, starts
-   * the ack tracking afresh there (acks of earlier deliveries no longer count) and clears a standing
-   * fetch error. Demand is kept. Ignored once the stage has stopped.
+   * Moves the position to `offset` (offset reset, or the user re-reading): drops the buffer, clears
+   * a standing fetch error and tracks acks afresh from there. Demand is kept. Ignored once the
+   * stage has stopped.
+   *
+   * Records delivered before the seek and still unacked stay the subscriber's: their acks still
+   * count, and until every one of them is acked the committable offset is held at the lowest of
+   * the committable offset before the seek and the one after it. A commit never passes them,
+   * forward seek or backward; once they are acked, commits follow the new position. A revoke
+   * waits for them too. After a backward seek an offset can be in flight twice (delivered before
+   * and after the seek): an ack of it counts for the delivery from before the seek first (the
+   * oldest unacked delivery of that offset); see AckLedger.
+   *
+   * For an offset reset after records were deleted by retention this holds the commit until the
+   * records already delivered are processed, which is what at-least-once asks; it does not wait for
+   * records never delivered (those below the reset point are gone from the log).
    */
   seek(offset: number): void {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`seek offset must be a non-negative integer, got ${String(offset)}`);
     if (this.state !== 'active') return;
     this.dropBuffer();
     this.position = offset;
-    this.tracker = new OffsetTracker(offset);
+    this.tracker.seek(offset);
     this.checkpoints.clear();
     this.failure = null;
     this.maybeWake();

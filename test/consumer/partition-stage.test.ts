@@ -507,7 +507,7 @@ test('a fetch error stops fetching, rejects the iterator once buffered records a
   await again.return?.();
 });
 
-test('seek drops the buffer, frees its budget, restarts ack tracking, and ignores responses for the old position', async () => {
+test('seek drops the buffer, frees its budget, holds the commit for records delivered before it, and ignores responses for the old position', async () => {
   const { stage, budget, sink } = makeStage();
   stage.onRecords(() => undefined);
   stage.ask(2);
@@ -518,9 +518,11 @@ test('seek drops the buffer, frees its budget, restarts ack tracking, and ignore
   stage.seek(3);
   assert.equal(budget.heldBytes, 0);
   assert.equal(stage.stats().bufferedRecords, 0);
-  assert.equal(stage.committableOffset, 3);
+  assert.equal(stage.committableOffset, 0, '0 and 1 were delivered before the seek and are unacked: held');
   await stage.ack(0);
-  assert.equal(sink.calls.length, 0, 'acks of deliveries before the seek do not count');
+  await stage.ack(1);
+  assert.equal(sink.calls.length, 2, 'acks of deliveries before the seek still count');
+  assert.equal(stage.committableOffset, 3, 'then commits follow the new position');
   // A response asked for offset 10 (before the seek) arrives late.
   stage.onFetched([makeBatch(10, 19)], fetchInfo(20, { fetchOffset: 10 }));
   assert.equal(stage.stats().bufferedRecords, 0);

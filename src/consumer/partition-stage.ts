@@ -27,7 +27,7 @@
  * Lifecycle: `active` → `revoke()` → draining (nothing more is delivered; acks still count) →
  * closed; `lose()` closes at once. Once closed, acks are ignored and the commit sink hears nothing.
  */
-import { AbortedError, StageBusyError } from '../protocol/errors.js';
+import { AbortedError, CorruptRecordError, StageBusyError } from '../protocol/errors.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';
@@ -41,7 +41,7 @@ import { RecordReadable } from './delivery/node-readable.js';
 import { createRecordIterator } from './delivery/record-iterator.js';
 import type { DeliverySource, Subscription } from './delivery/source.js';
 import { StreamSubscription } from './delivery/web-stream.js';
-import { AbortedTransactionFilter } from './fetch-aborted.js';
+import { takeInFetched } from './fetch-intake.js';
 import type { ReadableStream } from 'node:stream/web';
 import type { Readable } from 'node:stream';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
@@ -458,53 +458,48 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
   }
 
   /**
-   * Takes in one Fetch response's batches: skips records below the fetch position, control batches
-   * and (when `info.abortedTransactions` is given) aborted transactions; moves the position past the
-   * last batch even where compaction left no records; buffers the rest, counting their bytes into
-   * the budget; notes the high watermark; and lets the subscriber take what its demand allows.
-   * Ignored when the stage stopped, or when `info.fetchOffset` shows the response was asked for a
-   * position the stage has left (seek).
+   * Takes in one Fetch response's batches: skips records below the fetch position (and records
+   * whose offsets go backwards or past their batch's end inside a batch, as the Java consumer skips
+   * records below its position), control batches and (when `info.abortedTransactions` is given:
+   * read_committed) aborted transactions; moves the position past the last batch even where
+   * compaction left no records; buffers the rest, counting their bytes into the budget; notes the
+   * high watermark; and lets the subscriber take what its demand allows. A transaction marker it
+   * cannot read stops the intake before that batch: the records before it are buffered, the
+   * position stays at it, and a CorruptRecordError (`ERR_CORRUPT_RECORD`, context topic, partition,
+   * offset, lastOffset) stands as the partition's error until a {@link seek}, as the Java consumer
+   * raises it ("seek past the record to continue"). Never throws for what a broker sent, and
+   * decides everything before it changes anything (see fetch-intake.ts), so it never leaves the
+   * stage half-updated. Ignored when the stage stopped, or when `info.fetchOffset` shows the
+   * response was asked for a position the stage has left (seek).
    */
   onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
     if (this.state !== 'active') return;
     if (info.fetchOffset !== undefined && info.fetchOffset !== this.position) return;
+    const intake = takeInFetched(batches, this.position, info.abortedTransactions);
     this.highWatermark = info.highWatermark;
-    const aborted = info.abortedTransactions;
-    const aborts =
-      aborted !== null && aborted.length > 0
-        ? new AbortedTransactionFilter(aborted.map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) })))
-        : null;
+    this.position = intake.position;
     const bytesBefore = this.buffer.bufferedBytes;
-    let position = this.position;
-    let wireBytes = 0;
-    for (const batch of batches) {
-      // Every batch goes through the filter, in order: control batches close aborted transactions.
-      const isAborted = aborts !== null && aborts.isAborted(batch);
-      if (batch.lastOffset < position) continue;
-      if (!batch.isControl && !isAborted) {
-        const records = batch.records;
-        const first = records[0];
-        if (first !== undefined) {
-          // A compressed batch may start before the position asked for (a commit inside a batch).
-          const kept = first.offset >= position ? records : records.filter((r) => r.offset >= position);
-          this.buffer.push(kept);
-          // Only the kept share of its wire size stands for what was buffered: a whole batch's wire
-          // size against a few kept records would make compression look absent and the next ask huge.
-          wireBytes += batch.sizeInBytes * (kept.length / records.length);
-        }
-      }
-      position = batch.lastOffset + 1;
-    }
-    this.position = position;
+    for (const run of intake.runs) this.buffer.push(run);
     const added = this.buffer.bufferedBytes - bytesBefore;
     if (added > 0) {
-      this.sampleWireRatio(wireBytes / added);
+      this.sampleWireRatio(intake.wireBytes / added);
       this.budget.settle(0, added);
       this.notifySoon();
     } else if (this.buffer.bufferedRecords === 0) {
       // Only skipped offsets came (control records, aborts, compaction): nothing waits before them.
-      this.tracker.skipTo(position);
+      this.tracker.skipTo(intake.position);
     }
+    if (intake.unreadable !== null) this.failUnreadable(intake.unreadable.batch, intake.unreadable.cause);
+  }
+
+  /** A batch of this partition could not be read: it stands as the partition's error (no refetch) until a seek. */
+  private failUnreadable(batch: RecordBatch, cause: CorruptRecordError): void {
+    this.failure = new CorruptRecordError(
+      `${this.topic}/${this.partition}: the batch at offsets ${batch.baseOffset}-${batch.lastOffset} cannot be read (${cause.message}); seek past it to consume on`,
+      { ...cause.context, topic: this.topic, partition: this.partition, offset: batch.baseOffset, lastOffset: batch.lastOffset },
+      cause,
+    );
+    this.notifySoon();
   }
 
   /** A per-partition error the scheduler could not handle: it stands (no more fetches) until {@link seek}; the subscriber sees it once buffered records it may take are taken. */

@@ -50,6 +50,8 @@ export class ManualSubscription implements Subscription {
       } catch (error) {
         this.report(error instanceof Error ? error : new Error(String(error)));
       }
+      // A fetch error that came with these records (one notification for both) is reported next.
+      if (this.source.failure() !== null) this.source.notifySoon();
       return;
     }
     const failure = this.source.failure();

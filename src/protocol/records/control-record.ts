@@ -22,11 +22,15 @@ const CONTROL_KEY_BYTES = 4;
 /**
  * Parses the key of a record from a control batch.
  *
- * @throws CorruptRecordError when the key is null or shorter than four bytes
+ * @throws CorruptRecordError when the key is null or shorter than four bytes, or its version is
+ *   negative (the Java client's `ControlRecordType` refuses both as corruption; a newer
+ *   non-negative version is read as version 0, as Java reads it)
  */
 export function parseControlRecordKey(key: Buffer | null): ControlRecordKey {
   if (key === null || key.length < CONTROL_KEY_BYTES) {
     throw new CorruptRecordError(`control record key must hold ${CONTROL_KEY_BYTES} bytes, got ${key === null ? 'null' : key.length}`);
   }
-  return { version: key.readInt16BE(0), type: key.readInt16BE(2) };
+  const version = key.readInt16BE(0);
+  if (version < 0) throw new CorruptRecordError(`control record key version ${version} is negative`);
+  return { version, type: key.readInt16BE(2) };
 }

@@ -1,0 +1,414 @@
+/**
+ * Odd or hostile fetched data handed to the real PartitionStage (issue #8, defects 14 and 18):
+ * record offsets that go backwards or past their batch inside a CRC-valid batch, and an
+ * unreadable transaction marker under read_committed. Every case ends in delivered records and
+ * a typed error or a documented skip: never an uncaught exception, duplicates, or a stall.
+ *
+ * Batches are real bytes (the record-batch encoder, then rewritten offset deltas with a fresh
+ * CRC) decoded by the real decoder; the scheduler case runs the real FetchScheduler against a
+ * fake broker.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { Cluster } from '../../src/cluster/cluster.js';
+import { FetchScheduler } from '../../src/consumer/fetch-scheduler.js';
+import type { PartitionStage } from '../../src/consumer/partition-stage.js';
+import type { ConsumerBatch } from '../../src/consumer/types.js';
+import { Fetch } from '../../src/protocol/apis/fetch.js';
+import { Metadata } from '../../src/protocol/apis/metadata.js';
+import { CorruptRecordError } from '../../src/protocol/errors.js';
+import { decodeRecordBatchesSync } from '../../src/protocol/records/decode-batches.js';
+import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
+import type { KafkaRecord, RecordBatch } from '../../src/protocol/records/types.js';
+import { ByteBudget } from '../../src/stage/byte-budget.js';
+import { FakeBroker } from '../helpers/fake-broker.js';
+import { batchWithOffsetDeltas } from '../helpers/hostile-batches.js';
+import { fetchInfo, flush, makeStage } from './delivery/fixtures.js';
+
+const LIMITS = { maxRecords: 20_000, maxBytes: 64 * 1024 * 1024, minFetchBytes: 100 };
+
+function decode(bytes: Buffer): RecordBatch[] {
+  return decodeRecordBatchesSync(bytes, { verifyCrc: true, maxDecompressedBytes: 1 << 30 }).batches;
+}
+
+async function plainBatch(baseOffset: number, count: number, producer: { id: bigint; transactional: boolean } | null = null): Promise<Buffer> {
+  const records = Array.from({ length: count }, (_, i) => ({ value: `v${baseOffset + i}`, timestamp: 1_700_000_000_000 }));
+  return Buffer.from(
+    await encodeRecordBatch({
+      records,
+      compression: 'none',
+      baseOffset,
+      ...(producer ? { producerId: producer.id, producerEpoch: 0, baseSequence: baseOffset, isTransactional: producer.transactional } : {}),
+    }),
+  );
+}
+
+/**
+ * One fetch's batches: offsets 0-1 hold deltas [1, 0] (the record at 1 comes first, then the one
+ * at 0), offsets 2-3 hold deltas [0, 7] (7 lies past the batch's last offset 3), then 4..9 plain.
+ * Kept, as the Java consumer keeps them: 1, 2, then 4..9.
+ */
+async function backwardsFetch(): Promise<RecordBatch[]> {
+  const bytes = Buffer.concat([
+    await batchWithOffsetDeltas(['at-1', 'at-0'], [1, 0], 0),
+    await batchWithOffsetDeltas(['at-2', 'at-9?'], [0, 7], 2),
+    await plainBatch(4, 6),
+  ]);
+  const batches = decode(bytes);
+  // The decoder hands the offsets out as written: the stage is what must cope.
+  assert.deepEqual(
+    batches.map((b) => b.records.map((r) => r.offset)),
+    [[1, 0], [2, 9], [4, 5, 6, 7, 8, 9]],
+  );
+  return batches;
+}
+const KEPT = [1, 2, 4, 5, 6, 7, 8, 9];
+
+/** Feeds `backwardsFetch` to a fresh stage once a subscriber is attached; returns the stage. */
+function stageWith(): { stage: PartitionStage; budget: ByteBudget } {
+  const { stage, budget } = makeStage({ limits: LIMITS });
+  return { stage, budget };
+}
+
+function offsetsOf(records: readonly KafkaRecord[]): number[] {
+  return records.map((r) => r.offset);
+}
+
+test('defect 14, records(): offsets going backwards or past their batch are skipped, the rest delivered in order, no uncaught RangeError', async () => {
+  const { stage } = stageWith();
+  const it = stage.records({ maxDemand: 100 });
+  const first = it.next();
+  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  const got: KafkaRecord[] = [(await first).value as KafkaRecord];
+  while (got.length < KEPT.length) got.push((await it.next()).value as KafkaRecord);
+  assert.deepEqual(offsetsOf(got), KEPT);
+  assert.deepEqual(
+    got.map((r) => r.value?.toString()),
+    ['at-1', 'at-2', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9'],
+  );
+  for (const r of got) await stage.ack(r);
+  assert.equal(stage.committableOffset, 10, 'skipped offsets never hold the commit back');
+  assert.equal(stage.stats().inFlight, 0);
+  await it.return?.();
+});
+
+test('defect 14, batches(): a batch acked whole covers its kept records; the committable offset reaches the end', async () => {
+  const { stage } = stageWith();
+  const it = stage.batches({ maxDemand: 100, minDemand: 0 });
+  const pending = it.next();
+  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  const batches: ConsumerBatch[] = [(await pending).value as ConsumerBatch];
+  while (batches.reduce((n, b) => n + b.records.length, 0) < KEPT.length) batches.push((await it.next()).value as ConsumerBatch);
+  assert.deepEqual(batches.flatMap((b) => offsetsOf(b.records)), KEPT);
+  for (const b of batches) {
+    assert.ok(b.firstOffset <= b.lastOffset);
+    await stage.ack(b);
+  }
+  assert.equal(stage.committableOffset, 10);
+  await it.return?.();
+});
+
+test('defect 14, ask + onRecords: the kept records reach the handler; no error is reported', async () => {
+  const { stage } = stageWith();
+  const got: KafkaRecord[] = [];
+  const errors: Error[] = [];
+  stage.onRecords(
+    (records) => {
+      got.push(...records);
+    },
+    (err) => errors.push(err),
+  );
+  stage.ask(100);
+  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  await flush();
+  assert.deepEqual(offsetsOf(got), KEPT);
+  assert.deepEqual(errors, []);
+  for (const r of got) await stage.ack(r);
+  assert.equal(stage.committableOffset, 10);
+});
+
+test('defect 14, readable(): the Node stream carries the kept records and stays open', async () => {
+  const { stage } = stageWith();
+  const stream = stage.readable({ maxDemand: 100 });
+  const got: KafkaRecord[] = [];
+  stream.on('data', (r: KafkaRecord) => got.push(r));
+  const errored: Error[] = [];
+  stream.on('error', (err) => errored.push(err));
+  await flush();
+  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  await flush();
+  assert.deepEqual(offsetsOf(got), KEPT);
+  assert.deepEqual(errored, []);
+  assert.equal(stream.destroyed, false);
+  stream.destroy();
+});
+
+test('defect 14, readableStream(): the web stream carries the kept records', async () => {
+  const { stage } = stageWith();
+  const reader = stage.readableStream({ maxDemand: 100 }).getReader();
+  const first = reader.read();
+  await flush();
+  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  const got: KafkaRecord[] = [(await first).value as KafkaRecord];
+  while (got.length < KEPT.length) got.push((await reader.read()).value as KafkaRecord);
+  assert.deepEqual(offsetsOf(got), KEPT);
+  await reader.cancel();
+});
+
+test('defect 14 at scale: a 5000-record batch with swapped and repeated offset deltas delivers exactly the strictly increasing ones', async () => {
+  const count = 5000;
+  // Every 10th pair swapped, every 50th record repeating its predecessor's delta.
+  const deltas = Array.from({ length: count }, (_, i) => i);
+  for (let i = 0; i + 1 < count; i += 10) [deltas[i], deltas[i + 1]] = [deltas[i + 1] as number, deltas[i] as number];
+  for (let i = 49; i < count; i += 50) deltas[i] = deltas[i - 1] as number;
+  const base = 1000;
+  const bytes = Buffer.concat([await batchWithOffsetDeltas(deltas.map((d) => `d${d}`), deltas, base), await plainBatch(base + count, 3)]);
+  const expected: number[] = [];
+  let next = base;
+  for (const d of deltas) {
+    if (base + d >= next) {
+      expected.push(base + d);
+      next = base + d + 1;
+    }
+  }
+  expected.push(base + count, base + count + 1, base + count + 2);
+  assert.ok(expected.length < count, 'the batch really holds backwards offsets');
+
+  const { stage } = makeStage({ limits: LIMITS, startOffset: base });
+  const got: KafkaRecord[] = [];
+  stage.onRecords((records) => {
+    got.push(...records);
+  });
+  stage.ask(count + 10);
+  stage.onFetched(decode(bytes), fetchInfo(base + count + 3, { fetchOffset: base }));
+  await flush();
+  assert.deepEqual(offsetsOf(got), expected);
+  // Acked out of order, the last first: the commit waits for the gap, then covers the end.
+  for (let i = got.length - 1; i >= 0; i--) await stage.ack(got[i] as KafkaRecord);
+  assert.equal(stage.committableOffset, base + count + 3);
+  assert.equal(stage.stats().inFlight, 0);
+});
+
+test('defect 14: records below the fetch position inside a batch that starts before it are skipped, the position never moves back', async () => {
+  const { stage } = makeStage({ limits: LIMITS, startOffset: 3 });
+  const got: KafkaRecord[] = [];
+  stage.onRecords((records) => {
+    got.push(...records);
+  });
+  stage.ask(100);
+  // A batch spanning 0..5 (a compressed batch re-sent whole) whose deltas wander: 4, 1, 3, 5, 2, 0.
+  stage.onFetched(decode(await batchWithOffsetDeltas(['4', '1', '3', '5', '2', '0'], [4, 1, 3, 5, 2, 0], 0)), fetchInfo(6, { fetchOffset: 3 }));
+  await flush();
+  assert.deepEqual(offsetsOf(got), [4, 5]);
+  assert.equal(stage.stats().fetchedOffset, 6);
+});
+
+// ---- defect 18: an unreadable transaction marker under read_committed ---------------------------
+
+const TXN_PRODUCER = 5n;
+const ABORTING_PRODUCER = 7n;
+
+/** A control batch of `producerId` at `offset` whose marker key holds `key` (4 bytes when sound). */
+async function controlBatch(offset: number, producerId: bigint, key: Buffer): Promise<Buffer> {
+  return Buffer.from(
+    await encodeRecordBatch({
+      records: [{ key, value: Buffer.from([0, 0, 0, 0, 0, 0]), timestamp: 1_700_000_000_000 }],
+      compression: 'none',
+      baseOffset: offset,
+      producerId,
+      producerEpoch: 0,
+      isTransactional: true,
+      isControl: true,
+    }),
+  );
+}
+
+/** 0..999 committed data of producer 5, a marker with a 2-byte key at 1000, then 1001..1999 of producer 5. */
+async function shortMarkerLog(): Promise<Buffer[]> {
+  return [
+    await plainBatch(0, 1000, { id: TXN_PRODUCER, transactional: true }),
+    await controlBatch(1000, ABORTING_PRODUCER, Buffer.from([0, 0])),
+    await plainBatch(1001, 999, { id: TXN_PRODUCER, transactional: true }),
+  ];
+}
+const ABORTED = [{ producerId: ABORTING_PRODUCER, firstOffset: 900 }];
+
+test('defect 18, stage: a marker key shorter than 4 bytes under read_committed is one CorruptRecordError at its offset; records before it delivered once; the stage stays consistent', async () => {
+  const { stage, budget } = makeStage({ limits: LIMITS });
+  const got: KafkaRecord[] = [];
+  const errors: Error[] = [];
+  stage.onRecords(
+    (records) => {
+      got.push(...records);
+    },
+    (err) => errors.push(err),
+  );
+  stage.ask(5000);
+  const batches = decode(Buffer.concat(await shortMarkerLog()));
+  assert.doesNotThrow(() => stage.onFetched(batches, fetchInfo(2000, { fetchOffset: 0, abortedTransactions: ABORTED })));
+  await flush();
+  assert.deepEqual(offsetsOf(got), Array.from({ length: 1000 }, (_, i) => i), 'the sound records before the marker, each once');
+  assert.equal(errors.length, 1);
+  const err = errors[0] as CorruptRecordError;
+  assert.ok(err instanceof CorruptRecordError, `a CorruptRecordError, got ${String(err)}`);
+  assert.equal(err.code, 'ERR_CORRUPT_RECORD');
+  assert.equal(err.context.topic, 't');
+  assert.equal(err.context.partition, 0);
+  assert.equal(err.context.offset, 1000);
+  assert.equal(stage.error, err);
+  const stats = stage.stats();
+  assert.equal(stats.fetchedOffset, 1000, 'the position stops at the unreadable batch (as Java: seek past it to go on)');
+  assert.equal(stats.bufferedRecords, 0);
+  assert.equal(stage.fetchBytesWanted(budget.free), 0, 'no refetch of the bad batch in a loop');
+  assert.equal(budget.heldBytes, 0, 'every buffered byte was counted in and released again');
+
+  // The same answer again (a late duplicate) changes nothing: position and failure stand.
+  stage.onFetched(batches, fetchInfo(2000, { fetchOffset: 1000, abortedTransactions: ABORTED }));
+  await flush();
+  assert.equal(got.length, 1000);
+  assert.equal(errors.length, 1);
+
+  for (const r of got) await stage.ack(r);
+  assert.equal(stage.committableOffset, 1000, 'never committed past the marker');
+  // Seeking past the marker, as a Java user would, consumes on (the failed subscription ended: attach anew).
+  stage.seek(1001);
+  assert.equal(stage.error, null);
+  stage.onRecords((records) => {
+    got.push(...records);
+  });
+  stage.ask(5000);
+  assert.ok(stage.fetchBytesWanted(budget.free) > 0);
+  stage.onFetched(batches.slice(2), fetchInfo(2000, { fetchOffset: 1001, abortedTransactions: ABORTED }));
+  await flush();
+  assert.equal(got.length, 1999);
+  assert.equal((got[got.length - 1] as KafkaRecord).offset, 1999);
+});
+
+test('defect 18, stage: a marker with a negative key version is unreadable too (as Java\'s ControlRecordType)', async () => {
+  const { stage } = makeStage({ limits: LIMITS });
+  const errors: Error[] = [];
+  stage.onRecords(() => undefined, (err) => errors.push(err));
+  stage.ask(10);
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(-1, 0);
+  stage.onFetched(decode(await controlBatch(0, ABORTING_PRODUCER, key)), fetchInfo(1, { fetchOffset: 0, abortedTransactions: ABORTED }));
+  await flush();
+  assert.equal(errors.length, 1);
+  assert.ok(errors[0] instanceof CorruptRecordError);
+});
+
+test('defect 18, stage: under read_uncommitted (no aborted-transaction list) a marker is skipped unread, as Java does', async () => {
+  const { stage } = makeStage({ limits: LIMITS });
+  const got: KafkaRecord[] = [];
+  const errors: Error[] = [];
+  stage.onRecords(
+    (records) => {
+      got.push(...records);
+    },
+    (err) => errors.push(err),
+  );
+  stage.ask(5000);
+  stage.onFetched(decode(Buffer.concat(await shortMarkerLog())), fetchInfo(2000, { fetchOffset: 0, abortedTransactions: null }));
+  await flush();
+  assert.equal(got.length, 1999);
+  assert.deepEqual(errors, []);
+});
+
+// ---- defect 18 through the real fetch scheduler and a fake broker --------------------------------
+
+const TOPIC = 'txn';
+const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAw';
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+test('defect 18, scheduler: read_committed over a short marker key gives no duplicates, one typed error on the partition, no scheduler error, and no refetch loop', { timeout: 30_000 }, async () => {
+  const log = await shortMarkerLog();
+  const starts = [0, 1000, 1001];
+  const broker = await FakeBroker.start();
+  cleanups.push(() => broker.stop());
+  broker.handle(Metadata, () => ({
+    body: {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }],
+      clusterId: 'fake',
+      controllerId: 1,
+      topics: [
+        {
+          errorCode: 0,
+          name: TOPIC,
+          topicId: TOPIC_ID,
+          isInternal: false,
+          partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }],
+        },
+      ],
+    },
+  }));
+  const fetchOffsets: number[] = [];
+  const isolation: number[] = [];
+  broker.handle(Fetch, (req) => {
+    const body = req.decode();
+    isolation.push(body.isolationLevel);
+    const asked = Number(body.topics[0]?.partitions[0]?.fetchOffset ?? 0n);
+    fetchOffsets.push(asked);
+    // Whole batches from the one holding the fetch offset, as a broker sends them.
+    let first = starts.findIndex((s, i) => asked >= s && asked < (starts[i + 1] ?? 2000));
+    if (first < 0) first = log.length;
+    return {
+      body: {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        sessionId: 0,
+        responses: [
+          {
+            topic: TOPIC,
+            topicId: TOPIC_ID,
+            partitions: [
+              {
+                partitionIndex: 0,
+                errorCode: 0,
+                highWatermark: 2000n,
+                lastStableOffset: 2000n,
+                logStartOffset: 0n,
+                abortedTransactions: [{ producerId: ABORTING_PRODUCER, firstOffset: 900n }],
+                preferredReadReplica: -1,
+                records: Buffer.concat(log.slice(first)),
+              },
+            ],
+          },
+        ],
+      },
+    };
+  });
+  const cluster = new Cluster({ brokers: broker.address, retry: { initialBackoffMs: 5, maxBackoffMs: 20 } });
+  cleanups.push(() => cluster.close());
+  const budget = new ByteBudget(64 * 1024 * 1024);
+  const schedulerErrors: Error[] = [];
+  const scheduler = new FetchScheduler({
+    cluster,
+    budget,
+    options: { maxWaitMs: 10, minBytes: 1, minPartitionBytes: 1024, isolationLevel: 'read_committed', verifyCrc: true, maxBytesPerPartition: 1024 * 1024 },
+    onOffsetOutOfRange: () => assert.fail('unexpected OFFSET_OUT_OF_RANGE'),
+    onError: (err) => schedulerErrors.push(err),
+  });
+  cleanups.push(() => scheduler.stop());
+  const stage = makeStage({ limits: LIMITS, budget, topic: TOPIC, waker: scheduler }).stage;
+  scheduler.add(stage);
+  scheduler.start();
+
+  const got: KafkaRecord[] = [];
+  let failure: unknown = null;
+  try {
+    for await (const record of stage.records({ maxDemand: 5000 })) got.push(record);
+  } catch (err) {
+    failure = err;
+  }
+  assert.ok(failure instanceof CorruptRecordError, `the iterator ends with a CorruptRecordError, got ${String(failure)}`);
+  assert.equal(failure.context.offset, 1000);
+  assert.deepEqual(offsetsOf(got), Array.from({ length: 1000 }, (_, i) => i), 'each record before the marker exactly once');
+  assert.deepEqual(schedulerErrors, [], 'nothing thrown out of onFetched');
+  assert.equal(stage.fetchBytesWanted(budget.free), 0, 'the partition waits for a seek: no refetch loop');
+  assert.ok(fetchOffsets.length <= 2, `one Fetch brought it all (${fetchOffsets.join(',')})`);
+  assert.ok(isolation.every((l) => l === 1), 'read_committed was asked for');
+});

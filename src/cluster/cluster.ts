@@ -62,11 +62,15 @@ export class Cluster {
     const run = withRetry(
       'metadata refresh',
       async () => {
-        const response = await this.request('any', Metadata, (version) => ({
+        // The link is picked here (as `request('any', …)` would) so a malformed answer names its broker.
+        const link = this.link('any');
+        const conn = await link.get();
+        const version = await link.versionFor(Metadata);
+        const response = await conn.request(Metadata, version, {
           topics: topics === null ? (version === 0 ? [] : null) : topics.map((name) => ({ name, topicId: ZERO_UUID })),
           allowAutoTopicCreation: false,
-        }));
-        return mergeMetadata(this.current, response, Date.now());
+        });
+        return mergeMetadata(this.current, response, Date.now(), link.address);
       },
       this.options.retry,
     );

@@ -1,4 +1,5 @@
 /** The cluster metadata snapshot: brokers, topics, partitions and their leaders. Pure. */
+import { KafkaStageError } from '../protocol/errors.js';
 
 /** One broker as the cluster advertises it. */
 export interface BrokerInfo {
@@ -26,7 +27,10 @@ export interface TopicInfo {
   /** Topic id (Kafka UUID as URL-safe base64); all zeros when the broker does not report one. */
   topicId: string;
   isInternal: boolean;
-  /** Partitions by index. */
+  /**
+   * Partitions by index: dense, `partitions[i].partition === i`, and its length is the number of
+   * partitions the broker listed (see {@link mergeMetadata}).
+   */
   partitions: PartitionInfo[];
   errorCode: number;
 }
@@ -65,24 +69,22 @@ export interface MetadataResponseLike {
 /**
  * Merges a Metadata response into the previous snapshot. Topics the response names replace their
  * old entry; topics it does not mention are kept (a refresh for some topics must not forget others).
+ *
+ * A topic's partition count is the number of partitions listed, never an index plus one: a broker
+ * lists every partition of a topic, so the indexes must be exactly 0..count-1, in any order. An
+ * index outside that range (negative, or 2³¹−2 among two entries) or listed twice is refused with
+ * `ERR_PROTOCOL` naming the topic and `broker` (the answer's sender, when the caller knows it);
+ * nothing is sized by an index. The previous snapshot is never changed.
+ *
+ * @throws KafkaStageError `ERR_PROTOCOL` (not retriable) for partition indexes that are not 0..count-1
  */
-export function mergeMetadata(previous: ClusterMetadata | null, response: MetadataResponseLike, now: number): ClusterMetadata {
+export function mergeMetadata(previous: ClusterMetadata | null, response: MetadataResponseLike, now: number, broker?: string | number): ClusterMetadata {
   const brokers = new Map<number, BrokerInfo>();
   for (const b of response.brokers) brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
   const topics = new Map<string, TopicInfo>(previous?.topics ?? []);
   for (const t of response.topics) {
     if (t.name === null) continue;
-    const partitions: PartitionInfo[] = [];
-    for (const p of t.partitions) {
-      partitions[p.partitionIndex] = {
-        partition: p.partitionIndex,
-        leader: p.leaderId,
-        leaderEpoch: p.leaderEpoch,
-        replicas: p.replicaNodes,
-        isr: p.isrNodes,
-        errorCode: p.errorCode,
-      };
-    }
+    const partitions = partitionsByIndex(t.name, t.partitions, broker);
     if (t.errorCode !== 0 && partitions.length === 0) {
       topics.delete(t.name);
     }
@@ -95,4 +97,36 @@ export function mergeMetadata(previous: ClusterMetadata | null, response: Metada
     topics,
     fetchedAt: now,
   };
+}
+
+/** The listed partitions placed at their indexes, which must be exactly 0..listed-1. */
+function partitionsByIndex(topic: string, listed: MetadataResponseLike['topics'][number]['partitions'], broker: string | number | undefined): PartitionInfo[] {
+  const count = listed.length;
+  // Sized by what was listed (already in memory), never by an index the broker sent.
+  const partitions = new Array<PartitionInfo | undefined>(count).fill(undefined);
+  for (const p of listed) {
+    const index = p.partitionIndex;
+    const where = `topic ${topic}${broker === undefined ? '' : ` from broker ${broker}`}`;
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw malformed(`metadata of ${where} lists partition index ${index} among ${count} partitions (indexes must be 0..${count - 1})`, topic, broker);
+    }
+    if (partitions[index] !== undefined) throw malformed(`metadata of ${where} lists partition ${index} twice`, topic, broker);
+    partitions[index] = {
+      partition: index,
+      leader: p.leaderId,
+      leaderEpoch: p.leaderEpoch,
+      replicas: p.replicaNodes,
+      isr: p.isrNodes,
+      errorCode: p.errorCode,
+    };
+  }
+  // Every slot is filled: count distinct indexes in 0..count-1.
+  return partitions as PartitionInfo[];
+}
+
+function malformed(message: string, topic: string, broker: string | number | undefined): KafkaStageError {
+  return new KafkaStageError('ERR_PROTOCOL', message, {
+    context: broker === undefined ? { topic, api: 'Metadata' } : { topic, broker, api: 'Metadata' },
+    retriable: false,
+  });
 }

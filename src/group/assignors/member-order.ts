@@ -38,10 +38,29 @@ export function sortAssignment(assignment: GroupAssignment): GroupAssignment {
   return assignment;
 }
 
-/** Every topic some member subscribes to and `partitionsPerTopic` knows, sorted. */
+/**
+ * The most partitions an assignor takes for one topic. Assigning allocates an entry per partition,
+ * so a count is checked before it is trusted; this is far above any real topic (Kafka's own
+ * guidance is thousands of partitions per broker) and bounds what a broken count can cost.
+ */
+export const MAX_PARTITIONS_PER_TOPIC = 1_000_000;
+
+/**
+ * Every topic some member subscribes to and `partitionsPerTopic` knows, sorted. Their counts are
+ * checked here, before any assignor allocates by them.
+ *
+ * @throws ProtocolError (`ERR_PROTOCOL`, context `topic`) when a count is not an integer in
+ *   0..{@link MAX_PARTITIONS_PER_TOPIC}
+ */
 export function assignableTopics(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): string[] {
   const topics = new Set<string>();
   for (const m of members) for (const t of m.topics) if (partitionsPerTopic.has(t)) topics.add(t);
+  for (const topic of topics) {
+    const count = partitionsPerTopic.get(topic) as number;
+    if (!Number.isInteger(count) || count < 0 || count > MAX_PARTITIONS_PER_TOPIC) {
+      throw new ProtocolError(`topic ${topic}: ${count} is not a partition count to assign (0..${MAX_PARTITIONS_PER_TOPIC})`, { topic });
+    }
+  }
   return [...topics].sort(compareStrings);
 }
 

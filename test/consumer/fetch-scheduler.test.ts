@@ -6,211 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { Cluster } from '../../src/cluster/cluster.js';
-import { FetchScheduler, type FetchSchedulerOptions, type OutOfRangeInfo } from '../../src/consumer/fetch-scheduler.js';
+import type { OutOfRangeInfo } from '../../src/consumer/fetch-scheduler.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
-import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { CorruptRecordError } from '../../src/protocol/errors.js';
-import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
-import type { ResponseIn } from '../../src/protocol/schema.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { FakeBroker, type FakeRequest } from '../helpers/fake-broker.js';
-import { FakeTarget, waitFor } from './fetch-scheduler-doubles.js';
+import type { FakeBroker } from '../helpers/fake-broker.js';
+import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';
+import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
 
-const TOPIC = 'events';
-const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
-const BATCH = 5;
-
-type FetchBody = ResponseIn<typeof Fetch>;
-type PartitionAnswer = FetchBody['responses'][number]['partitions'][number];
-
-/** One partition of one Fetch as a fake broker received it. */
-interface SeenPart {
-  partition: number;
-  fetchOffset: number;
-  maxBytes: number;
-  epoch: number;
-}
-
-/** One Fetch as a fake broker received it. */
-interface SeenFetch {
-  broker: number;
-  connection: number;
-  parts: SeenPart[];
-  /** Another Fetch from the client arrived at this broker before this one was answered. */
-  overlapped: boolean;
-}
-
-/** What a test may do to one partition of one Fetch: an answer replacing the log's, or undefined. */
-type Override = (part: SeenPart, broker: number, request: FakeRequest) => Partial<PartitionAnswer> | undefined;
-
-interface World {
-  brokers: Map<number, FakeBroker>;
-  cluster: Cluster;
-  /** Leader and leader epoch of each partition; tests change them to move leaders. */
-  leaders: Map<number, { leader: number; epoch: number }>;
-  fetches: SeenFetch[];
-  override: Override | null;
-  /** Per Fetch request: answer as a whole with this instead (e.g. 'stall'). */
-  whole: ((broker: number, seq: number) => 'stall' | undefined) | null;
-  /** When set, every Fetch waits for this promise before it is answered. */
-  hold: Promise<void> | null;
-}
-
-const worlds: { world: World; scheduler: FetchScheduler | null }[] = [];
-afterEach(async () => {
-  for (const w of worlds.splice(0)) {
-    await w.scheduler?.stop();
-    await w.world.cluster.close();
-    await Promise.all([...w.world.brokers.values()].map((b) => b.stop()));
-  }
-});
-
-/** The batches of a partition's log: `count` records in batches of BATCH, values `p<partition>-<offset>` padded to `pad` bytes. */
-async function makeLog(partition: number, count: number, pad = 40): Promise<Buffer[]> {
-  const batches: Buffer[] = [];
-  for (let base = 0; base < count; base += BATCH) {
-    const records = Array.from({ length: Math.min(BATCH, count - base) }, (_, i) => ({
-      key: `k${base + i}`,
-      value: `p${partition}-${base + i}`.padEnd(pad, '.'),
-      timestamp: 1_700_000_000_000 + base + i,
-    }));
-    batches.push(await encodeRecordBatch({ records, compression: 'none', baseOffset: base }));
-  }
-  return batches;
-}
-
-/**
- * Fake brokers with node ids 1..brokerCount sharing one view of the cluster. Each serves, for the
- * partitions it leads, whole batches from the batch holding the fetch offset, as many as fit the
- * partition's limit; when not even one fits, the first batch cut at the limit (what a real broker
- * sends for any partition but the first one it fills). A Fetch with nothing to return waits
- * `idleWaitMs` (a real broker's maxWaitMs) before answering empty.
- */
-async function world(options: { brokers?: number; logs: Map<number, Buffer[]>; leaders?: Map<number, number>; idleWaitMs?: number; requestTimeoutMs?: number }): Promise<World> {
-  const brokerCount = options.brokers ?? 1;
-  const brokers = new Map<number, FakeBroker>();
-  for (let id = 1; id <= brokerCount; id++) brokers.set(id, await FakeBroker.start());
-  const leaders = new Map<number, { leader: number; epoch: number }>();
-  for (const partition of options.logs.keys()) leaders.set(partition, { leader: options.leaders?.get(partition) ?? 1, epoch: 5 });
-  const w: World = {
-    brokers,
-    cluster: new Cluster({
-      brokers: (brokers.get(1) as FakeBroker).address,
-      retry: { initialBackoffMs: 5, maxBackoffMs: 20 },
-      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
-    }),
-    leaders,
-    fetches: [],
-    override: null,
-    whole: null,
-    hold: null,
-  };
-  for (const [id, broker] of brokers) {
-    broker.handle(Metadata, () => ({
-      body: {
-        throttleTimeMs: 0,
-        brokers: [...brokers].map(([nodeId, b]) => ({ nodeId, host: b.host, port: b.port, rack: null })),
-        clusterId: 'fake',
-        controllerId: 1,
-        topics: [
-          {
-            errorCode: 0,
-            name: TOPIC,
-            topicId: TOPIC_ID,
-            isInternal: false,
-            partitions: [...leaders].map(([partitionIndex, l]) => ({
-              errorCode: 0,
-              partitionIndex,
-              leaderId: l.leader,
-              leaderEpoch: l.epoch,
-              replicaNodes: [l.leader],
-              isrNodes: [l.leader],
-              offlineReplicas: [],
-            })),
-          },
-        ],
-      },
-    }));
-    broker.handle(Fetch, async (req) => {
-      const body = req.decode();
-      const parts: SeenPart[] = body.topics.flatMap((t) =>
-        t.partitions.map((p) => ({ partition: p.partition, fetchOffset: Number(p.fetchOffset), maxBytes: p.partitionMaxBytes, epoch: p.currentLeaderEpoch })),
-      );
-      const seen: SeenFetch = { broker: id, connection: req.connection, parts, overlapped: false };
-      w.fetches.push(seen);
-      if (w.whole?.(id, req.seq) === 'stall') return 'stall';
-      if (w.hold) await w.hold;
-      const answers = parts.map((part) => answer(w, options.logs, part, id, req));
-      const empty = answers.every((a) => a.records === null || a.records.length === 0);
-      if (empty) await new Promise((resolve) => setTimeout(resolve, options.idleWaitMs ?? 30));
-      // Requests are answered in order per connection: a later Fetch already here was sent before this one was answered.
-      seen.overlapped = broker.requestsFor(Fetch).length > req.seq + 1;
-      return { body: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: TOPIC, topicId: TOPIC_ID, partitions: answers }] } };
-    });
-  }
-  return w;
-}
-
-function answer(w: World, logs: Map<number, Buffer[]>, part: SeenPart, broker: number, req: FakeRequest): PartitionAnswer {
-  const log = logs.get(part.partition) ?? [];
-  const highWatermark = BigInt(Math.max(0, (log.length - 1) * BATCH) + (log.length > 0 ? recordsIn(log[log.length - 1] as Buffer) : 0));
-  const base: PartitionAnswer = {
-    partitionIndex: part.partition,
-    errorCode: 0,
-    highWatermark,
-    lastStableOffset: highWatermark,
-    logStartOffset: 0n,
-    abortedTransactions: null,
-    preferredReadReplica: -1,
-    records: null,
-  };
-  const custom = w.override?.(part, broker, req);
-  if (custom) return { ...base, ...custom };
-  if (w.leaders.get(part.partition)?.leader !== broker) return { ...base, errorCode: 6 };
-  const pieces: Buffer[] = [];
-  let size = 0;
-  for (let i = Math.floor(part.fetchOffset / BATCH); i < log.length; i++) {
-    const batch = log[i] as Buffer;
-    if (size + batch.length > part.maxBytes) {
-      if (pieces.length === 0) pieces.push(batch.subarray(0, part.maxBytes));
-      break;
-    }
-    pieces.push(batch);
-    size += batch.length;
-  }
-  return { ...base, records: Buffer.concat(pieces) };
-}
-
-function recordsIn(batch: Buffer): number {
-  return batch.readInt32BE(57);
-}
-
-function schedulerFor(w: World, budget: ByteBudget, overrides: Partial<FetchSchedulerOptions> = {}): FetchScheduler {
-  const scheduler = new FetchScheduler({
-    cluster: w.cluster,
-    budget,
-    options: { maxWaitMs: 30, minBytes: 1, minPartitionBytes: 4096, isolationLevel: 'read_uncommitted', verifyCrc: true, maxBytesPerPartition: 256 * 1024 },
-    onOffsetOutOfRange: () => assert.fail('unexpected OFFSET_OUT_OF_RANGE'),
-    onError: (err) => assert.fail(`unexpected scheduler error: ${err.message}`),
-    ...overrides,
-  });
-  worlds.push({ world: w, scheduler });
-  return scheduler;
-}
-
-function offsets(t: FakeTarget): number[] {
-  return t.delivered.map((r) => r.offset);
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from }, (_, i) => from + i);
-}
-
-/** Fetches that covered `partition`, in order. */
-function fetchesOf(w: World, partition: number): SeenPart[] {
-  return w.fetches.flatMap((f) => f.parts.filter((p) => p.partition === partition));
-}
+afterEach(cleanUpWorlds);
 
 test('records of two partitions arrive in order; every Fetch covers both; never two Fetches in flight to a broker', async () => {
   const logs = new Map([
@@ -220,8 +24,8 @@ test('records of two partitions arrive in order; every Fetch covers both; never 
   const w = await world({ logs });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const a = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 4096 });
-  const b = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 4096 });
+  const a = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 4096 });
+  const b = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 4096 });
   scheduler.add(a);
   scheduler.add(b);
   scheduler.start();
@@ -253,8 +57,8 @@ test('a partition without demand is left out of every Fetch while another keeps 
   const w = await world({ logs });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const idle = new FakeTarget(TOPIC, 0, 0, budget, scheduler);
-  const busy = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512, maxBytes: 8192 });
+  const idle = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
+  const busy = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512, maxBytes: 8192 });
   scheduler.add(idle);
   scheduler.add(busy);
   scheduler.start();
@@ -272,7 +76,7 @@ test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
   const w = await world({ logs: new Map([[0, await makeLog(0, 50)]]) });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const t = new FakeTarget(TOPIC, 0, 0, budget, scheduler);
+  const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
   scheduler.add(t);
   scheduler.start();
   t.ask(10);
@@ -294,8 +98,8 @@ test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continue
   const w = await world({ brokers: 2, logs });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const moving = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
-  const staying = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
+  const moving = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
+  const staying = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
   scheduler.add(moving);
   scheduler.add(staying);
   scheduler.start();
@@ -325,18 +129,18 @@ test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the rese
   w.override = (part) => (part.partition === 0 && part.fetchOffset >= 100 ? { errorCode: 1, logStartOffset: -1n, highWatermark: -1n } : undefined);
   const budget = new ByteBudget(1024 * 1024);
   const calls: OutOfRangeInfo[] = [];
-  let target: FakeTarget | null = null;
+  let target: ObservedStage | null = null;
   const scheduler = schedulerFor(w, budget, {
     onOffsetOutOfRange: async (t, info) => {
       calls.push(info);
       assert.equal(t, target);
       await new Promise((resolve) => setTimeout(resolve, 20)); // the group asks ListOffsets
-      (t as FakeTarget).seek(30);
+      (t as ObservedStage).seek(30);
     },
   });
-  const lost = new FakeTarget(TOPIC, 0, 500, budget, scheduler);
+  const lost = new ObservedStage(TOPIC, 0, 500, budget, scheduler);
   target = lost;
-  const fine = new FakeTarget(TOPIC, 1, 0, budget, scheduler);
+  const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler);
   scheduler.add(lost);
   scheduler.add(fine);
   scheduler.start();
@@ -360,8 +164,8 @@ test('a failing reset goes to the target as its error and the partition stays ou
   const budget = new ByteBudget(1024 * 1024);
   const refusal = new Error("autoOffsetReset is 'none'");
   const scheduler = schedulerFor(w, budget, { onOffsetOutOfRange: () => Promise.reject(refusal) });
-  const lost = new FakeTarget(TOPIC, 0, 70, budget, scheduler);
-  const fine = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
+  const lost = new ObservedStage(TOPIC, 0, 70, budget, scheduler);
+  const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
   scheduler.add(lost);
   scheduler.add(fine);
   scheduler.start();
@@ -381,7 +185,7 @@ test('a broker that stops answering: the Fetch times out, the client reconnects 
   const budget = new ByteBudget(1024 * 1024);
   const errors: Error[] = [];
   const scheduler = schedulerFor(w, budget, { onError: (e) => errors.push(e) });
-  const t = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 1024 });
+  const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 1024 });
   scheduler.add(t);
   scheduler.start();
   t.ask(200);
@@ -410,8 +214,8 @@ test('a corrupt batch is a typed error for its partition only; the others keep f
   const w = await world({ logs });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const broken = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 4096 });
-  const fine = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
+  const broken = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 4096 });
+  const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
   scheduler.add(broken);
   scheduler.add(fine);
   scheduler.start();
@@ -429,7 +233,8 @@ test('a corrupt batch is a typed error for its partition only; the others keep f
   await fine.until(() => fine.delivered.length === 1000, 10_000, 'the healthy partition');
   assert.deepEqual(offsets(fine), range(0, 1000));
   assert.equal(fetchesOf(w, 0).filter((p) => p.fetchOffset === 10).length, 1, 'the corrupt batch is not fetched again in a loop');
-  broken.seek(15); // the user skips the bad batch
+  broken.seek(15); // the user skips the bad batch, and subscribes again (the error ended the subscription)
+  broken.resubscribe(35);
   await broken.until(() => broken.delivered.length === 45, 5_000, 'after the seek');
   assert.deepEqual(offsets(broken), [...range(0, 10), ...range(15, 50)]);
 });
@@ -444,8 +249,8 @@ test('a batch larger than the size asked for: the next Fetch asks for all of it,
   const w = await world({ logs });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const large = new FakeTarget(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 64 * 1024 });
-  const other = new FakeTarget(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 1024 });
+  const large = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 64 * 1024 });
+  const other = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 1024 });
   scheduler.add(other);
   scheduler.add(large);
   scheduler.start();
@@ -466,7 +271,7 @@ test('stop() ends a Fetch the broker is holding and returns its reservation', as
   w.whole = () => 'stall'; // the broker sits on the Fetch (a long maxWaitMs)
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const t = new FakeTarget(TOPIC, 0, 5, budget, scheduler);
+  const t = new ObservedStage(TOPIC, 0, 5, budget, scheduler);
   scheduler.add(t);
   scheduler.start();
   t.ask(10);
@@ -486,7 +291,7 @@ test('a position moved while its Fetch was out: the stale answer is dropped, the
   });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const t = new FakeTarget(TOPIC, 0, 20, budget, scheduler);
+  const t = new ObservedStage(TOPIC, 0, 20, budget, scheduler);
   scheduler.add(t);
   scheduler.start();
   t.ask(10);
@@ -516,8 +321,8 @@ test('a target removed while its Fetch is out gets nothing; the others in the sa
   });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
-  const gone = new FakeTarget(TOPIC, 0, 0, budget, scheduler);
-  const kept = new FakeTarget(TOPIC, 1, 0, budget, scheduler);
+  const gone = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
+  const kept = new ObservedStage(TOPIC, 1, 0, budget, scheduler);
   scheduler.add(gone);
   scheduler.add(kept);
   scheduler.start();

@@ -1,5 +1,6 @@
 /** Typed errors of the fetch path. */
 import { KafkaError } from '../protocol/error-codes.js';
+import { KafkaStageError } from '../protocol/errors.js';
 
 const OFFSET_OUT_OF_RANGE = 1;
 
@@ -26,5 +27,39 @@ export class OffsetOutOfRangeError extends KafkaError {
     this.offset = offset;
     this.logStartOffset = bounds.logStartOffset;
     this.highWatermark = bounds.highWatermark;
+  }
+}
+
+/** Where and why a partition's fetching stopped making progress. */
+export interface NoProgressContext {
+  topic: string;
+  partition: number;
+  /** The fetch offset every round asked for. */
+  offset: number;
+  /** Node id of the broker that answered. */
+  broker: number;
+  /** Consecutive rounds without progress. */
+  rounds: number;
+  /** What the last answer was, in words (e.g. "every batch below the fetch offset"). */
+  reason: string;
+}
+
+/**
+ * Fetching a partition made no progress for a bounded number of consecutive rounds (Java: "failed
+ * to make progress"): the broker kept answering without moving the position (batches all below the
+ * fetch offset, a first batch always cut, OFFSET_OUT_OF_RANGE naming the offset asked as the log
+ * start). Code `ERR_NO_PROGRESS`; the partition is parked at `offset` until its stage seeks.
+ */
+export class NoProgressError extends KafkaStageError {
+  /** The fetch offset that made no progress. */
+  readonly offset: number;
+
+  constructor(where: NoProgressContext) {
+    super(
+      'ERR_NO_PROGRESS',
+      `fetching ${where.topic}/${where.partition} from broker ${where.broker} made no progress at offset ${where.offset} in ${where.rounds} rounds: ${where.reason}`,
+      { context: { ...where, api: 'Fetch' }, retriable: false },
+    );
+    this.offset = where.offset;
   }
 }

@@ -32,14 +32,27 @@ import { Fetch } from '../protocol/apis/fetch.js';
 import { KafkaError } from '../protocol/error-codes.js';
 import { CompressionError, CorruptRecordError, KafkaStageError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
-import type { KafkaRecord } from '../protocol/records/types.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { tpKey, type FetchTarget, type FetchWaker } from './contracts.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
+import { cutToAllowance, cutToAsked, heldBytes } from './fetch-bounds.js';
 import { decodeFetched, firstBatchSize } from './fetch-decode.js';
-import { buildFetchRequest, FetchPartIndex, type FetchPart, type FetchResponsePartition } from './fetch-request.js';
+import {
+  CORRUPT_MESSAGE,
+  CORRUPT_ROUNDS,
+  MAX_THROTTLE_MS,
+  NO_PROGRESS_ROUNDS,
+  noProgressDelay,
+  OFFSET_OUT_OF_RANGE,
+  REPORTED_CODES,
+  ReportLimiter,
+  REROUTE_CODES,
+} from './fetch-error-policy.js';
+import { NoProgressError } from './fetch-errors.js';
+import { passOver, planFetch } from './fetch-plan.js';
+import { buildFetchRequest, FetchPartIndex, type FetchResponsePartition } from './fetch-request.js';
+import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
 import type { ResolvedConsumerCommon } from './options.js';
-import { recordSizeInBytes } from './partition-stage.js';
 
 /** Name of the `node:diagnostics_channel` channel on which every Fetch the scheduler sends is published. */
 export const FETCH_CHANNEL = 'kafka-stage:fetch';
@@ -68,6 +81,8 @@ export interface OutOfRangeInfo {
 export type FetchSchedulerSettings = ResolvedConsumerCommon['fetch'] & {
   /** Most bytes one partition may ask for in one Fetch (the partition buffer's byte bound). */
   maxBytesPerPartition: number;
+  /** Longest broker throttle time honoured, ms (default {@link MAX_THROTTLE_MS}); longer ones are reported and cut. */
+  maxThrottleMs?: number;
 };
 
 /** What a {@link FetchScheduler} is built with. */
@@ -81,7 +96,11 @@ export interface FetchSchedulerOptions {
    * throw) goes to `target.onFetchError` and the target stays parked.
    */
   onOffsetOutOfRange(target: FetchTarget, info: OutOfRangeInfo): void | Promise<void>;
-  /** Failures not tied to one partition: a broker failing past the retry count (fetching goes on), a bug. */
+  /**
+   * Failures fetching goes on through, to report: a broker failing past the retry count, a partition
+   * answered CORRUPT_MESSAGE or KAFKA_STORAGE_ERROR (rate-limited, naming partition and broker), a
+   * throttle time past the cap, a bug.
+   */
   onError(error: Error): void;
 }
 
@@ -103,76 +122,9 @@ export interface FetchSchedulerStats {
   targets: number;
 }
 
-/** Errors after which the partition's leader must be looked up again (the position stays). */
-const REROUTE_CODES = new Set([
-  3, // UNKNOWN_TOPIC_OR_PARTITION
-  5, // LEADER_NOT_AVAILABLE
-  6, // NOT_LEADER_OR_FOLLOWER
-  9, // REPLICA_NOT_AVAILABLE
-  56, // KAFKA_STORAGE_ERROR
-  74, // FENCED_LEADER_EPOCH
-  75, // UNKNOWN_LEADER_EPOCH
-  100, // UNKNOWN_TOPIC_ID
-  103, // INCONSISTENT_TOPIC_ID
-]);
-const OFFSET_OUT_OF_RANGE = 1;
 /** Cap of the growth estimate (decompressed and buffered size over wire size). */
 const MAX_GROWTH = 1000;
 const EMPTY = Buffer.alloc(0);
-
-/** The scheduler's view of one target. */
-interface TargetState {
-  readonly target: FetchTarget;
-  readonly key: string;
-  /** Leader it is fetched from; null until routed (or after an error that re-routes it). */
-  leader: number | null;
-  topicId: string;
-  /** Leader epoch metadata gave with the leader. */
-  metadataEpoch: number;
-  /** No fetch before this `Date.now()`; 0 when not backing off. */
-  retryAt: number;
-  /** Consecutive failures, for the backoff. */
-  failures: number;
-  /** Parked at this offset after an error its stage must act on; null when not parked. */
-  parkedAt: number | null;
-  /** Smallest size that brings the next batch whole (after a response held only part of it); 0 when none owed. */
-  minBytes: number;
-  /**
-   * Bytes a fetched byte becomes once buffered (decompression, record objects), estimated from
-   * earlier responses: stages ask in wire bytes, the budget counts buffered bytes.
-   */
-  growth: number;
-  /** Free budget the next batch needs to decompress into (it did not fit before); 0 when none. */
-  needFree: number;
-  /** Wire size of the largest batch of the latest answer: a smaller ask brings only a cut batch. */
-  batchBytes: number;
-  /** Part of the Fetch in flight to its leader. */
-  inFlight: boolean;
-}
-
-/** The scheduler's view of one broker. */
-interface BrokerState {
-  readonly id: number;
-  inFlight: Promise<void> | null;
-  controller: AbortController | null;
-  failures: number;
-  retryAt: number;
-  /** Rotates the request order so no partition always comes last. */
-  rotation: number;
-}
-
-/** One partition of a Fetch in flight. */
-interface SentPart extends FetchPart {
-  state: TargetState;
-  /** Budget bytes reserved for this partition's answer and not yet settled. */
-  reserved: number;
-}
-
-/** A Fetch in flight: its parts and the budget reservation they still hold together. */
-interface SentFetch {
-  parts: SentPart[];
-  unsettled: number;
-}
 
 const fetchChannel = channel(FETCH_CHANNEL);
 
@@ -200,6 +152,7 @@ export class FetchScheduler implements FetchWaker {
    * record objects alone add about half to 100-byte records, and compression adds more.
    */
   private growth = 2;
+  private readonly reports = new ReportLimiter();
 
   constructor(options: FetchSchedulerOptions) {
     this.cluster = options.cluster;
@@ -237,21 +190,7 @@ export class FetchScheduler implements FetchWaker {
   add(target: FetchTarget): void {
     const key = tpKey(target.topic, target.partition);
     if (this.targets.get(key)?.target === target) return;
-    this.targets.set(key, {
-      target,
-      key,
-      leader: null,
-      topicId: '',
-      metadataEpoch: -1,
-      retryAt: 0,
-      failures: 0,
-      parkedAt: null,
-      minBytes: 0,
-      growth: this.growth,
-      needFree: 0,
-      batchBytes: 0,
-      inFlight: false,
-    });
+    this.targets.set(key, newTargetState(target, key, this.growth));
     this.wake();
   }
 
@@ -338,50 +277,12 @@ export class FetchScheduler implements FetchWaker {
 
   /** Sends one Fetch to `broker` for those of `states` that want bytes, if any do. */
   private fetchFrom(broker: BrokerState, states: TargetState[]): void {
-    // A partition owed a whole batch goes first: only the first partition the broker fills may
-    // exceed its limit, so that is where an oversized batch can arrive whole.
-    const owed = states.filter((s) => s.minBytes > 0);
-    const rest = states.filter((s) => s.minBytes === 0);
-    const turn = rest.length > 0 ? broker.rotation++ % rest.length : 0;
-    const ordered = [...owed, ...rest.slice(turn), ...rest.slice(0, turn)];
-    const parts: SentPart[] = [];
-    let left = this.budget.free;
-    let total = 0;
-    // No partition may hold more than its share of the budget: partitions whose subscribers stall
-    // must leave room for the others (design.md §2.5).
     const share = Math.max(this.settings.minPartitionBytes, Math.floor(this.budget.limit / Math.max(1, this.targets.size)));
-    for (const s of ordered) {
-      if (left <= 0) break;
-      if (s.needFree > left) {
-        // Its next batch needs more room than is free: look again once records have left (or after a while).
-        this.armTimer(Date.now() + this.cluster.options.retry.maxBackoffMs);
-        continue;
-      }
-      const room = Math.min(left, share - (s.target.bufferedBytes ?? 0));
-      if (room <= 0) continue;
-      // The stage sizes its ask in wire bytes; the budget counts what they grow into, estimated here
-      // from the answers seen. Before a partition's first answer the stage cannot know its growth:
-      // the estimate of all partitions (cautious at first) caps the ask.
-      const asked = s.target.fetchBytesWanted(room);
-      if (asked <= 0) continue;
-      const wire = Math.min(asked, Math.ceil(room / s.growth), this.settings.maxBytesPerPartition);
-      const wanted = Math.min(room, Math.ceil(wire * s.growth));
-      // Never less than a batch: the broker cannot split one, and a cut batch costs a round trip.
-      // The budget may be overshot by that batch (ByteBudget.settle).
-      const bytes = Math.max(wire, s.minBytes, s.batchBytes);
-      parts.push({
-        state: s,
-        topic: s.target.topic,
-        topicId: s.topicId,
-        partition: s.target.partition,
-        fetchOffset: s.target.fetchOffset,
-        currentLeaderEpoch: Math.max(s.target.leaderEpoch, s.metadataEpoch),
-        partitionMaxBytes: bytes,
-        reserved: wanted,
-      });
-      left -= wanted;
-      total += wanted;
-    }
+    const plan = planFetch(states, broker.rotation++, { budget: this.budget, share, maxBytesPerPartition: this.settings.maxBytesPerPartition });
+    if (plan.waitsForRoom) this.armTimer(Date.now() + this.cluster.options.retry.maxBackoffMs);
+    const parts = plan.parts;
+    let total = 0;
+    for (const p of parts) total += p.reserved;
     if (parts.length === 0) return;
     const reserved = this.budget.reserve(total);
     // Each part's share of what was granted (all of it, since every ask fitted what was free).
@@ -390,7 +291,7 @@ export class FetchScheduler implements FetchWaker {
       p.reserved = Math.min(p.reserved, grant);
       grant -= p.reserved;
     }
-    const sent: SentFetch = { parts, unsettled: reserved };
+    const sent: SentFetch = { parts, unsettled: reserved, slack: true };
     for (const p of parts) {
       p.state.inFlight = true;
       this.fetchesByPartition.set(p.state.key, (this.fetchesByPartition.get(p.state.key) ?? 0) + 1);
@@ -442,7 +343,7 @@ export class FetchScheduler implements FetchWaker {
       return;
     }
     broker.failures = 0;
-    if (answer.response.throttleTimeMs > 0) broker.retryAt = Date.now() + answer.response.throttleTimeMs; // KIP-219: the broker asks us to wait
+    if (answer.response.throttleTimeMs > 0) this.throttle(broker, answer.response.throttleTimeMs);
     const index = new FetchPartIndex(answer.version, parts);
     for (const topic of answer.response.responses) {
       for (const data of topic.partitions) {
@@ -476,7 +377,18 @@ export class FetchScheduler implements FetchWaker {
       this.partitionFailed(broker, part, data);
       return;
     }
-    const bytes = data.records ?? EMPTY;
+    s.corruptRounds = 0;
+    const raw = data.records ?? EMPTY;
+    // What was asked, and no more, is decoded: a first batch beyond it only on the answer's licence.
+    const wire = cutToAsked(raw, part.partitionMaxBytes);
+    if (wire.oversizedFirst > 0) {
+      if (!sent.slack) {
+        this.owe(s, wire.oversizedFirst);
+        return;
+      }
+      sent.slack = false;
+    }
+    const bytes = wire.end === raw.length ? raw : raw.subarray(0, wire.end);
     let decoded: DecodedRecordBatches;
     // The decompressed size may use what is free in the budget plus what this Fetch still has reserved.
     const allowance = this.budget.free + sent.unsettled;
@@ -496,34 +408,87 @@ export class FetchScheduler implements FetchWaker {
     }
     if (!this.isCurrent(part)) return;
     if (decoded.batches.length === 0 && decoded.truncatedTail) {
-      if (!this.oweWholeBatch(broker, part, bytes)) return;
-    } else {
-      s.minBytes = 0;
+      if (this.oweWholeBatch(broker, part, bytes)) this.noProgress(broker, part, 'only a cut first batch');
+      return;
     }
-    this.learnGrowth(s, decoded);
+    s.minBytes = 0;
+    const sizes = decoded.batches.map(heldBytes);
+    this.learnGrowth(s, decoded, sizes);
     s.failures = 0;
     s.needFree = 0;
+    // What is buffered stays within this partition's reservation plus the free budget; a first
+    // batch beyond that only on the licence (if this partition did not use it already, above).
+    const licensed = wire.oversizedFirst > 0;
+    const held = cutToAllowance(decoded.batches, sizes, part.reserved + this.budget.free, licensed || sent.slack);
+    if (held.usedSlack && !licensed) sent.slack = false;
+    if (held.refused) {
+      this.owe(s, (decoded.batches[0] as { sizeInBytes: number }).sizeInBytes);
+      return;
+    }
     // The reservation ends as the stage starts holding the records, so no byte is counted twice.
     this.settle(sent, part);
-    s.target.onFetched(decoded.batches, {
+    s.target.onFetched(held.kept, {
       highWatermark: Number(data.highWatermark),
       lastStableOffset: Number(data.lastStableOffset),
       logStartOffset: Number(data.logStartOffset),
       abortedTransactions: data.abortedTransactions ? data.abortedTransactions.map(toAborted) : null,
       fetchOffset: part.fetchOffset,
     });
+    if (s.target.fetchOffset !== part.fetchOffset) s.stuckRounds = 0;
+    else if (held.kept.length > 0 && this.targets.get(s.key) === s && s.target.active) this.noProgress(broker, part, 'every batch ends below the fetch offset');
+  }
+
+  /**
+   * An answer did not move the position: counted; from the second in a row the next fetch waits a
+   * backoff, and at {@link NO_PROGRESS_ROUNDS} the partition is parked with a NoProgressError.
+   * False when that happened.
+   */
+  private noProgress(broker: BrokerState, part: SentPart, reason: string): boolean {
+    const s = part.state;
+    s.stuckRounds++;
+    if (s.stuckRounds >= NO_PROGRESS_ROUNDS) {
+      const rounds = s.stuckRounds;
+      s.stuckRounds = 0;
+      this.park(s);
+      s.target.onFetchError(new NoProgressError({ topic: part.topic, partition: part.partition, offset: part.fetchOffset, broker: broker.id, rounds, reason }));
+      return false;
+    }
+    const delay = noProgressDelay(s.stuckRounds, this.cluster.options.retry);
+    if (delay > 0) {
+      s.retryAt = Date.now() + delay;
+      this.armTimer(s.retryAt);
+    }
+    return true;
+  }
+
+  /** The next batch (`size` wire bytes) was cut or refused: the next Fetch asks for all of it, first. */
+  private owe(s: TargetState, size: number): void {
+    s.minBytes = Math.max(s.minBytes, size);
+  }
+
+  /** KIP-219: the broker asks to be left alone for a while; honoured up to the cap, an absurd one reported. */
+  private throttle(broker: BrokerState, ms: number): void {
+    const cap = this.settings.maxThrottleMs ?? MAX_THROTTLE_MS;
+    if (ms > cap && this.reports.allow(`throttle:${broker.id}`, Date.now())) {
+      this.onError(
+        new KafkaStageError('ERR_PROTOCOL', `broker ${broker.id} asked for a throttle time of ${ms} ms; waiting ${cap} ms (the most honoured) instead`, {
+          context: { broker: broker.id, api: 'Fetch', throttleTimeMs: ms, honouredMs: cap },
+          retriable: true,
+        }),
+      );
+    }
+    broker.retryAt = Date.now() + Math.min(ms, cap);
   }
 
   /** Updates the growth estimates from a decoded response: buffered size of its records over its bytes. */
-  private learnGrowth(s: TargetState, decoded: DecodedRecordBatches): void {
+  private learnGrowth(s: TargetState, decoded: DecodedRecordBatches, sizes: readonly number[]): void {
     if (decoded.bytesRead === 0) return;
     let held = 0;
     let largest = 0;
-    for (const batch of decoded.batches) {
+    decoded.batches.forEach((batch, i) => {
       if (batch.sizeInBytes > largest) largest = batch.sizeInBytes;
-      const records = batch.records;
-      for (let i = 0; i < records.length; i++) held += recordSizeInBytes(records[i] as KafkaRecord);
-    }
+      held += sizes[i] as number;
+    });
     s.batchBytes = Math.min(largest, this.cluster.options.maxResponseBytes);
     const seen = Math.min(MAX_GROWTH, Math.max(1, held / decoded.bytesRead));
     // Halfway to the latest figure: follows a change of codec or record size within a few responses.
@@ -562,6 +527,8 @@ export class FetchScheduler implements FetchWaker {
     this.counters.partitionErrors++;
     const context = { topic: part.topic, partition: part.partition, api: 'Fetch', broker: broker.id, offset: part.fetchOffset };
     if (code === OFFSET_OUT_OF_RANGE) {
+      // A reset that lands where it started (the broker names the offset asked as the log start) would loop.
+      if (!this.noProgress(broker, part, `OFFSET_OUT_OF_RANGE (log start ${data.logStartOffset}, high watermark ${data.highWatermark})`)) return;
       this.park(s);
       const parkedAt = s.parkedAt;
       const info: OutOfRangeInfo = {
@@ -584,7 +551,14 @@ export class FetchScheduler implements FetchWaker {
       return;
     }
     const error = new KafkaError(code, context);
-    if (REROUTE_CODES.has(code)) {
+    if (code !== CORRUPT_MESSAGE) s.corruptRounds = 0;
+    if (REPORTED_CODES.has(code) && this.reports.allow(`${s.key}:${code}`, Date.now())) this.onError(error);
+    if (code === CORRUPT_MESSAGE && ++s.corruptRounds >= CORRUPT_ROUNDS) {
+      // The broker keeps reading a corrupt log: the subscriber must decide (seek past it, or stop).
+      s.corruptRounds = 0;
+      this.park(s);
+      s.target.onFetchError(error);
+    } else if (REROUTE_CODES.has(code)) {
       // The position stays; only where it is fetched from changes.
       s.leader = null;
       this.metadataStale = true;
@@ -632,6 +606,9 @@ export class FetchScheduler implements FetchWaker {
   private park(s: TargetState): void {
     s.parkedAt = s.target.fetchOffset;
     s.minBytes = 0;
+    // Parked targets are not asked while parked: the stage must hear it was passed over, so that
+    // a seek (which unparks it) wakes the scheduler again.
+    passOver(s);
   }
 
   private backOff(s: TargetState): void {

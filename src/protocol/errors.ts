@@ -20,6 +20,7 @@ export interface ErrorContext {
 /** Stable error codes of errors raised by kafka-stage itself (not by the broker). */
 export type KafkaStageErrorCode =
   | 'ERR_PROTOCOL'
+  | 'ERR_NO_PROGRESS'
   | 'ERR_INVALID_OPTION'
   | 'ERR_CONNECTION'
   | 'ERR_CONNECTION_CLOSED'

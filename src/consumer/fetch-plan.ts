@@ -1,0 +1,104 @@
+/**
+ * Sizing one broker's Fetch: which of its targets go in, in what order, how many wire bytes each
+ * asks for and how many budget bytes each reserves (design.md §2.3).
+ *
+ * The bound kept here: the reservation covers what each partition may bring, so held + reserved
+ * stays within the budget's limit plus one batch per broker. Every partition's `partitionMaxBytes`
+ * is what its reservation covers (at the growth seen), except for the first partition of the
+ * request: Kafka may return its first batch whole beyond its limit (KIP-74), and a partition owed a
+ * whole batch goes there. That one batch is the overshoot the bound allows.
+ *
+ * Liveness rule: a target passed over while it may want bytes (no room left, over its share of the
+ * budget, waiting for free room, not first while owed a batch too large for its room) is asked
+ * `fetchBytesWanted(0)`. Its answer (0) tells the stage it was not served, so it wakes the
+ * scheduler again once it wants bytes (records taken, budget freed, demand added): without that a
+ * stage that last answered "yes" never wakes the scheduler again (issue #8, defect 4).
+ */
+import type { ByteBudget } from '../stage/byte-budget.js';
+import type { SentPart, TargetState } from './fetch-state.js';
+
+/** What a plan needs to know besides the targets. */
+export interface PlanContext {
+  budget: ByteBudget;
+  /** Most any one partition may hold plus ask for (its share of the budget). */
+  share: number;
+  /** Most wire bytes one partition may ask for. */
+  maxBytesPerPartition: number;
+}
+
+/** The parts of one Fetch, and whether some target waits for more free budget than there is. */
+export interface FetchPlan {
+  parts: SentPart[];
+  /** A target's next batch needs more free budget than is free: look again after a while. */
+  waitsForRoom: boolean;
+}
+
+/**
+ * Orders `states` (owed whole batches first, then the rest rotated by `turn`) and sizes the parts.
+ * Calls `fetchBytesWanted` on every target it considers: with the room offered, or with 0 when it
+ * passes the target over (see the module documentation).
+ */
+export function planFetch(states: readonly TargetState[], turn: number, ctx: PlanContext): FetchPlan {
+  const owed = states.filter((s) => s.minBytes > 0);
+  const rest = states.filter((s) => s.minBytes === 0);
+  const start = rest.length > 0 ? turn % rest.length : 0;
+  const ordered = [...owed, ...rest.slice(start), ...rest.slice(0, start)];
+  const parts: SentPart[] = [];
+  let waitsForRoom = false;
+  let left = ctx.budget.free;
+  for (const s of ordered) {
+    if (left <= 0) {
+      passOver(s);
+      continue;
+    }
+    if (s.needFree > left) {
+      // Its next batch needs more room than is free: look again once records have left (or after a while).
+      waitsForRoom = true;
+      passOver(s);
+      continue;
+    }
+    // No partition may hold more than its share of the budget: partitions whose subscribers stall
+    // must leave room for the others (design.md §2.5).
+    const room = Math.min(left, ctx.share - (s.target.bufferedBytes ?? 0));
+    if (room <= 0) {
+      passOver(s);
+      continue;
+    }
+    // The stage sizes its ask in wire bytes; the budget counts what they grow into, estimated from
+    // the answers seen (before a partition's first answer, from all partitions: cautious at first).
+    const asked = s.target.fetchBytesWanted(room);
+    if (asked <= 0) continue;
+    const wire = Math.min(asked, Math.ceil(room / s.growth), ctx.maxBytesPerPartition);
+    let bytes = wire;
+    if (s.minBytes > 0) {
+      bytes = Math.max(wire, s.minBytes);
+      // Owed a batch larger than its room: only the first partition of the request may bring it
+      // (the broker's one whole batch); elsewhere it would come cut again. It waits its turn.
+      if (parts.length > 0 && Math.ceil(bytes * s.growth) > room) {
+        passOver(s);
+        continue;
+      }
+    } else if (s.batchBytes > wire && Math.ceil(s.batchBytes * s.growth) <= room) {
+      // A whole batch rather than a cut one (a cut one costs a round trip), when the room covers it.
+      bytes = s.batchBytes;
+    }
+    const reserved = Math.min(room, Math.ceil(bytes * s.growth));
+    parts.push({
+      state: s,
+      topic: s.target.topic,
+      topicId: s.topicId,
+      partition: s.target.partition,
+      fetchOffset: s.target.fetchOffset,
+      currentLeaderEpoch: Math.max(s.target.leaderEpoch, s.metadataEpoch),
+      partitionMaxBytes: bytes,
+      reserved,
+    });
+    left -= reserved;
+  }
+  return { parts, waitsForRoom };
+}
+
+/** Tells a target it gets nothing this round, so that its next want wakes the scheduler. */
+export function passOver(s: TargetState): void {
+  s.target.fetchBytesWanted(0);
+}

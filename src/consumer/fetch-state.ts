@@ -1,0 +1,94 @@
+/**
+ * What the fetch scheduler keeps per target, per broker and per Fetch in flight. Plain records
+ * shared by the scheduler's parts (planning, answer bounds, error policy); no behaviour here.
+ */
+import type { FetchTarget } from './contracts.js';
+import type { FetchPart } from './fetch-request.js';
+
+/** The scheduler's view of one target. */
+export interface TargetState {
+  readonly target: FetchTarget;
+  readonly key: string;
+  /** Leader it is fetched from; null until routed (or after an error that re-routes it). */
+  leader: number | null;
+  topicId: string;
+  /** Leader epoch metadata gave with the leader. */
+  metadataEpoch: number;
+  /** No fetch before this `Date.now()`; 0 when not backing off. */
+  retryAt: number;
+  /** Consecutive failures, for the backoff. */
+  failures: number;
+  /** Parked at this offset after an error its stage must act on; null when not parked. */
+  parkedAt: number | null;
+  /** Smallest size that brings the next batch whole (it came cut, or was dropped as too large); 0 when none owed. */
+  minBytes: number;
+  /**
+   * Bytes a fetched byte becomes once buffered (decompression, record objects), estimated from
+   * earlier responses: stages ask in wire bytes, the budget counts buffered bytes.
+   */
+  growth: number;
+  /** Free budget the next batch needs to decompress into (it did not fit before); 0 when none. */
+  needFree: number;
+  /** Wire size of the largest batch of the latest answer: a smaller ask brings only a cut batch. */
+  batchBytes: number;
+  /** Part of the Fetch in flight to its leader. */
+  inFlight: boolean;
+  /**
+   * Consecutive answers that did not move the position (batches all below it, only a cut first
+   * batch, OFFSET_OUT_OF_RANGE), since the last that did: bounded by the error policy.
+   */
+  stuckRounds: number;
+  /** Consecutive CORRUPT_MESSAGE answers. */
+  corruptRounds: number;
+}
+
+/** The scheduler's view of one broker. */
+export interface BrokerState {
+  readonly id: number;
+  inFlight: Promise<void> | null;
+  controller: AbortController | null;
+  failures: number;
+  retryAt: number;
+  /** Rotates the request order so no partition always comes last. */
+  rotation: number;
+}
+
+/** One partition of a Fetch in flight. */
+export interface SentPart extends FetchPart {
+  state: TargetState;
+  /** Budget bytes reserved for this partition's answer and not yet settled. */
+  reserved: number;
+}
+
+/** A Fetch in flight: its parts and the budget reservation they still hold together. */
+export interface SentFetch {
+  parts: SentPart[];
+  unsettled: number;
+  /**
+   * True until one partition of the answer has used the broker's one-batch licence: a first batch
+   * kept although it is larger than what was asked (or reserved) for it. The budget's bound is its
+   * limit plus one batch per broker; this is that batch.
+   */
+  slack: boolean;
+}
+
+/** A fresh state for `target`, with `growth` as the first estimate. */
+export function newTargetState(target: FetchTarget, key: string, growth: number): TargetState {
+  return {
+    target,
+    key,
+    leader: null,
+    topicId: '',
+    metadataEpoch: -1,
+    retryAt: 0,
+    failures: 0,
+    parkedAt: null,
+    minBytes: 0,
+    growth,
+    needFree: 0,
+    batchBytes: 0,
+    inFlight: false,
+    stuckRounds: 0,
+    corruptRounds: 0,
+  };
+}

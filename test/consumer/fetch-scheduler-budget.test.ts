@@ -1,0 +1,218 @@
+/**
+ * The fetch scheduler's memory and liveness rules on the real PartitionStage (issue #8, defects 4,
+ * 5 and 16): a partition passed over for any reason can still wake the scheduler; the budget holds
+ * to its limit plus one batch per broker however many partitions fetch large batches; and an answer
+ * far larger than asked for is cut to what was asked plus one batch before it is decoded.
+ */
+import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { afterEach, test } from 'node:test';
+import { FETCH_CHANNEL } from '../../src/consumer/fetch-scheduler.js';
+import { recordSizeInBytes } from '../../src/consumer/partition-stage.js';
+import { decodeRecordBatchesSync } from '../../src/protocol/records/decode-batches.js';
+import { ByteBudget } from '../../src/stage/byte-budget.js';
+import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';
+import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
+
+afterEach(cleanUpWorlds);
+
+/** Lets every queued microtask and I/O callback run (the scheduler's pump after a response). */
+async function turns(n = 5): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits (bounded) until no Fetch is in flight: the budget has no reservation left. */
+async function idle(budget: ByteBudget, ms = 5000): Promise<void> {
+  const started = Date.now();
+  while (budget.reservedBytes > 0) {
+    if (Date.now() - started > ms) throw new Error(`a reservation of ${budget.reservedBytes} B stayed for ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await turns();
+}
+
+/** Buffered size of one encoded batch's records, as the stage and the budget count it. */
+function heldSize(batch: Buffer): number {
+  const decoded = decodeRecordBatchesSync(batch, { maxDecompressedBytes: Number.MAX_SAFE_INTEGER });
+  let size = 0;
+  for (const b of decoded.batches) for (const r of b.records) size += recordSizeInBytes(r);
+  return size;
+}
+
+const settings = (minPartitionBytes: number) => ({
+  maxWaitMs: 30,
+  minBytes: 1,
+  minPartitionBytes,
+  isolationLevel: 'read_uncommitted' as const,
+  verifyCrc: true,
+  maxBytesPerPartition: 256 * 1024,
+});
+
+test('defect 4: a partition skipped at its share of the budget wakes the scheduler once its records leave (real stage)', async () => {
+  // Eight partitions share a 64 KiB budget: 8 KiB each. Partition 0 alone has demand; its batches
+  // (5 × 2 KB) are larger than its share, so once one is buffered the scheduler passes it over.
+  const logs = new Map<number, Buffer[]>([[0, await makeLog(0, 200, 2000)]]);
+  for (let p = 1; p < 8; p++) logs.set(p, []); // known to metadata, never asked for
+  const w = await world({ logs });
+  const budget = new ByteBudget(64 * 1024);
+  const scheduler = schedulerFor(w, budget, { options: settings(1024) });
+  const stages = Array.from({ length: 8 }, (_, p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { maxBytes: 1024 * 1024, minFetchBytes: 1024 }, { taking: p !== 0 }));
+  for (const s of stages) scheduler.add(s);
+  const capped = stages[0] as ObservedStage;
+  scheduler.start();
+  capped.ask(200); // a stalled subscriber: demand outstanding, nothing taken yet
+  await capped.until(() => capped.bufferedRecords >= 5, 5000, 'a batch buffered');
+  await idle(budget);
+  assert.ok(capped.stats().bufferedBytes > 8 * 1024, `over its share (${capped.stats().bufferedBytes} B)`);
+  const fetchesBefore = fetchesOf(w, 0).length;
+  capped.setTaking(); // the subscriber takes: the buffer empties, demand is left, the budget is free
+  await capped.until(() => capped.delivered.length === 200, 5000, 'the rest of the demand after the buffer emptied');
+  assert.ok(fetchesOf(w, 0).length > fetchesBefore, 'fetched again once below its share');
+  assert.deepEqual(offsets(capped), range(0, 200));
+  assert.equal(capped.ackedCount, 200);
+});
+
+test('defect 4: a partition parked on an error, then moved by seek(), is fetched again (real stage)', async () => {
+  const log = await makeLog(0, 50);
+  const w = await world({ logs: new Map([[0, log]]) });
+  w.override = (part) => (part.fetchOffset === 10 ? { errorCode: 87 } : undefined); // INVALID_RECORD: not retriable, parks
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
+  scheduler.add(t);
+  scheduler.start();
+  t.ask(50);
+  await t.until(() => t.errors.length === 1, 5000, 'the error');
+  await idle(budget);
+  t.seek(15);
+  t.resubscribe(35);
+  await t.until(() => t.delivered.length === 45, 5000, 'records after the seek');
+  assert.deepEqual(offsets(t), [...range(0, 10), ...range(15, 50)]);
+});
+
+/** Peak of held + reserved bytes, sampled at every Fetch sent and every response taken in. */
+function watchPeak(budget: ByteBudget, stages: readonly ObservedStage[]): { peak: () => number; stop: () => void } {
+  let peak = 0;
+  const sample = (): void => {
+    peak = Math.max(peak, budget.heldBytes + budget.reservedBytes);
+  };
+  subscribe(FETCH_CHANNEL, sample);
+  for (const s of stages) s.afterFetched = sample;
+  return { peak: () => peak, stop: () => unsubscribe(FETCH_CHANNEL, sample) };
+}
+
+async function bigBatchWorld(partitions: number, records: number, pad: number): Promise<{ w: World; batchHeld: number }> {
+  const logs = new Map<number, Buffer[]>();
+  for (let p = 0; p < partitions; p++) logs.set(p, await makeLog(p, records, pad));
+  const first = (logs.get(0) as Buffer[])[0] as Buffer;
+  return { w: await world({ logs }), batchHeld: heldSize(first) };
+}
+
+test('defect 5: 8 partitions of large batches: held + reserved never pass the limit by more than one batch per broker', async () => {
+  const PARTITIONS = 8;
+  const RECORDS = 40;
+  const { w, batchHeld } = await bigBatchWorld(PARTITIONS, RECORDS, 2000);
+  const limit = 64 * 1024;
+  const budget = new ByteBudget(limit);
+  const scheduler = schedulerFor(w, budget, { options: settings(1024) });
+  // Stalled subscribers with buffers far larger than the budget: only the budget stops the fetching.
+  const stages = Array.from({ length: PARTITIONS }, (_, p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { maxRecords: 100_000, maxBytes: 1024 * 1024, minFetchBytes: 1024 }, { taking: false }));
+  const watch = watchPeak(budget, stages);
+  try {
+    for (const s of stages) {
+      scheduler.add(s);
+      s.ask(RECORDS);
+    }
+    scheduler.start();
+    await waitFor(stages, () => budget.free === 0, 10_000, 'the budget to fill');
+    await idle(budget);
+    assert.ok(watch.peak() <= limit + batchHeld, `held + reserved peaked at ${watch.peak()} B: limit ${limit} B + one batch ${batchHeld} B`);
+    for (const s of stages) s.setTaking();
+    await waitFor(stages, () => stages.every((s) => s.delivered.length === RECORDS), 20_000, 'every record once the subscribers take');
+    for (const s of stages) assert.deepEqual(offsets(s), range(0, RECORDS), `partition ${s.partition} complete and in order`);
+    assert.ok(watch.peak() <= limit + batchHeld, `held + reserved peaked at ${watch.peak()} B: limit ${limit} B + one batch ${batchHeld} B`);
+    assert.ok(watch.peak() >= limit * 0.6, `the budget was used (${watch.peak()} B)`);
+  } finally {
+    watch.stop();
+  }
+});
+
+test('defect 5: two brokers, 16 partitions: the peak stays within the limit plus one batch per broker', async () => {
+  const PARTITIONS = 16;
+  const RECORDS = 20;
+  const logs = new Map<number, Buffer[]>();
+  const leaders = new Map<number, number>();
+  for (let p = 0; p < PARTITIONS; p++) {
+    logs.set(p, await makeLog(p, RECORDS, 3000));
+    leaders.set(p, (p % 2) + 1);
+  }
+  const w = await world({ brokers: 2, logs, leaders });
+  const batchHeld = heldSize((logs.get(0) as Buffer[])[0] as Buffer);
+  const limit = 96 * 1024;
+  const budget = new ByteBudget(limit);
+  const scheduler = schedulerFor(w, budget, { options: settings(1024) });
+  const stages = Array.from({ length: PARTITIONS }, (_, p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { maxRecords: 100_000, maxBytes: 1024 * 1024, minFetchBytes: 1024 }, { taking: false }));
+  const watch = watchPeak(budget, stages);
+  try {
+    for (const s of stages) {
+      scheduler.add(s);
+      s.ask(RECORDS);
+    }
+    scheduler.start();
+    await waitFor(stages, () => budget.free === 0, 10_000, 'the budget to fill');
+    await idle(budget);
+    for (const s of stages) s.setTaking();
+    await waitFor(stages, () => stages.every((s) => s.delivered.length === RECORDS), 20_000, 'every record');
+    for (const s of stages) assert.deepEqual(offsets(s), range(0, RECORDS));
+    assert.ok(watch.peak() <= limit + 2 * batchHeld, `peak ${watch.peak()} B: limit ${limit} B + 2 batches of ${batchHeld} B`);
+  } finally {
+    watch.stop();
+  }
+});
+
+test('defect 16: an answer far larger than asked for is cut to what was asked plus one batch; the rest is fetched again', async () => {
+  const RECORDS = 4000; // 800 batches of 5 × ~1 KB: about 4 MB in every answer
+  const log = await makeLog(0, RECORDS, 1000);
+  const w = await world({ logs: new Map([[0, log]]) });
+  // A hostile broker: every answer carries the whole log from the batch holding the fetch offset, whatever was asked.
+  w.override = (part) => ({ records: Buffer.concat(log.slice(Math.floor(part.fetchOffset / 5))) });
+  const limit = 256 * 1024;
+  const budget = new ByteBudget(limit);
+  const batchHeld = heldSize(log[0] as Buffer);
+  const scheduler = schedulerFor(w, budget, { options: settings(16 * 1024) });
+  const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { maxRecords: 100_000, maxBytes: 1024 * 1024, minFetchBytes: 16 * 1024 }, { taking: false });
+  const watch = watchPeak(budget, [t]);
+  let worstOverAsk = 0;
+  const asked: number[] = [];
+  const onSent = (m: unknown): void => {
+    asked.push((m as { reservedBytes: number }).reservedBytes);
+  };
+  subscribe(FETCH_CHANNEL, onSent);
+  const before = { held: 0 };
+  t.afterFetched = () => {
+    // What one answer added to the buffer, against what was reserved for it plus one batch.
+    const added = budget.heldBytes - before.held;
+    worstOverAsk = Math.max(worstOverAsk, added - ((asked[asked.length - 1] ?? 0) + batchHeld));
+    before.held = budget.heldBytes;
+    watch.peak();
+  };
+  try {
+    scheduler.add(t);
+    t.ask(RECORDS);
+    scheduler.start();
+    await t.until(() => t.responses >= 1, 5000, 'the first answer');
+    assert.ok(t.stats().bufferedBytes <= (asked[0] ?? 0) + batchHeld, `the first answer buffered ${t.stats().bufferedBytes} B for ${asked[0]} B asked`);
+    assert.ok(t.fetchOffset < RECORDS, `the position stayed where the kept batches end (${t.fetchOffset})`);
+    await waitFor([t], () => budget.free === 0 || t.fetchOffset === RECORDS, 10_000, 'the budget to fill');
+    await idle(budget);
+    assert.ok(budget.heldBytes <= limit + batchHeld, `held ${budget.heldBytes} B for a ${limit} B budget`);
+    t.afterFetched = null;
+    t.setTaking();
+    await t.until(() => t.delivered.length === RECORDS, 30_000, 'every record');
+    assert.deepEqual(offsets(t), range(0, RECORDS), 'the dropped batches came again: nothing skipped, nothing twice');
+    assert.ok(worstOverAsk <= 0, `an answer buffered ${worstOverAsk} B more than asked plus one batch`);
+  } finally {
+    unsubscribe(FETCH_CHANNEL, onSent);
+    watch.stop();
+  }
+});

@@ -19,7 +19,7 @@
 import { Cluster } from '../cluster/cluster.js';
 import { GroupMembership } from '../group/membership.js';
 import { KafkaStageError } from '../protocol/errors.js';
-import type { MembershipListener } from './contracts.js';
+import type { MembershipListener, TopicPartition } from './contracts.js';
 import { resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';
 import { StageHost, type SubscriberFactory } from './stage-host.js';
 import { ConsumerBase } from './consumer-base.js';
@@ -37,6 +37,8 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
   private readonly membership: GroupMembership;
   private phase: Phase = 'new';
   private stopping: Promise<void> | null = null;
+  /** Why the first assignment could not be started (start() rejects with it). */
+  private startFailure: Error | null = null;
 
   /**
    * @param options group, topics, brokers and tuning; invalid options throw InvalidOptionError naming the option
@@ -48,8 +50,9 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
     this.options = resolveConsumerGroupOptions(options);
     this.cluster = new Cluster(options);
     const listener: MembershipListener = {
-      onAssigned: (partitions, generationId) => this.host.assign(partitions, generationId),
-      onRevoked: (partitions) => this.host.revoke(partitions),
+      onAssigned: (partitions, generationId) => this.assigned(partitions, generationId),
+      // Signals of a stop say 'stopped' (membership.stop revokes through this listener).
+      onRevoked: (partitions) => this.host.revoke(partitions, this.host.stopping ? 'stopped' : 'revoked'),
       onLost: async (partitions) => this.host.lose(partitions, 'the group fenced this member or its session expired'),
     };
     this.membership = new GroupMembership(this.cluster, this.options, listener);
@@ -62,7 +65,8 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
         // A fencing error is not retried with a newer generation (that would commit a zombie's acks):
         // membership notices on its next heartbeat and reports the partitions lost.
         commit: (offsets) => this.membership.commitOffsets(offsets),
-        fetchCommitted: (partitions) => this.membership.fetchCommittedOffsets(partitions),
+        fetchCommitted: (partitions, signal) => this.membership.fetchCommittedOffsets(partitions, signal),
+        owns: (topic, partition) => this.membership.assignment.some((tp) => tp.topic === topic && tp.partition === partition),
       },
       this,
       subscriber ?? null,
@@ -70,7 +74,24 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
     );
   }
 
-  /** Connects, joins the group and sets up the first assignment. Resolves once joined. */
+  /**
+   * Connects, joins the group and sets up the first assignment. Resolves once joined and the
+   * assigned partitions' stages have started.
+   *
+   * A partition that cannot be started is never held silently. Under `autoOffsetReset: 'none'` a
+   * partition without a committed offset is a `NoOffsetError` (`ERR_NO_OFFSET`, naming the
+   * partitions), as Java's poll() throws NoOffsetForPartitionException: the member gives its
+   * partitions back by leaving the group (stop()), and start() rejects with that error. The same
+   * holds when the committed or reset offsets cannot be looked up: each look-up retries with the
+   * cluster's retry policy, a failed round is reported as an `error` event and tried again
+   * (3 rounds), and after the last the member leaves and start() rejects with the failure.
+   * After start(), such a failure in a later assignment is an `error` event (the NoOffsetError, or
+   * the last look-up failure), and the member stops (drains what it has, commits, leaves) so the
+   * group can give the partitions to others: restart it once offsets are committed or reset.
+   *
+   * @throws NoOffsetError, or the look-up failure, as above
+   * @throws KafkaStageError `ERR_CLOSED` when stop() was called before start() finished
+   */
   async start(): Promise<void> {
     if (this.phase !== 'new') throw new KafkaStageError('ERR_CLOSED', `start() called on a consumer that is ${this.phase}`);
     this.phase = 'starting';
@@ -78,17 +99,32 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
       await this.cluster.connect();
       this.host.start();
       await this.membership.start();
+      if (this.startFailure) throw this.startFailure;
+      if (this.phase !== 'starting') throw new KafkaStageError('ERR_CLOSED', 'stop() was called before start() finished');
       this.phase = 'running';
     } catch (err) {
+      // stop() called during start(): whatever failed on the way is a consequence of it.
+      const stoppedMeanwhile = this.stopping !== null && this.startFailure === null;
       await this.stop().catch(() => undefined);
+      if (stoppedMeanwhile && !(err instanceof KafkaStageError && err.code === 'ERR_CLOSED')) {
+        throw new KafkaStageError('ERR_CLOSED', 'stop() was called before start() finished', { cause: err });
+      }
       throw err;
     }
   }
 
-  /** Drains every partition (up to drainTimeoutMs), commits the acked prefix, leaves the group, closes. Idempotent. */
+  /**
+   * Drains every partition (up to drainTimeoutMs), commits the acked prefix, leaves the group,
+   * closes. Subscribers still running drainTimeoutMs after stop() began are left behind and named
+   * in an `error` event (`SubscriberTimeoutError`): stop() resolves regardless. Subscriber signals
+   * abort with reason 'stopped'. Idempotent.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.phase = 'stopping';
+      // Before membership revokes through the listener: the drain deadline starts now, and
+      // nothing is assigned or released any more.
+      this.host.beginStop();
       try {
         // Membership revokes every partition through the listener (drain + commit), then leaves.
         await this.membership.stop();
@@ -101,6 +137,23 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
     return this.stopping;
   }
 
+  /** The listener's onAssigned: starts the stages, and gives the partitions back when that fails. */
+  private async assigned(partitions: readonly TopicPartition[], generationId: number): Promise<void> {
+    try {
+      await this.host.assign(partitions, generationId);
+    } catch (err) {
+      if (this.host.stopping) return;
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (this.phase === 'starting') {
+        // start() rejects with it (and stops) once membership hands control back.
+        this.startFailure ??= error;
+        return;
+      }
+      this.publish('error', error);
+      // Not awaited: membership awaits this listener, and its stop waits for the listener's return.
+      void this.stop().catch(() => undefined);
+    }
+  }
 
   /** The member id the coordinator gave this member ('' before joining). */
   get memberId(): string {

@@ -248,9 +248,9 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     }
   }
 
-  /** Committed offsets of `partitions` (by `topic:partition`), null where the group has none. */
-  async fetchCommittedOffsets(partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, number | null>> {
-    const committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions);
+  /** Committed offsets of `partitions` (by `topic:partition`), null where the group has none; `signal` cuts retries short. */
+  async fetchCommittedOffsets(partitions: readonly { topic: string; partition: number }[], signal?: AbortSignal): Promise<Map<string, number | null>> {
+    const committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions, { signal });
     const out = new Map<string, number | null>();
     for (const [key, value] of committed) out.set(key, value === null ? null : value.offset);
     return out;
@@ -528,7 +528,11 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     // As the Java client: no lookup just to say goodbye; the session timeout will remove the member.
     if (this.coordinator.current === null) return;
     // Bounded as a whole: finding an unreachable coordinator could take the whole retry deadline.
-    const giveUp = AbortSignal.timeout(this.cluster.options.requestTimeoutMs);
+    // A timer of our own rather than AbortSignal.timeout: that one would outlive stop() by up to a
+    // request timeout.
+    const abandon = new AbortController();
+    const giveUp = abandon.signal;
+    const timer = setTimeout(() => abandon.abort(), this.cluster.options.requestTimeoutMs);
     try {
       await untilAborted(
         giveUp,
@@ -543,6 +547,8 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
       );
     } catch {
       // Leaving is a courtesy: without it the coordinator drops the member after its session timeout.
+    } finally {
+      clearTimeout(timer);
     }
   }
 

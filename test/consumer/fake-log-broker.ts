@@ -1,13 +1,20 @@
 /**
  * One fake broker serving one topic's partitions from in-memory logs, enough for a
- * StandaloneConsumer with or without a groupId: Metadata, Fetch (whole batches from the one holding
- * the fetch offset, as many as fit the partition's limit, at least one; an idle Fetch waits
- * `idleWaitMs` before answering empty, as a real broker waits maxWaitMs), FindCoordinator and
- * OffsetCommit (recorded), OffsetFetch (from what was committed).
+ * StandaloneConsumer with or without a groupId and for a one-member ConsumerGroup: Metadata, Fetch
+ * (whole batches from the one holding the fetch offset, as many as fit the partition's limit, at
+ * least one; an idle Fetch waits `idleWaitMs` before answering empty, as a real broker waits
+ * maxWaitMs), ListOffsets (earliest 0, latest the log end), FindCoordinator and OffsetCommit (recorded), OffsetFetch (from what was committed, or
+ * a scripted error), and JoinGroup / SyncGroup / Heartbeat / LeaveGroup of a group whose only member
+ * leads (its own assignment is echoed back; a scripted heartbeat code starts a rebalance).
  */
 import { Cluster } from '../../src/cluster/cluster.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
+import { Heartbeat } from '../../src/protocol/apis/heartbeat.js';
+import { JoinGroup } from '../../src/protocol/apis/join-group.js';
+import { LeaveGroup } from '../../src/protocol/apis/leave-group.js';
+import { ListOffsets } from '../../src/protocol/apis/list-offsets.js';
+import { SyncGroup } from '../../src/protocol/apis/sync-group.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
@@ -35,6 +42,14 @@ export class FakeLogBroker {
   offsetFetches = 0;
   /** When set, OffsetFetch answers wait for it (to stop a consumer while it starts). */
   offsetFetchGate: Promise<void> | null = null;
+  /** Group-level error codes the next OffsetFetch answers carry (one per request). */
+  offsetFetchErrors: number[] = [];
+  /** Error codes the next heartbeats are answered with (27 REBALANCE_IN_PROGRESS starts a rebalance). */
+  heartbeatCodes: number[] = [];
+  /** The group's current generation (0 before the first join). */
+  generation = 0;
+  /** LeaveGroup requests received. */
+  leaves = 0;
 
   private constructor(
     readonly broker: FakeBroker,
@@ -58,6 +73,19 @@ export class FakeLogBroker {
     const fake = new FakeLogBroker(await FakeBroker.start(), logs, options.idleWaitMs ?? 20);
     fake.install();
     return fake;
+  }
+
+  /** Adds a partition holding `records` records (Metadata reports it from now on). */
+  async addPartition(records: number, batchSize = 50): Promise<number> {
+    const p = this.logs.size;
+    const batches: Log['batches'] = [];
+    for (let base = 0; base < records; base += batchSize) {
+      const count = Math.min(batchSize, records - base);
+      const values = Array.from({ length: count }, (_, i) => ({ value: `p${p}-${base + i}`, timestamp: 1_700_000_000_000 + base + i }));
+      batches.push({ base, count, bytes: await encodeRecordBatch({ records: values, compression: 'none', baseOffset: base }) });
+    }
+    this.logs.set(p, { batches, end: records });
+    return p;
   }
 
   /** A cluster client pointed at this broker, with fast retries. */
@@ -123,6 +151,25 @@ export class FakeLogBroker {
       if (partitions.every((p) => p.records.length === 0)) await new Promise((resolve) => setTimeout(resolve, this.idleWaitMs));
       return { body: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: LOG_TOPIC, topicId: TOPIC_ID, partitions }] } };
     });
+    b.handle(ListOffsets, (req) => {
+      const body = req.decode();
+      return {
+        body: {
+          throttleTimeMs: 0,
+          topics: body.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: 0,
+              timestamp: -1n,
+              // -2 earliest (0 here), -1 latest (the log end).
+              offset: p.timestamp === -2n ? 0n : BigInt(this.logs.get(p.partitionIndex)?.end ?? 0),
+              leaderEpoch: 0,
+            })),
+          })),
+        },
+      };
+    });
     b.handle(FindCoordinator, (req) => {
       const key = req.version >= 4 ? (req.decode().coordinatorKeys[0] ?? '') : req.decode().key;
       const entry = { nodeId: 1, host: b.host, port: b.port, errorCode: 0, errorMessage: null };
@@ -147,15 +194,50 @@ export class FakeLogBroker {
       this.offsetFetches++;
       if (this.offsetFetchGate) await this.offsetFetchGate;
       const body = req.decode();
+      const errorCode = this.offsetFetchErrors.shift() ?? 0;
       const partitions = (indexes: number[]) =>
         indexes.map((p) => ({ partitionIndex: p, committedOffset: BigInt(this.committed.get(p) ?? -1), committedLeaderEpoch: -1, metadata: '', errorCode: 0 }));
       const groups = body.groups.map((g) => ({
         groupId: g.groupId,
-        errorCode: 0,
+        errorCode,
         topics: (g.topics ?? []).map((t) => ({ name: t.name, topicId: t.topicId, partitions: partitions(t.partitionIndexes) })),
       }));
       const topics = (body.topics ?? []).map((t) => ({ name: t.name, partitions: partitions(t.partitionIndexes) }));
-      return { body: { throttleTimeMs: 0, topics, errorCode: 0, groups } };
+      return { body: { throttleTimeMs: 0, topics, errorCode, groups } };
+    });
+    this.installGroup();
+  }
+
+  private installGroup(): void {
+    const b = this.broker;
+    const member = 'member-1';
+    b.handle(JoinGroup, (req) => {
+      const body = req.decode();
+      this.generation++;
+      const [protocol] = body.protocols;
+      return {
+        body: {
+          throttleTimeMs: 0,
+          errorCode: 0,
+          generationId: this.generation,
+          protocolType: 'consumer',
+          protocolName: protocol?.name ?? null,
+          leader: member,
+          skipAssignment: false,
+          memberId: member,
+          members: [{ memberId: member, groupInstanceId: null, metadata: protocol?.metadata ?? Buffer.alloc(0) }],
+        },
+      };
+    });
+    b.handle(SyncGroup, (req) => {
+      const body = req.decode();
+      const assignment = body.assignments.find((a) => a.memberId === body.memberId)?.assignment ?? Buffer.alloc(0);
+      return { body: { throttleTimeMs: 0, errorCode: 0, protocolType: 'consumer', protocolName: body.protocolName, assignment } };
+    });
+    b.handle(Heartbeat, () => ({ body: { throttleTimeMs: 0, errorCode: this.heartbeatCodes.shift() ?? 0 } }));
+    b.handle(LeaveGroup, () => {
+      this.leaves++;
+      return { body: { throttleTimeMs: 0, errorCode: 0, members: [] } };
     });
   }
 }

@@ -5,7 +5,6 @@
  * handing out only live batches and taking acks back to the stage that delivered them (13).
  */
 import assert from 'node:assert/strict';
-import { createHook } from 'node:async_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
@@ -13,6 +12,7 @@ import type { PartitionStage } from '../../src/consumer/partition-stage.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
 import { KafkaStageError } from '../../src/protocol/errors.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
+import { trackLibraryTimers } from './library-timers.js';
 
 const T = { timeout: 20_000 };
 const open: { stop(): Promise<void> }[] = [];
@@ -44,33 +44,6 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T | 'timed out'>
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * Timers created by library code (src/) that are still live: neither fired (timeouts) nor cleared.
- * Node runs destroy hooks from a queue after the current macrotask, so live() lets it drain first.
- */
-function trackLibraryTimers(): { live(): Promise<string[]>; disable(): void } {
-  const live = new Map<number, string>();
-  const hook = createHook({
-    init(id, type) {
-      if (type !== 'Timeout') return;
-      const stack = new Error().stack ?? '';
-      const frame = stack.split('\n').find((line) => line.includes('/src/'));
-      if (frame) live.set(id, frame.trim());
-    },
-    destroy(id) {
-      live.delete(id);
-    },
-  });
-  hook.enable();
-  return {
-    live: async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      return [...live.values()];
-    },
-    disable: () => hook.disable(),
-  };
 }
 
 describe('StandaloneConsumer lifecycle (issue #8)', () => {

@@ -42,6 +42,10 @@ export class FakeLogBroker {
   offsetFetches = 0;
   /** When set, OffsetFetch answers wait for it (to stop a consumer while it starts). */
   offsetFetchGate: Promise<void> | null = null;
+  /** When set, OffsetCommit answers wait for it. */
+  commitGate: Promise<void> | null = null;
+  /** OffsetCommit requests received (answered or not). */
+  commitsReceived = 0;
   /** Group-level error codes the next OffsetFetch answers carry (one per request). */
   offsetFetchErrors: number[] = [];
   /** Error codes the next heartbeats are answered with (27 REBALANCE_IN_PROGRESS starts a rebalance). */
@@ -86,6 +90,11 @@ export class FakeLogBroker {
     }
     this.logs.set(p, { batches, end: records });
     return p;
+  }
+
+  /** Removes the highest partition (Metadata no longer reports it). */
+  removeLastPartition(): void {
+    this.logs.delete(this.logs.size - 1);
   }
 
   /** A cluster client pointed at this broker, with fast retries. */
@@ -175,7 +184,9 @@ export class FakeLogBroker {
       const entry = { nodeId: 1, host: b.host, port: b.port, errorCode: 0, errorMessage: null };
       return { body: { throttleTimeMs: 0, ...entry, coordinators: [{ key, ...entry }] } };
     });
-    b.handle(OffsetCommit, (req) => {
+    b.handle(OffsetCommit, async (req) => {
+      this.commitsReceived++;
+      if (this.commitGate) await this.commitGate;
       const body = req.decode();
       for (const t of body.topics) {
         for (const p of t.partitions) {

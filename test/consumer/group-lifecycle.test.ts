@@ -195,4 +195,36 @@ describe('ConsumerGroup lifecycle (issue #8)', () => {
       timers.disable();
     }
   });
+
+  it('defect 8: release() whose partition is revoked in a rebalance meanwhile starts no zombie stage, and later commits succeed', T, async () => {
+    const fake = await broker(2);
+    const errors: Error[] = [];
+    let took1 = false;
+    const group = new ConsumerGroup({ ...options(fake, { commit: { strategy: 'async', intervalMs: 50 } }), metadataMaxAgeMs: 50 }, async (stage) => {
+      for await (const batch of stage.batches({ maxDemand: 10 })) {
+        if (stage.partition === 1) took1 = true;
+        else await stage.ack(batch);
+      }
+    });
+    open.push(group);
+    group.on('error', (e) => errors.push(e));
+    await group.start();
+    await until('partition 1 delivered', () => took1);
+    // release() of partition 1 parks in its final commit ...
+    let openGate!: () => void;
+    fake.commitGate = new Promise<void>((resolve) => (openGate = resolve));
+    const committedBefore = fake.commitsReceived;
+    const released = group.release(LOG_TOPIC, 1);
+    await until('the final commit of the release sent', () => fake.commitsReceived > committedBefore);
+    // ... while the topic shrinks and the leader's rebalance revokes everything (eager).
+    fake.removeLastPartition();
+    await until('the rebalance revoked partition 0', () => group.stage(LOG_TOPIC, 0) === undefined);
+    fake.commitGate = null;
+    openGate();
+    assert.equal(await released, false, 'release() refused: partition 1 was revoked meanwhile');
+    await until('partition 0 assigned again', () => group.stage(LOG_TOPIC, 0) !== undefined);
+    assert.deepEqual(group.assignment(), [{ topic: LOG_TOPIC, partition: 0 }], 'no zombie stage for partition 1');
+    await group.commit();
+    assert.ok(!errors.some((e) => e instanceof KafkaStageError && e.code === 'ERR_PARTITION_NOT_OWNED'), errors.map((e) => e.message).join('; '));
+  });
 });

@@ -18,7 +18,7 @@ import { listOffsets, resetOutOfRange, resolveStartOffsets } from '../../src/con
 import { KafkaStageError, NoOffsetError } from '../../src/protocol/errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { FakeTarget } from '../consumer/fetch-scheduler-doubles.js';
+import { ObservedStage } from '../consumer/fetch-scheduler-stages.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { QUICK_JVM_OPTS, runJavaTool } from '../helpers/java-tools.js';
 
@@ -109,13 +109,13 @@ test('OFFSET_OUT_OF_RANGE from the broker: the scheduler reports it, the policy 
     onOffsetOutOfRange: async (target, info) => {
       seen.push(info);
       const offset = await resetOutOfRange(cluster, target, info, policy.value);
-      (target as FakeTarget).seek(offset);
+      (target as ObservedStage).seek(offset);
     },
     onError: (e) => assert.fail(e),
   });
   try {
     // Below the log start (deleted records): earliest resumes at the log start.
-    const below = new FakeTarget(topic, 0, 5, budget, scheduler);
+    const below = new ObservedStage(topic, 0, 5, budget, scheduler);
     scheduler.add(below);
     scheduler.start();
     below.ask(COUNT - DELETED);
@@ -130,7 +130,7 @@ test('OFFSET_OUT_OF_RANGE from the broker: the scheduler reports it, the policy 
 
     // Past the log end: latest resumes at the end (and new records then arrive from there).
     policy.value = 'latest';
-    const beyond = new FakeTarget(topic, 1, COUNT + 100, budget, scheduler);
+    const beyond = new ObservedStage(topic, 1, COUNT + 100, budget, scheduler);
     scheduler.add(beyond);
     beyond.ask(1);
     await beyond.until(() => beyond.fetchOffset === COUNT, 10_000, 'the reset to the log end');

@@ -1,6 +1,6 @@
 /**
- * The fetch scheduler against the real broker, with test-double stages (FakeTarget) on records our
- * producer wrote: order and completeness, the demand rule at the scheduler level (a satisfied or
+ * The fetch scheduler against the real broker, with real partition stages (ObservedStage: a real
+ * PartitionStage, real ByteBudget, a CommitSink stub that records acks) on records our producer wrote: order and completeness, the demand rule at the scheduler level (a satisfied or
  * full partition gets no Fetch while another keeps flowing) and the memory budget.
  */
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { FETCH_CHANNEL, FetchScheduler, type FetchSentEvent } from '../../src/co
 import { REQUEST_CHANNEL, type RequestEvent } from '../../src/network/connection.js';
 import { Producer, type RecordMetadata } from '../../src/producer/producer.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { FakeTarget, waitFor } from '../consumer/fetch-scheduler-doubles.js';
+import { ObservedStage, waitFor } from '../consumer/fetch-scheduler-stages.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
 const brokers = testBrokers();
@@ -115,7 +115,7 @@ test('every partition arrives complete and in order through one Fetch per broker
   const { budget, scheduler, close } = setUp(8 * 1024 * 1024, errors);
   const watch = watchFetches();
   try {
-    const targets = Array.from({ length: PARTITIONS }, (_, p) => new FakeTarget(topic, p, 0, budget, scheduler, { maxRecords: 500, maxBytes: 64 * 1024 }));
+    const targets = Array.from({ length: PARTITIONS }, (_, p) => new ObservedStage(topic, p, 0, budget, scheduler, { maxRecords: 500, maxBytes: 64 * 1024 }));
     for (const t of targets) scheduler.add(t);
     scheduler.start();
     for (const t of targets) t.ask(PER_PARTITION);
@@ -127,6 +127,7 @@ test('every partition arrives complete and in order through one Fetch per broker
         if (r.offset !== i || r.value?.toString() !== want[i]) assert.fail(`partition ${t.partition}: record ${i} is offset ${r.offset}, ${r.value?.toString()}`);
       });
       assert.deepEqual(t.errors, [], `no errors for partition ${t.partition}`);
+      assert.equal(t.ackedCount, PER_PARTITION, `every record of partition ${t.partition} acked`);
     }
     assert.deepEqual(errors, []);
     assert.ok(watch.sent.length > 3, `bounded buffers took several Fetches (${watch.sent.length})`);
@@ -144,8 +145,8 @@ test('demand: a partition asked for 10 gets exactly 10 and then no Fetch, while 
   const watch = watchFetches();
   const bound = { maxRecords: 300, maxBytes: 48 * 1024 };
   try {
-    const ten = new FakeTarget(topic, 0, 0, budget, scheduler, bound);
-    const flowing = new FakeTarget(topic, 1, 0, budget, scheduler, { ...bound, minFetchBytes: 4096 });
+    const ten = new ObservedStage(topic, 0, 0, budget, scheduler, bound);
+    const flowing = new ObservedStage(topic, 1, 0, budget, scheduler, { ...bound, minFetchBytes: 4096 });
     scheduler.add(ten);
     scheduler.add(flowing);
     scheduler.start();
@@ -162,7 +163,7 @@ test('demand: a partition asked for 10 gets exactly 10 and then no Fetch, while 
       ten.delivered.map((r) => r.offset),
       Array.from({ length: 10 }, (_, i) => i),
     );
-    assert.ok(ten.buffer.bufferedRecords <= bound.maxRecords, `its buffer stayed within the bound (${ten.buffer.bufferedRecords})`);
+    assert.ok(ten.bufferedRecords <= bound.maxRecords, `its buffer stayed within the bound (${ten.bufferedRecords})`);
     assert.ok(watch.onWire >= watch.sent.length, 'the wire saw every Fetch');
   } finally {
     watch.stop();
@@ -175,25 +176,25 @@ test('a stalled subscriber: its buffer fills to the bound, then it is left out o
   const watch = watchFetches();
   const bound = { maxRecords: 400, maxBytes: 32 * 1024, minFetchBytes: 8 * 1024 };
   try {
-    const stalled = new FakeTarget(topic, 0, 0, budget, scheduler, bound);
-    const flowing = new FakeTarget(topic, 2, 0, budget, scheduler, bound);
-    stalled.setTaking(false); // asks, never takes: demand outstanding, buffer filling
+    // Asks, takes nothing until told: demand outstanding, buffer filling.
+    const stalled = new ObservedStage(topic, 0, 0, budget, scheduler, bound, { taking: false });
+    const flowing = new ObservedStage(topic, 2, 0, budget, scheduler, bound);
     scheduler.add(stalled);
     scheduler.add(flowing);
     scheduler.start();
     stalled.ask(PER_PARTITION);
     flowing.ask(PER_PARTITION);
-    await stalled.until(() => stalled.buffer.isFull, 10_000, 'the stalled buffer to fill');
+    await stalled.until(() => stalled.isFull, 10_000, 'the stalled buffer to fill');
     const fetchesOfStalled = watch.including(0);
-    const held = stalled.buffer.bufferedBytes;
+    const held = stalled.stats().bufferedBytes;
     await flowing.until(() => flowing.delivered.length === PER_PARTITION, 30_000, 'the flowing partition drained');
     assert.equal(watch.including(0), fetchesOfStalled, 'no Fetch for the full partition');
     assert.ok(watch.including(2) > fetchesOfStalled, 'the other partition kept being fetched');
-    assert.equal(stalled.buffer.bufferedBytes, held);
+    assert.equal(stalled.stats().bufferedBytes, held);
     // A Fetch may overshoot the room by what one response brought: at most the size it asked for plus one batch.
     assert.ok(held <= bound.maxBytes + BATCH_SIZE * 2, `buffer ${held} B within the bound plus a batch`);
     assert.equal(stalled.delivered.length, 0);
-    stalled.setTaking(true); // the subscriber resumes: the partition is fetched again
+    stalled.setTaking(); // the subscriber resumes: the partition is fetched again
     await stalled.until(() => stalled.delivered.length === PER_PARTITION, 30_000, 'the stalled partition after resuming');
     assert.deepEqual(
       stalled.delivered.map((r) => r.offset),
@@ -219,14 +220,12 @@ test('the byte budget holds: held plus reserved never passes the limit by more t
   subscribe(FETCH_CHANNEL, onSent);
   try {
     // Stalled subscribers with buffers bigger than the budget: only the budget stops the fetching.
-    const targets = Array.from({ length: PARTITIONS }, (_, p) => new FakeTarget(topic, p, 0, budget, scheduler, { maxRecords: 100_000, maxBytes: 1024 * 1024, minFetchBytes: 16 * 1024 }));
+    const targets = Array.from(
+      { length: PARTITIONS },
+      (_, p) => new ObservedStage(topic, p, 0, budget, scheduler, { maxRecords: 100_000, maxBytes: 1024 * 1024, minFetchBytes: 16 * 1024 }, { taking: false }),
+    );
     for (const t of targets) {
-      t.setTaking(false);
-      const original = t.onFetched.bind(t);
-      t.onFetched = (batches, info) => {
-        original(batches, info);
-        sample();
-      };
+      t.afterFetched = sample;
       scheduler.add(t);
       t.ask(PER_PARTITION);
     }
@@ -235,12 +234,12 @@ test('the byte budget holds: held plus reserved never passes the limit by more t
     // batch waits for room rather than overshooting (or exactly at it).
     await until(() => budget.heldBytes >= limit * 0.6 && budget.reservedBytes === 0, 'the budget to be mostly held');
     assert.ok(
-      targets.every((t) => t.buffer.bufferedRecords > 0),
-      `every partition got a share (${targets.map((t) => t.buffer.bufferedBytes).join(', ')} B)`,
+      targets.every((t) => t.bufferedRecords > 0),
+      `every partition got a share (${targets.map((t) => t.stats().bufferedBytes).join(', ')} B)`,
     );
     const fetches = watch.sent.length;
     // Records leave partition 0 once its subscriber takes: the freed budget brings more Fetches.
-    targets[0]?.setTaking(true);
+    targets[0]?.setTaking();
     await targets[0]?.until(() => (targets[0]?.delivered.length ?? 0) === PER_PARTITION, 30_000, 'partition 0 once it takes');
     assert.ok(watch.sent.length > fetches, 'records leaving freed budget for more Fetches');
     assert.ok(worst <= limit + BATCH_SIZE * 2, `held + reserved peaked at ${worst} B for a ${limit} B budget`);

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { FetchScheduler } from '../../src/consumer/fetch-scheduler.js';
+import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { PartitionStage } from '../../src/consumer/partition-stage.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
@@ -411,4 +412,155 @@ test('defect 18, scheduler: read_committed over a short marker key gives no dupl
   assert.equal(stage.fetchBytesWanted(budget.free), 0, 'the partition waits for a seek: no refetch loop');
   assert.ok(fetchOffsets.length <= 2, `one Fetch brought it all (${fetchOffsets.join(',')})`);
   assert.ok(isolation.every((l) => l === 1), 'read_committed was asked for');
+});
+
+// ---- the merged stream: a real StandaloneConsumer (StageHost, FetchScheduler, stages) ------------
+
+/**
+ * A one-partition fake broker serving `log` (encoded batches and their first offsets): whole
+ * batches from the one holding the fetch offset, as many as fit the partition's limit (at least
+ * one); `aborted` is sent as the aborted-transaction list under read_committed.
+ */
+async function logBroker(log: { base: number; bytes: Buffer }[], end: number, aborted: { producerId: bigint; firstOffset: bigint }[] = []): Promise<FakeBroker> {
+  const broker = await FakeBroker.start();
+  cleanups.push(() => broker.stop());
+  broker.handle(Metadata, () => ({
+    body: {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }],
+      clusterId: 'fake',
+      controllerId: 1,
+      topics: [
+        {
+          errorCode: 0,
+          name: TOPIC,
+          topicId: TOPIC_ID,
+          isInternal: false,
+          partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }],
+        },
+      ],
+    },
+  }));
+  broker.handle(Fetch, async (req) => {
+    const body = req.decode();
+    const part = body.topics[0]?.partitions[0];
+    const asked = Number(part?.fetchOffset ?? 0n);
+    const limit = part?.partitionMaxBytes ?? 0;
+    const pieces: Buffer[] = [];
+    let size = 0;
+    for (let i = 0; i < log.length; i++) {
+      const batch = log[i] as { base: number; bytes: Buffer };
+      const next = log[i + 1]?.base ?? end;
+      if (next <= asked) continue;
+      if (pieces.length > 0 && size + batch.bytes.length > limit) break;
+      pieces.push(batch.bytes);
+      size += batch.bytes.length;
+    }
+    // Nothing new: wait as a broker waits maxWaitMs, so an idle consumer does not spin.
+    if (pieces.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    return {
+      body: {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        sessionId: 0,
+        responses: [
+          {
+            topic: TOPIC,
+            topicId: TOPIC_ID,
+            partitions: [
+              {
+                partitionIndex: 0,
+                errorCode: 0,
+                highWatermark: BigInt(end),
+                lastStableOffset: BigInt(end),
+                logStartOffset: 0n,
+                abortedTransactions: body.isolationLevel === 1 ? aborted : null,
+                preferredReadReplica: -1,
+                records: Buffer.concat(pieces),
+              },
+            ],
+          },
+        ],
+      },
+    };
+  });
+  return broker;
+}
+
+test('defect 14, merged stream (StandaloneConsumer.stream()): 5000-record batches with backwards offsets deliver the strictly increasing records once, no error event, commit-ready to the end', { timeout: 30_000 }, async () => {
+  const count = 5000;
+  const deltas = Array.from({ length: count }, (_, i) => i);
+  for (let i = 0; i + 1 < count; i += 2) [deltas[i], deltas[i + 1]] = [deltas[i + 1] as number, deltas[i] as number];
+  const log = [
+    { base: 0, bytes: await plainBatch(0, 3) },
+    { base: 3, bytes: await batchWithOffsetDeltas(deltas.map((d) => `s${d}`), deltas, 3) },
+    { base: 3 + count, bytes: await plainBatch(3 + count, 3) },
+  ];
+  const end = 3 + count + 3;
+  // Pairs swapped: of each pair the higher offset comes first and the lower one is skipped.
+  const expected = [0, 1, 2, ...Array.from({ length: count / 2 }, (_, i) => 3 + 2 * i + 1), end - 3, end - 2, end - 1];
+  const broker = await logBroker(log, end);
+  const consumer = new StandaloneConsumer({ brokers: broker.address, retry: { initialBackoffMs: 5, maxBackoffMs: 20 }, partitions: [{ topic: TOPIC, partition: 0, offset: 0 }] });
+  const errors: Error[] = [];
+  consumer.on('error', (err) => errors.push(err));
+  await consumer.start();
+  const got: number[] = [];
+  try {
+    for await (const batch of consumer.stream()) {
+      for (const r of batch.records) got.push(r.offset);
+      await consumer.ack(batch);
+      if (got.length >= expected.length) break;
+    }
+    assert.deepEqual(got, expected);
+    assert.equal(consumer.stage(TOPIC, 0)?.committableOffset, end);
+  } finally {
+    await consumer.stop();
+  }
+  assert.deepEqual(errors.map(String), []);
+});
+
+test('defect 18, merged stream under read_committed: records before a short marker key once, then one ERR_CORRUPT_RECORD error event, no duplicates, no hang', { timeout: 30_000 }, async () => {
+  const [data, marker, rest] = await shortMarkerLog();
+  const log = [
+    { base: 0, bytes: data as Buffer },
+    { base: 1000, bytes: marker as Buffer },
+    { base: 1001, bytes: rest as Buffer },
+  ];
+  const broker = await logBroker(log, 2000, [{ producerId: ABORTING_PRODUCER, firstOffset: 900n }]);
+  const consumer = new StandaloneConsumer({
+    brokers: broker.address,
+    retry: { initialBackoffMs: 5, maxBackoffMs: 20 },
+    partitions: [{ topic: TOPIC, partition: 0, offset: 0 }],
+    fetch: { isolationLevel: 'read_committed' },
+  });
+  const errors: Error[] = [];
+  let failed!: () => void;
+  const failure = new Promise<void>((resolve) => (failed = resolve));
+  consumer.on('error', (err) => {
+    errors.push(err);
+    failed();
+  });
+  await consumer.start();
+  const got: number[] = [];
+  const reading = (async () => {
+    for await (const batch of consumer.stream()) {
+      for (const r of batch.records) got.push(r.offset);
+      await consumer.ack(batch);
+    }
+  })();
+  try {
+    await failure;
+    const stage = consumer.stage(TOPIC, 0);
+    assert.ok(stage?.error instanceof CorruptRecordError);
+    assert.equal(stage.fetchBytesWanted(1 << 20), 0, 'parked until a seek');
+    assert.equal(stage.stats().fetchedOffset, 1000);
+  } finally {
+    await consumer.stop();
+    await reading;
+  }
+  assert.deepEqual(got, Array.from({ length: 1000 }, (_, i) => i));
+  assert.equal(errors.length, 1, errors.map(String).join('; '));
+  const err = errors[0] as CorruptRecordError;
+  assert.equal(err.code, 'ERR_CORRUPT_RECORD');
+  assert.equal(err.context.offset, 1000);
 });

@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { mergeMetadata, type MetadataResponseLike } from '../../src/cluster/metadata.js';
+import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { KafkaStageError } from '../../src/protocol/errors.js';
+import { FakeLogBroker, LOG_TOPIC } from '../consumer/fake-log-broker.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 
 type PartitionLike = MetadataResponseLike['topics'][number]['partitions'][number];
@@ -108,4 +110,36 @@ test('defect 15, Cluster: a broker answering Metadata with index 2^31-2 makes re
   hostile = true;
   await assert.rejects(cluster.refreshMetadata(['events']), (err) => refused(err, 'events', broker.address));
   assert.equal(cluster.metadata?.topics.get('events')?.partitions.length, 2);
+});
+
+test('defect 15, ConsumerGroup: a broker reporting partition index 2^31-2 makes start() reject with ERR_PROTOCOL at once, without growing the heap', { timeout: 20_000 }, async () => {
+  const fake = await FakeLogBroker.start({ partitions: 1, records: 10 });
+  cleanups.push(() => fake.stop());
+  const b = fake.broker;
+  b.handle(Metadata, () => ({
+    body: {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: 1, host: b.host, port: b.port, rack: null }],
+      clusterId: 'fake',
+      controllerId: 1,
+      topics: [
+        {
+          errorCode: 0,
+          name: LOG_TOPIC,
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAw',
+          isInternal: false,
+          partitions: [0, 2 ** 31 - 2].map((partitionIndex) => ({ errorCode: 0, partitionIndex, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] })),
+        },
+      ],
+    },
+  }));
+  const group = new ConsumerGroup(
+    { ...fake.cluster(), groupId: 'g', topics: [LOG_TOPIC], assignors: ['range'], heartbeatIntervalMs: 20, sessionTimeoutMs: 6_000, autoOffsetReset: 'earliest' },
+    () => undefined,
+  );
+  cleanups.push(() => group.stop());
+  group.on('error', () => undefined);
+  const before = process.memoryUsage().heapUsed;
+  await assert.rejects(group.start(), (err) => refused(err, LOG_TOPIC, b.address));
+  assert.ok(process.memoryUsage().heapUsed - before < 64 * 1024 * 1024);
 });

@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
+import fc from 'fast-check';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { FetchScheduler } from '../../src/consumer/fetch-scheduler.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
@@ -563,4 +564,80 @@ test('defect 18, merged stream under read_committed: records before a short mark
   const err = errors[0] as CorruptRecordError;
   assert.equal(err.code, 'ERR_CORRUPT_RECORD');
   assert.equal(err.context.offset, 1000);
+});
+
+// ---- property: any offsets a batch may carry, the stage delivers forward only ----------------------
+
+/** A decoded batch built directly: `deltas` from `base`, `span` offsets long (lastOffset = base + span - 1). */
+function rawBatch(base: number, span: number, deltas: readonly number[]): RecordBatch {
+  const records = deltas.map((d) => ({ offset: base + d, timestamp: 0, key: null, value: Buffer.from(`o${base + d}`), headers: [] }));
+  return {
+    baseOffset: base,
+    lastOffset: base + span - 1,
+    partitionLeaderEpoch: 0,
+    compression: 'none',
+    logAppendTime: false,
+    isTransactional: false,
+    isControl: false,
+    baseTimestamp: 0,
+    maxTimestamp: 0,
+    producerId: -1n,
+    producerEpoch: -1,
+    baseSequence: -1,
+    records,
+    sizeInBytes: 70 + 20 * records.length,
+  };
+}
+
+const hostileBatchArb = fc.record({
+  span: fc.integer({ min: 1, max: 400 }),
+  // Deltas anywhere in [0, 1.5 × span): backwards, repeated, and past the batch's end.
+  deltas: fc.array(fc.integer({ min: 0, max: 599 }), { minLength: 0, maxLength: 400 }),
+  // Where the batch starts relative to the previous one's end: overlapping, adjacent, or after a gap.
+  shift: fc.integer({ min: -50, max: 20 }),
+});
+
+test('defect 14, property: whatever offsets the batches carry, deliveries strictly increase, stay within their batch, never go below the position, and acking them all commits the position', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.array(hostileBatchArb, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 100 }), async (fetches, start) => {
+      const { stage } = makeStage({ limits: LIMITS, startOffset: start });
+      const got: KafkaRecord[] = [];
+      const errors: Error[] = [];
+      stage.onRecords(
+        (records) => {
+          got.push(...records);
+        },
+        (err) => errors.push(err),
+      );
+      stage.ask(1_000_000);
+      const lastOfBatch = new Map<KafkaRecord, number>();
+      for (const shapes of fetches) {
+        let base = stage.fetchOffset;
+        const batches: RecordBatch[] = [];
+        for (const s of shapes) {
+          base = Math.max(0, base + s.shift);
+          const batch = rawBatch(base, s.span, s.deltas.map((d) => Math.floor((d * s.span) / 400)));
+          for (const r of batch.records) lastOfBatch.set(r, batch.lastOffset);
+          batches.push(batch);
+          base = batch.lastOffset + 1;
+        }
+        const before = stage.fetchOffset;
+        stage.onFetched(batches, fetchInfo(base, { fetchOffset: before }));
+        assert.ok(stage.fetchOffset >= before, 'the position never moves back');
+        await flush();
+      }
+      const offsets = offsetsOf(got);
+      for (let i = 0; i < offsets.length; i++) {
+        const o = offsets[i] as number;
+        assert.ok(i === 0 ? o >= start : o > (offsets[i - 1] as number), `delivery ${i} (${o}) moves forward`);
+        assert.ok(o <= (lastOfBatch.get(got[i] as KafkaRecord) as number), `delivery ${i} (${o}) lies within its batch`);
+        assert.ok(o < stage.fetchOffset);
+      }
+      assert.deepEqual(errors, []);
+      for (const r of got) await stage.ack(r);
+      assert.equal(stage.stats().inFlight, 0);
+      assert.equal(stage.committableOffset, stage.fetchOffset, 'everything up to the position is committable');
+    }),
+    { numRuns: 200 },
+  );
 });

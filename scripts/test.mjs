@@ -5,11 +5,13 @@
 // Flags: --unit (skip files needing a broker), --node <binary> (run the tests under another node),
 //        --coverage (print a line/branch/function coverage report of src/ after the tests: Node's
 //        --experimental-test-coverage; limited to src/ on Node ≥ 22.5, which has
-//        --test-coverage-include; no threshold), any other argument filters test files by substring.
+//        --test-coverage-include; then totals per src/ folder; no threshold), any other argument
+//        filters test files by substring.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { coverageByFolder, formatCoverageByFolder } from './lib/coverage-summary.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -66,12 +68,15 @@ function coverageFlags() {
 // Spec output for people; a TAP copy on the side gives CI the closing `# pass N` / `# fail N` lines.
 const tapDir = mkdtempSync(join(tmpdir(), 'kafka-stage-test-'));
 const tapFile = join(tapDir, 'results.tap');
+// With --coverage, an lcov copy too: the per-folder totals printed at the end come from it.
+const lcovFile = join(tapDir, 'coverage.lcov');
 const child = spawn(
   nodeBin,
   [
     '--import', 'tsx', '--test', ...coverageFlags(),
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    ...(coverage ? ['--test-reporter=lcov', `--test-reporter-destination=${lcovFile}`] : []),
     `--test-concurrency=${env.TEST_CONCURRENCY ?? 2}`, ...files.map((f) => relative(root, f)),
   ],
   { cwd: root, env, stdio: 'inherit' },
@@ -80,7 +85,9 @@ const code = await new Promise((resolve) => child.on('exit', (c, signal) => reso
 const summary = existsSync(tapFile)
   ? readFileSync(tapFile, 'utf8').split('\n').filter((l) => /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(l))
   : [];
+const folders = coverage && existsSync(lcovFile) ? coverageByFolder(readFileSync(lcovFile, 'utf8'), root) : [];
 rmSync(tapDir, { recursive: true, force: true });
+if (folders.length > 0) console.log(`coverage of src/ by folder (sums over the files the tests loaded):\n${formatCoverageByFolder(folders)}`);
 const count = (name) => Number(summary.find((l) => l.startsWith(`# ${name} `))?.split(' ')[2] ?? NaN);
 console.log(`${summary.join('\n')}\n${count('pass')} passed, ${count('fail') + (count('cancelled') || 0)} failed (node ${nodeVersion})`);
 if (code !== 0 && files.some(needsBroker)) printBrokerLogTail();

@@ -1,11 +1,12 @@
 /**
  * `stop()` is bounded (issue 8, defect 6; design.md §3.4): with a subscriber whose handler never
  * returns and ignores its AbortSignal, stop() of a group member and of a standalone consumer must
- * resolve within drainTimeoutMs + 2 s on the real broker, and say which handler it gave up on (an
- * `error` event naming the partition).
+ * resolve within drainTimeoutMs + 2 s on the real broker, say which handler it gave up on (an
+ * `error` event naming the partition), and close the consumer's connections.
  */
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
+import { setImmediate } from 'node:timers/promises';
 import { Admin } from '../../src/admin/index.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import type { SubscriberFactory } from '../../src/consumer/stage-host.js';
@@ -98,6 +99,17 @@ async function timedStop(t: TestContext, consumer: ConsumerGroup | StandaloneCon
   return elapsed;
 }
 
+/** TCP sockets of this process (the admin client's included). */
+function openSockets(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+}
+
+/** After stop(): the consumer's connections are closed (a socket handle goes away on the loop's next close phase). */
+async function assertSocketsClosed(before: number): Promise<void> {
+  await setImmediate();
+  assert.ok(openSockets() <= before, `${openSockets() - before} socket(s) of the stopped consumer still open`);
+}
+
 function assertGaveUpOn(errors: Error[], topic: string): void {
   for (let p = 0; p < PARTITIONS; p++) {
     assert.ok(
@@ -116,10 +128,13 @@ test('group: stop() with handlers that never return and ignore their signal reso
   );
   const errors: Error[] = [];
   group.on('error', (e) => errors.push(e));
+  const sockets = openSockets();
   await group.start();
   await until(() => took.size === PARTITIONS, 'both handlers to take a batch');
+  assert.ok(openSockets() > sockets, 'the consumer has connections open (so the check after stop() means something)');
   await timedStop(t, group);
   assertGaveUpOn(errors, topic);
+  await assertSocketsClosed(sockets);
 });
 
 test('standalone: stop() with handlers that never return and ignore their signal resolves within drainTimeoutMs + 2 s and names them', { timeout: 60_000 }, async (t) => {
@@ -131,8 +146,11 @@ test('standalone: stop() with handlers that never return and ignore their signal
   );
   const errors: Error[] = [];
   consumer.on('error', (e) => errors.push(e));
+  const sockets = openSockets();
   await consumer.start();
   await until(() => took.size === PARTITIONS, 'both handlers to take a batch');
+  assert.ok(openSockets() > sockets, 'the consumer has connections open (so the check after stop() means something)');
   await timedStop(t, consumer);
   assertGaveUpOn(errors, topic);
+  await assertSocketsClosed(sockets);
 });

@@ -65,7 +65,7 @@ export function takeInFetched(
     if (batch.lastOffset < position) continue;
     if (!batch.isControl && !isAborted && batch.records.length > 0) {
       const records = batch.records;
-      const kept = keepForward(records, position, batch.lastOffset);
+      const kept = recordsMovingForward(records, position, batch.lastOffset);
       dropped += records.length - kept.length;
       if (kept.length > 0) {
         runs.push(kept);
@@ -80,10 +80,12 @@ export function takeInFetched(
 }
 
 /**
- * The records whose offsets strictly increase from `from` and do not pass `last`; the array
- * itself (no copy) when that is all of them, the common case.
+ * The records whose offsets strictly increase from `from` and do not pass `last` (the batch's last
+ * offset), each kept when it lies at or past the offset after the last one kept, as the Java
+ * consumer keeps records at or past its position; the array itself (no copy) when that is all of
+ * them, the common case.
  */
-function keepForward(records: KafkaRecord[], from: number, last: number): KafkaRecord[] {
+export function recordsMovingForward(records: KafkaRecord[], from: number, last: number): KafkaRecord[] {
   let next = from;
   let i = 0;
   for (; i < records.length; i++) {

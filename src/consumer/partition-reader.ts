@@ -5,8 +5,9 @@
  * Each Fetch goes to the partition's current leader at the version negotiated with it (v13+ names
  * the topic by id, taken from metadata). The reader
  * - continues from the last complete batch when the broker cuts the last one at the size limit;
- * - skips records below the offset asked for (a compressed batch may start before it) and control
- *   batches (transaction markers), and under read_committed the batches of aborted transactions;
+ * - skips records below the offset asked for (a compressed batch may start before it, and a batch
+ *   may carry offsets that go backwards or past its end) and control batches (transaction
+ *   markers), and under read_committed the batches of aborted transactions;
  * - refreshes metadata and retries after NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH and other
  *   transient errors, with the cluster's backoff and deadline;
  * - throws {@link OffsetOutOfRangeError} when the offset is not in the log (never jumps by itself).
@@ -18,6 +19,7 @@ import { AbortedError, KafkaStageError } from '../protocol/errors.js';
 import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import { AbortedTransactionFilter, type AbortedTransaction } from './fetch-aborted.js';
+import { recordsMovingForward } from './fetch-intake.js';
 import { OffsetOutOfRangeError } from './fetch-errors.js';
 import { resolveReadPartitionOptions, type ReadPartitionOptions, type ResolvedReadPartitionOptions } from './fetch-options.js';
 
@@ -107,7 +109,7 @@ async function* readBatches(cluster: Cluster, o: ResolvedReadPartitionOptions): 
       const aborted = aborts?.isAborted(batch) ?? false;
       if (batch.lastOffset < offset) continue;
       if (!batch.isControl && !aborted) {
-        const records = visible(batch.records, offset, until, left);
+        const records = visible(batch.records, offset, until, left, batch.lastOffset);
         if (records.length > 0) {
           left -= records.length;
           offset = (records[records.length - 1] as KafkaRecord).offset + 1;
@@ -121,14 +123,18 @@ async function* readBatches(cluster: Cluster, o: ResolvedReadPartitionOptions): 
   }
 }
 
-/** The records of a batch in [from, until), at most `max` of them; the batch's own array when all qualify. */
-function visible(records: KafkaRecord[], from: number, until: number, max: number): KafkaRecord[] {
-  const first = records[0];
-  const last = records[records.length - 1];
-  if (first && last && first.offset >= from && last.offset < until && records.length <= max) return records;
+/**
+ * The records of a batch in [from, until), at most `max` of them; the batch's own array when all
+ * qualify. Offsets that go backwards or past the batch's last offset `last` (a CRC-valid batch can
+ * carry them) are skipped, so records come out in strictly increasing order and the next batches
+ * are not jumped over.
+ */
+function visible(records: KafkaRecord[], from: number, until: number, max: number, last: number): KafkaRecord[] {
+  const forward = recordsMovingForward(records, from, last);
+  const final = forward[forward.length - 1];
+  if (final === undefined || (final.offset < until && forward.length <= max)) return forward;
   const out: KafkaRecord[] = [];
-  for (const r of records) {
-    if (r.offset < from) continue;
+  for (const r of forward) {
     if (r.offset >= until || out.length >= max) break;
     out.push(r);
   }

@@ -13,6 +13,7 @@ import { afterEach, test } from 'node:test';
 import fc from 'fast-check';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { FetchScheduler } from '../../src/consumer/fetch-scheduler.js';
+import { readAll } from '../../src/consumer/partition-reader.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { PartitionStage } from '../../src/consumer/partition-stage.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
@@ -640,4 +641,17 @@ test('defect 14, property: whatever offsets the batches carry, deliveries strict
     }),
     { numRuns: 200 },
   );
+});
+
+test('defect 14, readAll (partition reader): a batch whose offsets go backwards or past its end neither reorders deliveries nor skips the next batches', { timeout: 20_000 }, async () => {
+  const log = [
+    { base: 0, bytes: await batchWithOffsetDeltas(['at-1', 'at-0'], [1, 0], 0) },
+    { base: 2, bytes: await batchWithOffsetDeltas(['at-2', 'at-9?'], [0, 7], 2) },
+    { base: 4, bytes: await plainBatch(4, 6) },
+  ];
+  const broker = await logBroker(log, 10);
+  const cluster = new Cluster({ brokers: broker.address, retry: { initialBackoffMs: 5, maxBackoffMs: 20 } });
+  cleanups.push(() => cluster.close());
+  const records = await readAll(cluster, { topic: TOPIC, partition: 0, fromOffset: 0, maxWaitMs: 10 });
+  assert.deepEqual(offsetsOf(records), KEPT);
 });

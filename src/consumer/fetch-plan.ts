@@ -34,12 +34,13 @@ export interface FetchPlan {
 }
 
 /**
- * Orders `states` (owed whole batches first, then the rest rotated by `turn`) and sizes the parts.
+ * Orders `states` (those owed whole batches first, longest owed first; then the rest rotated by
+ * `turn`) and sizes the parts.
  * Calls `fetchBytesWanted` on every target it considers: with the room offered, or with 0 when it
  * passes the target over (see the module documentation).
  */
 export function planFetch(states: readonly TargetState[], turn: number, ctx: PlanContext): FetchPlan {
-  const owed = states.filter((s) => s.minBytes > 0);
+  const owed = states.filter((s) => s.minBytes > 0).sort((a, b) => a.owedSince - b.owedSince);
   const rest = states.filter((s) => s.minBytes === 0);
   const start = rest.length > 0 ? turn % rest.length : 0;
   const ordered = [...owed, ...rest.slice(start), ...rest.slice(0, start)];

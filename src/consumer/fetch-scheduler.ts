@@ -153,6 +153,8 @@ export class FetchScheduler implements FetchWaker {
    */
   private growth = 2;
   private readonly reports = new ReportLimiter();
+  /** Sequence of targets becoming owed a batch (TargetState.owedSince). */
+  private owedCount = 0;
 
   constructor(options: FetchSchedulerOptions) {
     this.cluster = options.cluster;
@@ -463,6 +465,7 @@ export class FetchScheduler implements FetchWaker {
 
   /** The next batch (`size` wire bytes) was cut or refused: the next Fetch asks for all of it, first. */
   private owe(s: TargetState, size: number): void {
+    if (s.minBytes === 0) s.owedSince = ++this.owedCount;
     s.minBytes = Math.max(s.minBytes, size);
   }
 
@@ -517,7 +520,7 @@ export class FetchScheduler implements FetchWaker {
       );
       return false;
     }
-    s.minBytes = needed;
+    this.owe(s, needed);
     return true;
   }
 

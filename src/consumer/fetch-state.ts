@@ -23,6 +23,12 @@ export interface TargetState {
   /** Smallest size that brings the next batch whole (it came cut, or was dropped as too large); 0 when none owed. */
   minBytes: number;
   /**
+   * When it became owed a batch (a sequence number): owed targets go first in the order they
+   * became owed, so each gets the request's first place (the only one where a batch may come
+   * whole past its room) in turn, and none is starved by others owed again and again.
+   */
+  owedSince: number;
+  /**
    * Bytes a fetched byte becomes once buffered (decompression, record objects), estimated from
    * earlier responses: stages ask in wire bytes, the budget counts buffered bytes.
    */
@@ -84,6 +90,7 @@ export function newTargetState(target: FetchTarget, key: string, growth: number)
     failures: 0,
     parkedAt: null,
     minBytes: 0,
+    owedSince: 0,
     growth,
     needFree: 0,
     batchBytes: 0,

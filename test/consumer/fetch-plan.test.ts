@@ -1,0 +1,73 @@
+/**
+ * Planning one broker's Fetch (fetch-plan.ts) on real partition stages: what each partition asks
+ * for and reserves, who goes first, and that a partition passed over hears it (so it can wake the
+ * scheduler again).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planFetch } from '../../src/consumer/fetch-plan.js';
+import { newTargetState, type TargetState } from '../../src/consumer/fetch-state.js';
+import { ByteBudget } from '../../src/stage/byte-budget.js';
+import { ObservedStage } from './fetch-scheduler-stages.js';
+
+const waker = { wakes: 0, wake(): void {
+  this.wakes++;
+} };
+
+function states(count: number, budget: ByteBudget): TargetState[] {
+  return Array.from({ length: count }, (_, p) => {
+    const stage = new ObservedStage('t', p, 0, budget, waker, { maxRecords: 1000, maxBytes: 1024 * 1024, minFetchBytes: 1024 });
+    stage.ask(100);
+    return newTargetState(stage, `t:${p}`, 2);
+  });
+}
+
+test('owed partitions go first, longest owed first, whatever their place in the map (no starvation)', () => {
+  const budget = new ByteBudget(64 * 1024);
+  const all = states(64, budget);
+  // Partitions 5, 40 and 2 became owed a batch in that order; 2 comes last in the map order among them.
+  const owedOrder = [5, 40, 2];
+  owedOrder.forEach((p, i) => {
+    const s = all[p] as TargetState;
+    s.minBytes = 30_000;
+    s.owedSince = i + 1;
+  });
+  const plan = planFetch(all, 0, { budget, share: 16 * 1024, maxBytesPerPartition: 16 * 1024 });
+  assert.equal(plan.parts[0]?.partition, 5, 'the longest owed goes first');
+  assert.equal(plan.parts[0]?.partitionMaxBytes, 30_000, 'asking for the whole batch it is owed');
+  assert.ok(
+    plan.parts.slice(1).every((p) => p.state.minBytes === 0),
+    'the other owed batches (larger than their room) wait for the first place instead of coming cut',
+  );
+  // The next round: 5 was served; 40 is first now, then 2.
+  (all[5] as TargetState).minBytes = 0;
+  const next = planFetch(all, 1, { budget, share: 16 * 1024, maxBytesPerPartition: 16 * 1024 });
+  assert.equal(next.parts[0]?.partition, 40);
+});
+
+test('every part reserves what it may bring: the sum of reservations stays within the free budget, each ask within its reservation', () => {
+  const budget = new ByteBudget(64 * 1024);
+  const all = states(64, budget);
+  for (const s of all) {
+    s.batchBytes = 10_000; // batches larger than a partition's share of the budget
+    s.growth = 1.1;
+  }
+  const plan = planFetch(all, 0, { budget, share: 1024, maxBytesPerPartition: 16 * 1024 });
+  const reserved = plan.parts.reduce((n, p) => n + p.reserved, 0);
+  assert.ok(reserved <= budget.free, `reserved ${reserved} of ${budget.free} free`);
+  for (const p of plan.parts) assert.ok(Math.ceil(p.partitionMaxBytes * p.state.growth) <= p.reserved + 1, `partition ${p.partition} asks ${p.partitionMaxBytes} B on ${p.reserved} B reserved`);
+});
+
+test('a partition passed over (no budget left) is told so: its next want wakes the scheduler', () => {
+  const budget = new ByteBudget(64 * 1024);
+  const all = states(2, budget);
+  const stage = all[1]?.target as ObservedStage;
+  assert.ok(stage.fetchBytesWanted(budget.free) > 0, 'it wants bytes (and has said so)');
+  budget.reserve(64 * 1024); // another broker's Fetch holds the whole budget
+  const plan = planFetch(all, 0, { budget, share: 64 * 1024, maxBytesPerPartition: 16 * 1024 });
+  assert.equal(plan.parts.length, 0);
+  const before = waker.wakes;
+  budget.settle(64 * 1024, 0); // that Fetch ended with nothing
+  stage.ask(1); // more demand: the stage must wake the scheduler, since it was not served
+  assert.equal(waker.wakes, before + 1);
+});

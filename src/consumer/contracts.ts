@@ -56,6 +56,12 @@ export interface FetchTarget extends TopicPartition {
    * Bytes to ask the broker for now (the partition's `partitionMaxBytes`, in wire bytes), 0 for none
    * (full buffer or no uncovered demand). `budgetBytes` bounds what the answer may grow into once
    * buffered (decompressed); the target converts with the ratio of wire to buffered bytes it saw.
+   *
+   * Wake-up rule: the scheduler calls this for every target it considers and does not fetch now;
+   * a target it passes over (no budget left, over its share, waiting for room, parked) is called
+   * with `budgetBytes` 0. A target whose last answer was 0 (whatever the reason) must call
+   * {@link FetchWaker.wake} once it could use bytes again (demand added, records taken, position
+   * moved); a target whose last answer was above 0 may stay silent, since a Fetch then covers it.
    */
   fetchBytesWanted(budgetBytes: number): number;
   /**

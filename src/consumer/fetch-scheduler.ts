@@ -9,8 +9,16 @@
  *   sum is reserved before sending; each partition's part is settled (`settle(reserved, 0)`) as its
  *   answer is handed to its stage, which accounts for what it buffers (`settle(0, bytes)`, then
  *   `release`). Stages count buffered (decompressed) bytes, brokers count wire bytes: the partition
- *   ask (`fetchBytesWanted`) is in wire bytes, and the reservation is that times the growth seen
- *   in earlier answers.
+ *   ask (`fetchBytesWanted`) is in wire bytes, and the reservation is what the part may bring:
+ *   its `partitionMaxBytes` times the growth seen in earlier answers (fetch-plan.ts).
+ * - Memory bound: held + reserved stays within the budget's limit plus one batch per broker. Only
+ *   the first partition of a request may ask past its room (a whole batch it is owed, longest owed
+ *   first), and an answer is cut before it is decoded and buffered (fetch-bounds.ts): to whole
+ *   batches within what each partition asked, then within its reservation plus the free budget,
+ *   with one first batch per answer allowed past that (KIP-74's whole first batch). What is cut off
+ *   is dropped and fetched again later; the stage's position ends where the kept batches end.
+ * - Liveness: a target passed over is asked `fetchBytesWanted(0)`, so that it wakes the scheduler
+ *   once it wants bytes again (FetchTarget's wake-up rule).
  * - Event-driven: a broker's next Fetch is built as soon as its previous response has been handed
  *   to the stages, so fetching overlaps the subscribers' processing; stages call {@link wake} when
  *   demand arrives or records leave. Nothing polls: an idle scheduler holds no timer, and a timer
@@ -20,7 +28,9 @@
  *   a metadata refresh and retry with backoff; connection failures and timeouts back the broker off
  *   and re-route its partitions; OFFSET_OUT_OF_RANGE goes to `onOffsetOutOfRange`; anything else the
  *   stage must decide about goes to `target.onFetchError`, and the partition is parked at its
- *   offset (no refetching of a corrupt batch in a loop) until the stage moves it.
+ *   offset (no refetching of a corrupt batch in a loop) until the stage moves it. Answers that make
+ *   no progress end in a NoProgressError after a bounded number of rounds; CORRUPT_MESSAGE,
+ *   KAFKA_STORAGE_ERROR and absurd throttle times are reported and bounded (fetch-error-policy.ts).
  *
  * Not done: fetch sessions (KIP-227; every Fetch is a full one, session id 0, epoch -1), log
  * truncation detection after an unclean leader change (KIP-320), follower fetching (KIP-392).

@@ -135,7 +135,11 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
   private failure: Error | null = null;
   private highWatermark: number | null = null;
   private committed: number | null = null;
-  /** What the scheduler last heard from fetchBytesWanted: wake it only when this goes from "nothing" to "something". */
+  /**
+   * What the scheduler last heard from fetchBytesWanted: wake it only when this goes from "nothing"
+   * to "something". The scheduler asks with 0 when it passes the stage over, so this is false
+   * whenever no Fetch covers the stage's want (issue #8, defect 4: it stayed true for ever).
+   */
   private wantReported = false;
   /**
    * Wire bytes (as the broker counts them for a fetch's size limit) per byte of buffered record
@@ -447,9 +451,9 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
    * buffer is full, the demand is covered, the stage stopped, or a fetch error stands. The buffer
    * sizes what it wants in buffered (decompressed) bytes; the broker limits a fetch in wire
    * (possibly compressed) bytes, so the figure is converted with the ratio seen in earlier batches:
-   * otherwise a gzip topic would bring several times the buffer's room. The scheduler polls this for
-   * every active target whenever it plans a Fetch; the stage wakes it when it goes from wanting
-   * nothing to wanting.
+   * otherwise a gzip topic would bring several times the buffer's room. The scheduler asks this of
+   * every target it considers when it plans a Fetch, with 0 when it passes the target over; the
+   * stage wakes it when it goes from having answered 0 to wanting (FetchTarget's wake-up rule).
    */
   fetchBytesWanted(budgetBytes: number): number {
     const buffered = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes) : 0;

@@ -34,9 +34,10 @@ export class ByteBudget {
   }
 
   /**
-   * Ends a reservation: `reservedBytes` go back, `heldBytes` of decoded records are now held. The held
-   * amount may exceed the reservation by at most one batch (a broker returns a whole first batch even
-   * beyond the asked size, and decompression grows it): the next fetches shrink to make up for it.
+   * Ends a reservation: `reservedBytes` go back, `heldBytes` of decoded records are now held. The
+   * fetch scheduler keeps held + reserved within the limit plus one batch per broker: a broker may
+   * return one whole first batch beyond the asked size (KIP-74), and only one per Fetch is kept
+   * past its reservation; the next fetches wait until records leave to make up for it.
    */
   settle(reservedBytes: number, heldBytes: number): void {
     this.reserved = Math.max(0, this.reserved - reservedBytes);

@@ -64,7 +64,10 @@ export class PartitionBuffer<T = Sized> {
     this.demand += n;
   }
 
-  /** Adds fetched records. The caller sized the fetch from {@link fetchBytesWanted}; a fetch may overshoot by one batch. */
+  /**
+   * Adds fetched records. The caller sized the fetch from {@link fetchBytesWanted}; a fetch may
+   * overshoot it by one batch (a batch the broker cannot split, or one asked for whole).
+   */
   push(records: readonly T[]): void {
     let added = 0;
     for (const r of records) {

@@ -29,8 +29,6 @@ export interface FetchIntake {
   wireBytes: number;
   /** The next offset to fetch after this answer. */
   position: number;
-  /** Records of non-control, non-aborted batches at or past the position that were dropped (offsets backwards or past their batch). */
-  dropped: number;
   /** A batch that could not be read: intake stopped before it, and `position` is where it stopped. */
   unreadable: { batch: RecordBatch; cause: CorruptRecordError } | null;
 }
@@ -51,7 +49,6 @@ export function takeInFetched(
       : new AbortedTransactionFilter(abortedTransactions.map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) })));
   const runs: KafkaRecord[][] = [];
   let wireBytes = 0;
-  let dropped = 0;
   for (const batch of batches) {
     let isAborted = false;
     if (filter !== null) {
@@ -59,14 +56,13 @@ export function takeInFetched(
         isAborted = filter.isAborted(batch);
       } catch (err) {
         if (!(err instanceof CorruptRecordError)) throw err;
-        return { runs, wireBytes, position, dropped, unreadable: { batch, cause: err } };
+        return { runs, wireBytes, position, unreadable: { batch, cause: err } };
       }
     }
     if (batch.lastOffset < position) continue;
     if (!batch.isControl && !isAborted && batch.records.length > 0) {
       const records = batch.records;
       const kept = recordsMovingForward(records, position, batch.lastOffset);
-      dropped += records.length - kept.length;
       if (kept.length > 0) {
         runs.push(kept);
         // Only the kept share of its wire size stands for what was buffered: a whole batch's wire
@@ -76,7 +72,7 @@ export function takeInFetched(
     }
     position = batch.lastOffset + 1;
   }
-  return { runs, wireBytes, position, dropped, unreadable: null };
+  return { runs, wireBytes, position, unreadable: null };
 }
 
 /**

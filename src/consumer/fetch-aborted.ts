@@ -29,6 +29,8 @@ export class AbortedTransactionFilter {
   /**
    * True when the user records of `batch` must be hidden. Call once per batch, in log order,
    * control batches included (they close aborted transactions).
+   *
+   * @throws CorruptRecordError when the marker of a control batch with a producer id cannot be read
    */
   isAborted(batch: RecordBatch): boolean {
     const last = BigInt(batch.lastOffset);
@@ -36,6 +38,9 @@ export class AbortedTransactionFilter {
       this.aborting.add((this.upcoming.shift() as AbortedTransaction).producerId);
     }
     if (batch.isControl) {
+      // As the Java consumer: a batch without a producer id belongs to no transaction, so its
+      // marker is not read (and an unreadable one cannot fail the partition).
+      if (batch.producerId < 0n) return false;
       const marker = batch.records[0];
       if (marker && parseControlRecordKey(marker.key).type === CONTROL_TYPE_ABORT) this.aborting.delete(batch.producerId);
       return false;

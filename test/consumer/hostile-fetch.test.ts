@@ -655,3 +655,21 @@ test('defect 14, readAll (partition reader): a batch whose offsets go backwards 
   const records = await readAll(cluster, { topic: TOPIC, partition: 0, fromOffset: 0, maxWaitMs: 10 });
   assert.deepEqual(offsetsOf(records), KEPT);
 });
+
+test('defect 18, stage: a control batch without a producer id is skipped unread under read_committed, as Java skips it', async () => {
+  const { stage } = makeStage({ limits: LIMITS });
+  const got: KafkaRecord[] = [];
+  const errors: Error[] = [];
+  stage.onRecords(
+    (records) => {
+      got.push(...records);
+    },
+    (err) => errors.push(err),
+  );
+  stage.ask(10);
+  const bytes = Buffer.concat([await controlBatch(0, -1n, Buffer.from([0])), await plainBatch(1, 2)]);
+  stage.onFetched(decode(bytes), fetchInfo(3, { fetchOffset: 0, abortedTransactions: ABORTED }));
+  await flush();
+  assert.deepEqual(offsetsOf(got), [1, 2]);
+  assert.deepEqual(errors, []);
+});

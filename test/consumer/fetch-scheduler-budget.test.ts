@@ -170,6 +170,32 @@ test('defect 5: two brokers, 16 partitions: the peak stays within the limit plus
   }
 });
 
+test('defect 4/5 at scale: 64 partitions, batches larger than a share: the budget holds and every partition delivers in turn', async () => {
+  const PARTITIONS = 64;
+  const RECORDS = 15;
+  const { w, batchHeld } = await bigBatchWorld(PARTITIONS, RECORDS, 1500);
+  const limit = 128 * 1024; // a share of 2 KiB: every batch (~7.8 KB) is larger than it
+  const budget = new ByteBudget(limit);
+  const scheduler = schedulerFor(w, budget, { options: settings(1024) });
+  const stages = Array.from({ length: PARTITIONS }, (_, p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { maxRecords: 100_000, maxBytes: 1024 * 1024, minFetchBytes: 1024 }, { taking: false }));
+  const watch = watchPeak(budget, stages);
+  try {
+    for (const s of stages) {
+      scheduler.add(s);
+      s.ask(RECORDS);
+    }
+    scheduler.start();
+    await waitFor(stages, () => budget.free === 0, 10_000, 'the budget to fill');
+    await idle(budget);
+    for (const s of stages) s.setTaking();
+    await waitFor(stages, () => stages.every((s) => s.delivered.length === RECORDS), 30_000, 'every record');
+    for (const s of stages) assert.deepEqual(offsets(s), range(0, RECORDS), `partition ${s.partition}`);
+    assert.ok(watch.peak() <= limit + batchHeld, `peak ${watch.peak()} B: limit ${limit} B + one batch ${batchHeld} B`);
+  } finally {
+    watch.stop();
+  }
+});
+
 test('defect 16: an answer far larger than asked for is cut to what was asked plus one batch; the rest is fetched again', async () => {
   const RECORDS = 4000; // 800 batches of 5 × ~1 KB: about 4 MB in every answer
   const log = await makeLog(0, RECORDS, 1000);

@@ -40,27 +40,13 @@ import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay } from '../cluster/retry.js';
 import { Fetch } from '../protocol/apis/fetch.js';
 import { KafkaError } from '../protocol/error-codes.js';
-import { CompressionError, CorruptRecordError, KafkaStageError } from '../protocol/errors.js';
-import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
+import { KafkaStageError } from '../protocol/errors.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { tpKey, type FetchTarget, type FetchWaker } from './contracts.js';
-import type { AbortedTransaction } from './fetch-aborted.js';
-import { cutToAllowance, cutToAsked, heldBytes } from './fetch-bounds.js';
-import { decodeFetched, firstBatchSize } from './fetch-decode.js';
-import {
-  CORRUPT_MESSAGE,
-  CORRUPT_ROUNDS,
-  MAX_THROTTLE_MS,
-  NO_PROGRESS_ROUNDS,
-  noProgressDelay,
-  OFFSET_OUT_OF_RANGE,
-  REPORTED_CODES,
-  ReportLimiter,
-  REROUTE_CODES,
-} from './fetch-error-policy.js';
-import { NoProgressError } from './fetch-errors.js';
+import { AnswerHandler } from './fetch-answer.js';
+import { MAX_THROTTLE_MS, ReportLimiter } from './fetch-error-policy.js';
 import { passOver, planFetch } from './fetch-plan.js';
-import { buildFetchRequest, FetchPartIndex, type FetchResponsePartition } from './fetch-request.js';
+import { buildFetchRequest, FetchPartIndex } from './fetch-request.js';
 import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
 import type { ResolvedConsumerCommon } from './options.js';
 
@@ -132,10 +118,6 @@ export interface FetchSchedulerStats {
   targets: number;
 }
 
-/** Cap of the growth estimate (decompressed and buffered size over wire size). */
-const MAX_GROWTH = 1000;
-const EMPTY = Buffer.alloc(0);
-
 const fetchChannel = channel(FETCH_CHANNEL);
 
 /** Fetches for partition stages; see the module documentation. */
@@ -166,12 +148,41 @@ export class FetchScheduler implements FetchWaker {
   /** Sequence of targets becoming owed a batch (TargetState.owedSince). */
   private owedCount = 0;
 
+  private readonly answers: AnswerHandler;
+
   constructor(options: FetchSchedulerOptions) {
     this.cluster = options.cluster;
     this.budget = options.budget;
     this.settings = options.options;
     this.onOffsetOutOfRange = options.onOffsetOutOfRange;
     this.onError = options.onError;
+    this.answers = new AnswerHandler({
+      budget: this.budget,
+      settings: this.settings,
+      clusterOptions: this.cluster.options,
+      reports: this.reports,
+      isCurrent: (part) => this.isCurrent(part),
+      owns: (s) => this.targets.get(s.key) === s && s.target.active,
+      settle: (sent, part) => this.settle(sent, part),
+      park: (s) => this.park(s),
+      backOff: (s) => this.backOff(s),
+      reroute: (s) => {
+        // The position stays; only where it is fetched from changes.
+        s.leader = null;
+        this.metadataStale = true;
+      },
+      armTimer: (at) => this.armTimer(at),
+      wake: () => this.wake(),
+      learnedGrowth: (seen) => {
+        this.growth = (this.growth + seen) / 2;
+      },
+      nextOwedSeq: () => ++this.owedCount,
+      countPartitionError: () => {
+        this.counters.partitionErrors++;
+      },
+      onError: (error) => this.onError(error),
+      onOffsetOutOfRange: (target, info) => this.onOffsetOutOfRange(target, info),
+    });
   }
 
   /** Starts fetching for the targets added (before or after). */
@@ -362,7 +373,7 @@ export class FetchScheduler implements FetchWaker {
         const part = index.find(topic, data.partitionIndex);
         if (!part || signal.aborted) continue;
         try {
-          await this.deliver(broker, part, data, sent);
+          await this.answers.handle(broker, part, data, sent);
         } catch (err) {
           // A stage that throws from onFetched has a bug; the other partitions must not pay for it.
           this.onError(asError(err));
@@ -381,104 +392,6 @@ export class FetchScheduler implements FetchWaker {
     return this.targets.get(s.key) === s && s.target.active && s.target.fetchOffset === part.fetchOffset;
   }
 
-  /** Hands one partition's answer to its target, or deals with its error. */
-  private async deliver(broker: BrokerState, part: SentPart, data: FetchResponsePartition, sent: SentFetch): Promise<void> {
-    if (!this.isCurrent(part)) return;
-    const s = part.state;
-    if (data.errorCode !== 0) {
-      this.partitionFailed(broker, part, data);
-      return;
-    }
-    s.corruptRounds = 0;
-    const raw = data.records ?? EMPTY;
-    // What was asked, and no more, is decoded: a first batch beyond it only on the answer's licence.
-    const wire = cutToAsked(raw, part.partitionMaxBytes);
-    if (wire.oversizedFirst > 0) {
-      if (!sent.slack) {
-        this.owe(s, wire.oversizedFirst);
-        return;
-      }
-      sent.slack = false;
-    }
-    const bytes = wire.end === raw.length ? raw : raw.subarray(0, wire.end);
-    let decoded: DecodedRecordBatches;
-    // The decompressed size may use what is free in the budget plus what this Fetch still has reserved.
-    const allowance = this.budget.free + sent.unsettled;
-    try {
-      const result = this.decode(bytes, allowance);
-      decoded = result instanceof Promise ? await result : result; // no microtask when decoding was synchronous
-    } catch (err) {
-      // The batches before a bad one are sound: hand them out, and the next Fetch starts at the bad one.
-      const cut = badBatchAt(err);
-      try {
-        if (cut <= 0) throw err;
-        decoded = await this.decode(bytes.subarray(0, cut), allowance);
-      } catch {
-        this.decodeFailed(broker, part, err, allowance);
-        return;
-      }
-    }
-    if (!this.isCurrent(part)) return;
-    if (decoded.batches.length === 0 && decoded.truncatedTail) {
-      if (this.oweWholeBatch(broker, part, bytes)) this.noProgress(broker, part, 'only a cut first batch');
-      return;
-    }
-    s.minBytes = 0;
-    const sizes = decoded.batches.map(heldBytes);
-    this.learnGrowth(s, decoded, sizes);
-    s.failures = 0;
-    s.needFree = 0;
-    // What is buffered stays within this partition's reservation plus the free budget; a first
-    // batch beyond that only on the licence (if this partition did not use it already, above).
-    const licensed = wire.oversizedFirst > 0;
-    const held = cutToAllowance(decoded.batches, sizes, part.reserved + this.budget.free, licensed || sent.slack);
-    if (held.usedSlack && !licensed) sent.slack = false;
-    if (held.refused) {
-      this.owe(s, (decoded.batches[0] as { sizeInBytes: number }).sizeInBytes);
-      return;
-    }
-    // The reservation ends as the stage starts holding the records, so no byte is counted twice.
-    this.settle(sent, part);
-    s.target.onFetched(held.kept, {
-      highWatermark: Number(data.highWatermark),
-      lastStableOffset: Number(data.lastStableOffset),
-      logStartOffset: Number(data.logStartOffset),
-      abortedTransactions: data.abortedTransactions ? data.abortedTransactions.map(toAborted) : null,
-      fetchOffset: part.fetchOffset,
-    });
-    if (s.target.fetchOffset !== part.fetchOffset) s.stuckRounds = 0;
-    else if (held.kept.length > 0 && this.targets.get(s.key) === s && s.target.active) this.noProgress(broker, part, 'every batch ends below the fetch offset');
-  }
-
-  /**
-   * An answer did not move the position: counted; from the second in a row the next fetch waits a
-   * backoff, and at {@link NO_PROGRESS_ROUNDS} the partition is parked with a NoProgressError.
-   * False when that happened.
-   */
-  private noProgress(broker: BrokerState, part: SentPart, reason: string): boolean {
-    const s = part.state;
-    s.stuckRounds++;
-    if (s.stuckRounds >= NO_PROGRESS_ROUNDS) {
-      const rounds = s.stuckRounds;
-      s.stuckRounds = 0;
-      this.park(s);
-      s.target.onFetchError(new NoProgressError({ topic: part.topic, partition: part.partition, offset: part.fetchOffset, broker: broker.id, rounds, reason }));
-      return false;
-    }
-    const delay = noProgressDelay(s.stuckRounds, this.cluster.options.retry);
-    if (delay > 0) {
-      s.retryAt = Date.now() + delay;
-      this.armTimer(s.retryAt);
-    }
-    return true;
-  }
-
-  /** The next batch (`size` wire bytes) was cut or refused: the next Fetch asks for all of it, first. */
-  private owe(s: TargetState, size: number): void {
-    if (s.minBytes === 0) s.owedSince = ++this.owedCount;
-    s.minBytes = Math.max(s.minBytes, size);
-  }
-
   /** KIP-219: the broker asks to be left alone for a while; honoured up to the cap, an absurd one reported. */
   private throttle(broker: BrokerState, ms: number): void {
     const cap = this.settings.maxThrottleMs ?? MAX_THROTTLE_MS;
@@ -491,114 +404,6 @@ export class FetchScheduler implements FetchWaker {
       );
     }
     broker.retryAt = Date.now() + Math.min(ms, cap);
-  }
-
-  /** Updates the growth estimates from a decoded response: buffered size of its records over its bytes. */
-  private learnGrowth(s: TargetState, decoded: DecodedRecordBatches, sizes: readonly number[]): void {
-    if (decoded.bytesRead === 0) return;
-    let held = 0;
-    let largest = 0;
-    decoded.batches.forEach((batch, i) => {
-      if (batch.sizeInBytes > largest) largest = batch.sizeInBytes;
-      held += sizes[i] as number;
-    });
-    s.batchBytes = Math.min(largest, this.cluster.options.maxResponseBytes);
-    const seen = Math.min(MAX_GROWTH, Math.max(1, held / decoded.bytesRead));
-    // Halfway to the latest figure: follows a change of codec or record size within a few responses.
-    s.growth = (s.growth + seen) / 2;
-    this.growth = (this.growth + seen) / 2;
-  }
-
-  private decode(bytes: Buffer, allowance: number): DecodedRecordBatches | Promise<DecodedRecordBatches> {
-    return decodeFetched(bytes, { verifyCrc: this.settings.verifyCrc, maxDecompressedBytes: allowance });
-  }
-
-  /**
-   * The answer held only part of the next batch: the next Fetch asks for at least all of it, first
-   * in its request. False (and the target told) when the batch can never fit a response.
-   */
-  private oweWholeBatch(broker: BrokerState, part: SentPart, bytes: Buffer): boolean {
-    const s = part.state;
-    const needed = Math.max(firstBatchSize(bytes) ?? part.partitionMaxBytes * 2, part.partitionMaxBytes + 1);
-    const ceiling = this.cluster.options.maxResponseBytes;
-    if (needed > ceiling) {
-      this.park(s);
-      s.target.onFetchError(
-        new KafkaStageError('ERR_PROTOCOL', `a record batch of ${part.topic}/${part.partition} (${needed} bytes) does not fit in ${ceiling} bytes (maxResponseBytes)`, {
-          context: { topic: part.topic, partition: part.partition, broker: broker.id, api: 'Fetch', offset: part.fetchOffset },
-        }),
-      );
-      return false;
-    }
-    this.owe(s, needed);
-    return true;
-  }
-
-  private partitionFailed(broker: BrokerState, part: SentPart, data: FetchResponsePartition): void {
-    const s = part.state;
-    const code = data.errorCode;
-    this.counters.partitionErrors++;
-    const context = { topic: part.topic, partition: part.partition, api: 'Fetch', broker: broker.id, offset: part.fetchOffset };
-    if (code === OFFSET_OUT_OF_RANGE) {
-      // A reset that lands where it started (the broker names the offset asked as the log start) would loop.
-      if (!this.noProgress(broker, part, `OFFSET_OUT_OF_RANGE (log start ${data.logStartOffset}, high watermark ${data.highWatermark})`)) return;
-      this.park(s);
-      const parkedAt = s.parkedAt;
-      const info: OutOfRangeInfo = {
-        offset: part.fetchOffset,
-        logStartOffset: Number(data.logStartOffset),
-        highWatermark: Number(data.highWatermark),
-        broker: broker.id,
-      };
-      const unpark = (): void => {
-        if (s.parkedAt === parkedAt) s.parkedAt = null;
-        this.wake();
-      };
-      const failed = (err: unknown): void => s.target.onFetchError(asError(err));
-      try {
-        const outcome = this.onOffsetOutOfRange(s.target, info);
-        if (outcome instanceof Promise) outcome.then(unpark, failed);
-      } catch (err) {
-        failed(err);
-      }
-      return;
-    }
-    const error = new KafkaError(code, context);
-    if (code !== CORRUPT_MESSAGE) s.corruptRounds = 0;
-    if (REPORTED_CODES.has(code) && this.reports.allow(`${s.key}:${code}`, Date.now())) this.onError(error);
-    if (code === CORRUPT_MESSAGE && ++s.corruptRounds >= CORRUPT_ROUNDS) {
-      // The broker keeps reading a corrupt log: the subscriber must decide (seek past it, or stop).
-      s.corruptRounds = 0;
-      this.park(s);
-      s.target.onFetchError(error);
-    } else if (REROUTE_CODES.has(code)) {
-      // The position stays; only where it is fetched from changes.
-      s.leader = null;
-      this.metadataStale = true;
-      this.backOff(s);
-    } else if (error.retriable) {
-      this.backOff(s);
-    } else {
-      this.park(s);
-      s.target.onFetchError(error);
-    }
-  }
-
-  private decodeFailed(broker: BrokerState, part: SentPart, err: unknown, allowance: number): void {
-    const s = part.state;
-    this.counters.partitionErrors++;
-    const where = { topic: part.topic, partition: part.partition, broker: broker.id, api: 'Fetch', offset: part.fetchOffset };
-    const overBound = err instanceof CompressionError && err.context.maxBytes !== undefined;
-    if (overBound && allowance < this.budget.limit) {
-      // Too big for the room left now, not for the budget: try again once there is more room.
-      s.needFree = allowance + 1;
-      this.backOff(s);
-      return;
-    }
-    this.park(s);
-    if (err instanceof CorruptRecordError) s.target.onFetchError(new CorruptRecordError(err.message, { ...err.context, ...where }, err));
-    else if (err instanceof CompressionError) s.target.onFetchError(new CompressionError(err.message, { ...err.context, ...where }, err));
-    else s.target.onFetchError(asError(err));
   }
 
   /** A whole Fetch failed: back the broker off, re-route its partitions after a metadata refresh. */
@@ -698,17 +503,6 @@ export class FetchScheduler implements FetchWaker {
     this.timer = undefined;
     this.timerAt = Infinity;
   }
-}
-
-function toAborted(a: AbortedTransaction): { producerId: bigint; firstOffset: number } {
-  return { producerId: a.producerId, firstOffset: Number(a.firstOffset) };
-}
-
-/** Where the batch a decode error is about starts in the fetched bytes, or -1 when unknown. */
-function badBatchAt(err: unknown): number {
-  if (!(err instanceof CorruptRecordError || err instanceof CompressionError)) return -1;
-  const at = err.context.batchAt ?? err.context.at;
-  return typeof at === 'number' ? at : -1;
 }
 
 function asError(err: unknown): Error {

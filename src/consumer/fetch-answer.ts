@@ -1,0 +1,282 @@
+/**
+ * One partition's part of a Fetch answer, as the fetch scheduler deals with it: its error code
+ * (fetch-error-policy.ts says what each means), or its records, cut to what was asked and reserved
+ * (fetch-bounds.ts), decoded, handed to the target, and checked for progress (issue #8, defects
+ * 5, 16, 17, 19). The scheduler's own state (parking, backoff, timers, routing, counters) is
+ * reached through {@link AnswerHost}.
+ */
+import type { ResolvedClusterOptions } from '../cluster/options.js';
+import { KafkaError } from '../protocol/error-codes.js';
+import { CompressionError, CorruptRecordError, KafkaStageError } from '../protocol/errors.js';
+import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
+import type { ByteBudget } from '../stage/byte-budget.js';
+import type { FetchTarget } from './contracts.js';
+import type { AbortedTransaction } from './fetch-aborted.js';
+import { cutToAllowance, cutToAsked, heldBytes } from './fetch-bounds.js';
+import { decodeFetched, firstBatchSize } from './fetch-decode.js';
+import { CORRUPT_MESSAGE, CORRUPT_ROUNDS, NO_PROGRESS_ROUNDS, noProgressDelay, OFFSET_OUT_OF_RANGE, REPORTED_CODES, type ReportLimiter, REROUTE_CODES } from './fetch-error-policy.js';
+import { NoProgressError } from './fetch-errors.js';
+import type { FetchResponsePartition } from './fetch-request.js';
+import type { FetchSchedulerSettings, OutOfRangeInfo } from './fetch-scheduler.js';
+import type { BrokerState, SentFetch, SentPart, TargetState } from './fetch-state.js';
+
+/** Cap of the growth estimate (decompressed and buffered size over wire size). */
+const MAX_GROWTH = 1000;
+const EMPTY = Buffer.alloc(0);
+
+/** What answer handling needs of the scheduler. */
+export interface AnswerHost {
+  readonly budget: ByteBudget;
+  readonly settings: FetchSchedulerSettings;
+  readonly clusterOptions: ResolvedClusterOptions;
+  /** Rate limit of the reports through onError. */
+  readonly reports: ReportLimiter;
+  /** True while the answer to `part` may still be given to its target. */
+  isCurrent(part: SentPart): boolean;
+  /** True while `s` is the registered state of an active target. */
+  owns(s: TargetState): boolean;
+  /** Ends the reservation of one part. */
+  settle(sent: SentFetch, part: SentPart): void;
+  /** Parks the target at its offset until its stage moves it. */
+  park(s: TargetState): void;
+  /** Backs the target off (growing with its consecutive failures). */
+  backOff(s: TargetState): void;
+  /** The target's leader must be looked up again (metadata refreshed). */
+  reroute(s: TargetState): void;
+  /** Runs a pass at `at` (Date.now() time) at the latest. */
+  armTimer(at: number): void;
+  /** Runs a pass soon. */
+  wake(): void;
+  /** A growth figure seen in an answer, for the estimate of new targets. */
+  learnedGrowth(seen: number): void;
+  /** The next owed-since sequence number. */
+  nextOwedSeq(): number;
+  countPartitionError(): void;
+  onError(error: Error): void;
+  onOffsetOutOfRange(target: FetchTarget, info: OutOfRangeInfo): void | Promise<void>;
+}
+
+/** Deals with the partitions of Fetch answers; see the module documentation. */
+export class AnswerHandler {
+  constructor(private readonly host: AnswerHost) {}
+
+  /** Hands one partition's answer to its target, or deals with its error. */
+  async handle(broker: BrokerState, part: SentPart, data: FetchResponsePartition, sent: SentFetch): Promise<void> {
+    if (!this.host.isCurrent(part)) return;
+    const s = part.state;
+    if (data.errorCode !== 0) {
+      this.partitionFailed(broker, part, data);
+      return;
+    }
+    s.corruptRounds = 0;
+    const raw = data.records ?? EMPTY;
+    // What was asked, and no more, is decoded: a first batch beyond it only on the answer's licence.
+    const wire = cutToAsked(raw, part.partitionMaxBytes);
+    if (wire.oversizedFirst > 0) {
+      if (!sent.slack) {
+        this.owe(s, wire.oversizedFirst);
+        return;
+      }
+      sent.slack = false;
+    }
+    const bytes = wire.end === raw.length ? raw : raw.subarray(0, wire.end);
+    let decoded: DecodedRecordBatches;
+    // The decompressed size may use what is free in the budget plus what this Fetch still has reserved.
+    const allowance = this.host.budget.free + sent.unsettled;
+    try {
+      const result = this.decode(bytes, allowance);
+      decoded = result instanceof Promise ? await result : result; // no microtask when decoding was synchronous
+    } catch (err) {
+      // The batches before a bad one are sound: hand them out, and the next Fetch starts at the bad one.
+      const cut = badBatchAt(err);
+      try {
+        if (cut <= 0) throw err;
+        decoded = await this.decode(bytes.subarray(0, cut), allowance);
+      } catch {
+        this.decodeFailed(broker, part, err, allowance);
+        return;
+      }
+    }
+    if (!this.host.isCurrent(part)) return;
+    if (decoded.batches.length === 0 && decoded.truncatedTail) {
+      if (this.oweWholeBatch(broker, part, bytes)) this.noProgress(broker, part, 'only a cut first batch');
+      return;
+    }
+    s.minBytes = 0;
+    const sizes = decoded.batches.map(heldBytes);
+    this.learnGrowth(s, decoded, sizes);
+    s.failures = 0;
+    s.needFree = 0;
+    // What is buffered stays within this partition's reservation plus the free budget; a first
+    // batch beyond that only on the licence (if this partition did not use it already, above).
+    const licensed = wire.oversizedFirst > 0;
+    const held = cutToAllowance(decoded.batches, sizes, part.reserved + this.host.budget.free, licensed || sent.slack);
+    if (held.usedSlack && !licensed) sent.slack = false;
+    if (held.refused) {
+      this.owe(s, (decoded.batches[0] as { sizeInBytes: number }).sizeInBytes);
+      return;
+    }
+    // The reservation ends as the stage starts holding the records, so no byte is counted twice.
+    this.host.settle(sent, part);
+    s.target.onFetched(held.kept, {
+      highWatermark: Number(data.highWatermark),
+      lastStableOffset: Number(data.lastStableOffset),
+      logStartOffset: Number(data.logStartOffset),
+      abortedTransactions: data.abortedTransactions ? data.abortedTransactions.map(toAborted) : null,
+      fetchOffset: part.fetchOffset,
+    });
+    if (s.target.fetchOffset !== part.fetchOffset) s.stuckRounds = 0;
+    else if (held.kept.length > 0 && this.host.owns(s)) this.noProgress(broker, part, 'every batch ends below the fetch offset');
+  }
+
+  /**
+   * An answer did not move the position: counted; from the second in a row the next fetch waits a
+   * backoff, and at {@link NO_PROGRESS_ROUNDS} the partition is parked with a NoProgressError.
+   * False when that happened.
+   */
+  private noProgress(broker: BrokerState, part: SentPart, reason: string): boolean {
+    const s = part.state;
+    s.stuckRounds++;
+    if (s.stuckRounds >= NO_PROGRESS_ROUNDS) {
+      const rounds = s.stuckRounds;
+      s.stuckRounds = 0;
+      this.host.park(s);
+      s.target.onFetchError(new NoProgressError({ topic: part.topic, partition: part.partition, offset: part.fetchOffset, broker: broker.id, rounds, reason }));
+      return false;
+    }
+    const delay = noProgressDelay(s.stuckRounds, this.host.clusterOptions.retry);
+    if (delay > 0) {
+      s.retryAt = Date.now() + delay;
+      this.host.armTimer(s.retryAt);
+    }
+    return true;
+  }
+
+  /** The next batch (`size` wire bytes) was cut or refused: the next Fetch asks for all of it, first. */
+  private owe(s: TargetState, size: number): void {
+    if (s.minBytes === 0) s.owedSince = this.host.nextOwedSeq();
+    s.minBytes = Math.max(s.minBytes, size);
+  }
+
+  /** Updates the growth estimates from a decoded response: buffered size of its records over its bytes. */
+  private learnGrowth(s: TargetState, decoded: DecodedRecordBatches, sizes: readonly number[]): void {
+    if (decoded.bytesRead === 0) return;
+    let held = 0;
+    let largest = 0;
+    decoded.batches.forEach((batch, i) => {
+      if (batch.sizeInBytes > largest) largest = batch.sizeInBytes;
+      held += sizes[i] as number;
+    });
+    s.batchBytes = Math.min(largest, this.host.clusterOptions.maxResponseBytes);
+    const seen = Math.min(MAX_GROWTH, Math.max(1, held / decoded.bytesRead));
+    // Halfway to the latest figure: follows a change of codec or record size within a few responses.
+    s.growth = (s.growth + seen) / 2;
+    this.host.learnedGrowth(seen);
+  }
+
+  private decode(bytes: Buffer, allowance: number): DecodedRecordBatches | Promise<DecodedRecordBatches> {
+    return decodeFetched(bytes, { verifyCrc: this.host.settings.verifyCrc, maxDecompressedBytes: allowance });
+  }
+
+  /**
+   * The answer held only part of the next batch: the next Fetch asks for at least all of it, first
+   * in its request. False (and the target told) when the batch can never fit a response.
+   */
+  private oweWholeBatch(broker: BrokerState, part: SentPart, bytes: Buffer): boolean {
+    const s = part.state;
+    const needed = Math.max(firstBatchSize(bytes) ?? part.partitionMaxBytes * 2, part.partitionMaxBytes + 1);
+    const ceiling = this.host.clusterOptions.maxResponseBytes;
+    if (needed > ceiling) {
+      this.host.park(s);
+      s.target.onFetchError(
+        new KafkaStageError('ERR_PROTOCOL', `a record batch of ${part.topic}/${part.partition} (${needed} bytes) does not fit in ${ceiling} bytes (maxResponseBytes)`, {
+          context: { topic: part.topic, partition: part.partition, broker: broker.id, api: 'Fetch', offset: part.fetchOffset },
+        }),
+      );
+      return false;
+    }
+    this.owe(s, needed);
+    return true;
+  }
+
+  private partitionFailed(broker: BrokerState, part: SentPart, data: FetchResponsePartition): void {
+    const s = part.state;
+    const code = data.errorCode;
+    this.host.countPartitionError();
+    const context = { topic: part.topic, partition: part.partition, api: 'Fetch', broker: broker.id, offset: part.fetchOffset };
+    if (code === OFFSET_OUT_OF_RANGE) {
+      // A reset that lands where it started (the broker names the offset asked as the log start) would loop.
+      if (!this.noProgress(broker, part, `OFFSET_OUT_OF_RANGE (log start ${data.logStartOffset}, high watermark ${data.highWatermark})`)) return;
+      this.host.park(s);
+      const parkedAt = s.parkedAt;
+      const info: OutOfRangeInfo = {
+        offset: part.fetchOffset,
+        logStartOffset: Number(data.logStartOffset),
+        highWatermark: Number(data.highWatermark),
+        broker: broker.id,
+      };
+      const unpark = (): void => {
+        if (s.parkedAt === parkedAt) s.parkedAt = null;
+        this.host.wake();
+      };
+      const failed = (err: unknown): void => s.target.onFetchError(asError(err));
+      try {
+        const outcome = this.host.onOffsetOutOfRange(s.target, info);
+        if (outcome instanceof Promise) outcome.then(unpark, failed);
+      } catch (err) {
+        failed(err);
+      }
+      return;
+    }
+    const error = new KafkaError(code, context);
+    if (code !== CORRUPT_MESSAGE) s.corruptRounds = 0;
+    if (REPORTED_CODES.has(code) && this.host.reports.allow(`${s.key}:${code}`, Date.now())) this.host.onError(error);
+    if (code === CORRUPT_MESSAGE && ++s.corruptRounds >= CORRUPT_ROUNDS) {
+      // The broker keeps reading a corrupt log: the subscriber must decide (seek past it, or stop).
+      s.corruptRounds = 0;
+      this.host.park(s);
+      s.target.onFetchError(error);
+    } else if (REROUTE_CODES.has(code)) {
+      // The position stays; only where it is fetched from changes.
+      this.host.reroute(s);
+      this.host.backOff(s);
+    } else if (error.retriable) {
+      this.host.backOff(s);
+    } else {
+      this.host.park(s);
+      s.target.onFetchError(error);
+    }
+  }
+
+  private decodeFailed(broker: BrokerState, part: SentPart, err: unknown, allowance: number): void {
+    const s = part.state;
+    this.host.countPartitionError();
+    const where = { topic: part.topic, partition: part.partition, broker: broker.id, api: 'Fetch', offset: part.fetchOffset };
+    const overBound = err instanceof CompressionError && err.context.maxBytes !== undefined;
+    if (overBound && allowance < this.host.budget.limit) {
+      // Too big for the room left now, not for the budget: try again once there is more room.
+      s.needFree = allowance + 1;
+      this.host.backOff(s);
+      return;
+    }
+    this.host.park(s);
+    if (err instanceof CorruptRecordError) s.target.onFetchError(new CorruptRecordError(err.message, { ...err.context, ...where }, err));
+    else if (err instanceof CompressionError) s.target.onFetchError(new CompressionError(err.message, { ...err.context, ...where }, err));
+    else s.target.onFetchError(asError(err));
+  }
+}
+
+function toAborted(a: AbortedTransaction): { producerId: bigint; firstOffset: number } {
+  return { producerId: a.producerId, firstOffset: Number(a.firstOffset) };
+}
+
+/** Where the batch a decode error is about starts in the fetched bytes, or -1 when unknown. */
+function badBatchAt(err: unknown): number {
+  if (!(err instanceof CorruptRecordError || err instanceof CompressionError)) return -1;
+  const at = err.context.batchAt ?? err.context.at;
+  return typeof at === 'number' ? at : -1;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -61,4 +61,5 @@ export {
   type KafkaStageErrorCode,
 } from './protocol/errors.js';
 export { KafkaError, errorNameOf, isRetriable } from './protocol/error-codes.js';
+export { CommitLostError } from './consumer/commit-errors.js';
 export type { CompressionName, KafkaRecord, RecordBatch, RecordHeader, RecordInput } from './protocol/records/types.js';

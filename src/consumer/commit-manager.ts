@@ -152,6 +152,23 @@ export class CommitManager {
   }
 
   /**
+   * The committable offset moved without an ack (skipped control records or aborted transactions):
+   * `async` commits it at the next interval, `sync` at once; `none` waits for an explicit commit.
+   */
+  moved(source: CommittableSource): void {
+    const entry = this.entryOf(source);
+    if (this.stopped || entry === undefined || entry.releasing || entry.fenced !== null) return;
+    if (entry.committed !== undefined && source.committableOffset <= entry.committed) return;
+    if (this.options.strategy === 'sync') this.requestAuto();
+    else if (this.options.strategy === 'async' && this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.requestAuto();
+      }, this.options.intervalMs);
+    }
+  }
+
+  /**
    * An ack that acked nothing new (already acked, or arriving after the stage closed). Under `sync`
    * it resolves once a durable commit covers `offset` — at once if one already does, else after
    * the commit it triggers — and rejects with {@link CommitLostError} when none will. Other

@@ -145,4 +145,11 @@ export interface CommitSink {
    * triggers or awaits one. Optional: a sink without it lets such acks resolve at once.
    */
   covered?(stage: PartitionStage, offset: number): Promise<void>;
+  /**
+   * The committable offset of `stage` moved without an ack: offsets were skipped (control records,
+   * aborted transactions) after everything delivered was acked. The sink commits it as it would
+   * after an ack (otherwise a trailing transaction marker would stay uncommitted, a lag of 1, until
+   * the next ack). Optional.
+   */
+  moved?(stage: PartitionStage): void;
 }

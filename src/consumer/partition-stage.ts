@@ -304,6 +304,16 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
     return committed;
   }
 
+  /**
+   * Moves the ack tracking past offsets consumed without delivery; when that moves the committable
+   * offset (everything delivered was acked), the sink hears of it: no ack will come to commit it.
+   */
+  private skipUndelivered(position: number): void {
+    const before = this.tracker.committableOffset;
+    this.tracker.skipTo(position);
+    if (this.state !== 'closed' && this.tracker.committableOffset !== before) this.commitSink.moved?.(this);
+  }
+
   /** An ack that acked nothing new: resolved when a commit this stage saw covers it, else the sink decides. */
   private reacked(offset: number): Promise<void> {
     if (this.committed !== null && this.committed > offset) return RESOLVED;
@@ -491,7 +501,7 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
       this.notifySoon();
     } else if (this.buffer.bufferedRecords === 0) {
       // Only skipped offsets came (control records, aborts, compaction): nothing waits before them.
-      this.tracker.skipTo(intake.position);
+      this.skipUndelivered(intake.position);
     }
     if (intake.unreadable !== null) this.failUnreadable(intake.unreadable.batch, intake.unreadable.cause);
   }
@@ -572,7 +582,7 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
   private afterTake(bytesBefore: number): void {
     this.releaseBytes(bytesBefore - this.buffer.bufferedBytes);
     // With the buffer empty, every offset below the fetch position is delivered or skipped.
-    if (this.buffer.bufferedRecords === 0) this.tracker.skipTo(this.position);
+    if (this.buffer.bufferedRecords === 0) this.skipUndelivered(this.position);
     this.maybeWake();
   }
 

@@ -193,3 +193,26 @@ test('defect 11: revoke after a seek waits for the records delivered before it',
   for (let o = 0; o < 4; o++) await stage.ack(o);
   assert.equal(await drained, 100);
 });
+
+test('liveness: under async, a committable offset moved only by skipped control records is committed (no ack needed)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { log, stage } = await setup('async', 0, 1, 1000);
+  await stage.ack(0);
+  t.mock.timers.tick(60_000);
+  await flush();
+  assert.deepEqual(log.offsetsOf(0), [1]);
+  // A transaction marker at offset 1 comes after every record was acked: the position moves to 2.
+  stage.onFetched([makeBatch(1, 1, { isControl: true })], fetchInfo(2, { fetchOffset: 1 }));
+  assert.equal(stage.committableOffset, 2);
+  t.mock.timers.tick(60_000);
+  await flush();
+  assert.deepEqual(log.offsetsOf(0), [1, 2], 'the marker is committed past, so the lag reaches 0');
+});
+
+test('liveness: under sync, a committable offset moved only by skipped control records is committed', async () => {
+  const { log, stage } = await setup('sync', 0, 1);
+  await stage.ack(0);
+  stage.onFetched([makeBatch(1, 1, { isControl: true })], fetchInfo(2, { fetchOffset: 1 }));
+  await flush();
+  assert.deepEqual(log.offsetsOf(0), [1, 2]);
+});

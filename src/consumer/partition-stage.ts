@@ -491,6 +491,7 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
     if (info.fetchOffset !== undefined && info.fetchOffset !== this.position) return;
     const intake = takeInFetched(batches, this.position, info.abortedTransactions);
     this.highWatermark = info.highWatermark;
+    const from = this.position;
     this.position = intake.position;
     const bytesBefore = this.buffer.bufferedBytes;
     for (const run of intake.runs) this.buffer.push(run);
@@ -503,6 +504,8 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
       // Only skipped offsets came (control records, aborts, compaction): nothing waits before them.
       this.skipUndelivered(intake.position);
     }
+    // A run of offsets that are never delivered must not be crossed at the first-fetch size.
+    if (added === 0 && intake.position > from) this.buffer.noteSkippedAnswer();
     if (intake.unreadable !== null) this.failUnreadable(intake.unreadable.batch, intake.unreadable.cause);
   }
 

@@ -49,6 +49,8 @@ export class PartitionBuffer<T = Sized> {
   private averageRecordBytes = 256;
   /** False until the first records were pushed: until then the average is a guess. */
   private sampled = false;
+  /** What a fetch asks before any record was seen: {@link FIRST_FETCH_BYTES}, doubled per answer that brought none. */
+  private firstAsk = FIRST_FETCH_BYTES;
 
   constructor(
     readonly limits: PartitionBufferLimits,
@@ -130,6 +132,17 @@ export class PartitionBuffer<T = Sized> {
     return dropped;
   }
 
+  /**
+   * A fetch answer moved the position without bringing anything to buffer (control batches, aborted
+   * transactions, compacted-away records). Before any record was seen, the first-fetch size doubles
+   * (up to the buffer's byte bound): a log that starts with a long run of such offsets is crossed in
+   * a few round trips instead of one first-fetch size per round trip. Once a record was seen, asks
+   * follow the record sizes and this changes nothing.
+   */
+  noteSkippedAnswer(): void {
+    if (!this.sampled) this.firstAsk = Math.min(this.firstAsk * 2, Math.max(FIRST_FETCH_BYTES, this.limits.maxBytes));
+  }
+
   /** Drops the outstanding demand (the subscriber went away). */
   cancelDemand(): void {
     this.demand = 0;
@@ -171,7 +184,7 @@ export class PartitionBuffer<T = Sized> {
     if (uncovered <= 0) return 0;
     const room = Math.min(this.limits.maxBytes - this.bytes, budgetBytes);
     if (room <= 0) return 0;
-    if (!this.sampled) return Math.min(room, FIRST_FETCH_BYTES);
+    if (!this.sampled) return Math.min(room, this.firstAsk);
     const recordRoom = Math.ceil((this.limits.maxRecords - this.bufferedRecords) * this.averageRecordBytes);
     const estimate = Math.ceil(uncovered * this.averageRecordBytes);
     return Math.min(room, recordRoom, Math.max(this.limits.minFetchBytes, estimate));

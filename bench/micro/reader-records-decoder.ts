@@ -25,6 +25,8 @@ export function decodeRecordsWithReader(
   baseOffset: number,
   baseTimestamp: number,
   logAppendTime: number | null,
+  topic: string,
+  partition: number,
   out: KafkaRecord[],
 ): void {
   if (count < 0 || count * 7 > end - start) throw new CorruptRecordError(`record count ${count} does not fit`);
@@ -56,7 +58,7 @@ export function decodeRecordsWithReader(
       }
       if (sub.remaining !== 0) throw new CorruptRecordError('record length mismatch');
       r.offset = recordEnd;
-      out.push({ offset: baseOffset + offsetDelta, timestamp: logAppendTime ?? baseTimestamp + timestampDelta, key, value, headers });
+      out.push({ topic, partition, offset: baseOffset + offsetDelta, timestamp: logAppendTime ?? baseTimestamp + timestampDelta, key, value, headers });
     }
   } catch (error) {
     if (error instanceof ProtocolError) throw new CorruptRecordError(error.message, {}, error);

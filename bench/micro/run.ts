@@ -63,12 +63,12 @@ async function benchRecordsSection(): Promise<void> {
     const end = batch.length;
     await run(`records section ${size} B: Reader-based decoder`, 'records', RECORDS_PER_BATCH, () => {
       const out: KafkaRecord[] = [];
-      decodeRecordsWithReader(batch, start, end, RECORDS_PER_BATCH, 0, 0, null, out);
+      decodeRecordsWithReader(batch, start, end, RECORDS_PER_BATCH, 0, 0, null, 'bench', 0, out);
       return out;
     });
     await run(`records section ${size} B: hand-specialised decoder`, 'records', RECORDS_PER_BATCH, () => {
       const out: KafkaRecord[] = [];
-      decodeRecords(batch, start, end, RECORDS_PER_BATCH, 0, 0, null, out);
+      decodeRecords(batch, start, end, RECORDS_PER_BATCH, 0, 0, null, 'bench', 0, out);
       return out;
     });
   }

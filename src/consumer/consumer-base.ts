@@ -23,7 +23,8 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
    * is acked on the stage that delivered it: after its partition was released, revoked or lost,
    * the ack is ignored (never committed) even if the partition has a fresh stage delivering the
    * same offsets again. Acks during a drain (revoke, release, stop) count. Resolves at once for a
-   * partition not consumed here.
+   * partition not consumed here. Rejects with a RangeError, acking nothing, when `what` is a record
+   * or batch of another partition than `topic`/`partition`.
    */
   ack(batch: ConsumerBatch): Promise<void>;
   ack(topic: string, partition: number, what: Ackable): Promise<void>;

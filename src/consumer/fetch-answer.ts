@@ -84,14 +84,14 @@ export class AnswerHandler {
     // The decompressed size may use what is free in the budget plus what this Fetch still has reserved.
     const allowance = this.host.budget.free + sent.unsettled;
     try {
-      const result = this.decode(bytes, allowance);
+      const result = this.decode(part, bytes, allowance);
       decoded = result instanceof Promise ? await result : result; // no microtask when decoding was synchronous
     } catch (err) {
       // The batches before a bad one are sound: hand them out, and the next Fetch starts at the bad one.
       const cut = badBatchAt(err);
       try {
         if (cut <= 0) throw err;
-        decoded = await this.decode(bytes.subarray(0, cut), allowance);
+        decoded = await this.decode(part, bytes.subarray(0, cut), allowance);
       } catch {
         this.decodeFailed(broker, part, err, allowance);
         return;
@@ -174,8 +174,9 @@ export class AnswerHandler {
     this.host.learnedGrowth(seen);
   }
 
-  private decode(bytes: Buffer, allowance: number): DecodedRecordBatches | Promise<DecodedRecordBatches> {
-    return decodeFetched(bytes, { verifyCrc: this.host.settings.verifyCrc, maxDecompressedBytes: allowance });
+  /** Decodes `part`'s bytes; its records carry its topic and partition (acks are checked against them). */
+  private decode(part: SentPart, bytes: Buffer, allowance: number): DecodedRecordBatches | Promise<DecodedRecordBatches> {
+    return decodeFetched(bytes, { verifyCrc: this.host.settings.verifyCrc, maxDecompressedBytes: allowance, topic: part.topic, partition: part.partition });
   }
 
   /**

@@ -96,7 +96,12 @@ async function* readBatches(cluster: Cluster, o: ResolvedReadPartitionOptions): 
       untilKnown = true;
       if (offset >= until) return;
     }
-    const decoded = await decodeRecordBatches(fetched.records, { verifyCrc: o.verifyCrc, maxDecompressedBytes: o.maxDecompressedBytes });
+    const decoded = await decodeRecordBatches(fetched.records, {
+      verifyCrc: o.verifyCrc,
+      maxDecompressedBytes: o.maxDecompressedBytes,
+      topic: o.topic,
+      partition: o.partition,
+    });
     if (decoded.batches.length === 0 && decoded.truncatedTail) {
       // Not even one whole batch fitted (brokers normally send the first batch whole): ask for more.
       fetchBytes = growFetchSize(cluster, o, fetchBytes, fetched.records.length);

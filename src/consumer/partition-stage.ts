@@ -268,7 +268,9 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
    * or revoked with a final commit below it, also for acks after that). A re-ack of an offset no
    * durable commit covers yet (say after a failed commit) triggers or awaits a commit like a first
    * ack. Acks of offsets never delivered resolve at once. Under `async` and `none` acks resolve at
-   * once. Rejects with a RangeError for a batch of another partition.
+   * once. Rejects with a RangeError, acking nothing, for a batch or a record of another partition
+   * (a record carries the topic and partition it was fetched from; acking it here by its offset
+   * alone could commit past a record of this partition not yet processed).
    */
   ack(x: Ackable): Promise<void> {
     let from: number;
@@ -284,7 +286,11 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
       from = batch.firstOffset;
       to = batch.lastOffset;
     } else {
-      from = to = (x as KafkaRecord).offset;
+      const record = x as KafkaRecord;
+      if (record.topic !== this.topic || record.partition !== this.partition) {
+        return Promise.reject(new RangeError(`a record of ${record.topic}/${record.partition} was acked on the stage of ${this.topic}/${this.partition}`));
+      }
+      from = to = record.offset;
     }
     // Offsets past every delivery are not the subscriber's to ack.
     const last = Math.min(to, this.tracker.highestPosition - 1);

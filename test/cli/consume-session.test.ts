@@ -10,12 +10,12 @@ import { ConsumeSession, type BatchSource, type ConsumeSessionOptions } from '..
 import type { Ackable, ConsumerBatch } from '../../src/consumer/types.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 
-function record(offset: number, value: string | null = `v${offset}`, key: string | null = null): KafkaRecord {
-  return { offset, timestamp: 1_700_000_000_000 + offset, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: [] };
+function record(offset: number, value: string | null = `v${offset}`, key: string | null = null, partition = 0): KafkaRecord {
+  return { topic: 't', partition, offset, timestamp: 1_700_000_000_000 + offset, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: [] };
 }
 
 function batch(partition: number, from: number, count: number): ConsumerBatch {
-  const records = Array.from({ length: count }, (_, i) => record(from + i, `p${partition}-${from + i}`));
+  const records = Array.from({ length: count }, (_, i) => record(from + i, `p${partition}-${from + i}`, null, partition));
   return { topic: 't', partition, records, firstOffset: from, lastOffset: from + count - 1 };
 }
 
@@ -89,6 +89,8 @@ const ctx = (partition: number, signal = new AbortController().signal) => ({ top
 
 test('json: the seven fields in order; null key and value; headers as an ordered array, duplicates kept; unicode; numbers', () => {
   const r: KafkaRecord = {
+    topic: 't',
+    partition: 0,
     offset: 42,
     timestamp: 1_700_000_000_123,
     key: null,

@@ -30,8 +30,9 @@ import { fetchInfo, flush, makeStage } from './delivery/fixtures.js';
 
 const LIMITS = { maxRecords: 20_000, maxBytes: 64 * 1024 * 1024, minFetchBytes: 100 };
 
+/** Decodes `bytes` as fetched for partition t/0 (the partition of `makeStage`). */
 function decode(bytes: Buffer): RecordBatch[] {
-  return decodeRecordBatchesSync(bytes, { verifyCrc: true, maxDecompressedBytes: 1 << 30 }).batches;
+  return decodeRecordBatchesSync(bytes, { verifyCrc: true, maxDecompressedBytes: 1 << 30, topic: 't', partition: 0 }).batches;
 }
 
 async function plainBatch(baseOffset: number, count: number, producer: { id: bigint; transactional: boolean } | null = null): Promise<Buffer> {
@@ -571,7 +572,7 @@ test('defect 18, merged stream under read_committed: records before a short mark
 
 /** A decoded batch built directly: `deltas` from `base`, `span` offsets long (lastOffset = base + span - 1). */
 function rawBatch(base: number, span: number, deltas: readonly number[]): RecordBatch {
-  const records = deltas.map((d) => ({ offset: base + d, timestamp: 0, key: null, value: Buffer.from(`o${base + d}`), headers: [] }));
+  const records = deltas.map((d) => ({ topic: 't', partition: 0, offset: base + d, timestamp: 0, key: null, value: Buffer.from(`o${base + d}`), headers: [] }));
   return {
     baseOffset: base,
     lastOffset: base + span - 1,

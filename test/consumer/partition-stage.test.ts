@@ -21,6 +21,8 @@ const offsets = (records: readonly KafkaRecord[]) => records.map((r) => r.offset
 
 test('record size: key + value + header bytes + a fixed overhead', () => {
   const record: KafkaRecord = {
+    topic: 't',
+    partition: 0,
     offset: 0,
     timestamp: 0,
     key: Buffer.alloc(10),
@@ -31,7 +33,7 @@ test('record size: key + value + header bytes + a fixed overhead', () => {
     ],
   };
   assert.equal(recordSizeInBytes(record), RECORD_OVERHEAD_BYTES + 10 + 100 + 3 + 5 + 2);
-  assert.equal(recordSizeInBytes({ offset: 0, timestamp: 0, key: null, value: null, headers: [] }), RECORD_OVERHEAD_BYTES);
+  assert.equal(recordSizeInBytes({ topic: 't', partition: 0, offset: 0, timestamp: 0, key: null, value: null, headers: [] }), RECORD_OVERHEAD_BYTES);
 });
 
 test('no demand, no fetch: the stage wants bytes only once a subscriber asks', async () => {
@@ -316,7 +318,7 @@ async function encodedBatches(): Promise<RecordBatch[]> {
     await encodeRecordBatch({ records: [{ value: 'd' }, { value: 'e' }], compression: 'gzip', baseOffset: 6, producerId: 8n, producerEpoch: 0, baseSequence: 0, isTransactional: true }),
     await encodeRecordBatch({ records: control(1), compression: 'none', baseOffset: 8, producerId: 8n, producerEpoch: 0, isTransactional: true, isControl: true }),
   ];
-  return decodeRecordBatchesSync(Buffer.concat(parts), { maxDecompressedBytes: 1 << 20 }).batches;
+  return decodeRecordBatchesSync(Buffer.concat(parts), { maxDecompressedBytes: 1 << 20, topic: 't', partition: 0 }).batches;
 }
 
 test('read_committed: control batches and aborted transactions are skipped and the position moves past them', async () => {

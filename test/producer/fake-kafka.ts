@@ -182,7 +182,7 @@ export class FakeKafka {
     for (const t of body.topicData) {
       const topic = version >= 13 ? [...this.topicIds].find(([, id]) => id === t.topicId)?.[0] ?? '?' : t.name;
       for (const p of t.partitionData) {
-        const decoded = await decodeRecordBatches(p.records ?? Buffer.alloc(0), { maxDecompressedBytes: 64 << 20 });
+        const decoded = await decodeRecordBatches(p.records ?? Buffer.alloc(0), { maxDecompressedBytes: 64 << 20, topic, partition: p.index });
         for (const batch of decoded.batches) parts.push({ topic, partition: p.index, batch });
       }
     }

@@ -33,7 +33,7 @@ import {
 import { decompress, decompressSync } from './compression/index.js';
 import { crc32c } from './crc32c.js';
 import { decodeRecords } from './decode-records.js';
-import type { CompressionName, KafkaRecord, RecordBatch } from './types.js';
+import { UNKNOWN_PARTITION, UNKNOWN_TOPIC, type CompressionName, type KafkaRecord, type RecordBatch } from './types.js';
 
 /** Options of the batch decoders. */
 export interface DecodeRecordBatchesOptions {
@@ -45,6 +45,14 @@ export interface DecodeRecordBatchesOptions {
    * is refused with a CompressionError before its output is allocated, where the codec allows.
    */
   maxDecompressedBytes: number;
+  /**
+   * Topic the bytes were fetched from, set on every decoded record. Consumers pass it; callers
+   * holding bytes of no known partition (tests, benchmarks, tools reading raw bytes) may leave it out, and
+   * their records carry {@link UNKNOWN_TOPIC} ('') — which no stage accepts in an ack.
+   */
+  topic?: string;
+  /** Partition the bytes were fetched from, set on every decoded record; {@link UNKNOWN_PARTITION} (-1) when left out. */
+  partition?: number;
 }
 
 /** What a decoder call found in the bytes. */
@@ -117,8 +125,14 @@ function frameAt(bytes: Buffer, at: number, verifyCrc: boolean): BatchFrame | nu
   return { start: at, end, baseOffset, codec, attributes, recordCount };
 }
 
+/** Where the records of one decoder call come from: set on each record as it is created. */
+interface RecordSource {
+  topic: string;
+  partition: number;
+}
+
 /** Decodes the records of `frame` from `section` (the input itself, or its decompressed records). */
-function buildBatch(bytes: Buffer, frame: BatchFrame, section: Buffer, sectionStart: number, sectionEnd: number): RecordBatch {
+function buildBatch(bytes: Buffer, frame: BatchFrame, section: Buffer, sectionStart: number, sectionEnd: number, source: RecordSource): RecordBatch {
   const at = frame.start;
   const baseTimestamp = safeInt64(bytes, at + BASE_TIMESTAMP_AT, 'base timestamp');
   const maxTimestamp = safeInt64(bytes, at + MAX_TIMESTAMP_AT, 'max timestamp');
@@ -133,6 +147,8 @@ function buildBatch(bytes: Buffer, frame: BatchFrame, section: Buffer, sectionSt
       frame.baseOffset,
       baseTimestamp,
       logAppendTime ? maxTimestamp : null,
+      source.topic,
+      source.partition,
       records,
     );
   } catch (error) {
@@ -191,15 +207,16 @@ function* decodeSteps(bytes: Buffer, options: DecodeRecordBatchesOptions): Gener
   const verifyCrc = options.verifyCrc ?? true;
   checkMaxDecompressedBytes(options.maxDecompressedBytes);
   let budget = options.maxDecompressedBytes;
+  const source: RecordSource = { topic: options.topic ?? UNKNOWN_TOPIC, partition: options.partition ?? UNKNOWN_PARTITION };
   const batches: RecordBatch[] = [];
   let at = 0;
   for (let frame = frameAt(bytes, at, verifyCrc); frame !== null; frame = frameAt(bytes, at, verifyCrc)) {
     if (frame.codec === 'none') {
-      batches.push(buildBatch(bytes, frame, bytes, frame.start + RECORDS_AT, frame.end));
+      batches.push(buildBatch(bytes, frame, bytes, frame.start + RECORDS_AT, frame.end, source));
     } else {
       const section = yield { frame, codec: frame.codec, data: bytes.subarray(frame.start + RECORDS_AT, frame.end), budget };
       budget -= section.length;
-      batches.push(buildBatch(bytes, frame, section, 0, section.length));
+      batches.push(buildBatch(bytes, frame, section, 0, section.length, source));
     }
     at = frame.end;
   }

@@ -13,4 +13,4 @@ export { parseControlRecordKey, CONTROL_TYPE_ABORT, CONTROL_TYPE_COMMIT, type Co
 export { compress, decompress, decompressSync, hasSyncDecompress } from './compression/index.js';
 export { crc32c } from './crc32c.js';
 export type { CompressionName, KafkaRecord, RecordBatch, RecordHeader, RecordInput } from './types.js';
-export { COMPRESSION_CODES } from './types.js';
+export { COMPRESSION_CODES, UNKNOWN_PARTITION, UNKNOWN_TOPIC } from './types.js';

@@ -16,14 +16,30 @@ export const COMPRESSION_CODES: Readonly<Record<CompressionName, number>> = Obje
   zstd: 4,
 });
 
+/**
+ * Topic of records decoded from bytes that came from no known partition (a decoder called without
+ * `topic`, as some tests and the benchmarks do). No Kafka topic has an empty name.
+ */
+export const UNKNOWN_TOPIC = '';
+/** Partition of records decoded from bytes that came from no known partition. */
+export const UNKNOWN_PARTITION = -1;
+
 /** One record header. Header keys are UTF-8 strings; values are bytes or null. */
 export interface RecordHeader {
   key: string;
   value: Buffer | null;
 }
 
-/** A record as decoded from a batch. `key` and `value` are views into the fetched bytes (no copy). */
+/**
+ * A record as decoded from a batch. `key` and `value` are views into the fetched bytes (no copy).
+ * `topic` and `partition` name the partition it was fetched from (as the Java client's
+ * ConsumerRecord does), so an ack can be checked against the stage it is given to.
+ */
 export interface KafkaRecord {
+  /** Topic it was fetched from; {@link UNKNOWN_TOPIC} when decoded without one (see DecodeRecordBatchesOptions). */
+  topic: string;
+  /** Partition it was fetched from; {@link UNKNOWN_PARTITION} when decoded without one. */
+  partition: number;
   offset: number;
   /** Milliseconds since the epoch: create time or log-append time, per the batch's timestamp type. */
   timestamp: number;

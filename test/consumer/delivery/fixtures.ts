@@ -13,11 +13,11 @@ export const VALUE_BYTES = 100 - RECORD_OVERHEAD_BYTES;
 /** Bytes each test record counts for in buffers and the budget. */
 export const RECORD_BYTES = 100;
 
-/** A record at `offset` whose value holds its offset as text (padded to {@link VALUE_BYTES}). */
-export function makeRecord(offset: number): KafkaRecord {
+/** A record of `topic`/`partition` (default t/0, the partition of {@link makeStage}) at `offset`, its value its offset as text (padded to {@link VALUE_BYTES}). */
+export function makeRecord(offset: number, topic = 't', partition = 0): KafkaRecord {
   const value = Buffer.alloc(VALUE_BYTES, 0x20);
   value.write(String(offset));
-  return { offset, timestamp: 1_700_000_000_000 + offset, key: null, value, headers: [] };
+  return { topic, partition, offset, timestamp: 1_700_000_000_000 + offset, key: null, value, headers: [] };
 }
 
 /** Options of {@link makeBatch}. */
@@ -31,6 +31,9 @@ export interface BatchShape {
   marker?: 0 | 1;
   /** Bytes the batch took on the wire (default: as many as its records count in the buffer). */
   wireBytes?: number;
+  /** Partition its records were fetched from (default t/0, that of {@link makeStage}). */
+  topic?: string;
+  partition?: number;
 }
 
 /** A decoded batch spanning [baseOffset, lastOffset], built directly (compaction gaps allowed). */
@@ -40,10 +43,10 @@ export function makeBatch(baseOffset: number, lastOffset: number, shape: BatchSh
     const key = Buffer.alloc(4);
     key.writeInt16BE(0, 0);
     key.writeInt16BE(shape.marker ?? 1, 2);
-    records = [{ offset: baseOffset, timestamp: 0, key, value: Buffer.alloc(6), headers: [] }];
+    records = [{ topic: shape.topic ?? 't', partition: shape.partition ?? 0, offset: baseOffset, timestamp: 0, key, value: Buffer.alloc(6), headers: [] }];
   } else {
     const offsets = shape.offsets ?? Array.from({ length: lastOffset - baseOffset + 1 }, (_, i) => baseOffset + i);
-    records = offsets.map(makeRecord);
+    records = offsets.map((offset) => makeRecord(offset, shape.topic, shape.partition));
   }
   return {
     baseOffset,

@@ -19,6 +19,8 @@ import {
   type DecodedRecordBatches,
   type RecordBatch,
   type RecordInput,
+  UNKNOWN_PARTITION,
+  UNKNOWN_TOPIC,
 } from '../../../src/protocol/records/record-batch.js';
 import { ATTRIBUTES_AT, BATCH_LENGTH_AT, MAGIC_AT, RECORD_COUNT_AT } from '../../../src/protocol/records/batch-layout.js';
 import { handBatch, handRecord, patched, plainFields } from './helpers.js';
@@ -184,6 +186,24 @@ describe('encode → decode round trips', () => {
     assert.ok(Buffer.isBuffer(first.value));
     assert.equal(first.headers, second.headers);
     assert.ok(Object.isFrozen(first.headers));
+  });
+
+  it("every record carries the topic and partition given to the decoder, in every codec; '' and -1 when none is given", async () => {
+    for (const codec of CODECS) {
+      const bytes = await encodeRecordBatch({ records: Array.from({ length: 3000 }, (_, i) => ({ value: `v${i}` })), compression: codec });
+      const decoded = await decodeRecordBatches(bytes, { maxDecompressedBytes: LIMIT, topic: 'orders', partition: 7 });
+      const records = (decoded.batches[0] as RecordBatch).records;
+      assert.equal(records.length, 3000);
+      assert.ok(
+        records.every((r) => r.topic === 'orders' && r.partition === 7),
+        codec,
+      );
+      const anonymous = (decodeSync(await encodeRecordBatch({ records: [{ value: 'a' }], compression: 'none' })).batches[0] as RecordBatch).records[0];
+      assert.equal(anonymous?.topic, UNKNOWN_TOPIC);
+      assert.equal(anonymous?.partition, UNKNOWN_PARTITION);
+    }
+    assert.equal(UNKNOWN_TOPIC, '');
+    assert.equal(UNKNOWN_PARTITION, -1);
   });
 
   it('refuses bad encoder input with InvalidOptionError naming the field', async () => {

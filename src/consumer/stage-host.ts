@@ -100,6 +100,12 @@ export class StageHost<E> {
   private readonly stages = new Map<string, PartitionStage>();
   /** Stages being revoked or released: still reachable for acks and explicit commits until their drain ends. */
   private readonly draining = new Map<string, PartitionStage>();
+  /**
+   * Releases taking their old stage down (drain, final commit), by partition: a revoke or stop of
+   * the same partition waits for them, so the release's final commit goes out while the partition is
+   * still this member's, never after the revoke has handed it back.
+   */
+  private readonly releasing = new Map<string, Promise<void>>();
   private readonly tasks = new SubscriberTasks();
   private readonly stuckReported = new Set<string>();
   private stuckTimer: NodeJS.Timeout | null = null;
@@ -274,10 +280,15 @@ export class StageHost<E> {
 
   /** Gives partitions up cleanly: stop delivering, drain up to the drain timeout, commit the acked prefix. */
   async revoke(partitions: readonly TopicPartition[], reason: 'revoked' | 'stopped' = 'revoked'): Promise<void> {
+    const releases = partitions.flatMap((tp) => this.releasing.get(tpKey(tp.topic, tp.partition)) ?? []);
     const stages = this.take(partitions);
-    if (stages.length === 0) return;
-    await Promise.all(
-      stages.map(async (stage) => {
+    if (stages.length === 0) {
+      await Promise.all(releases);
+      return;
+    }
+    await Promise.all([
+      ...releases,
+      ...stages.map(async (stage) => {
         const key = tpKey(stage.topic, stage.partition);
         this.draining.set(key, stage);
         try {
@@ -295,7 +306,7 @@ export class StageHost<E> {
           if (this.draining.get(key) === stage) this.draining.delete(key);
         }
       }),
-    );
+    ]);
     this.events.publish('revoke', { partitions: stages.map(({ topic, partition }) => ({ topic, partition })) });
   }
 
@@ -316,20 +327,28 @@ export class StageHost<E> {
     this.stages.delete(key);
     this.stuckReported.delete(key);
     this.draining.set(key, stage);
-    try {
-      await stage.revoke(0, 'revoked');
-      // The commit manager keys partitions by name: once another stage of it is registered, the old
-      // one must not touch it.
-      if (!this.stages.has(key)) {
-        if (this.options.commit.strategy !== 'none' && this.ownsNow(tp)) {
-          // A failed commit is reported through the commit event; the restart point is the same.
-          await this.commits.commitFinal(stage).catch(() => undefined);
-        } else {
-          this.commits.unregister(stage);
+    const takeDown = (async () => {
+      try {
+        await stage.revoke(0, 'revoked');
+        // The commit manager keys partitions by name: once another stage of it is registered, the old
+        // one must not touch it.
+        if (!this.stages.has(key)) {
+          if (this.options.commit.strategy !== 'none' && this.ownsNow(tp)) {
+            // A failed commit is reported through the commit event; the restart point is the same.
+            await this.commits.commitFinal(stage).catch(() => undefined);
+          } else {
+            this.commits.unregister(stage);
+          }
         }
+      } finally {
+        if (this.draining.get(key) === stage) this.draining.delete(key);
       }
+    })();
+    this.releasing.set(key, takeDown);
+    try {
+      await takeDown;
     } finally {
-      if (this.draining.get(key) === stage) this.draining.delete(key);
+      if (this.releasing.get(key) === takeDown) this.releasing.delete(key);
     }
     this.events.publish('revoke', { partitions: [tp] });
     if (this.stopping || this.stages.has(key) || !this.ownsNow(tp)) return false;
@@ -371,6 +390,8 @@ export class StageHost<E> {
   async stop(): Promise<void> {
     this.beginStop();
     await this.revoke(this.owned, 'stopped');
+    // Releases under way end too (they start nothing new once stopping).
+    await Promise.all([...this.releasing.values()]);
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
     await this.commits.stop();

@@ -4,7 +4,7 @@
  * the end-of-run liveness and stop checks). The comment above each names what it showed.
  */
 import { test } from 'node:test';
-import { Ack, AckAgain, Answer, Assign, Demand, Lose } from './commands.js';
+import { Ack, AckAgain, Answer, Assign, Demand, Lose, Release, Revoke, Settle } from './commands.js';
 import { replay } from './run.js';
 import type { WorldConfig } from './world.js';
 
@@ -41,5 +41,25 @@ test('model regression: 64 partitions, three lost, every other partition keeps d
       new Lose([21, 35, 36]),
       new Demand(38, 4708),
     ],
+  );
+});
+
+// Random seed 677991352: a revoke of a partition whose release() was still taking its old stage down
+// returned at once (the host no longer held a stage for it), so the release's final commit went out
+// after the partition was revoked — refused by a real group (not owned), its acked prefix lost to a
+// re-delivery. A revoke now waits for a release of the same partition in progress.
+test('model regression: a revoke during release() waits for the release\'s final commit (I3, I5)', async () => {
+  await replay(
+    {
+      ...BASE,
+      partitions: 2,
+      commitThreshold: 100_000,
+      plans: [
+        { mode: 'batches', ignoresSignal: false, maxDemand: 1 },
+        { mode: 'manual', ignoresSignal: false, maxDemand: 1 },
+      ],
+      initial: [{ kind: 'data', records: 21, valueBytes: 17 }],
+    },
+    [new Settle(4), new Ack(0, 1, 'oldest', 'record'), new Release(93), new Revoke([3, 0])],
   );
 });

@@ -75,6 +75,10 @@ function serveOnce(world: World, round: number): void {
  */
 export async function settle(world: World, rounds: number, requireEnd: boolean): Promise<number> {
   const stalled = new Map<number, { delivered: number; rounds: number; since: number }>();
+  // Where one batch is larger than a partition's share of the budget (limit ÷ partitions), a
+  // partition is fetched only as the first of a request, one a round in turn: each waits up to one
+  // round per partition. Fair and bounded, so the bound grows with the partition count.
+  const stallRounds = STALL_ROUNDS + world.config.partitions;
   let round = 0;
   for (; round < rounds; round++) {
     await serve(world, round);
@@ -97,7 +101,7 @@ export async function settle(world: World, rounds: number, requireEnd: boolean):
         continue;
       }
       seen.rounds++;
-      if (seen.rounds > STALL_ROUNDS && world.now - seen.since > STALL_MS) {
+      if (seen.rounds > stallRounds && world.now - seen.since > stallRounds * ROUND_MS + STALL_MS) {
         const s = sub.stage.stats();
         world.oracle.violations.push(
           `I7 ${p} delivered nothing for ${seen.rounds} rounds (${world.now - seen.since} ms) with demand and records (fetched ${s.fetchedOffset}, delivered ${s.deliveredOffset}, log end ${world.cluster.log(p).logEndOffset}, buffered ${s.bufferedRecords}, demand ${s.outstandingDemand}, budget free ${world.host.budget.free})`,

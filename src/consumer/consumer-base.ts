@@ -22,8 +22,9 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
    * Acks a batch from the merged stream, or a record/offset of a partition. A merged-stream batch
    * is acked on the stage that delivered it: after its partition was released, revoked or lost,
    * the ack is ignored (never committed) even if the partition has a fresh stage delivering the
-   * same offsets again. Acks during a drain (revoke, release, stop) count. Resolves at once for a
-   * partition not consumed here. Rejects with a RangeError, acking nothing, when `what` is a record
+   * same offsets again. Acks during a drain (revoke, release, stop) count. For a partition not
+   * consumed here it resolves at once, except under `sync`, where it rejects with CommitLostError
+   * (`ERR_COMMIT_LOST`): no commit will cover it. Rejects with a RangeError, acking nothing, when `what` is a record
    * or batch of another partition than `topic`/`partition`.
    */
   ack(batch: ConsumerBatch): Promise<void>;

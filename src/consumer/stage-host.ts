@@ -10,6 +10,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay } from '../cluster/retry.js';
 import { KafkaStageError, NoOffsetError, SubscriberTimeoutError } from '../protocol/errors.js';
 import { ByteBudget } from '../stage/byte-budget.js';
+import { CommitLostError } from './commit-errors.js';
 import { CommitManager } from './commit-manager.js';
 import { tpKey, type FetchTarget, type OffsetToCommit, type TopicPartition } from './contracts.js';
 import { FetchScheduler, type OutOfRangeInfo } from './fetch-scheduler.js';
@@ -204,7 +205,12 @@ export class StageHost<E> {
   ack(topic: string, partition: number, item: Ackable): Promise<void> {
     const tagged = typeof item === 'object' && 'records' in item ? this.merged?.stageOf(item) : undefined;
     const stage = tagged ?? this.reachableStage(topic, partition);
-    if (!stage) return Promise.resolve();
+    if (!stage) {
+      // Not consumed here (never assigned, or revoked and drained): no commit will ever cover it.
+      if (this.options.commit.strategy !== 'sync') return Promise.resolve();
+      const offset = typeof item === 'number' ? item : 'records' in item ? item.lastOffset : item.offset;
+      return Promise.reject(new CommitLostError(topic, partition, offset, null, 'the partition is not consumed by this consumer'));
+    }
     const done = stage.ack(item);
     this.maybeEndDrain(stage);
     return done;

@@ -34,14 +34,16 @@ export interface FetchIntake {
 }
 
 /**
- * Decides what one Fetch answer gives a stage whose next offset is `position`. Every batch goes
- * through the aborted-transaction filter in order (control batches close aborted transactions),
- * including batches entirely below the position.
+ * Decides what one Fetch answer gives a stage whose next offset is `position` and whose buffer has
+ * room for `recordRoom` more records (batches after the one that fills it are left for the next
+ * fetch). Every batch taken goes through the aborted-transaction filter in order (control batches
+ * close aborted transactions), including batches entirely below the position.
  */
 export function takeInFetched(
   batches: readonly RecordBatch[],
   position: number,
   abortedTransactions: readonly { producerId: bigint; firstOffset: number }[] | null,
+  recordRoom = Number.POSITIVE_INFINITY,
 ): FetchIntake {
   const filter =
     abortedTransactions === null
@@ -49,7 +51,11 @@ export function takeInFetched(
       : new AbortedTransactionFilter(abortedTransactions.map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) })));
   const runs: KafkaRecord[][] = [];
   let wireBytes = 0;
+  let taken = 0;
   for (const batch of batches) {
+    // The buffer's record bound: the batch that reaches it is the one batch past the bound allowed;
+    // the rest stay in the log, and the next fetch starts where the position stops.
+    if (taken >= recordRoom) break;
     let isAborted = false;
     if (filter !== null) {
       try {
@@ -65,6 +71,7 @@ export function takeInFetched(
       const kept = recordsMovingForward(records, position, batch.lastOffset);
       if (kept.length > 0) {
         runs.push(kept);
+        taken += kept.length;
         // Only the kept share of its wire size stands for what was buffered: a whole batch's wire
         // size against a few kept records would make compression look absent and the next ask huge.
         wireBytes += batch.sizeInBytes * (kept.length / records.length);

@@ -495,7 +495,7 @@ export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
   onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
     if (this.state !== 'active') return;
     if (info.fetchOffset !== undefined && info.fetchOffset !== this.position) return;
-    const intake = takeInFetched(batches, this.position, info.abortedTransactions);
+    const intake = takeInFetched(batches, this.position, info.abortedTransactions, this.buffer.limits.maxRecords - this.buffer.bufferedRecords);
     this.highWatermark = info.highWatermark;
     const from = this.position;
     this.position = intake.position;

@@ -332,23 +332,7 @@ test('defect 18, scheduler: read_committed over a short marker key gives no dupl
   const starts = [0, 1000, 1001];
   const broker = await FakeBroker.start();
   cleanups.push(() => broker.stop());
-  broker.handle(Metadata, () => ({
-    body: {
-      throttleTimeMs: 0,
-      brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }],
-      clusterId: 'fake',
-      controllerId: 1,
-      topics: [
-        {
-          errorCode: 0,
-          name: TOPIC,
-          topicId: TOPIC_ID,
-          isInternal: false,
-          partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }],
-        },
-      ],
-    },
-  }));
+  answerMetadata(broker);
   const fetchOffsets: number[] = [];
   const isolation: number[] = [];
   broker.handle(Fetch, (req) => {
@@ -419,14 +403,8 @@ test('defect 18, scheduler: read_committed over a short marker key gives no dupl
 
 // ---- the merged stream: a real StandaloneConsumer (StageHost, FetchScheduler, stages) ------------
 
-/**
- * A one-partition fake broker serving `log` (encoded batches and their first offsets): whole
- * batches from the one holding the fetch offset, as many as fit the partition's limit (at least
- * one); `aborted` is sent as the aborted-transaction list under read_committed.
- */
-async function logBroker(log: { base: number; bytes: Buffer }[], end: number, aborted: { producerId: bigint; firstOffset: bigint }[] = []): Promise<FakeBroker> {
-  const broker = await FakeBroker.start();
-  cleanups.push(() => broker.stop());
+/** Answers Metadata as a one-broker cluster leading the one partition of {@link TOPIC}. */
+function answerMetadata(broker: FakeBroker): void {
   broker.handle(Metadata, () => ({
     body: {
       throttleTimeMs: 0,
@@ -444,6 +422,17 @@ async function logBroker(log: { base: number; bytes: Buffer }[], end: number, ab
       ],
     },
   }));
+}
+
+/**
+ * A one-partition fake broker serving `log` (encoded batches and their first offsets): whole
+ * batches from the one holding the fetch offset, as many as fit the partition's limit (at least
+ * one); `aborted` is sent as the aborted-transaction list under read_committed.
+ */
+async function logBroker(log: { base: number; bytes: Buffer }[], end: number, aborted: { producerId: bigint; firstOffset: bigint }[] = []): Promise<FakeBroker> {
+  const broker = await FakeBroker.start();
+  cleanups.push(() => broker.stop());
+  answerMetadata(broker);
   broker.handle(Fetch, async (req) => {
     const body = req.decode();
     const part = body.topics[0]?.partitions[0];

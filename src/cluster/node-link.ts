@@ -2,10 +2,9 @@
  * The link to one broker: at most one live connection, its negotiated API versions, and reconnect
  * with backoff after failures (a broker that is down is not hammered; callers wait the backoff).
  */
-import { ApiVersions } from '../protocol/apis/api-versions.js';
-import { kafkaError } from '../protocol/error-codes.js';
 import type { AnyApi } from '../protocol/schema.js';
 import { Connection } from '../network/connection.js';
+import { requestApiVersions } from './api-versions-handshake.js';
 import type { ResolvedClusterOptions } from './options.js';
 import { backoffDelay } from './retry.js';
 import { negotiateVersion, type BrokerApiVersions } from './versions.js';
@@ -77,11 +76,11 @@ export class NodeLink {
     this.opening = conn;
     try {
       await conn.connect();
-      const response = await conn.request(ApiVersions, ApiVersions.maxVersion, {});
-      const err = kafkaError(response.errorCode, { broker: this.address, api: 'ApiVersions' });
-      if (err) throw err;
+      const versions = await requestApiVersions(conn, this.address);
+      // SASL comes after ApiVersions (KIP-511 clients learn the handshake versions first).
+      if (this.options.sasl) await this.options.sasl.authenticate(conn, versions);
       if (this.closed) throw new Error('link closed');
-      this.versions = new Map(response.apiKeys.map((k) => [k.apiKey, { minVersion: k.minVersion, maxVersion: k.maxVersion }]));
+      this.versions = versions;
     } catch (err) {
       this.failures++;
       this.nextAttemptAt = Date.now() + backoffDelay(this.failures, this.options.retry);

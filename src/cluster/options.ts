@@ -2,6 +2,7 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { checkBrokers, checkInteger, checkString } from '../options/validate.js';
 import { InvalidOptionError } from '../protocol/errors.js';
+import { resolveSaslOptions, type SaslAuthenticator, type SaslOptions } from '../network/sasl/options.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 
 /** Options shared by every client role (producer, consumer, admin). */
@@ -22,6 +23,8 @@ export interface ClusterOptions {
   retry?: Partial<RetryOptions>;
   /** TLS: `true` for defaults (hostname verification on), or Node TLS options (Java `security.protocol=SSL`). */
   tls?: boolean | TlsConnectionOptions;
+  /** SASL authentication (Java `security.protocol=SASL_PLAINTEXT`, or `SASL_SSL` with `tls`). */
+  sasl?: SaslOptions;
 }
 
 /** Cluster options after defaults and validation. */
@@ -34,6 +37,8 @@ export interface ResolvedClusterOptions {
   metadataMaxAgeMs: number;
   retry: RetryOptions;
   tls: boolean | TlsConnectionOptions;
+  /** The SASL exchange to run on each connection; it holds the credentials out of sight. */
+  sasl: SaslAuthenticator | undefined;
 }
 
 /** Defaults of {@link ClusterOptions}. */
@@ -56,6 +61,7 @@ export const CLUSTER_OPTION_KEYS = [
   'metadataMaxAgeMs',
   'retry',
   'tls',
+  'sasl',
 ] as const;
 
 /** Applies defaults and validates; throws InvalidOptionError naming the first bad option. */
@@ -84,5 +90,6 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     metadataMaxAgeMs: checkInteger('metadataMaxAgeMs', options.metadataMaxAgeMs ?? CLUSTER_DEFAULTS.metadataMaxAgeMs, 0, 86_400_000),
     retry,
     tls,
+    sasl: resolveSaslOptions(options.sasl),
   };
 }

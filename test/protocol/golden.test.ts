@@ -28,6 +28,8 @@ import {
 } from './golden/requests.js';
 
 const DIR = join(import.meta.dirname, 'golden');
+/** APIs with no golden capture: the SASL exchange only runs on a SASL listener. */
+const NOT_CAPTURED = new Set(['SaslHandshake', 'SaslAuthenticate']);
 
 interface Capture {
   api: string;
@@ -65,6 +67,9 @@ describe('golden captures', () => {
   it('exist for every version we speak that the capture broker supports, and no others', () => {
     const expected: string[] = [];
     for (const api of ALL_APIS) {
+      // The capture broker has only a PLAINTEXT listener, where the SASL APIs answer ILLEGAL_SASL_STATE;
+      // their encoding is checked by the round trips and by the SASL tests against a FakeBroker.
+      if (NOT_CAPTURED.has(api.name)) continue;
       const theirs = brokerRanges[api.name];
       assert.ok(theirs, `the capture broker does not list ${api.name}`);
       for (let v = Math.max(api.minVersion, theirs.minVersion); v <= Math.min(api.maxVersion, theirs.maxVersion); v++) {

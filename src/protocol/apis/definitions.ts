@@ -20,4 +20,6 @@ export * from './metadata.js';
 export * from './offset-commit.js';
 export * from './offset-fetch.js';
 export * from './produce.js';
+export * from './sasl-authenticate.js';
+export * from './sasl-handshake.js';
 export * from './sync-group.js';

@@ -1,6 +1,12 @@
 /**
  * The cluster client every role builds on: bootstrap, links to brokers, metadata cache and refresh,
  * leader lookup, and requests routed to a broker at the version negotiated with it.
+ *
+ * Rebootstrap (KIP-899, KIP-1102; see rebootstrap.ts): once every broker the metadata names is
+ * unreachable, metadata refreshes have failed for `metadataRecoveryRebootstrapTriggerMs`, or a
+ * broker answers REBOOTSTRAP_REQUIRED, requests for 'any' broker go to the bootstrap list again
+ * (fresh links, so names are resolved again and no backoff is inherited) until a metadata refresh
+ * succeeds.
  */
 import { kafkaError, KafkaError } from '../protocol/error-codes.js';
 import { Metadata } from '../protocol/apis/metadata.js';
@@ -10,6 +16,7 @@ import { ZERO_UUID } from '../protocol/schema.js';
 import { mergeMetadata, type ClusterMetadata, type TopicInfo } from './metadata.js';
 import { NodeLink } from './node-link.js';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options.js';
+import { RefreshFailureClock } from './rebootstrap.js';
 import { withRetry } from './retry.js';
 
 /** Where a request goes: a node id, any broker, or the active controller as metadata names it. */
@@ -28,6 +35,9 @@ export interface RequestOptions {
  */
 const STALE_METADATA_CODES = new Set([3, 5, 6, 9, 19, 41, 74, 75, 100, 103]);
 
+/** REBOOTSTRAP_REQUIRED (KIP-1102): the broker tells the client to go back to its bootstrap list. */
+const REBOOTSTRAP_REQUIRED = 129;
+
 /** Client of a whole cluster. One instance per role; share it between roles if you like. */
 export class Cluster {
   readonly options: ResolvedClusterOptions;
@@ -36,10 +46,19 @@ export class Cluster {
   private current: ClusterMetadata | null = null;
   private refreshing: Promise<ClusterMetadata> | null = null;
   private closed = false;
+  /** True from a rebootstrap until a metadata refresh succeeds: 'any' means a bootstrap broker. */
+  private rebootstrapping = false;
+  private rebootstraps = 0;
+  private readonly refreshFailures = new RefreshFailureClock();
 
   constructor(options: ClusterOptions) {
     this.options = resolveClusterOptions(options);
-    this.bootstrap = this.options.brokers.map((b, i) => new NodeLink(-(i + 1), b.host, b.port, this.options));
+    this.bootstrap = this.bootstrapLinks();
+  }
+
+  /** How many times this client went back to its bootstrap list (for tests and diagnostics). */
+  get rebootstrapCount(): number {
+    return this.rebootstraps;
   }
 
   /** Connects to a bootstrap broker and loads the broker list. */
@@ -62,15 +81,37 @@ export class Cluster {
     const run = withRetry(
       'metadata refresh',
       async () => {
-        // The link is picked here (as `request('any', …)` would) so a malformed answer names its broker.
-        const link = this.link('any');
-        const conn = await link.get();
-        const version = await link.versionFor(Metadata);
-        const response = await conn.request(Metadata, version, {
-          topics: topics === null ? (version === 0 ? [] : null) : topics.map((name) => ({ name, topicId: ZERO_UUID })),
-          allowAutoTopicCreation: false,
-        });
-        return mergeMetadata(this.current, response, Date.now(), link.address);
+        const recovery = this.options.metadataRecovery;
+        if (recovery.strategy === 'rebootstrap' && !this.rebootstrapping && this.refreshFailures.expired(Date.now(), recovery.triggerMs)) {
+          this.rebootstrap();
+        }
+        try {
+          // The link is picked here (as `request('any', …)` would) so a malformed answer names its broker.
+          const link = this.link('any');
+          const conn = await link.get();
+          const version = await link.versionFor(Metadata);
+          const response = await conn.request(Metadata, version, {
+            topics: topics === null ? (version === 0 ? [] : null) : topics.map((name) => ({ name, topicId: ZERO_UUID })),
+            allowAutoTopicCreation: false,
+          });
+          if (response.errorCode === REBOOTSTRAP_REQUIRED && recovery.strategy === 'rebootstrap') {
+            this.rebootstrap();
+            // Retriable: the next attempt asks a bootstrap broker.
+            throw new KafkaStageError('ERR_METADATA', `broker ${link.address} asked the client to rebootstrap`, {
+              context: { broker: link.address, api: 'Metadata' },
+              retriable: true,
+            });
+          }
+          const topError = kafkaError(response.errorCode, { broker: link.address, api: 'Metadata' });
+          if (topError) throw topError;
+          const merged = mergeMetadata(this.current, response, Date.now(), link.address);
+          this.refreshFailures.succeeded();
+          this.rebootstrapping = false;
+          return merged;
+        } catch (err) {
+          this.refreshFailures.failed(Date.now());
+          throw err;
+        }
       },
       this.options.retry,
     );
@@ -181,15 +222,21 @@ export class Cluster {
 
   private link(target: RequestTarget): NodeLink {
     if (target === 'any') {
-      const connected = [...this.links.values()].find((l) => l.isConnected) ?? this.bootstrap.find((l) => l.isConnected);
-      if (connected) return connected;
       const known = [...this.links.values()];
-      const pool = known.length > 0 ? known : this.bootstrap;
-      // Prefer links not backing off after a failure, so a dead address is not picked again and again;
-      // among equals pick at random, spreading clients over the brokers.
-      const soonest = Math.min(...pool.map((l) => l.readyAt));
-      const ready = pool.filter((l) => l.readyAt === soonest);
-      return ready[Math.floor(Math.random() * ready.length)] as NodeLink;
+      if (this.rebootstrapping) {
+        // Bootstrap brokers first; once they all failed too, any broker at all (the known ones may be
+        // back, as when the whole cluster restarts at the same addresses).
+        return this.bootstrap.every((l) => l.failing) ? pick([...this.bootstrap, ...known]) : pick(this.bootstrap);
+      }
+      const connected = known.find((l) => l.isConnected) ?? this.bootstrap.find((l) => l.isConnected);
+      if (connected) return connected;
+      if (known.length === 0) return pick(this.bootstrap);
+      // KIP-899: when no known broker can be reached, the cluster may live elsewhere now.
+      if (this.options.metadataRecovery.strategy === 'rebootstrap' && known.every((l) => l.failing)) {
+        this.rebootstrap();
+        return pick(this.bootstrap);
+      }
+      return pick(known);
     }
     const link = this.links.get(target);
     if (!link) {
@@ -199,6 +246,32 @@ export class Cluster {
       });
     }
     return link;
+  }
+
+  /**
+   * Goes back to the bootstrap list: 'any' picks a bootstrap broker until a metadata refresh
+   * succeeds. Bootstrap links not connected now are replaced by new ones, so their host names are
+   * resolved again on connect and no backoff of an earlier failure is carried over; connected ones
+   * are alive and kept. The staleness clock starts over.
+   */
+  private rebootstrap(): void {
+    this.rebootstrapping = true;
+    this.rebootstraps++;
+    this.refreshFailures.restart(Date.now());
+    this.bootstrap = this.bootstrap.map((old, i) => {
+      if (old.isConnected) return old;
+      void old.close();
+      return this.bootstrapLink(i);
+    });
+  }
+
+  private bootstrapLinks(): NodeLink[] {
+    return this.options.brokers.map((_, i) => this.bootstrapLink(i));
+  }
+
+  private bootstrapLink(index: number): NodeLink {
+    const b = this.options.brokers[index] as { host: string; port: number };
+    return new NodeLink(-(index + 1), b.host, b.port, this.options);
   }
 
   /** Keeps one link per advertised broker; links of brokers that left are closed. */
@@ -220,4 +293,16 @@ export class Cluster {
   private assertOpen(): void {
     if (this.closed) throw new KafkaStageError('ERR_CLOSED', 'the cluster client is closed');
   }
+}
+
+/**
+ * A connected link of `pool`, else one not backing off after a failure (so a dead address is not
+ * picked again and again); among equals one at random, spreading clients over the brokers.
+ */
+function pick(pool: readonly NodeLink[]): NodeLink {
+  const connected = pool.find((l) => l.isConnected);
+  if (connected) return connected;
+  const soonest = Math.min(...pool.map((l) => l.readyAt));
+  const ready = pool.filter((l) => l.readyAt === soonest);
+  return ready[Math.floor(Math.random() * ready.length)] as NodeLink;
 }

@@ -39,6 +39,15 @@ export class NodeLink {
     return this.nextAttemptAt;
   }
 
+  /**
+   * True when the last attempt to connect failed and none succeeded since: the broker is
+   * unreachable as far as this link knows (a link never tried, or whose connection merely closed,
+   * is not failing).
+   */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
   /** True when a connection is open now. */
   get isConnected(): boolean {
     return this.connection !== null && !this.connection.closed;

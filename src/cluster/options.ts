@@ -4,9 +4,10 @@ import { checkBrokers, checkInteger, checkString } from '../options/validate.js'
 import { InvalidOptionError } from '../protocol/errors.js';
 import { resolveSaslOptions, type SaslAuthenticator, type SaslOptions } from '../network/sasl/options.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
+import { METADATA_RECOVERY_KEYS, resolveMetadataRecovery, type MetadataRecoveryOptions, type ResolvedMetadataRecovery } from './rebootstrap.js';
 
 /** Options shared by every client role (producer, consumer, admin). */
-export interface ClusterOptions {
+export interface ClusterOptions extends MetadataRecoveryOptions {
   /** Bootstrap brokers, `host:port` (Java `bootstrap.servers`). Required. */
   brokers: string[] | string;
   /** Client id sent with every request (Java `client.id`). Default `kafka-stage`. */
@@ -39,6 +40,8 @@ export interface ResolvedClusterOptions {
   tls: boolean | TlsConnectionOptions;
   /** The SASL exchange to run on each connection; it holds the credentials out of sight. */
   sasl: SaslAuthenticator | undefined;
+  /** Rebootstrap policy (see rebootstrap.ts). */
+  metadataRecovery: ResolvedMetadataRecovery;
 }
 
 /** Defaults of {@link ClusterOptions}. */
@@ -62,6 +65,7 @@ export const CLUSTER_OPTION_KEYS = [
   'retry',
   'tls',
   'sasl',
+  ...METADATA_RECOVERY_KEYS,
 ] as const;
 
 /** Applies defaults and validates; throws InvalidOptionError naming the first bad option. */
@@ -91,5 +95,6 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     retry,
     tls,
     sasl: resolveSaslOptions(options.sasl),
+    metadataRecovery: resolveMetadataRecovery(options),
   };
 }

@@ -2,6 +2,9 @@
 // The test command: runs every test file under test/ with node's built-in runner.
 // When KAFKA_BROKERS is unset it starts a local broker first (scripts/kafka/start.sh) and stops it
 // afterwards; with KAFKA_BROKERS set it uses that cluster. On failure it prints the broker log tail.
+// Files under test/integration/secure/ also need the secured broker (start.sh --security): the one
+// in KAFKA_SECURE_STATE (default .kafka-secure) when it runs, else one started there on ports
+// KAFKA_SECURE_BASE_PORT.. (default 19192..19198) and stopped afterwards.
 // Flags: --unit (skip files needing a broker), --node <binary> (run the tests under another node),
 //        --coverage (print a line/branch/function coverage report of src/ after the tests: Node's
 //        --experimental-test-coverage; limited to src/ on Node ≥ 22.5, which has
@@ -45,6 +48,39 @@ if (files.some(needsBroker) && !env.KAFKA_BROKERS) {
   env.KAFKA_BROKERS = out.toString().trim().split('\n').pop();
   startedBroker = true;
   console.error(`kafka-stage tests: started broker at ${env.KAFKA_BROKERS}`);
+}
+
+/** A secure test file needs the secured broker too. */
+const needsSecureBroker = (file) => file.includes('/integration/secure/');
+let startedSecureBroker = false;
+const secureEnv = {
+  ...process.env,
+  KAFKA_STATE: env.KAFKA_SECURE_STATE ?? join(root, '.kafka-secure'),
+  KAFKA_BASE_PORT: env.KAFKA_SECURE_BASE_PORT ?? '19192',
+};
+env.KAFKA_SECURE_STATE = secureEnv.KAFKA_STATE;
+if (files.some(needsSecureBroker) && !secureBrokerRunning(secureEnv.KAFKA_STATE)) {
+  try {
+    execFileSync('bash', [join(root, 'scripts/kafka/start.sh'), '--security', '--fresh'], { env: secureEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    // start.sh printed why; leave no plain broker behind either.
+    if (startedBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { stdio: 'inherit' });
+    process.exit(1);
+  }
+  startedSecureBroker = true;
+  console.error(`kafka-stage tests: started the secured broker in ${secureEnv.KAFKA_STATE} (ports ${secureEnv.KAFKA_BASE_PORT}..)`);
+}
+
+/** True when a secured broker set up by start.sh --security still runs in `state`. */
+function secureBrokerRunning(state) {
+  const pidFile = join(state, 'node1/pid');
+  if (!existsSync(join(state, 'secure.json')) || !existsSync(pidFile)) return false;
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function printBrokerLogTail() {
@@ -92,4 +128,5 @@ const count = (name) => Number(summary.find((l) => l.startsWith(`# ${name} `))?.
 console.log(`${summary.join('\n')}\n${count('pass')} passed, ${count('fail') + (count('cancelled') || 0)} failed (node ${nodeVersion})`);
 if (code !== 0 && files.some(needsBroker)) printBrokerLogTail();
 if (startedBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { stdio: 'inherit' });
+if (startedSecureBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { env: secureEnv, stdio: 'inherit' });
 process.exit(code);

@@ -189,6 +189,8 @@ export interface JavaProduceOptions {
   batchSize?: number;
   /** `max.block.ms`: how long a send may wait for metadata, e.g. of a missing topic (default 60 000). */
   maxBlockMs?: number;
+  /** A Java client properties file (`--producer.config`), e.g. security settings. */
+  clientConfig?: string;
 }
 
 function checkField(what: string, text: string): string {
@@ -230,6 +232,7 @@ export async function javaProduce(options: JavaProduceOptions): Promise<void> {
     '--property', 'parse.headers=true', '--property', `headers.delimiter=${HEADERS_DELIMITER}`,
     '--property', `headers.separator=${HEADERS_SEPARATOR}`, '--property', `headers.key.separator=${HEADER_KEY_SEPARATOR}`,
     '--property', `null.marker=${NULL_MARKER}`,
+    ...(options.clientConfig === undefined ? [] : ['--producer.config', options.clientConfig]),
   ];
   const { stderr } = await runJavaTool('org.apache.kafka.tools.ConsoleProducer', args, { stdin: input, jvmOpts: QUICK_JVM_OPTS });
   const errors = errorLines(stderr);
@@ -262,6 +265,8 @@ export interface JavaConsumeOptions {
   group?: string;
   /** `isolation.level` (default read_uncommitted, as the Java consumer). */
   isolation?: 'read_committed' | 'read_uncommitted';
+  /** A Java client properties file (`--consumer.config`), e.g. security settings. */
+  clientConfig?: string;
 }
 
 /**
@@ -283,6 +288,7 @@ export async function javaConsume(options: JavaConsumeOptions): Promise<JavaReco
     '--property', 'print.headers=true', '--property', 'print.key=true',
     '--property', `key.separator=${KEY_SEPARATOR}`, '--property', `line.separator=${LINE_SEPARATOR}`,
     '--property', `headers.separator=${HEADERS_SEPARATOR}`, '--property', `null.literal=${NULL_MARKER}`,
+    ...(options.clientConfig === undefined ? [] : ['--consumer.config', options.clientConfig]),
   ];
   const { stdout } = await runJavaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', args, {
     jvmOpts: QUICK_JVM_OPTS,

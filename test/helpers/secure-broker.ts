@@ -10,6 +10,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { Admin } from '../../src/admin/admin.js';
+import type { ClusterOptions } from '../../src/cluster/options.js';
+import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
+import { Producer } from '../../src/producer/producer.js';
+import { uniqueTopic } from './env.js';
 
 /** A user known to the secured broker: PLAIN (JAAS) and SCRAM-SHA-256/512 (created at format time). */
 export interface SecureUser {
@@ -169,4 +175,98 @@ export function javaClientProperties(broker: SecureBroker, security: JavaSecurit
   const file = join(mkdtempSync(join(tmpdir(), 'kafka-stage-secure-')), 'client.properties');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
+}
+
+/** A mechanism the secured broker enables on its SASL listeners. */
+export type SecureMechanism = (typeof PASSWORD_MECHANISMS)[number] | 'OAUTHBEARER';
+
+/** Every mechanism of the SASL listeners, OAUTHBEARER included. */
+export const ALL_MECHANISMS: readonly SecureMechanism[] = [...PASSWORD_MECHANISMS, 'OAUTHBEARER'];
+
+/**
+ * The library's `sasl` option for `user` with `mechanism`: the password for PLAIN/SCRAM, an
+ * unsecured JWS naming the user for OAUTHBEARER (its provider counts the calls in `tokenCalls`).
+ */
+export function saslFor(mechanism: SecureMechanism, user: SecureUser, password = user.password): NonNullable<ClusterOptions['sasl']> {
+  if (mechanism === 'OAUTHBEARER') {
+    return { mechanism, token: () => ({ value: unsecuredJwt(user.username), lifetimeMs: 3_600_000 }) };
+  }
+  return { mechanism, username: user.username, password };
+}
+
+/** `tls` options trusting the test CA, optionally with alice's client certificate. */
+export function tlsFor(broker: SecureBroker, client: 'none' | 'alice' | 'alice-encrypted' | 'rogue' = 'none'): TlsConnectionOptions {
+  const ca = readFileSync(broker.certs.ca);
+  switch (client) {
+    case 'none':
+      return { ca };
+    case 'alice':
+      return { ca, cert: readFileSync(broker.certs.aliceCert), key: readFileSync(broker.certs.aliceKey) };
+    case 'alice-encrypted':
+      return { ca, cert: readFileSync(broker.certs.aliceCert), key: readFileSync(broker.certs.aliceEncryptedKey), passphrase: broker.aliceKeyPassphrase };
+    case 'rogue':
+      return { ca, cert: readFileSync(broker.certs.rogueAliceCert), key: readFileSync(broker.certs.rogueAliceKey) };
+  }
+}
+
+/** Resolves once `check()` holds; rejects after `timeoutMs` naming `what`. */
+export function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = (): void => {
+      if (check()) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+/** A fresh topic alice may use (name starts with {@link SECURE_PREFIX}), made by the super user. */
+export async function secureTopic(admin: Admin, label: string, partitions = 2): Promise<string> {
+  const topic = uniqueTopic(`${SECURE_PREFIX}${label}`);
+  await admin.createTopics([{ topic, partitions }]);
+  return topic;
+}
+
+/** Values `v-0` … `v-(count-1)`. */
+export function values(count: number, label = 'v'): string[] {
+  return Array.from({ length: count }, (_, i) => `${label}-${i}`);
+}
+
+/**
+ * Produces `count` records to `topic` with `options` (the client's own security settings), then
+ * consumes them as a new group (name prefixed secure-) acking every batch, stops the group and
+ * checks through `admin` (a super user) that the group committed the log end of every partition.
+ * Returns the values read, sorted.
+ */
+export async function produceAndConsumeAsGroup(admin: Admin, options: ClusterOptions, topic: string, count: number): Promise<string[]> {
+  const sent = values(count);
+  const producer = new Producer({ ...options, lingerMs: 2 });
+  try {
+    await producer.sendBatch(topic, sent.map((value, i) => ({ key: `k-${i % 7}`, value })));
+  } finally {
+    await producer.close();
+  }
+  const got: string[] = [];
+  const groupId = uniqueTopic(`${SECURE_PREFIX}group`);
+  const group = new ConsumerGroup(
+    { ...options, groupId, topics: [topic], sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, autoOffsetReset: 'earliest' },
+    async (stage) => {
+      for await (const batch of stage.batches({ maxDemand: 50 })) {
+        for (const record of batch.records) got.push(record.value?.toString() ?? '<null>');
+        await stage.ack(batch);
+      }
+    },
+  );
+  await group.start();
+  try {
+    await until(() => got.length >= count, `${count} records`);
+  } finally {
+    await group.stop();
+  }
+  const offsets = await admin.describeGroupOffsets(groupId);
+  const committed = offsets.partitions.filter((p) => p.topic === topic).reduce((n, p) => n + Number(p.committedOffset ?? 0), 0);
+  if (committed !== count) throw new Error(`group ${groupId} committed ${committed} records of ${count}`);
+  return got.sort();
 }

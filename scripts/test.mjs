@@ -83,8 +83,8 @@ function secureBrokerRunning(state) {
   }
 }
 
-function printBrokerLogTail() {
-  const log = join(env.KAFKA_STATE ?? join(root, '.kafka'), 'node1/server.log');
+function printBrokerLogTail(state = env.KAFKA_STATE ?? join(root, '.kafka')) {
+  const log = join(state, 'node1/server.log');
   if (!existsSync(log)) return;
   const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
   console.error(`--- last 60 lines of ${relative(root, log)} ---\n${lines.slice(-60).join('\n')}`);
@@ -127,6 +127,7 @@ if (folders.length > 0) console.log(`coverage of src/ by folder (sums over the f
 const count = (name) => Number(summary.find((l) => l.startsWith(`# ${name} `))?.split(' ')[2] ?? NaN);
 console.log(`${summary.join('\n')}\n${count('pass')} passed, ${count('fail') + (count('cancelled') || 0)} failed (node ${nodeVersion})`);
 if (code !== 0 && files.some(needsBroker)) printBrokerLogTail();
+if (code !== 0 && files.some(needsSecureBroker)) printBrokerLogTail(secureEnv.KAFKA_STATE);
 if (startedBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { stdio: 'inherit' });
 if (startedSecureBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { env: secureEnv, stdio: 'inherit' });
 process.exit(code);

@@ -13,7 +13,10 @@ exec 9>"$KAFKA_CACHE/.install.lock"
 flock 9
 if [ -f "$KAFKA_LIBS/.complete" ] && [ "$(cat "$KAFKA_LIBS/.complete")" = "$stamp" ]; then exit 0; fi
 echo "kafka-stage: fetching Apache Kafka $KAFKA_VERSION jars into $KAFKA_LIBS" >&2
-mvn -q -B -f "$KAFKA_SCRIPTS/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+if [ -n "$KAFKA_LOG4J_VERSION" ]; then logging=(-Dlog4j.version="$KAFKA_LOG4J_VERSION"); binding=log4j-slf4j-impl
+else logging=(-Dkafka.reload4j=true); binding=slf4j-reload4j
+fi
+mvn -q -B -f "$KAFKA_SCRIPTS/pom.xml" -Dkafka.version="$KAFKA_VERSION" "${logging[@]}" \
   dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS" >&2
-ls "$KAFKA_LIBS"/kafka_2.13-*.jar "$KAFKA_LIBS"/kafka-tools-*.jar "$KAFKA_LIBS"/log4j-slf4j-impl-*.jar >/dev/null
+ls "$KAFKA_LIBS"/kafka_2.13-*.jar "$KAFKA_LIBS"/kafka-tools-*.jar "$KAFKA_LIBS"/$binding-*.jar >/dev/null
 echo "$stamp" > "$KAFKA_LIBS/.complete"

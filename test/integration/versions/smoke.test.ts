@@ -1,0 +1,143 @@
+/**
+ * Smoke test of every client role against whatever broker KAFKA_BROKERS names: CI runs it against
+ * the oldest Kafka releases we support (3.9.x, 3.7.x) as well as the default one. Admin creates a
+ * topic, the idempotent producer writes keyed records with headers, a consumer group of two members
+ * consumes and commits them, admin describes the group while it is stable and its offsets after it
+ * stops, then deletes the topic. The API versions negotiated with the broker are printed as test
+ * diagnostics, so a run's log shows what an older broker made us speak.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Admin } from '../../../src/admin/index.js';
+import { ConsumerGroup } from '../../../src/consumer/consumer-group.js';
+import { ALL_APIS } from '../../../src/protocol/apis/index.js';
+import type { KafkaRecord } from '../../../src/protocol/records/types.js';
+import { Producer } from '../../../src/producer/producer.js';
+import { testBrokers, uniqueTopic } from '../../helpers/env.js';
+
+const brokers = testBrokers();
+const PARTITIONS = 3;
+const RECORDS = 600;
+let admin: Admin;
+
+before(async () => {
+  admin = new Admin({ brokers });
+  await admin.connect();
+});
+after(async () => {
+  await admin.close();
+});
+
+/** Polls `probe` until `done` holds for its value; returns that value (a wait, not an assertion). */
+async function until<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('the negotiated version of every API we speak is listed (a broker lacking one is reported, not fatal here)', async (t) => {
+  const speak: string[] = [];
+  for (const api of ALL_APIS) {
+    try {
+      speak.push(`${api.name} v${await admin.cluster.versionFor('any', api)}`);
+    } catch (err) {
+      speak.push(`${api.name} -: ${(err as Error).message}`);
+    }
+  }
+  t.diagnostic(`negotiated with ${brokers.join(',')}: ${speak.join(', ')}`);
+  // The APIs this test goes on to use must all have a version in common with the broker.
+  for (const name of ['Produce', 'Fetch', 'ListOffsets', 'Metadata', 'OffsetCommit', 'OffsetFetch', 'FindCoordinator', 'JoinGroup', 'SyncGroup', 'Heartbeat', 'LeaveGroup', 'DescribeGroups', 'CreateTopics', 'DeleteTopics', 'InitProducerId']) {
+    assert.ok(speak.some((s) => s.startsWith(`${name} v`)), `no version of ${name} in common: ${speak.join(', ')}`);
+  }
+});
+
+test('create topic, produce, group consume and commit, describe the group, delete the topic', async () => {
+  const topic = uniqueTopic('smoke');
+  const groupId = uniqueTopic('smoke-g');
+  const created = await admin.createTopics([{ topic, partitions: PARTITIONS }]);
+  assert.deepEqual(created.map((c) => c.topic), [topic]);
+
+  // Keyed records with headers through the idempotent producer (the default), gzip-compressed.
+  const producer = new Producer({ brokers, lingerMs: 5, compression: 'gzip' });
+  const sent = new Map<string, number>();
+  try {
+    const acks = await Promise.all(
+      Array.from({ length: RECORDS }, (_, i) =>
+        producer.send(topic, { key: `k${i % 37}`, value: `v${i}`, headers: [{ key: 'n', value: String(i) }] }),
+      ),
+    );
+    acks.forEach((ack, i) => sent.set(`v${i}`, ack.partition));
+  } finally {
+    await producer.close();
+  }
+  const ends = await admin.listOffsets(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, spec: 'latest' as const })));
+  assert.equal(ends.reduce((n, e) => n + e.offset, 0), RECORDS, 'log end offsets add up to what was acknowledged');
+
+  // Two members share the partitions; each acks every batch, so the final commits are the log ends.
+  const received: KafkaRecord[] = [];
+  const members = [0, 1].map(
+    () =>
+      new ConsumerGroup(
+        { brokers, groupId, topics: [topic], sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, autoOffsetReset: 'earliest' },
+        async (stage) => {
+          for await (const batch of stage.batches({ maxDemand: 100 })) {
+            received.push(...batch.records);
+            await stage.ack(batch);
+          }
+        },
+      ),
+  );
+  try {
+    await Promise.all(members.map((m) => m.start()));
+    await until(() => new Set(received.map((r) => r.value?.toString())).size, (n) => n >= RECORDS, `${RECORDS} records`);
+    // The group may still be settling its second member's join: describe until it reports Stable.
+    const description = await until(
+      () => admin.describeGroup(groupId),
+      (d) => d.state === 'Stable' && d.members.length === 2 && d.members.every((m) => m.assignment.length > 0),
+      'a stable group of two members that both own partitions',
+    );
+    assert.equal(description.protocolType, 'consumer');
+    const owned = description.members.flatMap((m) => m.assignment.map((a) => `${a.topic}/${a.partition}`)).sort();
+    assert.deepEqual(owned, Array.from({ length: PARTITIONS }, (_, p) => `${topic}/${p}`));
+  } finally {
+    await Promise.all(members.map((m) => m.stop()));
+  }
+
+  // Each record once (a rebalance may re-deliver uncommitted ones: count distinct), on the partition
+  // its acknowledgement named, with its key and header intact, in offset order per partition.
+  const byValue = new Map(received.map((r) => [r.value?.toString(), r]));
+  assert.equal(byValue.size, RECORDS);
+  for (const [value, partition] of sent) {
+    const r = byValue.get(value);
+    assert.ok(r, `record ${value} not received`);
+    assert.equal(r.partition, partition);
+    const i = Number(value.slice(1));
+    assert.equal(r.key?.toString(), `k${i % 37}`);
+    assert.deepEqual(r.headers.map((h) => [h.key, h.value?.toString()]), [['n', String(i)]]);
+  }
+  for (let p = 0; p < PARTITIONS; p++) {
+    const offsets = [...new Set(received.filter((r) => r.partition === p).map((r) => r.offset))];
+    assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), `partition ${p} in order`);
+  }
+
+  const after = await admin.describeGroupOffsets(groupId);
+  assert.equal(after.state, 'Empty');
+  assert.equal(after.totalLag, 0);
+  assert.deepEqual(
+    after.partitions.map((p) => [p.partition, p.committedOffset]),
+    ends.map((e) => [e.partition, e.offset]),
+  );
+
+  await admin.deleteTopics([topic]);
+  // The broker's metadata cache follows the controller shortly after the deletion is committed.
+  await until(
+    () => admin.cluster.refreshMetadata([topic]),
+    (md) => (md.topics.get(topic)?.partitions.length ?? 0) === 0,
+    'the deleted topic to leave metadata',
+    10_000,
+  );
+});

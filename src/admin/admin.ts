@@ -56,12 +56,15 @@ export interface ClusterDescription {
 export class Admin {
   /** The cluster client underneath, shareable with other roles. */
   readonly cluster: Cluster;
-  private readonly options: ResolvedAdminOptions;
+  private readonly options: Omit<ResolvedAdminOptions, 'cluster'>;
 
   /** Validates `options` (throws InvalidOptionError naming the option); connects lazily or on {@link Admin.connect}. */
   constructor(options: AdminOptions) {
-    this.options = resolveAdminOptions(options);
-    this.cluster = new Cluster(this.options.cluster);
+    const { cluster, ...own } = resolveAdminOptions(options);
+    this.cluster = new Cluster(cluster);
+    // Not the raw cluster options: they hold TLS keys and SASL passwords, which the Cluster keeps
+    // only in resolved form, out of sight of inspect().
+    this.options = own;
   }
 
   /** Connects to a bootstrap broker and loads the broker list. */

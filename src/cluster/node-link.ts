@@ -79,7 +79,8 @@ export class NodeLink {
       connectTimeoutMs: this.options.connectTimeoutMs,
       requestTimeoutMs: this.options.requestTimeoutMs,
       maxResponseBytes: this.options.maxResponseBytes,
-      tls: this.options.tls,
+      // Per broker: the host dialled is the name verified (a user servername only for bootstrap addresses).
+      tls: this.options.tls?.connectOptions(this.host, this.nodeId < 0),
       nodeId: this.nodeId,
     });
     this.opening = conn;

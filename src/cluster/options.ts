@@ -1,9 +1,9 @@
 /** Options of the cluster client (connections, metadata, retries), one frozen defaults object and one validate(). */
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { checkBrokers, checkInteger, checkString } from '../options/validate.js';
 import { InvalidOptionError } from '../protocol/errors.js';
 import { resolveSaslOptions, type SaslAuthenticator, type SaslOptions } from '../network/sasl/options.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
+import { resolveTlsOptions, type ClusterTlsOptions, type TlsSettings } from './tls-options.js';
 import { METADATA_RECOVERY_KEYS, resolveMetadataRecovery, type MetadataRecoveryOptions, type ResolvedMetadataRecovery } from './rebootstrap.js';
 
 /** Options shared by every client role (producer, consumer, admin). */
@@ -22,8 +22,15 @@ export interface ClusterOptions extends MetadataRecoveryOptions {
   metadataMaxAgeMs?: number;
   /** Retry policy of retriable errors (Java `retries`, `retry.backoff.ms`, `retry.backoff.max.ms`). */
   retry?: Partial<RetryOptions>;
-  /** TLS: `true` for defaults (hostname verification on), or Node TLS options (Java `security.protocol=SSL`). */
-  tls?: boolean | TlsConnectionOptions;
+  /**
+   * TLS: `true` for Node's defaults (system CAs, certificate and host name verified), or Node TLS
+   * options such as `ca`, `cert`, `key`, `passphrase`, `pfx` (Java `security.protocol=SSL`,
+   * `ssl.truststore.*`, `ssl.keystore.*`). Each connection verifies the host it dials (the broker's
+   * host from metadata); a `servername` is used for the bootstrap addresses only. `key`,
+   * `passphrase` and `pfx` are loaded at once and never kept on an options object.
+   * `rejectUnauthorized: false` turns verification off, with a `KAFKA_STAGE_TLS_INSECURE` warning.
+   */
+  tls?: boolean | ClusterTlsOptions;
   /** SASL authentication (Java `security.protocol=SASL_PLAINTEXT`, or `SASL_SSL` with `tls`). */
   sasl?: SaslOptions;
 }
@@ -37,7 +44,8 @@ export interface ResolvedClusterOptions {
   maxResponseBytes: number;
   metadataMaxAgeMs: number;
   retry: RetryOptions;
-  tls: boolean | TlsConnectionOptions;
+  /** TLS of every connection (undefined: plain TCP); it holds the key material out of sight. */
+  tls: TlsSettings | undefined;
   /** The SASL exchange to run on each connection; it holds the credentials out of sight. */
   sasl: SaslAuthenticator | undefined;
   /** Rebootstrap policy (see rebootstrap.ts). */
@@ -51,7 +59,7 @@ export const CLUSTER_DEFAULTS = Object.freeze({
   requestTimeoutMs: 30_000,
   maxResponseBytes: 128 * 1024 * 1024,
   metadataMaxAgeMs: 300_000,
-  tls: false as boolean | TlsConnectionOptions,
+  tls: false as boolean | ClusterTlsOptions,
 });
 
 /** Names of the cluster options, for roles that check unknown keys. */
@@ -81,10 +89,6 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   if (retry.maxBackoffMs < retry.initialBackoffMs) {
     throw new InvalidOptionError('retry.maxBackoffMs', 'must be ≥ retry.initialBackoffMs');
   }
-  const tls = options.tls ?? CLUSTER_DEFAULTS.tls;
-  if (typeof tls !== 'boolean' && (tls === null || typeof tls !== 'object')) {
-    throw new InvalidOptionError('tls', 'expected a boolean or Node TLS options');
-  }
   return {
     brokers: checkBrokers('brokers', options.brokers),
     clientId: checkString('clientId', options.clientId ?? CLUSTER_DEFAULTS.clientId),
@@ -93,7 +97,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     maxResponseBytes: checkInteger('maxResponseBytes', options.maxResponseBytes ?? CLUSTER_DEFAULTS.maxResponseBytes, 1024, 2 ** 31 - 1),
     metadataMaxAgeMs: checkInteger('metadataMaxAgeMs', options.metadataMaxAgeMs ?? CLUSTER_DEFAULTS.metadataMaxAgeMs, 0, 86_400_000),
     retry,
-    tls,
+    tls: resolveTlsOptions(options.tls),
     sasl: resolveSaslOptions(options.sasl),
     metadataRecovery: resolveMetadataRecovery(options),
   };

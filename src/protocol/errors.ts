@@ -43,7 +43,13 @@ export type KafkaStageErrorCode =
   | 'ERR_PARTITION_NOT_OWNED'
   | 'ERR_COMMIT_LOST'
   | 'ERR_SUBSCRIBER'
-  | 'ERR_SUBSCRIBER_TIMEOUT';
+  | 'ERR_SASL_AUTHENTICATION'
+  | 'ERR_UNSUPPORTED_SASL_MECHANISM'
+  | 'ERR_SUBSCRIBER_TIMEOUT'
+  | 'ERR_TOPIC_AUTHORIZATION'
+  | 'ERR_GROUP_AUTHORIZATION'
+  | 'ERR_CLUSTER_AUTHORIZATION'
+  | 'ERR_TRANSACTIONAL_ID_AUTHORIZATION';
 
 /** Base class of every error kafka-stage throws. */
 export class KafkaStageError extends Error {
@@ -131,7 +137,7 @@ export class ConnectionError extends KafkaStageError {
   }
 }
 
-/** Node's codes for a TLS peer certificate that failed verification. */
+/** Node's codes for a TLS certificate that failed verification, the broker's or (alerts) ours. */
 const CERTIFICATE_FAILURE_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -142,6 +148,11 @@ const CERTIFICATE_FAILURE_CODES = new Set([
   'CERT_NOT_YET_VALID',
   'CERT_REVOKED',
   'CERT_UNTRUSTED',
+  // The broker refused our client certificate (mTLS): missing, unknown CA, or bad. Retrying sends
+  // the same certificate again.
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
 ]);
 
 function isCertificateFailure(cause: unknown): boolean {

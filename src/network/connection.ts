@@ -134,8 +134,10 @@ function noop(): void {}
 export class Connection {
   /** Broker address `host:port` (`[v6]:port` for IPv6). */
   readonly address: string;
-  private readonly host: string;
-  private readonly port: number;
+  /** Broker host as dialled. */
+  readonly host: string;
+  /** Broker port. */
+  readonly port: number;
   private readonly clientId: string;
   private readonly connectTimeoutMs: number;
   private readonly requestTimeoutMs: number;
@@ -160,6 +162,11 @@ export class Connection {
   /** One timer per connection, armed for the earliest deadline: no timer per request. */
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
+  /**
+   * Set while {@link Connection.reauthenticate} runs: frames of new requests wait here, in order,
+   * and go out when it ends (`written` settles a `send()` whose frame waited).
+   */
+  private held: { frame: Buffer; written?: (err?: Error | null) => void }[] | null = null;
 
   constructor(options: ConnectionOptions) {
     this.host = checkString('host', options.host);
@@ -211,6 +218,44 @@ export class Connection {
    * timeout.
    */
   request<A extends AnyApi>(api: A, version: number, body: RequestIn<A>, options?: RequestOptions): Promise<ResponseOut<A>> {
+    return this.enqueue(api, version, body, options, false);
+  }
+
+  /**
+   * Re-authenticates this open connection (KIP-368): runs `exchange`, whose `request` goes straight
+   * to the broker, while requests made meanwhile wait in the connection and are sent, in order, when
+   * it ends. Requests already in flight complete normally (the broker answers them first). When the
+   * exchange fails the returned promise rejects with its error and the connection closes: waiting
+   * requests reject with a retriable {@link ConnectionError} whose `cause` is that error.
+   */
+  async reauthenticate<T>(exchange: (request: <A extends AnyApi>(api: A, version: number, body: RequestIn<A>) => Promise<ResponseOut<A>>) => Promise<T>): Promise<T> {
+    if (this.state !== 'open') throw this.state === 'closed' ? this.closedError('re-authentication') : new ConnectionError(`re-authentication of a connection to ${this.address} that is not open`, this.context);
+    if (this.held !== null) throw new ConnectionError(`re-authentication of ${this.address} is already running`, this.context);
+    this.held = [];
+    try {
+      return await exchange((api, version, body) => this.enqueue(api, version, body, undefined, true));
+    } catch (err) {
+      const error = err instanceof Error ? err : new ConnectionError(String(err), this.context);
+      // The requests waiting on this connection did nothing wrong: they get a retriable
+      // ConnectionError (caused by the failure) and are sent again on a new connection, whose
+      // first authentication reports a refused credential to their callers.
+      const reason = new ConnectionError(`connection to ${this.address} closed: re-authentication failed: ${error.message}`, this.context, error);
+      this.shutdown(reason, undefined, false);
+      throw error;
+    } finally {
+      this.releaseHeld();
+    }
+  }
+
+  /** Sends what waited during a re-authentication (after a failure, shutdown has already settled it). */
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (held === null || this.state === 'closed' || this.socket === null) return;
+    for (const { frame, written } of held) this.socket.write(frame, written);
+  }
+
+  private enqueue<A extends AnyApi>(api: A, version: number, body: RequestIn<A>, options: RequestOptions | undefined, bypassHold: boolean): Promise<ResponseOut<A>> {
     const socket = this.writableSocket(api);
     if (socket instanceof Error) return Promise.reject(socket);
     const signal = options?.signal;
@@ -249,7 +294,8 @@ export class Connection {
       entry.onAbort = () => this.abort(entry);
       signal.addEventListener('abort', entry.onAbort, { once: true });
     }
-    socket.write(frame);
+    if (this.held !== null && !bypassHold) this.held.push({ frame });
+    else socket.write(frame);
     this.armTimer(entry.deadline);
     return promise;
   }
@@ -271,12 +317,15 @@ export class Connection {
     this.lastCorrelationId = correlationId;
     const startedAt = performance.now();
     return new Promise<void>((resolve, reject) => {
-      socket.write(frame, (err) => {
+      const written = (err?: Error | null): void => {
         const error = err ? new ConnectionClosedError(`${api.name} request not sent: ${err.message}`, { ...this.context, api: api.name }, err) : undefined;
         this.report(api, version, correlationId, startedAt, error);
         if (error) reject(error);
         else resolve();
-      });
+      };
+      // During a re-authentication the frame waits its turn, as request() frames do.
+      if (this.held !== null) this.held.push({ frame, written });
+      else socket.write(frame, written);
     });
   }
 
@@ -535,6 +584,10 @@ export class Connection {
         : new ConnectionError(`connection to ${this.address} closed: ${error.message}`, this.context, error);
     const waiting = [...this.pending.values()];
     this.pending.clear();
+    // Frames held back by a re-authentication are never sent: their send() calls fail too.
+    const held = this.held ?? [];
+    this.held = null;
+    for (const { written } of held) written?.(othersError);
     for (const entry of waiting) if (entry !== culprit && !entry.abandoned) this.settle(entry, othersError, undefined);
     this.rejectConnect?.(error);
     this.rejectConnect = null;

@@ -10,10 +10,30 @@ export const USAGE_EXIT_CODE = 2;
 /** A wrong command line: unknown flag, missing or malformed value. */
 export class UsageError extends Error {
   readonly exitCode = USAGE_EXIT_CODE;
+  /** Stable code: `ERR_CLI_USAGE`, or `ERR_CLI_CONFIG` for a {@link ConfigError}. */
+  readonly code: 'ERR_CLI_USAGE' | 'ERR_CLI_CONFIG' = 'ERR_CLI_USAGE';
+  /** Whether the CLI prints the command's flags after the message (not for a bad file's content). */
+  readonly showHelp: boolean = true;
 
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * Bad connection settings: a `--config` file that does not parse or asks for what kafka-stage cannot
+ * do, a file named by a flag that cannot be read, settings that contradict each other. Exit code 2
+ * like any usage error, but the flag list is not printed (it would not help). Messages name keys,
+ * flags and paths, never a value that could be a secret.
+ */
+export class ConfigError extends UsageError {
+  override readonly code = 'ERR_CLI_CONFIG';
+  override readonly showHelp = false;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
   }
 }
 
@@ -35,6 +55,8 @@ export interface FlagSpec {
   readonly min?: number;
   /** Value shown in `--help` as the default. */
   readonly defaultText?: string;
+  /** Placeholder of a string flag's value in `--help` (default `VALUE`), e.g. `FILE`. */
+  readonly valueName?: string;
 }
 
 /** Parsed flags by name: strings, integers (as numbers) and booleans. Absent flags are missing. */
@@ -96,7 +118,7 @@ function convert(spec: FlagSpec, text: string): string | number | boolean {
 export function describeFlags(specs: readonly FlagSpec[]): string {
   return specs
     .map((s) => {
-      const value = s.type === 'boolean' ? '' : s.choices ? ` ${s.choices.join('|')}` : s.type === 'integer' ? ' N' : ' VALUE';
+      const value = s.type === 'boolean' ? '' : s.choices ? ` ${s.choices.join('|')}` : s.type === 'integer' ? ' N' : ` ${s.valueName ?? 'VALUE'}`;
       const notes = [s.required ? 'required' : '', s.defaultText ? `default ${s.defaultText}` : ''].filter(Boolean).join(', ');
       return `  --${s.name}${value}`.padEnd(40) + s.description + (notes ? ` (${notes})` : '');
     })

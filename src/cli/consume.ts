@@ -20,12 +20,13 @@ import type { CommitStrategy } from '../consumer/options.js';
 import type { ConsumerEvents } from '../consumer/types.js';
 import { integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandIo } from './command.js';
+import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags, type CliConnection } from './connection-flags.js';
 import { RECORD_FORMATS, type RecordFormat } from './consume-format.js';
 import { OutputSink } from './consume-output.js';
 import { ConsumeSession, type StopReason } from './consume-session.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'brokers', type: 'string', required: true, description: 'bootstrap brokers, host:port[,host:port...]' },
+  ...CONNECTION_FLAGS,
   { name: 'topic', type: 'string', required: true, description: 'topic to read' },
   { name: 'group', type: 'string', description: 'consume as a member of this group (else: every partition, no commits)' },
   { name: 'from', type: 'string', choices: ['earliest', 'latest'], description: 'where to start without a committed offset', defaultText: 'earliest' },
@@ -71,7 +72,7 @@ interface DrivenConsumer {
 }
 
 interface ConsumeSettings {
-  brokers: string;
+  connection: CliConnection;
   topic: string;
   group: string | null;
   from: 'earliest' | 'latest';
@@ -79,7 +80,7 @@ interface ConsumeSettings {
   maxDemand: number;
 }
 
-function settingsFrom(argv: readonly string[]): { settings: ConsumeSettings; session: ConstructorParameters<typeof ConsumeSession>[0] } {
+function settingsFrom(argv: readonly string[], io: CommandIo): { settings: ConsumeSettings; session: ConstructorParameters<typeof ConsumeSession>[0] } {
   const flags = parseFlags(argv, FLAGS);
   const group = stringFlag(flags, 'group') ?? null;
   const commit = stringFlag(flags, 'commit') as CommitStrategy | undefined;
@@ -89,7 +90,7 @@ function settingsFrom(argv: readonly string[]): { settings: ConsumeSettings; ses
   const maxDemand = integerFlag(flags, 'max-demand') ?? DEFAULT_MAX_DEMAND;
   return {
     settings: {
-      brokers: stringFlag(flags, 'brokers') as string,
+      connection: connectionFromFlags(flags, 'consume', io.stderr),
       topic: stringFlag(flags, 'topic') as string,
       group,
       from: (stringFlag(flags, 'from') ?? 'earliest') as 'earliest' | 'latest',
@@ -107,8 +108,8 @@ function settingsFrom(argv: readonly string[]): { settings: ConsumeSettings; ses
 }
 
 /** Partition count of the topic; a missing topic fails here, before any group is joined. */
-async function partitionCount(brokers: string, topic: string): Promise<number> {
-  const admin = new Admin({ brokers });
+async function partitionCount(connection: CliConnection, topic: string): Promise<number> {
+  const admin = new Admin({ ...connection });
   try {
     return (await admin.cluster.topic(topic)).partitions.length;
   } finally {
@@ -125,7 +126,7 @@ async function partitionCount(brokers: string, topic: string): Promise<number> {
 const CLI_DRAIN_TIMEOUT_MS = 1_000;
 
 function createConsumer(s: ConsumeSettings, partitions: number, session: ConsumeSession): DrivenConsumer {
-  const common = { brokers: s.brokers, autoOffsetReset: s.from, commit: { strategy: s.commit }, drainTimeoutMs: CLI_DRAIN_TIMEOUT_MS };
+  const common = { ...s.connection, autoOffsetReset: s.from, commit: { strategy: s.commit }, drainTimeoutMs: CLI_DRAIN_TIMEOUT_MS };
   if (s.group !== null) {
     return new ConsumerGroup({ ...common, groupId: s.group, topics: [s.topic] }, session.subscriber);
   }
@@ -155,7 +156,7 @@ function handleSignals(session: ConsumeSession, io: CommandIo): () => void {
 }
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { settings, session: sessionOptions } = settingsFrom(argv);
+  const { settings, session: sessionOptions } = settingsFrom(argv, io);
   const sink = new OutputSink(io.stdout);
   const session = new ConsumeSession(sessionOptions, sink);
   const removeSignalHandlers = handleSignals(session, io);
@@ -165,7 +166,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   let started = performance.now();
   let stoppedAt = started;
   try {
-    const partitions = await partitionCount(settings.brokers, settings.topic);
+    const partitions = await partitionCount(settings.connection, settings.topic);
     const consumer = createConsumer(settings, partitions, session);
     consumer.on('assign', ({ partitions: ps }) => ps.forEach((p) => assigned.add(p.partition)));
     consumer.on('commit', ({ offsets, error }) => {
@@ -221,7 +222,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
 export const consumeCommand: Command = {
   summary: 'print records of a topic, as a group member (--group) or from every partition; a JSON summary on stderr',
   usage:
-    '--brokers B --topic T [--group G] [--from earliest|latest] [--max-messages N] [--idle-timeout-ms MS] ' +
+    `--topic T ${CONNECTION_USAGE} [--group G] [--from earliest|latest] [--max-messages N] [--idle-timeout-ms MS] ` +
     '[--commit async|sync|none] [--max-demand N] [--delay-ms MS] [--format json|value|none]',
   flags: FLAGS,
   run,

@@ -8,10 +8,11 @@ import { Admin } from '../admin/admin.js';
 import type { GroupOffsetsDescription } from '../admin/groups.js';
 import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
 import type { CommandIo } from './command.js';
+import { CONNECTION_FLAGS, connectionFromFlags } from './connection-flags.js';
 
 /** Flags of `group describe`. */
 export const GROUP_DESCRIBE_FLAGS: readonly FlagSpec[] = [
-  { name: 'brokers', type: 'string', required: true, description: 'bootstrap brokers, host:port[,host:port...]' },
+  ...CONNECTION_FLAGS,
   { name: 'group', type: 'string', required: true, description: 'the consumer group' },
   { name: 'json', type: 'boolean', description: 'print one JSON object instead of a table' },
 ];
@@ -59,9 +60,8 @@ export function formatGroupTable(d: GroupOffsetsDescription): string {
 /** Runs `group describe` with the arguments after `describe`. */
 export async function runGroupDescribe(argv: readonly string[], io: CommandIo): Promise<number> {
   const flags = parseFlags(argv, GROUP_DESCRIBE_FLAGS);
-  const brokers = stringFlag(flags, 'brokers') as string;
   const groupId = stringFlag(flags, 'group') as string;
-  const admin = new Admin({ brokers });
+  const admin = new Admin({ ...connectionFromFlags(flags, 'group describe', io.stderr) });
   let description: GroupOffsetsDescription;
   try {
     description = await admin.describeGroupOffsets(groupId);

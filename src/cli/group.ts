@@ -1,6 +1,7 @@
 /** `kafka-stage group <subcommand>`: consumer groups seen from outside. One subcommand today: `describe`. */
 import { UsageError } from './args.js';
 import type { Command, CommandIo } from './command.js';
+import { CONNECTION_USAGE } from './connection-flags.js';
 import { GROUP_DESCRIBE_FLAGS, runGroupDescribe } from './group-describe.js';
 
 const SUBCOMMANDS: Readonly<Record<string, (argv: readonly string[], io: CommandIo) => Promise<number>>> = Object.freeze({
@@ -19,7 +20,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
 /** The `group` command. */
 export const groupCommand: Command = {
   summary: "describe a consumer group: committed offset, log-end offset and lag per partition",
-  usage: 'describe --brokers B --group G [--json]',
+  usage: `describe --group G ${CONNECTION_USAGE} [--json]`,
   flags: GROUP_DESCRIBE_FLAGS,
   run,
 };

@@ -47,7 +47,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`kafka-stage ${name}: ${err.message}\n\n${help(name, command)}`);
+      io.stderr.write(`kafka-stage ${name}: ${err.message}\n${err.showHelp ? `\n${help(name, command)}` : ''}`);
       return err.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);

@@ -16,9 +16,10 @@ import type { Acks } from '../producer/options.js';
 import type { CompressionName } from '../protocol/records/types.js';
 import { booleanFlag, integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandIo } from './command.js';
+import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags } from './connection-flags.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'brokers', type: 'string', required: true, description: 'bootstrap brokers, host:port[,host:port...]' },
+  ...CONNECTION_FLAGS,
   { name: 'topic', type: 'string', required: true, description: 'topic to write to' },
   { name: 'create', type: 'boolean', description: 'create the topic first (an existing topic is fine)' },
   { name: 'partitions', type: 'integer', min: 1, description: 'partitions of the topic --create makes', defaultText: '1' },
@@ -136,7 +137,6 @@ async function sendLines(producer: Producer, topic: string, io: CommandIo, tally
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const flags = parseFlags(argv, FLAGS);
-  const brokers = stringFlag(flags, 'brokers') as string;
   const topic = stringFlag(flags, 'topic') as string;
   const create = booleanFlag(flags, 'create');
   const partitions = integerFlag(flags, 'partitions');
@@ -147,9 +147,10 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   if (partitions !== undefined && !create) throw new UsageError('--partitions only applies with --create');
   if (size !== undefined && count === undefined) throw new UsageError('--size only applies with --count');
   const acks: Acks = acksText === 'all' ? 'all' : acksText === '1' ? 1 : 0;
+  const connection = connectionFromFlags(flags, 'produce', io.stderr);
 
   if (create) {
-    const admin = new Admin({ brokers });
+    const admin = new Admin({ ...connection });
     try {
       await admin.createTopics([{ topic, partitions: partitions ?? 1 }], { ignoreExisting: true });
     } finally {
@@ -157,7 +158,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     }
   }
 
-  const producer = new Producer({ brokers, acks, compression });
+  const producer = new Producer({ ...connection, acks, compression });
   const recordBytes = size ?? 100;
   const tally = new Tally(count === undefined ? MAX_OUTSTANDING_RECORDS : Math.max(1, Math.min(MAX_OUTSTANDING_RECORDS, Math.floor(MAX_OUTSTANDING_BYTES / recordBytes))));
   let started = performance.now();
@@ -192,7 +193,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
 /** The `produce` command. */
 export const produceCommand: Command = {
   summary: 'write records to a topic (generated with --count, else one per stdin line); prints a JSON summary',
-  usage: '--brokers B --topic T [--create --partitions N] [--count N --size BYTES] [--compression none|gzip|snappy|lz4|zstd] [--acks all|1|0]',
+  usage: `--topic T ${CONNECTION_USAGE} [--create --partitions N] [--count N --size BYTES] [--compression none|gzip|snappy|lz4|zstd] [--acks all|1|0]`,
   flags: FLAGS,
   run,
 };

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cliEnv } from './cli-env.js';
 import { PassThrough } from 'node:stream';
 import { UsageError } from '../../src/cli/args.js';
 import { consumeCommand } from '../../src/cli/consume.js';
@@ -11,7 +12,7 @@ import { consumeCommand } from '../../src/cli/consume.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'consume', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'consume', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: cliEnv() });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -3,20 +3,21 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cliEnv } from './cli-env.js';
 import { formatGroupTable } from '../../src/cli/group-describe.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: cliEnv() });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('group --help: the describe usage and its flags, exit 0', () => {
   const r = cli('group', '--help');
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /usage: kafka-stage group describe --brokers B --group G \[--json\]/);
-  for (const flag of ['--brokers', '--group', '--json']) assert.ok(r.stdout.includes(flag), flag);
+  assert.match(r.stdout, /usage: kafka-stage group describe --group G \[--brokers B \| --config FILE\] .*\[--json\]/);
+  for (const flag of ['--brokers', '--config', '--sasl-mechanism', '--tls', '--group', '--json']) assert.ok(r.stdout.includes(flag), flag);
 });
 
 test('group without a subcommand, or an unknown one: exit 2 naming the problem', () => {

@@ -3,11 +3,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cliEnv } from './cli-env.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return cliWithEnv({}, ...args);
+}
+
+function cliWithEnv(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: cliEnv(env) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -62,4 +67,44 @@ test('demo is a command: listed, and --help shows its flags without running it',
   const r = cli('demo', '--help');
   assert.equal(r.code, 0);
   assert.match(r.stdout, /usage: kafka-stage demo .*--count N/);
+});
+
+test('--help of each connecting command documents the connection flags and the precedence', () => {
+  for (const args of [['produce'], ['consume'], ['group']]) {
+    const r = cli(...args, '--help');
+    assert.equal(r.code, 0);
+    for (const flag of ['--brokers', '--config', '--sasl-mechanism', '--sasl-username', '--sasl-password-file', '--sasl-password', '--tls', '--tls-ca', '--tls-cert', '--tls-key', '--tls-key-passphrase-file', '--tls-insecure']) {
+      assert.ok(r.stdout.includes(flag), `${args[0]} ${flag}`);
+    }
+    assert.match(r.stdout, /--brokers HOST:PORT\[,\.\.\.\]\s+bootstrap brokers \(else bootstrap\.servers of --config, else \$KAFKA_BROKERS\)/);
+    assert.match(r.stdout, /--sasl-password PASSWORD\s+.*others can see it in ps/);
+  }
+});
+
+test('KAFKA_BROKERS is used when --brokers is absent: the run reaches the (unreachable) broker, exit 1 not 2', () => {
+  const r = cliWithEnv({ KAFKA_BROKERS: '127.0.0.1:1' }, 'produce', '--topic', 't', '--count', '1');
+  assert.equal(r.code, 1);
+  assert.doesNotMatch(r.stderr, /--brokers is required/);
+  assert.match(r.stderr, /kafka-stage produce: /);
+});
+
+test('--sasl-password and --tls-insecure warn on stderr; the password appears nowhere in the output', () => {
+  const secret = 'cli-secret-9d2e';
+  const r = cli('produce', '--brokers', '127.0.0.1:1', '--topic', 't', '--count', '1', '--sasl-mechanism', 'SCRAM-SHA-256', '--sasl-username', 'u', '--sasl-password', secret, '--tls-insecure');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /kafka-stage produce: warning: --sasl-password shows the password to every user of this machine/);
+  assert.match(r.stderr, /kafka-stage produce: warning: TLS certificate verification is off \(--tls-insecure\)/);
+  assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
+});
+
+test('a --config problem: exit 2 with one clear line, no flag list, nothing secret', () => {
+  let r = cli('consume', '--topic', 't', '--config', '/nonexistent/client.properties');
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'kafka-stage consume: --config: cannot read /nonexistent/client.properties (ENOENT)\n');
+  assert.equal(r.stdout, '');
+  // A usage error still shows the flags.
+  r = cli('consume', '--topic', 't', '--brokers', 'h:1', '--sasl-username', 'u');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--sasl-username needs --sasl-mechanism/);
+  assert.match(r.stderr, /flags:\n/);
 });

@@ -3,7 +3,14 @@ import { KafkaStageError } from '../protocol/errors.js';
 
 /** How an operation is retried. */
 export interface RetryOptions {
-  /** Attempts after the first. Default 10 (Java `retries` is per request; this bounds a whole operation). */
+  /**
+   * Attempts after the first. Default 30 (Java `retries` is per request and unbounded by default;
+   * this bounds a whole operation). The default is sized so the count never gives up before a
+   * broker failover ends: KRaft fences a dead broker after `broker.session.timeout.ms` (9 s) and
+   * elects new leaders after that, while 30 default backoffs add up to 13.8–27.5 s (jitter), just
+   * under the 30 s `deadlineMs`. (With 10 they added up to 5–7 s: a commit or a metadata refresh
+   * gave up in the middle of every failover.)
+   */
   retries: number;
   /** First backoff in ms. Default 100 (Java `retry.backoff.ms`). */
   initialBackoffMs: number;
@@ -15,7 +22,7 @@ export interface RetryOptions {
 
 /** Defaults of {@link RetryOptions}. */
 export const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
-  retries: 10,
+  retries: 30,
   initialBackoffMs: 100,
   maxBackoffMs: 1000,
   deadlineMs: 30_000,

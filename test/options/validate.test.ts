@@ -40,7 +40,7 @@ test('defaults apply and are documented values', () => {
   const o = resolveClusterOptions({ brokers: 'h:1' });
   assert.equal(o.clientId, 'kafka-stage');
   assert.equal(o.requestTimeoutMs, 30_000);
-  assert.equal(o.retry.retries, 10);
+  assert.equal(o.retry.retries, 30);
 });
 
 test('unknown keys are rejected by name', () => {

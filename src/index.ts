@@ -44,6 +44,11 @@ export {
 export type { Ackable, ConsumerBatch, ConsumerEvents, ConsumerEventName, DemandOptions, PartitionStats } from './consumer/types.js';
 
 export { REQUEST_CHANNEL, type RequestEvent } from './network/connection.js';
+export type { SaslOptions, SaslPasswordOptions, SaslOAuthBearerOptions, SaslAuthenticator } from './network/sasl/options.js';
+export type { SaslMechanism, SaslExchange, SaslMechanismContext } from './network/sasl/mechanism.js';
+export type { OAuthBearerToken, OAuthBearerTokenProvider } from './network/sasl/oauthbearer.js';
+export type { SecretSource } from './network/sasl/secret.js';
+export { SaslAuthenticationError, UnsupportedSaslMechanismError } from './network/sasl/errors.js';
 
 export {
   KafkaStageError,

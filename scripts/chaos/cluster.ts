@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { groupCoordinator, partitionLeaders } from './wire.js';
 
 const KAFKA_SCRIPTS = join(import.meta.dirname, '..', 'kafka');
 
@@ -138,32 +139,21 @@ export class ChaosCluster {
     if (r.code !== 0) throw new Error(`creating ${topic} failed: ${r.stdout}${r.stderr}`);
   }
 
-  /** Leader node id of each partition of `topic` (Java TopicCommand --describe); -1 for none. */
+  /** Leader node id of each partition of `topic` (-1 for none), asked over the wire (wire.ts). */
   async leaders(topic: string): Promise<Map<number, number>> {
-    const r = await this.javaTool('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', this.bootstrap, '--describe', '--topic', topic]);
-    const leaders = new Map<number, number>();
-    for (const m of r.stdout.matchAll(/Partition: (\d+)\s+Leader: (-?\d+)/g)) leaders.set(Number(m[1]), Number(m[2]));
-    if (leaders.size === 0) throw new Error(`describing ${topic} failed: ${r.stdout}${r.stderr}`);
-    return leaders;
+    const meta = await partitionLeaders(this.bootstrap.split(','), topic);
+    return new Map([...meta].map(([p, m]) => [p, m.leader]));
   }
 
-  /** Replica list of each partition of `topic`, preferred leader first (Java TopicCommand --describe). */
+  /** Replica list of each partition of `topic`, preferred leader first. */
   async replicas(topic: string): Promise<Map<number, number[]>> {
-    const r = await this.javaTool('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', this.bootstrap, '--describe', '--topic', topic]);
-    const replicas = new Map<number, number[]>();
-    for (const m of r.stdout.matchAll(/Partition: (\d+)\s+Leader: -?\d+\s+Replicas: ([\d,]+)/g)) replicas.set(Number(m[1]), m[2]!.split(',').map(Number));
-    if (replicas.size === 0) throw new Error(`describing ${topic} failed: ${r.stdout}${r.stderr}`);
-    return replicas;
+    const meta = await partitionLeaders(this.bootstrap.split(','), topic);
+    return new Map([...meta].map(([p, m]) => [p, m.replicas]));
   }
 
-  /** Node id of the group's coordinator (Java ConsumerGroupCommand --describe --state). */
-  async coordinator(group: string): Promise<number> {
-    const r = await this.javaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [
-      '--bootstrap-server', this.bootstrap, '--describe', '--state', '--group', group,
-    ]);
-    const m = /:\d+\s+\((\d+)\)/.exec(r.stdout);
-    if (!m) throw new Error(`no coordinator for ${group}: ${r.stdout}${r.stderr}`);
-    return Number(m[1]);
+  /** Node id of the group's coordinator. */
+  coordinator(group: string): Promise<number> {
+    return groupCoordinator(this.bootstrap.split(','), group);
   }
 
   /** Committed offset and log end per partition of the group's topic: lines `<p> <committed|-> <logEnd>`. */

@@ -55,7 +55,10 @@ function seeded(s: number): () => number {
 }
 
 const all = scenarios(readLines);
-const wanted = values.scenarios ? values.scenarios.split(',') : all.map((s) => s.name);
+// The CI pass leaves out the two longest scenarios (rolling-restart restarts three nodes one after
+// the other, reassign-elect waits on two Java tools) to stay within 6 minutes with the cluster start.
+const CI_SCENARIOS = ['kill-leader', 'kill-coordinator', 'sigstop-zombie', 'cluster-down', 'add-partitions', 'member-kill-rebalance'];
+const wanted = values.scenarios ? values.scenarios.split(',') : ci ? CI_SCENARIOS : all.map((s) => s.name);
 const unknown = wanted.filter((n) => !all.some((s) => s.name === n));
 if (unknown.length > 0) {
   console.error(`chaos: unknown scenario(s) ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`);

@@ -17,6 +17,16 @@ export interface ClusterConfig {
   nodes: number;
   /** Broker JVM heap, e.g. `512m`. */
   heap: string;
+  /** Kafka release of every node and tool, fixed for the whole run (a restart must not pick another). */
+  version: string;
+}
+
+/** The Kafka release the broker scripts run by default (KAFKA_VERSION if set, else env.sh's default). */
+export async function defaultKafkaVersion(): Promise<string> {
+  const r = await run('bash', ['-c', `source "${join(KAFKA_SCRIPTS, 'env.sh')}" && echo "$KAFKA_VERSION"`], process.env);
+  const version = r.stdout.trim();
+  if (r.code !== 0 || !version) throw new Error(`cannot read the Kafka version from env.sh: ${r.stderr}`);
+  return version;
 }
 
 /** Result of a finished child process. */
@@ -54,6 +64,7 @@ export class ChaosCluster {
       KAFKA_BASE_PORT: String(this.config.basePort),
       KAFKA_STATE: this.config.state,
       KAFKA_HEAP: this.config.heap,
+      KAFKA_VERSION: this.config.version,
       ...extra,
     };
   }

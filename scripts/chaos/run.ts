@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChaosCluster } from './cluster.js';
+import { ChaosCluster, defaultKafkaVersion } from './cluster.js';
 import { formatReport, passed } from './report.js';
 import { runScenario, type ScenarioOutcome } from './scenario-run.js';
 import { readLines } from './processes.js';
@@ -77,13 +77,14 @@ const rate = Number(values.rate ?? (ci ? 200 : 400));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = values.out ?? join(tmpdir(), 'kafka-stage-chaos-runs', stamp);
 mkdirSync(outDir, { recursive: true });
-const cluster = new ChaosCluster({ basePort: Number(values['base-port']), state: values.state, nodes: 3, heap: '512m' });
+const version = await defaultKafkaVersion();
+const cluster = new ChaosCluster({ basePort: Number(values['base-port']), state: values.state, nodes: 3, heap: '512m', version });
 const say = (message: string): void => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 const started = Date.now();
 const load = loadavg()[0]!.toFixed(2);
 say(`seed ${seed}, ${selected.length} scenario(s), logs in ${outDir}`);
-say(`starting the 3-node cluster on ${cluster.bootstrap} (state ${values.state})`);
+say(`starting the 3-node Kafka ${version} cluster on ${cluster.bootstrap} (state ${values.state})`);
 const outcomes: ScenarioOutcome[] = [];
 let exitCode = 0;
 try {
@@ -110,7 +111,7 @@ const cmd = `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim();
 const header = [
   `Command: \`${cmd}\` (seed ${seed}${ci ? ', CI pass: short outages' : ''})`,
   `Run: ${new Date(started).toISOString()}, ${((Date.now() - started) / 60_000).toFixed(1)} min; ${cpus().length} cores, load average ${load} at start;` +
-    ` producer ${rate} records/s, 3 kafka-stage members + 1 Java console consumer per scenario.`,
+    ` Kafka ${version}, 3 nodes; producer ${rate} records/s, 3 kafka-stage members + 1 Java console consumer per scenario.`,
   `Phases: load ${timing.warmMs / 1000} s before the fault and ${timing.tailMs / 1000} s after; a killed node down ${timing.downMs / 1000} s;` +
     ` whole cluster down ${timing.clusterDownMs / 1000} s; SIGSTOP ${timing.frozenMs / 1000} s (broker session timeout 9 s, member session timeout 10 s).`,
 ];

@@ -7,8 +7,10 @@
  *   awaited before the next step, so the member never rejoins before its partitions are drained
  *   and committed.
  * - Heartbeats run on their own timer and never wait for listener work (design.md §2.6). They stop
- *   while a JoinGroup or SyncGroup is in flight (the coordinator does not expect them then), and
- *   a member with no successful heartbeat for a session timeout treats its assignment as lost.
+ *   while a JoinGroup or SyncGroup is in flight (the coordinator does not expect them then). A
+ *   member with no heartbeat answered for a session timeout looks the coordinator up again and
+ *   keeps its assignment until the coordinator answers that it expired (as the Java client): a
+ *   coordinator failover outlasting the session timeout is not a rebalance.
  * - Coordinator requests use a connection of their own (see coordinator.ts); JoinGroup's timeout
  *   covers the rebalance timeout, since the broker holds it until the group has rejoined.
  * - Commits are made in the member's current generation and only for partitions it owns; a commit
@@ -558,9 +560,13 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     const s = this.state;
     if (s.phase === 'idle' || s.phase === 'stopped' || s.phase === 'failed' || this.rebalancing || s.generationId < 0) return;
     if (Date.now() - this.lastHeartbeatOkAt > this.options.sessionTimeoutMs) {
+      // No answer for a session timeout: the coordinator may have moved (a broker failover takes
+      // ~9 s in KRaft, and the new coordinator restarts the session clocks of the members it
+      // loads). As the Java client, look it up again and keep the assignment: only the
+      // coordinator can say the member expired (UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION on the next
+      // heartbeat, which loses it). Commits of a member that did expire are fenced meanwhile.
       this.lastHeartbeatOkAt = Date.now();
-      this.post({ type: 'session-expired' });
-      return;
+      this.coordinator.markUnknown();
     }
     if (!this.heartbeatInFlight) this.heartbeat(s.generationId, s.memberId);
     if (s.phase === 'stable' && this.isLeader) this.maybeCheckPartitionCounts();

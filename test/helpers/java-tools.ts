@@ -10,9 +10,11 @@
  * (many records per javaProduce, many keys per javaPartitionsFor) rather than many calls.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const javaToolScript = fileURLToPath(new URL('../../scripts/kafka/java-tool.sh', import.meta.url));
+const kafkaEnvScript = fileURLToPath(new URL('../../scripts/kafka/env.sh', import.meta.url));
 const partitionForKeySource = fileURLToPath(new URL('../../scripts/kafka/PartitionForKey.java', import.meta.url));
 
 /** JVM flags for short-lived console tools: start-up matters more than peak speed. */
@@ -189,7 +191,7 @@ export interface JavaProduceOptions {
   batchSize?: number;
   /** `max.block.ms`: how long a send may wait for metadata, e.g. of a missing topic (default 60 000). */
   maxBlockMs?: number;
-  /** A Java client properties file (`--producer.config`), e.g. security settings. */
+  /** A Java client properties file (`--command-config`; `--producer.config` before Kafka 4.1), e.g. security settings. */
   clientConfig?: string;
 }
 
@@ -232,7 +234,7 @@ export async function javaProduce(options: JavaProduceOptions): Promise<void> {
     '--property', 'parse.headers=true', '--property', `headers.delimiter=${HEADERS_DELIMITER}`,
     '--property', `headers.separator=${HEADERS_SEPARATOR}`, '--property', `headers.key.separator=${HEADER_KEY_SEPARATOR}`,
     '--property', `null.marker=${NULL_MARKER}`,
-    ...(options.clientConfig === undefined ? [] : ['--producer.config', options.clientConfig]),
+    ...(options.clientConfig === undefined ? [] : [kafkaToolsAtLeast(4, 1) ? '--command-config' : '--producer.config', options.clientConfig]),
   ];
   const { stderr } = await runJavaTool('org.apache.kafka.tools.ConsoleProducer', args, { stdin: input, jvmOpts: QUICK_JVM_OPTS });
   const errors = errorLines(stderr);
@@ -265,7 +267,7 @@ export interface JavaConsumeOptions {
   group?: string;
   /** `isolation.level` (default read_uncommitted, as the Java consumer). */
   isolation?: 'read_committed' | 'read_uncommitted';
-  /** A Java client properties file (`--consumer.config`), e.g. security settings. */
+  /** A Java client properties file (`--command-config`; `--consumer.config` before Kafka 4.1), e.g. security settings. */
   clientConfig?: string;
 }
 
@@ -279,16 +281,19 @@ export interface JavaConsumeOptions {
  * U+001F, any field containing U+001E, and a field equal to U+0018 (read as null).
  */
 export async function javaConsume(options: JavaConsumeOptions): Promise<JavaRecordOut[]> {
+  // Kafka 4.2 renamed the formatter's --property to --formatter-property, and warns about the old
+  // name on stdout, in the middle of the records.
+  const property = kafkaToolsAtLeast(4, 2) ? '--formatter-property' : '--property';
   const args = [
     '--bootstrap-server', brokerList(options.brokers), '--topic', options.topic, '--from-beginning',
     '--max-messages', String(options.maxMessages), '--timeout-ms', String(options.timeoutMs),
     '--group', options.group ?? `java-consume-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     '--isolation-level', options.isolation ?? 'read_uncommitted',
-    '--property', 'print.partition=true', '--property', 'print.offset=true',
-    '--property', 'print.headers=true', '--property', 'print.key=true',
-    '--property', `key.separator=${KEY_SEPARATOR}`, '--property', `line.separator=${LINE_SEPARATOR}`,
-    '--property', `headers.separator=${HEADERS_SEPARATOR}`, '--property', `null.literal=${NULL_MARKER}`,
-    ...(options.clientConfig === undefined ? [] : ['--consumer.config', options.clientConfig]),
+    property, 'print.partition=true', property, 'print.offset=true',
+    property, 'print.headers=true', property, 'print.key=true',
+    property, `key.separator=${KEY_SEPARATOR}`, property, `line.separator=${LINE_SEPARATOR}`,
+    property, `headers.separator=${HEADERS_SEPARATOR}`, property, `null.literal=${NULL_MARKER}`,
+    ...(options.clientConfig === undefined ? [] : [kafkaToolsAtLeast(4, 1) ? '--command-config' : '--consumer.config', options.clientConfig]),
   ];
   const { stdout } = await runJavaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', args, {
     jvmOpts: QUICK_JVM_OPTS,
@@ -298,6 +303,17 @@ export async function javaConsume(options: JavaConsumeOptions): Promise<JavaReco
 }
 
 const nullable = (text: string): string | null => (text === NULL_MARKER ? null : text);
+
+/**
+ * True when the Kafka release whose tools java-tool.sh runs is `major.minor` or newer: KAFKA_VERSION,
+ * or else the default that scripts/kafka/env.sh sets.
+ */
+export function kafkaToolsAtLeast(major: number, minor: number): boolean {
+  const version = process.env.KAFKA_VERSION ?? /KAFKA_VERSION:-([0-9.]+)/.exec(readFileSync(kafkaEnvScript, 'utf8'))?.[1];
+  if (!version) throw new Error(`no KAFKA_VERSION and no default in ${kafkaEnvScript}`);
+  const [ma = 0, mi = 0] = version.split('.').map(Number);
+  return ma > major || (ma === major && mi >= minor);
+}
 
 /** Parses DefaultMessageFormatter output written with the separators {@link javaConsume} sets. */
 export function parseConsoleConsumerOutput(text: string): JavaRecordOut[] {

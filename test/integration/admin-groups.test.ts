@@ -57,11 +57,13 @@ async function commitAsNonMember(groupId: string, offsets: { topic: string; part
   // COORDINATOR_LOAD_IN_PROGRESS while it loads it: both retriable, so the commit is retried whole.
   await admin.cluster.withRetry('commit as a non-member', async () => {
     const coordinator = await findGroupCoordinator(admin.cluster, groupId);
+    // OffsetCommit v10 (Kafka 4.4) names topics by id: send both, the schema writes the one the version has.
+    const ids = new Map(await Promise.all([...byTopic.keys()].map(async (name) => [name, (await admin.cluster.topic(name)).topicId] as const)));
     const response = await admin.cluster.request(coordinator, OffsetCommit, () => ({
       groupId,
       generationIdOrMemberEpoch: -1,
       memberId: '',
-      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+      topics: [...byTopic].map(([name, partitions]) => ({ name, topicId: ids.get(name) ?? '', partitions })),
     }));
     for (const t of response.topics) {
       for (const p of t.partitions) {

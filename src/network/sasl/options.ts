@@ -12,7 +12,7 @@
  * { mechanism: 'AWS_MSK_IAM', start: (ctx) => myExchange(ctx) }   // any SaslMechanism
  * ```
  */
-import { checkKnownKeys, checkOneOf, checkString } from '../../options/validate.js';
+import { checkBoolean, checkKnownKeys, checkOneOf, checkString } from '../../options/validate.js';
 import { InvalidOptionError } from '../../protocol/errors.js';
 import { MechanismAuthenticator, type SaslAuthenticator, type SaslBrokerVersions } from './authenticator.js';
 import type { SaslMechanism } from './mechanism.js';
@@ -28,14 +28,22 @@ export type { SaslAuthenticator, SaslBrokerVersions };
 export interface SaslPasswordOptions {
   /** The SASL mechanism (Java `sasl.mechanism`). */
   mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
-  /** User name (Java `sasl.jaas.config` `username`). SCRAM applies SASLprep to it. */
+  /** User name (Java `sasl.jaas.config` `username`). */
   username: string;
   /**
    * Password, or a function returning it (called at each authentication, so a rotated password is
-   * picked up). Kept only inside the resolved authenticator, never on a public object; SCRAM
-   * applies SASLprep to it.
+   * picked up). Kept only inside the resolved authenticator, never on a public object.
    */
   password: SecretSource;
+  /**
+   * SCRAM only: apply SASLprep (RFC 4013) to the user name and password before hashing, as RFC 5802
+   * asks. Default `false`, as Kafka and its Java client do: Kafka stores and checks credentials
+   * without SASLprep, so a password SASLprep would change (a no-break space, a soft hyphen, a
+   * compatibility character) only matches a Kafka broker when sent as is. Set it for a server that
+   * prepares credentials itself. With it, a name or password SASLprep refuses is an
+   * {@link InvalidOptionError}.
+   */
+  saslprep?: boolean;
 }
 
 /** OAUTHBEARER (KIP-255) with a token provider (Java `sasl.login.callback.handler.class`). */
@@ -72,21 +80,24 @@ export function resolveSaslOptions(input: unknown): SaslAuthenticator | undefine
     const principal = options.principal === undefined ? undefined : checkString('sasl.principal', options.principal);
     return new MechanismAuthenticator(new OAuthBearerMechanism(options.token as OAuthBearerTokenProvider, principal));
   }
-  checkKnownKeys(`sasl (${mechanism})`, options, ['mechanism', 'username', 'password']);
+  checkKnownKeys(`sasl (${mechanism})`, options, mechanism === 'PLAIN' ? ['mechanism', 'username', 'password'] : ['mechanism', 'username', 'password', 'saslprep']);
   const username = checkString('sasl.username', options.username);
   const password = checkPassword(options.password);
   if (mechanism === 'PLAIN') {
     if (username.includes('\0')) throw new InvalidOptionError('sasl.username', 'must not contain U+0000');
     return new MechanismAuthenticator(new PlainMechanism(username, password));
   }
-  try {
-    saslPrep(username, 'user name');
-    if (typeof password === 'string') saslPrep(password, 'password');
-  } catch (err) {
-    if (err instanceof SaslPrepError) throw new InvalidOptionError(err.message.startsWith('password') ? 'sasl.password' : 'sasl.username', err.message);
-    throw err;
+  const prep = options.saslprep === undefined ? false : checkBoolean('sasl.saslprep', options.saslprep);
+  if (prep) {
+    try {
+      saslPrep(username, 'user name');
+      if (typeof password === 'string') saslPrep(password, 'password');
+    } catch (err) {
+      if (err instanceof SaslPrepError) throw new InvalidOptionError(err.message.startsWith('password') ? 'sasl.password' : 'sasl.username', err.message);
+      throw err;
+    }
   }
-  return new MechanismAuthenticator(new ScramMechanism(mechanism, username, password));
+  return new MechanismAuthenticator(new ScramMechanism(mechanism, username, password, { prep }));
 }
 
 /** A password string or function; the message never repeats the value. */

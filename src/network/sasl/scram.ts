@@ -10,6 +10,13 @@
  * nonce must extend ours, the iteration count must lie in [4096, 100 000] (a huge count would tie
  * up a CPU core in PBKDF2; Kafka's own minimum is 4096), the salt must be present and bounded, and
  * the server signature must verify (compared in constant time).
+ *
+ * SASLprep (RFC 4013) of the user name and password is opt-in (`saslprep: true`): Kafka neither
+ * applies it when it stores a credential (kafka-configs, kafka-storage --add-scram) nor when it
+ * checks one, and neither does the Java client, so a password SASLprep changes (a no-break space,
+ * a soft hyphen, a compatibility character such as U+2168) would never match what a Kafka broker
+ * stored. Measured on Kafka 4.4.0: a user created with `pass\u00A0word-\u2168` logs in only with the
+ * string sent as is.
  */
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -118,21 +125,27 @@ export class ScramMechanism implements SaslMechanism {
   readonly principal: string;
   readonly #password: SecretSource;
   readonly #nonce: () => string;
+  readonly #prep: boolean;
   /** PBKDF2 of the last (password, salt, iterations): reconnects and re-authentications skip it. */
   #cache: { password: string; salt: Buffer; iterations: number; salted: Buffer } | undefined;
 
-  /** `nonce` is for tests (RFC test vectors); by default 24 random bytes, base64. */
-  constructor(mechanism: ScramMechanismName, username: string, password: SecretSource, nonce?: () => string) {
+  /**
+   * `prep`: apply SASLprep to the user name and password (RFC 5802; Kafka does not, see above).
+   * `nonce` is for tests (RFC test vectors); by default 24 random bytes, base64.
+   */
+  constructor(mechanism: ScramMechanismName, username: string, password: SecretSource, options: { prep?: boolean; nonce?: () => string } = {}) {
     this.mechanism = mechanism;
     this.principal = username;
     this.#password = password;
-    this.#nonce = nonce ?? (() => randomBytes(24).toString('base64'));
+    this.#prep = options.prep ?? false;
+    this.#nonce = options.nonce ?? (() => randomBytes(24).toString('base64'));
   }
 
   /** Three steps: client-first, client-final, then the server's signature is verified. */
   start(_context: SaslMechanismContext): SaslExchange {
     const clientNonce = this.#nonce();
-    const clientFirstBare = `n=${escapeScramName(saslPrep(this.principal, 'user name'))},r=${clientNonce}`;
+    const user = this.#prep ? saslPrep(this.principal, 'user name') : this.principal;
+    const clientFirstBare = `n=${escapeScramName(user)},r=${clientNonce}`;
     let step = 0;
     let expectedSignature: Buffer | undefined;
     return {
@@ -143,7 +156,8 @@ export class ScramMechanism implements SaslMechanism {
         if (step === 2) {
           const serverFirst = challenge.toString('utf8');
           const parsed = parseServerFirst(serverFirst, clientNonce);
-          const password = saslPrep(await readSecret(this.#password, 'password'), 'password');
+          const secret = await readSecret(this.#password, 'password');
+          const password = this.#prep ? saslPrep(secret, 'password') : secret;
           const salted = await this.#salted(password, parsed.salt, parsed.iterations);
           const withoutProof = `c=${CHANNEL_BINDING},r=${parsed.nonce}`;
           const { clientProof, serverSignature } = scramProof(this.mechanism, salted, `${clientFirstBare},${serverFirst},${withoutProof}`);

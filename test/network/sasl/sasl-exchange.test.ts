@@ -74,6 +74,26 @@ describe('SASL mechanisms against a fake broker', () => {
   });
 });
 
+describe('SCRAM and SASLprep', () => {
+  // The fake broker, like Kafka, hashes the password it stores as given (UTF-8, no SASLprep).
+  const raw = 'pass\u00A0word-\u2168';
+  const prepped = 'pass word-IX';
+
+  it('sends the password as given by default, as Kafka and its Java client do: a non-ASCII password Kafka stored matches', async () => {
+    const { broker, log } = await saslBroker({ users: { dave: raw } });
+    await cluster([broker], { mechanism: 'SCRAM-SHA-256', username: 'dave', password: raw }).connect();
+    assert.equal(log.authentications.get(0), 1);
+  });
+
+  it('with saslprep: true, prepares user name and password (RFC 4013) before hashing', async () => {
+    const { broker, log } = await saslBroker({ users: { dave: prepped } });
+    await cluster([broker], { mechanism: 'SCRAM-SHA-512', username: 'da\u00ADve', password: raw, saslprep: true }).connect();
+    assert.equal(log.authentications.get(0), 1);
+    const { broker: other } = await saslBroker({ users: { dave: raw } });
+    await assert.rejects(cluster([other], { mechanism: 'SCRAM-SHA-512', username: 'dave', password: raw, saslprep: true }).connect(), SaslAuthenticationError);
+  });
+});
+
 describe('SASL failures: typed, not retried, fast', () => {
   it('a wrong password (SASL_AUTHENTICATION_FAILED) rejects in < 1 s after one attempt, naming mechanism and user, not the password', async () => {
     for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {

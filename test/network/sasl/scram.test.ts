@@ -6,7 +6,7 @@ const context = { host: '127.0.0.1', port: 9092, broker: '127.0.0.1:9092', reaut
 
 describe('SCRAM', () => {
   it('reproduces the RFC 7677 §3 SCRAM-SHA-256 example exchange byte for byte', async () => {
-    const mechanism = new ScramMechanism('SCRAM-SHA-256', 'user', 'pencil', () => 'rOprNGfwEbeRWgbNEkqO');
+    const mechanism = new ScramMechanism('SCRAM-SHA-256', 'user', 'pencil', { nonce: () => 'rOprNGfwEbeRWgbNEkqO' });
     const exchange = mechanism.start(context);
     const first = await exchange.respond(null);
     assert.equal(first?.toString(), 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO');
@@ -17,7 +17,7 @@ describe('SCRAM', () => {
   });
 
   it('refuses the RFC 7677 exchange when one bit of the server signature is wrong', async () => {
-    const exchange = new ScramMechanism('SCRAM-SHA-256', 'user', 'pencil', () => 'rOprNGfwEbeRWgbNEkqO').start(context);
+    const exchange = new ScramMechanism('SCRAM-SHA-256', 'user', 'pencil', { nonce: () => 'rOprNGfwEbeRWgbNEkqO' }).start(context);
     await exchange.respond(null);
     await exchange.respond(Buffer.from('r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096'));
     await assert.rejects(Promise.resolve(exchange.respond(Buffer.from('v=7rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4='))), /server signature does not verify/);

@@ -6,6 +6,7 @@
  */
 export { Cluster, type RequestOptions, type RequestTarget } from './cluster/cluster.js';
 export { CLUSTER_DEFAULTS, type ClusterOptions } from './cluster/options.js';
+export { TLS_INSECURE_WARNING, type ClusterTlsOptions } from './cluster/tls-options.js';
 export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster/metadata.js';
 export { DEFAULT_RETRY, RetriesExhaustedError, type RetryOptions } from './cluster/retry.js';
 export { UnsupportedVersionError } from './cluster/versions.js';
@@ -65,6 +66,16 @@ export {
   type ErrorContext,
   type KafkaStageErrorCode,
 } from './protocol/errors.js';
-export { KafkaError, errorNameOf, isRetriable } from './protocol/error-codes.js';
+export {
+  KafkaError,
+  errorNameOf,
+  isRetriable,
+  AuthorizationError,
+  TopicAuthorizationError,
+  GroupAuthorizationError,
+  ClusterAuthorizationError,
+  TransactionalIdAuthorizationError,
+  type AuthorizationResourceType,
+} from './protocol/error-codes.js';
 export { CommitLostError } from './consumer/commit-errors.js';
 export type { CompressionName, KafkaRecord, RecordBatch, RecordHeader, RecordInput } from './protocol/records/types.js';

@@ -4,7 +4,7 @@
  */
 import type { Cluster } from '../cluster/cluster.js';
 import { ListOffsets, OffsetSpec as SpecialTimestamp } from '../protocol/apis/list-offsets.js';
-import { KafkaError, kafkaError } from '../protocol/error-codes.js';
+import { KafkaError, kafkaError, kafkaErrorOf } from '../protocol/error-codes.js';
 import { KafkaStageError } from '../protocol/errors.js';
 import type { OffsetQuery, OffsetSpec } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
@@ -129,7 +129,7 @@ async function askLeader(
 function asStageError(err: unknown, q: OffsetQuery): KafkaStageError {
   // Errors from the metadata lookup name the topic only; say which partition and operation it was.
   if (err instanceof KafkaError && err.context.partition === undefined) {
-    return new KafkaError(err.errorCode, { ...err.context, topic: q.topic, partition: q.partition, api: 'ListOffsets' }, {
+    return kafkaErrorOf(err.errorCode, { ...err.context, topic: q.topic, partition: q.partition, api: 'ListOffsets' }, {
       brokerMessage: err.brokerMessage,
       cause: err,
     });

@@ -51,10 +51,12 @@ export class RoundResult {
     this.sent = sent;
     this.error = error;
     if (error === null) this.failed = new Set();
-    else if (error instanceof PartitionOffsetsError) {
+    else {
+      // An authorization error thrown for a per-partition answer carries that answer as its cause.
+      const perPartition = error instanceof PartitionOffsetsError ? error : error.cause instanceof PartitionOffsetsError ? error.cause : null;
       // The coordinator answered per partition: those not listed were committed.
-      this.failed = new Set(error.failures.map((f) => tpKey(f.topic, f.partition)));
-    } else this.failed = new Set(sent.keys());
+      this.failed = perPartition ? new Set(perPartition.failures.map((f) => tpKey(f.topic, f.partition))) : new Set(sent.keys());
+    }
   }
 
   /** The error that concerns partition `key`, or null when it was committed or not in the round. */

@@ -6,7 +6,7 @@
  * reached through {@link AnswerHost}.
  */
 import type { ResolvedClusterOptions } from '../cluster/options.js';
-import { KafkaError } from '../protocol/error-codes.js';
+import { kafkaErrorOf } from '../protocol/error-codes.js';
 import { CompressionError, CorruptRecordError, KafkaStageError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
@@ -229,7 +229,7 @@ export class AnswerHandler {
       }
       return;
     }
-    const error = new KafkaError(code, context);
+    const error = kafkaErrorOf(code, context);
     if (code !== CORRUPT_MESSAGE) s.corruptRounds = 0;
     if (REPORTED_CODES.has(code) && this.host.reports.allow(`${s.key}:${code}`, Date.now())) this.host.onError(error);
     if (code === CORRUPT_MESSAGE && ++s.corruptRounds >= CORRUPT_ROUNDS) {

@@ -39,7 +39,7 @@ import { channel } from 'node:diagnostics_channel';
 import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay } from '../cluster/retry.js';
 import { Fetch } from '../protocol/apis/fetch.js';
-import { KafkaError } from '../protocol/error-codes.js';
+import { kafkaErrorOf } from '../protocol/error-codes.js';
 import { KafkaStageError } from '../protocol/errors.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { tpKey, type FetchTarget, type FetchWaker } from './contracts.js';
@@ -360,7 +360,7 @@ export class FetchScheduler implements FetchWaker {
         () => buildFetchRequest(parts, { maxWaitMs: settings.maxWaitMs, minBytes: settings.minBytes, readCommitted: settings.isolationLevel === 'read_committed' }),
         { timeoutMs: this.cluster.options.requestTimeoutMs + settings.maxWaitMs, signal },
       );
-      if (answer.response.errorCode !== 0) throw new KafkaError(answer.response.errorCode, { api: 'Fetch', broker: broker.id });
+      if (answer.response.errorCode !== 0) throw kafkaErrorOf(answer.response.errorCode, { api: 'Fetch', broker: broker.id });
     } catch (err) {
       if (!signal.aborted && this.running) this.brokerFailed(broker, parts, err);
       return;

@@ -8,6 +8,7 @@ import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay } from '../cluster/retry.js';
+import { AuthorizationError } from '../protocol/error-codes.js';
 import { KafkaStageError, NoOffsetError, SubscriberTimeoutError } from '../protocol/errors.js';
 import { ByteBudget } from '../stage/byte-budget.js';
 import { CommitLostError } from './commit-errors.js';
@@ -430,7 +431,8 @@ export class StageHost<E> {
         return { committed, starts };
       } catch (err) {
         // Retrying will not make a commit appear, nor undo a stop.
-        if (err instanceof NoOffsetError || this.stopping || attempt >= ASSIGN_ATTEMPTS) throw err;
+        // Nor will an ACL appear by asking again: an authorization error reaches the caller at once.
+        if (err instanceof NoOffsetError || err instanceof AuthorizationError || this.stopping || attempt >= ASSIGN_ATTEMPTS) throw err;
         this.events.publish('error', assignAttemptFailed(err, partitions, attempt));
         await abortableDelay(backoffDelay(attempt, this.cluster.options.retry), signal);
         if (this.stopping) throw err;

@@ -3,7 +3,7 @@
  * request are gathered into one error that is itself a {@link KafkaError} of the most telling code
  * (fencing first), so a caller can switch on `errorCode` and still see every partition.
  */
-import { KafkaError } from '../protocol/error-codes.js';
+import { GroupAuthorizationError, KafkaError, TopicAuthorizationError, type AuthorizationError } from '../protocol/error-codes.js';
 import { KafkaStageError, type ErrorContext } from '../protocol/errors.js';
 
 /** ILLEGAL_GENERATION: the member's generation is not the group's. */
@@ -78,6 +78,23 @@ export abstract class PartitionOffsetsError extends KafkaError {
     this.failures = failures;
     this.message = `${api} of group ${groupId} failed for ${describeFailures(failures)}: ${primary.error.message}`;
   }
+}
+
+/**
+ * The authorization error an offset request's failures amount to, or null when none was refused
+ * for lack of an ACL: a {@link GroupAuthorizationError} when the group was refused, else a
+ * {@link TopicAuthorizationError} naming every refused topic. Its `cause` is `aggregate` (every
+ * partition's failure). Callers throw it instead of the aggregate so the caller of a commit or a
+ * start sees the typed error, which no retry loop repeats.
+ */
+export function authorizationFailure(api: string, groupId: string, failures: readonly PartitionFailure[], aggregate: KafkaError): AuthorizationError | null {
+  // Fencing and rebalancing say more about what the member must do next (see primaryFailure).
+  if (failures.some((f) => FENCING_ERROR_CODES.has(f.error.errorCode) || f.error.errorCode === REBALANCE_IN_PROGRESS)) return null;
+  if (failures.some((f) => f.error instanceof GroupAuthorizationError)) {
+    return new GroupAuthorizationError({ api, group: groupId }, { cause: aggregate });
+  }
+  const topics = [...new Set(failures.filter((f) => f.error instanceof TopicAuthorizationError).map((f) => f.topic))];
+  return topics.length > 0 ? new TopicAuthorizationError({ api, group: groupId, topics }, { cause: aggregate }) : null;
 }
 
 /** OffsetCommit failed for some partitions (those not listed were committed). */

@@ -21,7 +21,7 @@
  *
  * A `join` or `sync` effect is always the last of its list: its response is the next event.
  */
-import { KafkaError, kafkaErrorInfo } from '../protocol/error-codes.js';
+import { kafkaErrorInfo, kafkaErrorOf } from '../protocol/error-codes.js';
 import { KafkaStageError } from '../protocol/errors.js';
 import { diffAssignment, uniquePartitions } from './assignment-diff.js';
 import type { JoinedMember } from './assignors/index.js';
@@ -187,7 +187,7 @@ function onGroupError(state: MembershipState, code: number, api: string): Transi
     case 'fenced-instance':
     case 'fatal':
     case 'member-id-required':
-      return fail(state, new KafkaError(code, { api }));
+      return fail(state, kafkaErrorOf(code, { api }));
     default:
       return same(state);
   }

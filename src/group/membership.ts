@@ -26,7 +26,7 @@ import { Heartbeat } from '../protocol/apis/heartbeat.js';
 import { JoinGroup } from '../protocol/apis/join-group.js';
 import { LeaveGroup } from '../protocol/apis/leave-group.js';
 import { SyncGroup } from '../protocol/apis/sync-group.js';
-import { KafkaError } from '../protocol/error-codes.js';
+import { GroupAuthorizationError, KafkaError, TopicAuthorizationError } from '../protocol/error-codes.js';
 import { AbortedError, KafkaStageError } from '../protocol/errors.js';
 import { uniquePartitions } from './assignment-diff.js';
 import { isAssignorName, type AssignorName, type JoinedMember } from './assignors/index.js';
@@ -370,10 +370,16 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
       case 'leave':
         await this.leave();
         return null;
-      case 'fail':
-        this.reportError(effect.error);
-        this.settleStart(effect.error);
+      case 'fail': {
+        // The state machine does not know the group id; a group authorization error names it here.
+        const error =
+          effect.error instanceof GroupAuthorizationError && effect.error.groupId === null
+            ? new GroupAuthorizationError({ ...effect.error.context, group: this.options.groupId }, { brokerMessage: effect.error.brokerMessage })
+            : effect.error;
+        this.reportError(error);
+        this.settleStart(error);
         return null;
+      }
       case 'stopped':
         if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
         this.heartbeatTimer = null;
@@ -517,6 +523,10 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     const counts = new Map<string, number>();
     if (topics.length === 0) return counts;
     const metadata = await this.cluster.refreshMetadata([...topics]);
+    // A subscribed topic the principal may not describe is not "absent": leaving it out would
+    // hand out an assignment without it and wait for ever; the member fails with the topics named.
+    const denied = topics.filter((t) => metadata.topics.get(t)?.errorCode === TopicAuthorizationError.ERROR_CODE);
+    if (denied.length > 0) throw new TopicAuthorizationError({ api: 'Metadata', group: this.options.groupId, topics: denied });
     for (const topic of topics) {
       const info = metadata.topics.get(topic);
       if (info && info.errorCode === 0 && info.partitions.length > 0) counts.set(topic, info.partitions.length);

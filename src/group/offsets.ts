@@ -17,7 +17,7 @@ import { KafkaError, kafkaError } from '../protocol/error-codes.js';
 import { InvalidOptionError, ProtocolError } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/schema.js';
 import { GroupCoordinator, isCoordinatorErrorCode } from './coordinator.js';
-import { OffsetCommitError, OffsetFetchError, type PartitionFailure } from './errors.js';
+import { authorizationFailure, OffsetCommitError, OffsetFetchError, type PartitionFailure } from './errors.js';
 
 /** First versions naming topics by id. */
 const FIRST_TOPIC_ID_VERSION = 10;
@@ -163,7 +163,10 @@ async function fetchOnce(
       }
     }
   }
-  if (failures.length > 0) throw new OffsetFetchError(groupId, failures);
+  if (failures.length > 0) {
+    const aggregate = new OffsetFetchError(groupId, failures);
+    throw authorizationFailure('OffsetFetch', groupId, failures, aggregate) ?? aggregate;
+  }
   return result;
 }
 
@@ -206,7 +209,8 @@ export async function commitOffsetsTo(
       const failures = await commitOnce(coordinator, identity, pending);
       if (failures.length === 0) return;
       pending = byTopic(failures.map((f) => pending.get(f.topic)?.get(f.partition) as OffsetCommitEntry));
-      throw new OffsetCommitError(coordinator.groupId, failures);
+      const aggregate = new OffsetCommitError(coordinator.groupId, failures);
+      throw authorizationFailure('OffsetCommit', coordinator.groupId, failures, aggregate) ?? aggregate;
     },
     options.signal,
   );

@@ -3,7 +3,7 @@
  * explanation. `retriable` follows the Java client (true exactly where its exception class is a
  * RetriableException) and defaults to false: an error we do not know is not retried blindly.
  */
-import { KafkaStageError, type ErrorContext } from './errors.js';
+import { KafkaStageError, type ErrorContext, type KafkaStageErrorCode } from './errors.js';
 
 /** One row of the table. */
 export interface KafkaErrorInfo {
@@ -233,7 +233,139 @@ function describeContext(context: ErrorContext): string {
 /**
  * The error for a code from a response, or null for 0 (no error). The usual way to check a
  * response: `const err = kafkaError(p.errorCode, { topic, partition, api: 'Fetch' }); if (err) ...`.
+ * Authorization codes give their typed subclass (see {@link kafkaErrorOf}).
  */
 export function kafkaError(errorCode: number, context: ErrorContext = {}, options: KafkaErrorOptions = {}): KafkaError | null {
-  return errorCode === 0 ? null : new KafkaError(errorCode, context, options);
+  return errorCode === 0 ? null : kafkaErrorOf(errorCode, context, options);
+}
+
+/**
+ * The {@link KafkaError} for a non-zero code: a {@link TopicAuthorizationError},
+ * {@link GroupAuthorizationError}, {@link ClusterAuthorizationError} or
+ * {@link TransactionalIdAuthorizationError} for the authorization codes (29, 30, 31, 53), a plain
+ * KafkaError otherwise. Use it wherever an error is built from a code the broker sent, so callers
+ * can switch on the typed error's `code` whatever path the answer took.
+ */
+export function kafkaErrorOf(errorCode: number, context: ErrorContext = {}, options: KafkaErrorOptions = {}): KafkaError {
+  switch (errorCode) {
+    case TOPIC_AUTHORIZATION_FAILED:
+      return new TopicAuthorizationError(context, options);
+    case GROUP_AUTHORIZATION_FAILED:
+      return new GroupAuthorizationError(context, options);
+    case CLUSTER_AUTHORIZATION_FAILED:
+      return new ClusterAuthorizationError(context, options);
+    case TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+      return new TransactionalIdAuthorizationError(context, options);
+    default:
+      return new KafkaError(errorCode, context, options);
+  }
+}
+
+// The authorization errors live here rather than in a file of their own: they extend KafkaError and
+// kafkaErrorOf() builds them, and a module cycle between the two files would leave the base class
+// uninitialised when the subclass file is evaluated first.
+
+/** TOPIC_AUTHORIZATION_FAILED. */
+const TOPIC_AUTHORIZATION_FAILED = 29;
+/** GROUP_AUTHORIZATION_FAILED. */
+const GROUP_AUTHORIZATION_FAILED = 30;
+/** CLUSTER_AUTHORIZATION_FAILED. */
+const CLUSTER_AUTHORIZATION_FAILED = 31;
+/** TRANSACTIONAL_ID_AUTHORIZATION_FAILED. */
+const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
+
+/** Kinds of resource an ACL guards, as the authorization errors name them. */
+export type AuthorizationResourceType = 'topic' | 'group' | 'cluster' | 'transactionalId';
+
+/**
+ * The broker refused an operation because the client's principal lacks an ACL. Never retriable:
+ * the same request fails the same way until an operator grants the ACL, so every retry loop stops
+ * at the first such answer and the error reaches the caller. `code` says which resource kind
+ * (`ERR_TOPIC_AUTHORIZATION`, `ERR_GROUP_AUTHORIZATION`, `ERR_CLUSTER_AUTHORIZATION`,
+ * `ERR_TRANSACTIONAL_ID_AUTHORIZATION`); `errorCode` is still Kafka's number, and the error is a
+ * {@link KafkaError}, so code that checks `errorCode` keeps working.
+ */
+export abstract class AuthorizationError extends KafkaError {
+  /** The kind of resource the principal may not use. */
+  abstract readonly resourceType: AuthorizationResourceType;
+
+  protected constructor(
+    errorCode: number,
+    code: KafkaStageErrorCode,
+    resource: string,
+    context: ErrorContext,
+    options: KafkaErrorOptions,
+  ) {
+    super(errorCode, context, options);
+    // KafkaError fixes 'ERR_KAFKA'; each subclass narrows it to a stable code of its own.
+    (this as { code: KafkaStageErrorCode }).code = code;
+    (this as { retriable: boolean }).retriable = false;
+    const where = describeContext(context);
+    const detail = this.brokerMessage ? ` Broker says: ${this.brokerMessage}` : '';
+    this.message = `${this.errorName} (${errorCode}): not authorized for ${resource}${where}; an ACL must grant the client's principal access.${detail}`;
+  }
+}
+
+/** TOPIC_AUTHORIZATION_FAILED (29): no ACL for the topic(s) in `topics` (from `context.topic` or `context.topics`). */
+export class TopicAuthorizationError extends AuthorizationError {
+  /** Kafka's code for this error. */
+  static readonly ERROR_CODE = TOPIC_AUTHORIZATION_FAILED;
+  readonly resourceType = 'topic' as const;
+  /** The topics refused (empty when the answer did not say which). */
+  readonly topics: readonly string[];
+
+  constructor(context: ErrorContext = {}, options: KafkaErrorOptions = {}) {
+    const topics = namesIn(context.topics ?? context.topic);
+    super(TOPIC_AUTHORIZATION_FAILED, 'ERR_TOPIC_AUTHORIZATION', topics.length > 0 ? `topic ${topics.join(', ')}` : 'a topic', context, options);
+    this.topics = topics;
+  }
+}
+
+/** GROUP_AUTHORIZATION_FAILED (30): no ACL for the consumer group `groupId` (from `context.group`). */
+export class GroupAuthorizationError extends AuthorizationError {
+  /** Kafka's code for this error. */
+  static readonly ERROR_CODE = GROUP_AUTHORIZATION_FAILED;
+  readonly resourceType = 'group' as const;
+  /** The group refused, or null when the answer did not say which. */
+  readonly groupId: string | null;
+
+  constructor(context: ErrorContext = {}, options: KafkaErrorOptions = {}) {
+    const group = context.group ?? context.groupId;
+    const groupId = typeof group === 'string' ? group : null;
+    super(GROUP_AUTHORIZATION_FAILED, 'ERR_GROUP_AUTHORIZATION', groupId === null ? 'a group' : `group ${groupId}`, context, options);
+    this.groupId = groupId;
+  }
+}
+
+/** CLUSTER_AUTHORIZATION_FAILED (31): no ACL on the cluster resource for the operation (`context.api` names the request). */
+export class ClusterAuthorizationError extends AuthorizationError {
+  /** Kafka's code for this error. */
+  static readonly ERROR_CODE = CLUSTER_AUTHORIZATION_FAILED;
+  readonly resourceType = 'cluster' as const;
+
+  constructor(context: ErrorContext = {}, options: KafkaErrorOptions = {}) {
+    super(CLUSTER_AUTHORIZATION_FAILED, 'ERR_CLUSTER_AUTHORIZATION', typeof context.api === 'string' ? `the cluster operation ${context.api}` : 'a cluster operation', context, options);
+  }
+}
+
+/** TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53): no ACL for the transactional id `transactionalId` (from `context.transactionalId`). */
+export class TransactionalIdAuthorizationError extends AuthorizationError {
+  /** Kafka's code for this error. */
+  static readonly ERROR_CODE = TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  readonly resourceType = 'transactionalId' as const;
+  /** The transactional id refused, or null when the answer did not say which. */
+  readonly transactionalId: string | null;
+
+  constructor(context: ErrorContext = {}, options: KafkaErrorOptions = {}) {
+    const id = typeof context.transactionalId === 'string' ? context.transactionalId : null;
+    super(TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'ERR_TRANSACTIONAL_ID_AUTHORIZATION', id === null ? 'a transactional id' : `transactional id ${id}`, context, options);
+    this.transactionalId = id;
+  }
+}
+
+/** A context's `topic` or `topics` as a list of names. */
+function namesIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
 }

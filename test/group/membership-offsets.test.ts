@@ -13,7 +13,7 @@ import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
+import { KafkaError, TopicAuthorizationError } from '../../src/protocol/error-codes.js';
 import { InvalidOptionError } from '../../src/protocol/errors.js';
 import type { RequestOut } from '../../src/protocol/schema.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
@@ -191,11 +191,14 @@ describe('group offsets on a fake coordinator', () => {
     assert.deepEqual(await offsets.fetchCommittedOffsets('g', [{ topic: 't', partition: 0 }]), new Map([['t:0', null]]));
     assert.equal(fetches.length, 2);
 
+    // An authorization failure is thrown typed (issue #10), the per-partition aggregate as its cause.
     state.fetchPartitionCodes = [new Map([[1, 29]])];
     await assert.rejects(offsets.fetchCommittedOffsets('g', [0, 1].map((partition) => ({ topic: 't', partition }))), (err: unknown) => {
-      assert.ok(err instanceof OffsetFetchError);
-      assert.equal(err.errorName, 'TOPIC_AUTHORIZATION_FAILED');
-      assert.deepEqual(err.failures.map((f) => f.partition), [1]);
+      assert.ok(err instanceof TopicAuthorizationError);
+      assert.deepEqual(err.topics, ['t']);
+      assert.ok(err.cause instanceof OffsetFetchError);
+      assert.equal(err.cause.errorName, 'TOPIC_AUTHORIZATION_FAILED');
+      assert.deepEqual(err.cause.failures.map((f) => f.partition), [1]);
       return true;
     });
 

@@ -1,0 +1,116 @@
+/**
+ * Authorization failures reach `send()` at once, typed and naming the resource, after exactly one
+ * request: Metadata with TOPIC_AUTHORIZATION_FAILED for the topic, Produce with it for a
+ * partition, InitProducerId with CLUSTER_AUTHORIZATION_FAILED or
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED. Retries are generous (50 attempts, 10 s) so a retry loop
+ * would show as extra requests and time.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, it } from 'node:test';
+import { Producer } from '../../src/producer/producer.js';
+import { InitProducerId } from '../../src/protocol/apis/init-producer-id.js';
+import { Metadata } from '../../src/protocol/apis/metadata.js';
+import { Produce } from '../../src/protocol/apis/produce.js';
+import type {
+  AuthorizationError} from '../../src/protocol/error-codes.js';
+import {
+  ClusterAuthorizationError,
+  KafkaError,
+  TopicAuthorizationError,
+  TransactionalIdAuthorizationError,
+} from '../../src/protocol/error-codes.js';
+import { FakeKafka } from './fake-kafka.js';
+
+const T = { timeout: 20_000 };
+const retry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 10_000 };
+let kafka: FakeKafka | null = null;
+let producer: Producer | null = null;
+
+afterEach(async () => {
+  await producer?.close().catch(() => undefined);
+  await kafka?.stop();
+  producer = null;
+  kafka = null;
+});
+
+async function setUp(idempotent: boolean): Promise<{ kafka: FakeKafka; producer: Producer }> {
+  kafka = await FakeKafka.start({ t: 2 });
+  producer = new Producer({ brokers: kafka.address, lingerMs: 0, retry, idempotent });
+  return { kafka, producer };
+}
+
+/** The rejection of `send` and how long it took. */
+async function rejectionOf(send: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const began = Date.now();
+  const error = await send.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  return { error, ms: Date.now() - began };
+}
+
+function count(k: FakeKafka, api: { apiKey: number }): number {
+  return k.broker.requestsFor({ apiKey: api.apiKey }).length;
+}
+
+function assertNotRetriable(error: AuthorizationError, ms: number): void {
+  assert.ok(error instanceof KafkaError, 'still a KafkaError');
+  assert.equal(error.retriable, false);
+  assert.ok(ms < 1_000, `reached the caller in ${ms} ms`);
+}
+
+it('Metadata TOPIC_AUTHORIZATION_FAILED for the topic: send() rejects with TopicAuthorizationError naming it, one Metadata request for it', T, async () => {
+  const { kafka, producer } = await setUp(false);
+  let asked = 0;
+  kafka.broker.handle(Metadata, (req) => {
+    const names = (req.decode().topics ?? []).map((t) => t.name ?? '');
+    if (names.includes('secret')) asked++;
+    return {
+      body: {
+        throttleTimeMs: 0,
+        brokers: [{ nodeId: 1, host: kafka.broker.host, port: kafka.broker.port, rack: null }],
+        clusterId: 'fake',
+        controllerId: 1,
+        clusterAuthorizedOperations: 0,
+        topics: names.map((name) => ({ errorCode: 29, name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, topicAuthorizedOperations: 0, partitions: [] })),
+      },
+    };
+  });
+  const { error, ms } = await rejectionOf(producer.send('secret', { value: 'x' }));
+  assert.ok(error instanceof TopicAuthorizationError, `TopicAuthorizationError, got ${String(error)}`);
+  assert.equal(error.code, 'ERR_TOPIC_AUTHORIZATION');
+  assert.deepEqual(error.topics, ['secret']);
+  assert.match(error.message, /secret/);
+  assertNotRetriable(error, ms);
+  assert.equal(asked, 1, 'one Metadata request for the topic');
+});
+
+for (const idempotent of [false, true]) {
+  it(`Produce TOPIC_AUTHORIZATION_FAILED (idempotent ${idempotent}): send() rejects with TopicAuthorizationError naming the partition, one Produce request`, T, async () => {
+    const { kafka, producer } = await setUp(idempotent);
+    kafka.faults = () => ({ errors: { 't/1': 29 } });
+    const { error, ms } = await rejectionOf(producer.send('t', { value: 'x', partition: 1 }));
+    assert.ok(error instanceof TopicAuthorizationError, `TopicAuthorizationError, got ${String(error)}`);
+    assert.deepEqual(error.topics, ['t']);
+    assert.equal(error.context.partition, 1);
+    assert.equal(error.context.api, 'Produce');
+    assertNotRetriable(error, ms);
+    assert.equal(count(kafka, Produce), 1);
+  });
+}
+
+for (const [code, type] of [
+  [31, ClusterAuthorizationError],
+  [53, TransactionalIdAuthorizationError],
+] as const) {
+  it(`InitProducerId error ${code}: send() rejects with ${type.name}, one InitProducerId request`, T, async () => {
+    const { kafka, producer } = await setUp(true);
+    kafka.broker.handle(InitProducerId, () => ({ body: { throttleTimeMs: 0, errorCode: code, producerId: -1n, producerEpoch: -1 } }));
+    const { error, ms } = await rejectionOf(producer.send('t', { value: 'x', partition: 0 }));
+    assert.ok(error instanceof type, `${type.name}, got ${String(error)}`);
+    assert.equal(error.context.api, 'InitProducerId');
+    assertNotRetriable(error, ms);
+    assert.equal(count(kafka, InitProducerId), 1);
+    assert.equal(count(kafka, Produce), 0);
+  });
+}

@@ -153,6 +153,11 @@ const CERTIFICATE_FAILURE_CODES = new Set([
   'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
   'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
   'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  // Java brokers answer an untrusted client certificate with certificate_unknown (alert 46); a
+  // refused handshake or access is as permanent (the Java client fails SSL handshakes at once too).
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
 ]);
 
 function isCertificateFailure(cause: unknown): boolean {

@@ -180,4 +180,19 @@ describe('cluster TLS: server name per broker', () => {
       await b.broker.stop();
     }
   });
+
+  it('the TLS alerts a broker (Java or Node) sends for a refused client certificate make a non-retriable ConnectionError', () => {
+    for (const code of [
+      'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+      'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+      'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+      'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+      'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    ]) {
+      const cause = Object.assign(new Error('alert'), { code });
+      assert.equal(new ConnectionError('refused', {}, cause).retriable, false, code);
+    }
+    assert.equal(new ConnectionError('reset', {}, Object.assign(new Error('reset'), { code: 'ECONNRESET' })).retriable, true);
+  });
 });

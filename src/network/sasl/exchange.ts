@@ -26,6 +26,7 @@ export interface SaslSession {
 /** Most SaslAuthenticate round trips of one exchange; SCRAM needs 2, a server wanting more is looping. */
 const MAX_ROUNDS = 16;
 const UNSUPPORTED_SASL_MECHANISM = 33;
+const ILLEGAL_SASL_STATE = 34;
 
 /**
  * Authenticates with `mechanism` through `request`. Rejects with a {@link SaslAuthenticationError}
@@ -44,16 +45,18 @@ export async function runSaslExchange(
   if (context.reauthentication) where.reauthentication = true;
 
   const handshakeVersion = negotiateVersion(SaslHandshake, versions, context.broker);
-  const authenticateVersion = negotiateVersion(SaslAuthenticate, versions, context.broker);
   const handshake = await request(SaslHandshake, handshakeVersion, { mechanism: mechanism.mechanism });
   if (handshake.errorCode === UNSUPPORTED_SASL_MECHANISM) throw new UnsupportedSaslMechanismError(where, handshake.mechanisms);
   if (handshake.errorCode !== 0) {
-    throw new SaslAuthenticationError(`SaslHandshake answered ${errorNameOf(handshake.errorCode)} (${handshake.errorCode})`, {
+    // A PLAINTEXT or SSL listener has authenticated the connection already and answers ILLEGAL_SASL_STATE.
+    const hint = handshake.errorCode === ILLEGAL_SASL_STATE ? ': the listener does not take SASL (a PLAINTEXT or SSL port?)' : '';
+    throw new SaslAuthenticationError(`SaslHandshake answered ${errorNameOf(handshake.errorCode)} (${handshake.errorCode})${hint}`, {
       ...where,
       errorCode: handshake.errorCode,
     });
   }
 
+  const authenticateVersion = negotiateVersion(SaslAuthenticate, versions, context.broker);
   const exchange = await step(where, () => mechanism.start(context));
   const first = await step(where, () => exchange.respond(null));
   if (first === null) throw new SaslAuthenticationError('the mechanism produced no first message', where);

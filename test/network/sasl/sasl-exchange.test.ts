@@ -140,6 +140,15 @@ describe('SASL failures: typed, not retried, fast', () => {
     assert.equal(broker.requestsFor(SaslAuthenticate).length, 0);
   });
 
+  it('a listener without SASL (SaslHandshake answers ILLEGAL_SASL_STATE, as Kafka PLAINTEXT and SSL listeners do) says so', async () => {
+    const broker = await FakeBroker.start();
+    cleanups.push(() => broker.stop());
+    broker.handle(SaslHandshake, () => ({ body: { errorCode: 34, mechanisms: [] } }));
+    const c = cluster([broker], { mechanism: 'PLAIN', username: 'alice', password: PASSWORD });
+    await assert.rejects(c.connect(), (err: unknown) => err instanceof SaslAuthenticationError && /ILLEGAL_SASL_STATE \(34\): the listener does not take SASL/.test(err.message));
+    assert.equal(broker.requestsFor(SaslHandshake).length, 1);
+  });
+
   const hostile: [ScramHostility, RegExp, number][] = [
     ['bad-signature', /server signature does not verify/, 2],
     ['huge-iterations', /iteration count 1000000000 lies outside 4096–100000/, 1],

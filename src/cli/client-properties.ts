@@ -17,7 +17,7 @@ import { parseJaasConfig } from './jaas-config.js';
 import type { JavaProperties } from './java-properties.js';
 
 /** SASL mechanisms the CLI can configure. */
-export const CLI_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export const CLI_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
 /** A SASL mechanism the CLI can configure. */
 export type CliSaslMechanism = (typeof CLI_SASL_MECHANISMS)[number];
 
@@ -43,9 +43,25 @@ export interface ConfigConnection {
   tlsMinVersion?: 'TLSv1.2' | 'TLSv1.3';
   tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
   saslMechanism?: CliSaslMechanism;
+  /** Which login module sasl.jaas.config named: user/password (Plain, Scram) or OAUTHBEARER. */
+  saslLoginModule?: 'password' | 'oauthbearer';
   saslUsername?: string;
   /** A secret. */
   saslPassword?: string;
+  /** OAuthBearerLoginModule's unsecured (unsigned) test tokens, as the Java client makes them. */
+  oauthUnsecured?: UnsecuredTokenSettings;
+}
+
+/** The `unsecuredLogin*` options of OAuthBearerLoginModule (Java's OAuthBearerUnsecuredLoginCallbackHandler). */
+export interface UnsecuredTokenSettings {
+  /** Claims of the token besides iat and exp: `unsecuredLoginStringClaim_<name>` and `unsecuredLoginNumberClaim_<name>`. */
+  readonly claims: Readonly<Record<string, string | number>>;
+  /** Name of the claim holding the principal (`unsecuredLoginPrincipalClaimName`, default `sub`). */
+  readonly principalClaim: string;
+  /** Token lifetime (`unsecuredLoginLifetimeSeconds`, default 3600). */
+  readonly lifetimeSeconds: number;
+  /** SASL extensions (`unsecuredLoginExtension_<name>`). */
+  readonly extensions: Readonly<Record<string, string>>;
 }
 
 /** Keys that are fine to ignore: they tune Java internals, or matter only to mechanisms refused anyway. */
@@ -73,17 +89,60 @@ const IGNORED_SECURITY_KEYS = new Set([
 
 const PLAIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
 const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule';
+const OAUTHBEARER_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
 
 const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
 
-/** Reads the username and password out of `sasl.jaas.config`. */
+/** The unsecured-token options of OAuthBearerLoginModule. */
+function readUnsecuredLogin(options: ReadonlyMap<string, string>, warn: (message: string) => void): UnsecuredTokenSettings | undefined {
+  const claims: Record<string, string | number> = {};
+  const extensions: Record<string, string> = {};
+  let principalClaim = 'sub';
+  let lifetimeSeconds = 3600;
+  let any = false;
+  for (const [key, value] of options) {
+    const [prefix, name] = [key.slice(0, key.indexOf('_') + 1), key.slice(key.indexOf('_') + 1)];
+    if (prefix === 'unsecuredLoginStringClaim_' && name !== '') claims[name] = value;
+    else if (prefix === 'unsecuredLoginNumberClaim_' && name !== '') {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new ConfigError(`sasl.jaas.config: ${key} is not a number`);
+      claims[name] = n;
+    } else if (prefix === 'unsecuredLoginExtension_' && name !== '') extensions[name] = value;
+    else if (key === 'unsecuredLoginPrincipalClaimName') principalClaim = value;
+    else if (key === 'unsecuredLoginLifetimeSeconds') {
+      lifetimeSeconds = Number(value);
+      if (!Number.isInteger(lifetimeSeconds) || lifetimeSeconds <= 0) throw new ConfigError('sasl.jaas.config: unsecuredLoginLifetimeSeconds is not a positive integer');
+    } else {
+      warn(`sasl.jaas.config option '${key}' is not used by kafka-stage (ignored)`);
+      continue;
+    }
+    any = true;
+  }
+  if (!any) return undefined;
+  if (typeof claims[principalClaim] !== 'string') {
+    throw new ConfigError(`sasl.jaas.config: the unsecured token has no principal: set unsecuredLoginStringClaim_${principalClaim}`);
+  }
+  for (const reserved of ['iat', 'exp']) {
+    if (reserved in claims) throw new ConfigError(`sasl.jaas.config: the unsecured token's ${reserved} claim is set from unsecuredLoginLifetimeSeconds`);
+  }
+  return { claims, principalClaim, lifetimeSeconds, extensions };
+}
+
+/** Reads the username and password (or the unsecured OAUTHBEARER token settings) out of `sasl.jaas.config`. */
 function readJaas(value: string, out: ConfigConnection, warn: (message: string) => void): void {
   const entry = parseJaasConfig(value);
+  if (entry.loginModule === OAUTHBEARER_MODULE) {
+    out.saslLoginModule = 'oauthbearer';
+    const unsecured = readUnsecuredLogin(entry.options, warn);
+    if (unsecured !== undefined) out.oauthUnsecured = unsecured;
+    return;
+  }
   if (entry.loginModule !== PLAIN_MODULE && entry.loginModule !== SCRAM_MODULE) {
     throw new ConfigError(
-      `sasl.jaas.config: login module ${entry.loginModule} is not supported (kafka-stage reads ${PLAIN_MODULE} and ${SCRAM_MODULE})`,
+      `sasl.jaas.config: login module ${entry.loginModule} is not supported (kafka-stage reads ${PLAIN_MODULE}, ${SCRAM_MODULE} and ${OAUTHBEARER_MODULE})`,
     );
   }
+  out.saslLoginModule = 'password';
   for (const key of entry.options.keys()) {
     if (key === 'username' || key === 'password') continue;
     // tokenauth=true makes SCRAM authenticate with a delegation token: a different exchange.
@@ -247,10 +306,14 @@ export function connectionFromProperties(properties: JavaProperties, warn: (mess
   }
   if (!saslOn && usedSasl.length > 0) {
     warn(`${usedSasl.join(', ')} ignored: security.protocol is not SASL_PLAINTEXT or SASL_SSL`);
-    for (const k of ['saslMechanism', 'saslUsername', 'saslPassword'] as const) delete out[k];
+    for (const k of ['saslMechanism', 'saslLoginModule', 'saslUsername', 'saslPassword', 'oauthUnsecured'] as const) delete out[k];
   }
   if (saslOn && out.saslMechanism === undefined) {
     throw new ConfigError(`security.protocol=${protocol as string} needs sasl.mechanism (${CLI_SASL_MECHANISMS.join(', ')}); the Java default, GSSAPI, is not supported`);
+  }
+  // The Java client fails on a login module that cannot serve the mechanism; so does kafka-stage.
+  if (saslOn && out.saslLoginModule !== undefined && (out.saslMechanism === 'OAUTHBEARER') !== (out.saslLoginModule === 'oauthbearer')) {
+    throw new ConfigError(`sasl.mechanism=${out.saslMechanism as string} does not go with the login module of sasl.jaas.config`);
   }
   return out;
 }

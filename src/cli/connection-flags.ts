@@ -13,9 +13,17 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { OAuthBearerToken } from '../network/sasl/oauthbearer.js';
 import type { SaslOptions } from '../network/sasl/options.js';
 import { booleanFlag, ConfigError, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
-import { CLI_SASL_MECHANISMS, connectionFromProperties, type CliSaslMechanism, type ConfigConnection, type PemSource } from './client-properties.js';
+import {
+  CLI_SASL_MECHANISMS,
+  connectionFromProperties,
+  type CliSaslMechanism,
+  type ConfigConnection,
+  type PemSource,
+  type UnsecuredTokenSettings,
+} from './client-properties.js';
 import { decodeLatin1, parseJavaProperties } from './java-properties.js';
 
 /** The flags of every command that connects to a cluster. */
@@ -26,6 +34,7 @@ export const CONNECTION_FLAGS: readonly FlagSpec[] = [
   { name: 'sasl-username', type: 'string', valueName: 'USER', description: 'SASL user' },
   { name: 'sasl-password-file', type: 'string', valueName: 'FILE', description: 'SASL password: the file\'s content (else $KAFKA_SASL_PASSWORD)' },
   { name: 'sasl-password', type: 'string', valueName: 'PASSWORD', description: 'SASL password (others can see it in ps: prefer the file or env)' },
+  { name: 'sasl-oauth-token-file', type: 'string', valueName: 'FILE', description: 'OAUTHBEARER token (a JWT), read again at each authentication' },
   { name: 'tls', type: 'boolean', description: 'connect with TLS (implied by the other --tls-* flags)' },
   { name: 'tls-ca', type: 'string', valueName: 'FILE', description: 'PEM CA certificates to trust (default: the system\'s)' },
   { name: 'tls-cert', type: 'string', valueName: 'FILE', description: 'PEM client certificate (chain) for mutual TLS, with --tls-key' },
@@ -140,6 +149,36 @@ function resolveTls(flags: ParsedFlags, file: ConfigConnection, ctx: ConnectionC
   return Object.keys(options).length === 0 ? true : options;
 }
 
+/** An unsigned JWS (`alg: none`) as Java's unsecured login callback handler makes it. */
+function unsecuredToken(settings: UnsecuredTokenSettings, nowMs: number): OAuthBearerToken {
+  const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const iat = nowMs / 1000;
+  const payload = { ...settings.claims, iat, exp: iat + settings.lifetimeSeconds };
+  const token: OAuthBearerToken = { value: `${part({ alg: 'none' })}.${part(payload)}.`, lifetimeMs: settings.lifetimeSeconds * 1000 };
+  if (Object.keys(settings.extensions).length > 0) token.extensions = { ...settings.extensions };
+  return token;
+}
+
+/** The OAUTHBEARER `sasl` option: a token file (flag), else the file's unsecured login options. */
+function resolveOAuthBearer(flags: ParsedFlags, file: ConfigConnection, ctx: ConnectionContext): SaslOptions {
+  const given = ['sasl-username', 'sasl-password', 'sasl-password-file'].find((f) => f in flags);
+  if (given !== undefined) throw new UsageError(`--${given} does not apply to OAUTHBEARER (it authenticates with a token: --sasl-oauth-token-file)`);
+  const tokenFile = stringFlag(flags, 'sasl-oauth-token-file');
+  if (tokenFile !== undefined) {
+    const read = reader(ctx, '--sasl-oauth-token-file');
+    // Read now so a missing file fails before anything connects; again at each token request so
+    // a token refreshed in place (by a sidecar, a cron job) is picked up. Its lifetime is the JWT's exp.
+    secretFromFile(read, tokenFile, '--sasl-oauth-token-file');
+    return { mechanism: 'OAUTHBEARER', token: () => ({ value: secretFromFile(read, tokenFile, '--sasl-oauth-token-file').trim() }) };
+  }
+  const unsecured = file.oauthUnsecured;
+  if (unsecured === undefined) {
+    throw new UsageError('OAUTHBEARER needs a token: --sasl-oauth-token-file FILE (or unsecuredLoginStringClaim_sub in the OAuthBearerLoginModule entry of sasl.jaas.config, for test brokers)');
+  }
+  ctx.warn('the OAUTHBEARER tokens of sasl.jaas.config (unsecuredLogin*) are unsigned: only a broker that accepts unsecured tokens, a test broker, takes them');
+  return { mechanism: 'OAUTHBEARER', token: () => unsecuredToken(unsecured, Date.now()), principal: String(unsecured.claims[unsecured.principalClaim]) };
+}
+
 /** The `sasl` option: from the SASL flags laid over the file's, the password from its sources. */
 function resolveSasl(flags: ParsedFlags, file: ConfigConnection, ctx: ConnectionContext): SaslOptions | undefined {
   const mechanism = (stringFlag(flags, 'sasl-mechanism') as CliSaslMechanism | undefined) ?? file.saslMechanism;
@@ -147,10 +186,12 @@ function resolveSasl(flags: ParsedFlags, file: ConfigConnection, ctx: Connection
   const flagPassword = stringFlag(flags, 'sasl-password');
   const passwordFile = stringFlag(flags, 'sasl-password-file');
   if (mechanism === undefined) {
-    const given = ['sasl-username', 'sasl-password', 'sasl-password-file'].find((f) => f in flags);
+    const given = ['sasl-username', 'sasl-password', 'sasl-password-file', 'sasl-oauth-token-file'].find((f) => f in flags);
     if (given !== undefined) throw new UsageError(`--${given} needs --sasl-mechanism (or security.protocol=SASL_* with sasl.mechanism in --config)`);
     return undefined;
   }
+  if (mechanism === 'OAUTHBEARER') return resolveOAuthBearer(flags, file, ctx);
+  if ('sasl-oauth-token-file' in flags) throw new UsageError(`--sasl-oauth-token-file applies to OAUTHBEARER, not ${mechanism}`);
   if (flagPassword !== undefined && passwordFile !== undefined) throw new UsageError('give the password once: --sasl-password or --sasl-password-file');
   if (flagPassword !== undefined) {
     ctx.warn('--sasl-password shows the password to every user of this machine (ps, /proc) and keeps it in shell history; prefer --sasl-password-file FILE or KAFKA_SASL_PASSWORD');

@@ -42,6 +42,7 @@ test('SASL_SSL with SCRAM: brokers, client id, mechanism, the JAAS user and pass
     tls: true,
     sasl: true,
     saslMechanism: 'SCRAM-SHA-512',
+    saslLoginModule: 'password',
     saslUsername: 'alice',
     saslPassword: 'alice-secret',
     tlsCa: { file: '/certs/ca.pem' },

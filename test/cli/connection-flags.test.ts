@@ -189,3 +189,55 @@ test('a --config file with non-ASCII bytes gets a warning: Java reads them as IS
   assert.equal(conn.clientId, 'café');
   assert.match(warnings[0] as string, /non-ASCII bytes are read as ISO-8859-1/);
 });
+
+test('OAUTHBEARER with --sasl-oauth-token-file: the token is read at each request (a refreshed file is picked up)', async () => {
+  FILES['/token'] = 'aaa.bbb.ccc\n';
+  const { conn, warnings } = resolve(['--brokers', 'h:1', '--sasl-mechanism', 'OAUTHBEARER', '--sasl-oauth-token-file', '/token']);
+  assert.deepEqual(warnings, []);
+  const sasl = conn.sasl as { mechanism: string; token: () => Promise<{ value: string }> | { value: string } };
+  assert.equal(sasl.mechanism, 'OAUTHBEARER');
+  assert.deepEqual(await sasl.token(), { value: 'aaa.bbb.ccc' });
+  FILES['/token'] = 'ddd.eee.fff';
+  assert.deepEqual(await sasl.token(), { value: 'ddd.eee.fff' });
+  fails(['--brokers', 'h:1', '--sasl-mechanism', 'OAUTHBEARER', '--sasl-oauth-token-file', '/no-token'], {}, ConfigError, /--sasl-oauth-token-file: cannot read \/no-token/);
+  fails(['--brokers', 'h:1', '--sasl-mechanism', 'OAUTHBEARER'], {}, UsageError, /OAUTHBEARER needs a token: --sasl-oauth-token-file FILE/);
+  fails(['--brokers', 'h:1', '--sasl-mechanism', 'OAUTHBEARER', '--sasl-oauth-token-file', '/token', '--sasl-username', 'u'], {}, UsageError, /--sasl-username does not apply to OAUTHBEARER/);
+  fails(['--brokers', 'h:1', '--sasl-mechanism', 'PLAIN', '--sasl-username', 'u', '--sasl-oauth-token-file', '/token'], { KAFKA_SASL_PASSWORD: 'x' }, UsageError, /--sasl-oauth-token-file applies to OAUTHBEARER, not PLAIN/);
+  fails(['--brokers', 'h:1', '--sasl-oauth-token-file', '/token'], {}, UsageError, /--sasl-oauth-token-file needs --sasl-mechanism/);
+});
+
+test('OAUTHBEARER from --config with OAuthBearerLoginModule unsecuredLogin* options: the unsigned JWS the Java client makes, with a warning', async () => {
+  FILES['/oauth.properties'] = [
+    'bootstrap.servers=h:1',
+    'security.protocol=SASL_PLAINTEXT',
+    'sasl.mechanism=OAUTHBEARER',
+    'sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required \\',
+    '  unsecuredLoginStringClaim_sub="alice" unsecuredLoginNumberClaim_tier="2" unsecuredLoginLifetimeSeconds="120" unsecuredLoginExtension_logicalCluster="lkc-1";',
+  ].join('\n');
+  const { conn, warnings } = resolve(['--config', '/oauth.properties']);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] as string, /unsigned: only a broker that accepts unsecured tokens/);
+  const sasl = conn.sasl as { mechanism: string; principal: string; token: () => { value: string; lifetimeMs: number; extensions: Record<string, string> } };
+  assert.equal(sasl.principal, 'alice');
+  const before = Date.now() / 1000;
+  const token = sasl.token();
+  const [header, payload, signature] = token.value.split('.');
+  assert.deepEqual(JSON.parse(Buffer.from(header as string, 'base64url').toString()), { alg: 'none' });
+  assert.equal(signature, '');
+  const claims = JSON.parse(Buffer.from(payload as string, 'base64url').toString()) as Record<string, number | string>;
+  assert.equal(claims.sub, 'alice');
+  assert.equal(claims.tier, 2);
+  assert.ok((claims.iat as number) >= before - 1 && (claims.iat as number) <= Date.now() / 1000 + 1);
+  assert.equal(claims.exp, (claims.iat as number) + 120);
+  assert.equal(token.lifetimeMs, 120_000);
+  assert.deepEqual(token.extensions, { logicalCluster: 'lkc-1' });
+
+  FILES['/oauth-nosub.properties'] = FILES['/oauth.properties'].replace('unsecuredLoginStringClaim_sub="alice" ', '');
+  fails(['--config', '/oauth-nosub.properties'], {}, ConfigError, /has no principal: set unsecuredLoginStringClaim_sub/);
+  FILES['/oauth-plain.properties'] = FILES['/oauth.properties'].replace('sasl.mechanism=OAUTHBEARER', 'sasl.mechanism=PLAIN');
+  fails(['--config', '/oauth-plain.properties'], {}, ConfigError, /sasl\.mechanism=PLAIN does not go with the login module/);
+  // Without unsecuredLogin* options the file names no token source: the flag must give one.
+  FILES['/oauth-bare.properties'] = 'bootstrap.servers=h:1\nsecurity.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;';
+  fails(['--config', '/oauth-bare.properties'], {}, UsageError, /OAUTHBEARER needs a token/);
+  assert.equal((resolve(['--config', '/oauth-bare.properties', '--sasl-oauth-token-file', '/token']).conn.sasl as { mechanism: string }).mechanism, 'OAUTHBEARER');
+});

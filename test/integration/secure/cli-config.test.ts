@@ -2,8 +2,9 @@
  * One Java client properties file serves the Kafka tools and `kafka-stage --config`, against the real
  * secured broker: kafka-stage produces with it, the Java console consumer (`--command-config`, or
  * `--consumer.config` before 4.1) reads with the very same file, and kafka-stage consumes as a
- * group with it. Over SASL_SSL with SCRAM-SHA-512 (sasl.jaas.config, a PEM trust store), and over
- * mutual TLS with a PEM key store (key and certificate chain in one file).
+ * group with it. Over SASL_SSL with SCRAM-SHA-512 (sasl.jaas.config, a PEM trust store), over
+ * mutual TLS with a PEM key store (key and certificate chain in one file), and over SASL_PLAINTEXT
+ * with OAUTHBEARER's unsecured test tokens (OAuthBearerLoginModule unsecuredLoginStringClaim_sub).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -117,4 +118,17 @@ test('flags override the file: a file for bob (no ACLs) with --sasl-username ali
   assert.match(asBob.stderr, /authoriz/i);
   // The flag names alice; her password comes from the environment, not the file's (bob's).
   await produceWith(config, 'cli-config-override', 5, ['--sasl-username', ALICE.username], { KAFKA_SASL_PASSWORD: ALICE.password });
+});
+
+test('OAUTHBEARER unsecured test tokens from one properties file: kafka-stage produces, the Java console consumer reads with the same file', async () => {
+  const config = writeConfig('oauth.properties', [
+    `bootstrap.servers=${broker.brokers('saslPlaintext').join(',')}`,
+    'security.protocol=SASL_PLAINTEXT',
+    'sasl.mechanism=OAUTHBEARER',
+    `sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="${ALICE.username}";`,
+  ]);
+  const count = 40;
+  const topic = await produceWith(config, 'cli-config-oauth', count);
+  const java = await javaConsume({ brokers: broker.brokers('saslPlaintext'), topic, maxMessages: count, timeoutMs: 20_000, from: 'earliest', group: uniqueTopic(`${SECURE_PREFIX}java-oauth`), clientConfig: config });
+  assert.deepEqual(sequenceNumbers(java.map((r) => r.value)), range(count));
 });

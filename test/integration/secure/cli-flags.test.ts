@@ -3,7 +3,8 @@
  * produce (creating the topic) then consume as a group over SASL_SSL with SCRAM-SHA-512, the
  * password from a file and then from KAFKA_SASL_PASSWORD, the brokers from KAFKA_BROKERS; a group
  * describe over the same listener; mutual TLS with --tls-cert/--tls-key (plain and encrypted key);
- * a wrong password fails fast, naming the user, with the password nowhere in the output.
+ * OAUTHBEARER with --sasl-oauth-token-file; a wrong password fails fast, naming the user, with the
+ * password nowhere in the output.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { Admin } from '../../../src/admin/admin.js';
 import type { ConsumeSummary } from '../../../src/cli/consume.js';
 import type { ProduceSummary } from '../../../src/cli/produce.js';
 import { uniqueTopic } from '../../helpers/env.js';
-import { ALICE, SECURE_PREFIX, WRONG_PASSWORD, secureBroker } from '../../helpers/secure-broker.js';
+import { ALICE, SECURE_PREFIX, WRONG_PASSWORD, secureBroker, unsecuredJwt } from '../../helpers/secure-broker.js';
 import { runCli, summaryOf } from './cli-run.js';
 
 const broker = secureBroker();
@@ -97,4 +98,19 @@ test('a wrong password: exit 1 within seconds, the error names the mechanism and
   assert.ok(!r.stdout.includes(WRONG_PASSWORD) && !r.stderr.includes(WRONG_PASSWORD), r.stderr);
   // Process start (tsx) included; the library's own bound is C's failures test.
   assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
+});
+
+test('OAUTHBEARER over SASL_SSL with --sasl-oauth-token-file: produce --create, then consume as a group', async () => {
+  const tokenFile = join(dir, 'alice.jwt');
+  // The broker's unsecured validator takes an unsigned JWS; the principal is its sub.
+  writeFileSync(tokenFile, `${unsecuredJwt(ALICE.username)}\n`, { mode: 0o600 });
+  const topic = uniqueTopic(`${SECURE_PREFIX}cli-oauth`);
+  topics.push(topic);
+  const oauth = ['--brokers', saslSsl, '--tls-ca', broker.certs.ca, '--sasl-mechanism', 'OAUTHBEARER', '--sasl-oauth-token-file', tokenFile];
+  const produced = await runCli(['produce', '--topic', topic, '--create', '--count', '30', ...oauth]);
+  assert.equal(produced.code, 0, produced.stderr);
+  assert.equal(summaryOf<ProduceSummary>(produced.stdout).records, 30);
+  const consumed = await runCli(['consume', '--topic', topic, '--group', uniqueTopic(`${SECURE_PREFIX}cli-oauth-group`), '--max-messages', '30', '--format', 'none', ...oauth]);
+  assert.equal(consumed.code, 0, consumed.stderr);
+  assert.equal(summaryOf<ConsumeSummary>(consumed.stderr).records, 30);
 });

@@ -203,4 +203,16 @@ describe('a missing ACL', () => {
       await bobAdmin.close();
     }
   });
+
+  test('bob describes the broker\'s configs through Admin: ERR_CLUSTER_AUTHORIZATION in < 10 s', async () => {
+    const bobAdmin = new Admin(sasl(BOB));
+    try {
+      const f = await failure(broker.ports.saslPlaintext, () => bobAdmin.describeConfigs([{ type: 'broker', name: '1' }]));
+      assert.ok(f.error instanceof AdminOperationError, f.error.message);
+      assert.equal(f.error.failureOf('broker:1')?.code, 'ERR_CLUSTER_AUTHORIZATION', f.error.message);
+      assert.ok(f.ms < LIMIT_MS, `took ${f.ms.toFixed(0)} ms`);
+    } finally {
+      await bobAdmin.close();
+    }
+  });
 });

@@ -6,7 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Admin } from '../../../src/admin/admin.js';
-import { ALICE, ALL_MECHANISMS, produceAndConsumeAsGroup, saslFor, secureBroker, secureTopic, tlsFor, values } from '../../helpers/secure-broker.js';
+import { StandaloneConsumer } from '../../../src/consumer/standalone-consumer.js';
+import { Producer } from '../../../src/producer/producer.js';
+import { uniqueTopic } from '../../helpers/env.js';
+import {
+  ALICE, ALL_MECHANISMS, SECURE_PREFIX, produceAndConsumeAsGroup, saslFor, secureBroker, secureTopic, tlsFor, until, values,
+} from '../../helpers/secure-broker.js';
 
 const broker = secureBroker();
 let admin: Admin;
@@ -38,3 +43,35 @@ for (const listener of ['saslPlaintext', 'saslSsl'] as const) {
     }
   });
 }
+
+test('StandaloneConsumer over SASL_SSL (SCRAM-SHA-256): reads explicit partitions and commits to its group', async () => {
+  const topic = await secureTopic(admin, 'standalone', 2);
+  topics.push(topic);
+  const options = { brokers: broker.brokers('saslSsl'), tls: tlsFor(broker), sasl: saslFor('SCRAM-SHA-256', ALICE) };
+  const producer = new Producer(options);
+  try {
+    await producer.sendBatch(topic, values(40).map((value, i) => ({ partition: i % 2, value })));
+  } finally {
+    await producer.close();
+  }
+  const groupId = uniqueTopic(`${SECURE_PREFIX}standalone`);
+  const got: string[] = [];
+  const consumer = new StandaloneConsumer(
+    { ...options, groupId, partitions: [{ topic, partition: 0 }, { topic, partition: 1 }], autoOffsetReset: 'earliest' },
+    async (stage) => {
+      for await (const batch of stage.batches({ maxDemand: 10 })) {
+        for (const record of batch.records) got.push(record.value?.toString() ?? '<null>');
+        await stage.ack(batch);
+      }
+    },
+  );
+  await consumer.start();
+  try {
+    await until(() => got.length >= 40, '40 records');
+  } finally {
+    await consumer.stop();
+  }
+  assert.deepEqual(got.sort(), values(40).sort());
+  const committed = await admin.fetchGroupOffsets(groupId, [topic]);
+  assert.deepEqual(committed.map((c) => [c.partition, c.offset]).sort(), [[0, 20], [1, 20]]);
+});

@@ -82,7 +82,10 @@ export class ChaosCluster {
   async start(fresh = false): Promise<void> {
     const args = [join(KAFKA_SCRIPTS, 'start.sh'), '--nodes', String(this.config.nodes)];
     if (fresh) args.push('--fresh');
-    const result = await run('bash', args, this.env(), 400_000);
+    // After a SIGKILL every node recovers its unflushed logs before it answers; on a busy machine
+    // that took longer than start.sh's default wait (150 s for 3 nodes), and start.sh then stops
+    // every node. Give it 10 minutes.
+    const result = await run('bash', args, this.env({ KAFKA_START_TIMEOUT_MS: '600000' }), 660_000);
     if (result.code !== 0) throw new Error(`start.sh failed (${result.code}): ${result.stderr.slice(-2000)}`);
   }
 
@@ -148,6 +151,11 @@ export class ChaosCluster {
       '--replication-factor', String(Math.min(3, this.config.nodes)), '--config', 'min.insync.replicas=2',
     ]);
     if (r.code !== 0) throw new Error(`creating ${topic} failed: ${r.stdout}${r.stderr}`);
+  }
+
+  /** Deletes a topic (Java TopicCommand), so later restarts have less log to recover; best effort. */
+  async deleteTopic(topic: string): Promise<void> {
+    await this.javaTool('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', this.bootstrap, '--delete', '--topic', topic]);
   }
 
   /** Leader node id of each partition of `topic` (-1 for none), asked over the wire (wire.ts). */

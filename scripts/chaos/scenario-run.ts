@@ -90,6 +90,13 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       await sleep(250);
     }
     producer = startProducer(dir, cluster.bootstrap, topic, options.rate);
+    // The warm-up counts from the first acknowledgement: on a busy machine the producer process
+    // took over 10 s to start, and a fault before it had written anything tested nothing.
+    const ackDeadline = Date.now() + 120_000;
+    while (!readLines(producer.logPath).some((l) => l.startsWith('A '))) {
+      if (Date.now() > ackDeadline) throw new Error('the producer had no acknowledgement within 120 s');
+      await sleep(250);
+    }
     await sleep(timing.warmMs);
 
     const ctx: ScenarioContext = {
@@ -110,7 +117,8 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     await scenario.inject(ctx);
     await sleep(timing.tailMs);
   } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
+    // The first line only: start.sh failures carry the brokers' log tails (kept in the state folder).
+    error = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
     note(`error: ${error}`);
   }
 
@@ -145,5 +153,6 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     note(`final read failed: ${e instanceof Error ? e.message : String(e)}`);
   }
   const verdict = checkFolder(dir);
+  await cluster.deleteTopic(topic);
   return { scenario, verdict, notes, error, durationMs: Date.now() - started };
 }

@@ -57,9 +57,10 @@ describe('re-authentication (KIP-368)', () => {
     // A closed loop of 3 requests always in flight (each answered 10 ms after the one before it):
     // whenever one is answered the next is sent, so a re-authentication always starts behind some.
     const replies: Promise<unknown>[] = [];
-    const until = performance.now() + 2_700;
+    // Until three re-authentications have passed (about 2.7 s; a loaded machine gets up to 10 s).
+    const until = performance.now() + 10_000;
     const loop = async (): Promise<void> => {
-      while (performance.now() < until) {
+      while (reauths.length < 3 && performance.now() < until) {
         const reply = conn.request(Heartbeat, 4, heartbeat);
         replies.push(reply);
         await reply;
@@ -69,8 +70,7 @@ describe('re-authentication (KIP-368)', () => {
     const settled = await Promise.allSettled(replies);
     const failed = settled.filter((s) => s.status === 'rejected');
     assert.equal(failed.length, 0, `rejected: ${failed.map((f) => String((f as PromiseRejectedResult).reason)).join('; ')}`);
-    assert.ok(replies.length > 150, `${replies.length} requests`);
-    assert.ok(reauths.length >= 2, `${reauths.length} re-authentications in 2.7 s of 1 s sessions`);
+    assert.ok(reauths.length >= 3, `${reauths.length} re-authentications of 1 s sessions in 10 s`);
     assert.deepEqual(reauths.filter((e) => e !== undefined), []);
     assert.equal(log.authentications.get(0), 1 + reauths.length, 'all on the one connection');
     assert.ok(inFlightAtReauth.every((n) => n > 0), `requests in flight when each re-authentication began: ${inFlightAtReauth.join(',')}`);

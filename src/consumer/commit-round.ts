@@ -4,6 +4,7 @@
  * them waits for at most the commit in flight plus its own.
  */
 import { PartitionOffsetsError } from '../group/errors.js';
+import { AuthorizationError } from '../protocol/error-codes.js';
 import { tpKey } from './contracts.js';
 
 /** A partition's figures as the manager keeps them. */
@@ -53,7 +54,7 @@ export class RoundResult {
     if (error === null) this.failed = new Set();
     else {
       // An authorization error thrown for a per-partition answer carries that answer as its cause.
-      const perPartition = error instanceof PartitionOffsetsError ? error : error.cause instanceof PartitionOffsetsError ? error.cause : null;
+      const perPartition = error instanceof PartitionOffsetsError ? error : error instanceof AuthorizationError && error.cause instanceof PartitionOffsetsError ? error.cause : null;
       // The coordinator answered per partition: those not listed were committed.
       this.failed = perPartition ? new Set(perPartition.failures.map((f) => tpKey(f.topic, f.partition))) : new Set(sent.keys());
     }

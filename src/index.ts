@@ -50,6 +50,7 @@ export type { SaslMechanism, SaslExchange, SaslMechanismContext } from './networ
 export type { OAuthBearerToken, OAuthBearerTokenProvider } from './network/sasl/oauthbearer.js';
 export type { SecretSource } from './network/sasl/secret.js';
 export { SaslAuthenticationError, UnsupportedSaslMechanismError } from './network/sasl/errors.js';
+export { SASL_CHANNEL, type SaslEvent } from './network/sasl/authenticator.js';
 
 export {
   KafkaStageError,

@@ -4,6 +4,7 @@
  * connection re-authenticates at a random point between 85 % and 95 % of it (jitter keeps a
  * client's many connections from re-authenticating at once), without dropping requests.
  */
+import { channel } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import type { BrokerApiVersions } from '../../cluster/versions.js';
 import type { Connection } from '../connection.js';
@@ -24,6 +25,28 @@ export interface SaslAuthenticator {
    * `SaslAuthenticationError` (not retriable) when the broker or the mechanism refuses.
    */
   authenticate(conn: Connection, versions: SaslBrokerVersions): Promise<void>;
+}
+
+/** Name of the `node:diagnostics_channel` channel on which every SASL authentication is published. */
+export const SASL_CHANNEL = 'kafka-stage:sasl';
+const saslChannel = channel(SASL_CHANNEL);
+
+/** Published on {@link SASL_CHANNEL} when an authentication or re-authentication of a connection ends. */
+export interface SaslEvent {
+  /** Broker address `host:port`. */
+  broker: string;
+  /** SASL mechanism. */
+  mechanism: string;
+  /** User or principal, when known (never a secret). */
+  principal?: string;
+  /** True for a re-authentication (KIP-368) of an open connection. */
+  reauthentication: boolean;
+  /** Session lifetime the broker granted, ms (0: none); absent on failure. */
+  sessionLifetimeMs?: number;
+  /** Time the exchange took, ms. */
+  durationMs: number;
+  /** Why it failed; absent on success. */
+  error?: Error;
 }
 
 /** Re-authenticate between these fractions of the session lifetime. */
@@ -57,7 +80,15 @@ export class MechanismAuthenticator implements SaslAuthenticator {
   }
 
   async authenticate(conn: Connection, versions: SaslBrokerVersions): Promise<void> {
-    const session = await runSaslExchange((api, version, body) => conn.request(api, version, body), versions, this.#mechanism, contextOf(conn, false));
+    const started = performance.now();
+    let session: SaslSession;
+    try {
+      session = await runSaslExchange((api, version, body) => conn.request(api, version, body), versions, this.#mechanism, contextOf(conn, false));
+    } catch (err) {
+      this.#publish(conn, false, started, undefined, err);
+      throw err;
+    }
+    this.#publish(conn, false, started, session, undefined);
     this.#schedule(conn, versions, session);
   }
 
@@ -88,17 +119,29 @@ export class MechanismAuthenticator implements SaslAuthenticator {
 
   async #reauthenticate(conn: Connection, versions: SaslBrokerVersions): Promise<void> {
     if (conn.closed) return;
+    const started = performance.now();
     let session: SaslSession;
     try {
       session = await conn.reauthenticate((request) => runSaslExchange(request, versions, this.#mechanism, contextOf(conn, true)));
     } catch (err) {
+      this.#publish(conn, true, started, undefined, err);
       // The connection closed with this error; its waiting requests were rejected (retriably) and the
       // next request reconnects, where a refused credential surfaces as a SaslAuthenticationError.
       this.#onReauth?.(conn, err instanceof Error ? err : new Error(String(err)));
       return;
     }
+    this.#publish(conn, true, started, session, undefined);
     this.#onReauth?.(conn);
     this.#schedule(conn, versions, session);
+  }
+
+  #publish(conn: Connection, reauthentication: boolean, started: number, session: SaslSession | undefined, error: unknown): void {
+    if (!saslChannel.hasSubscribers) return;
+    const event: SaslEvent = { broker: conn.address, mechanism: this.mechanism, reauthentication, durationMs: performance.now() - started };
+    if (this.principal !== undefined) event.principal = this.principal;
+    if (session) event.sessionLifetimeMs = session.sessionLifetimeMs;
+    if (error !== undefined) event.error = error instanceof Error ? error : new Error(String(error));
+    saslChannel.publish(event);
   }
 }
 

@@ -5,10 +5,11 @@
  * broker (which closes a connection used after its session expired, as Kafka does) never has to.
  */
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, it } from 'node:test';
 import { requestApiVersions } from '../../../src/cluster/api-versions-handshake.js';
 import { Connection } from '../../../src/network/connection.js';
-import { MechanismAuthenticator } from '../../../src/network/sasl/authenticator.js';
+import { MechanismAuthenticator, SASL_CHANNEL, type SaslEvent } from '../../../src/network/sasl/authenticator.js';
 import { SaslAuthenticationError } from '../../../src/network/sasl/errors.js';
 import { ScramMechanism } from '../../../src/network/sasl/scram.js';
 import { ConnectionError } from '../../../src/protocol/errors.js';
@@ -52,6 +53,12 @@ describe('re-authentication (KIP-368)', () => {
     const { broker, log } = await setUp({ alice: 'pw' }, 1_000);
     const reauths: (Error | undefined)[] = [];
     const authenticator = new MechanismAuthenticator(new ScramMechanism('SCRAM-SHA-256', 'alice', 'pw'), { onReauthenticate: (_c, err) => reauths.push(err) });
+    const saslEvents: SaslEvent[] = [];
+    const onSasl = (event: unknown): void => {
+      saslEvents.push(event as SaslEvent);
+    };
+    subscribe(SASL_CHANNEL, onSasl);
+    cleanups.push(() => Promise.resolve(void unsubscribe(SASL_CHANNEL, onSasl)));
     const { conn, inFlightAtReauth } = await open(broker, authenticator);
 
     // A closed loop of 3 requests always in flight (each answered 10 ms after the one before it):
@@ -78,6 +85,8 @@ describe('re-authentication (KIP-368)', () => {
     assert.equal(log.expired, 0, 'no request reached the broker after its session expired');
     assert.equal(conn.closed, false);
     assert.equal(broker.connectionCount, 1);
+    // kafka-stage:sasl: the first authentication, then each re-authentication, each granted 1 s.
+    assert.deepEqual(saslEvents.map((e) => [e.reauthentication, e.sessionLifetimeMs, e.error]), [[false, 1000, undefined], ...reauths.map(() => [true, 1000, undefined])]);
   });
 
   it('a refused re-authentication closes the connection; waiting requests reject retriably, caused by the SASL error', async () => {

@@ -13,6 +13,7 @@ import { resolveClusterOptions, type ClusterOptions } from '../../../src/cluster
 import { ConsumerGroup } from '../../../src/consumer/consumer-group.js';
 import { StandaloneConsumer } from '../../../src/consumer/standalone-consumer.js';
 import { REQUEST_CHANNEL } from '../../../src/network/connection.js';
+import { SASL_CHANNEL, type SaslEvent } from '../../../src/network/sasl/authenticator.js';
 import { resolveSaslOptions } from '../../../src/network/sasl/options.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { InvalidOptionError } from '../../../src/protocol/errors.js';
@@ -102,7 +103,12 @@ describe('secrets kept out of sight', () => {
     const listener = (event: unknown): void => {
       events.push(event);
     };
+    const saslEvents: SaslEvent[] = [];
+    const onSasl = (event: unknown): void => {
+      saslEvents.push(event as SaslEvent);
+    };
     subscribe(REQUEST_CHANNEL, listener);
+    subscribe(SASL_CHANNEL, onSasl);
     try {
       const errors: unknown[] = [];
       for (const sasl of [...sasls, { mechanism: 'SCRAM-SHA-512', username: 'alice', password: SECRET } as const]) {
@@ -124,7 +130,22 @@ describe('secrets kept out of sight', () => {
       for (const err of errors) assertHidden(err, 'SASL error');
       assert.ok(events.length >= 15, `${events.length} events`);
       assertHidden(events, 'request events');
+      // One kafka-stage:sasl event per authentication: 4 accepted, 3 refused (with their error).
+      assert.deepEqual(
+        saslEvents.map((e) => [e.mechanism, e.principal, e.reauthentication, e.sessionLifetimeMs, e.error?.constructor.name]),
+        [
+          ['PLAIN', 'alice', false, 0, undefined],
+          ['SCRAM-SHA-256', 'alice', false, 0, undefined],
+          ['OAUTHBEARER', undefined, false, 0, undefined],
+          ['SCRAM-SHA-512', 'alice', false, 0, undefined],
+          ['PLAIN', 'alice', false, undefined, 'SaslAuthenticationError'],
+          ['SCRAM-SHA-512', 'alice', false, undefined, 'SaslAuthenticationError'],
+          ['OAUTHBEARER', undefined, false, undefined, 'SaslAuthenticationError'],
+        ],
+      );
+      assertHidden(saslEvents, 'sasl events');
     } finally {
+      unsubscribe(SASL_CHANNEL, onSasl);
       unsubscribe(REQUEST_CHANNEL, listener);
     }
   });

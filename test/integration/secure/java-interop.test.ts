@@ -42,7 +42,8 @@ test('the Java console consumer reads over SASL_SSL what kafka-stage wrote over 
     brokers: broker.brokers('saslSsl'),
     topic,
     maxMessages: count,
-    timeoutMs: 20_000,
+    // An idle bound, not the expected time: it ends early at maxMessages, and a loaded machine joins slowly.
+    timeoutMs: 60_000,
     from: 'earliest',
     group: uniqueTopic(`${SECURE_PREFIX}java`),
     clientConfig: javaConfig,

@@ -5,9 +5,9 @@
  */
 import { Cluster } from '../cluster/cluster.js';
 import type { TopicInfo } from '../cluster/metadata.js';
-import { RetriesExhaustedError } from '../cluster/retry.js';
+import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/retry.js';
 import { KafkaError } from '../protocol/error-codes.js';
-import { InvalidOptionError, KafkaStageError, RecordTooLargeError } from '../protocol/errors.js';
+import { DeliveryTimeoutError, InvalidOptionError, KafkaStageError, RecordTooLargeError } from '../protocol/errors.js';
 import { RecordAccumulator } from './accumulator.js';
 import type { QueuedRecord } from './batch.js';
 import type { Delivery, RecordMetadata } from './delivery.js';
@@ -42,6 +42,8 @@ interface WaitingSend {
   partition: number | undefined;
   size: number;
   delivery: Delivery;
+  /** Date.now() at send(): its deliveryTimeoutMs counts from here. */
+  at: number;
 }
 
 /** A flush waiting for the sends made before it. */
@@ -81,6 +83,24 @@ class TrackedDelivery implements Delivery {
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
+/** What {@link Producer.loadOrExpire} returns after expiring sends. */
+const EXPIRED = Symbol('expired');
+
+/**
+ * True for a metadata failure sends should wait out (up to their deliveryTimeoutMs): the cluster
+ * unreachable or answering a transient error. A topic the cluster says does not exist, or any
+ * refusal retrying cannot change, fails the waiting sends at once.
+ */
+function waitsOutOutage(failure: unknown): boolean {
+  if (failure === EXPIRED) return true;
+  if (failure instanceof KafkaError && failure.errorCode === UNKNOWN_TOPIC_OR_PARTITION) return false;
+  return isRetriable(failure instanceof RetriesExhaustedError ? failure.cause : failure);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** A Kafka producer. Create, optionally `connect()`, `send()` many, `close()`. */
 export class Producer {
   /** The cluster client underneath. */
@@ -94,6 +114,8 @@ export class Producer {
   /** Sends waiting, per topic; while a topic has any, later sends of it wait behind them. */
   private readonly waiting = new Map<string, WaitingSend[]>();
   private readonly pumping = new Set<string>();
+  /** The metadata load under way per topic (settles with null, or the failure); one at a time. */
+  private readonly loading = new Map<string, Promise<unknown>>();
   private roomWaiters: (() => void)[] = [];
   /** Sends so far: each send's number orders it against flushes. */
   private sent = 0;
@@ -153,7 +175,7 @@ export class Producer {
       delivery = new TrackedDelivery(this.sent++, resolve, reject, this.settled);
     });
     this.unsettled++;
-    const item: WaitingSend = { record: queued, partition: record.partition, size, delivery };
+    const item: WaitingSend = { record: queued, partition: record.partition, size, delivery, at: Date.now() };
     const queue = this.waiting.get(topic);
     if (queue) queue.push(item);
     else if (!this.tryAppend(topic, item)) {
@@ -241,19 +263,28 @@ export class Producer {
   private async pump(topic: string): Promise<void> {
     if (this.pumping.has(topic)) return;
     this.pumping.add(topic);
+    let lastFailure: unknown = undefined;
+    let loadFailures = 0;
     try {
       for (;;) {
         const queue = this.waiting.get(topic);
         if (!queue || queue.length === 0) break;
         const info = this.cluster.metadata?.topics.get(topic);
         if (!info || info.errorCode !== 0 || info.partitions.length === 0) {
-          try {
-            await this.loadTopic(topic);
-          } catch (err) {
+          const failure = await this.loadOrExpire(topic, queue, lastFailure);
+          if (failure === null) {
+            loadFailures = 0;
+            continue;
+          }
+          if (!waitsOutOutage(failure)) {
             this.waiting.delete(topic);
-            for (const item of queue) item.delivery.reject(err);
+            for (const item of queue) item.delivery.reject(failure);
             break;
           }
+          // The cluster is unreachable for now (chaos defect D2): the sends wait, each up to its
+          // deliveryTimeoutMs, and the metadata is asked for again after a backoff.
+          lastFailure = failure;
+          if (failure !== EXPIRED) await delay(backoffDelay(++loadFailures, this.options.retry));
           continue;
         }
         // Append as many as fit now and drop them from the queue in one splice: a shift() per send
@@ -272,6 +303,47 @@ export class Producer {
       this.pumping.delete(topic);
       if (this.waiting.has(topic)) void this.pump(topic);
     }
+  }
+
+  /**
+   * Waits for the topic's metadata load (started if none is under way) or for the oldest waiting
+   * send's deliveryTimeoutMs, whichever comes first. Returns null once loaded, the load's failure,
+   * or {@link EXPIRED} after rejecting the sends whose time ran out (with DeliveryTimeoutError,
+   * `lastFailure` as the cause); the load then goes on for the others.
+   */
+  private async loadOrExpire(topic: string, queue: WaitingSend[], lastFailure: unknown): Promise<unknown> {
+    let load = this.loading.get(topic);
+    if (!load) {
+      const started = this.loadTopic(topic).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      load = started.finally(() => {
+        if (this.loading.get(topic) === load) this.loading.delete(topic);
+      });
+      this.loading.set(topic, load);
+    }
+    const head = queue[0] as WaitingSend;
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<typeof EXPIRED>((resolve) => {
+      timer = setTimeout(() => resolve(EXPIRED), Math.max(0, head.at + this.options.deliveryTimeoutMs - Date.now()));
+    });
+    const outcome = await Promise.race([load, expiry]);
+    clearTimeout(timer);
+    if (outcome !== EXPIRED) return outcome;
+    const now = Date.now();
+    let expired = 0;
+    while (expired < queue.length && now - (queue[expired] as WaitingSend).at >= this.options.deliveryTimeoutMs) expired++;
+    for (const item of queue.splice(0, expired)) {
+      item.delivery.reject(
+        new DeliveryTimeoutError(
+          `a record for ${topic} was not sent within deliveryTimeoutMs (${this.options.deliveryTimeoutMs} ms): the topic's metadata could not be loaded`,
+          { topic },
+          lastFailure,
+        ),
+      );
+    }
+    return EXPIRED;
   }
 
   /** Loads a topic's metadata, retrying while the broker says it is unknown, up to the retry deadline. */

@@ -13,7 +13,7 @@
  * (and duplicated) on retries, as with the Java client; use `maxInFlight: 1` to avoid reordering.
  */
 import type { Cluster } from '../cluster/cluster.js';
-import { backoffDelay } from '../cluster/retry.js';
+import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/retry.js';
 import { InitProducerId } from '../protocol/apis/init-producer-id.js';
 import { Produce } from '../protocol/apis/produce.js';
 import { kafkaError } from '../protocol/error-codes.js';
@@ -57,6 +57,9 @@ export class Sender {
   private stopped = false;
   /** Why the last InitProducerId failed, reported by ensureProducerId. */
   private lastInitError: unknown = null;
+  /** InitProducerId runs that failed in a row for a transient reason, and when the next may start. */
+  private initFailures = 0;
+  private initRetryAt = 0;
 
   constructor(
     private readonly cluster: Cluster,
@@ -120,7 +123,10 @@ export class Sender {
         if (!this.sequences.bumpEpoch()) this.sequences.setProducer(-1n, -1);
       }
       if (!this.sequences.hasProducerId) {
-        if (!this.accumulator.isEmpty) this.initProducerId();
+        if (!this.accumulator.isEmpty) {
+          if (now >= this.initRetryAt) this.initProducerId();
+          else this.schedule(this.initRetryAt);
+        }
         this.schedule(this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs);
         return;
       }
@@ -329,7 +335,8 @@ export class Sender {
     for (const batch of this.accumulator.expire(now - this.options.deliveryTimeoutMs)) {
       // A batch that went out under the current epoch leaves a gap in its partition's sequence.
       if (this.options.idempotent && batch.baseSequence >= 0 && this.sequences.isCurrent(batch)) this.sequences.requestBump();
-      for (const handle of batch.handles) handle.reject(this.timeoutError(batch, batch.lastError));
+      // A batch never sent (no producer id yet) has no error of its own: why it waited is the cause.
+      for (const handle of batch.handles) handle.reject(this.timeoutError(batch, batch.lastError ?? this.lastInitError));
       release(batch);
     }
     this.hooks.spaceFreed();
@@ -362,10 +369,21 @@ export class Sender {
         (response) => {
           this.sequences.setProducer(response.producerId, response.producerEpoch);
           this.lastInitError = null;
+          this.initFailures = 0;
+          this.initRetryAt = 0;
         },
         (err: unknown) => {
-          // Without a producer id nothing can be sent: fail what waits rather than hold it.
           this.lastInitError = err;
+          // The cluster unreachable or its coordinator moving (chaos defect D2): the batches wait,
+          // each up to its deliveryTimeoutMs (expire() rejects them then), and InitProducerId is
+          // tried again after a backoff, as the Java producer does.
+          const cause = err instanceof RetriesExhaustedError ? err.cause : err;
+          if (isRetriable(cause)) {
+            this.initRetryAt = Date.now() + backoffDelay(++this.initFailures, this.options.retry);
+            return;
+          }
+          // A refusal retrying cannot change (authorization, a broker without idempotence): fail
+          // what waits rather than hold it.
           for (const batch of this.accumulator.drainAll()) {
             for (const handle of batch.handles) handle.reject(err);
             release(batch);

@@ -4,7 +4,7 @@
  * from src/. Only what ties them to this broker is replaced: the ports 19192-19198 (the default
  * base) by this broker's, the topic `secure-orders` and group `secure-billing` by fresh ones, the
  * `fetchAccessToken()` the OAUTHBEARER example leaves to the reader by one returning an unsigned test
- * token. They run in a folder holding the test certificates under the names the README uses, with
+ * token (the CLI's `token.jwt` holds another). They run in a folder holding the test certificates under the names the README uses, with
  * KAFKA_PASSWORD set to the password of the user the example names and KEY_PASSPHRASE to the key's.
  */
 import assert from 'node:assert/strict';
@@ -48,6 +48,8 @@ before(async () => {
     'alice-encrypted.key': broker.certs.aliceEncryptedKey,
   };
   for (const [name, target] of Object.entries(files)) symlinkSync(target, join(dir, name));
+  // The CLI's OAUTHBEARER example reads its token from this file.
+  writeFileSync(join(dir, 'token.jwt'), unsecuredJwt('alice'));
 });
 after(async () => {
   await admin.deleteTopics([topic]).catch(() => undefined);

@@ -4,7 +4,7 @@
 // afterwards; with KAFKA_BROKERS set it uses that cluster. On failure it prints the broker log tail.
 // Files under test/integration/secure/ also need the secured broker (start.sh --security): the one
 // in KAFKA_SECURE_STATE (default .kafka-secure) when it runs, else one started there on ports
-// KAFKA_SECURE_BASE_PORT.. (default 19192..19198) and stopped afterwards.
+// KAFKA_SECURE_BASE_PORT.. (default KAFKA_BASE_PORT + 300: 19392..19398) and stopped afterwards.
 // Flags: --unit (skip files needing a broker), --node <binary> (run the tests under another node),
 //        --coverage (print a line/branch/function coverage report of src/ after the tests: Node's
 //        --experimental-test-coverage; limited to src/ on Node ≥ 22.5, which has
@@ -56,7 +56,8 @@ let startedSecureBroker = false;
 const secureEnv = {
   ...process.env,
   KAFKA_STATE: env.KAFKA_SECURE_STATE ?? join(root, '.kafka-secure'),
-  KAFKA_BASE_PORT: env.KAFKA_SECURE_BASE_PORT ?? '19192',
+  // 300 above the plain broker's base: .ci/run's version matrix takes +100 and +200.
+  KAFKA_BASE_PORT: env.KAFKA_SECURE_BASE_PORT ?? String(Number(env.KAFKA_BASE_PORT ?? 19092) + 300),
 };
 env.KAFKA_SECURE_STATE = secureEnv.KAFKA_STATE;
 if (files.some(needsSecureBroker) && !secureBrokerRunning(secureEnv.KAFKA_STATE)) {

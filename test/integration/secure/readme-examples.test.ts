@@ -1,7 +1,7 @@
 /**
  * The README's "Connecting securely" examples, run as written against the secured test broker: every
  * ```ts block as a module (importing the package from src/), every ```sh block with bash and the CLI
- * from src/. Only what ties them to this broker is replaced: the ports 19192-19198 (the default
+ * from src/. Only what ties them to this broker is replaced: the ports 19392-19398 (the default
  * base) by this broker's, the topic `secure-orders` and group `secure-billing` by fresh ones, the
  * `fetchAccessToken()` the OAUTHBEARER example leaves to the reader by one returning an unsigned test
  * token (the CLI's `token.jwt` holds another). They run in a folder holding the test certificates under the names the README uses, with
@@ -61,7 +61,7 @@ after(async () => {
 function localise(code: string): string {
   const base = broker.ports.plaintext;
   return code
-    .replace(/\b1919([2-8])\b/g, (_, d: string) => String(base + Number(d) - 2))
+    .replace(/\b1939([2-8])\b/g, (_, d: string) => String(base + Number(d) - 2))
     .replaceAll('secure-orders', topic)
     .replaceAll('secure-billing', groupId);
 }

@@ -120,7 +120,8 @@ export function describeFlags(specs: readonly FlagSpec[]): string {
     .map((s) => {
       const value = s.type === 'boolean' ? '' : s.choices ? ` ${s.choices.join('|')}` : s.type === 'integer' ? ' N' : ` ${s.valueName ?? 'VALUE'}`;
       const notes = [s.required ? 'required' : '', s.defaultText ? `default ${s.defaultText}` : ''].filter(Boolean).join(', ');
-      return `  --${s.name}${value}`.padEnd(40) + s.description + (notes ? ` (${notes})` : '');
+      // Two blanks at least between a long flag and its text.
+      return `  --${s.name}${value}  `.padEnd(40) + s.description + (notes ? ` (${notes})` : '');
     })
     .join('\n');
 }

@@ -7,6 +7,8 @@ export interface CommandIo {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
+  /** The environment the connection settings may come from (KAFKA_BROKERS, KAFKA_SASL_PASSWORD); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** One subcommand of `kafka-stage`. */

@@ -11,10 +11,10 @@
  * Messages name flags, keys and paths, never a secret.
  */
 import { readFileSync } from 'node:fs';
-import type { Writable } from 'node:stream';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { OAuthBearerToken } from '../network/sasl/oauthbearer.js';
 import type { SaslOptions } from '../network/sasl/options.js';
+import type { CommandIo } from './command.js';
 import { booleanFlag, ConfigError, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
 import {
   CLI_SASL_MECHANISMS,
@@ -108,11 +108,11 @@ function resolveTls(flags: ParsedFlags, file: ConfigConnection, ctx: ConnectionC
   const on = 'tls' in flags ? flags.tls === true : tlsFlags.length > 0 || file.tls === true;
   if (!on) return undefined;
 
-  const read = reader(ctx, 'TLS');
+  const read = reader(ctx, '--config TLS file');
   const options: TlsConnectionOptions = {};
   const caFile = stringFlag(flags, 'tls-ca');
   const ca = caFile !== undefined ? { file: caFile } : file.tlsCa;
-  if (ca) options.ca = pem(ca, reader(ctx, caFile !== undefined ? '--tls-ca' : 'ssl CA'));
+  if (ca) options.ca = pem(ca, reader(ctx, caFile !== undefined ? '--tls-ca' : '--config CA file'));
 
   // A certificate and its key come together from one source: the flags, or else the file.
   const certFile = stringFlag(flags, 'tls-cert');
@@ -127,7 +127,7 @@ function resolveTls(flags: ParsedFlags, file: ConfigConnection, ctx: ConnectionC
     options.key = reader(ctx, '--tls-key')(keyFile);
   } else if (file.tlsCert !== undefined || file.tlsKey !== undefined) {
     if (file.tlsCert === undefined || file.tlsKey === undefined) {
-      throw new ConfigError('--config: a client certificate needs both the certificate and its key (ssl.certificate.location and ssl.key.location)');
+      throw new ConfigError('--config: a client certificate needs both the certificate and its key (ssl.certificate.location with ssl.key.location, or ssl.keystore.certificate.chain with ssl.keystore.key)');
     }
     options.cert = pem(file.tlsCert, read);
     options.key = pem(file.tlsKey, read);
@@ -230,7 +230,7 @@ export function resolveConnection(flags: ParsedFlags, ctx: ConnectionContext): C
   return connection;
 }
 
-/** {@link resolveConnection} for a command run: the process environment, warnings on the command's stderr. */
-export function connectionFromFlags(flags: ParsedFlags, command: string, stderr: Writable): CliConnection {
-  return resolveConnection(flags, { env: process.env, warn: (message) => stderr.write(`kafka-stage ${command}: warning: ${message}\n`) });
+/** {@link resolveConnection} for a command run: the command's environment (default process.env), warnings on its stderr. */
+export function connectionFromFlags(flags: ParsedFlags, command: string, io: CommandIo): CliConnection {
+  return resolveConnection(flags, { env: io.env ?? process.env, warn: (message) => io.stderr.write(`kafka-stage ${command}: warning: ${message}\n`) });
 }

@@ -26,7 +26,6 @@ import { OutputSink } from './consume-output.js';
 import { ConsumeSession, type StopReason } from './consume-session.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  ...CONNECTION_FLAGS,
   { name: 'topic', type: 'string', required: true, description: 'topic to read' },
   { name: 'group', type: 'string', description: 'consume as a member of this group (else: every partition, no commits)' },
   { name: 'from', type: 'string', choices: ['earliest', 'latest'], description: 'where to start without a committed offset', defaultText: 'earliest' },
@@ -36,6 +35,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'max-demand', type: 'integer', min: 1, description: 'records each partition subscriber asks for at once', defaultText: String(DEFAULT_MAX_DEMAND) },
   { name: 'delay-ms', type: 'integer', min: 0, description: 'sleep before each record, ms (a slow subscriber)', defaultText: '0' },
   { name: 'format', type: 'string', choices: [...RECORD_FORMATS], description: 'json: one object per line; value: the value only; none: print nothing', defaultText: 'json' },
+  ...CONNECTION_FLAGS,
 ];
 
 /** The summary `consume` writes to stderr as one JSON line. */
@@ -90,7 +90,7 @@ function settingsFrom(argv: readonly string[], io: CommandIo): { settings: Consu
   const maxDemand = integerFlag(flags, 'max-demand') ?? DEFAULT_MAX_DEMAND;
   return {
     settings: {
-      connection: connectionFromFlags(flags, 'consume', io.stderr),
+      connection: connectionFromFlags(flags, 'consume', io),
       topic: stringFlag(flags, 'topic') as string,
       group,
       from: (stringFlag(flags, 'from') ?? 'earliest') as 'earliest' | 'latest',

@@ -12,9 +12,9 @@ import { CONNECTION_FLAGS, connectionFromFlags } from './connection-flags.js';
 
 /** Flags of `group describe`. */
 export const GROUP_DESCRIBE_FLAGS: readonly FlagSpec[] = [
-  ...CONNECTION_FLAGS,
   { name: 'group', type: 'string', required: true, description: 'the consumer group' },
   { name: 'json', type: 'boolean', description: 'print one JSON object instead of a table' },
+  ...CONNECTION_FLAGS,
 ];
 
 /** Left-aligned columns, two spaces apart. */
@@ -61,7 +61,7 @@ export function formatGroupTable(d: GroupOffsetsDescription): string {
 export async function runGroupDescribe(argv: readonly string[], io: CommandIo): Promise<number> {
   const flags = parseFlags(argv, GROUP_DESCRIBE_FLAGS);
   const groupId = stringFlag(flags, 'group') as string;
-  const admin = new Admin({ ...connectionFromFlags(flags, 'group describe', io.stderr) });
+  const admin = new Admin({ ...connectionFromFlags(flags, 'group describe', io) });
   let description: GroupOffsetsDescription;
   try {
     description = await admin.describeGroupOffsets(groupId);

@@ -19,7 +19,6 @@ import type { Command, CommandIo } from './command.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags } from './connection-flags.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  ...CONNECTION_FLAGS,
   { name: 'topic', type: 'string', required: true, description: 'topic to write to' },
   { name: 'create', type: 'boolean', description: 'create the topic first (an existing topic is fine)' },
   { name: 'partitions', type: 'integer', min: 1, description: 'partitions of the topic --create makes', defaultText: '1' },
@@ -27,6 +26,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'size', type: 'integer', min: 1, description: 'value size of generated records, bytes', defaultText: '100' },
   { name: 'compression', type: 'string', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], description: 'compression codec', defaultText: 'none' },
   { name: 'acks', type: 'string', choices: ['all', '1', '0'], description: 'acknowledgements to wait for', defaultText: 'all' },
+  ...CONNECTION_FLAGS,
 ];
 
 /** The summary line `produce` prints. */
@@ -147,7 +147,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   if (partitions !== undefined && !create) throw new UsageError('--partitions only applies with --create');
   if (size !== undefined && count === undefined) throw new UsageError('--size only applies with --count');
   const acks: Acks = acksText === 'all' ? 'all' : acksText === '1' ? 1 : 0;
-  const connection = connectionFromFlags(flags, 'produce', io.stderr);
+  const connection = connectionFromFlags(flags, 'produce', io);
 
   if (create) {
     const admin = new Admin({ ...connection });

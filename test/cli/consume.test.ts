@@ -42,7 +42,8 @@ test('invalid flags: a UsageError naming the flag, thrown before anything connec
     [[...base, '--commit', 'sync'], /--commit sync needs --group/],
   ];
   for (const [args, message] of cases) {
-    const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
+    // An empty environment: KAFKA_BROKERS of the caller (the test runner sets it) must not stand in for --brokers.
+    const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} };
     await assert.rejects(consumeCommand.run(args, io), (err: unknown) => err instanceof UsageError && err.exitCode === 2 && message.test(err.message), args.join(' '));
     assert.equal(io.stdout.read(), null, 'nothing printed');
   }

@@ -15,9 +15,10 @@
  * - ILLEGAL_GENERATION and UNKNOWN_MEMBER_ID: the assignment is lost (no revoke, no commit); the
  *   member rejoins, as a new member after UNKNOWN_MEMBER_ID. FENCED_INSTANCE_ID: lost, and fatal
  *   (another process holds the static id; looping would fence it in turn).
- * - Coordinator errors and lost connections: back off and retry, keeping the assignment; the
- *   driver reports `session-expired` when no heartbeat succeeded for a session timeout, which
- *   loses it.
+ * - Coordinator errors and lost connections: back off and retry, keeping the assignment, however
+ *   long they last (as the Java client): only the coordinator's answer (ILLEGAL_GENERATION,
+ *   UNKNOWN_MEMBER_ID) says the member expired, since a coordinator that moved restarts the session
+ *   clocks of the members it loads.
  *
  * A `join` or `sync` effect is always the last of its list: its response is the next event.
  */
@@ -79,8 +80,6 @@ export type MembershipEvent =
    * heartbeat).
    */
   | { type: 'heartbeat-response'; generationId: number; memberId: string; errorCode: number }
-  /** No heartbeat succeeded for a whole session timeout: the coordinator has dropped the member. */
-  | { type: 'session-expired' }
   | { type: 'stop'; leave: boolean };
 
 /** Something the driver must do, in order. */
@@ -261,11 +260,6 @@ export function step(state: MembershipState, event: MembershipEvent): Transition
       if (kind === 'none' || kind === 'transient') return same(state);
       return onGroupError(state, event.errorCode, 'Heartbeat');
     }
-
-    case 'session-expired':
-      if (state.phase !== 'stable' && state.phase !== 'joining') return same(state);
-      if (state.phase === 'joining' && state.owned.length === 0 && state.generationId < 0) return same(state);
-      return lost(state, false);
 
     case 'stop': {
       if (state.phase === 'stopped') return same(state);

@@ -220,14 +220,13 @@ describe('membership state: fencing and expiry', () => {
     }
   });
 
-  it('session expiry loses the assignment; while already rejoining it only loses', () => {
-    const expired = step(stableMember(false, tps(0, 1)), { type: 'session-expired' });
-    assert.deepEqual(types(expired.effects), ['lose', 'join']);
+  it('UNKNOWN_MEMBER_ID while already rejoining (the coordinator expired the member) loses the kept partitions', () => {
     const retrying = run(stableMember(true, tps(3)), [{ type: 'rejoin', reason: 'x' }, joined('', -1, '', 15)]).state;
     assert.equal(retrying.phase, 'joining');
-    const t = step(retrying, { type: 'session-expired' });
+    const t = step(retrying, joined('', -1, '', 25));
     assert.deepEqual(t.effects, [{ type: 'lose', partitions: tps(3) }], 'the join already due picks up the new state');
     assert.equal(t.state.generationId, -1);
+    assert.equal(t.state.memberId, '');
   });
 });
 

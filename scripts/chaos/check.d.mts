@@ -39,7 +39,10 @@ export interface ScenarioVerdict {
   finalAhead: FinalOffset[];
   recovery: RecoveryFigure[];
   javaRecovery: RecoveryFigure[];
+  /** The producer's: from each event to the first acknowledgement of a newer record, per partition. */
+  producerRecovery: RecoveryFigure[];
   maxRecoveryMs: number;
+  producerMaxRecoveryMs: number;
   javaMaxRecoveryMs: number | null;
   javaLost: number | null;
   samples: Record<string, unknown[]>;

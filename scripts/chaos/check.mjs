@@ -18,7 +18,8 @@
 // session delivering an offset not above the one before), consumer duplicates (delivered again:
 // explained when no acknowledged commit covered the record at that moment, unexplained otherwise),
 // I1 (a commit acknowledged before every record below it was delivered), recovery per fault (the
-// time from the fault to the first delivery, on each partition, of a record newer than the fault).
+// time from the fault to the first delivery, on each partition, of a record newer than the fault;
+// the same for the Java consumer, and for the producer's acknowledgements).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -206,6 +207,9 @@ export function checkScenario({ producer = [], members = {}, java = [], log = []
   const javaSeqs = new Set(javaDeliveries.map((d) => d.seq));
   const recovery = recoveries(eventList, deliveries, acksByPartition);
   const javaRecovery = recoveries(eventList, javaDeliveries, acksByPartition);
+  // The producer's own recovery (first acknowledgement of a newer record): a consumer cannot see a
+  // record before it is written, so this is the floor under both consumers' figures.
+  const producerRecovery = recoveries(eventList, acks, acksByPartition);
   const worst = (list) => list.reduce((m, r) => Math.max(m, r.unrecovered.length > 0 ? Infinity : r.worstMs), 0);
 
   const result = {
@@ -227,7 +231,9 @@ export function checkScenario({ producer = [], members = {}, java = [], log = []
     finalAhead,
     recovery,
     javaRecovery,
+    producerRecovery,
     maxRecoveryMs: worst(recovery),
+    producerMaxRecoveryMs: worst(producerRecovery),
     javaMaxRecoveryMs: javaRecovery.length > 0 && javaDeliveries.length > 0 ? worst(javaRecovery) : null,
     javaLost: javaDeliveries.length > 0 ? acks.filter((a) => !javaSeqs.has(a.seq)).length : null,
     samples: {

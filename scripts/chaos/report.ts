@@ -14,21 +14,21 @@ export function passed(o: ScenarioOutcome): boolean {
 /** Formats the report. `header` lines (command, seed, conditions) go first. */
 export function formatReport(header: string[], outcomes: ScenarioOutcome[]): string {
   const out = [...header, ''];
-  out.push('| scenario | produced | consumed | lost | duplicated (unexplained) | producer dup | out-of-order | I1 | max recovery kafka-stage | max recovery Java | result |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  out.push('| scenario | produced | consumed | lost | duplicated (unexplained) | producer dup | out-of-order | I1 | max recovery kafka-stage | max recovery Java | producer recovery | result |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const o of outcomes) {
     const v = o.verdict;
     if (!v) {
-      out.push(`| ${o.scenario.name} | - | - | - | - | - | - | - | - | - | ERROR |`);
+      out.push(`| ${o.scenario.name} | - | - | - | - | - | - | - | - | - | - | ERROR |`);
       continue;
     }
     const lost = v.lost + v.missingFromLog + v.ackMismatch;
     out.push(
-      `| ${o.scenario.name} | ${v.produced} | ${v.consumed} | ${lost} | ${v.duplicates} (${v.unexplainedDuplicates}) | ${v.producerDuplicates} | ${v.orderViolations} | ${v.i1Violations} | ${ms(v.maxRecoveryMs)} | ${ms(v.javaMaxRecoveryMs)} | ${passed(o) ? 'pass' : 'FAIL'} |`,
+      `| ${o.scenario.name} | ${v.produced} | ${v.consumed} | ${lost} | ${v.duplicates} (${v.unexplainedDuplicates}) | ${v.producerDuplicates} | ${v.orderViolations} | ${v.i1Violations} | ${ms(v.maxRecoveryMs)} | ${ms(v.javaMaxRecoveryMs)} | ${ms(v.producerMaxRecoveryMs)} | ${passed(o) ? 'pass' : 'FAIL'} |`,
     );
   }
   out.push('');
-  out.push('Recovery per fault (from the event to the first delivery, on every partition, of a record produced after it; worst partition):');
+  out.push('Recovery per fault (from the event to the first delivery, on every partition, of a record newer than all acknowledged before it; worst partition). The producer figure is the same for its acknowledgements: no consumer can recover before it.');
   out.push('');
   for (const o of outcomes) {
     out.push(`- **${o.scenario.name}** — ${o.scenario.title} (${(o.durationMs / 1000).toFixed(0)} s)`);
@@ -36,8 +36,9 @@ export function formatReport(header: string[], outcomes: ScenarioOutcome[]): str
     if (v) {
       v.recovery.forEach((r, i) => {
         const j = v.javaRecovery[i];
+        const pr = v.producerRecovery[i];
         const never = r.unrecovered.length > 0 ? `, never again on p${r.unrecovered.join(',p')}` : '';
-        out.push(`  - ${r.label}: kafka-stage ${ms(r.worstMs)} (p${r.worstPartition ?? '-'}${never}), Java ${ms(j?.unrecovered.length ? Infinity : j?.worstMs)}`);
+        out.push(`  - ${r.label}: kafka-stage ${ms(r.worstMs)} (p${r.worstPartition ?? '-'}${never}), Java ${ms(j?.unrecovered.length ? Infinity : j?.worstMs)}, producer ${ms(pr?.worstMs)} (p${pr?.worstPartition ?? '-'})`);
       });
       const extra: string[] = [];
       if (v.failedSends > 0) extra.push(`${v.failedSends} sends failed (not acknowledged, not counted as produced)`);

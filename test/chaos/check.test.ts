@@ -153,6 +153,8 @@ test('recovery: from each marked event to the first delivery of a record produce
   assert.equal(v.recovery[0]!.worstPartition, 1);
   assert.equal(v.maxRecoveryMs, 2000);
   assert.equal(v.javaMaxRecoveryMs, 800); // partition 1: 1300 - 500
+  assert.equal(v.producerMaxRecoveryMs, 550); // partition 1: first newer ack at 1050
+  assert.equal(v.producerRecovery[0]!.worstPartition, 1);
 });
 
 test('a partition produced to after a fault but never consumed again is unrecovered', () => {

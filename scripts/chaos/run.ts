@@ -1,6 +1,6 @@
 /**
  * `npm run chaos -- [--minutes N] [--seed S] [--scenarios a,b] [--ci] [--base-port P] [--state DIR]
- * [--out DIR] [--reuse] [--keep]`: the fault scenarios of issue #9 against the suite's own 3-node
+ * [--out DIR] [--reuse] [--keep] [--recheck DIR,...]`: the fault scenarios of issue #9 against the suite's own 3-node
  * KRaft cluster, checked by check.mjs, reported as a table. Exits 1 on any loss, producer duplicate,
  * order violation, I1 violation, unexplained consumer duplicate or scenario error.
  *
@@ -8,10 +8,11 @@
  * <tmp>/kafka-stage-chaos), so it never touches the test broker on 19092. `--reuse` keeps a cluster
  * already running there (no fresh start), `--keep` leaves it running afterwards.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkFolder } from './check.mjs';
 import { ChaosCluster, defaultKafkaVersion } from './cluster.js';
 import { formatReport, passed } from './report.js';
 import { runScenario, type ScenarioOutcome } from './scenario-run.js';
@@ -30,8 +31,28 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     reuse: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    recheck: { type: 'string' },
   },
 });
+
+// `--recheck DIR[,DIR]`: no cluster; check the scenario folders of earlier runs again and print
+// one report (e.g. after a checker change, or to join runs).
+if (values.recheck) {
+  const known = scenarios(readLines);
+  const outcomes: ScenarioOutcome[] = [];
+  for (const runDir of values.recheck.split(',')) {
+    for (const scenario of known) {
+      const dir = join(runDir, scenario.name);
+      if (!existsSync(join(dir, 'events.log'))) continue;
+      const saved = existsSync(join(dir, 'outcome.json'))
+        ? (JSON.parse(readFileSync(join(dir, 'outcome.json'), 'utf8')) as { notes: string[]; error: string | null; durationMs: number })
+        : { notes: [], error: null, durationMs: 0 };
+      outcomes.push({ scenario, verdict: checkFolder(dir), ...saved, notes: [`from ${dir}`, ...saved.notes] });
+    }
+  }
+  console.log(formatReport([`Re-checked: ${values.recheck}`], outcomes));
+  process.exit(outcomes.length > 0 && outcomes.every(passed) ? 0 : 1);
+}
 
 const ci = values.ci;
 // CI replays one fixed seed; otherwise a fresh one, printed so a run can be replayed.

@@ -156,5 +156,8 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   }
   const verdict = checkFolder(dir);
   await cluster.deleteTopic(topic);
-  return { scenario, verdict, notes, error, durationMs: Date.now() - started };
+  const durationMs = Date.now() - started;
+  // What the logs do not hold, so `--recheck` can rebuild the report from the folder alone.
+  writeFileSync(join(dir, 'outcome.json'), JSON.stringify({ notes, error, durationMs }));
+  return { scenario, verdict, notes, error, durationMs };
 }

@@ -4,6 +4,7 @@
  */
 import type { AnyApi } from '../protocol/schema.js';
 import { Connection } from '../network/connection.js';
+import { ConnectionError } from '../protocol/errors.js';
 import { requestApiVersions } from './api-versions-handshake.js';
 import type { ResolvedClusterOptions } from './options.js';
 import { backoffDelay } from './retry.js';
@@ -84,6 +85,15 @@ export class NodeLink {
       nodeId: this.nodeId,
     });
     this.opening = conn;
+    // The whole setup is bounded by connectTimeoutMs (Java socket.connection.setup.timeout.ms), not
+    // only the TCP connect: a restarting broker's port completes TCP connections (the kernel's
+    // listen backlog) long before the broker reads them, and waiting requestTimeoutMs for its
+    // ApiVersions answer held every request for that broker (chaos defect D3).
+    let setupTimedOut = false;
+    const setupTimer = setTimeout(() => {
+      setupTimedOut = true;
+      void conn.close();
+    }, this.options.connectTimeoutMs);
     try {
       await conn.connect();
       const versions = await requestApiVersions(conn, this.address);
@@ -91,12 +101,20 @@ export class NodeLink {
       if (this.options.sasl) await this.options.sasl.authenticate(conn, versions);
       if (this.closed) throw new Error('link closed');
       this.versions = versions;
-    } catch (err) {
+    } catch (caught) {
+      const err = setupTimedOut
+        ? new ConnectionError(
+            `connection to ${this.address} was not set up (connect, ApiVersions${this.options.sasl ? ', SASL' : ''}) within connectTimeoutMs (${this.options.connectTimeoutMs} ms)`,
+            { broker: this.address, ...(this.nodeId >= 0 ? { nodeId: this.nodeId } : {}) },
+            caught,
+          )
+        : caught;
       this.failures++;
       this.nextAttemptAt = Date.now() + backoffDelay(this.failures, this.options.retry);
       void conn.close();
       throw err;
     } finally {
+      clearTimeout(setupTimer);
       this.opening = null;
     }
     this.failures = 0;

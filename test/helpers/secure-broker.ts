@@ -236,9 +236,7 @@ export function values(count: number, label = 'v'): string[] {
 
 /**
  * Produces `count` records to `topic` with `options` (the client's own security settings), then
- * consumes them as a new group (name prefixed secure-) acking every batch, stops the group and
- * checks through `admin` (a super user) that the group committed the log end of every partition.
- * Returns the values read, sorted.
+ * reads them back with {@link consumeAsGroup}. Returns the values read, sorted.
  */
 export async function produceAndConsumeAsGroup(admin: Admin, options: ClusterOptions, topic: string, count: number): Promise<string[]> {
   const sent = values(count);
@@ -248,6 +246,15 @@ export async function produceAndConsumeAsGroup(admin: Admin, options: ClusterOpt
   } finally {
     await producer.close();
   }
+  return consumeAsGroup(admin, options, topic, count);
+}
+
+/**
+ * Consumes `topic` from the start as a new group (name prefixed secure-) with `options`, acking
+ * every batch, until `count` records came; stops the group and checks through `admin` (a super
+ * user) that the group committed `count` records in all. Returns the values read, sorted.
+ */
+export async function consumeAsGroup(admin: Admin, options: ClusterOptions, topic: string, count: number): Promise<string[]> {
   const got: string[] = [];
   const groupId = uniqueTopic(`${SECURE_PREFIX}group`);
   const group = new ConsumerGroup(

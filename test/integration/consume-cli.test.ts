@@ -217,6 +217,12 @@ test('a stdout nobody reads stalls consumption (no unbounded buffering); reading
   await producer.sendBatch(topic, Array.from({ length: count }, (_, i) => ({ value: `${i} ${'x'.repeat(200)}` })));
   const { child, stderrSoFar, done } = start(['--topic', topic, '--idle-timeout-ms', '5000', '--format', 'value']);
   child.stdout.pause();
+  // The clock starts at the first printed record, not at spawn: a signal before the CLI has set up
+  // its handlers ends it with no word (seen on a loaded machine, where start-up took over 3 s).
+  for (let i = 0; i < 2400 && child.stdout.readableLength === 0 && child.exitCode === null; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.ok(child.stdout.readableLength > 0, 'the CLI printed nothing within 60 s');
   // Long enough for the consumer to run far ahead if nothing held it back.
   await new Promise((resolve) => setTimeout(resolve, 3000));
   child.kill('SIGTERM');

@@ -31,7 +31,7 @@ export function formatReport(header: string[], outcomes: ScenarioOutcome[]): str
   out.push('Recovery per fault (from the event to the first delivery, on every partition, of a record newer than all acknowledged before it; worst partition). The producer figure is the same for its acknowledgements: no consumer can recover before it.');
   out.push('');
   for (const o of outcomes) {
-    out.push(`- **${o.scenario.name}** — ${o.scenario.title} (${(o.durationMs / 1000).toFixed(0)} s)`);
+    out.push(`- **${o.scenario.name}** — ${o.scenario.title}${o.durationMs > 0 ? ` (${(o.durationMs / 1000).toFixed(0)} s)` : ''}`);
     const v = o.verdict;
     if (v) {
       v.recovery.forEach((r, i) => {

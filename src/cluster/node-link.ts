@@ -4,7 +4,7 @@
  */
 import type { AnyApi } from '../protocol/schema.js';
 import { Connection } from '../network/connection.js';
-import { ConnectionError } from '../protocol/errors.js';
+import { ConnectionClosedError, ConnectionError } from '../protocol/errors.js';
 import { requestApiVersions } from './api-versions-handshake.js';
 import type { ResolvedClusterOptions } from './options.js';
 import { backoffDelay } from './retry.js';
@@ -70,7 +70,7 @@ export class NodeLink {
   }
 
   private async open(): Promise<Connection> {
-    if (this.closed) throw new Error('link closed');
+    if (this.closed) throw this.closedError();
     const wait = this.nextAttemptAt - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const conn = new Connection({
@@ -99,7 +99,7 @@ export class NodeLink {
       const versions = await requestApiVersions(conn, this.address);
       // SASL comes after ApiVersions (KIP-511 clients learn the handshake versions first).
       if (this.options.sasl) await this.options.sasl.authenticate(conn, versions);
-      if (this.closed) throw new Error('link closed');
+      if (this.closed) throw this.closedError();
       this.versions = versions;
     } catch (caught) {
       const err = setupTimedOut
@@ -121,6 +121,16 @@ export class NodeLink {
     this.nextAttemptAt = 0;
     this.connection = conn;
     return conn;
+  }
+
+  /**
+   * Why a closed link gives no connection. Retriable, as any lost connection: the cluster client
+   * closes a broker's link when metadata stops listing it (a node down in a restart) or when it
+   * rebootstraps, and what waited on it goes to the broker metadata names next. A plain Error here
+   * was fatal to every policy (the idempotent producer failed the batch and bumped its epoch).
+   */
+  private closedError(): ConnectionClosedError {
+    return new ConnectionClosedError(`the link to ${this.address} was closed`, { broker: this.address, ...(this.nodeId >= 0 ? { nodeId: this.nodeId } : {}) });
   }
 
   /** Closes the connection; the link can be used again (it reconnects) unless `final`. */

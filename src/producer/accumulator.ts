@@ -153,6 +153,12 @@ export class RecordAccumulator<T> {
     insertById(queue.retries, batch);
   }
 
+  /** True when some batch waiting for a retry satisfies `test`. */
+  someRetry(test: (batch: ProducerBatch<T>) => boolean): boolean {
+    for (const byPartition of this.queues.values()) for (const queue of byPartition.values()) if (queue.retries.some(test)) return true;
+    return false;
+  }
+
   /** True when an older batch of the same partition is in flight or waiting for a retry. */
   hasOlderUnresolved(batch: ProducerBatch<T>): boolean {
     const queue = this.queue(batch.topic, batch.partition);

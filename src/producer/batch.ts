@@ -28,6 +28,12 @@ export class ProducerBatch<T> {
   retryAt = 0;
   /** The error of the last failed attempt, reported if the batch finally times out. */
   lastError: unknown = null;
+  /**
+   * The last attempt got no answer that settles it (the connection failed, the request timed out, or
+   * the broker said it may have appended): the records may be in the log. Under its current stamp a
+   * resend is recognised as a duplicate; restamped after an epoch bump it would be written twice.
+   */
+  fateUnknown = false;
   /** Idempotence stamp: -1 until the batch is first sent by an idempotent producer. */
   producerId = -1n;
   producerEpoch = -1;

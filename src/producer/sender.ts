@@ -31,6 +31,12 @@ import type { SequenceState } from './sequences.js';
 const NO_TRANSACTION_TIMEOUT_MS = 0x7fffffff;
 /** Extra time the client waits for a Produce answer beyond the timeout the broker is given. */
 const RESPONSE_GRACE_MS = 1_000;
+/**
+ * Produce answers after which the records may be in the log although the batch failed:
+ * REQUEST_TIMED_OUT (acks=all: appended by the leader, replicas late), NETWORK_EXCEPTION,
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+ */
+const APPENDED_MAYBE = new Set([7, 13, 20]);
 
 /** Callbacks into the producer. */
 export interface SenderHooks {
@@ -120,6 +126,14 @@ export class Sender {
       if (this.sequences.bumpNeeded) {
         // A gap in some partition's sequence: wait for every answer, then start a new epoch.
         if (this.inFlightRequests > 0) return;
+        // Batches whose last attempt went unanswered may be in the log: restamped under the new
+        // epoch they would be written twice (chaos defect D4). They go again under the old stamp
+        // first, where the broker recognises a duplicate; the bump waits for their answers (or their
+        // delivery timeout). Nothing is stamped anew meanwhile.
+        if (this.accumulator.someRetry((b) => b.fateUnknown && this.sequences.isCurrent(b))) {
+          this.sendStamped(now);
+          return;
+        }
         if (!this.sequences.bumpEpoch()) this.sequences.setProducer(-1n, -1);
       }
       if (!this.sequences.hasProducerId) {
@@ -147,8 +161,29 @@ export class Sender {
     this.schedule(Math.min(nextReadyAt, this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs));
   }
 
-  /** Builds requests for one broker from its ready partitions, while it has room in flight. */
-  private drainTo(leader: number, queues: PartitionQueue<Delivery>[]): void {
+  /** Sends only batches already stamped under the current epoch (their retries), before a bump. */
+  private sendStamped(now: number): void {
+    const { ready, nextReadyAt } = this.accumulator.ready(now, this.flushes > 0);
+    const byLeader = new Map<number, PartitionQueue<Delivery>[]>();
+    for (const queue of ready) {
+      const next = queue.retries[0];
+      if (!next || !this.sequences.isCurrent(next)) continue;
+      const leader = this.leaderOf(queue.topic, queue.partition);
+      if (leader === null) {
+        this.requestRefresh(queue.topic);
+        continue;
+      }
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), queue]);
+    }
+    for (const [leader, queues] of byLeader) this.drainTo(leader, queues, true);
+    this.schedule(Math.min(nextReadyAt, this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs));
+  }
+
+  /**
+   * Builds requests for one broker from its ready partitions, while it has room in flight.
+   * `stampedOnly`: take a partition's next batch only when it is a retry stamped under the current epoch.
+   */
+  private drainTo(leader: number, queues: PartitionQueue<Delivery>[], stampedOnly = false): void {
     let remaining = queues;
     while (remaining.length > 0 && (this.inFlightByBroker.get(leader) ?? 0) < this.options.maxInFlight) {
       const batches: Batch[] = [];
@@ -157,6 +192,7 @@ export class Sender {
       for (const queue of remaining) {
         const next = queue.retries[0] ?? queue.pending[0];
         if (!next) continue;
+        if (stampedOnly && (next !== queue.retries[0] || !this.sequences.isCurrent(next))) continue;
         if (batches.length > 0 && bytes + next.sizeBytes > this.options.maxRequestSize) {
           left.push(queue);
           continue;
@@ -213,7 +249,11 @@ export class Sender {
       response = await pending;
     } catch (err) {
       const now = Date.now();
-      for (const batch of batches) this.failed(batch, err, now);
+      // No answer: the request may have reached the broker and been appended.
+      for (const batch of batches) {
+        batch.fateUnknown = true;
+        this.failed(batch, err, now);
+      }
       return;
     }
     const results = new Map<string, (typeof response.responses)[number]['partitionResponses'][number]>();
@@ -232,6 +272,7 @@ export class Sender {
         continue;
       }
       const error = kafkaError(result.errorCode, context, { brokerMessage: result.errorMessage });
+      batch.fateUnknown = APPENDED_MAYBE.has(result.errorCode);
       if (error) this.failed(batch, error, now);
       else this.succeeded(batch, Number(result.baseOffset), Number(result.logAppendTimeMs));
     }

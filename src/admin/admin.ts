@@ -86,7 +86,7 @@ export class Admin {
     });
   }
 
-  /** Deletes topics by name. */
+  /** Deletes topics by name; resolves once the brokers no longer list them (up to operationTimeoutMs). */
   async deleteTopics(names: string[], options?: DeleteTopicsOptions): Promise<void> {
     const list = checkList<string>('names', names, String);
     list.forEach((n, i) => checkTopicName(`names[${i}]`, n));

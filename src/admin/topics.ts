@@ -12,7 +12,7 @@ import type { KafkaStageError } from '../protocol/errors.js';
 import { AdminOperationError } from './errors.js';
 import type { NewPartitions, NewTopic } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
-import { waitForLeaders } from './wait-for-leaders.js';
+import { waitForLeaders, waitForTopicsGone } from './wait-for-leaders.js';
 
 const TOPIC_ALREADY_EXISTS = 36;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -134,8 +134,8 @@ export async function deleteTopics(cluster: Cluster, names: string[], options: {
       return outcomes;
     },
   });
-  // Forget the deleted topics' leaders now rather than at the next refresh.
-  await cluster.refreshMetadata(names).catch(() => undefined);
+  // Resolve once the brokers no longer list the topics (and their leaders are forgotten here).
+  await waitForTopicsGone(cluster, names, options.timeoutMs).catch(() => undefined);
 }
 
 /** Raises topics' partition counts, then waits until the new partitions have leaders. */

@@ -50,3 +50,31 @@ export async function waitForLeaders(cluster: Cluster, expected: ReadonlyMap<str
   }
   return late;
 }
+
+/** True when `metadata` no longer lists `topic` (absent, or answered unknown by the broker). */
+function topicGone(metadata: ClusterMetadata, topic: string): boolean {
+  const info = metadata.topics.get(topic);
+  return info === undefined || info.errorCode === UNKNOWN_TOPIC_OR_PARTITION || info.errorCode === UNKNOWN_TOPIC_ID;
+}
+
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const UNKNOWN_TOPIC_ID = 100;
+
+/**
+ * Polls metadata until none of `topics` is listed any more, or `timeoutMs` passes. The controller
+ * accepts a deletion before the brokers apply it: until they do, a broker still serves the topic
+ * (a ListOffsets right after DeleteTopics answered with offsets, seen on Kafka 4.0.2), so a caller
+ * that just deleted a topic would still find it.
+ */
+export async function waitForTopicsGone(cluster: Cluster, topics: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let waiting = [...topics];
+  let pause = FIRST_POLL_MS;
+  while (waiting.length > 0) {
+    const metadata = await cluster.refreshMetadata(waiting);
+    waiting = waiting.filter((t) => !topicGone(metadata, t));
+    if (waiting.length === 0 || Date.now() + pause > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(MAX_POLL_MS, pause * 2);
+  }
+}

@@ -32,7 +32,7 @@ import { uniquePartitions } from './assignment-diff.js';
 import { isAssignorName, type AssignorName, type JoinedMember } from './assignors/index.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartition } from './consumer-protocol.js';
 import { GroupCoordinator } from './coordinator.js';
-import { isFencingError, isRebalanceInProgressError, PartitionNotOwnedError, REBALANCE_IN_PROGRESS } from './errors.js';
+import { ILLEGAL_GENERATION, isFencingError, isRebalanceInProgressError, PartitionNotOwnedError, REBALANCE_IN_PROGRESS } from './errors.js';
 import { assignGroup, decodeMembers, isCooperative, joinProtocols, readAssignment, subscribedTopics } from './member-protocol.js';
 import { initialMembershipState, step, type MembershipEffect, type MembershipEvent, type MembershipPhase, type MembershipState } from './membership-state.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom } from './offsets.js';
@@ -243,8 +243,13 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
       await this.commitOwned(offsets);
     } catch (err) {
       // The commit reached the coordinator between JoinGroup and SyncGroup of a rebalance another
-      // member started: retry once the new generation is in place, if the partitions stayed.
-      if (!isRebalanceInProgressError(err)) throw err;
+      // member started (REBALANCE_IN_PROGRESS), or after that rebalance had moved the generation on
+      // (ILLEGAL_GENERATION for the old one while this member is rejoining or has rejoined): retry
+      // once the new generation is in place, if the partitions stayed (commitOwned refuses them
+      // otherwise). Without this a cooperative member kept those partitions in the new generation
+      // while its commits of them stayed refused: a clean revoke then left the commit below the
+      // acked prefix (CI, invariants.test.ts I2).
+      if (!isRebalanceInProgressError(err) && !this.movedOn.has(err as object)) throw err;
       await this.rebalanceSettled();
       await this.commitOwned(offsets);
     }
@@ -265,6 +270,9 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     return this.state.owned.some(match) || this.revoking.some(match);
   }
 
+  /** Commit errors for a generation a rebalance moved on from (see commitOwned). */
+  private readonly movedOn = new WeakSet<object>();
+
   private async commitOwned(offsets: readonly OffsetToCommit[]): Promise<void> {
     const notOwned = uniquePartitions(offsets.filter((o) => !this.owns(o.topic, o.partition)));
     if (notOwned.length > 0 || this.state.generationId < 0) {
@@ -274,6 +282,12 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     try {
       await commitOffsetsTo(this.coordinator, identity, offsets);
     } catch (err) {
+      // ILLEGAL_GENERATION for a generation a rebalance has already left (or is leaving): not a
+      // fence of what the member holds now; commitOffsets retries in the new generation.
+      if (err instanceof KafkaError && err.errorCode === ILLEGAL_GENERATION && (this.rebalancing || this.state.generationId !== identity.generationId)) {
+        this.movedOn.add(err);
+        throw err;
+      }
       // Fenced: the assignment is gone. Act on it now rather than at the next heartbeat.
       if (err instanceof KafkaError && isFencingError(err)) {
         this.post({ type: 'heartbeat-response', generationId: identity.generationId, memberId: identity.memberId, errorCode: err.errorCode });

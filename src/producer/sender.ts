@@ -131,7 +131,7 @@ export class Sender {
         // first, where the broker recognises a duplicate; the bump waits for their answers (or their
         // delivery timeout). Nothing is stamped anew meanwhile.
         if (this.accumulator.someRetry((b) => b.fateUnknown && this.sequences.isCurrent(b))) {
-          this.sendStamped(now);
+          this.sendReady(now, true);
           return;
         }
         if (!this.sequences.bumpEpoch()) this.sequences.setProducer(-1n, -1);
@@ -145,9 +145,18 @@ export class Sender {
         return;
       }
     }
+    this.sendReady(now, false);
+  }
+
+  /**
+   * Sends the ready partitions' next batches, grouped by leader. `stampedOnly` (before an epoch
+   * bump): only retries already stamped under the current epoch go.
+   */
+  private sendReady(now: number, stampedOnly: boolean): void {
     const { ready, nextReadyAt } = this.accumulator.ready(now, this.flushes > 0);
     const byLeader = new Map<number, PartitionQueue<Delivery>[]>();
     for (const queue of ready) {
+      if (stampedOnly && !isStampedRetry(queue.retries[0], this.sequences)) continue;
       const leader = this.leaderOf(queue.topic, queue.partition);
       if (leader === null) {
         this.requestRefresh(queue.topic);
@@ -157,25 +166,7 @@ export class Sender {
       if (list) list.push(queue);
       else byLeader.set(leader, [queue]);
     }
-    for (const [leader, queues] of byLeader) this.drainTo(leader, queues);
-    this.schedule(Math.min(nextReadyAt, this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs));
-  }
-
-  /** Sends only batches already stamped under the current epoch (their retries), before a bump. */
-  private sendStamped(now: number): void {
-    const { ready, nextReadyAt } = this.accumulator.ready(now, this.flushes > 0);
-    const byLeader = new Map<number, PartitionQueue<Delivery>[]>();
-    for (const queue of ready) {
-      const next = queue.retries[0];
-      if (!next || !this.sequences.isCurrent(next)) continue;
-      const leader = this.leaderOf(queue.topic, queue.partition);
-      if (leader === null) {
-        this.requestRefresh(queue.topic);
-        continue;
-      }
-      byLeader.set(leader, [...(byLeader.get(leader) ?? []), queue]);
-    }
-    for (const [leader, queues] of byLeader) this.drainTo(leader, queues, true);
+    for (const [leader, queues] of byLeader) this.drainTo(leader, queues, stampedOnly);
     this.schedule(Math.min(nextReadyAt, this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs));
   }
 
@@ -192,7 +183,7 @@ export class Sender {
       for (const queue of remaining) {
         const next = queue.retries[0] ?? queue.pending[0];
         if (!next) continue;
-        if (stampedOnly && (next !== queue.retries[0] || !this.sequences.isCurrent(next))) continue;
+        if (stampedOnly && (next !== queue.retries[0] || !isStampedRetry(next, this.sequences))) continue;
         if (batches.length > 0 && bytes + next.sizeBytes > this.options.maxRequestSize) {
           left.push(queue);
           continue;
@@ -487,4 +478,9 @@ export class Sender {
 /** Drops a settled batch's record bytes early: user code may hold on to the batch's promises long after. */
 function release(batch: Batch): void {
   batch.encoded = null;
+}
+
+/** True for a batch already stamped under the current producer id and epoch (a retry). */
+function isStampedRetry(batch: Batch | undefined, sequences: SequenceState): boolean {
+  return batch !== undefined && sequences.isCurrent(batch);
 }

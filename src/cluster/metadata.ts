@@ -85,9 +85,6 @@ export function mergeMetadata(previous: ClusterMetadata | null, response: Metada
   for (const t of response.topics) {
     if (t.name === null) continue;
     const partitions = partitionsByIndex(t.name, t.partitions, broker);
-    if (t.errorCode !== 0 && partitions.length === 0) {
-      topics.delete(t.name);
-    }
     topics.set(t.name, { name: t.name, topicId: t.topicId, isInternal: t.isInternal, partitions, errorCode: t.errorCode });
   }
   return {

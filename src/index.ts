@@ -6,6 +6,7 @@
  */
 export { Cluster, type RequestOptions, type RequestTarget } from './cluster/cluster.js';
 export { CLUSTER_DEFAULTS, type ClusterOptions } from './cluster/options.js';
+export { createStderrLogger, type Logger, type LogFields, type LoggerOption } from './logger.js';
 export { TLS_INSECURE_WARNING, type ClusterTlsOptions } from './cluster/tls-options.js';
 export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster/metadata.js';
 export { DEFAULT_RETRY, RetriesExhaustedError, type RetryOptions } from './cluster/retry.js';

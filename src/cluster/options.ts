@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../protocol/errors.js';
 import { resolveSaslOptions, type SaslAuthenticator, type SaslOptions } from '../network/sasl/options.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { resolveTlsOptions, type ClusterTlsOptions, type TlsSettings } from './tls-options.js';
+import { resolveLogger, type Logger, type LoggerOption } from '../logger.js';
 import { METADATA_RECOVERY_KEYS, resolveMetadataRecovery, type MetadataRecoveryOptions, type ResolvedMetadataRecovery } from './rebootstrap.js';
 
 /** Options shared by every client role (producer, consumer, admin). */
@@ -33,6 +34,11 @@ export interface ClusterOptions extends MetadataRecoveryOptions {
   tls?: boolean | ClusterTlsOptions;
   /** SASL authentication (Java `security.protocol=SASL_PLAINTEXT`, or `SASL_SSL` with `tls`). */
   sasl?: SaslOptions;
+  /**
+   * Where log lines go: any object with `debug`, `info`, `warn`, `error` (console, pino, …), or
+   * `false` for none. Default: warnings and errors to stderr, debug too with `NODE_DEBUG=kafka-stage`.
+   */
+  logger?: LoggerOption;
 }
 
 /** Cluster options after defaults and validation. */
@@ -50,6 +56,8 @@ export interface ResolvedClusterOptions {
   sasl: SaslAuthenticator | undefined;
   /** Rebootstrap policy (see rebootstrap.ts). */
   metadataRecovery: ResolvedMetadataRecovery;
+  /** Where log lines go (the default stderr logger when none was given). */
+  logger: Logger;
 }
 
 /** Defaults of {@link ClusterOptions}. */
@@ -73,6 +81,7 @@ export const CLUSTER_OPTION_KEYS = [
   'retry',
   'tls',
   'sasl',
+  'logger',
   ...METADATA_RECOVERY_KEYS,
 ] as const;
 
@@ -100,5 +109,17 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     tls: resolveTlsOptions(options.tls),
     sasl: resolveSaslOptions(options.sasl),
     metadataRecovery: resolveMetadataRecovery(options),
+    logger: checkLogger(options.logger),
   };
+}
+
+function checkLogger(option: unknown): Logger {
+  if (option !== undefined && option !== false && (option === null || typeof option !== 'object')) {
+    throw new InvalidOptionError('logger', 'expected an object with debug, info, warn and error methods, or false');
+  }
+  try {
+    return resolveLogger(option as LoggerOption | undefined);
+  } catch (err) {
+    throw new InvalidOptionError('logger', err instanceof Error ? err.message : String(err));
+  }
 }

@@ -31,7 +31,8 @@ async function check(seed: number): Promise<void> {
   // Shrinking re-runs whole worlds (64 partitions × 10 000s of offsets): bounded so that a failure
   // reports within a minute, unshrunk past that.
   const shrunk = await fc.check(modelProperty, { seed, numRuns: 1, verbose: 0, interruptAfterTimeLimit: SHRINK_LIMIT_MS, markInterruptAsFailure: false });
-  const details = shrunk.failed ? shrunk : first;
+  // A shrink cut off before its first run reports no counterexample: the unshrunk one stands then.
+  const details = shrunk.failed && shrunk.counterexample !== null ? shrunk : first;
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(`${fc.defaultReportMessage(details) ?? 'model test failed'}\n${cause}\nreplay: MODEL_TEST_SEED=${seed}`);
 }

@@ -1,9 +1,10 @@
 /**
  * I7 liveness for the model-based test. {@link settle} plays well-behaved subscribers (keep demand
  * up, ack everything) and an honest broker (answer every Fetch with data) round after round, in
- * model time, and flags any partition that has demand and records available but delivers nothing
- * for {@link STALL_ROUNDS} rounds while others go on (design.md §2.5: a slow partition never holds
- * up another). Paused partitions (stalled handlers) take nothing and are not waited for.
+ * model time, and flags any partition that has demand and is short of its log end but neither
+ * delivers nor (with nothing buffered) moves its fetch position for {@link STALL_ROUNDS} rounds
+ * while others go on (design.md §2.5: a slow partition never holds up another). Paused partitions
+ * (stalled handlers) take nothing and are not waited for.
  * {@link finish} then requires every partition at its log end with the commit there, and a bounded
  * stop.
  */
@@ -74,7 +75,7 @@ function serveOnce(world: World, round: number): void {
  * Returns the rounds played.
  */
 export async function settle(world: World, rounds: number, requireEnd: boolean): Promise<number> {
-  const stalled = new Map<number, { delivered: number; rounds: number; since: number }>();
+  const stalled = new Map<number, { delivered: number; fetched: number; rounds: number; since: number }>();
   // Where one batch is larger than a partition's share of the budget (limit ÷ partitions), a
   // partition is fetched only as the first of a request, one a round in turn: each waits up to one
   // round per partition. Fair and bounded, so the bound grows with the partition count.
@@ -96,15 +97,21 @@ export async function settle(world: World, rounds: number, requireEnd: boolean):
       allDone = false;
       const seen = stalled.get(p);
       const delivered = sub.assignment.delivered + sub.assignment.id * 1e9;
-      if (!seen || seen.delivered !== delivered) {
-        stalled.set(p, { delivered, rounds: 0, since: world.now });
+      // Progress is a delivery or a fetch position that moved: a stretch of offsets that are never
+      // delivered (aborted transactions, markers, compaction gaps under read_committed) is crossed
+      // by fetching alone, a share of the budget per round, and may take many rounds.
+      // Records buffered against demand must be delivered, however far the fetches move.
+      const now = sub.stage.stats();
+      const fetched = now.bufferedRecords === 0 ? now.fetchedOffset : -1;
+      if (!seen || seen.delivered !== delivered || seen.fetched !== fetched) {
+        stalled.set(p, { delivered, fetched, rounds: 0, since: world.now });
         continue;
       }
       seen.rounds++;
       if (seen.rounds > stallRounds && world.now - seen.since > stallRounds * ROUND_MS + STALL_MS) {
         const s = sub.stage.stats();
         world.oracle.violations.push(
-          `I7 ${p} delivered nothing for ${seen.rounds} rounds (${world.now - seen.since} ms) with demand and records (fetched ${s.fetchedOffset}, delivered ${s.deliveredOffset}, log end ${world.cluster.log(p).logEndOffset}, buffered ${s.bufferedRecords}, demand ${s.outstandingDemand}, budget free ${world.host.budget.free})`,
+          `I7 ${p} neither delivered nor fetched on for ${seen.rounds} rounds (${world.now - seen.since} ms) with demand, short of its log end (fetched ${s.fetchedOffset}, delivered ${s.deliveredOffset}, log end ${world.cluster.log(p).logEndOffset}, buffered ${s.bufferedRecords}, demand ${s.outstandingDemand}, budget free ${world.host.budget.free})`,
         );
         world.check(`settle round ${round}`);
       }

@@ -63,3 +63,24 @@ test('model regression: a revoke during release() waits for the release\'s final
     [new Settle(4), new Ack(0, 1, 'oldest', 'record'), new Release(93), new Revoke([3, 0])],
   );
 });
+
+// Random seed 95336301 (a CI run): under read_committed, 8 partitions whose logs hold only aborted
+// transactions, their markers and compaction gaps deliver nothing at all; crossing 10 000 such offsets
+// on a 64 KiB budget takes ~80 rounds, and the liveness check took that for a stall (it counted
+// deliveries only). Moving the fetch position with nothing buffered is progress; the run must still
+// reach every log end with the commit there.
+test('model regression: crossing only aborted, marker and compacted offsets is progress, not a stall (I7)', async () => {
+  await replay(
+    {
+      ...BASE,
+      partitions: 8,
+      readCommitted: true,
+      plans: [{ mode: 'manual', ignoresSignal: true, maxDemand: 1 }],
+      initial: [
+        { kind: 'abort', records: 2, valueBytes: 583 },
+        { kind: 'gap', records: 21, valueBytes: 17 },
+      ],
+    },
+    [new Demand(0, 11), new Answer(0, {})],
+  );
+});

@@ -56,12 +56,14 @@ const CAPTURE_ORDER = [
   'CreateTopics',
   'CreatePartitions',
   'DescribeConfigs',
+  'IncrementalAlterConfigs',
   'InitProducerId',
   'FindCoordinator',
   'Produce',
   'Fetch',
   'ListOffsets',
   'DeleteTopics',
+  'DeleteGroups',
 ];
 
 /** One socket, one request at a time: enough for a capture, and the bytes are exactly the wire's. */

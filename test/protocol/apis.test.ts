@@ -33,6 +33,8 @@ const EXPECTED_RANGES: Record<string, [number, number]> = {
   SyncGroup: [0, 5],
   DescribeGroups: [0, 6],
   ListGroups: [0, 5],
+  DeleteGroups: [0, 3],
+  IncrementalAlterConfigs: [0, 1],
   SaslHandshake: [1, 1],
   SaslAuthenticate: [0, 2],
 };
@@ -55,7 +57,7 @@ describe('API registry', () => {
   it('lists each API once, by key, with the chosen version ranges', () => {
     assert.deepEqual(
       ALL_APIS.map((a) => a.apiKey),
-      [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 32, 36, 37],
+      [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 32, 36, 37, 42, 44],
     );
     for (const api of ALL_APIS) {
       assert.deepEqual([api.minVersion, api.maxVersion], EXPECTED_RANGES[api.name], api.name);

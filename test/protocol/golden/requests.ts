@@ -10,12 +10,14 @@ import {
   ApiVersions,
   CreatePartitions,
   CreateTopics,
+  DeleteGroups,
   DeleteTopics,
   DescribeConfigs,
   DescribeGroups,
   Fetch,
   FindCoordinator,
   Heartbeat,
+  IncrementalAlterConfigs,
   InitProducerId,
   JoinGroup,
   LeaveGroup,
@@ -26,6 +28,7 @@ import {
   OffsetFetch,
   Produce,
   SyncGroup,
+  AlterConfigOperation,
   ConfigResourceType,
   CoordinatorType,
   IsolationLevel,
@@ -82,6 +85,9 @@ export interface GoldenContext {
   /** The member of {@link GOLDEN_GROUP} a SyncGroup, Heartbeat, OffsetCommit or LeaveGroup capture speaks for. */
   member?: GoldenMember;
 }
+
+/** Group the DeleteGroups capture asks to delete: it never exists, so the answer is GROUP_ID_NOT_FOUND. */
+export const GOLDEN_MISSING_GROUP = 'golden-missing-group';
 
 /** Topic the DeleteTopics capture of `version` deletes (created just before by the capture script). */
 export function deleteTopicName(version: number): string {
@@ -215,6 +221,21 @@ const BUILDERS = [
     timeoutMs: 10_000,
     validateOnly: true,
   })),
+  builder(IncrementalAlterConfigs, () => ({
+    resources: [
+      {
+        resourceType: ConfigResourceType.TOPIC,
+        resourceName: GOLDEN_TOPIC,
+        configs: [
+          { name: 'retention.ms', configOperation: AlterConfigOperation.SET, value: '3600000' },
+          { name: 'segment.ms', configOperation: AlterConfigOperation.DELETE, value: null },
+        ],
+      },
+    ],
+    // Validation only: the golden topic keeps its configs, and the capture can run again.
+    validateOnly: true,
+  })),
+  builder(DeleteGroups, () => ({ groupsNames: [GOLDEN_MISSING_GROUP] })),
   builder(InitProducerId, () => ({ transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 })),
   builder(DescribeConfigs, () => ({
     resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: GOLDEN_TOPIC, configurationKeys: ['cleanup.policy', 'retention.ms'] }],
@@ -317,6 +338,8 @@ function errorCodeOf(name: string): number {
 export function goldenExpectedErrors(api: AnyApi, version: number): string[] {
   // A dynamic member's first join at v4 only gets the member id to rejoin with.
   if (api === JoinGroup && version >= 4 && version < STATIC_JOIN_FROM) return [`.errorCode=${errorCodeOf('MEMBER_ID_REQUIRED')}`];
+  // No group ever has the id the capture deletes: the point is the request's encoding and the error's place.
+  if (api === DeleteGroups) return [`.results[0].errorCode=${errorCodeOf('GROUP_ID_NOT_FOUND')}`];
   return [];
 }
 

@@ -29,7 +29,8 @@ export interface TopicInfo {
   isInternal: boolean;
   /**
    * Partitions by index: dense, `partitions[i].partition === i`, and its length is the number of
-   * partitions the broker listed (see {@link mergeMetadata}).
+   * partitions the broker listed (an answer whose indexes are not exactly 0..count-1 is refused
+   * with `ERR_PROTOCOL`).
    */
   partitions: PartitionInfo[];
   errorCode: number;

@@ -7,6 +7,7 @@
  * As the Java client does, a version newer than the newest we know is read with the newest
  * layout and the bytes after it are ignored: newer versions may only append fields.
  */
+import type { TopicPartition } from '../consumer/contracts.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { Reader } from '../protocol/reader.js';
 import { array, field, int32, nullableBytes, nullableString, string, struct } from '../protocol/schema.js';
@@ -25,11 +26,8 @@ export interface TopicPartitions {
   partitions: number[];
 }
 
-/** One partition of one topic. */
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+// One partition of one topic: the consumer's type, so the group and the consumer share one shape.
+export type { TopicPartition };
 
 const topicPartitions = (versions: '0+' | '1+') =>
   struct({

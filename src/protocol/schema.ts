@@ -158,9 +158,11 @@ export interface FieldSpec<O, I, Optional extends boolean> {
   readonly optional?: Optional;
 }
 
-type AnyField = FieldSpec<unknown, never, boolean>;
+/** A field of any type, as a struct's field list holds it. */
+export type AnyField = FieldSpec<unknown, never, boolean>;
 
-interface FieldOptions<O> {
+/** Options of {@link field}: a tag (with the versions that carry it) and a default value. */
+export interface FieldOptions<O> {
   tag?: number;
   taggedVersions?: VersionRange;
   default?: O;
@@ -178,13 +180,18 @@ export function field<O, I, V extends VersionRange, Opt extends FieldOptions<O> 
   return { codec, versions, ...options };
 }
 
-type Fields = Record<string, AnyField>;
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/** The fields of a struct, by name. */
+export type Fields = Record<string, AnyField>;
+/** Flattens an intersection into one object type, so editors show the fields themselves. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 /** Decoded value of a struct: every field present. */
 export type StructOut<F extends Fields> = Simplify<{ -readonly [K in keyof F]: F[K] extends FieldSpec<infer O, never, boolean> ? O : never }>;
-type RequiredKeys<F extends Fields> = { [K in keyof F]: F[K] extends FieldSpec<unknown, never, false> ? K : never }[keyof F];
-type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
-type InOfField<S> = S extends FieldSpec<unknown, infer I, boolean> ? I : never;
+/** The names of the fields a caller must give when encoding (present in every version, no tag, no default). */
+export type RequiredKeys<F extends Fields> = { [K in keyof F]: F[K] extends FieldSpec<unknown, never, false> ? K : never }[keyof F];
+/** The names of the fields a caller may leave out when encoding. */
+export type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
+/** The type a field accepts when encoding. */
+export type InOfField<S> = S extends FieldSpec<unknown, infer I, boolean> ? I : never;
 /** Accepted input of a struct: required fields plus optional ones. */
 export type StructIn<F extends Fields> = Simplify<
   { [K in RequiredKeys<F>]: InOfField<F[K]> } & { [K in OptionalKeys<F>]?: InOfField<F[K]> }

@@ -23,6 +23,8 @@ export interface SaslAuthenticator {
   /**
    * Authenticates `conn` and schedules its re-authentications. Rejects with a
    * `SaslAuthenticationError` (not retriable) when the broker or the mechanism refuses.
+   *
+   * @internal The connection calls it; a mechanism of your own implements {@link SaslMechanism}.
    */
   authenticate(conn: Connection, versions: SaslBrokerVersions): Promise<void>;
 }

@@ -31,7 +31,6 @@ export {
 export { ConsumerGroup } from './consumer/consumer-group.js';
 export { StandaloneConsumer } from './consumer/standalone-consumer.js';
 export type { SubscriberFactory, SubscriberContext } from './consumer/stage-host.js';
-export { PartitionStage } from './consumer/partition-stage.js';
 export {
   CONSUMER_DEFAULTS,
   type ConsumerGroupOptions,
@@ -43,7 +42,17 @@ export {
   type BufferOptions,
   type FetchOptions,
 } from './consumer/options.js';
-export type { Ackable, ConsumerBatch, ConsumerEvents, ConsumerEventName, DemandOptions, PartitionStats } from './consumer/types.js';
+export type {
+  Ackable,
+  ConsumerBatch,
+  ConsumerEvents,
+  ConsumerEventName,
+  DemandOptions,
+  ErrorHandler,
+  PartitionStage,
+  PartitionStats,
+  RecordsHandler,
+} from './consumer/types.js';
 
 export { REQUEST_CHANNEL, type RequestEvent } from './network/connection.js';
 export type { SaslOptions, SaslPasswordOptions, SaslOAuthBearerOptions, SaslAuthenticator } from './network/sasl/options.js';

@@ -5,9 +5,8 @@
  */
 import { KafkaStageError } from '../protocol/errors.js';
 import type { TopicPartition } from './contracts.js';
-import type { PartitionStage } from './partition-stage.js';
 import { ConsumerEmitter, type StageHost } from './stage-host.js';
-import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
+import type { Ackable, ConsumerBatch, DemandOptions, PartitionStage, PartitionStats } from './types.js';
 
 export abstract class ConsumerBase<E> extends ConsumerEmitter {
   /** Set by the subclass constructor (it needs the subclass's own owner callbacks). */

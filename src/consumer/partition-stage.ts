@@ -44,7 +44,7 @@ import { StreamSubscription } from './delivery/web-stream.js';
 import { takeInFetched } from './fetch-intake.js';
 import type { ReadableStream } from 'node:stream/web';
 import type { Readable } from 'node:stream';
-import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from './types.js';
+import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats, PartitionStage as SubscriberView } from './types.js';
 
 /**
  * Bytes a buffered record is counted for, per record, on top of its key, value and headers: a
@@ -107,8 +107,13 @@ interface Drain {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
-/** One assigned partition: fetch target, bounded buffer, demand, delivery and ack tracking. */
-export class PartitionStage implements FetchTarget, AsyncIterable<KafkaRecord> {
+/**
+ * One assigned partition: fetch target, bounded buffer, demand, delivery and ack tracking. Users
+ * see it only as the public `PartitionStage` interface of types.ts (the subscriber's methods); the
+ * engine methods below (onFetched, revoke, lose, seek, markCommitted, …) are for the consumer's
+ * own parts, which hold the class.
+ */
+export class PartitionStage implements SubscriberView, FetchTarget {
   readonly topic: string;
   readonly partition: number;
   /** Leader epoch sent with fetches; the group or scheduler updates it when metadata changes. */

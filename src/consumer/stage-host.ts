@@ -18,7 +18,7 @@ import { FetchScheduler, type OutOfRangeInfo } from './fetch-scheduler.js';
 import { resetOutOfRange, resolveStartOffsets } from './offset-reset.js';
 import type { ResolvedConsumerCommon } from './options.js';
 import { PartitionStage } from './partition-stage.js';
-import type { Ackable, ConsumerBatch, ConsumerEventName, ConsumerEvents, DemandOptions, PartitionStats } from './types.js';
+import type { Ackable, ConsumerBatch, ConsumerEventName, ConsumerEvents, DemandOptions, PartitionStats, PartitionStage as SubscriberView } from './types.js';
 import { isAbort, MergedStream } from './merged-stream.js';
 import { SubscriberTasks } from './subscriber-tasks.js';
 
@@ -67,7 +67,7 @@ export interface SubscriberContext<E> {
  * per partition). Take records from the stage (records(), batches(), ask+onRecords, readable(),
  * readableStream()) and ack them. A returned promise that rejects is reported as an `error` event.
  */
-export type SubscriberFactory<E = unknown> = (stage: PartitionStage, context: SubscriberContext<E>) => void | Promise<void>;
+export type SubscriberFactory<E = unknown> = (stage: SubscriberView, context: SubscriberContext<E>) => void | Promise<void>;
 
 /** Diagnostics channels, one per event: `kafka-stage:consumer:<event>`. */
 const CHANNELS = {

@@ -2,7 +2,12 @@
  * Public shapes of the consumer: what subscribers receive, what they ack, what the group reports.
  * The classes that implement them live beside this file (partition-stage.ts, consumer-group.ts).
  */
+import type { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import type { KafkaRecord } from '../protocol/records/types.js';
+import type { ErrorHandler, RecordsHandler } from './delivery/manual.js';
+
+export type { ErrorHandler, RecordsHandler };
 
 /** Records of one partition handed out together. `records` are in offset order. */
 export interface ConsumerBatch {
@@ -68,3 +73,94 @@ export interface ConsumerEvents {
 
 /** Names of consumer events. */
 export type ConsumerEventName = keyof ConsumerEvents;
+
+/**
+ * One assigned partition as its subscriber sees it: a bounded, demand-driven source of the
+ * partition's records, and where they are acked. A consumer hands one to its subscriber factory
+ * per assigned partition, and `consumer.stage(topic, partition)` returns the one of an owned
+ * partition.
+ *
+ * Records are taken in exactly one way at a time: {@link records} (also `for await (… of stage)`),
+ * {@link batches}, {@link ask} with {@link onRecords}, {@link readable} or {@link readableStream};
+ * a second way throws StageBusyError (`ERR_STAGE_BUSY`). Only delivered records can be acked, and
+ * only the contiguous acked prefix is ever committed.
+ */
+export interface PartitionStage extends AsyncIterable<KafkaRecord> {
+  /** The partition's topic. */
+  readonly topic: string;
+  /** The partition's number. */
+  readonly partition: number;
+  /**
+   * Aborted when the stage stops delivering: the partition was revoked, lost, released or the
+   * consumer stopped. Its reason is an AbortedError (`ERR_ABORTED`) naming which.
+   */
+  readonly signal: AbortSignal;
+
+  /**
+   * The partition's records, one per `next()`. Asks for `maxDemand` records (default 1000) at the
+   * first `next()` and asks again once outstanding demand falls to `minDemand`. Ends when the
+   * stage stops; rejects with a fetch error the consumer could not get past.
+   *
+   * @throws StageBusyError when records are already taken another way.
+   * @throws InvalidOptionError for bad demand options.
+   */
+  records(options?: DemandOptions): AsyncIterableIterator<KafkaRecord, undefined>;
+
+  /** Same as {@link records} with default demand: `for await (const record of stage)`. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<KafkaRecord, undefined>;
+
+  /**
+   * The partition's records in batches, as they are buffered (a batch never waits to fill).
+   * Ack a whole batch with `ack(batch)`.
+   *
+   * @throws StageBusyError when records are already taken another way.
+   * @throws InvalidOptionError for bad demand options.
+   */
+  batches(options?: DemandOptions): AsyncIterableIterator<ConsumerBatch, undefined>;
+
+  /**
+   * Manual demand: asks for `n` more records (asks add up). Records reach the handler set with
+   * {@link onRecords} only against asks. Ignored once the stage has stopped.
+   *
+   * @throws InvalidArgumentError when `n` is not a non-negative safe integer.
+   * @throws StageBusyError when records are already taken another way.
+   */
+  ask(n: number): void;
+
+  /**
+   * Manual demand: `handler` receives buffered records against outstanding demand, in offset
+   * order, from a microtask. `onError` receives a fetch error the consumer could not get past or
+   * an error the handler threw; without it, such an error becomes an uncaught exception.
+   *
+   * @throws StageBusyError when records are already taken another way.
+   */
+  onRecords(handler: RecordsHandler, onError?: ErrorHandler): void;
+
+  /**
+   * The records as a Node `Readable` in object mode, `highWaterMark` = `maxDemand` (default 1000).
+   * Ends when the stage stops; a fetch error destroys it.
+   *
+   * @throws StageBusyError when records are already taken another way.
+   */
+  readable(options?: Pick<DemandOptions, 'maxDemand'>): Readable;
+
+  /**
+   * The records as a Web `ReadableStream` with a count queuing strategy of `maxDemand` (default
+   * 1000). Closes when the stage stops; a fetch error errors it.
+   *
+   * @throws StageBusyError when records are already taken another way.
+   */
+  readableStream(options?: Pick<DemandOptions, 'maxDemand'>): ReadableStream<KafkaRecord>;
+
+  /**
+   * Acks a record, a batch (every delivered offset in it) or an offset, in any order. Under the
+   * `sync` commit strategy the promise resolves once a durable commit covers the ack and rejects
+   * with the commit's error, or with CommitLostError (`ERR_COMMIT_LOST`) when no commit ever will;
+   * under `async` and `none` it resolves at once. Rejects with InvalidArgumentError
+   * (`ERR_INVALID_ARGUMENT`), acking nothing, for a record or batch of another partition.
+   */
+  ack(item: Ackable): Promise<void>;
+
+  /** Live figures of the partition: positions, buffer, demand, in-flight records, lag. */
+  stats(): PartitionStats;
+}

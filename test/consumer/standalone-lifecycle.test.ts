@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
-import type { PartitionStage } from '../../src/consumer/partition-stage.js';
+import type { PartitionStage } from '../../src/consumer/types.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
 import { KafkaStageError } from '../../src/protocol/errors.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';

@@ -17,7 +17,7 @@
  * inside the consumer's own calls only record violations; {@link Oracle.assertClean} throws them.
  */
 import type { OffsetToCommit } from '../../src/consumer/contracts.js';
-import type { PartitionStage } from '../../src/consumer/partition-stage.js';
+import type { PartitionStage } from '../../src/consumer/types.js';
 import type { StageHost } from '../../src/consumer/stage-host.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import type { ClusterRecorder, ModelCluster, PendingFetch } from './model-cluster.js';

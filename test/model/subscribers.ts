@@ -6,7 +6,7 @@
  * Everything it is given and acks is reported to the oracle; under the `sync` strategy every ack
  * promise is watched (it may resolve only once a commit covering it is durable).
  */
-import type { PartitionStage } from '../../src/consumer/partition-stage.js';
+import type { PartitionStage } from '../../src/consumer/types.js';
 import type { SubscriberContext, SubscriberFactory } from '../../src/consumer/stage-host.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';

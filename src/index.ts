@@ -5,16 +5,18 @@
  * partition reader) and the typed errors they throw. The wire protocol is under `kafka-stage/protocol`.
  */
 export { Cluster, type RequestOptions, type RequestTarget } from './cluster/cluster.js';
-export { CLUSTER_DEFAULTS, type ClusterOptions } from './cluster/options.js';
+export { CLUSTER_DEFAULTS, type ClusterOptions, type ResolvedClusterOptions } from './cluster/options.js';
+export type { MetadataRecoveryStrategy, ResolvedMetadataRecovery } from './cluster/rebootstrap.js';
 export { createStderrLogger, type Logger, type LogFields, type LoggerOption } from './logger.js';
-export { TLS_INSECURE_WARNING, type ClusterTlsOptions } from './cluster/tls-options.js';
+export { TLS_INSECURE_WARNING, type ClusterTlsOptions, type TlsSettings } from './cluster/tls-options.js';
 export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster/metadata.js';
 export { DEFAULT_RETRY, RetriesExhaustedError, type RetryOptions } from './cluster/retry.js';
 export { UnsupportedVersionError } from './cluster/versions.js';
 
 export { Producer, type ProducerRecord, type RecordMetadata, type Acks, type ProducerOptions } from './producer/producer.js';
-export { PRODUCER_DEFAULTS } from './producer/options.js';
-export { murmur2, partitionForKey } from './producer/partitioner.js';
+export { PRODUCER_DEFAULTS, type ResolvedProducerOptions } from './producer/options.js';
+export type { BytesLike } from './producer/producer.js';
+export { murmur2, partitionForKey, type PartitionerFunction, type PartitionerInput } from './producer/partitioner.js';
 
 export * from './admin/index.js';
 
@@ -41,7 +43,11 @@ export {
   type CommitOptions,
   type BufferOptions,
   type FetchOptions,
+  type ResolvedConsumerCommon,
+  type ResolvedConsumerGroupOptions,
+  type ResolvedStandaloneOptions,
 } from './consumer/options.js';
+export type { TopicPartition } from './consumer/contracts.js';
 export type {
   Ackable,
   ConsumerBatch,
@@ -59,7 +65,7 @@ export type { SaslOptions, SaslPasswordOptions, SaslOAuthBearerOptions, SaslAuth
 export type { SaslMechanism, SaslExchange, SaslMechanismContext } from './network/sasl/mechanism.js';
 export type { OAuthBearerToken, OAuthBearerTokenProvider } from './network/sasl/oauthbearer.js';
 export type { SecretSource } from './network/sasl/secret.js';
-export { SaslAuthenticationError, UnsupportedSaslMechanismError } from './network/sasl/errors.js';
+export { SaslAuthenticationError, UnsupportedSaslMechanismError, type SaslErrorContext } from './network/sasl/errors.js';
 export { SASL_CHANNEL, type SaslEvent } from './network/sasl/authenticator.js';
 
 export {

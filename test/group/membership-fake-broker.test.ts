@@ -48,6 +48,8 @@ class FakeGroup {
   readonly commits: RequestOut<typeof OffsetCommit>[] = [];
   readonly committed = new Map<number, bigint>();
   commitCode = 0;
+  /** Called with each OffsetCommit before it is judged; may return an error code to answer with. */
+  onCommit: ((body: RequestOut<typeof OffsetCommit>) => number | undefined) | null = null;
   /** Partitions of the topic, as Metadata reports them. */
   partitions = 3;
 
@@ -113,7 +115,7 @@ class FakeGroup {
       const body = req.decode();
       this.commits.push(body);
       const fenced = body.generationIdOrMemberEpoch !== this.generation || body.memberId !== this.memberId;
-      const errorCode = !isCoordinator() ? 16 : this.commitCode || (fenced ? 22 : 0);
+      const errorCode = !isCoordinator() ? 16 : this.onCommit?.(body) ?? (this.commitCode || (fenced ? 22 : 0));
       if (errorCode === 0) for (const t of body.topics) for (const p of t.partitions) this.committed.set(p.partitionIndex, p.committedOffset);
       return {
         body: {
@@ -494,6 +496,31 @@ describe('GroupMembership on a fake coordinator', () => {
       { kind: 'lost', partitions: ALL },
       { kind: 'assigned', partitions: ALL, generationId: 3 },
     ]);
+  });
+
+  it('a commit answered ILLEGAL_GENERATION for a generation a cooperative rebalance left is retried in the new one, and the partitions stay', async () => {
+    // The retry of a commit waits 1 s: time for the rejoin below to go first on the connection.
+    const slowRetry = { ...fastRetry, initialBackoffMs: 1_000, maxBackoffMs: 1_000 };
+    const { group, listener, membership, errors } = await setUp({ assignors: ['cooperative-sticky'], heartbeatIntervalMs: 15_000, sessionTimeoutMs: 30_000 }, 1, { retry: slowRetry });
+    await membership.start();
+    const generation = group.generation;
+    // The first attempt meets a coordinator still loading (retriable); meanwhile a rebalance starts
+    // and this member rejoins, keeping every partition (cooperative, one member). The retry still
+    // carries the generation being left, and is judged after the group moved on: ILLEGAL_GENERATION.
+    group.onCommit = () => {
+      group.onCommit = null;
+      membership.requestRejoin('test');
+      return 14;
+    };
+    await membership.commitOffsets([{ topic: TOPIC, partition: 1, offset: 42, leaderEpoch: -1 }]);
+    assert.equal(group.committed.get(1), 42n, 'the commit landed in the new generation');
+    assert.deepEqual(
+      group.commits.map((c) => c.generationIdOrMemberEpoch),
+      [generation, generation, generation + 1],
+    );
+    assert.ok(!listener.kinds().includes('lost'), `no partition lost: ${listener.kinds().join(', ')}`);
+    assert.deepEqual([...membership.assignment.map((p) => p.partition)].sort(), ALL);
+    assert.deepEqual(errors, []);
   });
 
   it('the leader rejoins when a subscribed topic gains partitions', async () => {

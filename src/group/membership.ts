@@ -28,6 +28,7 @@ import { LeaveGroup } from '../protocol/apis/leave-group.js';
 import { SyncGroup } from '../protocol/apis/sync-group.js';
 import { GroupAuthorizationError, KafkaError, TopicAuthorizationError } from '../protocol/error-codes.js';
 import { AbortedError, KafkaStageError } from '../protocol/errors.js';
+import { partitionsField, type Logger } from '../logger.js';
 import { uniquePartitions } from './assignment-diff.js';
 import { isAssignorName, type AssignorName, type JoinedMember } from './assignors/index.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartition } from './consumer-protocol.js';
@@ -35,6 +36,7 @@ import { GroupCoordinator } from './coordinator.js';
 import { ILLEGAL_GENERATION, isFencingError, isRebalanceInProgressError, PartitionNotOwnedError, REBALANCE_IN_PROGRESS } from './errors.js';
 import { assignGroup, decodeMembers, isCooperative, joinProtocols, readAssignment, subscribedTopics } from './member-protocol.js';
 import { initialMembershipState, step, type MembershipEffect, type MembershipEvent, type MembershipPhase, type MembershipState } from './membership-state.js';
+import { MissingTopicWatch } from './missing-topics.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom } from './offsets.js';
 
 /** Extra time JoinGroup's response may take beyond the rebalance timeout (Java adds 5 s too). */
@@ -121,6 +123,8 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   private assignedTopics: readonly string[] = [];
   private lastMetadataCheckAt = 0;
   private checkingMetadata = false;
+  /** The leader's look-ups of subscribed topics that do not exist yet (see missing-topics.ts). */
+  private readonly missingTopics: MissingTopicWatch;
 
   private started: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; settled: boolean } | null = null;
   private stopping: Promise<void> | null = null;
@@ -144,6 +148,17 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     this.options = { ...options, topics: [...options.topics], assignors: [...options.assignors] };
     this.coordinator = coordinator ?? new GroupCoordinator(cluster, options.groupId);
     this.state = initialMembershipState(isCooperative(this.options.assignors));
+    this.missingTopics = new MissingTopicWatch({
+      logger: cluster.options.logger,
+      fields: { group: options.groupId },
+      // Only a stable leader looks: a rebalance in flight assigns from fresh metadata anyway.
+      lookUp: async () => {
+        if (this.state.phase !== 'stable' || !this.isLeader || this.rebalancing) return 'skip';
+        const counts = await this.partitionCounts(this.assignedTopics);
+        return this.assignedTopics.filter((topic) => !counts.has(topic));
+      },
+      appeared: (topics) => this.requestRejoin(`subscribed topic ${topics.join(', ')} appeared`),
+    });
   }
 
   /** The current generation, -1 when none. */
@@ -356,14 +371,25 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
         if (!this.stopRequested) await this.backoff();
         return null;
       case 'revoke':
+        this.logger.info('group partitions revoked', { ...this.logFields(), partitions: partitionsField(effect.partitions) });
         this.revoking = [...effect.partitions];
         await this.callListener('onRevoked', () => this.listener.onRevoked(effect.partitions));
         this.revoking = [];
         return null;
       case 'lose':
+        // Lost, not revoked: nothing of them was committed on the way out, so their last records may be delivered again.
+        this.logger.warn('group partitions lost (this member was fenced or its session expired)', { ...this.logFields(), partitions: partitionsField(effect.partitions) });
         await this.callListener('onLost', () => this.listener.onLost(effect.partitions));
         return null;
       case 'assign':
+        this.logger.info('group partitions assigned', {
+          ...this.logFields(),
+          generation: effect.generationId,
+          leader: this.isLeader,
+          protocol: this.state.protocol,
+          assigned: partitionsField(effect.partitions),
+          owned: this.state.owned.length,
+        });
         await this.callListener('onAssigned', () => this.listener.onAssigned(effect.partitions, effect.generationId));
         if (this.started && !this.started.settled) {
           this.started.settled = true;
@@ -390,11 +416,13 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
           effect.error instanceof GroupAuthorizationError && effect.error.groupId === null
             ? new GroupAuthorizationError({ ...effect.error.context, group: this.options.groupId }, { brokerMessage: effect.error.brokerMessage })
             : effect.error;
+        this.missingTopics.stop();
         this.reportError(error);
         this.settleStart(error);
         return null;
       }
       case 'stopped':
+        this.missingTopics.stop();
         if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
         this.heartbeatTimer = null;
         this.setRebalancing(false);
@@ -417,6 +445,15 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     } catch (err) {
       this.reportError(new KafkaStageError('ERR_PROTOCOL', `group ${this.options.groupId}: listener ${name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
     }
+  }
+
+  private get logger(): Logger {
+    return this.cluster.options.logger;
+  }
+
+  /** Fields every group log line carries. */
+  private logFields(): { group: string; memberId: string; generation: number } {
+    return { group: this.options.groupId, memberId: this.state.memberId, generation: this.state.generationId };
   }
 
   private reportError(error: Error): void {
@@ -491,6 +528,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     const abort = new AbortController();
     this.rebalanceAbort = abort;
     try {
+      if (members === null) this.missingTopics.stop(); // the leader watches the subscription
       const assignments = members === null ? [] : await untilAborted(abort.signal, this.assignAsLeader(s.protocol, members));
       const { response } = await untilAborted(abort.signal, this.coordinator.request(
         SyncGroup,
@@ -529,6 +567,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     this.assignedTopics = topics;
     this.assignedCounts = counts;
     this.lastMetadataCheckAt = Date.now();
+    this.missingTopics.update(topics.filter((topic) => !counts.has(topic)));
     return assignGroup(protocol, decoded, counts);
   }
 

@@ -1,0 +1,107 @@
+/**
+ * A group subscribed to a topic that does not exist yet (the test broker runs with
+ * auto.create.topics.enable=false): one warning at once, short look-ups until the topic appears,
+ * then its records are consumed and committed well before metadataMaxAgeMs would have noticed it.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import { Admin } from '../../src/admin/index.js';
+import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
+import type { Logger, LogFields } from '../../src/logger.js';
+import { Producer } from '../../src/producer/producer.js';
+import { testBrokers, uniqueTopic } from '../helpers/env.js';
+
+const brokers = testBrokers();
+let admin: Admin;
+
+before(async () => {
+  admin = new Admin({ brokers });
+  await admin.connect();
+});
+after(async () => {
+  await admin.close();
+});
+
+/** A logger keeping its warnings. */
+function recordingLogger(): { logger: Logger; warnings: { message: string; fields: LogFields | undefined }[] } {
+  const warnings: { message: string; fields: LogFields | undefined }[] = [];
+  const ignore = (): void => undefined;
+  return { warnings, logger: { debug: ignore, info: ignore, error: ignore, warn: (message, fields) => warnings.push({ message, fields }) } };
+}
+
+function until(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = (): void => {
+      if (check()) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+test('a subscribed topic created after the group started: one warning, then consumed and committed without waiting for metadataMaxAgeMs', async () => {
+  const metadataMaxAgeMs = 60_000;
+  const present = uniqueTopic('mt-present');
+  const missing = uniqueTopic('mt-missing');
+  const groupId = uniqueTopic('mt-g');
+  await admin.createTopics([{ topic: present, partitions: 1 }]);
+  const producer = new Producer({ brokers, lingerMs: 1 });
+  await producer.connect();
+  await producer.send(present, { partition: 0, value: 'present-0' });
+
+  const { logger, warnings } = recordingLogger();
+  const seen = new Map<string, string[]>();
+  const group = new ConsumerGroup(
+    { brokers, groupId, topics: [present, missing], logger, metadataMaxAgeMs, autoOffsetReset: 'earliest', sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
+    async (stage) => {
+      for await (const batch of stage.batches()) {
+        const key = `${stage.topic}/${stage.partition}`;
+        seen.set(key, [...(seen.get(key) ?? []), ...batch.records.map((r) => r.value?.toString() ?? '')]);
+        await stage.ack(batch);
+      }
+    },
+  );
+  try {
+    await group.start();
+    // At once: the leader's first assignment already found the topic missing.
+    const missingWarnings = (): typeof warnings => warnings.filter((w) => w.fields?.topic === missing);
+    assert.equal(missingWarnings().length, 1, JSON.stringify(warnings));
+    assert.equal(missingWarnings()[0]?.fields?.group, groupId);
+    assert.ok(warnings.every((w) => w.fields?.topic !== present), 'the existing topic is not warned about');
+    // The topic that exists is consumed meanwhile.
+    await until(() => (seen.get(`${present}/0`)?.length ?? 0) === 1, 'the existing topic to be consumed', 20_000);
+
+    await sleep(5_000); // the group keeps looking (1 s, 2 s, 4 s …) and stays quiet meanwhile
+    await admin.createTopics([{ topic: missing, partitions: 2 }]);
+    const created = Date.now();
+    const sends: Promise<unknown>[] = [];
+    for (let p = 0; p < 2; p++) for (let i = 0; i < 5; i++) sends.push(producer.send(missing, { partition: p, value: `m${p}-${i}` }));
+    await Promise.all(sends);
+
+    // Well below metadataMaxAgeMs: a wait that long would time out here.
+    await until(
+      () => (seen.get(`${missing}/0`)?.length ?? 0) === 5 && (seen.get(`${missing}/1`)?.length ?? 0) === 5,
+      'the new topic to be consumed',
+      metadataMaxAgeMs / 2,
+    );
+    const tookMs = Date.now() - created;
+    assert.ok(tookMs < metadataMaxAgeMs, `consumed ${tookMs} ms after creation`);
+    assert.deepEqual(seen.get(`${missing}/0`), ['m0-0', 'm0-1', 'm0-2', 'm0-3', 'm0-4']);
+    assert.deepEqual(seen.get(`${missing}/1`), ['m1-0', 'm1-1', 'm1-2', 'm1-3', 'm1-4']);
+    assert.equal(missingWarnings().length, 1, 'warned once, not at every look-up');
+  } finally {
+    await group.stop();
+    await producer.close();
+  }
+  const committed = await admin.fetchGroupOffsets(groupId, [missing]);
+  assert.deepEqual(
+    committed.map((c) => [c.partition, c.offset]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)),
+    [
+      [0, 5],
+      [1, 5],
+    ],
+  );
+});

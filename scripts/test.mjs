@@ -84,6 +84,32 @@ function secureBrokerRunning(state) {
   }
 }
 
+/**
+ * The failing tests of a TAP report, each with the first lines of its error: leaves only (a
+ * suite that failed because a test in it did adds nothing).
+ */
+function failingTests(tap) {
+  const lines = tap.split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const detail = [];
+    for (let j = i + 1; j < lines.length && j < i + 60 && !/^\s*(not )?ok \d+ /.test(lines[j]); j++) {
+      const line = lines[j].trim();
+      if (line === '...') break;
+      detail.push(line);
+    }
+    const error = detail.findIndex((l) => l.startsWith('error:'));
+    if (error < 0 || /subtests? failed/.test(detail[error])) continue;
+    const rest = detail.slice(error + 1);
+    const end = rest.findIndex((l) => /^(code|name|expected|actual|operator|stack|location|failureType|duration_ms):/.test(l));
+    const text = [detail[error], ...rest.slice(0, end < 0 ? rest.length : end)].slice(0, 12);
+    out.push(`✗ ${m[2]}\n    ${text.join('\n    ')}`);
+  }
+  return out;
+}
+
 function printBrokerLogTail(state = env.KAFKA_STATE ?? join(root, '.kafka')) {
   const log = join(state, 'node1/server.log');
   if (!existsSync(log)) return;
@@ -122,6 +148,7 @@ const code = await new Promise((resolve) => child.on('exit', (c, signal) => reso
 const summary = existsSync(tapFile)
   ? readFileSync(tapFile, 'utf8').split('\n').filter((l) => /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(l))
   : [];
+const failures = existsSync(tapFile) ? failingTests(readFileSync(tapFile, 'utf8')) : [];
 const folders = coverage && existsSync(lcovFile) ? coverageByFolder(readFileSync(lcovFile, 'utf8'), root) : [];
 rmSync(tapDir, { recursive: true, force: true });
 if (folders.length > 0) console.log(`coverage of src/ by folder (sums over the files the tests loaded):\n${formatCoverageByFolder(folders)}`);
@@ -129,6 +156,8 @@ const count = (name) => Number(summary.find((l) => l.startsWith(`# ${name} `))?.
 console.log(`${summary.join('\n')}\n${count('pass')} passed, ${count('fail') + (count('cancelled') || 0)} failed (node ${nodeVersion})`);
 if (code !== 0 && files.some(needsBroker)) printBrokerLogTail();
 if (code !== 0 && files.some(needsSecureBroker)) printBrokerLogTail(secureEnv.KAFKA_STATE);
+// Last, so that the tail of a long CI log names what failed and why.
+if (failures.length > 0) console.error(`--- failing tests (${failures.length}) ---\n${failures.join('\n')}`);
 if (startedBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { stdio: 'inherit' });
 if (startedSecureBroker && !env.KEEP_BROKER) execFileSync('bash', [join(root, 'scripts/kafka/stop.sh')], { env: secureEnv, stdio: 'inherit' });
 process.exit(code);

@@ -1,8 +1,11 @@
 /**
- * A small command-line flag parser for the kafka-stage commands: `--flag value`, `--flag=value`,
- * boolean flags (`--create`, `--create=false`). Every command declares its flags; anything else is
- * a {@link UsageError}, which the CLI reports with exit code 2.
+ * The command-line flags of the kafka-stage commands, parsed with `node:util` parseArgs: long flags
+ * (`--flag value`, `--flag=value`), kcat's short flags (`-t topic`, `-ttopic`, `-qe`), boolean flags
+ * (`--create`, `--create=false`) and repeatable flags (`-H a=1 -H b=2`). Every command declares its
+ * flags in a {@link FlagSpec} table; anything else is a {@link UsageError}, which the CLI reports in
+ * one line with exit code 2. Type checks (integer, minimum, choices) run after parseArgs.
  */
+import { parseArgs } from 'node:util';
 
 /** Exit code of a command-line usage error (as most Unix tools). */
 export const USAGE_EXIT_CODE = 2;
@@ -12,7 +15,7 @@ export class UsageError extends Error {
   readonly exitCode = USAGE_EXIT_CODE;
   /** Stable code: `ERR_CLI_USAGE`, or `ERR_CLI_CONFIG` for a {@link ConfigError}. */
   readonly code: 'ERR_CLI_USAGE' | 'ERR_CLI_CONFIG' = 'ERR_CLI_USAGE';
-  /** Whether the CLI prints the command's flags after the message (not for a bad file's content). */
+  /** Whether the CLI points at `kafka-stage help <command>` after the message (not for a bad file's content). */
   readonly showHelp: boolean = true;
 
   constructor(message: string) {
@@ -24,7 +27,7 @@ export class UsageError extends Error {
 /**
  * Bad connection settings: a `--config` file that does not parse or asks for what kafka-stage cannot
  * do, a file named by a flag that cannot be read, settings that contradict each other. Exit code 2
- * like any usage error, but the flag list is not printed (it would not help). Messages name keys,
+ * like any usage error, but no pointer to the flag list (it would not help). Messages name keys,
  * flags and paths, never a value that could be a secret.
  */
 export class ConfigError extends UsageError {
@@ -47,6 +50,10 @@ export interface FlagSpec {
   readonly type: FlagType;
   /** One line for `--help`. */
   readonly description: string;
+  /** One-letter alias, as kcat's (`b` for `-b`). */
+  readonly short?: string;
+  /** May be given more than once; its values are collected in order (a string array, see {@link stringsFlag}). */
+  readonly multiple?: boolean;
   /** Must be given. */
   readonly required?: boolean;
   /** Allowed values of a string flag. */
@@ -59,59 +66,156 @@ export interface FlagSpec {
   readonly valueName?: string;
 }
 
-/** Parsed flags by name: strings, integers (as numbers) and booleans. Absent flags are missing. */
-export type ParsedFlags = Record<string, string | number | boolean>;
+/** One parsed value: a string, an integer, a boolean, or the values of a `multiple` flag. */
+export type FlagValue = string | number | boolean | readonly (string | number)[];
 
-/** Parses `argv` (the arguments after the command name) against `specs`. Throws UsageError. */
+/** Parsed flags by name. Absent flags are missing. */
+export type ParsedFlags = Record<string, FlagValue>;
+
+/** Flags and the arguments that are not flags (e.g. a topic name after `topics describe`). */
+export interface ParsedCommandLine {
+  readonly flags: ParsedFlags;
+  readonly positionals: readonly string[];
+}
+
+/** Parses `argv` (the arguments after the command name) against `specs`; no positional arguments. Throws UsageError. */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
-  const byName = new Map(specs.map((s) => [s.name, s]));
-  const flags: ParsedFlags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--') || arg === '--') throw new UsageError(`unexpected argument '${arg}'`);
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    const spec = byName.get(name);
-    if (!spec) throw new UsageError(`unknown flag --${name}`);
-    if (name in flags) throw new UsageError(`--${name} given more than once`);
-    let text: string;
-    if (eq >= 0) {
-      text = arg.slice(eq + 1);
-    } else if (spec.type === 'boolean') {
-      text = 'true';
-    } else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      text = next;
-      i++;
-    }
-    flags[name] = convert(spec, text);
-  }
-  for (const spec of specs) {
-    if (spec.required && !(spec.name in flags)) throw new UsageError(`--${spec.name} is required`);
-  }
+  const { flags, positionals } = parseCommandLine(argv, specs);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   return flags;
 }
 
-function convert(spec: FlagSpec, text: string): string | number | boolean {
-  switch (spec.type) {
-    case 'boolean':
-      if (text === 'true') return true;
-      if (text === 'false') return false;
-      throw new UsageError(`--${spec.name} takes true or false, got '${text}'`);
-    case 'integer': {
-      const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
-      const min = spec.min ?? 0;
-      if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${spec.name} needs an integer ≥ ${min}, got '${text}'`);
-      return value;
+/**
+ * Parses `argv` against `specs`, keeping the arguments that are not flags in order (after `--`,
+ * everything is one). Throws UsageError for an unknown flag (naming the nearest known one), a
+ * missing or malformed value, a flag given twice that is not `multiple`, a missing required flag.
+ */
+export function parseCommandLine(argv: readonly string[], specs: readonly FlagSpec[]): ParsedCommandLine {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const byShort = new Map(specs.filter((s) => s.short !== undefined).map((s) => [s.short as string, s]));
+  // Lenient mode: unknown flags and values that start with '-' (`-o -10`) come back as tokens and
+  // are judged below, where the message can name the flag and suggest the nearest one.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(
+      specs.map((s) => [s.name, { type: s.type === 'boolean' ? ('boolean' as const) : ('string' as const), ...(s.short ? { short: s.short } : {}) }]),
+    ),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const flags: ParsedFlags = {};
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
+      continue;
     }
-    case 'string':
-      if (text.length === 0) throw new UsageError(`--${spec.name} needs a non-empty value`);
-      if (spec.choices && !spec.choices.includes(text)) {
-        throw new UsageError(`--${spec.name} must be one of ${spec.choices.join('|')}, got '${text}'`);
-      }
-      return text;
+    if (token.kind === 'option-terminator') continue;
+    const spec = byName.get(token.name) ?? (token.rawName.length === 2 ? byShort.get(token.name) : undefined);
+    if (!spec) throw new UsageError(`unknown flag ${token.rawName}${suggestion(token.rawName, specs)}`);
+    const shown = flagName(spec);
+    let value: FlagValue;
+    if (spec.type === 'boolean') {
+      value = token.value === undefined ? true : booleanValue(shown, token.value);
+    } else {
+      if (token.value === undefined || looksLikeFlag(token.value, token.inlineValue === true, byShort)) throw new UsageError(`${shown} needs a value`);
+      value = convert(spec, shown, token.value);
+    }
+    if (spec.multiple) {
+      const list = (flags[spec.name] as (string | number)[] | undefined) ?? [];
+      list.push(value as string | number);
+      flags[spec.name] = list;
+    } else {
+      if (spec.name in flags) throw new UsageError(`${shown} given more than once`);
+      flags[spec.name] = value;
+    }
   }
+  for (const spec of specs) {
+    if (spec.required && !(spec.name in flags)) throw new UsageError(`${flagName(spec)} is required`);
+  }
+  return { flags, positionals };
+}
+
+/** How messages name a flag: always the long form, whichever form was typed (the one `--help` explains). */
+function flagName(spec: FlagSpec): string {
+  return `--${spec.name}`;
+}
+
+/**
+ * Whether a separate value is really the next flag (`--brokers --create`): a value that starts with
+ * `--`, or is one of the command's short flags. Negative numbers (`-o -10`) and `-` are values.
+ */
+function looksLikeFlag(value: string, inline: boolean, byShort: ReadonlyMap<string, FlagSpec>): boolean {
+  if (inline) return false;
+  if (value.startsWith('--') && value.length > 2) return true;
+  return /^-[A-Za-z]/.test(value) && byShort.has(value.charAt(1));
+}
+
+function booleanValue(shown: string, text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new UsageError(`${shown} takes true or false, got '${text}'`);
+}
+
+function convert(spec: FlagSpec, shown: string, text: string): string | number {
+  if (spec.type === 'integer') {
+    const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
+    const min = spec.min ?? 0;
+    if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`${shown} needs an integer ≥ ${min}, got '${text}'`);
+    return value;
+  }
+  if (text.length === 0) throw new UsageError(`${shown} needs a non-empty value`);
+  if (spec.choices && !spec.choices.includes(text)) {
+    throw new UsageError(`${shown} must be one of ${spec.choices.join('|')}, got '${text}'`);
+  }
+  return text;
+}
+
+/** ` (did you mean --topic?)` for the known flag nearest to an unknown one, or '' when none is near. */
+function suggestion(rawName: string, specs: readonly FlagSpec[]): string {
+  const name = rawName.replace(/^-+/, '');
+  // A single letter is too short to guess from: `-x` gets no suggestion.
+  if (name.length < 2) return '';
+  const nearest = nearestName(name, specs.map((s) => s.name));
+  return nearest === null ? '' : ` (did you mean --${nearest}?)`;
+}
+
+/**
+ * The candidate nearest to `word` by edit distance (insertions, deletions, substitutions, and
+ * swaps of neighbours), when it is near enough to be a typo: at most a third of the word's length,
+ * at least 1. Null when none is.
+ */
+export function nearestName(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Optimal-string-alignment distance between two strings. */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d = new Array<number>(rows * cols);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  const at = (i: number, j: number): number => d[i * cols + j] as number;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
+      d[i * cols + j] = v;
+    }
+  }
+  return at(rows - 1, cols - 1);
 }
 
 /** The `--help` text of a command's flags, one per line. */
@@ -119,9 +223,10 @@ export function describeFlags(specs: readonly FlagSpec[]): string {
   return specs
     .map((s) => {
       const value = s.type === 'boolean' ? '' : s.choices ? ` ${s.choices.join('|')}` : s.type === 'integer' ? ' N' : ` ${s.valueName ?? 'VALUE'}`;
-      const notes = [s.required ? 'required' : '', s.defaultText ? `default ${s.defaultText}` : ''].filter(Boolean).join(', ');
+      const notes = [s.required ? 'required' : '', s.multiple ? 'repeatable' : '', s.defaultText ? `default ${s.defaultText}` : ''].filter(Boolean).join(', ');
+      const short = s.short ? `-${s.short}, ` : '    ';
       // Two blanks at least between a long flag and its text.
-      return `  --${s.name}${value}  `.padEnd(40) + s.description + (notes ? ` (${notes})` : '');
+      return `  ${short}--${s.name}${value}  `.padEnd(44) + s.description + (notes ? ` (${notes})` : '');
     })
     .join('\n');
 }
@@ -141,4 +246,10 @@ export function integerFlag(flags: ParsedFlags, name: string): number | undefine
 /** A boolean flag's value (false when absent). */
 export function booleanFlag(flags: ParsedFlags, name: string): boolean {
   return flags[name] === true;
+}
+
+/** The values of a `multiple` string flag in command-line order (empty when absent). */
+export function stringsFlag(flags: ParsedFlags, name: string): string[] {
+  const v = flags[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 }

@@ -28,7 +28,7 @@ import { decodeLatin1, parseJavaProperties } from './java-properties.js';
 
 /** The flags of every command that connects to a cluster. */
 export const CONNECTION_FLAGS: readonly FlagSpec[] = [
-  { name: 'brokers', type: 'string', valueName: 'HOST:PORT[,...]', description: 'bootstrap brokers (else bootstrap.servers of --config, else $KAFKA_BROKERS)' },
+  { name: 'brokers', short: 'b', type: 'string', valueName: 'HOST:PORT[,...]', description: 'bootstrap brokers (else bootstrap.servers of --config, else $KAFKA_BROKERS)' },
   { name: 'config', type: 'string', valueName: 'FILE', description: 'Java client properties: bootstrap.servers, security.protocol, sasl.*, ssl.* (flags win)' },
   { name: 'sasl-mechanism', type: 'string', choices: [...CLI_SASL_MECHANISMS], description: 'authenticate with SASL' },
   { name: 'sasl-username', type: 'string', valueName: 'USER', description: 'SASL user' },

@@ -1,6 +1,7 @@
 // The CLI entry as a user runs it (a child process), for what needs no broker: usage errors and help.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cliEnv } from './cli-env.js';
@@ -102,9 +103,41 @@ test('a --config problem: exit 2 with one clear line, no flag list, nothing secr
   assert.equal(r.code, 2);
   assert.equal(r.stderr, 'kafka-stage consume: --config: cannot read /nonexistent/client.properties (ENOENT)\n');
   assert.equal(r.stdout, '');
-  // A usage error still shows the flags.
+  // A usage error points at the flag list (one line), without printing it.
   r = cli('consume', '--topic', 't', '--brokers', 'h:1', '--sasl-username', 'u');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--sasl-username needs --sasl-mechanism/);
-  assert.match(r.stderr, /flags:\n/);
+  assert.match(r.stderr, /\nrun 'kafka-stage help consume' for the flags\n$/);
+  assert.doesNotMatch(r.stderr, /flags:\n/);
+});
+
+test('--version and -V print the package version, exit 0', () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const r = cli(flag);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, `kafka-stage ${version}\n`);
+  }
+});
+
+test('help <command> prints what <command> --help prints; help alone the command list', () => {
+  for (const name of ['produce', 'consume', 'group']) {
+    const viaHelp = cli('help', name);
+    assert.equal(viaHelp.code, 0);
+    assert.equal(viaHelp.stdout, cli(name, '--help').stdout);
+    assert.match(viaHelp.stdout, new RegExp(`^usage: kafka-stage ${name} `));
+  }
+  const r = cli('help');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /commands:\n/);
+  const bad = cli('help', 'consum');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown command 'consum' \(did you mean consume\?\)/);
+});
+
+test('a usage error is one line plus where the flags are: a typo gets the nearest flag, a short flag works as its long one', () => {
+  const r = cli('produce', '-b', '127.0.0.1:1', '--topc', 't');
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "kafka-stage produce: unknown flag --topc (did you mean --topic?)\nrun 'kafka-stage help produce' for the flags\n");
+  assert.equal(r.stdout, '');
 });

@@ -1,5 +1,5 @@
 /**
- * `kafka-stage demo`: the main job (design.md §6) — runs the repository's demo, which starts a
+ * `kafka-stage demo`: the main job — runs the repository's demo, which starts a
  * local broker when none is given, produces sample events and consumes them with a slow consumer
  * group, showing the backpressure live. The demo needs the broker scripts of a source checkout, so
  * from an installed package it explains how to get one rather than half-working.

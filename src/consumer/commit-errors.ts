@@ -1,4 +1,4 @@
-/** Errors of the commit path (design.md §3). */
+/** Errors of the commit path: commits from acknowledgements, fenced or lost assignments. */
 import { KafkaStageError } from '../protocol/errors.js';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Turns acks into commits (design.md §3), one OffsetCommit in flight at a time so committed offsets
+ * Turns acks into commits (the acked prefix of each partition), one OffsetCommit in flight at a time so committed offsets
  * of a partition only move forward.
  *
  * - `async`: commit the acked prefix of every partition with new acks when `threshold` acks pile up
@@ -368,7 +368,7 @@ export class CommitManager {
 
   private failedNow(entry: Entry, offset: number, error: Error): void {
     if (isFencingError(error)) {
-      // The assignment is gone (design.md §3.5): nothing of it is committed again, and no waiting
+      // The assignment is gone (fenced: illegal generation, unknown member or fenced instance): nothing of it is committed again, and no waiting
       // ack ever will be.
       entry.fenced = error;
       for (const w of entry.waiters) w.reject(error);

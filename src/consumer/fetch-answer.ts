@@ -1,8 +1,8 @@
 /**
  * One partition's part of a Fetch answer, as the fetch scheduler deals with it: its error code
- * (fetch-error-policy.ts says what each means), or its records, cut to what was asked and reserved
- * (fetch-bounds.ts), decoded, handed to the target, and checked for progress (issue #8, defects
- * 5, 16, 17, 19). The scheduler's own state (parking, backoff, timers, routing, counters) is
+ * (the fetch error policy says what each means), or its records, cut to what was asked and reserved
+ * (the fetch bounds), decoded, handed to the target, and checked for progress, so that no answer
+ * can grow memory past the budget or hold a partition in a silent loop. The scheduler's own state (parking, backoff, timers, routing, counters) is
  * reached through {@link AnswerHost}.
  */
 import type { ResolvedClusterOptions } from '../cluster/options.js';

@@ -1,5 +1,5 @@
 /**
- * Bounds on what one partition's Fetch answer may put into memory (issue #8, defects 5 and 16):
+ * Bounds on what one partition's Fetch answer may put into memory, whatever the broker sends:
  * before decoding, its bytes are cut to whole batches within what was asked (`partitionMaxBytes`);
  * after decoding, its batches are cut to what the partition reserved in the budget plus what is
  * free. In both, a first batch larger than the bound is kept only when the answer's one-batch

@@ -1,6 +1,6 @@
 /**
  * What the fetch scheduler does about a partition's error code, and the bounds that keep a broker
- * from holding a partition (or the consumer) in a silent loop (issue #8, defects 17 and 19).
+ * from holding a partition (or the consumer) in a silent loop.
  *
  * - Stale-leader codes: re-route after a metadata refresh and retry with backoff; the position stays.
  * - KAFKA_STORAGE_ERROR (56): as a stale leader (the broker's log dir failed; leadership moves),

@@ -1,6 +1,6 @@
 /**
  * Sizing one broker's Fetch: which of its targets go in, in what order, how many wire bytes each
- * asks for and how many budget bytes each reserves (design.md §2.3).
+ * asks for and how many budget bytes each reserves: fetch sizes follow demand and the budget.
  *
  * The bound kept here: the reservation covers what each partition may bring, so held + reserved
  * stays within the budget's limit plus one batch per broker. Every partition's `partitionMaxBytes`
@@ -12,7 +12,7 @@
  * budget, waiting for free room, not first while owed a batch too large for its room) is asked
  * `fetchBytesWanted(0)`. Its answer (0) tells the stage it was not served, so it wakes the
  * scheduler again once it wants bytes (records taken, budget freed, demand added): without that a
- * stage that last answered "yes" never wakes the scheduler again (issue #8, defect 4).
+ * stage that last answered "yes" would never wake the scheduler again, and stall.
  */
 import type { ByteBudget } from '../stage/byte-budget.js';
 import type { SentPart, TargetState } from './fetch-state.js';
@@ -59,7 +59,7 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
       continue;
     }
     // No partition may hold more than its share of the budget: partitions whose subscribers stall
-    // must leave room for the others (design.md §2.5).
+    // must leave room for the others (a stalled partition never slows another).
     const room = Math.min(left, ctx.share - (s.target.bufferedBytes ?? 0));
     if (room <= 0) {
       passOver(s);

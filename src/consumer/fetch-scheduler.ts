@@ -1,5 +1,6 @@
 /**
- * The fetch scheduler: turns the demand of partition stages into Fetch requests (design.md §2.3–2.5).
+ * The fetch scheduler: turns the demand of partition stages into Fetch requests, one per broker at a
+ * time, sized by demand and the memory budget, so that a stalled partition never slows another.
  *
  * - One Fetch per broker in flight at a time, covering every target that broker leads whose
  *   `fetchBytesWanted` is above 0. A target with a full buffer or no uncovered demand is left out;
@@ -24,7 +25,7 @@
  *   demand arrives or records leave. Nothing polls: an idle scheduler holds no timer, and a timer
  *   exists only while something waits out a backoff (or, once a second, while a batch waits for
  *   more free budget than there is to decompress into).
- * - Errors never move a position (design.md §3.6): stale-leader errors re-route the partition after
+ * - Errors never move a position (a transient error never resets an offset): stale-leader errors re-route the partition after
  *   a metadata refresh and retry with backoff; connection failures and timeouts back the broker off
  *   and re-route its partitions; OFFSET_OUT_OF_RANGE goes to `onOffsetOutOfRange`; anything else the
  *   stage must decide about goes to `target.onFetchError`, and the partition is parked at its

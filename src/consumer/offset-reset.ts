@@ -1,8 +1,8 @@
 /**
  * Where consumption of a partition starts: its committed offset, or else the reset policy
  * (`autoOffsetReset`, Java `auto.offset.reset`) applied through ListOffsets — earliest (-2) or
- * latest (-1), one request per leader. Under `none` a missing offset is a typed error, never a guess
- * (design.md §3.6). The same policy answers OFFSET_OUT_OF_RANGE from a Fetch.
+ * latest (-1), one request per leader. Under `none` a missing offset is a typed error, never a guess,
+ * and a transient error never resets a position. The same policy answers OFFSET_OUT_OF_RANGE from a Fetch.
  */
 import type { Cluster } from '../cluster/cluster.js';
 import { isRetriable } from '../cluster/retry.js';

@@ -28,14 +28,14 @@ export interface CommitOptions {
   intervalMs?: number;
   /**
    * `async`: commit as soon as this many acks are uncommitted. Default 100 000: every commit is a
-   * write to the broker's offsets log, and with 1000 a fast consumer committed once per Fetch
-   * (draining 1 KiB records: ~220 k records/s at 1000 against ~300 k at 100 000). A crash
-   * re-delivers at most `intervalMs` or `threshold` worth of acked records, whichever is less.
+   * write to the broker's offsets log, and a small threshold makes a fast consumer commit after
+   * nearly every Fetch, which costs throughput. A crash re-delivers at most `intervalMs` or
+   * `threshold` worth of acked records, whichever is less.
    */
   threshold?: number;
 }
 
-/** Bounds of what the consumer holds fetched but undelivered (design.md §2). */
+/** Bounds of what the consumer holds fetched but undelivered: a full buffer gets no fetch. */
 export interface BufferOptions {
   /** Records held per partition. Default 2000. */
   maxRecordsPerPartition?: number;

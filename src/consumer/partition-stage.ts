@@ -1,5 +1,5 @@
 /**
- * The partition stage: one per assigned partition, the primary shape of the consumer (design.md §2).
+ * The partition stage: one per assigned partition, the primary shape of the consumer.
  * It is a GenStage producer: it fetches (through the fetch scheduler) only what its subscriber has
  * asked for, holds a bounded buffer, hands records out no faster than they are asked for, and
  * counts offsets as committable only once they are acked.
@@ -109,7 +109,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * One assigned partition: fetch target, bounded buffer, demand, delivery and ack tracking. Users
- * see it only as the public `PartitionStage` interface of types.ts (the subscriber's methods); the
+ * see it only as the public `PartitionStage` interface (the subscriber's methods); the
  * engine methods below (onFetched, revoke, lose, seek, markCommitted, …) are for the consumer's
  * own parts, which hold the class.
  */
@@ -143,7 +143,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   /**
    * What the scheduler last heard from fetchBytesWanted: wake it only when this goes from "nothing"
    * to "something". The scheduler asks with 0 when it passes the stage over, so this is false
-   * whenever no Fetch covers the stage's want (issue #8, defect 4: it stayed true for ever).
+   * whenever no Fetch covers the stage's want (were it left true, the stage would never wake the
+   * scheduler again and stall).
    */
   private wantReported = false;
   /**
@@ -493,7 +494,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * position stays at it, and a CorruptRecordError (`ERR_CORRUPT_RECORD`, context topic, partition,
    * offset, lastOffset) stands as the partition's error until a {@link seek}, as the Java consumer
    * raises it ("seek past the record to continue"). Never throws for what a broker sent, and
-   * decides everything before it changes anything (see fetch-intake.ts), so it never leaves the
+   * decides everything before it changes anything, so it never leaves the
    * stage half-updated. Ignored when the stage stopped, or when `info.fetchOffset` shows the
    * response was asked for a position the stage has left (seek).
    */

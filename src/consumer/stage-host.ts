@@ -200,8 +200,7 @@ export class StageHost<E> {
    * Acks on behalf of the user. A batch handed out by the merged stream is acked on the stage that
    * delivered it (a released or re-assigned partition's fresh stage never takes an old batch's
    * acks); anything else on the partition's current or draining stage. Resolves at once when the
-   * partition is not reachable (design.md §3.3: acks of a partition no longer owned are not
-   * committed). The promise is the stage's, unchanged: its rejection is the caller's to handle.
+   * partition is not reachable (acks of a partition no longer owned are never committed). The promise is the stage's, unchanged: its rejection is the caller's to handle.
    */
   ack(topic: string, partition: number, item: Ackable): Promise<void> {
     const tagged = typeof item === 'object' && 'records' in item ? this.merged?.stageOf(item) : undefined;

@@ -1,6 +1,5 @@
 /**
  * Public shapes of the consumer: what subscribers receive, what they ack, what the group reports.
- * The classes that implement them live beside this file (partition-stage.ts, consumer-group.ts).
  */
 import type { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
@@ -22,7 +21,7 @@ export interface ConsumerBatch {
 /** What `ack` accepts: a record, a batch, or an offset (of one record). */
 export type Ackable = KafkaRecord | ConsumerBatch | number;
 
-/** Live figures of one partition stage (design.md §5). Offsets are "next offset" positions. */
+/** Live figures of one partition stage. Offsets are "next offset" positions. */
 export interface PartitionStats {
   topic: string;
   partition: number;

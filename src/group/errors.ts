@@ -16,7 +16,7 @@ export const REBALANCE_IN_PROGRESS = 27;
 export const FENCED_INSTANCE_ID = 82;
 
 /**
- * Codes after which the member's assignment is gone (design.md §3.5): nothing may be committed
+ * Codes after which the member's assignment is gone (fencing): nothing may be committed
  * for it again, and the member rejoins (or, for FENCED_INSTANCE_ID, stops).
  */
 export const FENCING_ERROR_CODES: ReadonlySet<number> = new Set([ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID]);

@@ -6,7 +6,7 @@
  * Phases: `idle` → `joining` (a JoinGroup is due or in flight) → `syncing` (SyncGroup) → `stable`,
  * and back to `joining` on every rebalance; `stopped` and `failed` are final.
  *
- * Rules (design.md §3-4, issue 3 §4):
+ * Rules:
  * - Eager protocol: every owned partition is revoked (awaited) before the member rejoins.
  * - Cooperative protocol: the member rejoins keeping what it owns; after the new assignment it
  *   revokes only what it lost, adds only what is new, and rejoins at once if it revoked anything

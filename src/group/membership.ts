@@ -6,7 +6,7 @@
  * - Events are handled one at a time, in order; listener callbacks (revoke, assign, lost) are
  *   awaited before the next step, so the member never rejoins before its partitions are drained
  *   and committed.
- * - Heartbeats run on their own timer and never wait for listener work (design.md §2.6). They stop
+ * - Heartbeats run on their own timer and never wait for listener work: processing never delays one. They stop
  *   while a JoinGroup or SyncGroup is in flight (the coordinator does not expect them then). A
  *   member with no heartbeat answered for a session timeout looks the coordinator up again and
  *   keeps its assignment until the coordinator answers that it expired (as the Java client): a

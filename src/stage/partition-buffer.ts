@@ -1,7 +1,7 @@
 /**
  * The demand and buffer bookkeeping of one partition stage. Pure state, no I/O.
  *
- * The demand contract (design.md §2): the stage never delivers more records than the subscriber's
+ * The demand contract: the stage never delivers more records than the subscriber's
  * outstanding demand; demand accumulates across asks (it is never overwritten); the buffer is
  * bounded in records and bytes; a full buffer asks for no fetch; the bytes a fetch may bring follow
  * the remaining demand and the free room, not a fixed size.

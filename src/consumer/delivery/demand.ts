@@ -13,8 +13,8 @@ import type { DemandOptions } from '../types.js';
 
 /**
  * Default `maxDemand`, GenStage's default too. Fetch sizes follow demand, so this sets how much one
- * round trip brings: draining 100 B records, 500 gave ~0.41 M records/s and 1000 ~1.0–1.2 M (2000
- * no more), because each Fetch then carries twice the records for the same round-trip cost.
+ * round trip brings: a larger demand carries more records per Fetch for the same round-trip cost,
+ * up to the point where the Fetch is no longer the limit.
  */
 export const DEFAULT_MAX_DEMAND = 1000;
 

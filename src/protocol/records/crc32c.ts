@@ -9,8 +9,7 @@
  *
  * Portable code: pure TypeScript, slicing-by-16: sixteen 256-entry tables, built once at module load, let the loop
  * fold sixteen bytes per iteration with table look-ups only. On little-endian hosts (x86, ARM) the
- * bytes are loaded as four aligned 32-bit words, which measured about a third faster than byte
- * loads (bench/micro); big-endian hosts use byte loads. Fast enough that verification stays on.
+ * bytes are loaded as four aligned 32-bit words, faster than byte loads; big-endian hosts use byte loads. Fast enough that verification stays on.
  */
 import { createRequire } from 'node:module';
 import { endianness } from 'node:os';

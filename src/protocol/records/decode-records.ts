@@ -3,8 +3,7 @@
  *
  * Varints are read inline from the raw buffer with a one-byte fast path (most record fields are
  * small), falling back to a general reader only for longer encodings; the Reader class is not
- * used here because a method call and property write per field measurably slow the loop (see
- * bench/micro, which keeps a Reader-based decoder for comparison). Every length and count is
+ * used here because a method call and property write per field measurably slow the loop. Every length and count is
  * checked against the bytes that remain before it is trusted.
  *
  * Allocation per record: the record object, one Buffer view each for a non-null key and value,

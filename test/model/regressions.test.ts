@@ -4,7 +4,7 @@
  * the end-of-run liveness and stop checks). The comment above each names what it showed.
  */
 import { test } from 'node:test';
-import { Ack, AckAgain, Answer, Assign, Demand, Lose, Release, Revoke, Settle } from './commands.js';
+import { Ack, AckAgain, Answer, Assign, CommitLatency, Demand, Lose, Release, Revoke, Settle } from './commands.js';
 import { replay } from './run.js';
 import type { WorldConfig } from './world.js';
 
@@ -82,5 +82,21 @@ test('model regression: crossing only aborted, marker and compacted offsets is p
       ],
     },
     [new Demand(0, 11), new Answer(0, {})],
+  );
+});
+
+// Random seed 794562975: with a 300 ms coordinator latency, the commit in flight when the last acks
+// came covered offsets ~870 behind the log end, and the final-commit check allowed one latency, not
+// the two it takes (that commit's answer, then the next one's): one OffsetCommit is in flight at a time.
+test('model regression: the final commit may wait for the one in flight, then take the latency again (I7)', async () => {
+  await replay(
+    {
+      ...BASE,
+      partitions: 8,
+      plans: [{ mode: 'manual', ignoresSignal: true, maxDemand: 1 }],
+      initial: [{ kind: 'gap', records: 6, valueBytes: 0 }],
+      initialOffsets: 12_000,
+    },
+    [new CommitLatency(300)],
   );
 });

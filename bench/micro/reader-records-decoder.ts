@@ -58,7 +58,7 @@ export function decodeRecordsWithReader(
       }
       if (sub.remaining !== 0) throw new CorruptRecordError('record length mismatch');
       r.offset = recordEnd;
-      out.push({ topic, partition, offset: baseOffset + offsetDelta, timestamp: logAppendTime ?? baseTimestamp + timestampDelta, key, value, headers });
+      out.push({ topic, partition, offset: baseOffset + offsetDelta, timestamp: logAppendTime ?? baseTimestamp + timestampDelta, key, value, headers, attempt: 1 });
     }
   } catch (error) {
     if (error instanceof ProtocolError) throw new CorruptRecordError(error.message, {}, error);

@@ -11,7 +11,7 @@ import type { Ackable, ConsumerBatch } from '../../src/consumer/types.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 
 function record(offset: number, value: string | null = `v${offset}`, key: string | null = null, partition = 0): KafkaRecord {
-  return { topic: 't', partition, offset, timestamp: 1_700_000_000_000 + offset, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: [] };
+  return { topic: 't', partition, offset, timestamp: 1_700_000_000_000 + offset, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: [], attempt: 1 };
 }
 
 function batch(partition: number, from: number, count: number): ConsumerBatch {
@@ -100,6 +100,7 @@ test('json: the seven fields in order; null key and value; headers as an ordered
       { key: 'h', value: Buffer.from('2') },
       { key: 'empty', value: null },
     ],
+    attempt: 1,
   };
   const line = formatRecord('json', 'orders', 3, r);
   assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one line');

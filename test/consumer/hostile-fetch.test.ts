@@ -562,7 +562,7 @@ test('defect 18, merged stream under read_committed: records before a short mark
 
 /** A decoded batch built directly: `deltas` from `base`, `span` offsets long (lastOffset = base + span - 1). */
 function rawBatch(base: number, span: number, deltas: readonly number[]): RecordBatch {
-  const records = deltas.map((d) => ({ topic: 't', partition: 0, offset: base + d, timestamp: 0, key: null, value: Buffer.from(`o${base + d}`), headers: [] }));
+  const records = deltas.map((d) => ({ topic: 't', partition: 0, offset: base + d, timestamp: 0, key: null, value: Buffer.from(`o${base + d}`), headers: [], attempt: 1 }));
   return {
     baseOffset: base,
     lastOffset: base + span - 1,

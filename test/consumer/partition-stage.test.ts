@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
 import type { FetchTarget } from '../../src/consumer/contracts.js';
 import { PartitionStage, recordSizeInBytes, RECORD_OVERHEAD_BYTES } from '../../src/consumer/partition-stage.js';
-import { KafkaStageError, StageBusyError } from '../../src/protocol/errors.js';
+import { InvalidArgumentError, KafkaStageError, StageBusyError } from '../../src/protocol/errors.js';
 import { decodeRecordBatchesSync, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import type { KafkaRecord, RecordBatch } from '../../src/protocol/records/types.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
@@ -31,9 +31,10 @@ test('record size: key + value + header bytes + a fixed overhead', () => {
       { key: 'abc', value: Buffer.alloc(5) },
       { key: 'de', value: null },
     ],
+    attempt: 1,
   };
   assert.equal(recordSizeInBytes(record), RECORD_OVERHEAD_BYTES + 10 + 100 + 3 + 5 + 2);
-  assert.equal(recordSizeInBytes({ topic: 't', partition: 0, offset: 0, timestamp: 0, key: null, value: null, headers: [] }), RECORD_OVERHEAD_BYTES);
+  assert.equal(recordSizeInBytes({ topic: 't', partition: 0, offset: 0, timestamp: 0, key: null, value: null, headers: [], attempt: 1 }), RECORD_OVERHEAD_BYTES);
 });
 
 test('no demand, no fetch: the stage wants bytes only once a subscriber asks', async () => {
@@ -164,7 +165,7 @@ test('ack(batch) acks every delivered offset in it; a batch of another partition
   await stage.ack(batch);
   assert.equal(sink.total, 6);
   assert.equal(stage.committableOffset, 10);
-  await assert.rejects(stage.ack({ ...batch, partition: 1 }), RangeError);
+  await assert.rejects(stage.ack({ ...batch, partition: 1 }), InvalidArgumentError);
   await it.return?.();
 });
 
@@ -481,7 +482,7 @@ test('invalid demand options throw InvalidOptionError naming the option, and lea
   const { stage } = makeStage();
   assert.throws(() => stage.records({ maxDemand: 0 }), { code: 'ERR_INVALID_OPTION', option: 'maxDemand' });
   assert.throws(() => stage.batches({ maxDemand: 10, minDemand: 10 }), { code: 'ERR_INVALID_OPTION', option: 'minDemand' });
-  assert.throws(() => stage.ask(-1), RangeError);
+  assert.throws(() => stage.ask(-1), InvalidArgumentError);
   void stage.records();
 });
 

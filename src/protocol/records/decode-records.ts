@@ -209,7 +209,7 @@ export function decodeRecords(
       throw corrupt(`record timestamp beyond 2^53`, recordEnd);
     }
     // Every field set here, in one literal: all records share one shape (hidden class) on the hot path.
-    out.push({ topic, partition, offset: baseOffset + offsetDelta, timestamp, key, value, headers });
+    out.push({ topic, partition, offset: baseOffset + offsetDelta, timestamp, key, value, headers, attempt: 1 });
   }
   if (p !== end) throw corrupt(`${end - p} bytes left after the last of ${count} records`, p);
 }

@@ -46,6 +46,12 @@ export interface KafkaRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers: RecordHeader[];
+  /**
+   * Delivery attempt of this record by a consumer: 1 on its first delivery, 2 when it comes again
+   * after a failure of its subscriber (the `onFailure` retry policy), and so on. 1 on records that
+   * were never re-delivered, and on records read without a consumer (readPartition, decoders).
+   */
+  attempt: number;
 }
 
 /** A record to encode. */

@@ -17,7 +17,7 @@ export const RECORD_BYTES = 100;
 export function makeRecord(offset: number, topic = 't', partition = 0): KafkaRecord {
   const value = Buffer.alloc(VALUE_BYTES, 0x20);
   value.write(String(offset));
-  return { topic, partition, offset, timestamp: 1_700_000_000_000 + offset, key: null, value, headers: [] };
+  return { topic, partition, offset, timestamp: 1_700_000_000_000 + offset, key: null, value, headers: [], attempt: 1 };
 }
 
 /** Options of {@link makeBatch}. */
@@ -43,7 +43,7 @@ export function makeBatch(baseOffset: number, lastOffset: number, shape: BatchSh
     const key = Buffer.alloc(4);
     key.writeInt16BE(0, 0);
     key.writeInt16BE(shape.marker ?? 1, 2);
-    records = [{ topic: shape.topic ?? 't', partition: shape.partition ?? 0, offset: baseOffset, timestamp: 0, key, value: Buffer.alloc(6), headers: [] }];
+    records = [{ topic: shape.topic ?? 't', partition: shape.partition ?? 0, offset: baseOffset, timestamp: 0, key, value: Buffer.alloc(6), headers: [], attempt: 1 }];
   } else {
     const offsets = shape.offsets ?? Array.from({ length: lastOffset - baseOffset + 1 }, (_, i) => baseOffset + i);
     records = offsets.map((offset) => makeRecord(offset, shape.topic, shape.partition));

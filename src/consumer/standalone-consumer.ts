@@ -6,6 +6,7 @@
  */
 import { Cluster } from '../cluster/cluster.js';
 import { GroupCoordinator } from '../group/coordinator.js';
+import { absentTopics, MissingTopicWatch } from '../group/missing-topics.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom, STANDALONE_COMMIT } from '../group/offsets.js';
 import { KafkaStageError } from '../protocol/errors.js';
 import { tpKey } from './contracts.js';
@@ -22,6 +23,8 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
   private readonly coordinator: GroupCoordinator | null;
   private started = false;
   private stopping: Promise<void> | null = null;
+  /** Topics of `partitions` that do not exist yet: warned about, looked up again, started when they appear. */
+  private readonly missingTopics: MissingTopicWatch;
 
   /**
    * @param options partitions (with optional start offsets), brokers, optional groupId for commits
@@ -54,10 +57,26 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
       subscriber ?? null,
       extra as E,
     );
+    this.missingTopics = new MissingTopicWatch({
+      logger: this.cluster.options.logger,
+      what: 'topic (or a partition asked for) does not exist',
+      fields: groupId === null ? {} : { group: groupId },
+      lookUp: async () => {
+        if (this.stopping) return 'skip';
+        const waiting = this.options.partitions.filter((p) => this.missingTopics.missingTopics.includes(p.topic));
+        return absentTopics(await this.cluster.refreshMetadata([...new Set(waiting.map((p) => p.topic))]), waiting);
+      },
+      appeared: (topics) => {
+        this.assignPartitions(topics).catch((err: unknown) => this.publish('error', err instanceof Error ? err : new Error(String(err))));
+      },
+    });
   }
 
   /**
    * Connects and sets up every partition (start offsets resolved); resolves when fetching has begun.
+   * A partition whose topic does not exist yet (or has fewer partitions) is not a failure: it is
+   * logged as a warning once per topic, metadata is looked up again after 1 s, 2 s, 4 s, then every
+   * 5 s, and the partition starts as soon as it exists.
    *
    * @throws NoOffsetError (`ERR_NO_OFFSET`) under `autoOffsetReset: 'none'` when a partition without
    *   a given offset has no committed one (Java's `NoOffsetForPartitionException`); the consumer is
@@ -72,13 +91,11 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
       await this.cluster.connect();
       this.throwIfStopped();
       this.host.start();
-      const given = new Map<string, number>();
-      for (const p of this.options.partitions) if (p.offset !== null) given.set(tpKey(p.topic, p.partition), p.offset);
-      await this.host.assign(
-        this.options.partitions.map(({ topic, partition }) => ({ topic, partition })),
-        -1,
-        given,
-      );
+      // A topic that does not exist yet is a warning and is waited for, not a failure of start().
+      const topics = [...new Set(this.options.partitions.map((p) => p.topic))];
+      const absent = absentTopics(await this.cluster.refreshMetadata(topics), this.options.partitions);
+      this.missingTopics.update(absent);
+      await this.assignPartitions(topics.filter((t) => !absent.includes(t)));
       this.throwIfStopped();
     } catch (err) {
       // stop() called during start(): whatever failed on the way is a consequence of it.
@@ -89,6 +106,19 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
       }
       throw err;
     }
+  }
+
+  /** Starts the partitions of `topics`, at their given offsets where the options name one. */
+  private async assignPartitions(topics: readonly string[]): Promise<void> {
+    const partitions = this.options.partitions.filter((p) => topics.includes(p.topic));
+    if (partitions.length === 0) return;
+    const given = new Map<string, number>();
+    for (const p of partitions) if (p.offset !== null) given.set(tpKey(p.topic, p.partition), p.offset);
+    await this.host.assign(
+      partitions.map(({ topic, partition }) => ({ topic, partition })),
+      -1,
+      given,
+    );
   }
 
   private throwIfStopped(): void {
@@ -102,6 +132,7 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.missingTopics.stop();
       this.host.beginStop();
       try {
         await this.host.stop();

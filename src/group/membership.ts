@@ -150,6 +150,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     this.state = initialMembershipState(isCooperative(this.options.assignors));
     this.missingTopics = new MissingTopicWatch({
       logger: cluster.options.logger,
+      what: 'subscribed topic does not exist',
       fields: { group: options.groupId },
       // Only a stable leader looks: a rebalance in flight assigns from fresh metadata anyway.
       lookUp: async () => {

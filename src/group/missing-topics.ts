@@ -6,7 +6,9 @@
  * after having appeared), and metadata is looked at again on a short schedule,
  * {@link MISSING_TOPIC_RETRY}, until it appears; the owner then rebalances so the topic is assigned.
  */
+import type { ClusterMetadata } from '../cluster/metadata.js';
 import type { Logger } from '../logger.js';
+import { TopicAuthorizationError } from '../protocol/error-codes.js';
 
 /** The schedule of look-ups while a subscribed topic is missing: 1 s, doubling, at most every 5 s. */
 export const MISSING_TOPIC_RETRY = Object.freeze({ initialMs: 1_000, maxMs: 5_000 });
@@ -16,9 +18,26 @@ export function missingTopicDelay(attempt: number): number {
   return Math.min(MISSING_TOPIC_RETRY.maxMs, MISSING_TOPIC_RETRY.initialMs * 2 ** Math.min(attempt, 20));
 }
 
+/**
+ * Topics of `wanted` that `metadata` does not list, or lists without one of the wanted partitions
+ * (or with an error, as a topic being created is for a moment). A topic the principal may not
+ * describe is not absent: waiting would never end, so the caller's own request reports it.
+ */
+export function absentTopics(metadata: ClusterMetadata, wanted: readonly { topic: string; partition: number }[]): string[] {
+  const absent = new Set<string>();
+  for (const { topic, partition } of wanted) {
+    const info = metadata.topics.get(topic);
+    if (info?.errorCode === TopicAuthorizationError.ERROR_CODE) continue;
+    if (!info || info.errorCode !== 0 || info.partitions.length <= partition) absent.add(topic);
+  }
+  return [...absent];
+}
+
 /** What a {@link MissingTopicWatch} needs of its owner. */
 export interface MissingTopicWatchHost {
   logger: Logger;
+  /** What the warning says is missing, e.g. 'subscribed topic does not exist'. */
+  what: string;
   /** Fields every warning carries (e.g. `{ group }`). */
   fields: Readonly<Record<string, string>>;
   /**
@@ -52,7 +71,7 @@ export class MissingTopicWatch {
       if (this.warned.has(topic)) continue;
       this.warned.add(topic);
       this.host.logger.warn(
-        `subscribed topic does not exist; looking again every ${MISSING_TOPIC_RETRY.initialMs / 1000}-${MISSING_TOPIC_RETRY.maxMs / 1000} s until it appears`,
+        `${this.host.what}; looking again every ${MISSING_TOPIC_RETRY.initialMs / 1000}-${MISSING_TOPIC_RETRY.maxMs / 1000} s until it appears`,
         { ...this.host.fields, topic },
       );
     }

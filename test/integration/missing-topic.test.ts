@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../src/admin/index.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
+import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { Logger, LogFields } from '../../src/logger.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
@@ -104,4 +105,32 @@ test('a subscribed topic created after the group started: one warning, then cons
       [1, 5],
     ],
   );
+});
+
+test('a standalone consumer of a topic that does not exist yet: start() resolves with one warning, the partition starts once the topic exists', async () => {
+  const missing = uniqueTopic('mt-standalone');
+  const { logger, warnings } = recordingLogger();
+  const values: string[] = [];
+  const consumer = new StandaloneConsumer({ brokers, partitions: [{ topic: missing, partition: 1 }], logger, autoOffsetReset: 'earliest' }, async (stage) => {
+    for await (const batch of stage.batches()) {
+      values.push(...batch.records.map((r) => `${stage.partition}:${r.value?.toString() ?? ''}`));
+      await stage.ack(batch);
+    }
+  });
+  const producer = new Producer({ brokers, lingerMs: 1 });
+  try {
+    await consumer.start();
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.equal(warnings[0]?.fields?.topic, missing);
+    await admin.createTopics([{ topic: missing, partitions: 2 }]);
+    await producer.connect();
+    await Promise.all([0, 1, 2].map((i) => producer.send(missing, { partition: 1, value: `v${i}` })));
+    await producer.send(missing, { partition: 0, value: 'not asked for' });
+    await until(() => values.length === 3, 'partition 1 to be consumed', 30_000);
+    assert.deepEqual(values, ['1:v0', '1:v1', '1:v2']);
+    assert.equal(warnings.length, 1);
+  } finally {
+    await consumer.stop();
+    await producer.close();
+  }
 });

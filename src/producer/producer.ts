@@ -124,6 +124,8 @@ export class Producer {
   private flushWaiters: FlushWaiter[] = [];
   private closing: Promise<void> | null = null;
   private lastBackgroundRefresh = 0;
+  /** Topics the cluster said do not exist, warned about once until their metadata loads. */
+  private readonly warnedMissing = new Set<string>();
 
   /** Validates `options` synchronously (throws InvalidOptionError naming the option). Connects lazily. */
   constructor(options: ProducerOptions) {
@@ -349,11 +351,26 @@ export class Producer {
   /** Loads a topic's metadata, retrying while the broker says it is unknown, up to the retry deadline. */
   private async loadTopic(topic: string): Promise<void> {
     try {
-      await this.cluster.withRetry('metadata of topic ' + topic, (attempt) => this.cluster.topic(topic, { refresh: attempt > 1 }), [topic]);
+      await this.cluster.withRetry('metadata of topic ' + topic, (attempt) => this.cluster.topic(topic, { refresh: attempt > 1 }).catch((err: unknown) => this.warnMissing(topic, err)), [topic]);
+      this.warnedMissing.delete(topic);
     } catch (err) {
       // The broker's answer (e.g. UNKNOWN_TOPIC_OR_PARTITION for the topic) says more than "retries ran out".
       throw err instanceof RetriesExhaustedError && err.cause instanceof KafkaStageError ? err.cause : err;
     }
+  }
+
+  /**
+   * Rethrows `err`; the first time the cluster says `topic` does not exist, logs it first: sends to
+   * it wait (retried within the retry policy and deliveryTimeoutMs), which is silent otherwise.
+   */
+  private warnMissing(topic: string, err: unknown): never {
+    if (err instanceof KafkaError && err.errorCode === UNKNOWN_TOPIC_OR_PARTITION && !this.warnedMissing.has(topic)) {
+      this.warnedMissing.add(topic);
+      this.cluster.options.logger.warn('topic does not exist; sends to it wait for it to appear, within the retry policy and deliveryTimeoutMs', {
+        topic,
+      });
+    }
+    throw err;
   }
 
   /** Resolves when the sender frees buffer room; meanwhile every batch is sent without lingering. */

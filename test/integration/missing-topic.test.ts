@@ -134,3 +134,24 @@ test('a standalone consumer of a topic that does not exist yet: start() resolves
     await producer.close();
   }
 });
+
+test('a producer sending to a topic that does not exist yet: one warning, and the sends succeed once the topic is created', async () => {
+  const missing = uniqueTopic('mt-produce');
+  const { logger, warnings } = recordingLogger();
+  const producer = new Producer({ brokers, logger, lingerMs: 1 });
+  try {
+    await producer.connect();
+    const sends = [0, 1, 2].map((i) => producer.send(missing, { partition: 0, value: `v${i}` }));
+    await until(() => warnings.length > 0, 'the missing-topic warning', 10_000);
+    assert.equal(warnings[0]?.fields?.topic, missing);
+    await admin.createTopics([{ topic: missing, partitions: 1 }]);
+    const sent = await Promise.all(sends);
+    assert.deepEqual(
+      sent.map((m) => m.offset),
+      [0, 1, 2],
+    );
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  } finally {
+    await producer.close();
+  }
+});

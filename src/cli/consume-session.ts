@@ -2,22 +2,25 @@
  * One run of `kafka-stage consume`, apart from the consumer it drives: the per-partition subscriber
  * (takes batches with GenStage demand, prints them, acks what was printed once it is flushed), the
  * `--max-messages` quota shared by all partitions, the `--delay-ms` slow-subscriber sleep, the
- * `--idle-timeout-ms` timer, and the reasons to stop. No I/O of its own besides the output sink, so it
- * runs against fake stages in unit tests.
+ * `--idle-timeout-ms` timer, `-e` (stop once every partition read has reached its end), and the reasons
+ * to stop. No I/O of its own besides the output sink, so it runs against fake stages in unit tests.
  *
  * Why acks wait for the flush: an offset is committed only once its record has left the process, so
  * stopping (or a reader closing the pipe) never commits a record nobody received.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaRecord } from '../protocol/records/types.js';
-import type { Ackable, ConsumerBatch, DemandOptions } from '../consumer/types.js';
+import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from '../consumer/types.js';
 import { formatRecord, type RecordFormat } from './consume-format.js';
 import type { OutputSink } from './consume-output.js';
+import type { RecordPrinter } from './format-string.js';
 
 /** What the session needs of a partition stage (the consumer's PartitionStage has it). */
 export interface BatchSource {
   batches(options?: DemandOptions): AsyncIterable<ConsumerBatch>;
   ack(what: Ackable): Promise<void>;
+  /** Positions and the last high watermark seen; needed for `exitAtEnd`. */
+  stats?(): Pick<PartitionStats, 'fetchedOffset' | 'highWatermark' | 'bufferedRecords'>;
 }
 
 /** What the subscriber is told about its partition. */
@@ -29,11 +32,12 @@ export interface PartitionContext {
 }
 
 /** Why a run ended. */
-export type StopReason = 'max-messages' | 'idle-timeout' | 'signal' | 'output-closed' | 'error';
+export type StopReason = 'max-messages' | 'idle-timeout' | 'end' | 'signal' | 'output-closed' | 'error';
 
 /** Settings of a session, from the command line. */
 export interface ConsumeSessionOptions {
-  format: RecordFormat;
+  /** A named format, or a printer (a compiled format string). */
+  format: RecordFormat | RecordPrinter;
   /** Stop after printing this many records (all partitions together). */
   maxMessages?: number;
   /** Stop when no record arrived for this long while nothing was being processed, ms. */
@@ -42,6 +46,11 @@ export interface ConsumeSessionOptions {
   delayMs: number;
   /** GenStage demand of each partition's subscriber. */
   maxDemand: number;
+  /**
+   * Stop once every partition being read has reached its end: its fetch position at the high
+   * watermark of the latest fetch answer, nothing buffered and nothing being printed (kcat `-e`).
+   */
+  exitAtEnd?: boolean;
   /** The clock, replaceable in tests. */
   now?: () => number;
 }
@@ -78,12 +87,18 @@ export class ConsumeSession {
   private busy = 0;
   private lastRecordAt = 0;
   private idleTimer: NodeJS.Timeout | null = null;
+  private endTimer: NodeJS.Timeout | null = null;
+  private readonly print: RecordPrinter;
+  /** The partitions being read now, with whether their subscriber is busy with a batch. */
+  private readonly active = new Map<number, { stage: BatchSource; busy: boolean }>();
 
   constructor(
     private readonly options: ConsumeSessionOptions,
     private readonly sink: OutputSink,
   ) {
     this.now = options.now ?? (() => performance.now());
+    const format = options.format;
+    this.print = typeof format === 'function' ? format : (topic, partition, record) => formatRecord(format, topic, partition, record);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     sink.onBreak(() => this.requestStop('output-closed'));
   }
@@ -100,6 +115,8 @@ export class ConsumeSession {
     this.error = error ?? null;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    if (this.endTimer) clearInterval(this.endTimer);
+    this.endTimer = null;
     this.stopController.abort();
     this.resolveStopped(reason);
   }
@@ -121,6 +138,26 @@ export class ConsumeSession {
     this.idleTimer = setTimeout(check, idle);
   }
 
+  /**
+   * With `exitAtEnd`, starts watching for the end of every partition read. Besides the check after
+   * each batch, a partition that gets no record at all (empty, or read from its end) only shows its
+   * end in its stats after a fetch answer, so those are looked at on a short interval.
+   */
+  startEndWatch(intervalMs = 100): void {
+    if (!this.options.exitAtEnd || this.reason !== null || this.endTimer) return;
+    this.endTimer = setInterval(() => this.checkEnd(), intervalMs);
+    this.endTimer.unref();
+  }
+
+  private checkEnd(): void {
+    if (!this.options.exitAtEnd || this.reason !== null || this.active.size === 0) return;
+    for (const { stage, busy } of this.active.values()) {
+      const s = stage.stats?.();
+      if (busy || !s || s.highWatermark === null || s.fetchedOffset < s.highWatermark || s.bufferedRecords > 0) return;
+    }
+    this.requestStop('end');
+  }
+
   /** Resolves once every printed record is flushed, so its ack has been issued. */
   async drainOutput(): Promise<void> {
     await this.sink.flushed();
@@ -132,15 +169,24 @@ export class ConsumeSession {
    */
   readonly subscriber = async (stage: BatchSource, context: PartitionContext): Promise<void> => {
     if (this.reason !== null) return;
-    for await (const batch of stage.batches({ maxDemand: this.options.maxDemand })) {
-      this.busy++;
-      try {
-        await this.handle(stage, batch, context);
-      } finally {
-        this.busy--;
-        this.lastRecordAt = this.now();
+    const entry = { stage, busy: false };
+    this.active.set(context.partition, entry);
+    try {
+      for await (const batch of stage.batches({ maxDemand: this.options.maxDemand })) {
+        this.busy++;
+        entry.busy = true;
+        try {
+          await this.handle(stage, batch, context);
+        } finally {
+          this.busy--;
+          entry.busy = false;
+          this.lastRecordAt = this.now();
+        }
+        if (this.reason !== null || context.signal.aborted) break;
+        this.checkEnd();
       }
-      if (this.reason !== null || context.signal.aborted) break;
+    } finally {
+      if (this.active.get(context.partition) === entry) this.active.delete(context.partition);
     }
   };
 
@@ -153,7 +199,7 @@ export class ConsumeSession {
     if (allowed === 0) return;
     const records = allowed === batch.records.length ? batch.records : batch.records.slice(0, allowed);
     let text = '';
-    for (const r of records) text += formatRecord(this.options.format, batch.topic, batch.partition, r);
+    for (const r of records) text += this.print(batch.topic, batch.partition, r);
     this.count(batch.partition, records);
     // The whole batch printed: one ack for it; a prefix: an ack per record.
     const wait = this.sink.write(text, (err) => {
@@ -175,7 +221,7 @@ export class ConsumeSession {
       }
       if (this.allowance(1, context) === 0) return;
       this.count(batch.partition, [record]);
-      const wait = this.sink.write(formatRecord(this.options.format, batch.topic, batch.partition, record), (err) => {
+      const wait = this.sink.write(this.print(batch.topic, batch.partition, record), (err) => {
         if (!err) this.ack(stage, record);
       });
       this.afterPrint();

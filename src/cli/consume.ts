@@ -1,14 +1,16 @@
 /**
- * `kafka-stage consume`: prints a topic's records on stdout, one per line, and a JSON summary on
- * stderr.
+ * `kafka-stage consume`: prints a topic's records on stdout, one per line (`--format`: json, value,
+ * base64, none, or a kcat format string), and a JSON summary on stderr (not with `-q`).
  *
- * With `--group` it is a member of that consumer group (a subscriber per assigned partition, GenStage
- * demand `--max-demand`), commits per `--commit`, and a rerun with the same group goes on from the
- * commit. Without `--group` it reads every partition of the topic from `--from`, committing nothing.
- * It stops after `--max-messages` records, after `--idle-timeout-ms` without a record, on SIGINT or
- * SIGTERM, or when the reader of stdout goes away; then it commits what was acked (records are acked
- * once flushed to stdout) and leaves the group. stdout's backpressure is honoured: a slow reader
- * slows consumption instead of filling memory. A second SIGINT/SIGTERM exits at once (code 130).
+ * With `--group` (`-G`) it is a member of that consumer group (a subscriber per assigned partition,
+ * GenStage demand `--max-demand`), commits per `--commit`, and a rerun with the same group goes on
+ * from the commit. Without it, it reads every partition of the topic (or the one `-p` names) from
+ * `-o` (beginning, end, an offset, -n before the end, s@ a timestamp) or else `--from`, committing
+ * nothing. It stops after `-c` records, at the end of every partition read (`-e`), after
+ * `--idle-timeout-ms` without a record, on SIGINT or SIGTERM, or when the reader of stdout goes
+ * away; then it commits what was acked (records are acked once flushed to stdout) and leaves the
+ * group. stdout's backpressure is honoured: a slow reader slows consumption instead of filling
+ * memory. A second SIGINT/SIGTERM exits at once (code 130).
  *
  * Exit code 0 on a clean stop, 1 on a failure (the summary says which), 2 on a bad command line.
  */
@@ -18,23 +20,38 @@ import { StandaloneConsumer } from '../consumer/standalone-consumer.js';
 import { DEFAULT_MAX_DEMAND } from '../consumer/delivery/demand.js';
 import type { CommitStrategy } from '../consumer/options.js';
 import type { ConsumerEvents } from '../consumer/types.js';
-import { integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './args.js';
+import { booleanFlag, integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags, type CliConnection } from './connection-flags.js';
-import { RECORD_FORMATS, type RecordFormat } from './consume-format.js';
+import { recordPrinter } from './consume-format.js';
 import { OutputSink } from './consume-output.js';
 import { ConsumeSession, type StopReason } from './consume-session.js';
+import { unescape, type RecordPrinter } from './format-string.js';
+import { parseOffsetStart, resolveOffsetStart, type OffsetStart } from './offsets-spec.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'topic', type: 'string', required: true, description: 'topic to read' },
-  { name: 'group', type: 'string', description: 'consume as a member of this group (else: every partition, no commits)' },
+  { name: 'topic', short: 't', type: 'string', required: true, description: 'topic to read' },
+  { name: 'group', short: 'G', type: 'string', description: 'consume as a member of this group (else: every partition, no commits)' },
+  { name: 'partition', short: 'p', type: 'integer', description: 'read only this partition (no group)' },
+  { name: 'offset', short: 'o', type: 'string', valueName: 'beginning|end|N|-N|s@MS', description: 'start of each partition: an offset, -N before the end, s@ first at/after a time (with --group: beginning|end, as --from)' },
   { name: 'from', type: 'string', choices: ['earliest', 'latest'], description: 'where to start without a committed offset', defaultText: 'earliest' },
-  { name: 'max-messages', type: 'integer', min: 1, description: 'stop after printing this many records' },
+  { name: 'max-messages', short: 'c', type: 'integer', min: 1, description: 'stop after printing this many records' },
+  { name: 'exit', short: 'e', type: 'boolean', description: 'stop once every partition read has reached its end (its high watermark then)' },
   { name: 'idle-timeout-ms', type: 'integer', min: 1, description: 'stop after this long without a record, ms' },
   { name: 'commit', type: 'string', choices: ['async', 'sync', 'none'], description: 'commit strategy (needs --group; none: only at exit)', defaultText: 'async' },
   { name: 'max-demand', type: 'integer', min: 1, description: 'records each partition subscriber asks for at once', defaultText: String(DEFAULT_MAX_DEMAND) },
   { name: 'delay-ms', type: 'integer', min: 0, description: 'sleep before each record, ms (a slow subscriber)', defaultText: '0' },
-  { name: 'format', type: 'string', choices: [...RECORD_FORMATS], description: 'json: one object per line; value: the value only; none: print nothing', defaultText: 'json' },
+  {
+    name: 'format',
+    short: 'f',
+    type: 'string',
+    valueName: 'FORMAT',
+    description: "json | value | base64 (the value) | none | a format string: %t %p %o %k %v %h %T %K %S, \\n \\t",
+    defaultText: 'json',
+  },
+  { name: 'key-delimiter', short: 'K', type: 'string', valueName: 'DELIM', description: 'print the key, DELIM, then the value (kcat -K)' },
+  { name: 'delimiter', short: 'D', type: 'string', valueName: 'DELIM', description: 'end of each printed record', defaultText: '\\n' },
+  { name: 'quiet', short: 'q', type: 'boolean', description: 'no summary or progress lines on stderr (errors still)' },
   ...CONNECTION_FLAGS,
 ];
 
@@ -75,43 +92,98 @@ interface ConsumeSettings {
   connection: CliConnection;
   topic: string;
   group: string | null;
+  /** `-p`: the one partition to read (no group). */
+  partition: number | null;
+  /** `-o` without a group: where each partition starts. */
+  start: OffsetStart | null;
   from: 'earliest' | 'latest';
   commit: CommitStrategy;
   maxDemand: number;
+  quiet: boolean;
+}
+
+/** `-o` and `--from` into the reset policy and, without a group, the start of each partition. */
+function startFrom(flags: ParsedFlags, group: string | null): { from: 'earliest' | 'latest'; start: OffsetStart | null } {
+  const offsetText = stringFlag(flags, 'offset');
+  const fromText = stringFlag(flags, 'from') as 'earliest' | 'latest' | undefined;
+  if (offsetText === undefined) return { from: fromText ?? 'earliest', start: null };
+  if (fromText !== undefined) throw new UsageError('give --offset or --from, not both');
+  const start = parseOffsetStart(offsetText);
+  if (group === null) return { from: 'earliest', start };
+  // A group starts each partition at its commit: -o can only say where to start without one.
+  if (start.kind === 'beginning') return { from: 'earliest', start: null };
+  if (start.kind === 'end') return { from: 'latest', start: null };
+  throw new UsageError(`with --group, --offset takes beginning or end (where to start without a committed offset), got '${offsetText}'`);
+}
+
+/** `--format`, `-K` and `-D` into the printer of each record. */
+function printerFrom(flags: ParsedFlags): RecordPrinter {
+  const delimiter = unescape(stringFlag(flags, 'delimiter') ?? '\n', '--delimiter');
+  const format = stringFlag(flags, 'format');
+  const keyDelimiterText = stringFlag(flags, 'key-delimiter');
+  if (keyDelimiterText === undefined) return recordPrinter(format ?? 'json', delimiter);
+  if (format !== undefined && format !== 'value') throw new UsageError(`--key-delimiter prints key and value; it does not combine with --format ${format}`);
+  const keyDelimiter = unescape(keyDelimiterText, '--key-delimiter');
+  return (_topic, _partition, r) => `${r.key === null ? '' : r.key.toString('utf8')}${keyDelimiter}${r.value === null ? '' : r.value.toString('utf8')}${delimiter}`;
 }
 
 function settingsFrom(argv: readonly string[], io: CommandIo): { settings: ConsumeSettings; session: ConstructorParameters<typeof ConsumeSession>[0] } {
   const flags = parseFlags(argv, FLAGS);
   const group = stringFlag(flags, 'group') ?? null;
+  const partition = integerFlag(flags, 'partition') ?? null;
+  if (group !== null && partition !== null) throw new UsageError('--partition reads one partition without a group: give --group or --partition, not both');
   const commit = stringFlag(flags, 'commit') as CommitStrategy | undefined;
   if (group === null && commit !== undefined && commit !== 'none') {
     throw new UsageError(`--commit ${commit} needs --group (without a group nothing is committed)`);
   }
   const maxDemand = integerFlag(flags, 'max-demand') ?? DEFAULT_MAX_DEMAND;
+  const format = printerFrom(flags);
   return {
     settings: {
       connection: connectionFromFlags(flags, 'consume', io),
       topic: stringFlag(flags, 'topic') as string,
       group,
-      from: (stringFlag(flags, 'from') ?? 'earliest') as 'earliest' | 'latest',
+      partition,
+      ...startFrom(flags, group),
       commit: commit ?? (group === null ? 'none' : 'async'),
       maxDemand,
+      quiet: booleanFlag(flags, 'quiet'),
     },
     session: {
-      format: (stringFlag(flags, 'format') ?? 'json') as RecordFormat,
+      format,
       maxMessages: integerFlag(flags, 'max-messages'),
       idleTimeoutMs: integerFlag(flags, 'idle-timeout-ms'),
       delayMs: integerFlag(flags, 'delay-ms') ?? 0,
       maxDemand,
+      exitAtEnd: booleanFlag(flags, 'exit'),
     },
   };
 }
 
-/** Partition count of the topic; a missing topic fails here, before any group is joined. */
-async function partitionCount(connection: CliConnection, topic: string): Promise<number> {
-  const admin = new Admin({ ...connection });
+/** The partitions to read (all, or `-p`'s) and, for `-o` without a group, where each starts. */
+interface ReadPlan {
+  partitions: number[];
+  offsets: Map<number, number> | null;
+}
+
+/**
+ * Looks the topic up (a missing topic fails here, before any group is joined), checks `-p` names
+ * one of its partitions, and resolves `-o` with ListOffsets.
+ */
+async function readPlan(s: ConsumeSettings): Promise<ReadPlan> {
+  const admin = new Admin({ ...s.connection });
   try {
-    return (await admin.cluster.topic(topic)).partitions.length;
+    const count = (await admin.cluster.topic(s.topic)).partitions.length;
+    if (s.partition !== null && s.partition >= count) {
+      throw new UsageError(`--partition ${s.partition}: topic ${s.topic} has ${count} partition${count === 1 ? '' : 's'} (0-${count - 1})`);
+    }
+    const partitions = s.partition !== null ? [s.partition] : Array.from({ length: count }, (_, p) => p);
+    if (s.start === null || s.group !== null) return { partitions, offsets: null };
+    const offsets = await resolveOffsetStart(s.start, partitions, async (spec, ps) => {
+      const found = await admin.listOffsets(ps.map((partition) => ({ topic: s.topic, partition, spec })));
+      return new Map(found.map((o) => [o.partition, o.offset]));
+    });
+    return { partitions, offsets };
   } finally {
     await admin.close();
   }
@@ -125,13 +197,16 @@ async function partitionCount(connection: CliConnection, topic: string): Promise
  */
 const CLI_DRAIN_TIMEOUT_MS = 1_000;
 
-function createConsumer(s: ConsumeSettings, partitions: number, session: ConsumeSession): DrivenConsumer {
+function createConsumer(s: ConsumeSettings, plan: ReadPlan, session: ConsumeSession): DrivenConsumer {
   const common = { ...s.connection, autoOffsetReset: s.from, commit: { strategy: s.commit }, drainTimeoutMs: CLI_DRAIN_TIMEOUT_MS };
   if (s.group !== null) {
     return new ConsumerGroup({ ...common, groupId: s.group, topics: [s.topic] }, session.subscriber);
   }
-  const all = Array.from({ length: partitions }, (_, partition) => ({ topic: s.topic, partition }));
-  return new StandaloneConsumer({ ...common, partitions: all }, session.subscriber);
+  const partitions = plan.partitions.map((partition) => {
+    const offset = plan.offsets?.get(partition);
+    return offset === undefined ? { topic: s.topic, partition } : { topic: s.topic, partition, offset };
+  });
+  return new StandaloneConsumer({ ...common, partitions }, session.subscriber);
 }
 
 /**
@@ -139,13 +214,13 @@ function createConsumer(s: ConsumeSettings, partitions: number, session: Consume
  * no further batch will be printed); a second signal exits at once. Returns the function that
  * removes the handlers.
  */
-function handleSignals(session: ConsumeSession, io: CommandIo): () => void {
+function handleSignals(session: ConsumeSession, io: CommandIo, quiet: boolean): () => void {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) process.exit(130);
     session.requestStop('signal');
-    io.stderr.write(`kafka-stage consume: stopping on ${signal}, printing what was taken and committing it (a second signal exits at once)\n`);
+    if (!quiet) io.stderr.write(`kafka-stage consume: stopping on ${signal}, printing what was taken and committing it (a second signal exits at once)\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -159,22 +234,22 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const { settings, session: sessionOptions } = settingsFrom(argv, io);
   const sink = new OutputSink(io.stdout);
   const session = new ConsumeSession(sessionOptions, sink);
-  const removeSignalHandlers = handleSignals(session, io);
+  const removeSignalHandlers = handleSignals(session, io, settings.quiet);
   const assigned = new Set<number>();
   const committed = new Map<number, number>();
   let commitErrors = 0;
   let started = performance.now();
   let stoppedAt = started;
   try {
-    const partitions = await partitionCount(settings.connection, settings.topic);
-    const consumer = createConsumer(settings, partitions, session);
+    const plan = await readPlan(settings);
+    const consumer = createConsumer(settings, plan, session);
     consumer.on('assign', ({ partitions: ps }) => ps.forEach((p) => assigned.add(p.partition)));
     consumer.on('commit', ({ offsets, error }) => {
       if (error) commitErrors++;
       else for (const o of offsets) committed.set(o.partition, o.offset);
     });
     consumer.on('error', (err) => session.requestStop('error', err));
-    if (settings.group === null) for (let p = 0; p < partitions; p++) assigned.add(p);
+    if (settings.group === null) for (const p of plan.partitions) assigned.add(p);
 
     // A stop requested while joining (Ctrl-C) ends the wait; stop() below then leaves cleanly.
     const start = consumer.start();
@@ -182,6 +257,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     await Promise.race([start.then(() => undefined, () => undefined), session.stopped]);
     started = performance.now();
     session.startIdleTimer();
+    session.startEndWatch();
     await session.stopped;
     stoppedAt = performance.now();
     // Flushed records get their acks now; stop() then commits the acked prefix and leaves the group.
@@ -214,7 +290,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     summary.error = session.error.message;
     io.stderr.write(`kafka-stage consume: ${session.error.message}\n`);
   }
-  io.stderr.write(`${JSON.stringify(summary)}\n`);
+  if (!settings.quiet || session.error) io.stderr.write(`${JSON.stringify(summary)}\n`);
   return session.reason === 'error' ? 1 : 0;
 }
 
@@ -222,8 +298,8 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
 export const consumeCommand: Command = {
   summary: 'print records of a topic, as a group member (--group) or from every partition; a JSON summary on stderr',
   usage:
-    `--topic T ${CONNECTION_USAGE} [--group G] [--from earliest|latest] [--max-messages N] [--idle-timeout-ms MS] ` +
-    '[--commit async|sync|none] [--max-demand N] [--delay-ms MS] [--format json|value|none]',
+    `-t TOPIC ${CONNECTION_USAGE} [-G GROUP | -p PARTITION] [-o beginning|end|N|-N|s@MS] [-c N] [-e] [-f FORMAT] [-K DELIM] [-D DELIM] [-q] ` +
+    '[--from earliest|latest] [--idle-timeout-ms MS] [--commit async|sync|none] [--max-demand N] [--delay-ms MS]',
   flags: FLAGS,
   run,
 };

@@ -286,3 +286,60 @@ test('the first stop reason wins', () => {
   assert.equal(s.error, null);
   assert.ok(s.stopSignal.aborted);
 });
+
+/** A live FakeStage with stats: the high watermark of its "last fetch" and its position. */
+class EndStage extends FakeStage {
+  highWatermark: number | null = null;
+  fetchedOffset = 0;
+  stats() {
+    return { fetchedOffset: this.fetchedOffset, highWatermark: this.highWatermark, bufferedRecords: 0 };
+  }
+}
+
+test('-e: stops with end once every partition read is at its high watermark, not before', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const out = new HeldWritable(1 << 20);
+  out.release();
+  const { s } = session({ exitAtEnd: true }, out);
+  const withRecords = new EndStage([batch(0, 0, 3)], true);
+  const empty = new EndStage([], true);
+  s.startEndWatch(100);
+  const runs = [s.subscriber(withRecords, ctx(0)), s.subscriber(empty, ctx(1))];
+  await new Promise((resolve) => setImmediate(resolve));
+  // Partition 0 printed offsets 0-2 and fetched up to 3, but no fetch answer told its end yet.
+  withRecords.fetchedOffset = 3;
+  t.mock.timers.tick(100);
+  assert.equal(s.reason, null);
+  // A fetch answer: partition 0 ends at 3; the empty partition 1 has not answered yet.
+  withRecords.highWatermark = 3;
+  t.mock.timers.tick(100);
+  assert.equal(s.reason, null);
+  // Partition 1's answer: high watermark 0 at position 0. Every partition is at its end now.
+  empty.highWatermark = 0;
+  t.mock.timers.tick(100);
+  assert.equal(s.reason, 'end');
+  assert.equal(s.records, 3);
+  withRecords.end();
+  empty.end();
+  await Promise.all(runs);
+});
+
+test('-e: a partition whose high watermark moved on before it got there is not at its end', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const out = new HeldWritable(1 << 20);
+  out.release();
+  const { s } = session({ exitAtEnd: true }, out);
+  const stage = new EndStage([batch(0, 0, 2)], true);
+  s.startEndWatch(100);
+  const run = s.subscriber(stage, ctx(0));
+  await new Promise((resolve) => setImmediate(resolve));
+  stage.fetchedOffset = 2;
+  stage.highWatermark = 5; // more records were written meanwhile
+  t.mock.timers.tick(100);
+  assert.equal(s.reason, null);
+  stage.fetchedOffset = 5;
+  t.mock.timers.tick(100);
+  assert.equal(s.reason, 'end');
+  stage.end();
+  await run;
+});

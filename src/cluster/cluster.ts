@@ -14,6 +14,7 @@ import { KafkaStageError } from '../protocol/errors.js';
 import type { AnyApi, RequestIn, ResponseOut } from '../protocol/schema.js';
 import { ZERO_UUID } from '../protocol/schema.js';
 import { mergeMetadata, type ClusterMetadata, type TopicInfo } from './metadata.js';
+import { LinkLog } from './link-log.js';
 import { NodeLink } from './node-link.js';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options.js';
 import { RefreshFailureClock } from './rebootstrap.js';
@@ -41,6 +42,11 @@ const REBOOTSTRAP_REQUIRED = 129;
 /** Client of a whole cluster. One instance per role; share it between roles if you like. */
 export class Cluster {
   readonly options: ResolvedClusterOptions;
+  /**
+   * Where the links of this client log broker outages and throttling; links made elsewhere for
+   * this client (the group coordinator's) share it, so one outage is one warning.
+   */
+  readonly linkLog: LinkLog;
   private links = new Map<number, NodeLink>();
   private bootstrap: NodeLink[];
   private current: ClusterMetadata | null = null;
@@ -53,6 +59,7 @@ export class Cluster {
 
   constructor(options: ClusterOptions) {
     this.options = resolveClusterOptions(options);
+    this.linkLog = new LinkLog(this.options.logger);
     this.bootstrap = this.bootstrapLinks();
   }
 
@@ -257,6 +264,9 @@ export class Cluster {
   private rebootstrap(): void {
     this.rebootstrapping = true;
     this.rebootstraps++;
+    this.options.logger.info('rebootstrap: looking the cluster up again from the bootstrap brokers', {
+      bootstrap: this.options.brokers.map((b) => `${b.host}:${b.port}`).join(','),
+    });
     this.refreshFailures.restart(Date.now());
     this.bootstrap = this.bootstrap.map((old, i) => {
       if (old.isConnected) return old;
@@ -271,7 +281,7 @@ export class Cluster {
 
   private bootstrapLink(index: number): NodeLink {
     const b = this.options.brokers[index] as { host: string; port: number };
-    return new NodeLink(-(index + 1), b.host, b.port, this.options);
+    return new NodeLink(-(index + 1), b.host, b.port, this.options, this.linkLog);
   }
 
   /** Keeps one link per advertised broker; links of brokers that left are closed. */
@@ -280,7 +290,7 @@ export class Cluster {
       const existing = this.links.get(id);
       if (existing && existing.host === b.host && existing.port === b.port) continue;
       void existing?.close();
-      this.links.set(id, new NodeLink(id, b.host, b.port, this.options));
+      this.links.set(id, new NodeLink(id, b.host, b.port, this.options, this.linkLog));
     }
     for (const [id, link] of this.links) {
       if (!metadata.brokers.has(id)) {

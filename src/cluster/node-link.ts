@@ -6,6 +6,7 @@ import type { AnyApi } from '../protocol/schema.js';
 import { Connection } from '../network/connection.js';
 import { ConnectionClosedError, ConnectionError } from '../protocol/errors.js';
 import { requestApiVersions } from './api-versions-handshake.js';
+import { LinkLog } from './link-log.js';
 import type { ResolvedClusterOptions } from './options.js';
 import { backoffDelay } from './retry.js';
 import { negotiateVersion, type BrokerApiVersions } from './versions.js';
@@ -24,7 +25,17 @@ export class NodeLink {
   private nextAttemptAt = 0;
   private closed = false;
 
-  constructor(nodeId: number, host: string, port: number, private readonly options: ResolvedClusterOptions) {
+  /**
+   * @param log where outages and throttling are logged: the client's shared one, so that several
+   *   links to one broker log its outage once (default: one of the link's own)
+   */
+  constructor(
+    nodeId: number,
+    host: string,
+    port: number,
+    private readonly options: ResolvedClusterOptions,
+    private readonly log: LinkLog = new LinkLog(options.logger),
+  ) {
     this.nodeId = nodeId;
     this.host = host;
     this.port = port;
@@ -83,6 +94,7 @@ export class NodeLink {
       // Per broker: the host dialled is the name verified (a user servername only for bootstrap addresses).
       tls: this.options.tls?.connectOptions(this.host, this.nodeId < 0),
       nodeId: this.nodeId,
+      onThrottle: (api, ms) => this.log.throttled(this.address, this.nodeId, api, ms),
     });
     this.opening = conn;
     // The whole setup is bounded by connectTimeoutMs (Java socket.connection.setup.timeout.ms), not
@@ -112,6 +124,8 @@ export class NodeLink {
       this.failures++;
       this.nextAttemptAt = Date.now() + backoffDelay(this.failures, this.options.retry);
       void conn.close();
+      // A link closed meanwhile was given up by the client: its failure is no outage.
+      if (!this.closed) this.log.connectFailed(this.address, this.nodeId, err instanceof Error ? err : new Error(String(err)));
       throw err;
     } finally {
       clearTimeout(setupTimer);
@@ -120,6 +134,11 @@ export class NodeLink {
     this.failures = 0;
     this.nextAttemptAt = 0;
     this.connection = conn;
+    this.log.connected(this.address, this.nodeId);
+    // The close listener hears an error only when the client did not close the connection itself.
+    conn.on('close', (error) => {
+      if (error && !this.closed && this.connection === conn) this.log.dropped(this.address, this.nodeId, error);
+    });
     return conn;
   }
 

@@ -15,8 +15,11 @@
  * traffic other partitions bring. A partition's final commit takes it out of the automatic
  * commits, and `unregister` drops it outright (loss), so an ack arriving later is never committed.
  */
-import { backoffDelay, DEFAULT_RETRY, type RetryOptions } from '../cluster/retry.js';
+import { backoffDelay, DEFAULT_RETRY, isRetriable, type RetryOptions } from '../cluster/retry.js';
 import { isFencingError } from '../group/errors.js';
+import { partitionsField, type Logger } from '../logger.js';
+import { KafkaError } from '../protocol/error-codes.js';
+import { KafkaStageError } from '../protocol/errors.js';
 import { CommitLostError } from './commit-errors.js';
 import { CommitRound, RoundResult, type CommitSource } from './commit-round.js';
 import type { OffsetToCommit } from './contracts.js';
@@ -46,6 +49,11 @@ export interface CommitManagerOptions {
    * {@link DEFAULT_RETRY}'s: 100 ms doubling to 1 s (Java `retry.backoff.ms` / `retry.backoff.max.ms`).
    */
   retryBackoff?: Pick<RetryOptions, 'initialBackoffMs' | 'maxBackoffMs'>;
+  /**
+   * Told of a commit failing (warn when retriable, else error) once per failing streak, and of
+   * commits succeeding again (info); the failures in between are debug. Default: none.
+   */
+  logger?: Logger;
 }
 
 /**
@@ -97,6 +105,8 @@ export class CommitManager {
   private retryTimer: NodeJS.Timeout | null = null;
   /** Failed commits in a row (`async` retries back off on it). */
   private failures = 0;
+  /** Since when, and for how many rounds, commits fail (null while they succeed): what the log says once. */
+  private failingStreak: { since: number; rounds: number } | null = null;
   private inFlight: CommitRound<CommittableSource> | null = null;
   /** The round that starts when the one in flight is answered; every request meanwhile joins it. */
   private queued: CommitRound<CommittableSource> | null = null;
@@ -328,8 +338,40 @@ export class CommitManager {
       else if (c.entry !== undefined) this.failedNow(c.entry, c.offset, failure);
     }
     if (error === null) this.failures = 0;
+    this.logRound(offsets, result);
     this.options.onCommit?.({ offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })), error });
     return result;
+  }
+
+  /** Logs the start and the end of a failing streak; what happens within it is debug. */
+  private logRound(offsets: readonly OffsetToCommit[], result: RoundResult): void {
+    const logger = this.options.logger;
+    if (logger === undefined) return;
+    const error = result.error;
+    if (error === null) {
+      if (this.failingStreak === null) return;
+      logger.info('offset commits succeed again', {
+        partitions: partitionsField(offsets),
+        failedCommits: this.failingStreak.rounds,
+        failingForMs: Date.now() - this.failingStreak.since,
+      });
+      this.failingStreak = null;
+      return;
+    }
+    const failed = offsets.filter((o) => result.errorFor(tpKey(o.topic, o.partition)) !== null);
+    const fields = {
+      partitions: partitionsField(failed),
+      code: error instanceof KafkaError ? error.errorName : error instanceof KafkaStageError ? error.code : error.name,
+      err: error,
+    };
+    if (this.failingStreak !== null) {
+      this.failingStreak.rounds++;
+      logger.debug('offset commit failed again', fields);
+      return;
+    }
+    this.failingStreak = { since: Date.now(), rounds: 1 };
+    if (isRetriable(error)) logger.warn('offset commit failed', fields);
+    else logger.error('offset commit failed', fields);
   }
 
   /** The offsets a round carries: explicit ones first, then finals, then what moved. */

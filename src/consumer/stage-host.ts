@@ -10,6 +10,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay } from '../cluster/retry.js';
 import { AuthorizationError } from '../protocol/error-codes.js';
 import { KafkaStageError, NoOffsetError, SubscriberTimeoutError } from '../protocol/errors.js';
+import { createStderrLogger, type Logger } from '../logger.js';
 import { ByteBudget } from '../stage/byte-budget.js';
 import { CommitLostError } from './commit-errors.js';
 import { CommitManager } from './commit-manager.js';
@@ -81,12 +82,31 @@ const CHANNELS = {
 
 /** The emitter every consumer is: typed events, mirrored on diagnostics channels. */
 export class ConsumerEmitter extends EventEmitter<ConsumerEvents> {
-  /** Emits `event` and publishes it on its diagnostics channel. Errors without listeners are not thrown. */
+  /**
+   * Where an `error` event nobody listens to goes (the client's logger, set with its stage host);
+   * until then the default stderr logger, so such an error is never silent.
+   */
+  private unheardErrors: Logger | undefined;
+
+  /**
+   * Emits `event` and publishes it on its diagnostics channel. An `error` without listeners is not
+   * thrown (Node's EventEmitter would crash the process from deep inside the engine): it goes to
+   * the logger at error level.
+   */
   publish<K extends ConsumerEventName>(event: K, ...payload: ConsumerEvents[K]): void {
     const ch = CHANNELS[event];
     if (ch.hasSubscribers) ch.publish(payload[0]);
-    if (event === 'error' && this.listenerCount('error') === 0) return;
+    if (event === 'error' && this.listenerCount('error') === 0) {
+      this.unheardErrors ??= createStderrLogger();
+      this.unheardErrors.error("consumer error (no 'error' listener)", { err: payload[0] as Error });
+      return;
+    }
     (this.emit as (e: K, ...p: ConsumerEvents[K]) => boolean)(event, ...payload);
+  }
+
+  /** @internal Sends `error` events nobody listens to to `logger` (the client's, set by its stage host). */
+  logUnheardErrorsTo(logger: Logger): void {
+    this.unheardErrors = logger;
   }
 }
 
@@ -127,6 +147,7 @@ export class StageHost<E> {
     private readonly subscriber: SubscriberFactory<E> | null,
     private readonly extra: E,
   ) {
+    events.logUnheardErrorsTo(cluster.options.logger);
     this.budget = new ByteBudget(options.buffer.maxBytes);
     this.scheduler = new FetchScheduler({
       cluster,
@@ -137,6 +158,7 @@ export class StageHost<E> {
     });
     this.commits = new CommitManager({
       ...options.commit,
+      logger: cluster.options.logger,
       commit: (offsets) => owner.commit(offsets),
       onCommit: (outcome) => {
         this.events.publish('commit', outcome);

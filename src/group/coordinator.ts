@@ -181,7 +181,7 @@ export class GroupCoordinator {
     const link = this.link;
     if (link && link.nodeId === node.nodeId && link.host === node.host && link.port === node.port) return link;
     void link?.close();
-    this.link = new NodeLink(node.nodeId, node.host, node.port, this.cluster.options);
+    this.link = new NodeLink(node.nodeId, node.host, node.port, this.cluster.options, this.cluster.linkLog);
     return this.link;
   }
 

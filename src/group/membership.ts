@@ -385,7 +385,6 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
       case 'assign':
         this.logger.info('group partitions assigned', {
           ...this.logFields(),
-          generation: effect.generationId,
           leader: this.isLeader,
           protocol: this.state.protocol,
           assigned: partitionsField(effect.partitions),

@@ -98,6 +98,8 @@ export interface ConnectionOptions {
   nodeId?: number;
   /** Called synchronously with every settled request (cheap counters; must not throw). */
   onRequest?: (event: RequestEvent) => void;
+  /** Called when a response carries a throttle time above 0 (a quota hit; must not throw). */
+  onThrottle?: (api: string, throttleTimeMs: number) => void;
   /** First correlation id used. Default 0. Tests start near 2^31-1 to exercise wrapping. */
   firstCorrelationId?: number;
 }
@@ -145,6 +147,7 @@ export class Connection {
   private readonly authenticate: ((conn: Connection) => Promise<void>) | undefined;
   private readonly nodeId: number | undefined;
   private readonly onRequest: ((event: RequestEvent) => void) | undefined;
+  private readonly onThrottle: ((api: string, throttleTimeMs: number) => void) | undefined;
   private readonly context: ErrorContext;
   /**
    * Plain TCP reads into buffers we supply (FrameReader: a large response lands in its own buffer
@@ -184,6 +187,7 @@ export class Connection {
     this.authenticate = options.authenticate;
     this.nodeId = options.nodeId;
     this.onRequest = options.onRequest;
+    this.onThrottle = options.onThrottle;
     this.lastCorrelationId = checkInteger('firstCorrelationId', options.firstCorrelationId ?? 0, 0, 0x7fffffff) - 1;
     this.address = isIPv6(this.host) ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
     this.context = this.nodeId === undefined ? { broker: this.address } : { broker: this.address, nodeId: this.nodeId };
@@ -495,6 +499,8 @@ export class Connection {
       this.shutdown(error, entry, false);
       return;
     }
+    const throttleTimeMs = (body as { throttleTimeMs?: unknown }).throttleTimeMs;
+    if (this.onThrottle && typeof throttleTimeMs === 'number' && throttleTimeMs > 0) this.onThrottle(entry.api.name, throttleTimeMs);
     this.settle(entry, undefined, body);
   }
 

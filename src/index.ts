@@ -7,7 +7,7 @@
 export { Cluster, type RequestOptions, type RequestTarget } from './cluster/cluster.js';
 export { CLUSTER_DEFAULTS, type ClusterOptions, type ResolvedClusterOptions } from './cluster/options.js';
 export type { MetadataRecoveryStrategy, ResolvedMetadataRecovery } from './cluster/rebootstrap.js';
-export { createStderrLogger, type Logger, type LogFields, type LoggerOption } from './logger.js';
+export { createStderrLogger, loggerFromPino, type FieldsFirstLogger, type Logger, type LogFields, type LoggerOption, type StderrLoggerOptions } from './logger.js';
 export { TLS_INSECURE_WARNING, type ClusterTlsOptions, type TlsSettings } from './cluster/tls-options.js';
 export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster/metadata.js';
 export { DEFAULT_RETRY, RetriesExhaustedError, type RetryOptions } from './cluster/retry.js';

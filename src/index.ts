@@ -74,6 +74,12 @@ export {
   CorruptRecordError,
   CompressionError,
   InvalidOptionError,
+  InvalidArgumentError,
+  CodecUnavailableError,
+  ConnectionClosedError,
+  ResponseTooLargeError,
+  RecordTooLargeError,
+  DeliveryTimeoutError,
   NoOffsetError,
   StageBusyError,
   SubscriberTimeoutError,
@@ -95,4 +101,6 @@ export {
   type AuthorizationResourceType,
 } from './protocol/error-codes.js';
 export { CommitLostError } from './consumer/commit-errors.js';
+export { NoProgressError } from './consumer/fetch-errors.js';
+export { PartitionOffsetsError, OffsetCommitError, OffsetFetchError, PartitionNotOwnedError, type PartitionFailure } from './group/errors.js';
 export type { CompressionName, KafkaRecord, RecordBatch, RecordHeader, RecordInput } from './protocol/records/types.js';

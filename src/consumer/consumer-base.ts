@@ -3,7 +3,8 @@
  * stream, acks by partition, commits, stats and the owned stages. Subclasses add how partitions are
  * obtained (group membership, or an explicit list) and start/stop.
  */
-import { KafkaStageError } from '../protocol/errors.js';
+import { InvalidArgumentError, KafkaStageError } from '../protocol/errors.js';
+import { ackTargetOf } from './ack-target.js';
 import type { TopicPartition } from './contracts.js';
 import { ConsumerEmitter, type StageHost } from './stage-host.js';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionStage, PartitionStats } from './types.js';
@@ -23,14 +24,21 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
    * the ack is ignored (never committed) even if the partition has a fresh stage delivering the
    * same offsets again. Acks during a drain (revoke, release, stop) count. For a partition not
    * consumed here it resolves at once, except under `sync`, where it rejects with CommitLostError
-   * (`ERR_COMMIT_LOST`): no commit will cover it. Rejects with a RangeError, acking nothing, when `what` is a record
+   * (`ERR_COMMIT_LOST`): no commit will cover it. Rejects with InvalidArgumentError
+   * (`ERR_INVALID_ARGUMENT`), acking nothing, when `what` is no record, batch or offset, or a record
    * or batch of another partition than `topic`/`partition`.
    */
   ack(batch: ConsumerBatch): Promise<void>;
   ack(topic: string, partition: number, what: Ackable): Promise<void>;
   ack(a: ConsumerBatch | string, partition?: number, what?: Ackable): Promise<void> {
     if (typeof a === 'string') return this.host.ack(a, partition as number, what as Ackable);
-    return this.host.ack(a.topic, a.partition, a);
+    const target = ackTargetOf(a);
+    if (target instanceof InvalidArgumentError) return Promise.reject(target);
+    // A bare offset names no partition: it needs ack(topic, partition, offset).
+    if (target.topic === undefined || target.partition === undefined) {
+      return Promise.reject(new InvalidArgumentError('batch', 'ack(batch) takes a batch (or record); ack an offset with ack(topic, partition, offset)'));
+    }
+    return this.host.ack(target.topic, target.partition, a);
   }
 
   /**
@@ -40,9 +48,16 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
    * work finished during the drain need not be delivered again (commit strategy `none`).
    *
    * @throws KafkaStageError `ERR_PARTITION_NOT_OWNED` when the partition is neither owned nor draining
+   * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `offset` is not a non-negative integer
    */
   async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
     if (!target) return this.host.commits.commitNow();
+    if (!Number.isSafeInteger(target.offset) || target.offset < 0) {
+      throw new InvalidArgumentError('target.offset', `commit offset must be a non-negative integer, got ${String(target.offset)}`, {
+        topic: target.topic,
+        partition: target.partition,
+      });
+    }
     const stage = this.host.reachableStage(target.topic, target.partition);
     if (!stage) {
       throw new KafkaStageError('ERR_PARTITION_NOT_OWNED', `${target.topic}/${target.partition} is not consumed by this consumer`, {

@@ -4,7 +4,7 @@
  * the Java client's equivalent.
  */
 import { resolveClusterOptions, CLUSTER_OPTION_KEYS, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
-import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkString } from '../options/validate.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, checkString, checkTopicName } from '../options/validate.js';
 import { InvalidOptionError } from '../protocol/errors.js';
 
 /** Where to start when a partition has no committed offset (Java `auto.offset.reset`). */
@@ -179,12 +179,7 @@ function clusterPart(options: ClusterOptions): ClusterOptions {
 }
 
 function objectOption<T extends object>(name: string, value: T | undefined, known: readonly string[]): Partial<T> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionError(name, 'expected an object');
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new InvalidOptionError(`${name}.${key}`, `unknown option (known: ${known.join(', ')})`);
-  }
-  return value;
+  return checkOptionsObject(name, value, known, `consumer ${name}`);
 }
 
 function resolveCommon(options: ConsumerGroupOptions | StandaloneConsumerOptions): ResolvedConsumerCommon {
@@ -230,7 +225,7 @@ export function resolveConsumerGroupOptions(options: ConsumerGroupOptions): Reso
   if (!Array.isArray(options.topics) || options.topics.length === 0) {
     throw new InvalidOptionError('topics', 'expected a non-empty array of topic names');
   }
-  const topics = options.topics.map((t, i) => checkString(`topics[${i}]`, t));
+  const topics = options.topics.map((t, i) => checkTopicName(`topics[${i}]`, t));
   const assignors = options.assignors ?? [...d.assignors];
   if (!Array.isArray(assignors) || assignors.length === 0) throw new InvalidOptionError('assignors', 'expected a non-empty array');
   assignors.forEach((a, i) => checkOneOf(`assignors[${i}]`, a, ASSIGNORS));
@@ -251,6 +246,13 @@ export function resolveConsumerGroupOptions(options: ConsumerGroupOptions): Reso
   };
 }
 
+/** One `partitions` entry: an object with only topic, partition and offset. */
+function checkPartitionEntry(i: number, entry: unknown): { topic?: unknown } {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new InvalidOptionError(`partitions[${i}]`, 'expected { topic, partition, offset? }');
+  checkKnownKeys('partition', entry, ['topic', 'partition', 'offset'], `partitions[${i}]`);
+  return entry;
+}
+
 /** Resolves and validates standalone consumer options. */
 export function resolveStandaloneOptions(options: StandaloneConsumerOptions): ResolvedStandaloneOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
@@ -260,7 +262,7 @@ export function resolveStandaloneOptions(options: StandaloneConsumerOptions): Re
     throw new InvalidOptionError('partitions', 'expected a non-empty array of {topic, partition, offset?}');
   }
   const partitions = options.partitions.map((p, i) => ({
-    topic: checkString(`partitions[${i}].topic`, p?.topic),
+    topic: checkTopicName(`partitions[${i}].topic`, checkPartitionEntry(i, p).topic),
     partition: checkInteger(`partitions[${i}].partition`, p?.partition, 0, 2 ** 31 - 1),
     offset: p?.offset === undefined ? null : checkInteger(`partitions[${i}].offset`, p.offset, 0),
   }));

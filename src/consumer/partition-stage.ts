@@ -27,16 +27,17 @@
  * Lifecycle: `active` → `revoke()` → draining (nothing more is delivered; acks still count) →
  * closed; `lose()` closes at once. Once closed, acks are ignored and the commit sink hears nothing.
  */
-import { AbortedError, CorruptRecordError, StageBusyError } from '../protocol/errors.js';
+import { AbortedError, CorruptRecordError, InvalidArgumentError, StageBusyError } from '../protocol/errors.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';
 import { AckLedger } from '../stage/ack-ledger.js';
 import { PartitionBuffer, type PartitionBufferLimits } from '../stage/partition-buffer.js';
+import { ackTargetOf, foreignAck } from './ack-target.js';
 import type { CommitSink, FetchedPartitionInfo, FetchTarget, FetchWaker } from './contracts.js';
 import { createBatchIterator } from './delivery/batch-iterator.js';
 import { resolveDemand } from './delivery/demand.js';
-import { ManualSubscription, type ErrorHandler, type RecordsHandler } from './delivery/manual.js';
+import { checkAskCount, ManualSubscription, type ErrorHandler, type RecordsHandler } from './delivery/manual.js';
 import { RecordReadable } from './delivery/node-readable.js';
 import { createRecordIterator } from './delivery/record-iterator.js';
 import type { DeliverySource, Subscription } from './delivery/source.js';
@@ -223,7 +224,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * is attached; ignored once the stage has stopped.
    */
   ask(n: number): void {
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`ask(n): n must be a non-negative integer, got ${String(n)}`);
+    // Checked before a manual subscription is attached: a bad call must leave the stage free.
+    checkAskCount(n);
     this.manual().ask(n);
   }
 
@@ -274,30 +276,18 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * or revoked with a final commit below it, also for acks after that). A re-ack of an offset no
    * durable commit covers yet (say after a failed commit) triggers or awaits a commit like a first
    * ack. Acks of offsets never delivered resolve at once. Under `async` and `none` acks resolve at
-   * once. Rejects with a RangeError, acking nothing, for a batch or a record of another partition
+   * once. Rejects with InvalidArgumentError (`ERR_INVALID_ARGUMENT`), acking nothing, for something
+   * that is no record, batch or offset, and for a batch or a record of another partition
    * (a record carries the topic and partition it was fetched from; acking it here by its offset
    * alone could commit past a record of this partition not yet processed).
    */
   ack(x: Ackable): Promise<void> {
-    let from: number;
-    let to: number;
-    const isBatch = typeof x !== 'number' && (x as ConsumerBatch).records !== undefined;
-    if (typeof x === 'number') {
-      from = to = x;
-    } else if (isBatch) {
-      const batch = x as ConsumerBatch;
-      if (batch.topic !== this.topic || batch.partition !== this.partition) {
-        return Promise.reject(new RangeError(`a batch of ${batch.topic}/${batch.partition} was acked on the stage of ${this.topic}/${this.partition}`));
-      }
-      from = batch.firstOffset;
-      to = batch.lastOffset;
-    } else {
-      const record = x as KafkaRecord;
-      if (record.topic !== this.topic || record.partition !== this.partition) {
-        return Promise.reject(new RangeError(`a record of ${record.topic}/${record.partition} was acked on the stage of ${this.topic}/${this.partition}`));
-      }
-      from = to = record.offset;
+    const target = ackTargetOf(x);
+    if (target instanceof InvalidArgumentError) return Promise.reject(target);
+    if (target.topic !== undefined && (target.topic !== this.topic || target.partition !== this.partition)) {
+      return Promise.reject(foreignAck(target, this.topic, this.partition));
     }
+    const { from, to, batch: isBatch } = target;
     // Offsets past every delivery are not the subscriber's to ack.
     const last = Math.min(to, this.tracker.highestPosition - 1);
     if (last < from) return RESOLVED;
@@ -441,7 +431,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * records never delivered (those below the reset point are gone from the log).
    */
   seek(offset: number): void {
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`seek offset must be a non-negative integer, got ${String(offset)}`);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidArgumentError('offset', `seek offset must be a non-negative integer, got ${String(offset)}`);
     if (this.state !== 'active') return;
     this.dropBuffer();
     this.position = offset;

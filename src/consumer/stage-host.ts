@@ -9,9 +9,10 @@ import { EventEmitter } from 'node:events';
 import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay } from '../cluster/retry.js';
 import { AuthorizationError } from '../protocol/error-codes.js';
-import { KafkaStageError, NoOffsetError, SubscriberTimeoutError } from '../protocol/errors.js';
+import { InvalidArgumentError, KafkaStageError, NoOffsetError, SubscriberTimeoutError } from '../protocol/errors.js';
 import { createStderrLogger, type Logger } from '../logger.js';
 import { ByteBudget } from '../stage/byte-budget.js';
+import { ackTargetOf } from './ack-target.js';
 import { CommitLostError } from './commit-errors.js';
 import { CommitManager } from './commit-manager.js';
 import { tpKey, type FetchTarget, type OffsetToCommit, type TopicPartition } from './contracts.js';
@@ -225,13 +226,14 @@ export class StageHost<E> {
    * partition is not reachable (acks of a partition no longer owned are never committed). The promise is the stage's, unchanged: its rejection is the caller's to handle.
    */
   ack(topic: string, partition: number, item: Ackable): Promise<void> {
-    const tagged = typeof item === 'object' && 'records' in item ? this.merged?.stageOf(item) : undefined;
+    const target = ackTargetOf(item);
+    if (target instanceof InvalidArgumentError) return Promise.reject(target);
+    const tagged = target.batch ? this.merged?.stageOf(item as ConsumerBatch) : undefined;
     const stage = tagged ?? this.reachableStage(topic, partition);
     if (!stage) {
       // Not consumed here (never assigned, or revoked and drained): no commit will ever cover it.
       if (this.options.commit.strategy !== 'sync') return Promise.resolve();
-      const offset = typeof item === 'number' ? item : 'records' in item ? item.lastOffset : item.offset;
-      return Promise.reject(new CommitLostError(topic, partition, offset, null, 'the partition is not consumed by this consumer'));
+      return Promise.reject(new CommitLostError(topic, partition, target.to, null, 'the partition is not consumed by this consumer'));
     }
     const done = stage.ack(item);
     this.maybeEndDrain(stage);

@@ -8,7 +8,7 @@ import { Cluster } from '../cluster/cluster.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { absentTopics, MissingTopicWatch } from '../group/missing-topics.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom, STANDALONE_COMMIT } from '../group/offsets.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { InvalidOptionError, KafkaStageError } from '../protocol/errors.js';
 import { tpKey } from './contracts.js';
 import { resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
 import { StageHost, type SubscriberFactory } from './stage-host.js';
@@ -146,7 +146,7 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
 
   /** Commits every partition's acked prefix now, or exactly `offset` of one partition. Needs a groupId. */
   override async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
-    if (!this.coordinator) throw new KafkaStageError('ERR_INVALID_OPTION', 'commit() needs a groupId', { context: { option: 'groupId' } });
+    if (!this.coordinator) throw new InvalidOptionError('groupId', 'commit() needs a groupId');
     return super.commit(target);
   }
 }

@@ -22,6 +22,7 @@ export type KafkaStageErrorCode =
   | 'ERR_PROTOCOL'
   | 'ERR_NO_PROGRESS'
   | 'ERR_INVALID_OPTION'
+  | 'ERR_INVALID_ARGUMENT'
   | 'ERR_CONNECTION'
   | 'ERR_CONNECTION_CLOSED'
   | 'ERR_REQUEST_TIMEOUT'
@@ -102,6 +103,21 @@ export class InvalidOptionError extends KafkaStageError {
   constructor(option: string, message: string) {
     super('ERR_INVALID_OPTION', `invalid option ${option}: ${message}`, { context: { option } });
     this.option = option;
+  }
+}
+
+/**
+ * An argument given to a method is invalid (an option object's fields fail with
+ * {@link InvalidOptionError} instead). `argument` names it as the method's documentation does;
+ * nothing was done.
+ */
+export class InvalidArgumentError extends KafkaStageError {
+  /** The offending argument, e.g. `n` of `ask(n)`. */
+  readonly argument: string;
+
+  constructor(argument: string, message: string, context: ErrorContext = {}) {
+    super('ERR_INVALID_ARGUMENT', message, { context: { ...context, argument }, retriable: false });
+    this.argument = argument;
   }
 }
 

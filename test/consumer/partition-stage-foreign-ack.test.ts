@@ -9,6 +9,7 @@ import { afterEach, test } from 'node:test';
 import { readAll } from '../../src/consumer/partition-reader.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
+import { InvalidArgumentError } from '../../src/protocol/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from './delivery/fixtures.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
@@ -43,13 +44,14 @@ test('defect 13: ack(record) of another partition\'s record on a stage is reject
   assert.equal(recordOfB.offset, 5);
 
   await assert.rejects(a.stage.ack(recordOfB), (err: unknown) => {
-    assert.ok(err instanceof RangeError, String(err));
+    assert.ok(err instanceof InvalidArgumentError, String(err));
+    assert.equal(err.code, 'ERR_INVALID_ARGUMENT');
     assert.match(err.message, /t\/1/, 'names the record\'s partition');
     assert.match(err.message, /t\/0/, 'names the stage\'s partition');
     return true;
   });
   // Same partition number, another topic: still not this stage's.
-  await assert.rejects(a.stage.ack(recordOfC), RangeError);
+  await assert.rejects(a.stage.ack(recordOfC), InvalidArgumentError);
   assert.equal(a.stage.committableOffset, 5, 'offset 5 of t/0 was not acked');
   assert.equal(a.stage.stats().inFlight, 5);
   assert.equal(a.sink.total, 0, 'nothing reported to the commit sink');
@@ -64,7 +66,7 @@ test('defect 13: ack(record) of another partition\'s record on a stage is reject
 test('defect 13: a record decoded without a partition (topic \'\', partition -1) is refused by every stage', async () => {
   const a = await stageWithDelivered('t', 0);
   const orphan: KafkaRecord = { ...(a.got[0] as KafkaRecord), topic: '', partition: -1 };
-  await assert.rejects(a.stage.ack(orphan), RangeError);
+  await assert.rejects(a.stage.ack(orphan), InvalidArgumentError);
   assert.equal(a.stage.committableOffset, 5);
 });
 
@@ -98,7 +100,7 @@ test('defect 13: records from the fetch path carry their topic and partition; co
   }
   const zeroOf1 = b1.records[0] as KafkaRecord;
   assert.equal(zeroOf1.offset, 0);
-  await assert.rejects(consumer.ack(LOG_TOPIC, 0, zeroOf1), RangeError);
+  await assert.rejects(consumer.ack(LOG_TOPIC, 0, zeroOf1), InvalidArgumentError);
   assert.equal(consumer.stage(LOG_TOPIC, 0)?.stats().ackedOffset, 0, 'offset 0 of partition 0 was not acked');
   await consumer.ack(LOG_TOPIC, 0, b0.records[0] as KafkaRecord);
   assert.equal(consumer.stage(LOG_TOPIC, 0)?.stats().ackedOffset, 1);

@@ -7,6 +7,7 @@
  * not recurse. A handler that throws reports to `onError` when one was given; otherwise the error is
  * thrown on, as from any event listener (an uncaught exception).
  */
+import { InvalidArgumentError } from '../../protocol/errors.js';
 import type { KafkaRecord } from '../../protocol/records/types.js';
 import type { DeliverySource, Subscription } from './source.js';
 
@@ -15,6 +16,11 @@ export type RecordsHandler = (records: KafkaRecord[]) => void;
 
 /** Receives a fetch error the stage could not get past (or an error the handler threw). */
 export type ErrorHandler = (error: Error) => void;
+
+/** Throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) unless `n` is a count `ask(n)` can take. */
+export function checkAskCount(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('n', `ask(n): n must be a non-negative integer, got ${String(n)}`);
+}
 
 /** The manual-demand subscription of one stage. */
 export class ManualSubscription implements Subscription {
@@ -26,7 +32,7 @@ export class ManualSubscription implements Subscription {
 
   /** Adds `n` to the outstanding demand. */
   ask(n: number): void {
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`ask(n): n must be a non-negative integer, got ${String(n)}`);
+    checkAskCount(n);
     if (this.source.ended() || n === 0) return;
     this.source.demand(n);
     if (this.handler !== null) this.source.notifySoon();

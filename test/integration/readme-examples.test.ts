@@ -1,0 +1,177 @@
+/**
+ * The README's programs, run as written against the test broker. A ```ts block that imports from
+ * 'kafka-stage' is a complete program (fragments import nothing); the "Connecting securely"
+ * section's blocks run in test/integration/secure/readme-examples.test.ts against the secured
+ * broker, every other program here. Only what ties a program to a broker is replaced: the address
+ * `localhost:9092` by the test cluster's, the topic and group names by fresh ones, and the package
+ * name by the source entry point. Topics a program uses without creating are created first.
+ *
+ * Each program has an expectation below (found by a line of its code): what it must print, and
+ * whether it ends by itself or, for the long-running consumers, on the signal a user's Ctrl-C or a
+ * service manager sends; a program with no expectation fails the test, so a new example cannot go unchecked.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Admin } from '../../src/admin/admin.js';
+import { testBrokers, uniqueTopic } from '../helpers/env.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsxLoader = import.meta.resolve('tsx');
+
+/** Topic and group names the README's programs use; each becomes a fresh name in this run. */
+const TOPICS = ['greetings', 'orders', 'orders.dead-letters', 'audit-log', 'payments'];
+const GROUPS = ['greeters', 'billing', 'payment-workers'];
+
+/** How a program is checked. */
+interface Expectation {
+  /** A line of the program's code that identifies it. */
+  identifiedBy: string;
+  /** What stdout must show (before SIGTERM, for a program that waits for one). */
+  prints: RegExp;
+  /** `exit`: ends by itself with code 0; a signal: runs until sent that signal, then ends with code 0. */
+  ends: 'exit' | 'SIGINT' | 'SIGTERM';
+  /** Further checks once it ended, on the cluster. */
+  verify?: (names: Map<string, string>, output: { stdout: string; stderr: string }) => Promise<void>;
+}
+
+const EXPECTATIONS: Expectation[] = [
+  {
+    identifiedBy: "await producer.send('greetings', { key: 'user-1', value: 'hello' });",
+    prints: /greetings-\S+\/\d@0: user-1 = hello/,
+    ends: 'SIGINT', // Ctrl-C
+    // The graceful stop committed the acked record: offset 1 on its partition, 0 on the others.
+    verify: async (names) => {
+      const offsets = await admin.fetchGroupOffsets(names.get('greeters')!, [names.get('greetings')!]);
+      assert.deepEqual(offsets.map((o) => o.offset).sort(), [0, 0, 1], JSON.stringify(offsets));
+    },
+  },
+  {
+    identifiedBy: "const producer = new Producer({ brokers: ['localhost:9092'], compression: 'zstd', lingerMs: 5 });",
+    prints: /order-17 is at partition \d, offset 0\n/,
+    ends: 'exit',
+    // send and sendBatch wrote 3 records in all.
+    verify: async (names) => {
+      const topic = names.get('orders')!;
+      const ends = await admin.listOffsets([0, 1, 2].map((partition) => ({ topic, partition, spec: 'latest' as const })));
+      assert.equal(ends.reduce((sum, p) => sum + p.offset, 0), 3, JSON.stringify(ends));
+    },
+  },
+  {
+    identifiedBy: "await admin.createTopics([{ topic: 'audit-log', partitions: 6, configs: { 'retention.ms': '604800000' } }]);",
+    prints: /^cluster \S+: \d+ broker\(s\); audit-log\/0 ends at 0\n/,
+    ends: 'exit',
+    verify: async (names) => {
+      const [config] = await admin.describeConfigs([{ type: 'topic', name: names.get('audit-log')! }]);
+      assert.equal(config?.entries.find((e) => e.name === 'retention.ms')?.value, '604800000');
+    },
+  },
+  {
+    identifiedBy: "subscribe('kafka-stage:request', (message) => {",
+    prints: /generation \d+: assigned 3 partition\(s\)\n[\s\S]*\/2 lag=/,
+    ends: 'SIGTERM',
+  },
+];
+
+/** The README's complete programs outside "Connecting securely", in order. */
+function programs(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const secure = readme.indexOf('\n## Connecting securely\n');
+  const secureEnd = secure < 0 ? -1 : readme.indexOf('\n## ', secure + 1);
+  const out: string[] = [];
+  for (const m of readme.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    const inSecure = secure >= 0 && m.index > secure && (secureEnd < 0 || m.index < secureEnd);
+    const code = m[1] ?? '';
+    if (!inSecure && /from 'kafka-stage'/.test(code)) out.push(code);
+  }
+  return out;
+}
+
+let admin: Admin;
+let dir: string;
+const created: string[] = [];
+
+before(() => {
+  admin = new Admin({ brokers: testBrokers() });
+  dir = mkdtempSync(join(tmpdir(), 'kafka-stage-readme-'));
+});
+after(async () => {
+  if (created.length > 0) await admin.deleteTopics(created).catch(() => undefined);
+  await admin.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The program tied to the test cluster, with fresh names; `names` maps each README name to its fresh one. */
+function localise(code: string, names: Map<string, string>): string {
+  let out = code
+    .replaceAll("'localhost:9092'", testBrokers().map((b) => `'${b}'`).join(', '))
+    .replaceAll("from 'kafka-stage'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`);
+  for (const [name, fresh] of names) out = out.replaceAll(`'${name}'`, `'${fresh}'`);
+  return out;
+}
+
+/** Runs `file` with tsx; for a program that waits for a signal, sends it once stdout matches `prints`. */
+function run(file: string, expectation: Expectation): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, ['--import', tsxLoader, file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (expectation.ends !== 'exit' && !signalled && expectation.prints.test(stdout)) {
+        signalled = true;
+        child.kill(expectation.ends);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A bound on a hang, not a timing assertion: the test fails on what the output shows.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+test('the README has runnable programs, each with an expectation here', () => {
+  const all = programs();
+  assert.ok(all.length >= EXPECTATIONS.length, `${all.length} programs`);
+  for (const code of all) {
+    const matching = EXPECTATIONS.filter((e) => code.includes(e.identifiedBy));
+    assert.equal(matching.length, 1, `exactly one expectation for the program:\n${code}`);
+  }
+  for (const e of EXPECTATIONS) assert.ok(all.some((code) => code.includes(e.identifiedBy)), `the README still has: ${e.identifiedBy}`);
+});
+
+test('the first program installs, produces, consumes with a group and stops on SIGINT/SIGTERM', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const first = programs()[0] ?? '';
+  assert.ok(readme.indexOf('npm install kafka-stage') < readme.indexOf(first), 'npm install comes before the first program');
+  for (const shown of ['new Producer(', 'new ConsumerGroup(', 'stage.ack(', "'SIGINT'", "'SIGTERM'", 'group.stop()']) assert.ok(first.includes(shown), `shows ${shown}`);
+});
+
+for (const [index, code] of programs().entries()) {
+  const expectation = EXPECTATIONS.find((e) => code.includes(e.identifiedBy));
+  test(`README program ${index + 1} runs: ${expectation?.identifiedBy ?? 'no expectation'}`, async (t) => {
+    if (!expectation) return assert.fail('no expectation for this program (see the first test)');
+    const used = (list: string[]) => list.filter((n) => code.includes(`'${n}'`));
+    const names = new Map([...used(TOPICS), ...used(GROUPS)].map((n) => [n, uniqueTopic(`readme-${n.replaceAll('.', '-')}`)]));
+    const topics = used(TOPICS).map((n) => names.get(n)!);
+    created.push(...topics);
+    if (!code.includes('createTopics')) await admin.createTopics(topics.map((topic) => ({ topic, partitions: 3 })));
+    const file = join(dir, `program-${index + 1}.mts`);
+    writeFileSync(file, localise(code, names));
+    const result = await run(file, expectation);
+    const shown = `exit ${result.code} ${result.signal ?? ''}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
+    assert.match(result.stdout, expectation.prints, shown);
+    assert.equal(result.code, 0, shown);
+    t.diagnostic(result.stdout.trim().split('\n').slice(-3).join(' | '));
+    await expectation.verify?.(names, result);
+  });
+}

@@ -2,7 +2,7 @@
  * The cluster client every role builds on: bootstrap, links to brokers, metadata cache and refresh,
  * leader lookup, and requests routed to a broker at the version negotiated with it.
  *
- * Rebootstrap (KIP-899, KIP-1102; see rebootstrap.ts): once every broker the metadata names is
+ * Rebootstrap (KIP-899, KIP-1102): once every broker the metadata names is
  * unreachable, metadata refreshes have failed for `metadataRecoveryRebootstrapTriggerMs`, or a
  * broker answers REBOOTSTRAP_REQUIRED, requests for 'any' broker go to the bootstrap list again
  * (fresh links, so names are resolved again and no backoff is inherited) until a metadata refresh

@@ -54,7 +54,7 @@ export interface ResolvedClusterOptions {
   tls: TlsSettings | undefined;
   /** The SASL exchange to run on each connection; it holds the credentials out of sight. */
   sasl: SaslAuthenticator | undefined;
-  /** Rebootstrap policy (see rebootstrap.ts). */
+  /** Rebootstrap policy: when to go back to the bootstrap brokers (`metadataRecoveryStrategy`, `metadataRecoveryRebootstrapTriggerMs`). */
   metadataRecovery: ResolvedMetadataRecovery;
   /** Where log lines go (the default stderr logger when none was given). */
   logger: Logger;

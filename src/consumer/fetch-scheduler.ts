@@ -11,10 +11,10 @@
  *   answer is handed to its stage, which accounts for what it buffers (`settle(0, bytes)`, then
  *   `release`). Stages count buffered (decompressed) bytes, brokers count wire bytes: the partition
  *   ask (`fetchBytesWanted`) is in wire bytes, and the reservation is what the part may bring:
- *   its `partitionMaxBytes` times the growth seen in earlier answers (fetch-plan.ts).
+ *   its `partitionMaxBytes` times the growth seen in earlier answers.
  * - Memory bound: held + reserved stays within the budget's limit plus one batch per broker. Only
  *   the first partition of a request may ask past its room (a whole batch it is owed, longest owed
- *   first), and an answer is cut before it is decoded and buffered (fetch-bounds.ts): to whole
+ *   first), and an answer is cut before it is decoded and buffered: to whole
  *   batches within what each partition asked, then within its reservation plus the free budget,
  *   with one first batch per answer allowed past that (KIP-74's whole first batch). What is cut off
  *   is dropped and fetched again later; the stage's position ends where the kept batches end.
@@ -31,7 +31,7 @@
  *   stage must decide about goes to `target.onFetchError`, and the partition is parked at its
  *   offset (no refetching of a corrupt batch in a loop) until the stage moves it. Answers that make
  *   no progress end in a NoProgressError after a bounded number of rounds; CORRUPT_MESSAGE,
- *   KAFKA_STORAGE_ERROR and absurd throttle times are reported and bounded (fetch-error-policy.ts).
+ *   KAFKA_STORAGE_ERROR and absurd throttle times are reported and bounded.
  *
  * Not done: fetch sessions (KIP-227; every Fetch is a full one, session id 0, epoch -1), log
  * truncation detection after an unclean leader change (KIP-320), follower fetching (KIP-392).

@@ -4,8 +4,8 @@
  *
  * Kafka 4.4 adds v5 (KIP-1242: the client names the cluster and node it expects). Connections open
  * with `ApiVersions.maxVersion`; a broker that does not know it answers in the v0 format with
- * UNSUPPORTED_VERSION and its own range, and the handshake asks again lower (KIP-511, see
- * src/cluster/api-versions-handshake.ts; Kafka 3.7/3.8 speak only v0-v3). We stay at v4 for now: v5
+ * UNSUPPORTED_VERSION and its own range, and the connection's handshake asks again lower (KIP-511;
+ * Kafka 3.7/3.8 speak only v0-v3). We stay at v4 for now: v5
  * brings nothing we use. Its fields are declared so that raising `versions` is the only change needed.
  */
 import { array, bool, defineApi, field, int16, int32, int64, nullableString, string, struct } from '../schema.js';

@@ -2,7 +2,7 @@
  * What callers pass to the admin operations, and the checks that reject bad input synchronously with
  * an InvalidOptionError naming the offending field (`topics[2].partitions`), before anything is sent.
  */
-import { checkBoolean, checkInteger, checkOneOf } from '../options/validate.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, checkTopicName } from '../options/validate.js';
 import { InvalidOptionError } from '../protocol/errors.js';
 
 /** A topic to create. */
@@ -76,15 +76,7 @@ export interface ConfigResource {
   keys?: string[];
 }
 
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-
-/** A legal Kafka topic name (the broker's own rule), else InvalidOptionError naming `path`. */
-export function checkTopicName(path: string, value: unknown): string {
-  if (typeof value !== 'string' || !TOPIC_NAME.test(value) || value === '.' || value === '..') {
-    throw new InvalidOptionError(path, `expected a topic name of 1-249 characters from [a-zA-Z0-9._-], got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
+export { checkTopicName };
 
 /** A non-empty array with no entity listed twice. */
 export function checkList<T>(path: string, value: unknown, keyOf: (item: T) => string): T[] {
@@ -98,15 +90,12 @@ export function checkList<T>(path: string, value: unknown, keyOf: (item: T) => s
   return value as T[];
 }
 
-/** An options object (or undefined), with only known keys. */
+/** An admin call's options object (or undefined), with only known keys. */
 export function checkCallOptions(path: string, value: unknown, known: readonly string[]): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionError(path, 'expected an object');
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new InvalidOptionError(`${path}.${key}`, `unknown option (known: ${known.join(', ')})`);
-  }
-  return value as Record<string, unknown>;
+  return checkOptionsObject(path, value as Record<string, unknown> | undefined, known, 'admin call');
 }
+
+const NEW_TOPIC_KEYS = ['topic', 'partitions', 'replicationFactor', 'configs'] as const;
 
 /** Validates `createTopics` input. */
 export function checkNewTopics(topics: unknown): NewTopic[] {
@@ -114,6 +103,7 @@ export function checkNewTopics(topics: unknown): NewTopic[] {
   list.forEach((t, i) => {
     const at = `topics[${i}]`;
     if (t === null || typeof t !== 'object') throw new InvalidOptionError(at, 'expected { topic, partitions }');
+    checkKnownKeys('new topic', t, NEW_TOPIC_KEYS, at);
     checkTopicName(`${at}.topic`, t.topic);
     checkInteger(`${at}.partitions`, t.partitions, 1, 1_000_000);
     if (t.replicationFactor !== undefined) checkInteger(`${at}.replicationFactor`, t.replicationFactor, 1, 32_767);

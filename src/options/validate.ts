@@ -3,6 +3,7 @@
  * option exactly as the user spelled it, synchronously, before any I/O starts.
  */
 import { InvalidOptionError } from '../protocol/errors.js';
+import { suggestOption } from './suggest.js';
 
 /** An integer within [min, max]. */
 export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -56,16 +57,52 @@ export function checkBrokers(name: string, value: unknown): { host: string; port
   });
 }
 
-/** Rejects keys the role does not know, so a misspelt option is not silently ignored. */
-export function checkKnownKeys(role: string, options: object, known: readonly string[]): void {
+/**
+ * Rejects keys the role does not know, so a misspelt option is not silently ignored. `path` is
+ * where `options` sits ('' at the top level, else e.g. `retry`): the error names `path.key` and
+ * suggests the nearest known key or, for a KafkaJS option, the kafka-stage name.
+ */
+export function checkKnownKeys(role: string, options: object, known: readonly string[], path = ''): void {
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new InvalidOptionError(key, `unknown ${role} option (known: ${known.join(', ')})`);
+    if (known.includes(key)) continue;
+    const hint = suggestOption(key, known, path);
+    throw new InvalidOptionError(path === '' ? key : `${path}.${key}`, `unknown ${role} option${hint === '' ? '' : `; ${hint}`} (known: ${known.join(', ')})`);
   }
+}
+
+/**
+ * A nested options object (`commit`, `retry`, an admin call's options …): undefined gives `{}`,
+ * anything but a plain object is an error, and unknown keys are rejected as by {@link checkKnownKeys}.
+ */
+export function checkOptionsObject<T extends object>(path: string, value: T | undefined, known: readonly string[], role = path): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionError(path, `expected an object, got ${describe(value)}`);
+  checkKnownKeys(role, value, known, path);
+  return value;
+}
+
+/** A function (a subscriber, handler or callback). */
+export function checkFunction<T>(name: string, value: T, expected = 'a function'): T {
+  if (typeof value !== 'function') throw new InvalidOptionError(name, `expected ${expected}, got ${describe(value)}`);
+  return value;
+}
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/** A legal Kafka topic name (the broker's rule: 1-249 of `a-z A-Z 0-9 . _ -`, not `.` or `..`), else InvalidOptionError naming `path`. */
+export function checkTopicName(path: string, value: unknown): string {
+  if (typeof value !== 'string' || !TOPIC_NAME.test(value) || value === '.' || value === '..') {
+    const shown = typeof value === 'string' ? JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value) : describe(value);
+    const why = typeof value === 'string' && value.length > 249 ? ` (${value.length} characters)` : '';
+    throw new InvalidOptionError(path, `expected a topic name of 1-249 characters from [a-zA-Z0-9._-], not '.' or '..', got ${shown}${why}`);
+  }
+  return value;
 }
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
 }

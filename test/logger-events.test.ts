@@ -10,23 +10,11 @@ import { inspect } from 'node:util';
 import { Cluster } from '../src/cluster/cluster.js';
 import { LinkLog, THROTTLE_REPORT_MS } from '../src/cluster/link-log.js';
 import { CommitManager, type CommittableSource } from '../src/consumer/commit-manager.js';
-import type { LogFields, Logger } from '../src/logger.js';
 import { Metadata } from '../src/protocol/apis/index.js';
 import { kafkaErrorOf } from '../src/protocol/error-codes.js';
 import { ConnectionError } from '../src/protocol/errors.js';
+import { captureLogger as capture } from './helpers/capture-logger.js';
 import { FakeBroker } from './helpers/fake-broker.js';
-
-interface Entry {
-  level: keyof Logger;
-  message: string;
-  fields: LogFields | undefined;
-}
-
-function capture(): Logger & { entries: Entry[]; at(level: keyof Logger): Entry[] } {
-  const entries: Entry[] = [];
-  const at = (level: keyof Logger) => (message: string, fields?: LogFields) => void entries.push({ level, message, fields });
-  return { entries, at: (level) => entries.filter((e) => e.level === level), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 const fastRetry = { retries: 3, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 3_000 };
 

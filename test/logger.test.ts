@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { Admin } from '../src/admin/admin.js';
@@ -18,31 +17,9 @@ import { Producer } from '../src/producer/producer.js';
 import { Metadata } from '../src/protocol/apis/index.js';
 import { InvalidOptionError, KafkaStageError } from '../src/protocol/errors.js';
 import { hasOpenssl, TestPki } from './cluster/tls-fixtures.js';
+import { captureLogger as capture, deadPort, type LogEntry as Entry } from './helpers/capture-logger.js';
 import { FakeBroker } from './helpers/fake-broker.js';
 import { installSaslServer } from './network/sasl/fake-sasl-server.js';
-
-/** One call a capturing logger received. */
-interface Entry {
-  level: keyof Logger;
-  message: string;
-  fields: LogFields | undefined;
-}
-
-/** A logger that keeps every call, at every level. */
-function capture(): Logger & { entries: Entry[] } {
-  const entries: Entry[] = [];
-  const at = (level: keyof Logger) => (message: string, fields?: LogFields) => void entries.push({ level, message, fields });
-  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-/** A port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const fast = { retry: { retries: 1, initialBackoffMs: 5, maxBackoffMs: 10, deadlineMs: 2_000 }, connectTimeoutMs: 1_000 };
 

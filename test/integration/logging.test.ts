@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { Admin } from '../../src/admin/index.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
-import type { LogFields, Logger } from '../../src/logger.js';
+import { captureLogger as capture, type LogEntry as Entry } from '../helpers/capture-logger.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
 const brokers = testBrokers();
@@ -22,43 +22,6 @@ before(async () => {
 after(async () => {
   await admin.close();
 });
-
-interface Entry {
-  level: keyof Logger;
-  message: string;
-  fields: LogFields | undefined;
-}
-
-/** A logger keeping every call, and telling a waiter when an entry it waits for comes. */
-function capture(): Logger & { entries: Entry[]; next(match: (e: Entry) => boolean, what: string): Promise<Entry> } {
-  const entries: Entry[] = [];
-  const waiters: { match: (e: Entry) => boolean; resolve: (e: Entry) => void }[] = [];
-  const at = (level: keyof Logger) => (message: string, fields?: LogFields) => {
-    const entry = { level, message, fields };
-    entries.push(entry);
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      const w = waiters[i];
-      if (w?.match(entry)) {
-        waiters.splice(i, 1);
-        w.resolve(entry);
-      }
-    }
-  };
-  return {
-    entries,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    next: (match, what) =>
-      new Promise<Entry>((resolve, reject) => {
-        const found = entries.find(match);
-        if (found) return resolve(found);
-        const timer = setTimeout(() => reject(new Error(`no log entry: ${what}\n${inspect(entries)}`)), 60_000);
-        waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
-      }),
-  };
-}
 
 /** `orders:0,1 x:2` back into `orders/0`-style names. */
 function names(field: unknown): string[] {

@@ -43,8 +43,8 @@ const REBOOTSTRAP_REQUIRED = 129;
 export class Cluster {
   readonly options: ResolvedClusterOptions;
   /**
-   * Where the links of this client log broker outages and throttling; links made elsewhere for
-   * this client (the group coordinator's) share it, so one outage is one warning.
+   * @internal Where the links of this client log broker outages and throttling; links made
+   * elsewhere for this client (the group coordinator's) share it, so one outage is one warning.
    */
   readonly linkLog: LinkLog;
   private links = new Map<number, NodeLink>();

@@ -8,7 +8,10 @@ import { Cluster } from '../cluster/cluster.js';
 import type { BrokerInfo } from '../cluster/metadata.js';
 import { IsolationLevel } from '../protocol/apis/fetch.js';
 import { checkOneOf, checkString } from '../options/validate.js';
+import { alterConfigs, checkAlterConfigsResources, type AlterConfigsOptions, type AlterConfigsResource } from './alter-configs.js';
 import { describeConfigs, type ConfigResourceResult } from './configs.js';
+import { describeTopics, listTopics, type TopicDescription, type TopicListing } from './describe-topics.js';
+import { alterGroupOffsets, deleteGroups } from './group-admin.js';
 import {
   describeGroup,
   describeGroupOffsets,
@@ -20,6 +23,7 @@ import {
   type GroupOffsetsDescription,
 } from './groups.js';
 import { listOffsets, type PartitionOffset } from './offsets.js';
+import { checkGroupOffsets, type GroupOffsetUpdate } from './group-offset-input.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './options.js';
 import {
   checkCallOptions,
@@ -148,6 +152,52 @@ export class Admin {
   /** A group's description with committed offset, log-end offset and lag of every partition it committed or owns. */
   async describeGroupOffsets(groupId: string): Promise<GroupOffsetsDescription> {
     return describeGroupOffsets(this.cluster, checkString('groupId', groupId), (queries) => this.listOffsets(queries));
+  }
+
+  /**
+   * Deletes consumer groups with their committed offsets. A group with members fails with
+   * `GroupNotEmptyError`, one that does not exist with GROUP_ID_NOT_FOUND (one AdminOperationError for all failures).
+   */
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    const list = checkList<string>('groupIds', groupIds, String);
+    list.forEach((g, i) => checkString(`groupIds[${i}]`, g));
+    await deleteGroups(this.cluster, list);
+  }
+
+  /**
+   * Sets a group's committed offsets (Kafka's `kafka-consumer-groups --reset-offsets --execute`).
+   * The group must have no members: otherwise `GroupNotEmptyError` naming its state, and
+   * nothing changes. Partitions not listed keep their offsets.
+   */
+  async alterGroupOffsets(groupId: string, offsets: GroupOffsetUpdate[]): Promise<void> {
+    const id = checkString('groupId', groupId);
+    await alterGroupOffsets(this.cluster, id, checkGroupOffsets(offsets));
+  }
+
+  /** Every topic's name, id, partition count and replication factor, by name; internal topics only with `includeInternal`. */
+  async listTopics(options?: { includeInternal?: boolean }): Promise<TopicListing[]> {
+    const o = checkCallOptions('options', options, ['includeInternal']);
+    return listTopics(this.cluster, checkFlag('options.includeInternal', o.includeInternal));
+  }
+
+  /**
+   * Partitions of topics as Metadata reports them: leader, replicas, in-sync and offline replicas.
+   * Without `names`, every topic. A topic that does not exist fails the call (AdminOperationError naming it).
+   */
+  async describeTopics(names?: string[]): Promise<TopicDescription[]> {
+    const list = names === undefined ? null : checkList<string>('names', names, String);
+    list?.forEach((n, i) => checkTopicName(`names[${i}]`, n));
+    return describeTopics(this.cluster, list);
+  }
+
+  /**
+   * Changes single config entries of topics or brokers (IncrementalAlterConfigs): set, delete
+   * (back to the default), append to or subtract from a list; the others keep their values.
+   */
+  async alterConfigs(resources: AlterConfigsResource[], options?: AlterConfigsOptions): Promise<void> {
+    const list = checkAlterConfigsResources(resources);
+    const o = checkCallOptions('options', options, ['validateOnly']);
+    await alterConfigs(this.cluster, list, { validateOnly: checkFlag('options.validateOnly', o.validateOnly) });
   }
 
   /** Every group the cluster's brokers coordinate. */

@@ -10,7 +10,7 @@ import type { ConfigResource, ConfigResourceType } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
 
 /** Kafka's resource type codes (ConfigResource.Type). */
-const RESOURCE_TYPE: Readonly<Record<ConfigResourceType, number>> = Object.freeze({ topic: 2, broker: 4 });
+export const RESOURCE_TYPE: Readonly<Record<ConfigResourceType, number>> = Object.freeze({ topic: 2, broker: 4 });
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** Where a config value comes from (Kafka's ConfigSource). */
@@ -68,25 +68,36 @@ export async function describeConfigs(cluster: Cluster, resources: ConfigResourc
     nameOf: (r) => `${r.type}:${r.name}`,
     shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === UNKNOWN_TOPIC_OR_PARTITION),
     async send(pending) {
-      const metadata = cluster.metadata ?? (await cluster.refreshMetadata([]));
-      const unknown: EntityOutcome<ConfigResource, ConfigResourceResult>[] = [];
-      const groups = new Map<RequestTarget, ConfigResource[]>();
-      for (const r of pending) {
-        const target: RequestTarget = r.type === 'broker' ? Number(r.name) : 'any';
-        if (typeof target === 'number' && !metadata.brokers.has(target)) {
-          const error = new KafkaStageError('ERR_METADATA', `broker ${r.name} is not in the cluster metadata`, {
-            context: { broker: r.name, api: 'DescribeConfigs' },
-          });
-          unknown.push({ key: r, error });
-          continue;
-        }
-        groups.set(target, [...(groups.get(target) ?? []), r]);
-      }
+      const { unknown, groups } = await groupByConfigTarget<ConfigResource, ConfigResourceResult>(cluster, pending, 'DescribeConfigs');
       const answers = await Promise.all([...groups].map(([target, group]) => ask(cluster, target, group)));
       return [...unknown, ...answers.flat()];
     },
   });
   return [...settled.values()];
+}
+
+/**
+ * Where config requests go: a broker's own configs to that broker (only it knows its static
+ * settings), topic configs to any broker. A broker not in metadata fails at once.
+ */
+export async function groupByConfigTarget<K extends ConfigResource, R>(
+  cluster: Cluster,
+  pending: K[],
+  api: string,
+): Promise<{ unknown: EntityOutcome<K, R>[]; groups: Map<RequestTarget, K[]> }> {
+  const metadata = cluster.metadata ?? (await cluster.refreshMetadata([]));
+  const unknown: EntityOutcome<K, R>[] = [];
+  const groups = new Map<RequestTarget, K[]>();
+  for (const r of pending) {
+    const target: RequestTarget = r.type === 'broker' ? Number(r.name) : 'any';
+    if (typeof target === 'number' && !metadata.brokers.has(target)) {
+      const error = new KafkaStageError('ERR_METADATA', `broker ${r.name} is not in the cluster metadata`, { context: { broker: r.name, api } });
+      unknown.push({ key: r, error });
+      continue;
+    }
+    groups.set(target, [...(groups.get(target) ?? []), r]);
+  }
+  return { unknown, groups };
 }
 
 async function ask(cluster: Cluster, target: RequestTarget, group: ConfigResource[]): Promise<EntityOutcome<ConfigResource, ConfigResourceResult>[]> {

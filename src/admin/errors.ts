@@ -40,3 +40,24 @@ export class AdminOperationError extends KafkaStageError {
     return this.failures.find((f) => f.entity === entity)?.error;
   }
 }
+
+/**
+ * A group operation that needs a group without members (deleting it, changing its offsets from
+ * outside) met a group that has some. Not retriable as such: stop the group's consumers first.
+ */
+export class GroupNotEmptyError extends KafkaStageError {
+  /** The group. */
+  readonly groupId: string;
+  /** The group's state when it was refused (`Stable`, `PreparingRebalance`, …), null when the broker refused without saying. */
+  readonly state: string | null;
+
+  constructor(groupId: string, operation: string, state: string | null, cause?: unknown) {
+    const why = state === null ? 'it has active members' : `its state is ${state}`;
+    super('ERR_GROUP_NOT_EMPTY', `${operation}: group '${groupId}' is not empty (${why}); stop its consumers first`, {
+      cause,
+      context: { group: groupId, api: operation },
+    });
+    this.groupId = groupId;
+    this.state = state;
+  }
+}

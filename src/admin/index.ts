@@ -1,6 +1,6 @@
 /** The admin client's public surface. */
 export { Admin, type ClusterDescription } from './admin.js';
-export { AdminOperationError, type EntityFailure } from './errors.js';
+export { AdminOperationError, GroupNotEmptyError, type EntityFailure } from './errors.js';
 export { ADMIN_DEFAULTS, type AdminOptions } from './options.js';
 export type {
   ConfigResource,
@@ -18,3 +18,6 @@ export type { CreatedTopic } from './topics.js';
 export type { PartitionOffset } from './offsets.js';
 export type { ConfigEntry, ConfigResourceResult, ConfigSource } from './configs.js';
 export type { CommittedOffset, GroupDescription, GroupListing, GroupMember, GroupOffsetsDescription, GroupPartitionLag } from './groups.js';
+export type { AlterConfigOp, AlterConfigOpType, AlterConfigsOptions, AlterConfigsResource } from './alter-configs.js';
+export type { PartitionDescription, TopicDescription, TopicListing } from './describe-topics.js';
+export type { GroupOffsetUpdate } from './group-offset-input.js';

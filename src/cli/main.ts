@@ -11,13 +11,17 @@ import type { Command, CommandIo } from './command.js';
 import { consumeCommand } from './consume.js';
 import { demoCommand } from './demo.js';
 import { groupCommand } from './group.js';
+import { metadataCommand } from './metadata.js';
 import { produceCommand } from './produce.js';
+import { topicsCommand } from './topics.js';
 
 /** Every subcommand, by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze({
   produce: produceCommand,
   consume: consumeCommand,
   group: groupCommand,
+  topics: topicsCommand,
+  metadata: metadataCommand,
   demo: demoCommand,
 });
 

@@ -50,7 +50,8 @@ export type KafkaStageErrorCode =
   | 'ERR_TOPIC_AUTHORIZATION'
   | 'ERR_GROUP_AUTHORIZATION'
   | 'ERR_CLUSTER_AUTHORIZATION'
-  | 'ERR_TRANSACTIONAL_ID_AUTHORIZATION';
+  | 'ERR_TRANSACTIONAL_ID_AUTHORIZATION'
+  | 'ERR_GROUP_NOT_EMPTY';
 
 /** Base class of every error kafka-stage throws. */
 export class KafkaStageError extends Error {

@@ -1,5 +1,5 @@
 /** Options of the cluster client (connections, metadata, retries), one frozen defaults object and one validate(). */
-import { checkBrokers, checkInteger, checkString } from '../options/validate.js';
+import { checkBrokers, checkInteger, checkOptionsObject, checkString } from '../options/validate.js';
 import { InvalidOptionError } from '../protocol/errors.js';
 import { resolveSaslOptions, type SaslAuthenticator, type SaslOptions } from '../network/sasl/options.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
@@ -85,10 +85,12 @@ export const CLUSTER_OPTION_KEYS = [
   ...METADATA_RECOVERY_KEYS,
 ] as const;
 
+const RETRY_KEYS = ['retries', 'initialBackoffMs', 'maxBackoffMs', 'deadlineMs'] as const;
+
 /** Applies defaults and validates; throws InvalidOptionError naming the first bad option. */
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
-  const retryIn = options.retry ?? {};
+  const retryIn = checkOptionsObject('retry', options.retry, RETRY_KEYS);
   const retry: RetryOptions = {
     retries: checkInteger('retry.retries', retryIn.retries ?? DEFAULT_RETRY.retries, 0, 1_000_000),
     initialBackoffMs: checkInteger('retry.initialBackoffMs', retryIn.initialBackoffMs ?? DEFAULT_RETRY.initialBackoffMs, 1, 3_600_000),

@@ -18,6 +18,7 @@
  */
 import { Cluster } from '../cluster/cluster.js';
 import { GroupMembership } from '../group/membership.js';
+import { checkSubscriber } from '../options/validate.js';
 import { KafkaStageError } from '../protocol/errors.js';
 import type { MembershipListener, TopicPartition } from './contracts.js';
 import { resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';
@@ -48,6 +49,7 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
   constructor(options: ConsumerGroupOptions, subscriber?: SubscriberFactory<E>, extra?: E) {
     super();
     this.options = resolveConsumerGroupOptions(options);
+    checkSubscriber(subscriber);
     this.cluster = new Cluster(options);
     const listener: MembershipListener = {
       onAssigned: (partitions, generationId) => this.assigned(partitions, generationId),

@@ -8,6 +8,7 @@ import { Cluster } from '../cluster/cluster.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { absentTopics, MissingTopicWatch } from '../group/missing-topics.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom, STANDALONE_COMMIT } from '../group/offsets.js';
+import { checkSubscriber } from '../options/validate.js';
 import { InvalidOptionError, KafkaStageError } from '../protocol/errors.js';
 import { tpKey } from './contracts.js';
 import { resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
@@ -34,6 +35,7 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
   constructor(options: StandaloneConsumerOptions, subscriber?: SubscriberFactory<E>, extra?: E) {
     super();
     this.options = resolveStandaloneOptions(options);
+    checkSubscriber(subscriber);
     this.cluster = new Cluster(options);
     const groupId = this.options.groupId;
     this.coordinator = groupId === null ? null : new GroupCoordinator(this.cluster, groupId);

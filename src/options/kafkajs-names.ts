@@ -9,7 +9,7 @@
 /** What kafka-stage has in place of one KafkaJS option. */
 export type KafkaJsMapping = { readonly to: string } | { readonly none: string };
 
-const NO_AUTO_CREATE = 'kafka-stage never asks the broker to create topics: create them with Admin.createTopics (a missing topic is logged and waited for)';
+const NO_AUTO_CREATE = 'the broker is never asked to create topics: create them with Admin.createTopics (a missing topic is logged and waited for)';
 
 /** KafkaJS options (client, producer, consumer, subscribe/run, admin) by path. */
 export const KAFKAJS_NAMES: Readonly<Record<string, KafkaJsMapping>> = Object.freeze({
@@ -73,5 +73,5 @@ export function kafkaJsHint(path: string, key: string): string | undefined {
   // Own keys only: 'constructor' or 'toString' must not find Object.prototype's.
   if (!Object.hasOwn(KAFKAJS_NAMES, name)) return undefined;
   const mapping = KAFKAJS_NAMES[name] as KafkaJsMapping;
-  return 'to' in mapping ? `KafkaJS's '${key}' is ${mapping.to} in kafka-stage` : `KafkaJS's '${key}' has no kafka-stage equivalent: ${mapping.none}`;
+  return 'to' in mapping ? `for KafkaJS's '${key}' use ${mapping.to}` : `KafkaJS's '${key}' has no kafka-stage equivalent: ${mapping.none}`;
 }

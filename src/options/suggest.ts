@@ -36,8 +36,12 @@ function tolerance(length: number): number {
   return length <= 8 ? 2 : 3;
 }
 
-/** The known name nearest to `key` within a small edit distance (the first listed on a tie), or undefined. */
+/**
+ * The known name nearest to `key` within a small edit distance (the first listed on a tie), else
+ * one that starts with `key` (`user` for `username`), or undefined.
+ */
 export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
   let best: string | undefined;
   let bestDistance = tolerance(key.length) + 1;
   for (const candidate of known) {
@@ -47,7 +51,8 @@ export function nearestKey(key: string, known: readonly string[]): string | unde
       bestDistance = distance;
     }
   }
-  return best;
+  if (best !== undefined || lower.length < 3) return best;
+  return known.find((candidate) => candidate.toLowerCase().startsWith(lower));
 }
 
 /**

@@ -87,6 +87,11 @@ export function checkFunction<T>(name: string, value: T, expected = 'a function'
   return value;
 }
 
+/** A consumer's subscriber factory: a function, or absent (the consumer's stream() is used). */
+export function checkSubscriber(value: unknown): void {
+  if (value !== undefined && value !== null) checkFunction('subscriber', value, 'a function (stage, context) => Promise<void>, or nothing to use stream()');
+}
+
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /** A legal Kafka topic name (the broker's rule: 1-249 of `a-z A-Z 0-9 . _ -`, not `.` or `..`), else InvalidOptionError naming `path`. */

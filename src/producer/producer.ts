@@ -7,6 +7,7 @@ import { Cluster } from '../cluster/cluster.js';
 import type { TopicInfo } from '../cluster/metadata.js';
 import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/retry.js';
 import { KafkaError } from '../protocol/error-codes.js';
+import { checkTopicName } from '../options/validate.js';
 import { DeliveryTimeoutError, InvalidOptionError, KafkaStageError, RecordTooLargeError } from '../protocol/errors.js';
 import { RecordAccumulator } from './accumulator.js';
 import type { QueuedRecord } from './batch.js';
@@ -157,7 +158,8 @@ export class Producer {
    * Sends a record. Resolves once the broker acknowledged it (per `acks`) with its partition and
    * offset; rejects with a typed error: KafkaError (with topic/partition context) for a broker
    * error that is not retriable, DeliveryTimeoutError when `deliveryTimeoutMs` passed,
-   * RecordTooLargeError, InvalidOptionError for a malformed record, ERR_CLOSED after close().
+   * RecordTooLargeError, InvalidOptionError for a malformed record or an illegal topic name (Kafka's
+   * rule: 1-249 characters of `a-z A-Z 0-9 . _ -`, not `.` or `..`), ERR_CLOSED after close().
    * Records sent to one partition are written in the order of the `send()` calls.
    */
   send(topic: string, record: ProducerRecord): Promise<RecordMetadata> {
@@ -165,7 +167,7 @@ export class Producer {
     let queued: QueuedRecord;
     let size: number;
     try {
-      if (typeof topic !== 'string' || topic.length === 0) throw new InvalidOptionError('topic', 'expected a non-empty string');
+      checkTopicName('topic', topic);
       queued = toQueuedRecord(record);
       size = this.accumulator.sizeOf(queued, topic, record.partition);
       if (size > this.options.bufferMemory) throw new RecordTooLargeError(size, this.options.bufferMemory, 'bufferMemory', { topic });

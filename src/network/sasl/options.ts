@@ -75,12 +75,12 @@ export function resolveSaslOptions(input: unknown): SaslAuthenticator | undefine
   if (typeof options.start === 'function') return new MechanismAuthenticator(customMechanism(options));
   const mechanism = checkOneOf('sasl.mechanism', options.mechanism, BUILT_IN);
   if (mechanism === 'OAUTHBEARER') {
-    checkKnownKeys('sasl (OAUTHBEARER)', options, ['mechanism', 'token', 'principal']);
+    checkKnownKeys('sasl (OAUTHBEARER)', options, ['mechanism', 'token', 'principal'], 'sasl');
     if (typeof options.token !== 'function') throw new InvalidOptionError('sasl.token', 'expected a function returning { value, lifetimeMs?, extensions? }');
     const principal = options.principal === undefined ? undefined : checkString('sasl.principal', options.principal);
     return new MechanismAuthenticator(new OAuthBearerMechanism(options.token as OAuthBearerTokenProvider, principal));
   }
-  checkKnownKeys(`sasl (${mechanism})`, options, mechanism === 'PLAIN' ? ['mechanism', 'username', 'password'] : ['mechanism', 'username', 'password', 'saslprep']);
+  checkKnownKeys(`sasl (${mechanism})`, options, mechanism === 'PLAIN' ? ['mechanism', 'username', 'password'] : ['mechanism', 'username', 'password', 'saslprep'], 'sasl');
   const username = checkString('sasl.username', options.username);
   const password = checkPassword(options.password);
   if (mechanism === 'PLAIN') {

@@ -19,8 +19,8 @@ import type { RecordPrinter } from './format-string.js';
 export interface BatchSource {
   batches(options?: DemandOptions): AsyncIterable<ConsumerBatch>;
   ack(what: Ackable): Promise<void>;
-  /** Positions and the last high watermark seen; needed for `exitAtEnd`. */
-  stats?(): Pick<PartitionStats, 'fetchedOffset' | 'highWatermark' | 'bufferedRecords'>;
+  /** Positions, the last high watermark seen and what is delivered but not acked; needed for `exitAtEnd`. */
+  stats?(): Pick<PartitionStats, 'fetchedOffset' | 'highWatermark' | 'bufferedRecords' | 'inFlight'>;
 }
 
 /** What the subscriber is told about its partition. */
@@ -48,7 +48,8 @@ export interface ConsumeSessionOptions {
   maxDemand: number;
   /**
    * Stop once every partition being read has reached its end: its fetch position at the high
-   * watermark of the latest fetch answer, nothing buffered and nothing being printed (kcat `-e`).
+   * watermark of the latest fetch answer, nothing buffered, and every record delivered printed,
+   * flushed and so acked (kcat `-e`).
    */
   exitAtEnd?: boolean;
   /** The clock, replaceable in tests. */
@@ -153,7 +154,8 @@ export class ConsumeSession {
     if (!this.options.exitAtEnd || this.reason !== null || this.active.size === 0) return;
     for (const { stage, busy } of this.active.values()) {
       const s = stage.stats?.();
-      if (busy || !s || s.highWatermark === null || s.fetchedOffset < s.highWatermark || s.bufferedRecords > 0) return;
+      // inFlight: records handed towards the subscriber (maybe still on their way to its loop) and not yet acked.
+      if (busy || !s || s.highWatermark === null || s.fetchedOffset < s.highWatermark || s.bufferedRecords > 0 || s.inFlight > 0) return;
     }
     this.requestStop('end');
   }

@@ -42,31 +42,50 @@ export function isFormatString(format: string): boolean {
 }
 
 /**
- * Turns backslash escapes into their characters (`\n`, `\r`, `\t`, `\\`, `\xHH`); `flag` names the
- * flag in errors. Also used for delimiters given on the command line (`-D '\n\n'`).
+ * Splits `input` at its backslash escapes (`\n`, `\r`, `\t`, `\\`, `\xHH`): text pieces, and the
+ * byte of each `\xHH`. `flag` names the flag in errors.
  */
-export function unescape(input: string, flag: string): string {
-  let out = '';
+function escapedParts(input: string, flag: string): (string | number)[] {
+  const parts: (string | number)[] = [];
+  let literal = '';
   for (let i = 0; i < input.length; i++) {
     const c = input[i] as string;
     if (c !== '\\') {
-      out += c;
+      literal += c;
       continue;
     }
     const next = input[i + 1];
     if (next === 'x') {
       const hex = input.slice(i + 2, i + 4);
       if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new UsageError(`${flag}: \\x needs two hex digits, got '\\x${hex}'`);
-      out += String.fromCharCode(parseInt(hex, 16));
+      if (literal) parts.push(literal);
+      literal = '';
+      parts.push(parseInt(hex, 16));
       i += 3;
     } else if (next !== undefined && Object.hasOwn(ESCAPES, next)) {
-      out += ESCAPES[next] as string;
+      literal += ESCAPES[next] as string;
       i++;
     } else {
       throw new UsageError(`${flag}: unknown escape '\\${next ?? ''}' (known: \\n \\r \\t \\\\ \\xHH)`);
     }
   }
-  return out;
+  if (literal) parts.push(literal);
+  return parts;
+}
+
+/** `input` with its backslash escapes turned into characters (`\xHH`: the character U+00HH); for output text. */
+export function unescape(input: string, flag: string): string {
+  return escapedParts(input, flag)
+    .map((p) => (typeof p === 'number' ? String.fromCharCode(p) : p))
+    .join('');
+}
+
+/**
+ * `input` with its backslash escapes as bytes: text as UTF-8 (what a terminal sends), `\xHH` as
+ * that one byte; for delimiters matched against input bytes (`produce -D '\x00'`).
+ */
+export function unescapeBytes(input: string, flag: string): Buffer {
+  return Buffer.concat(escapedParts(input, flag).map((p) => (typeof p === 'number' ? Buffer.from([p]) : Buffer.from(p, 'utf8'))));
 }
 
 /**

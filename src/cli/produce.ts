@@ -3,23 +3,40 @@
  *
  * With `--count N` it sends N generated records of `--size` bytes (no key: the sticky partitioner
  * spreads them); each value starts with its sequence number so values are unique. Without
- * `--count` it sends one record per line of stdin (the line as the value, without its newline).
- * `--create` creates the topic first (`--partitions`, default 1), tolerating one that exists.
+ * `--count` it sends one record per line of stdin (the line as the value, without its newline), or
+ * per `-D` delimiter; `-K DELIM` takes the key from before the first DELIM of each record (kcat's
+ * habits). `-H k=v` adds a header to every record, `-p` sends to one partition. `--create` creates
+ * the topic first (`--partitions`, default 1), tolerating one that exists.
  *
- * Exit code 0 when every record was acknowledged, 1 when some failed (see `errors` in the summary).
+ * Progress (records sent, records/s) goes to stderr every second when stderr is a terminal (or with
+ * `--progress`). On SIGINT/SIGTERM it stops reading, flushes what was accepted, prints the summary
+ * and a one-line count on stderr, and exits 130; a second signal exits at once.
+ *
+ * Exit code 0 when every record was acknowledged, 1 when some failed (see `errors` in the summary),
+ * 130 when interrupted.
  */
 import { randomFillSync } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { Admin } from '../admin/admin.js';
-import { Producer, type ProducerRecord, type RecordMetadata } from '../producer/producer.js';
-import type { Acks } from '../producer/options.js';
+import { Producer, type RecordMetadata } from '../producer/producer.js';
+import { PRODUCER_DEFAULTS, type Acks } from '../producer/options.js';
 import type { CompressionName } from '../protocol/records/types.js';
-import { booleanFlag, integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './args.js';
+import { booleanFlag, integerFlag, parseFlags, stringFlag, stringsFlag, UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags } from './connection-flags.js';
+import { unescapeBytes } from './format-string.js';
+import { readRecords } from './stdin-records.js';
+
+/** Exit code after an interruption (128 + SIGINT), as shells report it. */
+const INTERRUPTED_EXIT_CODE = 130;
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'topic', type: 'string', required: true, description: 'topic to write to' },
+  { name: 'topic', short: 't', type: 'string', required: true, description: 'topic to write to' },
+  { name: 'partition', short: 'p', type: 'integer', description: 'send every record to this partition (else by key, or sticky)' },
+  { name: 'key-delimiter', short: 'K', type: 'string', valueName: 'DELIM', description: 'stdin records are KEY DELIM VALUE (split at the first DELIM; without it, no key)' },
+  { name: 'header', short: 'H', type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'add this header to every record' },
+  { name: 'delimiter', short: 'D', type: 'string', valueName: 'DELIM', description: 'what ends a record on stdin (escapes \\n \\t \\xHH)', defaultText: '\\n' },
+  { name: 'quiet', short: 'q', type: 'boolean', description: 'no summary or progress (errors still on stderr)' },
+  { name: 'progress', type: 'boolean', description: 'records sent and records/s on stderr every second', defaultText: 'when stderr is a terminal' },
   { name: 'create', type: 'boolean', description: 'create the topic first (an existing topic is fine)' },
   { name: 'partitions', type: 'integer', min: 1, description: 'partitions of the topic --create makes', defaultText: '1' },
   { name: 'count', type: 'integer', min: 0, description: 'send this many generated records instead of reading stdin' },
@@ -48,6 +65,8 @@ export interface ProduceSummary {
   errors: number;
   /** The first failure's message, when there was one. */
   firstError?: string;
+  /** True when a signal stopped the run (what was accepted was still flushed). */
+  interrupted?: boolean;
 }
 
 /** Sends in flight at most, so a long run does not queue every record in memory at once. */
@@ -114,25 +133,90 @@ function valueMaker(size: number): (seq: number) => Buffer {
   };
 }
 
-async function sendGenerated(producer: Producer, topic: string, count: number, size: number, tally: Tally): Promise<void> {
+/** What every record of the run gets: a partition (`-p`) and headers (`-H`). */
+interface RecordCommon {
+  partition?: number;
+  headers?: { key: string; value: string }[];
+}
+
+async function sendGenerated(producer: Producer, topic: string, count: number, size: number, common: RecordCommon, tally: Tally, stop: AbortSignal): Promise<void> {
   const makeValue = valueMaker(size);
-  for (let seq = 0; seq < count; seq++) {
+  for (let seq = 0; seq < count && !stop.aborted; seq++) {
     const wait = tally.room();
     if (wait) await wait;
     // Yield now and then so the sender starts on full batches while the loop keeps producing.
     else if (seq % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-    tally.track(producer.send(topic, { value: makeValue(seq) }), size);
+    if (stop.aborted) break;
+    tally.track(producer.send(topic, { ...common, value: makeValue(seq) }), size);
   }
 }
 
-async function sendLines(producer: Producer, topic: string, io: CommandIo, tally: Tally): Promise<void> {
-  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-  for await (const line of lines) {
-    const wait = tally.room();
-    if (wait) await wait;
-    const record: ProducerRecord = { value: line };
-    tally.track(producer.send(topic, record), Buffer.byteLength(line));
+interface StdinSettings {
+  delimiter: Buffer;
+  keyDelimiter?: Buffer;
+}
+
+async function sendStdin(producer: Producer, topic: string, io: CommandIo, stdin: StdinSettings, common: RecordCommon, tally: Tally, stop: AbortSignal): Promise<void> {
+  // A signal destroys stdin to end a read that waits for input; that premature close is the stop, not a failure.
+  const onStop = () => io.stdin.destroy();
+  stop.addEventListener('abort', onStop, { once: true });
+  try {
+    for await (const r of readRecords(io.stdin, { ...stdin, maxBytes: PRODUCER_DEFAULTS.maxRequestSize })) {
+      if (stop.aborted) break;
+      const wait = tally.room();
+      if (wait) await wait;
+      tally.track(producer.send(topic, { ...common, key: r.key, value: r.value }), r.value.length + (r.key?.length ?? 0));
+    }
+  } catch (err) {
+    if (!stop.aborted) throw err;
+  } finally {
+    stop.removeEventListener('abort', onStop);
   }
+}
+
+/** `-H k=v` flags into headers (split at the first '='). */
+function headersFrom(texts: readonly string[]): { key: string; value: string }[] {
+  return texts.map((text) => {
+    const at = text.indexOf('=');
+    if (at <= 0) throw new UsageError(`--header takes KEY=VALUE, got '${text}'`);
+    return { key: text.slice(0, at), value: text.slice(at + 1) };
+  });
+}
+
+/**
+ * Records sent and the rate over the last second, on stderr every second: redrawn in place on a
+ * terminal, one line each otherwise. Returns the function that stops it (clearing the line).
+ */
+function startProgress(tally: Tally, io: CommandIo): () => void {
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  let last = { at: performance.now(), records: 0 };
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const rate = Math.round(((tally.records - last.records) * 1000) / Math.max(1, now - last.at));
+    last = { at: now, records: tally.records };
+    const line = `kafka-stage produce: ${tally.records} records sent, ${rate} records/s, ${tally.errors} failed`;
+    io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+  }, 1000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    if (tty) io.stderr.write('\r\x1b[K');
+  };
+}
+
+/** Stops the run on SIGINT/SIGTERM (the abort); a second signal exits at once. Returns the remover. */
+function handleSignals(stop: AbortController, io: CommandIo, quiet: boolean): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    stop.abort();
+    if (!quiet) io.stderr.write(`kafka-stage produce: stopping on ${signal}, flushing what was accepted (a second signal exits at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -146,6 +230,20 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const acksText = (stringFlag(flags, 'acks') ?? 'all') as 'all' | '1' | '0';
   if (partitions !== undefined && !create) throw new UsageError('--partitions only applies with --create');
   if (size !== undefined && count === undefined) throw new UsageError('--size only applies with --count');
+  const keyDelimiterText = stringFlag(flags, 'key-delimiter');
+  const delimiterText = stringFlag(flags, 'delimiter');
+  if (count !== undefined && (keyDelimiterText !== undefined || delimiterText !== undefined)) {
+    throw new UsageError('--key-delimiter and --delimiter read stdin; they do not apply with --count');
+  }
+  const stdin: StdinSettings = { delimiter: unescapeBytes(delimiterText ?? '\n', '--delimiter') };
+  if (keyDelimiterText !== undefined) stdin.keyDelimiter = unescapeBytes(keyDelimiterText, '--key-delimiter');
+  const common: RecordCommon = {};
+  const partition = integerFlag(flags, 'partition');
+  if (partition !== undefined) common.partition = partition;
+  const headers = headersFrom(stringsFlag(flags, 'header'));
+  if (headers.length > 0) common.headers = headers;
+  const quiet = booleanFlag(flags, 'quiet');
+  const progress = !quiet && (flags.progress === undefined ? (io.stderr as { isTTY?: boolean }).isTTY === true : booleanFlag(flags, 'progress'));
   const acks: Acks = acksText === 'all' ? 'all' : acksText === '1' ? 1 : 0;
   const connection = connectionFromFlags(flags, 'produce', io);
 
@@ -162,14 +260,21 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const recordBytes = size ?? 100;
   const tally = new Tally(count === undefined ? MAX_OUTSTANDING_RECORDS : Math.max(1, Math.min(MAX_OUTSTANDING_RECORDS, Math.floor(MAX_OUTSTANDING_BYTES / recordBytes))));
   let started = performance.now();
+  const stop = new AbortController();
+  const removeSignalHandlers = handleSignals(stop, io, quiet);
+  let stopProgress: (() => void) | null = null;
   try {
     await producer.connect();
     started = performance.now();
-    if (count === undefined) await sendLines(producer, topic, io, tally);
-    else await sendGenerated(producer, topic, count, recordBytes, tally);
+    if (progress) stopProgress = startProgress(tally, io);
+    if (count === undefined) await sendStdin(producer, topic, io, stdin, common, tally, stop.signal);
+    else await sendGenerated(producer, topic, count, recordBytes, common, tally, stop.signal);
+    // Interrupted or not, what was accepted is sent before the summary.
     await producer.flush();
   } finally {
+    stopProgress?.();
     await producer.close();
+    removeSignalHandlers();
   }
   const durationMs = Math.max(1, Math.round(performance.now() - started));
   const topicInfo = producer.cluster.metadata?.topics.get(topic);
@@ -186,14 +291,21 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     errors: tally.errors,
   };
   if (tally.firstError !== undefined) summary.firstError = tally.firstError;
-  io.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (stop.signal.aborted) {
+    summary.interrupted = true;
+    io.stderr.write(`kafka-stage produce: interrupted: ${tally.records} records sent, ${tally.errors} failed\n`);
+  }
+  if (!quiet) io.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (stop.signal.aborted) return INTERRUPTED_EXIT_CODE;
   return tally.errors === 0 ? 0 : 1;
 }
 
 /** The `produce` command. */
 export const produceCommand: Command = {
-  summary: 'write records to a topic (generated with --count, else one per stdin line); prints a JSON summary',
-  usage: `--topic T ${CONNECTION_USAGE} [--create --partitions N] [--count N --size BYTES] [--compression none|gzip|snappy|lz4|zstd] [--acks all|1|0]`,
+  summary: 'write records to a topic (generated with --count, else one per stdin line, -K for keys); prints a JSON summary',
+  usage:
+    `-t TOPIC ${CONNECTION_USAGE} [-p PARTITION] [-K DELIM] [-H KEY=VALUE ...] [-D DELIM] [-q] [--progress] ` +
+    '[--create --partitions N] [--count N --size BYTES] [--compression none|gzip|snappy|lz4|zstd] [--acks all|1|0]',
   flags: FLAGS,
   run,
 };

@@ -291,8 +291,9 @@ test('the first stop reason wins', () => {
 class EndStage extends FakeStage {
   highWatermark: number | null = null;
   fetchedOffset = 0;
+  inFlight = 0;
   stats() {
-    return { fetchedOffset: this.fetchedOffset, highWatermark: this.highWatermark, bufferedRecords: 0 };
+    return { fetchedOffset: this.fetchedOffset, highWatermark: this.highWatermark, bufferedRecords: 0, inFlight: this.inFlight };
   }
 }
 
@@ -338,6 +339,11 @@ test('-e: a partition whose high watermark moved on before it got there is not a
   t.mock.timers.tick(100);
   assert.equal(s.reason, null);
   stage.fetchedOffset = 5;
+  // Records 2-4 were delivered towards the subscriber but are not printed and acked yet.
+  stage.inFlight = 3;
+  t.mock.timers.tick(100);
+  assert.equal(s.reason, null);
+  stage.inFlight = 0;
   t.mock.timers.tick(100);
   assert.equal(s.reason, 'end');
   stage.end();

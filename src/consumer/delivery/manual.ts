@@ -11,6 +11,12 @@ import { InvalidArgumentError } from '../../protocol/errors.js';
 import type { KafkaRecord } from '../../protocol/records/types.js';
 import type { DeliverySource, Subscription } from './source.js';
 
+/** What a bad argument was, for the message (never its contents). */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
+
 /** Receives records delivered against manual asks, in offset order. */
 export type RecordsHandler = (records: KafkaRecord[]) => void;
 
@@ -40,6 +46,9 @@ export class ManualSubscription implements Subscription {
 
   /** Sets the handler (replacing an earlier one) and delivers what is already asked for and buffered. */
   onRecords(handler: RecordsHandler, onError?: ErrorHandler): void {
+    // Checked here, not at the first hand-out, where calling a non-function would be a subscriber failure.
+    if (typeof handler !== 'function') throw new InvalidArgumentError('handler', `onRecords(handler): expected a function (records) => void, got ${kindOf(handler)}`);
+    if (onError !== undefined && typeof onError !== 'function') throw new InvalidArgumentError('onError', `onRecords(handler, onError): expected a function (error) => void, got ${kindOf(onError)}`);
     this.handler = handler;
     this.errorHandler = onError ?? null;
     this.source.notifySoon();

@@ -4,29 +4,23 @@
  * object instead (the {@link GroupOffsetsDescription} of the admin client). Exit code 1 when the
  * group does not exist.
  */
-import { Admin } from '../admin/admin.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin } from '../admin/admin.js';
 import type { GroupOffsetsDescription } from '../admin/groups.js';
-import { booleanFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { booleanFlag, integerFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { withAdmin } from './admin-session.js';
 import type { CommandIo } from './command.js';
-import { CONNECTION_FLAGS, connectionFromFlags } from './connection-flags.js';
+import { CONNECTION_FLAGS } from './connection-flags.js';
+import { cell as dash, table } from './table.js';
 
 /** Flags of `group describe`. */
 export const GROUP_DESCRIBE_FLAGS: readonly FlagSpec[] = [
-  { name: 'group', type: 'string', required: true, description: 'the consumer group' },
-  { name: 'json', type: 'boolean', description: 'print one JSON object instead of a table' },
+  { name: 'group', short: 'G', type: 'string', required: true, description: 'the consumer group' },
+  { name: 'json', type: 'boolean', description: 'print one JSON object instead of a table (with --watch: one per line)' },
+  { name: 'watch', short: 'w', type: 'boolean', description: 'redraw every --interval until Ctrl-C (not a terminal: one frame per interval)' },
+  { name: 'interval', type: 'integer', min: 100, defaultText: '2000', description: 'ms between frames of --watch' },
   ...CONNECTION_FLAGS,
 ];
-
-/** Left-aligned columns, two spaces apart. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
 
 /** The human-readable form: a heading line, the partitions, the members. */
 export function formatGroupTable(d: GroupOffsetsDescription): string {
@@ -37,7 +31,6 @@ export function formatGroupTable(d: GroupOffsetsDescription): string {
   if (d.partitions.length === 0) {
     out.push('no committed offsets and no assigned partitions');
   } else {
-    const dash = (v: number | string | null) => (v === null ? '-' : String(v));
     out.push(
       table(
         ['TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'MEMBER'],
@@ -57,22 +50,60 @@ export function formatGroupTable(d: GroupOffsetsDescription): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Dead with nothing committed: the coordinator has never heard of the group (GROUP_ID_NOT_FOUND). */
+function missing(d: GroupOffsetsDescription): boolean {
+  return d.state === 'Dead' && d.partitions.length === 0;
+}
+
+/** Clears a terminal and puts the cursor top left. */
+const CLEAR_SCREEN = '\u001b[H\u001b[2J';
+
+/**
+ * `--watch`: a frame every `intervalMs` until SIGINT (or SIGTERM), which ends the loop cleanly
+ * (exit 0). On a terminal each frame replaces the last; otherwise frames follow each other (a
+ * blank line between tables, or one JSON object per line). A frame that fails (a broker restarting)
+ * is reported on stderr and the next one tried.
+ */
+async function watch(admin: Admin, groupId: string, intervalMs: number, json: boolean, io: CommandIo): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const tty = (io.stdout as { isTTY?: boolean }).isTTY === true && !json;
+  try {
+    while (!stop.signal.aborted) {
+      try {
+        const d = await admin.describeGroupOffsets(groupId);
+        if (json) io.stdout.write(`${JSON.stringify(d)}\n`);
+        else if (tty) io.stdout.write(`${CLEAR_SCREEN}${new Date().toISOString()}  every ${intervalMs} ms, Ctrl-C to stop\n\n${formatGroupTable(d)}`);
+        else io.stdout.write(`${formatGroupTable(d)}\n`);
+      } catch (err) {
+        io.stderr.write(`kafka-stage group describe: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+      await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /** Runs `group describe` with the arguments after `describe`. */
 export async function runGroupDescribe(argv: readonly string[], io: CommandIo): Promise<number> {
   const flags = parseFlags(argv, GROUP_DESCRIBE_FLAGS);
   const groupId = stringFlag(flags, 'group') as string;
-  const admin = new Admin({ ...connectionFromFlags(flags, 'group describe', io) });
-  let description: GroupOffsetsDescription;
-  try {
-    description = await admin.describeGroupOffsets(groupId);
-  } finally {
-    await admin.close();
-  }
-  // Dead with nothing committed: the coordinator has never heard of it (GROUP_ID_NOT_FOUND).
-  if (description.state === 'Dead' && description.partitions.length === 0) {
-    io.stderr.write(`kafka-stage group describe: group '${groupId}' does not exist\n`);
-    return 1;
-  }
-  io.stdout.write(booleanFlag(flags, 'json') ? `${JSON.stringify(description)}\n` : formatGroupTable(description));
-  return 0;
+  const json = booleanFlag(flags, 'json');
+  return withAdmin(flags, 'group describe', io, async (admin) => {
+    const first = await admin.describeGroupOffsets(groupId);
+    if (missing(first)) {
+      io.stderr.write(`kafka-stage group describe: group '${groupId}' does not exist\n`);
+      return 1;
+    }
+    if (booleanFlag(flags, 'watch')) {
+      await watch(admin, groupId, integerFlag(flags, 'interval') ?? 2000, json, io);
+      return 0;
+    }
+    io.stdout.write(json ? `${JSON.stringify(first)}\n` : formatGroupTable(first));
+    return 0;
+  });
 }

@@ -3,7 +3,8 @@
  * dispatches on its first argument, whose usage lists every subcommand, and whose flag list (for
  * `--help`) is the union of theirs.
  */
-import { nearestName, UsageError, type FlagSpec } from './args.js';
+import { nearestKey } from '../options/suggest.js';
+import { UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandIo } from './command.js';
 
 /** One subcommand. */
@@ -30,7 +31,7 @@ export function commandOf(name: string, summary: string, subcommands: Readonly<R
       if (sub === undefined) throw new UsageError(`needs a subcommand (${names.join(', ')})`);
       const found = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
       if (!found) {
-        const nearest = nearestName(sub, names);
+        const nearest = nearestKey(sub, names);
         throw new UsageError(`unknown subcommand '${sub}'${nearest ? ` (did you mean ${nearest}?)` : ''} (known: ${names.join(', ')})`);
       }
       return found.run(rest, io);

@@ -20,6 +20,7 @@
  */
 import { createSecureContext, type ConnectionOptions as TlsConnectionOptions, type SecureContext } from 'node:tls';
 import { inspect } from 'node:util';
+import { nearestKey } from '../options/suggest.js';
 import { InvalidOptionError } from '../protocol/errors.js';
 
 /** Node TLS options accepted by the `tls` client option (Java `security.protocol=SSL`, `ssl.*`). */
@@ -32,6 +33,22 @@ export const TLS_INSECURE_WARNING = 'KAFKA_STAGE_TLS_INSECURE';
 const SECRET_KEYS = ['key', 'passphrase', 'pfx'] as const;
 /** Options that would send every connection to one address: the addresses come from `brokers` and metadata. */
 const ROUTING_KEYS = ['host', 'port', 'path', 'socket'] as const;
+
+/**
+ * The options of {@link ClusterTlsOptions} in @types/node 20 (Node's `tls.connect` options without
+ * the routing ones). Other keys pass through to Node (a newer Node may know them), unless they are
+ * a near miss of one of these: Node would silently ignore `rejectUnauthorised: false` or `servrename`.
+ */
+const TLS_KEYS = [
+  // tls.SecureContextOptions
+  'ALPNCallback', 'allowPartialTrustChain', 'ca', 'cert', 'sigalgs', 'ciphers', 'clientCertEngine', 'crl', 'dhparam', 'ecdhCurve',
+  'honorCipherOrder', 'key', 'privateKeyEngine', 'privateKeyIdentifier', 'maxVersion', 'minVersion', 'passphrase', 'pfx',
+  'secureOptions', 'secureProtocol', 'sessionIdContext', 'ticketKeys', 'sessionTimeout',
+  // tls.CommonConnectionOptions
+  'secureContext', 'enableTrace', 'requestCert', 'ALPNProtocols', 'SNICallback', 'rejectUnauthorized',
+  // tls.ConnectionOptions
+  'checkServerIdentity', 'servername', 'session', 'minDHSize', 'lookup', 'timeout', 'pskCallback',
+] as const;
 
 /** What a value of each checked option must be, and the test. */
 type Check = [expected: string, test: (value: unknown) => boolean];
@@ -142,6 +159,11 @@ export function resolveTlsOptions(input: unknown): TlsSettings | undefined {
 function checkTypes(options: ClusterTlsOptions): void {
   for (const name of ROUTING_KEYS) {
     if (name in options) throw new InvalidOptionError(`tls.${name}`, 'not allowed: each connection goes to its broker\'s own address (from brokers and metadata)');
+  }
+  for (const name of Object.keys(options)) {
+    if ((TLS_KEYS as readonly string[]).includes(name)) continue;
+    const meant = nearestKey(name, TLS_KEYS);
+    if (meant !== undefined) throw new InvalidOptionError(`tls.${name}`, `unknown TLS option; did you mean '${meant}'?`);
   }
   for (const [name, [expected, test]] of Object.entries(CHECKS)) {
     const value = (options as Record<string, unknown>)[name];

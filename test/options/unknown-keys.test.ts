@@ -145,3 +145,11 @@ test('edit distance counts swaps as one edit and ignores case; far keys are not 
   assert.equal(nearestKey('xyz', ['acks', 'lingerMs']), undefined);
   assert.equal(nearestKey('constructor', ['acks']), undefined);
 });
+
+test('tls: a near miss of a Node TLS option is refused with the right name; other keys pass through to Node', async () => {
+  await rejects(() => resolveClusterOptions(loose({ brokers, tls: { rejectUnauthorised: false } })), 'tls.rejectUnauthorised', "did you mean 'rejectUnauthorized'?");
+  await rejects(() => resolveClusterOptions(loose({ brokers, tls: { servrename: 'kafka' } })), 'tls.servrename', "did you mean 'servername'?");
+  await rejects(() => resolveClusterOptions(loose({ brokers, tls: { minversion: 'TLSv1.2' } })), 'tls.minversion', "did you mean 'minVersion'?");
+  // Unlike any known option: a newer Node's option, passed on as before.
+  assert.ok(resolveClusterOptions(loose({ brokers, tls: { someFutureNodeOption: 1 } })).tls);
+});

@@ -1,5 +1,5 @@
 /** Options of the low-level partition reader, with one frozen defaults object and one validate. */
-import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkString } from '../options/validate.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkTopicName } from '../options/validate.js';
 import { InvalidOptionError } from '../protocol/errors.js';
 
 /** What to read from one partition. */
@@ -80,7 +80,7 @@ export function resolveReadPartitionOptions(options: ReadPartitionOptions): Reso
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'expected an AbortSignal');
   const level = checkOneOf('isolationLevel', options.isolationLevel ?? READ_PARTITION_DEFAULTS.isolationLevel, ['read_uncommitted', 'read_committed'] as const);
   return {
-    topic: checkString('topic', options.topic),
+    topic: checkTopicName('topic', options.topic),
     partition: checkInteger('partition', options.partition, 0, INT32_MAX),
     fromOffset: checkInteger('fromOffset', options.fromOffset, 0),
     untilOffset: until ?? null,

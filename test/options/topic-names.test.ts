@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
+import { resolveReadPartitionOptions } from '../../src/consumer/fetch-options.js';
 import { resolveConsumerGroupOptions, resolveStandaloneOptions } from '../../src/consumer/options.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import { checkTopicName } from '../../src/options/validate.js';
@@ -57,4 +58,9 @@ test('a subscriber that is not a function is an InvalidOptionError from the cons
   }
   // Absent (the stream is used instead) is fine.
   assert.doesNotThrow(() => new ConsumerGroup({ brokers, groupId: 'g', topics: ['t'] }));
+});
+
+test('readPartition options check the topic name too', () => {
+  assert.throws(() => resolveReadPartitionOptions(loose({ topic: 'a/b', partition: 0, fromOffset: 0 })), namesOption('topic'));
+  assert.equal(resolveReadPartitionOptions({ topic: 'a.b', partition: 0, fromOffset: 0 }).topic, 'a.b');
 });

@@ -30,7 +30,9 @@ export type LogFields = Readonly<Record<string, string | number | boolean | null
 
 /**
  * What kafka-stage logs to: four levels, each taking a message and optional fields. `console`
- * fits as it is; a pino logger is recognised and called pino's way (see {@link loggerFromPino}).
+ * fits as it is (its `debug` and `info` write to stdout); a pino logger is recognised and called
+ * pino's way (see {@link loggerFromPino}). A logger that throws is ignored after one note on stderr.
+ * Pass `logger: false` for no logging at all.
  *
  * A KafkaJS `logCreator` can be reused with an adapter like this one (KafkaJS levels: ERROR 1,
  * WARN 2, INFO 4, DEBUG 5; its log functions get `{ namespace, level, label, log }`):

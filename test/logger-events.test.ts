@@ -76,6 +76,28 @@ describe('broker connections', () => {
     }
   });
 
+  it('a broker that stops answering: one warning at the request timeout, one recovery line', async () => {
+    const broker = await FakeBroker.start();
+    broker.handle(Metadata, (req) =>
+      req.seq === 1
+        ? 'stall'
+        : { body: { throttleTimeMs: 0, brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }], clusterId: 'fake', controllerId: 1, topics: [] } },
+    );
+    const logger = capture();
+    const cluster = new Cluster({ brokers: [broker.address], retry: fastRetry, requestTimeoutMs: 300, logger });
+    try {
+      await cluster.connect();
+      await cluster.refreshMetadata([]); // the stalled answer times out, the retry on a new connection succeeds
+      assert.deepEqual(logger.entries.filter((e) => e.level !== 'debug').map((e) => [e.level, e.message, (e.fields?.err as Error | undefined)?.name]), [
+        ['warn', 'connection to broker lost', 'RequestTimeoutError'],
+        ['info', 'connection to broker restored', undefined],
+      ]);
+    } finally {
+      await cluster.close();
+      await broker.stop();
+    }
+  });
+
   it('a closing client logs nothing', async () => {
     const broker = await metadataBroker();
     const logger = capture();

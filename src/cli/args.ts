@@ -6,6 +6,7 @@
  * one line with exit code 2. Type checks (integer, minimum, choices) run after parseArgs.
  */
 import { parseArgs } from 'node:util';
+import { nearestKey } from '../options/suggest.js';
 
 /** Exit code of a command-line usage error (as most Unix tools). */
 export const USAGE_EXIT_CODE = 2;
@@ -181,41 +182,9 @@ function suggestion(rawName: string, specs: readonly FlagSpec[]): string {
   return nearest === null ? '' : ` (did you mean --${nearest}?)`;
 }
 
-/**
- * The candidate nearest to `word` by edit distance (insertions, deletions, substitutions, and
- * swaps of neighbours), when it is near enough to be a typo: at most a third of the word's length,
- * at least 1. Null when none is.
- */
+/** The candidate nearest to `word` when it looks like a typo of it (src/options/suggest.ts's rule), else null. */
 export function nearestName(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-/** Optimal-string-alignment distance between two strings. */
-function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d = new Array<number>(rows * cols);
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  const at = (i: number, j: number): number => d[i * cols + j] as number;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
-      d[i * cols + j] = v;
-    }
-  }
-  return at(rows - 1, cols - 1);
+  return nearestKey(word, candidates) ?? null;
 }
 
 /** The `--help` text of a command's flags, one per line. */

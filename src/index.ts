@@ -55,6 +55,7 @@ export type {
   ConsumerEventName,
   DemandOptions,
   ErrorHandler,
+  PartitionFailureStats,
   PartitionStage,
   PartitionStats,
   RecordsHandler,
@@ -101,6 +102,15 @@ export {
   type AuthorizationResourceType,
 } from './protocol/error-codes.js';
 export { CommitLostError } from './consumer/commit-errors.js';
+export { PartitionStoppedError } from './consumer/failure-errors.js';
+export {
+  FAILURE_POLICY_DEFAULTS,
+  type FailurePolicy,
+  type FailurePolicyOption,
+  type RetryPolicy,
+  type DeadLetterOptions,
+} from './consumer/failure-policy.js';
+export { DEAD_LETTER_HEADERS, DEAD_LETTER_ERROR_MAX_CHARS } from './consumer/dead-letter.js';
 export { NoProgressError } from './consumer/fetch-errors.js';
 export { PartitionOffsetsError, OffsetCommitError, OffsetFetchError, PartitionNotOwnedError, type PartitionFailure } from './group/errors.js';
 export type { CompressionName, KafkaRecord, RecordBatch, RecordHeader, RecordInput } from './protocol/records/types.js';

@@ -42,6 +42,33 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
   }
 
   /**
+   * Reports that processing failed, for a batch of the merged stream, or a record, batch or offset
+   * of a partition: the `onFailure` policy takes over as when a subscriber throws. The partition
+   * stops delivering at once; after the retry backoff it delivers again from its first unacked
+   * record (records re-delivered carry their `attempt`; records acked after the failed one may come
+   * again: at-least-once); other partitions go on meanwhile. Once a record's deliveries reach
+   * `retry.maxAttempts`, it goes to the dead-letter topic (then is acked) or the partition stops
+   * (an `error` event, PartitionStoppedError; `stats()` shows why; {@link release} starts it
+   * again). A merged-stream batch is failed on the stage that delivered it. Returns false, doing
+   * nothing, when none of the records named is delivered and unacked here (acked already, or the
+   * partition was revoked, released or failed meanwhile).
+   *
+   * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) when `what` is no record, batch or offset,
+   *   or one of another partition
+   */
+  nack(batch: ConsumerBatch, error?: unknown): boolean;
+  nack(topic: string, partition: number, what: Ackable, error?: unknown): boolean;
+  nack(a: ConsumerBatch | string, b?: unknown, what?: Ackable, error?: unknown): boolean {
+    if (typeof a === 'string') return this.host.nack(a, b as number, what as Ackable, error);
+    const target = ackTargetOf(a);
+    if (target instanceof InvalidArgumentError) throw target;
+    if (target.topic === undefined || target.partition === undefined) {
+      throw new InvalidArgumentError('batch', 'nack(batch, error) takes a batch (or record); nack an offset with nack(topic, partition, offset, error)');
+    }
+    return this.host.nack(target.topic, target.partition, a, b);
+  }
+
+  /**
    * Commits now: every owned partition's acked prefix, or — with `offset` — exactly that offset of
    * one partition (the Elixir `trigger_commit`; honoured even below the last commit). A partition
    * being drained (revoke, release, stop) may still be committed this way until its drain ends, so
@@ -73,6 +100,9 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
    * so the records the stuck handler held are delivered again. Heartbeats were never affected; the
    * partition stays with this consumer. Resolves false, starting nothing, when the partition is not
    * owned, is revoked or lost while the old stage is taken down, or the consumer is stopping.
+   *
+   * A partition the `onFailure` policy stopped (or that waits out a retry backoff) starts again at
+   * once from its first unacked record, with a fresh count of `retry.maxAttempts` failures.
    */
   release(topic: string, partition: number): Promise<boolean> {
     return this.host.release(topic, partition, this.generationForRelease());
@@ -83,7 +113,7 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
     return -1;
   }
 
-  /** Live figures of every owned partition. */
+  /** Live figures of every owned partition; `failure` says why one is retrying, dead-lettering or stopped. */
   stats(): PartitionStats[] {
     return this.host.stats();
   }
@@ -93,8 +123,8 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
     return this.host.stage(topic, partition);
   }
 
-  /** Partitions owned now. */
+  /** Partitions owned now (including ones stopped or waiting after a subscriber failure). */
   assignment(): TopicPartition[] {
-    return this.host.owned.map(({ topic, partition }) => ({ topic, partition }));
+    return this.host.assigned();
   }
 }

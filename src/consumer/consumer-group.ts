@@ -21,7 +21,8 @@ import { GroupMembership } from '../group/membership.js';
 import { checkSubscriber } from '../options/validate.js';
 import { KafkaStageError } from '../protocol/errors.js';
 import type { MembershipListener, TopicPartition } from './contracts.js';
-import { resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';
+import { createDeadLetterProducer } from './dead-letter.js';
+import { clusterPart, resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';
 import { StageHost, type SubscriberFactory } from './stage-host.js';
 import { ConsumerBase } from './consumer-base.js';
 
@@ -69,6 +70,7 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
         commit: (offsets) => this.membership.commitOffsets(offsets),
         fetchCommitted: (partitions, signal) => this.membership.fetchCommittedOffsets(partitions, signal),
         owns: (topic, partition) => this.membership.assignment.some((tp) => tp.topic === topic && tp.partition === partition),
+        createDeadLetterProducer: () => createDeadLetterProducer(clusterPart(options)),
       },
       this,
       subscriber ?? null,

@@ -6,6 +6,7 @@
 import { resolveClusterOptions, CLUSTER_OPTION_KEYS, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, checkString, checkTopicName } from '../options/validate.js';
 import { InvalidOptionError } from '../protocol/errors.js';
+import { resolveFailurePolicyOption, type FailurePolicyOption, type FailurePolicySource } from './failure-policy.js';
 
 /** Where to start when a partition has no committed offset (Java `auto.offset.reset`). */
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none';
@@ -92,6 +93,16 @@ export interface ConsumerGroupOptions extends ClusterOptions {
   buffer?: BufferOptions;
   /** Fetch tuning. */
   fetch?: FetchOptions;
+  /**
+   * What happens when a subscriber fails (throws, rejects, or calls `nack`): by default its
+   * partition's delivery rewinds to the first unacked record and tries again after a backoff
+   * (200 ms doubling to 30 s, 10 deliveries in all), holding that partition's later records while
+   * other partitions go on; then the partition stops (`error` event, `PartitionStoppedError`), or
+   * with `deadLetter` the records go to a dead-letter topic and the partition goes on. A function
+   * gives each partition its own policy. See {@link FailurePolicy}. (KafkaJS: `retry` of `run()`,
+   * with `restartOnFailure`.)
+   */
+  onFailure?: FailurePolicyOption;
 }
 
 /** Options of a standalone consumer: explicit partitions, no group. */
@@ -106,6 +117,8 @@ export interface StandaloneConsumerOptions extends ClusterOptions {
   maxProcessingMs?: number;
   buffer?: BufferOptions;
   fetch?: FetchOptions;
+  /** What happens when a subscriber fails: see {@link ConsumerGroupOptions.onFailure}. */
+  onFailure?: FailurePolicyOption;
 }
 
 /** Options after defaults and validation (shared parts). */
@@ -117,6 +130,8 @@ export interface ResolvedConsumerCommon {
   maxProcessingMs: number;
   buffer: Required<BufferOptions>;
   fetch: Required<FetchOptions>;
+  /** The `onFailure` policy of each partition. */
+  onFailure: FailurePolicySource;
 }
 
 /** Group options after defaults and validation. */
@@ -156,7 +171,7 @@ export const CONSUMER_DEFAULTS = Object.freeze({
   }),
 });
 
-const COMMON_KEYS = ['autoOffsetReset', 'commit', 'drainTimeoutMs', 'maxProcessingMs', 'buffer', 'fetch'] as const;
+const COMMON_KEYS = ['autoOffsetReset', 'commit', 'drainTimeoutMs', 'maxProcessingMs', 'buffer', 'fetch', 'onFailure'] as const;
 const GROUP_KEYS = [
   ...CLUSTER_OPTION_KEYS,
   ...COMMON_KEYS,
@@ -171,7 +186,8 @@ const GROUP_KEYS = [
 const STANDALONE_KEYS = [...CLUSTER_OPTION_KEYS, ...COMMON_KEYS, 'partitions', 'groupId'] as const;
 const ASSIGNORS: readonly AssignorName[] = ['range', 'roundrobin', 'cooperative-sticky'];
 
-function clusterPart(options: ClusterOptions): ClusterOptions {
+/** The cluster options among a consumer's options (for the clients a consumer makes, such as its dead-letter producer). */
+export function clusterPart(options: ClusterOptions): ClusterOptions {
   const source = options as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of CLUSTER_OPTION_KEYS) if (source[key] !== undefined) out[key] = source[key];
@@ -209,6 +225,7 @@ function resolveCommon(options: ConsumerGroupOptions | StandaloneConsumerOptions
       isolationLevel: checkOneOf('fetch.isolationLevel', fetch.isolationLevel ?? d.fetch.isolationLevel, ['read_uncommitted', 'read_committed']),
       verifyCrc: checkBoolean('fetch.verifyCrc', fetch.verifyCrc ?? d.fetch.verifyCrc),
     },
+    onFailure: resolveFailurePolicyOption(options.onFailure),
   };
   if (resolved.buffer.maxBytes < resolved.buffer.maxBytesPerPartition) {
     throw new InvalidOptionError('buffer.maxBytes', 'must be ≥ buffer.maxBytesPerPartition');

@@ -42,10 +42,11 @@ import { RecordReadable } from './delivery/node-readable.js';
 import { createRecordIterator } from './delivery/record-iterator.js';
 import type { DeliverySource, Subscription } from './delivery/source.js';
 import { StreamSubscription } from './delivery/web-stream.js';
+import type { Redelivery } from './failure-state.js';
 import { takeInFetched } from './fetch-intake.js';
 import type { ReadableStream } from 'node:stream/web';
 import type { Readable } from 'node:stream';
-import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats, PartitionStage as SubscriberView } from './types.js';
+import type { Ackable, ConsumerBatch, DemandOptions, PartitionFailureStats, PartitionStats, PartitionStage as SubscriberView } from './types.js';
 
 /**
  * Bytes a buffered record is counted for, per record, on top of its key, value and headers: a
@@ -93,10 +94,23 @@ export interface PartitionStageOptions {
   maxProcessingMs: number;
   /** Monotonic milliseconds; default `performance.now`. */
   clock?: () => number;
+  /** Hears of subscriber failures (`nack`, a manual handler that threw): the stage host applies `onFailure`. */
+  failureSink?: FailureSink;
+  /** Which offsets this stage delivers again after a failure, so their records carry their attempt. */
+  redelivery?: Redelivery;
+}
+
+/** Where a stage reports that its subscriber failed on records. */
+export interface FailureSink {
+  /**
+   * The subscriber failed on the delivered, unacked records at `offsets` (ascending; empty when it
+   * failed holding none). Called synchronously: the sink stops the stage's delivery before it returns.
+   */
+  failed(stage: PartitionStage, offsets: readonly number[], error: Error): void;
 }
 
 /** Why a stage stopped delivering: the reason of its aborted `signal`. */
-export type StageEndReason = 'revoked' | 'stopped' | 'lost';
+export type StageEndReason = 'revoked' | 'stopped' | 'lost' | 'failed';
 
 type StageState = 'active' | 'draining' | 'closed';
 
@@ -157,6 +171,12 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   private wireRatioSampled = false;
   private notifyQueued = false;
   private drain: Drain | null = null;
+  private readonly failureSink: FailureSink | null;
+  private readonly redelivery: Redelivery | null;
+  /** Offsets below this are re-deliveries (see {@link Redelivery}); 0 when none: one compare per record. */
+  private readonly redeliverUntil: number;
+  /** Set by the stage host while the partition is failing (retrying, dead-lettering, stopped): shown in stats(). */
+  private failureStats: PartitionFailureStats | null = null;
 
   constructor(options: PartitionStageOptions) {
     this.topic = options.topic;
@@ -170,6 +190,9 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     this.waker = options.waker;
     this.commitSink = options.commitSink;
     this.clock = options.clock ?? (() => performance.now());
+    this.failureSink = options.failureSink ?? null;
+    this.redelivery = options.redelivery ?? null;
+    this.redeliverUntil = this.redelivery?.until ?? 0;
     this.signal = this.abortController.signal;
     // The subscriptions' view of the stage; arrow functions keep the stage's private state private.
     this.source = {
@@ -183,6 +206,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
       failure: () => this.failure,
       notifySoon: () => this.notifySoon(),
       detach: (subscription) => this.detach(subscription),
+      fail: (error) => this.fail(error),
     };
   }
 
@@ -232,7 +256,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   /**
    * Manual demand: `handler` receives buffered records against outstanding demand, in offset order,
    * from a microtask. `onError` receives a fetch error the consumer could not get past, or an error
-   * the handler threw (without it, such an error is thrown on as an uncaught exception).
+   * the handler threw (without it, a throw is a failure of the subscriber: the `onFailure` policy retries the records).
    */
   onRecords(handler: RecordsHandler, onError?: ErrorHandler): void {
     this.manual().onRecords(handler, onError);
@@ -332,6 +356,55 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     this.committed = offset;
   }
 
+  /**
+   * Reports that the subscriber failed on a record, a batch (its delivered, unacked records) or an
+   * offset, with `error`; the consumer's `onFailure` policy takes over. Delivery stops at once
+   * (`signal` aborts with reason 'failed', iterators end). After the policy's backoff the partition
+   * rewinds to its first unacked offset and a fresh stage and subscriber call deliver from there,
+   * each re-delivered record carrying its `attempt`; records acked after the failed one come again
+   * too (at-least-once). Once a record's deliveries reach `retry.maxAttempts`, it is dead-lettered
+   * or the partition stops, as the policy says. Returns false, doing nothing, when none of the
+   * records named is delivered and unacked, or the stage already stopped delivering (revoked, lost,
+   * failed), or no consumer stands behind the stage.
+   *
+   * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) for something that is no record, batch or
+   *   offset, and for a record or batch of another partition
+   */
+  nack(x: Ackable, error?: unknown): boolean {
+    const target = ackTargetOf(x);
+    if (target instanceof InvalidArgumentError) throw target;
+    if (target.topic !== undefined && (target.topic !== this.topic || target.partition !== this.partition)) {
+      throw new InvalidArgumentError('item', `a ${target.batch ? 'batch' : 'record'} of ${target.topic}/${target.partition} was nacked on the stage of ${this.topic}/${this.partition}`, {
+        topic: this.topic,
+        partition: this.partition,
+      });
+    }
+    return this.fail(toError(error), target.from, target.to, false);
+  }
+
+  /**
+   * @internal The subscriber failed on its unacked records in [from, to]: tells the failure sink,
+   * which stops delivery. With `evenIfNone` a failure holding no record is reported too (a
+   * subscriber that threw before taking any). False when nothing was reported.
+   */
+  fail(error: Error, from = 0, to = Number.MAX_SAFE_INTEGER, evenIfNone = true): boolean {
+    if (this.state !== 'active' || this.failureSink === null) return false;
+    const offsets = this.tracker.unackedIn(from, to);
+    if (offsets.length === 0 && !evenIfNone) return false;
+    this.failureSink.failed(this, offsets, error);
+    return true;
+  }
+
+  /** @internal One past the highest offset delivered (or skipped): where a rewind's re-deliveries end. */
+  get deliveredUntil(): number {
+    return this.tracker.highestPosition;
+  }
+
+  /** @internal The stage host marks the partition failing (or recovered, with null): stats() shows it. */
+  setFailureStats(failure: PartitionFailureStats | null): void {
+    this.failureStats = failure;
+  }
+
   /** The fetch error standing for this partition (cleared by {@link seek}), or null. */
   get error(): Error | null {
     return this.failure;
@@ -356,6 +429,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   /** Live figures of the partition. */
   stats(): PartitionStats {
     const delivered = this.tracker.deliveredPosition;
+    // A retried failure is over once its record is acked.
+    if (this.failureStats?.state === 'retrying' && this.state === 'active' && this.tracker.committableOffset > this.failureStats.offset) this.failureStats = null;
     return {
       topic: this.topic,
       partition: this.partition,
@@ -370,6 +445,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
       lag: this.highWatermark === null ? null : Math.max(0, this.highWatermark - delivered),
       highWatermark: this.highWatermark,
       oldestInFlightMs: this.oldestInFlightMs,
+      failure: this.failureStats,
     };
   }
 
@@ -570,6 +646,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     const record = this.buffer.takeOne();
     if (record === undefined) return undefined;
     this.tracker.delivered(record.offset);
+    if (record.offset < this.redeliverUntil) this.markAttempt(record);
     this.afterTake(before);
     return record;
   }
@@ -578,9 +655,18 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     const before = this.buffer.bufferedBytes;
     const records = this.buffer.take(limit);
     if (records.length === 0) return records;
-    for (let i = 0; i < records.length; i++) this.tracker.delivered((records[i] as KafkaRecord).offset);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as KafkaRecord;
+      this.tracker.delivered(record.offset);
+      if (record.offset < this.redeliverUntil) this.markAttempt(record);
+    }
     this.afterTake(before);
     return records;
+  }
+
+  /** A record delivered again after a failure carries its attempt. */
+  private markAttempt(record: KafkaRecord): void {
+    record.attempt = (this.redelivery as Redelivery).attemptOf(record.offset);
   }
 
   /** Bookkeeping after records left the buffer for the subscriber. */
@@ -652,4 +738,10 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     this.notifyQueued = false;
     this.subscription?.notify();
   };
+}
+
+/** What a subscriber threw or nacked with, as an Error (a string or other value is wrapped). */
+export function toError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  return new Error(error === undefined ? 'nack() without an error' : String(error));
 }

@@ -23,6 +23,10 @@ import { PartitionStage } from './partition-stage.js';
 import type { Ackable, ConsumerBatch, ConsumerEventName, ConsumerEvents, DemandOptions, PartitionStats, PartitionStage as SubscriberView } from './types.js';
 import { isAbort, MergedStream } from './merged-stream.js';
 import { SubscriberTasks } from './subscriber-tasks.js';
+import { abortableDelay } from './abortable-delay.js';
+import type { DeadLetterProducer } from './dead-letter.js';
+import { FailureHandler } from './failure-handler.js';
+import { toError } from './partition-stage.js';
 
 /**
  * How often the start-offset look-ups of an assignment are tried (each already retries inside,
@@ -52,6 +56,11 @@ export interface StageHostOwner {
    * stage for a partition revoked or lost meanwhile. Default: always (a standalone consumer).
    */
   owns?(topic: string, partition: number): boolean;
+  /**
+   * Makes the producer that dead-letters records (`onFailure` with `deadLetter`): idempotent,
+   * `acks: 'all'`, on the consumer's cluster options. Called on first use; closed by stop().
+   */
+  createDeadLetterProducer?(): DeadLetterProducer;
 }
 
 /** Context handed to a subscriber factory with its stage. */
@@ -139,6 +148,8 @@ export class StageHost<E> {
   private stopDeadline = 0;
   /** Explicit commits in flight: stop() lets them finish before the connections close. */
   private readonly explicitCommits = new Set<Promise<void>>();
+  /** The `onFailure` policy at work: parked partitions, retries, dead-lettering. */
+  private readonly failures: FailureHandler;
 
   constructor(
     private readonly cluster: Cluster,
@@ -164,6 +175,21 @@ export class StageHost<E> {
       onCommit: (outcome) => {
         this.events.publish('commit', outcome);
         if (outcome.error) owner.onCommitError?.(outcome.error);
+      },
+    });
+    this.failures = new FailureHandler({
+      cluster,
+      logger: cluster.options.logger,
+      isolationLevel: options.fetch.isolationLevel,
+      policyFor: (tp) => options.onFailure.policyFor(tp),
+      detach: (stage) => this.detach(stage),
+      takeDown: (stage, drain, lost) => this.takeDown(stage, drain, lost),
+      restart: (tp, offset) => this.restart(tp, offset),
+      publishError: (error) => this.events.publish('error', error),
+      errorHeard: () => this.events.listenerCount('error') > 0,
+      createProducer: () => {
+        if (!owner.createDeadLetterProducer) throw new KafkaStageError('ERR_CLOSED', 'this consumer cannot dead-letter: it has no producer');
+        return owner.createDeadLetterProducer();
       },
     });
   }
@@ -257,7 +283,7 @@ export class StageHost<E> {
 
   /** Live figures of every owned partition. */
   stats(): PartitionStats[] {
-    return this.owned.map((s) => s.stats());
+    return [...this.owned, ...this.failures.parkedStages()].map((s) => s.stats());
   }
 
   /**
@@ -269,7 +295,7 @@ export class StageHost<E> {
    */
   async assign(partitions: readonly TopicPartition[], generationId: number, given: ReadonlyMap<string, number> = new Map()): Promise<void> {
     if (this.stopping) return;
-    const fresh = partitions.filter((tp) => !this.stages.has(tpKey(tp.topic, tp.partition)));
+    const fresh = partitions.filter((tp) => !this.stages.has(tpKey(tp.topic, tp.partition)) && !this.failures.isParked(tp.topic, tp.partition));
     if (fresh.length === 0) return;
     const needCommitted = fresh.filter((tp) => !given.has(tpKey(tp.topic, tp.partition)));
     const { committed, starts } = await this.lookUpStarts(needCommitted);
@@ -279,41 +305,54 @@ export class StageHost<E> {
     for (const tp of fresh) {
       const key = tpKey(tp.topic, tp.partition);
       // Revoked or lost during the look-ups, or started meanwhile by another path (a release).
-      if (this.stages.has(key) || !this.ownsNow(tp)) continue;
+      if (this.stages.has(key) || this.failures.isParked(tp.topic, tp.partition) || !this.ownsNow(tp)) continue;
       const start = starts.get(key);
       if (start === undefined) continue;
-      const info = this.cluster.metadata?.topics.get(tp.topic)?.partitions[tp.partition];
-      const stage = new PartitionStage({
-        topic: tp.topic,
-        partition: tp.partition,
-        startOffset: start,
-        leaderEpoch: info?.leaderEpoch ?? -1,
-        limits: {
-          maxRecords: this.options.buffer.maxRecordsPerPartition,
-          maxBytes: this.options.buffer.maxBytesPerPartition,
-          minFetchBytes: this.options.fetch.minPartitionBytes,
-        },
-        budget: this.budget,
-        waker: this.scheduler,
-        commitSink: this.commits,
-        maxProcessingMs: this.options.maxProcessingMs,
-      });
-      this.stages.set(key, stage);
       const c = committed.get(key);
-      this.commits.register(stage, c !== undefined && c !== null && c >= 0 && c === start ? c : null);
-      this.scheduler.add(stage);
-      this.run(stage);
+      this.startStage(tp, start, c !== undefined && c !== null && c >= 0 && c === start ? c : null);
       started.push({ topic: tp.topic, partition: tp.partition });
     }
     if (started.length > 0) this.events.publish('assign', { partitions: started, generationId });
   }
 
+  /** Creates, registers and runs the stage of `tp` from `start` (`committed`: the committed offset when it equals `start`). */
+  private startStage(tp: TopicPartition, start: number, committed: number | null): PartitionStage {
+    const info = this.cluster.metadata?.topics.get(tp.topic)?.partitions[tp.partition];
+    const stage = new PartitionStage({
+      topic: tp.topic,
+      partition: tp.partition,
+      startOffset: start,
+      leaderEpoch: info?.leaderEpoch ?? -1,
+      limits: {
+        maxRecords: this.options.buffer.maxRecordsPerPartition,
+        maxBytes: this.options.buffer.maxBytesPerPartition,
+        minFetchBytes: this.options.fetch.minPartitionBytes,
+      },
+      budget: this.budget,
+      waker: this.scheduler,
+      commitSink: this.commits,
+      maxProcessingMs: this.options.maxProcessingMs,
+      failureSink: this.failures,
+      redelivery: this.failures.redeliveryOf(tp),
+    });
+    stage.setFailureStats(this.failures.retryingStats(tp));
+    this.stages.set(tpKey(tp.topic, tp.partition), stage);
+    this.commits.register(stage, committed);
+    this.scheduler.add(stage);
+    this.run(stage);
+    return stage;
+  }
+
   /** Gives partitions up cleanly: stop delivering, drain up to the drain timeout, commit the acked prefix. */
   async revoke(partitions: readonly TopicPartition[], reason: 'revoked' | 'stopped' = 'revoked'): Promise<void> {
+    // Partitions parked after a subscriber failure give up their backoff or dead-letter produce first.
+    const parked = this.failures.unpark(partitions);
+    this.failures.forget(partitions);
     const releases = partitions.flatMap((tp) => this.releasing.get(tpKey(tp.topic, tp.partition)) ?? []);
     const stages = this.take(partitions);
     if (stages.length === 0) {
       await Promise.all(releases);
+      if (parked.length > 0) this.events.publish('revoke', { partitions: parked.map(({ topic, partition }) => ({ topic, partition })) });
       return;
     }
     await Promise.all([
@@ -337,7 +376,7 @@ export class StageHost<E> {
         }
       }),
     ]);
-    this.events.publish('revoke', { partitions: stages.map(({ topic, partition }) => ({ topic, partition })) });
+    this.events.publish('revoke', { partitions: [...stages, ...parked].map(({ topic, partition }) => ({ topic, partition })) });
   }
 
   /**
@@ -347,39 +386,29 @@ export class StageHost<E> {
    * sends later are ignored. The partition stays with this member. Resolves false, starting nothing,
    * when the partition is not owned, stops being owned while the old stage is taken down (revoked
    * or lost in a rebalance), was started again meanwhile, or the consumer is stopping.
+   *
+   * A partition parked after a subscriber failure (stopped by the `onFailure` policy, or waiting
+   * out a retry backoff) starts again at once from its first unacked record, with a fresh count of
+   * `retry.maxAttempts` failures.
    */
   async release(topic: string, partition: number, generationId: number): Promise<boolean> {
     const key = tpKey(topic, partition);
-    const stage = this.stages.get(key);
-    if (!stage || this.stopping) return false;
     const tp = { topic, partition };
-    this.scheduler.remove(stage);
-    this.stages.delete(key);
-    this.stuckReported.delete(key);
-    this.draining.set(key, stage);
-    const takeDown = (async () => {
-      try {
-        await stage.revoke(0, 'revoked');
-        // The commit manager keys partitions by name: once another stage of it is registered, the old
-        // one must not touch it.
-        if (!this.stages.has(key)) {
-          if (this.options.commit.strategy !== 'none' && this.ownsNow(tp)) {
-            // A failed commit is reported through the commit event; the restart point is the same.
-            await this.commits.commitFinal(stage).catch(() => undefined);
-          } else {
-            this.commits.unregister(stage);
-          }
-        }
-      } finally {
-        if (this.draining.get(key) === stage) this.draining.delete(key);
-      }
-    })();
-    this.releasing.set(key, takeDown);
-    try {
-      await takeDown;
-    } finally {
-      if (this.releasing.get(key) === takeDown) this.releasing.delete(key);
+    if (this.stopping) return false;
+    const [parked] = this.failures.unpark([tp]);
+    if (parked) {
+      // Its take-down (final commit) may still be under way.
+      await this.releasing.get(key);
+      this.failures.resetFailures(tp);
+      if (this.stopping || this.stages.has(key) || !this.ownsNow(tp)) return false;
+      await this.assign([tp], generationId, new Map([[key, parked.committableOffset]]));
+      return this.stages.has(key);
     }
+    const stage = this.stages.get(key);
+    if (!stage) return false;
+    this.detach(stage);
+    // A failed commit is reported through the commit event; the restart point is the same.
+    await this.takeDown(stage, () => stage.revoke(0, 'revoked'), () => this.stopping);
     this.events.publish('revoke', { partitions: [tp] });
     if (this.stopping || this.stages.has(key) || !this.ownsNow(tp)) return false;
     // Start again where the acked prefix ends: the offset just committed (or that would have been).
@@ -390,14 +419,83 @@ export class StageHost<E> {
 
   /** Partitions already lost: stop at once, commit nothing. */
   lose(partitions: readonly TopicPartition[], reason: string): void {
+    const parked = this.failures.unpark(partitions, true);
+    this.failures.forget(partitions);
     const stages = this.take(partitions);
-    if (stages.length === 0) return;
+    if (stages.length === 0 && parked.length === 0) return;
     for (const stage of stages) {
       this.commits.unregister(stage);
       this.scheduler.remove(stage);
       stage.lose();
     }
-    this.events.publish('lost', { partitions: stages.map(({ topic, partition }) => ({ topic, partition })), reason });
+    this.events.publish('lost', { partitions: [...stages, ...parked].map(({ topic, partition }) => ({ topic, partition })), reason });
+  }
+
+  /** Takes `stage` out of delivery (no fetches, no longer its partition's stage); it stays reachable for acks while it drains. */
+  private detach(stage: PartitionStage): void {
+    const key = tpKey(stage.topic, stage.partition);
+    this.scheduler.remove(stage);
+    if (this.stages.get(key) === stage) this.stages.delete(key);
+    this.stuckReported.delete(key);
+    this.draining.set(key, stage);
+  }
+
+  /**
+   * Ends a detached stage with `drain`, then commits its acked prefix (unless `lost()`, the
+   * strategy is `none`, or the partition is no longer owned). A revoke or stop of the partition
+   * waits for it, so the commit goes out while the partition is still this member's.
+   */
+  private async takeDown(stage: PartitionStage, drain: () => Promise<unknown>, lost: () => boolean): Promise<void> {
+    const key = tpKey(stage.topic, stage.partition);
+    const run = (async () => {
+      try {
+        await drain();
+        // The commit manager keys partitions by name: once another stage of it is registered, the old
+        // one must not touch it.
+        if (!this.stages.has(key)) {
+          if (this.options.commit.strategy !== 'none' && !lost() && (this.owner.owns?.(stage.topic, stage.partition) ?? true)) {
+            await this.commits.commitFinal(stage).catch(() => undefined);
+          } else {
+            this.commits.unregister(stage);
+          }
+        }
+      } finally {
+        if (this.draining.get(key) === stage) this.draining.delete(key);
+      }
+    })();
+    this.releasing.set(key, run);
+    try {
+      await run;
+    } finally {
+      if (this.releasing.get(key) === run) this.releasing.delete(key);
+    }
+  }
+
+  /** Starts `tp` again at `offset` after a subscriber failure (retry backoff over, or records dead-lettered). */
+  private restart(tp: TopicPartition, offset: number): void {
+    const key = tpKey(tp.topic, tp.partition);
+    if (this.stages.has(key) || this.failures.isParked(tp.topic, tp.partition) || !this.ownsNow(tp)) return;
+    this.startStage(tp, offset, null);
+  }
+
+  /**
+   * Reports a subscriber failure on a record, a batch or an offset (see PartitionStage.nack). A
+   * merged-stream batch goes to the stage that delivered it. False when nothing was failed (the
+   * partition is not delivering here, or nothing named is unacked).
+   *
+   * @throws InvalidArgumentError for something that is no record, batch or offset
+   */
+  nack(topic: string, partition: number, item: Ackable, error: unknown): boolean {
+    const target = ackTargetOf(item);
+    if (target instanceof InvalidArgumentError) throw target;
+    const tagged = target.batch ? this.merged?.stageOf(item as ConsumerBatch) : undefined;
+    const stage = tagged ?? this.stages.get(tpKey(topic, partition));
+    return stage ? stage.nack(item, error) : false;
+  }
+
+  /** Partitions owned now, delivering or parked after a subscriber failure. */
+  assigned(): TopicPartition[] {
+    return [...this.owned, ...this.failures.parkedStages()].map(({ topic, partition }) => ({ topic, partition }));
   }
 
   /**
@@ -419,9 +517,10 @@ export class StageHost<E> {
    */
   async stop(): Promise<void> {
     this.beginStop();
-    await this.revoke(this.owned, 'stopped');
+    await this.revoke(this.assigned(), 'stopped');
     // Releases under way end too (they start nothing new once stopping).
     await Promise.all([...this.releasing.values()]);
+    await this.failures.close().catch((err: unknown) => this.cluster.options.logger.warn('closing the dead-letter producer failed', { error: toError(err) }));
     if (this.stuckTimer) clearInterval(this.stuckTimer);
     this.stuckTimer = null;
     await this.commits.stop();
@@ -502,8 +601,14 @@ export class StageHost<E> {
       try {
         await this.subscriber?.(stage, context);
       } catch (err) {
-        if (stage.signal.aborted && isAbort(err)) return;
-        this.events.publish('error', wrapSubscriberError(err, stage));
+        if (stage.signal.aborted) {
+          // Ended by its signal, or the failure was reported already (nack): nothing new.
+          if (isAbort(err) || endReason(stage) === 'failed') return;
+          this.events.publish('error', wrapSubscriberError(err, stage));
+          return;
+        }
+        // A fetch error the stage could not get past reached it through its iterator: not the handler's failure.
+        if (err === stage.error || !stage.fail(toError(err))) this.events.publish('error', wrapSubscriberError(err, stage));
       }
     })();
     this.tasks.track(task, stage);
@@ -532,6 +637,12 @@ export class StageHost<E> {
   }
 }
 
+/** Why a stage's signal aborted ('revoked', 'stopped', 'lost', 'failed'), undefined while it has not. */
+function endReason(stage: PartitionStage): unknown {
+  const reason: unknown = stage.signal.reason;
+  return reason instanceof KafkaStageError ? reason.context.reason : undefined;
+}
+
 function uniqueStages(stages: readonly PartitionStage[]): PartitionStage[] {
   const seen = new Set<string>();
   return stages.filter((s) => {
@@ -549,19 +660,6 @@ function assignAttemptFailed(err: unknown, partitions: readonly TopicPartition[]
     `start offsets of ${partitions.length} assigned partition(s) could not be looked up (attempt ${attempt} of ${ASSIGN_ATTEMPTS}, trying again): ${err instanceof Error ? err.message : String(err)}`,
     { cause: err, retriable: true, context: { ...(first ? { topic: first.topic, partition: first.partition } : {}), partitions: partitions.map((p) => ({ ...p })), attempt } },
   );
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function wrapSubscriberError(err: unknown, stage: PartitionStage): Error {

@@ -11,7 +11,8 @@ import { commitOffsetsTo, fetchCommittedOffsetsFrom, STANDALONE_COMMIT } from '.
 import { checkSubscriber } from '../options/validate.js';
 import { InvalidOptionError, KafkaStageError } from '../protocol/errors.js';
 import { tpKey } from './contracts.js';
-import { resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
+import { createDeadLetterProducer } from './dead-letter.js';
+import { clusterPart, resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
 import { StageHost, type SubscriberFactory } from './stage-host.js';
 import { ConsumerBase } from './consumer-base.js';
 
@@ -54,6 +55,7 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
           for (const [key, c] of committed) out.set(key, c === null ? null : c.offset);
           return out;
         },
+        createDeadLetterProducer: () => createDeadLetterProducer(clusterPart(options)),
       },
       this,
       subscriber ?? null,

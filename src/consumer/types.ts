@@ -44,6 +44,24 @@ export interface PartitionStats {
   highWatermark: number | null;
   /** Milliseconds the oldest unacked delivery has been held, 0 when none. */
   oldestInFlightMs: number;
+  /** The subscriber failure the partition is handling (see the `onFailure` option), or null. */
+  failure: PartitionFailureStats | null;
+}
+
+/** A partition's subscriber failure, as {@link PartitionStats} shows it. */
+export interface PartitionFailureStats {
+  /**
+   * `retrying`: waiting out the backoff, or delivering again from `offset`; `deadLettering`:
+   * producing the failed records to the dead-letter topic; `stopped`: retries are exhausted and the
+   * policy says stop (the partition delivers nothing until `release()`).
+   */
+  state: 'retrying' | 'deadLettering' | 'stopped';
+  /** Offset of the first failed record. */
+  offset: number;
+  /** Deliveries of that record so far. */
+  attempts: number;
+  /** The latest error the subscriber failed with. */
+  error: Error;
 }
 
 /** How a subscriber takes records: GenStage-style demand. */

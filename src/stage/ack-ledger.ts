@@ -74,6 +74,14 @@ export class AckLedger {
     return this.current.ackRange(from, to);
   }
 
+  /** Delivered, unacked offsets in [from, to] before and after seeks, ascending, each once. */
+  unackedIn(from: number, to: number): number[] {
+    if (this.earlier.length === 0) return this.current.unackedIn(from, to);
+    const all = new Set<number>();
+    for (const tracker of [...this.earlier, this.current]) for (const o of tracker.unackedIn(from, to)) all.add(o);
+    return [...all].sort((a, b) => a - b);
+  }
+
   /** The offset a commit may carry now: the lowest committable offset of every tracker with records in flight. */
   get committableOffset(): number {
     let offset = this.current.committableOffset;

@@ -102,6 +102,17 @@ export class OffsetTracker {
     return count;
   }
 
+  /** Delivered, unacked offsets in [from, to], ascending. */
+  unackedIn(from: number, to: number): number[] {
+    const out: number[] = [];
+    for (let i = this.lowerBound(from); i < this.pending.length; i++) {
+      const o = this.pending[i] as number;
+      if (o > to) break;
+      if (!this.ackedAhead.has(o)) out.push(o);
+    }
+    return out;
+  }
+
   /** The offset a commit may carry now. */
   get committableOffset(): number {
     return this.committable;

@@ -412,6 +412,7 @@ test('stats: fetched, delivered, acked, committed offsets, buffer, demand, in fl
     lag: null,
     highWatermark: null,
     oldestInFlightMs: 0,
+    failure: null,
   });
   stage.onRecords(() => undefined);
   stage.ask(4);

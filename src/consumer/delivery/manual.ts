@@ -4,8 +4,9 @@
  * come); each hand-out gives the handler every record buffered, up to the outstanding demand.
  *
  * The handler runs from a microtask, never inside `ask()` itself, so a handler that asks again does
- * not recurse. A handler that throws reports to `onError` when one was given; otherwise the error is
- * thrown on, as from any event listener (an uncaught exception).
+ * not recurse. A handler that throws reports to `onError` when one was given; otherwise it is a
+ * failure of the subscriber, handled by the consumer's `onFailure` policy (retry, dead-letter or
+ * stop), as if the subscriber function had thrown.
  */
 import { InvalidArgumentError } from '../../protocol/errors.js';
 import type { KafkaRecord } from '../../protocol/records/types.js';
@@ -63,7 +64,9 @@ export class ManualSubscription implements Subscription {
       try {
         handler(records);
       } catch (error) {
-        this.report(error instanceof Error ? error : new Error(String(error)));
+        const err = error instanceof Error ? error : new Error(String(error));
+        // Without onError, a failing handler is a subscriber failure: the onFailure policy retries it.
+        if (this.errorHandler !== null || !this.source.fail(err)) this.report(err);
       }
       // A fetch error that came with these records (one notification for both) is reported next.
       if (this.source.failure() !== null) this.source.notifySoon();

@@ -29,6 +29,11 @@ export interface DeliverySource {
   failure(): Error | null;
   /** Asks the stage to call the subscription's `notify()` soon (from a microtask; once however often asked). */
   notifySoon(): void;
+  /**
+   * The subscriber failed on the records it holds (a manual handler threw, with no `onError`): the
+   * consumer's `onFailure` policy takes over. False when nothing took it (no consumer behind the stage).
+   */
+  fail(error: Error): boolean;
   /** The subscriber went away (iterator return, stream destroy or cancel): its outstanding demand is dropped and the stage may take a new subscriber. */
   detach(subscription: Subscription): void;
 }

@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
 import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { invalidOption } from '../helpers/invalid-option.js';
 
-/** Runs `fn` and returns the InvalidOptionError it throws (synchronously or as a rejection). */
-async function invalid(fn: () => unknown): Promise<InvalidOptionError> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof InvalidOptionError, `expected InvalidOptionError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected an InvalidOptionError');
-}
+const invalid = invalidOption;
 
 const admin = () => new Admin({ brokers: '127.0.0.1:9' });
 

@@ -12,6 +12,7 @@ import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { Logger, LogFields } from '../../src/logger.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { until } from '../helpers/secure-broker.js';
 
 const brokers = testBrokers();
 let admin: Admin;
@@ -29,18 +30,6 @@ function recordingLogger(): { logger: Logger; warnings: { message: string; field
   const warnings: { message: string; fields: LogFields | undefined }[] = [];
   const ignore = (): void => undefined;
   return { warnings, logger: { debug: ignore, info: ignore, error: ignore, warn: (message, fields) => warnings.push({ message, fields }) } };
-}
-
-function until(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
 }
 
 test('a subscribed topic created after the group started: one warning, then consumed and committed without waiting for metadataMaxAgeMs', async () => {

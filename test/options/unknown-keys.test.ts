@@ -14,25 +14,15 @@ import { resolveProducerOptions } from '../../src/producer/options.js';
 import { KAFKAJS_NAMES } from '../../src/options/kafkajs-names.js';
 import { editDistance, nearestKey } from '../../src/options/suggest.js';
 import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { invalidOption } from '../helpers/invalid-option.js';
 
 const brokers = '127.0.0.1:9';
 const group = { brokers, groupId: 'g', topics: ['t'] };
 const standalone = { brokers, partitions: [{ topic: 't', partition: 0 }] };
 
-/** The InvalidOptionError `fn` throws (synchronously or as a rejection). */
-async function invalid(fn: () => unknown): Promise<InvalidOptionError> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof InvalidOptionError, `expected InvalidOptionError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected an InvalidOptionError');
-}
-
 /** Asserts `fn` fails naming `option`, with `hint` in the message. */
 async function rejects(fn: () => unknown, option: string, hint: RegExp | string): Promise<void> {
-  const err = await invalid(fn);
+  const err = await invalidOption(fn);
   assert.equal(err.option, option, err.message);
   if (typeof hint === 'string') assert.ok(err.message.includes(hint), `'${hint}' not in: ${err.message}`);
   else assert.match(err.message, hint);
@@ -68,7 +58,7 @@ test('a misspelt key gets the nearest known one', async () => {
   await rejects(() => resolveConsumerGroupOptions(loose({ ...group, commit: { stratgey: 'sync' } })), 'commit.stratgey', "did you mean 'strategy'?");
   await rejects(() => resolveConsumerGroupOptions(loose({ ...group, groupID: 'g2' })), 'groupID', "did you mean 'groupId'?");
   // Nothing close: no guess, but the known keys are listed.
-  const err = await invalid(() => resolveProducerOptions(loose({ brokers, zzzzzzzz: 1 })));
+  const err = await invalidOption(() => resolveProducerOptions(loose({ brokers, zzzzzzzz: 1 })));
   assert.doesNotMatch(err.message, /did you mean/);
   assert.match(err.message, /known: .*lingerMs/);
 });

@@ -1,10 +1,11 @@
 /**
  * The README's programs, run as written against the test broker. A ```ts block that imports from
- * 'kafka-stage' is a complete program (fragments import nothing); the "Connecting securely"
- * section's blocks run in test/integration/secure/readme-examples.test.ts against the secured
- * broker, every other program here. Only what ties a program to a broker is replaced: the address
- * `localhost:9092` by the test cluster's, the topic and group names by fresh ones, and the package
- * name by the source entry point. Topics a program uses without creating are created first.
+ * 'kafka-stage' is a complete program (fragments import nothing), and so is each ```sh block of
+ * "The command line" (run with bash, the CLI from src/); the "Connecting securely" section's blocks
+ * run in test/integration/secure/readme-examples.test.ts against the secured broker, every other
+ * program here. Only what ties a program to a broker is replaced: the address `localhost:9092` by
+ * the test cluster's, the topic and group names by fresh ones, and the package name by the source
+ * entry point. Topics a program uses without creating are created first.
  *
  * Each program has an expectation below (found by a line of its code): what it must print, and
  * whether it ends by itself or, for the long-running consumers, on the signal a user's Ctrl-C or a
@@ -35,6 +36,8 @@ interface Expectation {
   prints: RegExp;
   /** `exit`: ends by itself with code 0; a signal: runs until sent that signal, then ends with code 0. */
   ends: 'exit' | 'SIGINT' | 'SIGTERM';
+  /** What the cluster must hold before it runs (records it reads), given the fresh names. */
+  setup?: (names: Map<string, string>) => Promise<void>;
   /** Further checks once it ended, on the cluster. */
   verify?: (names: Map<string, string>, output: { stdout: string; stderr: string }) => Promise<void>;
 }
@@ -71,22 +74,50 @@ const EXPECTATIONS: Expectation[] = [
     },
   },
   {
+    identifiedBy: 'kafka-stage topics create orders --partitions 6',
+    // Both records, keyed and with the header, read from the beginning by the group; the reset's report.
+    prints: /^order-1=paid \(partition \d, offset 0, source=cli\)$[\s\S]*: 6 partitions reset/m,
+    ends: 'exit',
+    verify: async (names, { stdout }) => {
+      assert.match(stdout, /^order-2=shipped \(partition \d, offset 0, source=cli\)$/m);
+      assert.match(stdout, /total lag 0/);
+      // The script deleted its group and its topic.
+      assert.ok(!(await admin.listGroups()).some((g) => g.groupId === names.get('billing')), 'group deleted');
+      assert.ok(!(await admin.listTopics()).some((t) => t.name === names.get('orders')), 'topic deleted');
+    },
+  },
+  {
     identifiedBy: "subscribe('kafka-stage:request', (message) => {",
     prints: /generation \d+: assigned 3 partition\(s\)\n[\s\S]*\/2 lag=/,
     ends: 'SIGTERM',
   },
 ];
 
+/** Where a README section starts and ends (`[-1, -1]` when it has none). */
+function section(readme: string, heading: string): [number, number] {
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  if (start < 0) return [-1, -1];
+  const end = readme.indexOf('\n## ', start + 1);
+  return [start, end < 0 ? readme.length : end];
+}
+
+/** A complete program of the README: TypeScript, or a shell script of CLI commands. */
+interface Program {
+  lang: 'ts' | 'sh';
+  code: string;
+}
+
 /** The README's complete programs outside "Connecting securely", in order. */
-function programs(): string[] {
+function programs(): Program[] {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const secure = readme.indexOf('\n## Connecting securely\n');
-  const secureEnd = secure < 0 ? -1 : readme.indexOf('\n## ', secure + 1);
-  const out: string[] = [];
-  for (const m of readme.matchAll(/```ts\n([\s\S]*?)```/g)) {
-    const inSecure = secure >= 0 && m.index > secure && (secureEnd < 0 || m.index < secureEnd);
-    const code = m[1] ?? '';
-    if (!inSecure && /from 'kafka-stage'/.test(code)) out.push(code);
+  const [secureStart, secureEnd] = section(readme, 'Connecting securely');
+  const [cliStart, cliEnd] = section(readme, 'The command line');
+  const out: Program[] = [];
+  for (const m of readme.matchAll(/```(ts|sh)\n([\s\S]*?)```/g)) {
+    const code = m[2] ?? '';
+    if (m.index > secureStart && m.index < secureEnd) continue;
+    if (m[1] === 'ts' && /from 'kafka-stage'/.test(code)) out.push({ lang: 'ts', code });
+    if (m[1] === 'sh' && m.index > cliStart && m.index < cliEnd) out.push({ lang: 'sh', code });
   }
   return out;
 }
@@ -105,6 +136,19 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A CLI example as a bash script: stops at the first failing command, the CLI run from src/, fresh names. */
+function shellScript(code: string, names: Map<string, string>): string {
+  let out = code.replaceAll('localhost:9092', testBrokers().join(',')).replace(/^kafka-stage /gm, `node --import ${tsxLoader} ${join(root, 'src/cli/main.ts')} `);
+  out = out.replace(/\| kafka-stage /g, `| node --import ${tsxLoader} ${join(root, 'src/cli/main.ts')} `);
+  for (const [name, fresh] of names) out = out.replace(shellWord(name, 'g'), fresh);
+  return `set -euo pipefail\n${out}`;
+}
+
+/** A topic or group name as a whole word of a shell script. */
+function shellWord(name: string, flags = ''): RegExp {
+  return new RegExp(`(?<![\\w.-])${name.replaceAll('.', '\\.')}(?![\\w.-])`, flags);
+}
+
 /** The program tied to the test cluster, with fresh names; `names` maps each README name to its fresh one. */
 function localise(code: string, names: Map<string, string>): string {
   let out = code
@@ -114,10 +158,16 @@ function localise(code: string, names: Map<string, string>): string {
   return out;
 }
 
-/** Runs `file` with tsx; for a program that waits for a signal, sends it once stdout matches `prints`. */
-function run(file: string, expectation: Expectation): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+/**
+ * Runs the program (TypeScript with tsx, a shell script with bash and the CLI from src/); for one
+ * that waits for a signal, sends it once stdout matches `prints`.
+ */
+function run(program: Program, file: string, expectation: Expectation): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', tsxLoader, file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess =
+      program.lang === 'ts'
+        ? spawn(process.execPath, ['--import', tsxLoader, file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('bash', [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let signalled = false;
@@ -142,32 +192,34 @@ function run(file: string, expectation: Expectation): Promise<{ code: number | n
 test('the README has runnable programs, each with an expectation here', () => {
   const all = programs();
   assert.ok(all.length >= EXPECTATIONS.length, `${all.length} programs`);
-  for (const code of all) {
+  for (const { code } of all) {
     const matching = EXPECTATIONS.filter((e) => code.includes(e.identifiedBy));
     assert.equal(matching.length, 1, `exactly one expectation for the program:\n${code}`);
   }
-  for (const e of EXPECTATIONS) assert.ok(all.some((code) => code.includes(e.identifiedBy)), `the README still has: ${e.identifiedBy}`);
+  for (const e of EXPECTATIONS) assert.ok(all.some(({ code }) => code.includes(e.identifiedBy)), `the README still has: ${e.identifiedBy}`);
 });
 
 test('the first program installs, produces, consumes with a group and stops on SIGINT/SIGTERM', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const first = programs()[0] ?? '';
+  const first = programs()[0]?.code ?? '';
   assert.ok(readme.indexOf('npm install kafka-stage') < readme.indexOf(first), 'npm install comes before the first program');
   for (const shown of ['new Producer(', 'new ConsumerGroup(', 'stage.ack(', "'SIGINT'", "'SIGTERM'", 'group.stop()']) assert.ok(first.includes(shown), `shows ${shown}`);
 });
 
-for (const [index, code] of programs().entries()) {
+for (const [index, program] of programs().entries()) {
+  const { code } = program;
   const expectation = EXPECTATIONS.find((e) => code.includes(e.identifiedBy));
   test(`README program ${index + 1} runs: ${expectation?.identifiedBy ?? 'no expectation'}`, async (t) => {
     if (!expectation) return assert.fail('no expectation for this program (see the first test)');
-    const used = (list: string[]) => list.filter((n) => code.includes(`'${n}'`));
+    const used = (list: string[]) => list.filter((n) => (program.lang === 'ts' ? code.includes(`'${n}'`) : shellWord(n).test(code)));
     const names = new Map([...used(TOPICS), ...used(GROUPS)].map((n) => [n, uniqueTopic(`readme-${n.replaceAll('.', '-')}`)]));
     const topics = used(TOPICS).map((n) => names.get(n)!);
     created.push(...topics);
-    if (!code.includes('createTopics')) await admin.createTopics(topics.map((topic) => ({ topic, partitions: 3 })));
-    const file = join(dir, `program-${index + 1}.mts`);
-    writeFileSync(file, localise(code, names));
-    const result = await run(file, expectation);
+    if (!/createTopics|--create|topics create/.test(code)) await admin.createTopics(topics.map((topic) => ({ topic, partitions: 3 })));
+    await expectation.setup?.(names);
+    const file = join(dir, `program-${index + 1}.${program.lang === 'ts' ? 'mts' : 'sh'}`);
+    writeFileSync(file, program.lang === 'ts' ? localise(code, names) : shellScript(code, names));
+    const result = await run(program, file, expectation);
     const shown = `exit ${result.code} ${result.signal ?? ''}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
     assert.match(result.stdout, expectation.prints, shown);
     assert.equal(result.code, 0, shown);

@@ -23,6 +23,7 @@ import type { ConsumerEvents } from '../consumer/types.js';
 import { booleanFlag, integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags, type CliConnection } from './connection-flags.js';
+import { reachCluster } from './reach-cluster.js';
 import { recordPrinter } from './consume-format.js';
 import { OutputSink } from './consume-output.js';
 import { ConsumeSession, type StopReason } from './consume-session.js';
@@ -232,6 +233,8 @@ function handleSignals(session: ConsumeSession, io: CommandIo, quiet: boolean): 
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const { settings, session: sessionOptions } = settingsFrom(argv, io);
+  // The connect budget of every command: an unreachable cluster is one line and exit 1, within seconds.
+  await reachCluster(settings.connection);
   const sink = new OutputSink(io.stdout);
   const session = new ConsumeSession(sessionOptions, sink);
   const removeSignalHandlers = handleSignals(session, io, settings.quiet);

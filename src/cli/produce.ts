@@ -23,6 +23,7 @@ import type { CompressionName } from '../protocol/records/types.js';
 import { booleanFlag, integerFlag, parseFlags, stringFlag, stringsFlag, UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags } from './connection-flags.js';
+import { reachCluster } from './reach-cluster.js';
 import { unescapeBytes } from './format-string.js';
 import { readRecords } from './stdin-records.js';
 
@@ -246,6 +247,8 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const progress = !quiet && (flags.progress === undefined ? (io.stderr as { isTTY?: boolean }).isTTY === true : booleanFlag(flags, 'progress'));
   const acks: Acks = acksText === 'all' ? 'all' : acksText === '1' ? 1 : 0;
   const connection = connectionFromFlags(flags, 'produce', io);
+  // The connect budget of every command: an unreachable cluster is one line and exit 1, within seconds.
+  await reachCluster(connection);
 
   if (create) {
     const admin = new Admin({ ...connection });

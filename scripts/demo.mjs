@@ -8,15 +8,32 @@
 //    while a consumer group of in-process members with deliberately slow subscribers consumes them,
 //    show a live per-partition view (buffers at their bound, demand, in flight, committed, lag),
 //    then check every event was processed exactly once and the group committed up to the log end.
-// Exits with the demo's status. Other flags are passed to run.ts (--count, --partitions, --members,
-// --delay-ms, --max-demand, --buffer, --compression, --keep-topic).
+// Exits with the demo's status; an unknown flag exits 2 before anything starts. The other flags are
+// passed to run.ts (--count, --partitions, --members, --delay-ms, --max-demand, --buffer,
+// --compression, --no-rebalance, --keep-topic).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { acquireBroker } from './lib/local-broker.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
+
+// Every flag the demo knows (src/cli/demo.ts lists them with their help): anything else exits 2
+// at once, before npm ci or a broker start, instead of being ignored.
+const KNOWN = {
+  count: 'string', partitions: 'string', members: 'string', 'delay-ms': 'string', 'max-demand': 'string',
+  buffer: 'string', compression: 'string', 'no-rebalance': 'boolean', 'keep-topic': 'boolean', 'keep-broker': 'boolean',
+};
+try {
+  parseArgs({ args, options: Object.fromEntries(Object.entries(KNOWN).map(([name, type]) => [name, { type }])), strict: true, allowPositionals: false });
+} catch (err) {
+  console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`known flags: ${Object.keys(KNOWN).map((n) => `--${n}`).join(' ')}`);
+  process.exit(2);
+}
+
 const keepBroker = args.includes('--keep-broker') || process.env.KEEP_BROKER === '1';
 const say = (message) => console.log(`demo: ${message}`);
 

@@ -141,3 +141,16 @@ test('a usage error is one line plus where the flags are: a typo gets the neares
   assert.equal(r.stderr, "kafka-stage produce: unknown flag --topc (did you mean --topic?)\nrun 'kafka-stage help produce' for the flags\n");
   assert.equal(r.stdout, '');
 });
+
+test('the demo refuses an unknown flag with exit 2 before starting anything, as a command and as npm run demo', () => {
+  const r = cli('demo', '--cuont', '5');
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "kafka-stage demo: unknown flag --cuont (did you mean --count?)\nrun 'kafka-stage help demo' for the flags\n");
+  const script = spawnSync(process.execPath, ['scripts/demo.mjs', '--count', '5', '--colour', 'red'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: cliEnv() });
+  assert.equal(script.status, 2);
+  assert.match(script.stderr, /demo: Unknown option '--colour'/);
+  assert.equal(script.stdout, '', 'no npm ci, no broker');
+  // Every flag the README's demo line uses is known.
+  const help = cli('demo', '--help').stdout;
+  for (const flag of ['--count', '--delay-ms', '--compression', '--members', '--no-rebalance', '--max-demand', '--buffer', '--keep-topic']) assert.ok(help.includes(flag), flag);
+});

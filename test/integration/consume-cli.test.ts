@@ -1,22 +1,19 @@
 /**
- * `kafka-stage consume` as a user runs it (a child process through tsx) against the real broker:
+ * `kafka-stage consume` as a user runs it (the built binary in a child process) against the real broker:
  * the json format byte for byte, --max-messages, --idle-timeout-ms, group commits (a rerun reads
  * nothing new, or exactly the rest), SIGTERM mid-stream (exit 0, a summary, the acked prefix
  * committed, a rerun neither skips nor repeats), a stalled stdout reader stalling consumption, and
  * failures.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Admin } from '../../src/admin/admin.js';
 import type { ConsumeSummary } from '../../src/cli/consume.js';
 import type { JsonRecordLine } from '../../src/cli/consume-format.js';
 import { Producer, type ProducerRecord } from '../../src/producer/producer.js';
+import { startCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const brokers = testBrokers().join(',');
 let admin: Admin;
 let producer: Producer;
@@ -46,25 +43,8 @@ function spread(count: number, partitions: number): ProducerRecord[] {
   return Array.from({ length: count }, (_, i) => ({ value: `v-${i}`, partition: i % partitions }));
 }
 
-type Child = ChildProcessByStdio<null, Readable, Readable>;
-
-function start(args: string[]): { child: Child; stderrSoFar: () => string; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'consume', '--brokers', brokers, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
-  return { child, stderrSoFar: () => Buffer.concat(err).toString('utf8'), done };
+function start(args: string[]) {
+  return startCli(['consume', '--brokers', brokers, ...args]);
 }
 
 const consume = (args: string[]) => start(args).done;

@@ -1,14 +1,12 @@
-/** `kafka-stage produce` as a user runs it (a child process through tsx) against the real broker. */
+/** `kafka-stage produce` as a user runs it (the built binary in a child process) against the real broker. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Admin } from '../../src/admin/admin.js';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { readAll } from '../../src/consumer/partition-reader.js';
+import { runCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const brokers = testBrokers().join(',');
 let admin: Admin;
 let reader: Cluster;
@@ -32,20 +30,8 @@ function topicName(prefix: string): string {
   return topic;
 }
 
-function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  child.stdin.end(stdin);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
+function cli(args: string[], stdin = '') {
+  return runCli(args, { stdin });
 }
 
 /** The one JSON line on stdout. */

@@ -5,10 +5,10 @@
  */
 import type { Cluster, RequestTarget } from '../cluster/cluster.js';
 import { AlterConfigOperation, IncrementalAlterConfigs } from '../protocol/apis/incremental-alter-configs.js';
-import { KafkaError, kafkaError } from '../protocol/error-codes.js';
-import { InvalidOptionError, KafkaStageError } from '../protocol/errors.js';
+import { KafkaError } from '../protocol/error-codes.js';
+import { InvalidOptionError } from '../protocol/errors.js';
 import { checkOneOf } from '../options/validate.js';
-import { groupByConfigTarget, RESOURCE_TYPE } from './configs.js';
+import { askResources, groupByConfigTarget, RESOURCE_TYPE } from './configs.js';
 import { checkConfigResources, checkList, type ConfigResourceType } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
 
@@ -82,28 +82,20 @@ export async function alterConfigs(cluster: Cluster, resources: AlterConfigsReso
   });
 }
 
-async function ask(cluster: Cluster, target: RequestTarget, group: AlterConfigsResource[], validateOnly: boolean): Promise<EntityOutcome<AlterConfigsResource, true>[]> {
-  let response;
-  try {
-    response = await cluster.request(target, IncrementalAlterConfigs, () => ({
-      resources: group.map((r) => ({
-        resourceType: RESOURCE_TYPE[r.type],
-        resourceName: r.name,
-        configs: r.ops.map((o) => ({ name: o.name, configOperation: OPERATION_CODES[o.op], value: o.op === 'delete' ? null : (o.value ?? null) })),
+function ask(cluster: Cluster, target: RequestTarget, group: AlterConfigsResource[], validateOnly: boolean): Promise<EntityOutcome<AlterConfigsResource, true>[]> {
+  return askResources(
+    group,
+    'IncrementalAlterConfigs',
+    (r) => r.responses,
+    () =>
+      cluster.request(target, IncrementalAlterConfigs, () => ({
+        resources: group.map((r) => ({
+          resourceType: RESOURCE_TYPE[r.type],
+          resourceName: r.name,
+          configs: r.ops.map((o) => ({ name: o.name, configOperation: OPERATION_CODES[o.op], value: o.op === 'delete' ? null : (o.value ?? null) })),
+        })),
+        validateOnly,
       })),
-      validateOnly,
-    }));
-  } catch (err) {
-    const error = err instanceof KafkaStageError ? err : new KafkaStageError('ERR_KAFKA', String(err), { cause: err });
-    return group.map((key) => ({ key, error }));
-  }
-  const outcomes: EntityOutcome<AlterConfigsResource, true>[] = [];
-  for (const r of response.responses) {
-    const key = group.find((g) => RESOURCE_TYPE[g.type] === r.resourceType && g.name === r.resourceName);
-    if (!key) continue;
-    const context = key.type === 'topic' ? { topic: key.name, api: 'IncrementalAlterConfigs' } : { broker: key.name, api: 'IncrementalAlterConfigs' };
-    const error = kafkaError(r.errorCode, context, { brokerMessage: r.errorMessage });
-    outcomes.push(error ? { key, error } : { key, value: true });
-  }
-  return outcomes;
+    () => true as const,
+  );
 }

@@ -101,30 +101,13 @@ export async function groupByConfigTarget<K extends ConfigResource, R>(
 }
 
 async function ask(cluster: Cluster, target: RequestTarget, group: ConfigResource[]): Promise<EntityOutcome<ConfigResource, ConfigResourceResult>[]> {
-  let response;
-  try {
-    response = await cluster.request(target, DescribeConfigs, () => ({
+  return askResources(group, 'DescribeConfigs', (r) => r.results, () =>
+    cluster.request(target, DescribeConfigs, () => ({
       resources: group.map((r) => ({ resourceType: RESOURCE_TYPE[r.type], resourceName: r.name, configurationKeys: r.keys ?? null })),
       includeSynonyms: false,
       includeDocumentation: false,
-    }));
-  } catch (err) {
-    const error = err instanceof KafkaStageError ? err : new KafkaStageError('ERR_KAFKA', String(err), { cause: err });
-    return group.map((key) => ({ key, error }));
-  }
-  const outcomes: EntityOutcome<ConfigResource, ConfigResourceResult>[] = [];
-  for (const r of response.results) {
-    const key = group.find((g) => RESOURCE_TYPE[g.type] === r.resourceType && g.name === r.resourceName);
-    if (!key) continue;
-    const context = key.type === 'topic' ? { topic: key.name, api: 'DescribeConfigs' } : { broker: key.name, api: 'DescribeConfigs' };
-    const error = kafkaError(r.errorCode, context, { brokerMessage: r.errorMessage });
-    if (error) {
-      outcomes.push({ key, error });
-      continue;
-    }
-    outcomes.push({
-      key,
-      value: {
+    })),
+    (key, r) => ({
         type: key.type,
         name: key.name,
         entries: r.configs.map((c) => ({
@@ -135,8 +118,43 @@ async function ask(cluster: Cluster, target: RequestTarget, group: ConfigResourc
           source: sourceOf(c.configSource),
           isSensitive: c.isSensitive,
         })),
-      },
-    });
+    }),
+  );
+}
+
+/** The per-resource part of a config response (DescribeConfigs, IncrementalAlterConfigs). */
+interface ResourceAnswer {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * Sends one config request for `group` and settles each resource from its answer: its error (named
+ * by topic or broker), else `valueOf`. A failed request fails every resource of the group with its error.
+ */
+export async function askResources<K extends ConfigResource, A extends ResourceAnswer, Res, R>(
+  group: K[],
+  api: string,
+  answersOf: (response: Res) => A[],
+  send: () => Promise<Res>,
+  valueOf: (key: K, answer: A) => R,
+): Promise<EntityOutcome<K, R>[]> {
+  let response: Res;
+  try {
+    response = await send();
+  } catch (err) {
+    const error = err instanceof KafkaStageError ? err : new KafkaStageError('ERR_KAFKA', String(err), { cause: err });
+    return group.map((key) => ({ key, error }));
+  }
+  const outcomes: EntityOutcome<K, R>[] = [];
+  for (const r of answersOf(response)) {
+    const key = group.find((g) => RESOURCE_TYPE[g.type] === r.resourceType && g.name === r.resourceName);
+    if (!key) continue;
+    const context = key.type === 'topic' ? { topic: key.name, api } : { broker: key.name, api };
+    const error = kafkaError(r.errorCode, context, { brokerMessage: r.errorMessage });
+    outcomes.push(error ? { key, error } : { key, value: valueOf(key, r) });
   }
   return outcomes;
 }

@@ -44,7 +44,8 @@ export interface SaslMechanism {
   /** Mechanism name sent in SaslHandshake, e.g. `AWS_MSK_IAM` (Java `sasl.mechanism`). */
   readonly mechanism: string;
   /** The user or principal, named in error messages; never a secret. */
-  readonly principal?: string;
+  // `| undefined` so a class holding an optional principal implements this under exactOptionalPropertyTypes.
+  readonly principal?: string | undefined;
   /** Starts an exchange on one connection (called again for each connection and re-authentication). */
   start(context: SaslMechanismContext): SaslExchange | Promise<SaslExchange>;
 }

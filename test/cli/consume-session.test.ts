@@ -3,7 +3,7 @@
 // fake partition stages.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { formatRecord, jsonRecord } from '../../src/cli/consume-format.js';
 import { OutputSink } from '../../src/cli/consume-output.js';
 import { ConsumeSession, type BatchSource, type ConsumeSessionOptions } from '../../src/cli/consume-session.js';
@@ -297,28 +297,37 @@ class EndStage extends FakeStage {
   }
 }
 
-test('-e: stops with end once every partition read is at its high watermark, not before', async (t) => {
+/** A session with exitAtEnd, its end watch on mocked timers, and output that flushes at once. */
+function endSession(t: TestContext): ConsumeSession {
   t.mock.timers.enable({ apis: ['setInterval'] });
   const out = new HeldWritable(1 << 20);
   out.release();
   const { s } = session({ exitAtEnd: true }, out);
+  s.startEndWatch(100);
+  return s;
+}
+
+/** The stop reason after one end-watch interval. */
+function afterTick(t: TestContext, s: ConsumeSession): string | null {
+  t.mock.timers.tick(100);
+  return s.reason;
+}
+
+test('-e: stops with end once every partition read is at its high watermark, not before', async (t) => {
+  const s = endSession(t);
   const withRecords = new EndStage([batch(0, 0, 3)], true);
   const empty = new EndStage([], true);
-  s.startEndWatch(100);
   const runs = [s.subscriber(withRecords, ctx(0)), s.subscriber(empty, ctx(1))];
   await new Promise((resolve) => setImmediate(resolve));
   // Partition 0 printed offsets 0-2 and fetched up to 3, but no fetch answer told its end yet.
   withRecords.fetchedOffset = 3;
-  t.mock.timers.tick(100);
-  assert.equal(s.reason, null);
+  assert.equal(afterTick(t, s), null);
   // A fetch answer: partition 0 ends at 3; the empty partition 1 has not answered yet.
   withRecords.highWatermark = 3;
-  t.mock.timers.tick(100);
-  assert.equal(s.reason, null);
+  assert.equal(afterTick(t, s), null);
   // Partition 1's answer: high watermark 0 at position 0. Every partition is at its end now.
   empty.highWatermark = 0;
-  t.mock.timers.tick(100);
-  assert.equal(s.reason, 'end');
+  assert.equal(afterTick(t, s), 'end');
   assert.equal(s.records, 3);
   withRecords.end();
   empty.end();
@@ -326,26 +335,19 @@ test('-e: stops with end once every partition read is at its high watermark, not
 });
 
 test('-e: a partition whose high watermark moved on before it got there is not at its end', async (t) => {
-  t.mock.timers.enable({ apis: ['setInterval'] });
-  const out = new HeldWritable(1 << 20);
-  out.release();
-  const { s } = session({ exitAtEnd: true }, out);
+  const s = endSession(t);
   const stage = new EndStage([batch(0, 0, 2)], true);
-  s.startEndWatch(100);
   const run = s.subscriber(stage, ctx(0));
   await new Promise((resolve) => setImmediate(resolve));
   stage.fetchedOffset = 2;
   stage.highWatermark = 5; // more records were written meanwhile
-  t.mock.timers.tick(100);
-  assert.equal(s.reason, null);
+  assert.equal(afterTick(t, s), null);
   stage.fetchedOffset = 5;
   // Records 2-4 were delivered towards the subscriber but are not printed and acked yet.
   stage.inFlight = 3;
-  t.mock.timers.tick(100);
-  assert.equal(s.reason, null);
+  assert.equal(afterTick(t, s), null);
   stage.inFlight = 0;
-  t.mock.timers.tick(100);
-  assert.equal(s.reason, 'end');
+  assert.equal(afterTick(t, s), 'end');
   stage.end();
   await run;
 });

@@ -178,6 +178,19 @@ export interface PartitionStage extends AsyncIterable<KafkaRecord> {
    */
   ack(item: Ackable): Promise<void>;
 
-  /** Live figures of the partition: positions, buffer, demand, in-flight records, lag. */
+  /**
+   * Reports that the subscriber failed on a record, a batch (its delivered, unacked records) or an
+   * offset, with `error`; the consumer's `onFailure` policy takes over: delivery stops at once
+   * (`signal` aborts), and after the policy's backoff the partition is delivered again from its
+   * first unacked offset (each record carrying its `attempt`), until the record is dead-lettered or
+   * the partition stops, as the policy says. Returns false, doing nothing, when none of the records
+   * named is delivered and unacked, or the stage already stopped delivering.
+   *
+   * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) for something that is no record, batch
+   *   or offset, and for a record or batch of another partition.
+   */
+  nack(item: Ackable, error?: unknown): boolean;
+
+  /** Live figures of the partition: positions, buffer, demand, in-flight records, lag, and a failure if one stands. */
   stats(): PartitionStats;
 }

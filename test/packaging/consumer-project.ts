@@ -66,7 +66,8 @@ const subscriber: SubscriberFactory<{ label: string }> = async (stage: Partition
     const b: ConsumerBatch = batch;
     await stage.ack(b);
   }
-  stage.ask(10);
+  const retried: boolean = stage.nack(0, new Error('handler failed'));
+  if (!retried) stage.ask(10);
   stage.onRecords((records: KafkaRecord[]) => void records.length, (err: Error) => void err.message);
   const readable = stage.readable({ maxDemand: 10 });
   readable.destroy();

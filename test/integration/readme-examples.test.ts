@@ -19,13 +19,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '../../src/admin/admin.js';
+import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsxLoader = import.meta.resolve('tsx');
 
 /** Topic and group names the README's programs use; each becomes a fresh name in this run. */
-const TOPICS = ['greetings', 'orders', 'orders.dead-letters', 'audit-log', 'payments'];
+const TOPICS = ['greetings', 'orders', 'audit-log', 'payments', 'payments.dead-letters'];
 const GROUPS = ['greeters', 'billing', 'payment-workers'];
 
 /** How a program is checked. */
@@ -84,6 +85,29 @@ const EXPECTATIONS: Expectation[] = [
       // The script deleted its group and its topic.
       assert.ok(!(await admin.listGroups()).some((g) => g.groupId === names.get('billing')), 'group deleted');
       assert.ok(!(await admin.listTopics()).some((t) => t.name === names.get('orders')), 'topic deleted');
+    },
+  },
+  {
+    identifiedBy: "if (String(record.value) === 'declined') throw new Error('card declined');",
+    // ok-1, declined, ok-2 on one partition: declined fails 3 deliveries and goes to the dead-letter
+    // topic, and ok-2 is charged after it (order kept); each retry is logged on stderr.
+    setup: async (names) => {
+      const producer = new Producer({ brokers: testBrokers(), logger: false });
+      await producer.sendBatch(names.get('payments')!, ['ok-1', 'declined', 'ok-2'].map((value) => ({ value, partition: 0 })));
+      await producer.close();
+    },
+    prints: /^charged ok-1 \(attempt 1\)\n(?:.*\n)*charged ok-2 \(attempt \d\)\n/m,
+    ends: 'SIGTERM',
+    verify: async (names, { stdout, stderr }) => {
+      assert.doesNotMatch(stdout, /charged declined/);
+      // Logged once per failed delivery (attempts 1 and 2 retried, 3 exhausted), once dead-lettered.
+      assert.deepEqual([...stderr.matchAll(/WARN .* offset=1 attempt=(\d) .*card declined/g)].map((m) => m[1]), ['1', '2', '3'], stderr);
+      assert.match(stderr, /WARN .*dead-lettered .*offset=1/, stderr);
+      const dead = await admin.listOffsets([0, 1, 2].map((partition) => ({ topic: names.get('payments.dead-letters')!, partition, spec: 'latest' as const })));
+      assert.equal(dead.reduce((sum, p) => sum + p.offset, 0), 1, JSON.stringify(dead));
+      // The commit passed the dead-lettered record: partition 0 committed at its log end, 3.
+      const offsets = await admin.fetchGroupOffsets(names.get('payment-workers')!, [names.get('payments')!]);
+      assert.equal(offsets.find((o) => o.partition === 0)?.offset, 3, JSON.stringify(offsets));
     },
   },
   {

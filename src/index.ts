@@ -109,8 +109,10 @@ export {
   type FailurePolicyOption,
   type RetryPolicy,
   type DeadLetterOptions,
+  type FailurePolicySource,
+  type ResolvedFailurePolicy,
 } from './consumer/failure-policy.js';
 export { DEAD_LETTER_HEADERS, DEAD_LETTER_ERROR_MAX_CHARS } from './consumer/dead-letter.js';
-export { NoProgressError } from './consumer/fetch-errors.js';
+export { NoProgressError, type NoProgressContext } from './consumer/fetch-errors.js';
 export { PartitionOffsetsError, OffsetCommitError, OffsetFetchError, PartitionNotOwnedError, type PartitionFailure } from './group/errors.js';
 export type { CompressionName, KafkaRecord, RecordBatch, RecordHeader, RecordInput } from './protocol/records/types.js';

@@ -148,6 +148,8 @@ export class StageHost<E> {
   private stopDeadline = 0;
   /** Explicit commits in flight: stop() lets them finish before the connections close. */
   private readonly explicitCommits = new Set<Promise<void>>();
+  /** Partitions a revoke (or stop) is taking down now, by key: their take-downs may still commit. */
+  private readonly revoking = new Set<string>();
   /** The `onFailure` policy at work: parked partitions, retries, dead-lettering. */
   private readonly failures: FailureHandler;
 
@@ -348,6 +350,16 @@ export class StageHost<E> {
     // Partitions parked after a subscriber failure give up their backoff or dead-letter produce first.
     const parked = this.failures.unpark(partitions);
     this.failures.forget(partitions);
+    const parkedKeys = parked.map((s) => tpKey(s.topic, s.partition));
+    for (const key of parkedKeys) this.revoking.add(key);
+    try {
+      await this.revokeStages(partitions, reason, parked);
+    } finally {
+      for (const key of parkedKeys) this.revoking.delete(key);
+    }
+  }
+
+  private async revokeStages(partitions: readonly TopicPartition[], reason: 'revoked' | 'stopped', parked: readonly PartitionStage[]): Promise<void> {
     const releases = partitions.flatMap((tp) => this.releasing.get(tpKey(tp.topic, tp.partition)) ?? []);
     const stages = this.take(partitions);
     if (stages.length === 0) {
@@ -453,7 +465,9 @@ export class StageHost<E> {
         // The commit manager keys partitions by name: once another stage of it is registered, the old
         // one must not touch it.
         if (!this.stages.has(key)) {
-          if (this.options.commit.strategy !== 'none' && !lost() && (this.owner.owns?.(stage.topic, stage.partition) ?? true)) {
+          // A revoke waiting for this take-down still owns the partition: the commit goes out before it hands it back.
+          const owned = this.revoking.has(key) || (this.owner.owns?.(stage.topic, stage.partition) ?? true);
+          if (this.options.commit.strategy !== 'none' && !lost() && owned) {
             await this.commits.commitFinal(stage).catch(() => undefined);
           } else {
             this.commits.unregister(stage);

@@ -219,3 +219,26 @@ test('merged stream: consumer.nack(batch, err) retries the batch from its first 
   assert.deepEqual(processed, Array.from({ length: 50 }, (_, i) => i));
   assert.equal((await committed(groupId)).get(0), 50);
 });
+
+test('stop() during a retry backoff ends the wait at once: nothing more is delivered, the acked prefix is committed', { timeout: 90_000 }, async () => {
+  const topic = await filledTopic('fp-wait', 1, 10);
+  const groupId = uniqueTopic('fp-wait-g');
+  const delivered: number[] = [];
+  const logger = captureLogger();
+  // A backoff far longer than the test's timeout: stop() only returns in time if it ends the wait.
+  const group = new ConsumerGroup({ brokers, groupId, topics: [topic], ...fast, logger, onFailure: { retry: { initialMs: 600_000, maxMs: 600_000 } } }, async (stage) => {
+    for await (const record of stage.records({ maxDemand: 5 })) {
+      delivered.push(record.offset);
+      if (record.offset === 5) throw new Error('fail 5');
+      await stage.ack(record);
+    }
+  });
+  await group.start();
+  await logger.next((e) => e.message.includes('delivering its records again'), 'the retry of offset 5', 60_000);
+  const parked = group.stats().find((s) => s.partition === 0);
+  assert.equal(parked?.failure?.state, 'retrying');
+  assert.equal(parked?.failure?.offset, 5);
+  await group.stop();
+  assert.deepEqual(delivered, [0, 1, 2, 3, 4, 5], 'nothing delivered after the failure');
+  assert.equal((await committed(groupId)).get(0), 5);
+});

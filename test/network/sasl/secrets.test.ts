@@ -74,9 +74,9 @@ describe('secrets kept out of sight', () => {
 
   it('option errors name the option, never the password', () => {
     const bad: [unknown, string, RegExp][] = [
-      [{ mechanism: 'PLAIN', username: 'alice', password: SECRET, pasword: SECRET }, 'pasword', /unknown sasl \(PLAIN\) option/],
+      [{ mechanism: 'PLAIN', username: 'alice', password: SECRET, pasword: SECRET }, 'sasl.pasword', /unknown sasl \(PLAIN\) option/],
       [{ mechanism: 'SCRAM-SHA-256', username: 'alice', password: `${SECRET}\u0007`, saslprep: true }, 'sasl.password', /SASLprep prohibits/],
-      [{ mechanism: 'PLAIN', username: 'alice', password: SECRET, saslprep: true }, 'saslprep', /unknown sasl \(PLAIN\) option/],
+      [{ mechanism: 'PLAIN', username: 'alice', password: SECRET, saslprep: true }, 'sasl.saslprep', /unknown sasl \(PLAIN\) option/],
       [{ mechanism: 'PLAIN', username: 'alice', password: `${SECRET}\0` }, 'sasl.password', /U\+0000/],
       [{ mechanism: 'PLAIN', username: 'alice', password: 42 }, 'sasl.password', /got number/],
       [{ mechanism: 'PLAIN', username: 'alice' }, 'sasl.password', /got undefined/],

@@ -66,7 +66,7 @@ export interface PartitionFailureStats {
 
 /** How a subscriber takes records: GenStage-style demand. */
 export interface DemandOptions {
-  /** Most records asked for at once. Default 500. */
+  /** Most records asked for at once. Default 1000. */
   maxDemand?: number;
   /** Ask again when outstanding demand falls to this (GenStage `min_demand`). Default floor(maxDemand × 3 / 4), as GenStage. */
   minDemand?: number;

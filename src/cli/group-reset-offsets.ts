@@ -65,8 +65,14 @@ function targetOf(flags: ParsedFlags): Target {
   }
 }
 
+/** A `--topic` value: a topic and its partitions (null: every one). */
+interface TopicArg {
+  topic: string;
+  partitions: number[] | null;
+}
+
 /** `T` (every partition) or `T:0,2`. */
-function parseTopicArg(text: string): { topic: string; partitions: number[] | null } {
+function parseTopicArg(text: string): TopicArg {
   const colon = text.lastIndexOf(':');
   if (colon < 0) return { topic: text, partitions: null };
   const partitions = text
@@ -78,9 +84,8 @@ function parseTopicArg(text: string): { topic: string; partitions: number[] | nu
 }
 
 /** Which partitions the command line names, given the group's committed offsets. */
-async function partitionsOf(admin: Admin, flags: ParsedFlags, committed: Map<string, number>): Promise<{ topic: string; partition: number }[]> {
-  const topicArgs = stringsFlag(flags, 'topic').map(parseTopicArg);
-  if (booleanFlag(flags, 'all-topics')) {
+async function partitionsOf(admin: Admin, topicArgs: TopicArg[] | 'all', committed: Map<string, number>): Promise<{ topic: string; partition: number }[]> {
+  if (topicArgs === 'all') {
     return [...committed.keys()].map((k) => {
       const [topic, partition] = k.split('\u0000') as [string, string];
       return { topic, partition: Number(partition) };
@@ -101,9 +106,9 @@ async function partitionsOf(admin: Admin, flags: ParsedFlags, committed: Map<str
 }
 
 /** Works out the plan: the group's current offsets and where each partition would go. */
-export async function planReset(admin: Admin, groupId: string, flags: ParsedFlags, target: Target): Promise<ResetPlanRow[]> {
+async function planReset(admin: Admin, groupId: string, topicArgs: TopicArg[] | 'all', target: Target): Promise<ResetPlanRow[]> {
   const committed = new Map((await admin.fetchGroupOffsets(groupId)).map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
-  const partitions = await partitionsOf(admin, flags, committed);
+  const partitions = await partitionsOf(admin, topicArgs, committed);
   if (partitions.length === 0) return [];
   const ask = (spec: OffsetQuery['spec']) => admin.listOffsets(partitions.map((p) => ({ ...p, spec })));
   const [low, high, atTime] = await Promise.all([ask('earliest'), ask('latest'), target.kind === 'datetime' ? ask(target.time) : Promise.resolve(null)]);
@@ -143,12 +148,14 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const target = targetOf(flags);
   const hasTopics = stringsFlag(flags, 'topic').length > 0;
   if (hasTopics === booleanFlag(flags, 'all-topics')) throw new UsageError('give --topic T[:P,...] (repeatable) or --all-topics');
+  // Checked before anything connects: a typo is a usage error, not a run-time failure.
+  const topicArgs = hasTopics ? stringsFlag(flags, 'topic').map(parseTopicArg) : 'all';
   const execute = booleanFlag(flags, 'execute');
   const plan = await withAdmin(flags, 'group reset-offsets', io, async (admin) => {
     // Refused for a group with members, dry run included: a plan for a moving group would mislead.
     const { state } = await admin.describeGroup(groupId);
     if (state !== 'Empty' && state !== 'Dead') throw new GroupNotEmptyError(groupId, 'group reset-offsets', state);
-    const rows = await planReset(admin, groupId, flags, target);
+    const rows = await planReset(admin, groupId, topicArgs, target);
     if (execute && rows.length > 0) await admin.alterGroupOffsets(groupId, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target })));
     return rows;
   });

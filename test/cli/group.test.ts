@@ -13,20 +13,47 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('group --help: the describe usage and its flags, exit 0', () => {
+test('group --help: the usage of each subcommand and the flags of all, exit 0', () => {
   const r = cli('group', '--help');
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /usage: kafka-stage group describe --group G \[--brokers B \| --config FILE\] .*\[--json\]/);
-  for (const flag of ['--brokers', '--config', '--sasl-mechanism', '--tls', '--group', '--json']) assert.ok(r.stdout.includes(flag), flag);
+  assert.match(r.stdout, /usage: kafka-stage group list \[--json\] \[--brokers B \| --config FILE\]/);
+  assert.match(r.stdout, /kafka-stage group describe -G GROUP \[--json\] \[--watch \[--interval MS\]\]/);
+  assert.match(r.stdout, /kafka-stage group reset-offsets -G GROUP \(--topic T\[:P,\.\.\.\]\.\.\. \| --all-topics\) \(--to-earliest \| --to-latest \| --to-offset N \| --to-datetime ISO \| --shift-by N\) \[--execute\]/);
+  assert.match(r.stdout, /kafka-stage group delete GROUP\.\.\./);
+  for (const flag of ['--brokers', '--config', '--sasl-mechanism', '--tls', '-G, --group', '--json', '-w, --watch', '--interval', '--all-topics', '--to-datetime', '--shift-by', '--execute']) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
 });
 
-test('group without a subcommand, or an unknown one: exit 2 naming the problem', () => {
+test('group without a subcommand, or an unknown one: exit 2 naming the problem (and the nearest subcommand)', () => {
   let r = cli('group');
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /kafka-stage group: needs a subcommand \(describe\)/);
+  assert.match(r.stderr, /kafka-stage group: needs a subcommand \(list, describe, reset-offsets, delete\)/);
   r = cli('group', 'rebalance');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown subcommand 'rebalance'/);
+  r = cli('group', 'descibe');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown subcommand 'descibe' \(did you mean describe\?\)/);
+});
+
+test('group reset-offsets: one target, topics or --all-topics, a readable --to-datetime; usage errors exit 2 before connecting', () => {
+  const base = ['group', 'reset-offsets', '-b', '127.0.0.1:1', '-G', 'g'];
+  const cases: [string[], RegExp][] = [
+    [['--all-topics'], /give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by/],
+    [['--all-topics', '--to-earliest', '--to-offset', '3'], /\(got --to-earliest and --to-offset\)/],
+    [['--to-earliest'], /give --topic T\[:P,\.\.\.\] \(repeatable\) or --all-topics/],
+    [['--all-topics', '-t', 'x', '--to-earliest'], /give --topic T\[:P,\.\.\.\] \(repeatable\) or --all-topics/],
+    [['-t', 'x:1,a', '--to-earliest'], /--topic takes TOPIC or TOPIC:P,P,\.\.\., got 'x:1,a'/],
+    [['--all-topics', '--to-datetime', 'yesterday'], /--to-datetime takes an ISO-8601 time/],
+    [['--all-topics', '--to-offset', '-1'], /--to-offset needs an integer ≥ 0/],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...base, ...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+    assert.equal(r.stdout, '');
+  }
 });
 
 test('group describe with a missing or unknown flag: exit 2 naming the flag, nothing on stdout', () => {

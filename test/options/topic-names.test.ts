@@ -53,8 +53,8 @@ test('every client checks topic names at once, before any I/O', async () => {
 
 test('a subscriber that is not a function is an InvalidOptionError from the constructor', () => {
   for (const bad of ['handler', 42, {}, [], true]) {
-    assert.throws(() => new ConsumerGroup({ brokers, groupId: 'g', topics: ['t'] }, loose(bad)), namesOption('subscriber'), String(bad));
-    assert.throws(() => new StandaloneConsumer({ brokers, partitions: [{ topic: 't', partition: 0 }] }, loose(bad)), namesOption('subscriber'), String(bad));
+    assert.throws(() => new ConsumerGroup({ brokers, groupId: 'g', topics: ['t'] }, loose<never>(bad)), namesOption('subscriber'), String(bad));
+    assert.throws(() => new StandaloneConsumer({ brokers, partitions: [{ topic: 't', partition: 0 }] }, loose<never>(bad)), namesOption('subscriber'), String(bad));
   }
   // Absent (the stream is used instead) is fine.
   assert.doesNotThrow(() => new ConsumerGroup({ brokers, groupId: 'g', topics: ['t'] }));

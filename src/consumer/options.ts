@@ -64,7 +64,12 @@ export interface FetchOptions {
 export interface ConsumerGroupOptions extends ClusterOptions {
   /** The consumer group (Java `group.id`). Required. */
   groupId: string;
-  /** Topics to subscribe to. Required, non-empty. */
+  /**
+   * Topics to subscribe to. Required, non-empty; each a legal Kafka topic name. A topic that does
+   * not exist yet is not an error: it is logged as a warning once, and the group leader looks it up
+   * again after 1 s, 2 s, 4 s, then every 5 s, and assigns it as soon as it exists (not only at the
+   * next `metadataMaxAgeMs` refresh).
+   */
   topics: string[];
   /** Static membership id (Java `group.instance.id`). Default none (dynamic member). */
   groupInstanceId?: string;
@@ -107,7 +112,11 @@ export interface ConsumerGroupOptions extends ClusterOptions {
 
 /** Options of a standalone consumer: explicit partitions, no group. */
 export interface StandaloneConsumerOptions extends ClusterOptions {
-  /** The partitions to read, each with an optional starting offset (else the committed one, else the reset policy). */
+  /**
+   * The partitions to read, each with an optional starting offset (else the committed one, else the
+   * reset policy). A partition that does not exist yet is logged as a warning once per topic and
+   * started as soon as it exists (looked up again after 1 s, 2 s, 4 s, then every 5 s).
+   */
   partitions: { topic: string; partition: number; offset?: number }[];
   /** Group whose committed offsets are read and (unless commit strategy `none`) written. Optional. */
   groupId?: string;

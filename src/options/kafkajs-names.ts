@@ -23,6 +23,8 @@ export const KAFKAJS_NAMES: Readonly<Record<string, KafkaJsMapping>> = Object.fr
   logLevel: { to: "logger (an object with debug, info, warn and error; NODE_DEBUG=kafka-stage turns on debug output of the default logger)" },
   logCreator: { to: 'logger (an object with debug, info, warn and error)' },
   socketFactory: { none: 'connections are plain TCP or TLS (tls option)' },
+  'sasl.oauthBearerProvider': { to: 'sasl.token (a function returning { value, lifetimeMs? })' },
+  'sasl.authorizationIdentity': { none: 'for AWS IAM or other mechanisms, pass your own SaslMechanism object as sasl' },
   'retry.maxRetryTime': { to: 'retry.maxBackoffMs (the longest wait between attempts; retry.deadlineMs bounds the whole operation)' },
   'retry.initialRetryTime': { to: 'retry.initialBackoffMs' },
   'retry.factor': { none: 'backoffs get a built-in jitter' },

@@ -3,7 +3,7 @@
  * option exactly as the user spelled it, synchronously, before any I/O starts.
  */
 import { InvalidOptionError } from '../protocol/errors.js';
-import { suggestOption } from './suggest.js';
+import { nearestKey, suggestOption } from './suggest.js';
 
 /** An integer within [min, max]. */
 export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -19,7 +19,10 @@ export function checkInteger(name: string, value: unknown, min: number, max = Nu
 /** One of a fixed set of strings. */
 export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new InvalidOptionError(name, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+    // A case slip or typo ('plain', 'earliset') gets the value meant.
+    const meant = typeof value === 'string' ? nearestKey(value, allowed) : undefined;
+    const hint = meant === undefined ? '' : `; did you mean '${meant}'?`;
+    throw new InvalidOptionError(name, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}${hint}`);
   }
   return value as T;
 }

@@ -143,3 +143,13 @@ test('tls: a near miss of a Node TLS option is refused with the right name; othe
   // Unlike any known option: a newer Node's option, passed on as before.
   assert.ok(resolveClusterOptions(loose({ brokers, tls: { someFutureNodeOption: 1 } })).tls);
 });
+
+test('a value off by case or a typo gets the value meant (KafkaJS writes mechanisms in lower case)', async () => {
+  await rejects(() => resolveClusterOptions(loose({ brokers, sasl: { mechanism: 'plain', username: 'u', password: 'p' } })), 'sasl.mechanism', "did you mean 'PLAIN'?");
+  await rejects(() => resolveConsumerGroupOptions(loose({ ...group, autoOffsetReset: 'earliset' })), 'autoOffsetReset', "did you mean 'earliest'?");
+  await rejects(
+    () => resolveClusterOptions(loose({ brokers, sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: () => undefined } })),
+    'sasl.oauthBearerProvider',
+    "for KafkaJS's 'oauthBearerProvider' use sasl.token",
+  );
+});

@@ -3,11 +3,12 @@
  * binary) against the real broker; committed offsets judged by Kafka's own kafka-consumer-groups.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { Producer } from '../../src/producer/producer.js';
-import { runCli, startCli } from '../helpers/cli-process.js';
+import { CLI_BINARY, runCli, startCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { javaDescribeGroupOffsets } from '../helpers/java-group-tool.js';
 
@@ -145,4 +146,29 @@ test('describe --watch, not on a terminal: one frame per interval until SIGINT, 
     assert.equal(f.groupId, groupId);
     assert.equal(f.totalLag, 6);
   }
+});
+
+test('describe --watch on a terminal: each frame clears the screen and redraws; Ctrl-C ends it with exit 0', async () => {
+  const groupId = uniqueTopic('cli-watch-tty');
+  await admin.alterGroupOffsets(groupId, [{ topic, partition: 1, offset: 1 }]);
+  // script(1) gives the CLI a pseudo-terminal; a ^C typed into it is SIGINT from the terminal, as a user's.
+  const command = [process.execPath, CLI_BINARY, 'group', 'describe', '-G', groupId, '--watch', '--interval', '200', '-b', brokers].join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const clear = '\u001b[H\u001b[2J';
+  let out = '';
+  let sent = false;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString('utf8');
+    if (!sent && out.split(clear).length > 3) {
+      sent = true;
+      child.stdin.write('\u0003');
+    }
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(killer);
+  assert.equal(code, 0, out);
+  const frames = out.split(clear).slice(1);
+  assert.ok(frames.length >= 3, out);
+  for (const f of frames) assert.match(f, new RegExp(`every 200 ms, Ctrl-C to stop\\r\\n\\r\\ngroup ${groupId}  state Empty .* total lag 3\\r\\n`));
 });

@@ -1,8 +1,8 @@
 /**
  * `kafka-stage group describe`: a consumer group's committed offset, log-end offset and lag per
  * partition, with its state and members. A table on stdout by default; `--json` prints one JSON
- * object instead (the {@link GroupOffsetsDescription} of the admin client). Exit code 1 when the
- * group does not exist.
+ * object instead (the {@link GroupOffsetsDescription} of the admin client). `--watch` repeats it
+ * every `--interval` ms until Ctrl-C. Exit code 1 when the group does not exist.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from '../admin/admin.js';

@@ -158,6 +158,8 @@ interface StdinSettings {
 }
 
 async function sendStdin(producer: Producer, topic: string, io: CommandIo, stdin: StdinSettings, common: RecordCommon, tally: Tally, stop: AbortSignal): Promise<void> {
+  // Interrupted while connecting: nothing to read.
+  if (stop.aborted) return;
   // A signal destroys stdin to end a read that waits for input; that premature close is the stop, not a failure.
   const onStop = () => io.stdin.destroy();
   stop.addEventListener('abort', onStop, { once: true });

@@ -10,7 +10,7 @@
  * partition stops (or, with a dead-letter topic, the record goes there and the partition goes on).
  */
 import { backoffDelay } from '../cluster/retry.js';
-import { checkInteger, checkOneOf, checkOptionsObject } from '../options/validate.js';
+import { checkInteger, checkOneOf, checkOptionsObject, checkTopicName } from '../options/validate.js';
 import { InvalidOptionError } from '../protocol/errors.js';
 import type { KafkaRecord } from '../protocol/records/types.js';
 import type { TopicPartition } from './contracts.js';
@@ -116,7 +116,8 @@ export function resolveFailurePolicy(name: string, value: unknown): ResolvedFail
   if (policy.deadLetter !== undefined) {
     const dl = checkOptionsObject(`${name}.deadLetter`, policy.deadLetter, DEAD_LETTER_KEYS);
     const topic = dl.topic;
-    if (!(typeof topic === 'function' || (typeof topic === 'string' && topic.length > 0))) {
+    if (typeof topic === 'string') checkTopicName(`${name}.deadLetter.topic`, topic);
+    else if (typeof topic !== 'function') {
       throw new InvalidOptionError(`${name}.deadLetter.topic`, 'expected a topic name or a function (record, {topic, partition}) => topic name');
     }
     deadLetter = { topic };

@@ -64,3 +64,10 @@ test('readPartition options check the topic name too', () => {
   assert.throws(() => resolveReadPartitionOptions(loose({ topic: 'a/b', partition: 0, fromOffset: 0 })), namesOption('topic'));
   assert.equal(resolveReadPartitionOptions({ topic: 'a.b', partition: 0, fromOffset: 0 }).topic, 'a.b');
 });
+
+test('a dead-letter topic given by name follows the rule too', () => {
+  const options = (topic: unknown) => loose<Parameters<typeof resolveConsumerGroupOptions>[0]>({ brokers, groupId: 'g', topics: ['t'], onFailure: { deadLetter: { topic } } });
+  assert.throws(() => resolveConsumerGroupOptions(options('dead letters')), namesOption('onFailure.deadLetter.topic'));
+  assert.throws(() => resolveConsumerGroupOptions(options('')), namesOption('onFailure.deadLetter.topic'));
+  assert.doesNotThrow(() => resolveConsumerGroupOptions(options('orders.dlt')));
+});

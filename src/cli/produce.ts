@@ -212,7 +212,9 @@ function handleSignals(stop: AbortController, io: CommandIo, quiet: boolean): ()
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
     stop.abort();
-    if (!quiet) io.stderr.write(`kafka-stage produce: stopping on ${signal}, flushing what was accepted (a second signal exits at once)\n`);
+    // On a terminal the message starts on a line of its own, not after a progress line or ^C.
+    const fresh = (io.stderr as { isTTY?: boolean }).isTTY === true ? '\r\x1b[K' : '';
+    if (!quiet) io.stderr.write(`${fresh}kafka-stage produce: stopping on ${signal}, flushing what was accepted (a second signal exits at once)\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -40,12 +40,23 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** SIGKILL after this long, ms (default 120 000): a hung CLI fails its test instead of the suite. */
   killAfterMs?: number;
+  /**
+   * Run on a terminal: inside `script`, which gives the CLI a pseudo-terminal for stdin, stdout and
+   * stderr (both outputs then arrive on stdout; writing '\x03' to stdin is a Ctrl-C).
+   */
+  terminal?: boolean;
 }
+
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Starts `kafka-stage <args>`. */
 export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
   if (!existsSync(CLI_BINARY)) throw new Error(`${CLI_BINARY} is missing: run npm run build before the CLI tests`);
-  const child = spawn(process.execPath, [CLI_BINARY, ...args], { cwd: root, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const command = [process.execPath, CLI_BINARY, ...args];
+  const [file, argv] = options.terminal
+    ? ['script', ['-qfec', command.map(shellQuote).join(' '), '/dev/null']]
+    : [process.execPath, command.slice(1)];
+  const child = spawn(file as string, argv as string[], { cwd: root, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const listeners = new Set<() => void>();

@@ -166,6 +166,22 @@ test('produce interrupted: SIGINT flushes what was accepted, prints the summary 
   assert.deepEqual(stored.map((x) => x.value?.toString()), Array.from({ length: 500 }, (_, i) => `line-${i}`));
 });
 
+test('produce on a terminal: progress redrawn in place every second, Ctrl-C flushes, prints the summary, exits 130', async () => {
+  const topic = await newTopic('kcat-tty', 1);
+  const cli = startCli(['produce', '-b', brokers, '-t', topic], { terminal: true });
+  cli.child.stdin.write('a\nb\n');
+  // The progress line once both records were acknowledged, drawn over itself ('\r' + erase line).
+  await cli.waitFor(/kafka-stage produce: 2 records sent, \d+ records\/s, 0 failed/);
+  assert.ok(cli.stdoutSoFar().includes('\r\x1b[Kkafka-stage produce: 2 records sent, '), JSON.stringify(cli.stdoutSoFar()));
+  cli.child.stdin.write('\x03');
+  const r = await cli.done;
+  assert.equal(r.code, 130, r.stdout);
+  assert.match(r.stdout, /kafka-stage produce: interrupted: 2 records sent, 0 failed/);
+  assert.match(r.stdout, /"records":2,.*"interrupted":true/);
+  const stored = await readAll(reader, { topic, partition: 0, fromOffset: 0 });
+  assert.deepEqual(stored.map((x) => x.value?.toString()), ['a', 'b']);
+});
+
 test('the binary: --version, help <command>, a typo is one line and exit 2', async () => {
   const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const v = await runCli(['-V']);

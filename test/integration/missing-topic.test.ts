@@ -5,25 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, test } from 'node:test';
-import { Admin } from '../../src/admin/index.js';
+import { test } from 'node:test';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { Logger, LogFields } from '../../src/logger.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { until } from '../helpers/secure-broker.js';
+import { useAdmin } from '../helpers/test-admin.js';
 
 const brokers = testBrokers();
-let admin: Admin;
-
-before(async () => {
-  admin = new Admin({ brokers });
-  await admin.connect();
-});
-after(async () => {
-  await admin.close();
-});
+const admin = useAdmin(brokers);
 
 /** A logger keeping its warnings. */
 function recordingLogger(): { logger: Logger; warnings: { message: string; fields: LogFields | undefined }[] } {
@@ -37,7 +29,7 @@ test('a subscribed topic created after the group started: one warning, then cons
   const present = uniqueTopic('mt-present');
   const missing = uniqueTopic('mt-missing');
   const groupId = uniqueTopic('mt-g');
-  await admin.createTopics([{ topic: present, partitions: 1 }]);
+  await admin().createTopics([{ topic: present, partitions: 1 }]);
   const producer = new Producer({ brokers, lingerMs: 1 });
   await producer.connect();
   await producer.send(present, { partition: 0, value: 'present-0' });
@@ -65,7 +57,7 @@ test('a subscribed topic created after the group started: one warning, then cons
     await until(() => (seen.get(`${present}/0`)?.length ?? 0) === 1, 'the existing topic to be consumed', 20_000);
 
     await sleep(5_000); // the group keeps looking (1 s, 2 s, 4 s …) and stays quiet meanwhile
-    await admin.createTopics([{ topic: missing, partitions: 2 }]);
+    await admin().createTopics([{ topic: missing, partitions: 2 }]);
     const created = Date.now();
     const sends: Promise<unknown>[] = [];
     for (let p = 0; p < 2; p++) for (let i = 0; i < 5; i++) sends.push(producer.send(missing, { partition: p, value: `m${p}-${i}` }));
@@ -86,7 +78,7 @@ test('a subscribed topic created after the group started: one warning, then cons
     await group.stop();
     await producer.close();
   }
-  const committed = await admin.fetchGroupOffsets(groupId, [missing]);
+  const committed = await admin().fetchGroupOffsets(groupId, [missing]);
   assert.deepEqual(
     committed.map((c) => [c.partition, c.offset]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)),
     [
@@ -111,7 +103,7 @@ test('a standalone consumer of a topic that does not exist yet: start() resolves
     await consumer.start();
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
     assert.equal(warnings[0]?.fields?.topic, missing);
-    await admin.createTopics([{ topic: missing, partitions: 2 }]);
+    await admin().createTopics([{ topic: missing, partitions: 2 }]);
     await producer.connect();
     await Promise.all([0, 1, 2].map((i) => producer.send(missing, { partition: 1, value: `v${i}` })));
     await producer.send(missing, { partition: 0, value: 'not asked for' });
@@ -133,7 +125,7 @@ test('a producer sending to a topic that does not exist yet: one warning, and th
     const sends = [0, 1, 2].map((i) => producer.send(missing, { partition: 0, value: `v${i}` }));
     await until(() => warnings.length > 0, 'the missing-topic warning', 10_000);
     assert.equal(warnings[0]?.fields?.topic, missing);
-    await admin.createTopics([{ topic: missing, partitions: 1 }]);
+    await admin().createTopics([{ topic: missing, partitions: 1 }]);
     const sent = await Promise.all(sends);
     assert.deepEqual(
       sent.map((m) => m.offset),

@@ -5,7 +5,7 @@ import { Admin } from '../../src/admin/admin.js';
 import type { MetadataListing } from '../../src/cli/metadata.js';
 import { runCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
-import { QUICK_JVM_OPTS, runJavaTool } from '../helpers/java-tools.js';
+import { javaDescribeTopic } from '../helpers/java-topic-tool.js';
 
 const brokers = testBrokers().join(',');
 const b = ['-b', brokers];
@@ -32,14 +32,7 @@ test('--json: brokers as the cluster describes itself; partitions, leaders, repl
   assert.ok(m.brokers.some((br) => testBrokers().includes(`${br.host}:${br.port}`)), 'a bootstrap address is among the brokers');
   assert.deepEqual(m.topics.map((t) => t.name), [topic]);
 
-  const { stdout } = await runJavaTool('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', brokers, '--describe', '--topic', topic], { jvmOpts: QUICK_JVM_OPTS });
-  const nodes = (s: string | undefined) => (s ?? '').split(',').filter(Boolean).map(Number);
-  const java = [...stdout.toString('utf8').matchAll(/Partition:\s*(\d+)\s+Leader:\s*(-?\d+)\s+Replicas:\s*([\d,]*)\s+Isr:\s*([\d,]*)/g)].map((x) => ({
-    partition: Number(x[1]),
-    leader: Number(x[2]),
-    replicas: nodes(x[3]),
-    isr: nodes(x[4]),
-  }));
+  const java = (await javaDescribeTopic(brokers, topic)).partitions;
   assert.equal(java.length, 3);
   assert.deepEqual(
     m.topics[0]?.partitions.map(({ partition, leader, replicas, isr }) => ({ partition, leader, replicas, isr })),

@@ -8,7 +8,7 @@ import { Admin } from '../../src/admin/admin.js';
 import { Producer } from '../../src/producer/producer.js';
 import { runCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
-import { QUICK_JVM_OPTS, runJavaTool } from '../helpers/java-tools.js';
+import { javaDescribeTopic } from '../helpers/java-topic-tool.js';
 
 const brokers = testBrokers().join(',');
 const b = ['-b', brokers];
@@ -20,30 +20,6 @@ before(async () => {
 after(async () => {
   await admin.close();
 });
-
-interface JavaTopic {
-  partitionCount: number;
-  replicationFactor: number;
-  configs: Record<string, string>;
-  partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[];
-}
-
-/** `kafka-topics --describe --topic T`, parsed. */
-async function javaDescribeTopic(topic: string): Promise<JavaTopic> {
-  const { stdout } = await runJavaTool('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', brokers, '--describe', '--topic', topic], { jvmOpts: QUICK_JVM_OPTS });
-  const text = stdout.toString('utf8');
-  const head = /PartitionCount:\s*(\d+)\s+ReplicationFactor:\s*(\d+)\s+Configs:\s*(\S*)/.exec(text);
-  assert.ok(head, `kafka-topics printed no topic line:\n${text}`);
-  const configs = Object.fromEntries((head[3] ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const nodes = (s: string) => s.split(',').filter(Boolean).map(Number);
-  const partitions = [...text.matchAll(/Partition:\s*(\d+)\s+Leader:\s*(-?\d+)\s+Replicas:\s*([\d,]*)\s+Isr:\s*([\d,]*)/g)].map((m) => ({
-    partition: Number(m[1]),
-    leader: Number(m[2]),
-    replicas: nodes(m[3] ?? ''),
-    isr: nodes(m[4] ?? ''),
-  }));
-  return { partitionCount: Number(head[1]), replicationFactor: Number(head[2]), configs, partitions };
-}
 
 interface DescribedJson {
   name: string;
@@ -61,7 +37,7 @@ test('create, then describe: what kafka-topics --describe shows, with each parti
   await Promise.all(Array.from({ length: 5 }, (_, i) => producer.send(topic, { value: `v${i}`, partition: 1 })));
   await producer.close();
 
-  const java = await javaDescribeTopic(topic);
+  const java = await javaDescribeTopic(brokers, topic);
   assert.equal(java.partitionCount, 3);
   assert.equal(java.configs['retention.ms'], '3600000');
 

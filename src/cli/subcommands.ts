@@ -22,10 +22,13 @@ export function commandOf(name: string, summary: string, subcommands: Readonly<R
   const names = Object.keys(subcommands);
   const flags = new Map<string, FlagSpec>();
   for (const sub of Object.values(subcommands)) for (const f of sub.flags) if (!flags.has(f.name)) flags.set(f.name, f);
+  // Flags every subcommand has (the connection's) after the ones that tell the subcommands apart.
+  const shared = (f: FlagSpec) => Object.values(subcommands).every((sub) => sub.flags.some((g) => g.name === f.name));
+  const listed = [...flags.values()].sort((a, b) => Number(shared(a)) - Number(shared(b)));
   return {
     summary,
     usage: names.map((n, i) => `${i === 0 ? '' : `       kafka-stage ${name} `}${n} ${(subcommands[n] as Subcommand).usage}`).join('\n'),
-    flags: [...flags.values()],
+    flags: listed,
     async run(argv: readonly string[], io: CommandIo): Promise<number> {
       const [sub, ...rest] = argv;
       if (sub === undefined) throw new UsageError(`needs a subcommand (${names.join(', ')})`);

@@ -24,6 +24,11 @@ import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
 const T = { timeout: 20_000 };
 const GROUP = 'no-acl-group';
 const retry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 10_000 };
+/**
+ * "At once": well below the retry deadline a loop would run into (10 s); the request counts are the
+ * sharp check. 1 s was missed by 45 ms on a machine at load 20 with no retry at all.
+ */
+const AT_ONCE_MS = 5_000;
 const open: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const thing of open.splice(0).reverse()) await thing.stop();
@@ -83,7 +88,7 @@ function assertGroupDenied(error: unknown, ms: number): void {
   assert.equal(error.groupId, GROUP);
   assert.equal(error.retriable, false);
   assert.match(error.message, new RegExp(GROUP));
-  assert.ok(ms < 1_000, `reached the caller in ${ms} ms`);
+  assert.ok(ms < AT_ONCE_MS, `reached the caller in ${ms} ms`);
 }
 
 function assertTopicDenied(error: unknown, ms: number): void {
@@ -93,7 +98,7 @@ function assertTopicDenied(error: unknown, ms: number): void {
   assert.deepEqual(error.topics, [LOG_TOPIC]);
   assert.equal(error.retriable, false);
   assert.match(error.message, new RegExp(LOG_TOPIC));
-  assert.ok(ms < 1_000, `reached the caller in ${ms} ms`);
+  assert.ok(ms < AT_ONCE_MS, `reached the caller in ${ms} ms`);
 }
 
 describe('ConsumerGroup without ACLs', () => {
@@ -245,7 +250,7 @@ describe('StandaloneConsumer without ACLs', () => {
       assert.deepEqual(failure.topics, [LOG_TOPIC]);
       assert.equal(failure.context.api, 'Fetch');
     }
-    assert.ok(ms < 1_000, `reached the subscribers in ${ms} ms`);
+    assert.ok(ms < AT_ONCE_MS, `reached the subscribers in ${ms} ms`);
     const fetches = count(fake, Fetch);
     assert.ok(fetches <= 2, `${fetches} Fetch requests`);
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -8,13 +8,13 @@
  * console consumer.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Admin } from '../../src/admin/index.js';
+import { test } from 'node:test';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter.js';
 import { PartitionStoppedError } from '../../src/consumer/failure-errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { useAdmin } from '../helpers/test-admin.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { javaDescribeGroupOffsets } from '../helpers/java-group-tool.js';
 import { javaConsume } from '../helpers/java-tools.js';
@@ -22,20 +22,12 @@ import { javaConsume } from '../helpers/java-tools.js';
 const brokers = testBrokers();
 const fast = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, autoOffsetReset: 'earliest' as const, commit: { strategy: 'async' as const, intervalMs: 200 } };
 const quickRetry = { initialMs: 50, maxMs: 200 };
-let admin: Admin;
-
-before(async () => {
-  admin = new Admin({ brokers });
-  await admin.connect();
-});
-after(async () => {
-  await admin.close();
-});
+const admin = useAdmin(brokers);
 
 /** A topic with `partitions` partitions holding `perPartition` records each, value `v<i>`, key `k<i>`. */
 async function filledTopic(prefix: string, partitions: number, perPartition: number): Promise<string> {
   const topic = uniqueTopic(prefix);
-  await admin.createTopics([{ topic, partitions }]);
+  await admin().createTopics([{ topic, partitions }]);
   const producer = new Producer({ brokers, lingerMs: 2 });
   const sends: Promise<unknown>[] = [];
   for (let p = 0; p < partitions; p++) {
@@ -96,7 +88,7 @@ test('retry: a record failing twice is delivered again in order, attempts 1, 2, 
 test('deadLetter: after maxAttempts the record goes to the dead-letter topic with its headers, then the commit passes it', { timeout: 120_000 }, async () => {
   const topic = await filledTopic('fp-dlt', 1, 10);
   const dlt = `${topic}-dlt`;
-  await admin.createTopics([{ topic: dlt, partitions: 1 }]);
+  await admin().createTopics([{ topic: dlt, partitions: 1 }]);
   const groupId = uniqueTopic('fp-dlt-g');
   const processed: number[] = [];
   const attemptsOf3: number[] = [];

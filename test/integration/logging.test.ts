@@ -4,24 +4,16 @@
  * (info lines, no warning); an `error` event nobody listens to reaches logger.error.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { inspect } from 'node:util';
-import { Admin } from '../../src/admin/index.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import { captureLogger as capture, type LogEntry as Entry } from '../helpers/capture-logger.js';
+import { useAdmin } from '../helpers/test-admin.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
 const brokers = testBrokers();
-let admin: Admin;
-
-before(async () => {
-  admin = new Admin({ brokers });
-  await admin.connect();
-});
-after(async () => {
-  await admin.close();
-});
+const admin = useAdmin(brokers);
 
 /** `orders:0,1 x:2` back into `orders/0`-style names. */
 function names(field: unknown): string[] {
@@ -37,7 +29,7 @@ const notWarnings = (e: Entry): boolean => e.level === 'warn' || e.level === 'er
 test('a second member joining: rebalance lines on both members, one generation apart, and no warning', async () => {
   const topic = uniqueTopic('log-rebalance');
   const groupId = uniqueTopic('log-g');
-  await admin.createTopics([{ topic, partitions: 4 }]);
+  await admin().createTopics([{ topic, partitions: 4 }]);
   const all = [0, 1, 2, 3].map((p) => `${topic}/${p}`);
   const options = { brokers, groupId, topics: [topic], sessionTimeoutMs: 6_000, heartbeatIntervalMs: 300, rebalanceTimeoutMs: 10_000 };
   const subscriber = async (stage: { batches(): AsyncIterable<unknown> }): Promise<void> => {
@@ -79,7 +71,7 @@ test('a second member joining: rebalance lines on both members, one generation a
 
 test('an error event nobody listens to goes to logger.error', async () => {
   const topic = uniqueTopic('log-unheard');
-  await admin.createTopics([{ topic, partitions: 1 }]);
+  await admin().createTopics([{ topic, partitions: 1 }]);
   const logger = capture();
   let release: () => void = () => undefined;
   const stuck = new Promise<void>((resolve) => (release = resolve));

@@ -7,7 +7,9 @@
  *   unacked offset (records delivered again carry their `attempt`);
  * - or, retries exhausted with a dead-letter topic, produces the failed records there, acks them
  *   once the broker has them, and starts a fresh stage past them;
- * - or, retries exhausted otherwise, stays stopped (an `error` event) until `release()`.
+ * - or, retries exhausted otherwise, stays stopped (an `error` event) until `release()`; so does a
+ *   partition whose dead-letter produce is refused for good (not retriable: the topic name is
+ *   illegal, writing it is not authorized, the record is too large), the records unacked.
  * A revoke, a loss or stop() ends the parking at once: a wait or a dead-letter produce is given
  * up (what it did not ack is not committed) and nothing more is delivered.
  */
@@ -16,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { abortableDelay, untilAborted } from './abortable-delay.js';
 import { tpKey, type TopicPartition } from './contracts.js';
 import { deadLetterRecord, deadLetterTopic, readFailedRecords, type DeadLetterProducer } from './dead-letter.js';
+import { DeliveryTimeoutError, KafkaStageError } from '../protocol/errors.js';
 import { PartitionStoppedError } from './failure-errors.js';
 import { retryDelay, type ResolvedFailurePolicy } from './failure-policy.js';
 import { PartitionFailures, type CurrentFailure, type Redelivery } from './failure-state.js';
@@ -160,6 +163,7 @@ export class FailureHandler implements FailureSink {
   private async handle(entry: Parked, action: Action, offsets: readonly number[], policy: ResolvedFailurePolicy | null, failure: CurrentFailure): Promise<void> {
     const { tp, stage } = entry;
     const fields = { topic: tp.topic, partition: tp.partition, offset: failure.offset, attempt: failure.attempts, error: failure.error };
+    let refused: Error | null = null;
     if (action === 'deadLetter' && policy?.deadLetter) {
       const deadLetter = policy.deadLetter;
       this.port.logger.warn('subscriber failed, retries exhausted: dead-lettering the failed records', { ...fields, records: offsets.length });
@@ -168,7 +172,9 @@ export class FailureHandler implements FailureSink {
         async () => {
           // Draining: acks still count, so the records are acked here once the broker has them.
           const drained = stage.revoke(DEAD_LETTER_DRAIN_MS, 'failed');
-          if (await this.deadLetter(entry, offsets, deadLetter, policy, failure)) for (const offset of offsets) stage.ack(offset).catch(() => undefined);
+          const outcome = await this.deadLetter(entry, offsets, deadLetter, policy, failure);
+          if (outcome === 'sent') for (const offset of offsets) stage.ack(offset).catch(() => undefined);
+          else if (outcome !== 'aborted') refused = outcome;
           // Ends the drain (records the old subscriber still holds stay unacked: delivered again).
           stage.lose();
           await drained;
@@ -180,10 +186,14 @@ export class FailureHandler implements FailureSink {
       await this.port.takeDown(stage, () => stage.revoke(0, 'failed'), () => entry.lost);
     }
     if (entry.abort.signal.aborted) return;
-    if (action === 'stop') {
-      const error = new PartitionStoppedError(tp.topic, tp.partition, failure.offset, failure.attempts, failure.error);
+    if (action === 'stop' || refused) {
+      if (refused) this.show(entry, 'stopped', failure);
+      const error = new PartitionStoppedError(tp.topic, tp.partition, failure.offset, failure.attempts, refused ?? failure.error);
       // An error event nobody listens to is logged by the emitter: once either way.
-      if (this.port.errorHeard()) this.port.logger.error('subscriber failed, retries exhausted: partition stopped', fields);
+      if (this.port.errorHeard()) {
+        const why = refused ? 'the dead-letter produce was refused for good' : 'retries exhausted';
+        this.port.logger.error(`subscriber failed, ${why}: partition stopped`, { ...fields, ...(refused ? { error: refused } : {}) });
+      }
       this.port.publishError(error);
       return;
     }
@@ -195,14 +205,19 @@ export class FailureHandler implements FailureSink {
     this.port.restart(tp, stage.committableOffset);
   }
 
-  /** Produces the records at `offsets` to the dead-letter topic until the broker has them all; false when given up. */
+  /**
+   * Produces the records at `offsets` to the dead-letter topic until the broker has them all:
+   * 'sent'; 'aborted' when the parking was given up; the error when the produce (or the read-back)
+   * was refused for a reason retrying cannot change (not a retriable KafkaStageError, nor a
+   * delivery timeout), which stops the partition rather than retrying for ever.
+   */
   private async deadLetter(
     entry: Parked,
     offsets: readonly number[],
     options: NonNullable<ResolvedFailurePolicy['deadLetter']>,
     policy: ResolvedFailurePolicy,
     failure: CurrentFailure,
-  ): Promise<boolean> {
+  ): Promise<'sent' | 'aborted' | Error> {
     const signal = entry.abort.signal;
     const history = this.history.get(tpKey(entry.tp.topic, entry.tp.partition));
     for (let round = 1; !signal.aborted; round++) {
@@ -215,11 +230,14 @@ export class FailureHandler implements FailureSink {
           return producer.send(deadLetterTopic(options, r, entry.tp), deadLetterRecord(r, attempts, failure.error));
         });
         const sent = await untilAborted(Promise.all(sends), signal);
-        if (sent === undefined) return false;
+        if (sent === undefined) return 'aborted';
         this.port.logger.warn('failed records dead-lettered', { topic: entry.tp.topic, partition: entry.tp.partition, offset: failure.offset, records: sent.length });
-        return true;
+        return 'sent';
       } catch (err) {
-        if (signal.aborted) return false;
+        if (signal.aborted) return 'aborted';
+        // A delivery timeout is the producer's own retries running out (say, the broker away for
+        // longer): the next round may get through. Anything else not retriable never will.
+        if (!(err instanceof KafkaStageError && (err.retriable || err instanceof DeliveryTimeoutError))) return err instanceof Error ? err : new Error(String(err));
         const delayMs = retryDelay(round, policy.retry);
         this.port.logger.warn('dead-letter produce failed: trying again, the records stay unacked', {
           topic: entry.tp.topic,
@@ -232,7 +250,7 @@ export class FailureHandler implements FailureSink {
         await abortableDelay(delayMs, signal);
       }
     }
-    return false;
+    return 'aborted';
   }
 
   private show(entry: Parked, state: PartitionFailureStats['state'], failure: CurrentFailure): void {

@@ -13,6 +13,7 @@ import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter.js';
 import { PartitionStoppedError } from '../../src/consumer/failure-errors.js';
 import { Producer } from '../../src/producer/producer.js';
+import { InvalidOptionError } from '../../src/protocol/errors.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { useAdmin } from '../helpers/test-admin.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
@@ -126,6 +127,34 @@ test('deadLetter: after maxAttempts the record goes to the dead-letter topic wit
   assert.match(record.headers[h.timestamp] ?? '', /^\d{13}$/);
   assert.equal(record.headers[h.attempts], '2');
   assert.equal(record.headers[h.error], 'poison record 3');
+});
+
+test('deadLetter refused for good (the topic function names an illegal topic): the partition stops with the refusal as the cause, the record unacked', { timeout: 120_000 }, async () => {
+  const topic = await filledTopic('fp-dlt-bad', 1, 10);
+  const groupId = uniqueTopic('fp-dlt-bad-g');
+  const stopped = signal();
+  const group = new ConsumerGroup(
+    { brokers, groupId, topics: [topic], ...fast, logger: captureLogger(), onFailure: { retry: { ...quickRetry, maxAttempts: 1 }, deadLetter: { topic: () => 'no such/name' } } },
+    async (stage) => {
+      for await (const record of stage.records({ maxDemand: 5 })) {
+        if (record.offset === 3) throw new Error('poison record 3');
+        await stage.ack(record);
+      }
+    },
+  );
+  const errors: Error[] = [];
+  group.on('error', (e) => {
+    errors.push(e);
+    if (e instanceof PartitionStoppedError) stopped.resolve();
+  });
+  await group.start();
+  await stopped.promise;
+  const error = errors.find((e) => e instanceof PartitionStoppedError) as PartitionStoppedError;
+  assert.equal(error.offset, 3);
+  assert.ok(error.cause instanceof InvalidOptionError, `the refusal is the cause, got ${String(error.cause)}`);
+  assert.equal(group.stats().find((s) => s.partition === 0)?.failure?.state, 'stopped');
+  await group.stop();
+  assert.equal((await committed(groupId)).get(0), 3, 'committed up to, never past, the record that was not dead-lettered');
 });
 
 test('stop: the partition stops (error event, stats say why), the other partition goes on, the commit stays below the failed record; release() starts it again', { timeout: 150_000 }, async () => {

@@ -193,6 +193,8 @@ export class Admin {
   /**
    * Changes single config entries of topics or brokers (IncrementalAlterConfigs): set, delete
    * (back to the default), append to or subtract from a list; the others keep their values.
+   * It resolves once the controller accepted the change; each broker applies it from the cluster
+   * metadata a moment later, so a describeConfigs at once may still show the old value.
    */
   async alterConfigs(resources: AlterConfigsResource[], options?: AlterConfigsOptions): Promise<void> {
     const list = checkAlterConfigsResources(resources);

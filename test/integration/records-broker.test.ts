@@ -24,12 +24,15 @@ const LIMIT = 16 * 1024 * 1024;
 /** Errors a freshly created partition gives until its leader is ready. */
 const NOT_READY = new Set([3, 5, 6]); // UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER
 
+/** An hour ago: within the broker's time retention (records stamped years back may be deleted mid-test). */
+const STAMP_BASE = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+
 function recordsFor(codec: CompressionName): RecordInput[] {
   return Array.from({ length: 50 }, (_, i) => ({
     key: i % 10 === 9 ? null : `${codec}-key-${i}`,
     value: i % 17 === 16 ? null : `${codec} value ${i} ${'x'.repeat(i * 20)}`,
     headers: i % 2 === 0 ? [{ key: 'seq', value: String(i) }, { key: 'none', value: null }] : [],
-    timestamp: 1_700_000_000_000 + i * 1000,
+    timestamp: STAMP_BASE + i * 1000,
   }));
 }
 

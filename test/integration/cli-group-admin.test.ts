@@ -15,8 +15,11 @@ import { javaDescribeGroupOffsets } from '../helpers/java-group-tool.js';
 const brokers = testBrokers().join(',');
 const b = ['-b', brokers];
 const topic = uniqueTopic('cli-group-admin');
-/** Timestamps of partition 0's records: record i at BASE + i * 1000. */
-const BASE = Date.UTC(2026, 0, 1);
+/**
+ * Timestamps of partition 0's records: record i at BASE + i * 1000. An hour ago: within the broker's
+ * time retention (records stamped further back than 7 days may be deleted mid-test).
+ */
+const BASE = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 let admin: Admin;
 
 before(async () => {

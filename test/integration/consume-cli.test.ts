@@ -61,11 +61,14 @@ function linesOf(stdout: string): JsonRecordLine[] {
 
 const idOf = (l: JsonRecordLine) => `${l.partition}/${l.offset}`;
 
+/** Record timestamps an hour back: within the broker's time retention (older ones may be deleted mid-test). */
+const STAMP = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+
 test('json: one exact line per record — null key and value, repeated headers, unicode — then a summary on stderr', async () => {
   const records: ProducerRecord[] = [
-    { key: null, value: 'plain', partition: 0, timestamp: 1_700_000_000_001 },
-    { key: 'k-ü', value: 'zwei — ünïcode 🎉 "q"\\', partition: 0, timestamp: 1_700_000_000_002, headers: [{ key: 'h', value: '1' }, { key: 'h', value: '2' }, { key: 'n', value: null }] },
-    { key: 'tomb', value: null, partition: 0, timestamp: 1_700_000_000_003 },
+    { key: null, value: 'plain', partition: 0, timestamp: STAMP + 1 },
+    { key: 'k-ü', value: 'zwei — ünïcode 🎉 "q"\\', partition: 0, timestamp: STAMP + 2, headers: [{ key: 'h', value: '1' }, { key: 'h', value: '2' }, { key: 'n', value: null }] },
+    { key: 'tomb', value: null, partition: 0, timestamp: STAMP + 3 },
   ];
   const topic = await topicWith('consume-json', 1, []);
   for (const r of records) await producer.send(topic, r); // in order, one partition
@@ -74,9 +77,9 @@ test('json: one exact line per record — null key and value, repeated headers, 
   assert.equal(
     r.stdout,
     [
-      `{"topic":"${topic}","partition":0,"offset":0,"key":null,"value":"plain","headers":[],"timestamp":1700000000001}`,
-      `{"topic":"${topic}","partition":0,"offset":1,"key":"k-ü","value":"zwei — ünïcode 🎉 \\"q\\"\\\\","headers":[{"key":"h","value":"1"},{"key":"h","value":"2"},{"key":"n","value":null}],"timestamp":1700000000002}`,
-      `{"topic":"${topic}","partition":0,"offset":2,"key":"tomb","value":null,"headers":[],"timestamp":1700000000003}`,
+      `{"topic":"${topic}","partition":0,"offset":0,"key":null,"value":"plain","headers":[],"timestamp":${STAMP + 1}}`,
+      `{"topic":"${topic}","partition":0,"offset":1,"key":"k-ü","value":"zwei — ünïcode 🎉 \\"q\\"\\\\","headers":[{"key":"h","value":"1"},{"key":"h","value":"2"},{"key":"n","value":null}],"timestamp":${STAMP + 2}}`,
+      `{"topic":"${topic}","partition":0,"offset":2,"key":"tomb","value":null,"headers":[],"timestamp":${STAMP + 3}}`,
       '',
     ].join('\n'),
   );

@@ -9,7 +9,7 @@
  * one by itself (brokers close idle connections after `connections.max.idle.ms`): it becomes one
  * only when connecting again fails, and the outage is then counted from the close.
  */
-import { ReportLimiter } from '../consumer/fetch-error-policy.js';
+import { ReportLimiter } from './report-limiter.js';
 import type { Logger } from '../logger.js';
 import { KafkaStageError } from '../protocol/errors.js';
 

@@ -53,23 +53,3 @@ export const MAX_THROTTLE_MS = 30_000;
 export function noProgressDelay(rounds: number, retry: Pick<RetryOptions, 'initialBackoffMs' | 'maxBackoffMs'>): number {
   return rounds < 2 ? 0 : backoffDelay(rounds - 1, retry);
 }
-
-/** Lets a report through once per key and interval, so a broker failing every 10 ms does not flood the error event. */
-export class ReportLimiter {
-  private readonly last = new Map<string, number>();
-
-  constructor(private readonly intervalMs: number = REPORT_INTERVAL_MS) {}
-
-  /** True when `key` was not reported within the interval before `now` (and notes it as reported). */
-  allow(key: string, now: number): boolean {
-    const at = this.last.get(key);
-    if (at !== undefined && now - at < this.intervalMs) return false;
-    this.last.set(key, now);
-    return true;
-  }
-
-  /** Forgets a key (its trouble is over): the next occurrence is reported at once. */
-  clear(key: string): void {
-    this.last.delete(key);
-  }
-}

@@ -45,7 +45,8 @@ import { KafkaStageError } from '../protocol/errors.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { tpKey, type FetchTarget, type FetchWaker } from './contracts.js';
 import { AnswerHandler } from './fetch-answer.js';
-import { MAX_THROTTLE_MS, ReportLimiter } from './fetch-error-policy.js';
+import { ReportLimiter } from '../cluster/report-limiter.js';
+import { MAX_THROTTLE_MS, REPORT_INTERVAL_MS } from './fetch-error-policy.js';
 import { passOver, planFetch } from './fetch-plan.js';
 import { buildFetchRequest, FetchPartIndex } from './fetch-request.js';
 import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
@@ -145,7 +146,7 @@ export class FetchScheduler implements FetchWaker {
    * record objects alone add about half to 100-byte records, and compression adds more.
    */
   private growth = 2;
-  private readonly reports = new ReportLimiter();
+  private readonly reports = new ReportLimiter(REPORT_INTERVAL_MS);
   /** Sequence of targets becoming owed a batch (TargetState.owedSince). */
   private owedCount = 0;
 

@@ -69,38 +69,13 @@ export type { SecretSource } from './network/sasl/secret.js';
 export { SaslAuthenticationError, UnsupportedSaslMechanismError, type SaslErrorContext } from './network/sasl/errors.js';
 export { SASL_CHANNEL, type SaslEvent } from './network/sasl/authenticator.js';
 
-export {
-  KafkaStageError,
-  ProtocolError,
-  CorruptRecordError,
-  CompressionError,
-  InvalidOptionError,
-  InvalidArgumentError,
-  CodecUnavailableError,
-  ConnectionClosedError,
-  ResponseTooLargeError,
-  RecordTooLargeError,
-  DeliveryTimeoutError,
-  NoOffsetError,
-  StageBusyError,
-  SubscriberTimeoutError,
-  ConnectionError,
-  RequestTimeoutError,
-  AbortedError,
-  type ErrorContext,
-  type KafkaStageErrorCode,
-} from './protocol/errors.js';
-export {
-  KafkaError,
-  errorNameOf,
-  isRetriable,
-  AuthorizationError,
-  TopicAuthorizationError,
-  GroupAuthorizationError,
-  ClusterAuthorizationError,
-  TransactionalIdAuthorizationError,
-  type AuthorizationResourceType,
-} from './protocol/error-codes.js';
+export { NoOffsetError, StageBusyError, SubscriberTimeoutError } from './consumer/errors.js';
+export { KafkaStageError, InvalidOptionError, InvalidArgumentError, AbortedError, type ErrorContext, type KafkaStageErrorCode } from './errors.js';
+export { ConnectionClosedError, ResponseTooLargeError, ConnectionError, RequestTimeoutError } from './network/errors.js';
+export { RecordTooLargeError, DeliveryTimeoutError } from './producer/errors.js';
+export { ProtocolError, CorruptRecordError, CompressionError, CodecUnavailableError } from './protocol/errors.js';
+export { ErrorCode, errorNameOf, isRetriable, isInvalidMetadata, type KafkaErrorName } from './protocol/error-codes.js';
+export { KafkaError, AuthorizationError, TopicAuthorizationError, GroupAuthorizationError, ClusterAuthorizationError, TransactionalIdAuthorizationError, type AuthorizationResourceType } from './protocol/kafka-error.js';
 export { CommitLostError } from './consumer/commit-errors.js';
 export { PartitionStoppedError } from './consumer/failure-errors.js';
 export {

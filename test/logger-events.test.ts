@@ -11,8 +11,8 @@ import { Cluster } from '../src/cluster/cluster.js';
 import { LinkLog, THROTTLE_REPORT_MS } from '../src/cluster/link-log.js';
 import { CommitManager, type CommittableSource } from '../src/consumer/commit-manager.js';
 import { Metadata } from '../src/protocol/apis/index.js';
-import { kafkaErrorOf } from '../src/protocol/error-codes.js';
-import { ConnectionError } from '../src/protocol/errors.js';
+import { kafkaErrorOf } from '../src/protocol/kafka-error.js';
+import { ConnectionError } from '../src/network/errors.js';
 import { captureLogger as capture } from './helpers/capture-logger.js';
 import { FakeBroker } from './helpers/fake-broker.js';
 

@@ -15,7 +15,7 @@ import { ConsumerEmitter } from '../src/consumer/stage-host.js';
 import { createStderrLogger, formatFields, loggerFromPino, partitionsField, resolveLogger, SILENT_LOGGER, type LogFields, type Logger } from '../src/logger.js';
 import { Producer } from '../src/producer/producer.js';
 import { Metadata } from '../src/protocol/apis/index.js';
-import { InvalidOptionError, KafkaStageError } from '../src/protocol/errors.js';
+import { InvalidOptionError, KafkaStageError } from '../src/errors.js';
 import { hasOpenssl, TestPki } from './cluster/tls-fixtures.js';
 import { captureLogger as capture, deadPort, type LogEntry as Entry } from './helpers/capture-logger.js';
 import { FakeBroker } from './helpers/fake-broker.js';

@@ -5,8 +5,8 @@
  */
 import type { Cluster, RequestTarget } from '../cluster/cluster.js';
 import { AlterConfigOperation, IncrementalAlterConfigs } from '../protocol/apis/incremental-alter-configs.js';
-import { KafkaError } from '../protocol/error-codes.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { KafkaError } from '../protocol/kafka-error.js';
+import { InvalidOptionError } from '../errors.js';
 import { checkOneOf } from '../options/validate.js';
 import { askResources, groupByConfigTarget, RESOURCE_TYPE } from './configs.js';
 import { checkConfigResources, checkList, type ConfigResourceType } from './requests.js';

@@ -4,8 +4,8 @@
  */
 import type { Cluster, RequestTarget } from '../cluster/cluster.js';
 import { DescribeConfigs } from '../protocol/apis/describe-configs.js';
-import { KafkaError, kafkaError } from '../protocol/error-codes.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
+import { KafkaStageError } from '../errors.js';
 import type { ConfigResource, ConfigResourceType } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
 

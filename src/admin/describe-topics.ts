@@ -5,7 +5,7 @@
  */
 import type { Cluster } from '../cluster/cluster.js';
 import { Metadata } from '../protocol/apis/metadata.js';
-import { kafkaError } from '../protocol/error-codes.js';
+import { kafkaError } from '../protocol/kafka-error.js';
 import { ZERO_UUID } from '../protocol/schema.js';
 import { AdminOperationError } from './errors.js';
 

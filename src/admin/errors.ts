@@ -1,5 +1,5 @@
 /** The admin client's aggregated failure: one error naming every entity (topic, partition, resource) that failed. */
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 
 /** One entity of an admin operation that failed, with the error it failed with. */
 export interface EntityFailure {
@@ -14,6 +14,7 @@ export interface EntityFailure {
  * not lost: `succeeded` names them, so a caller can tell a partial failure from a total one.
  */
 export class AdminOperationError extends KafkaStageError {
+  static override readonly brand: string = 'AdminOperationError';
   /** Name of the operation, e.g. `createTopics`. */
   readonly operation: string;
   /** Every failed entity, in the order the caller listed them. */
@@ -46,6 +47,7 @@ export class AdminOperationError extends KafkaStageError {
  * outside) met a group that has some. Not retriable as such: stop the group's consumers first.
  */
 export class GroupNotEmptyError extends KafkaStageError {
+  static override readonly brand: string = 'GroupNotEmptyError';
   /** The group. */
   readonly groupId: string;
   /** The group's state when it was refused (`Stable`, `PreparingRebalance`, …), null when the broker refused without saying. */

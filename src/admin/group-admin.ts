@@ -7,7 +7,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { commitOffsetsTo, STANDALONE_COMMIT, type OffsetCommitEntry } from '../group/offsets.js';
 import { DeleteGroups } from '../protocol/apis/delete-groups.js';
-import { kafkaError } from '../protocol/error-codes.js';
+import { kafkaError } from '../protocol/kafka-error.js';
 import { GroupNotEmptyError } from './errors.js';
 import { describeGroup, findGroupCoordinator } from './groups.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';

@@ -1,6 +1,6 @@
 /** The input of `Admin.alterGroupOffsets` and its synchronous check. */
 import { checkInteger } from '../options/validate.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { checkList, checkTopicName } from './requests.js';
 
 /** A committed offset to set: the next offset the group will consume in that partition. */

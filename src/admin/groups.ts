@@ -10,7 +10,7 @@ import { DescribeGroups } from '../protocol/apis/describe-groups.js';
 import { CoordinatorType, FindCoordinator } from '../protocol/apis/find-coordinator.js';
 import { ListGroups } from '../protocol/apis/list-groups.js';
 import { NO_COMMITTED_OFFSET, OffsetFetch } from '../protocol/apis/offset-fetch.js';
-import { KafkaError, kafkaError } from '../protocol/error-codes.js';
+import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
 import type { PartitionOffset } from './offsets.js';
 import type { OffsetQuery } from './requests.js';
 

@@ -4,8 +4,8 @@
  */
 import type { Cluster } from '../cluster/cluster.js';
 import { ListOffsets, OffsetSpec as SpecialTimestamp } from '../protocol/apis/list-offsets.js';
-import { KafkaError, kafkaError, kafkaErrorOf } from '../protocol/error-codes.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaError, kafkaError, kafkaErrorOf } from '../protocol/kafka-error.js';
+import { KafkaStageError } from '../errors.js';
 import type { OffsetQuery, OffsetSpec } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
 

@@ -1,7 +1,7 @@
 /** Options of the admin client: the cluster options plus the admin's own, with one frozen defaults object and one validate. */
 import { CLUSTER_OPTION_KEYS, resolveClusterOptions, type ClusterOptions } from '../cluster/options.js';
 import { checkInteger, checkKnownKeys } from '../options/validate.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 
 /** Options of {@link Admin}. */
 export interface AdminOptions extends ClusterOptions {

@@ -3,7 +3,7 @@
  * an InvalidOptionError naming the offending field (`topics[2].partitions`), before anything is sent.
  */
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, checkTopicName } from '../options/validate.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 
 /** A topic to create. */
 export interface NewTopic {

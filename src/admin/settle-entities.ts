@@ -5,7 +5,7 @@
  * entity's outcome and turns the failures into one {@link AdminOperationError}.
  */
 import type { Cluster } from '../cluster/cluster.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 import { AdminOperationError, type EntityFailure } from './errors.js';
 
 /** The outcome of one entity in one response. */

@@ -5,8 +5,8 @@
  */
 import type { Cluster } from '../cluster/cluster.js';
 import type { ClusterMetadata } from '../cluster/metadata.js';
-import { KafkaError } from '../protocol/error-codes.js';
-import type { KafkaStageError } from '../protocol/errors.js';
+import { KafkaError } from '../protocol/kafka-error.js';
+import type { KafkaStageError } from '../errors.js';
 
 const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 500;

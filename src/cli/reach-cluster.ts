@@ -8,7 +8,7 @@
  * 30 s deadline or waiting silently.
  */
 import { Cluster } from '../cluster/cluster.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 import type { CliConnection } from './connection-flags.js';
 
 /** Bound of one connection attempt (TCP, TLS, ApiVersions, SASL) of the probe, ms. */

@@ -9,7 +9,7 @@
  * a loop.
  */
 import { ApiVersions } from '../protocol/apis/api-versions.js';
-import { kafkaError } from '../protocol/error-codes.js';
+import { kafkaError } from '../protocol/kafka-error.js';
 import { ProtocolError } from '../protocol/errors.js';
 import type { Connection } from '../network/connection.js';
 import { UnsupportedVersionError, type BrokerApiRange, type BrokerApiVersions } from './versions.js';

@@ -8,9 +8,9 @@
  * (fresh links, so names are resolved again and no backoff is inherited) until a metadata refresh
  * succeeds.
  */
-import { kafkaError, KafkaError } from '../protocol/error-codes.js';
+import { kafkaError, KafkaError } from '../protocol/kafka-error.js';
 import { Metadata } from '../protocol/apis/metadata.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 import type { AnyApi, RequestIn, ResponseOut } from '../protocol/schema.js';
 import { ZERO_UUID } from '../protocol/schema.js';
 import { mergeMetadata, type ClusterMetadata, type TopicInfo } from './metadata.js';

@@ -11,7 +11,7 @@
  */
 import { ReportLimiter } from './report-limiter.js';
 import type { Logger } from '../logger.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 
 /** A throttled broker is reported at most this often, ms. */
 export const THROTTLE_REPORT_MS = 60_000;

@@ -1,5 +1,5 @@
 /** The cluster metadata snapshot: brokers, topics, partitions and their leaders. Pure. */
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 
 /** One broker as the cluster advertises it. */
 export interface BrokerInfo {

@@ -4,7 +4,7 @@
  */
 import type { AnyApi } from '../protocol/schema.js';
 import { Connection } from '../network/connection.js';
-import { ConnectionClosedError, ConnectionError } from '../protocol/errors.js';
+import { ConnectionClosedError, ConnectionError } from '../network/errors.js';
 import { requestApiVersions } from './api-versions-handshake.js';
 import { LinkLog } from './link-log.js';
 import type { ResolvedClusterOptions } from './options.js';

@@ -1,6 +1,6 @@
 /** Options of the cluster client (connections, metadata, retries), one frozen defaults object and one validate(). */
 import { checkBrokers, checkInteger, checkOptionsObject, checkString } from '../options/validate.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { resolveSaslOptions, type SaslAuthenticator, type SaslOptions } from '../network/sasl/options.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { resolveTlsOptions, type ClusterTlsOptions, type TlsSettings } from './tls-options.js';

@@ -1,5 +1,5 @@
 /** Retrying of retriable failures with exponential backoff, bounded by attempts and a deadline. */
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 
 /** How an operation is retried. */
 export interface RetryOptions {
@@ -30,6 +30,8 @@ export const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
 
 /** The last error when retries or the deadline ran out. */
 export class RetriesExhaustedError extends KafkaStageError {
+  static override readonly brand: string = 'RetriesExhaustedError';
+
   constructor(what: string, attempts: number, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super('ERR_RETRIES_EXHAUSTED', `${what} failed after ${attempts} attempts: ${reason}`, {

@@ -21,7 +21,7 @@
 import { createSecureContext, type ConnectionOptions as TlsConnectionOptions, type SecureContext } from 'node:tls';
 import { inspect } from 'node:util';
 import { nearestKey } from '../options/suggest.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 
 /** Node TLS options accepted by the `tls` client option (Java `security.protocol=SSL`, `ssl.*`). */
 export type ClusterTlsOptions = Omit<TlsConnectionOptions, 'host' | 'port' | 'path' | 'socket'>;

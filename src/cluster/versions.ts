@@ -1,5 +1,5 @@
 /** API version negotiation: the highest version both we and a broker speak. Pure. */
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 
 /** A broker's advertised range for one API key. */
 export interface BrokerApiRange {
@@ -12,6 +12,8 @@ export type BrokerApiVersions = ReadonlyMap<number, BrokerApiRange>;
 
 /** Raised when a broker lacks an API or every version of it that we speak. */
 export class UnsupportedVersionError extends KafkaStageError {
+  static override readonly brand: string = 'UnsupportedVersionError';
+
   constructor(api: string, broker: string | number, detail: string) {
     super('ERR_UNSUPPORTED_VERSION', `broker ${broker} does not support ${api}: ${detail}`, { context: { api, broker } });
   }

@@ -4,7 +4,7 @@
  * once, for the stage and the consumer alike, and a bad one becomes an InvalidArgumentError
  * instead of a TypeError thrown from deep inside the ack path.
  */
-import { InvalidArgumentError } from '../protocol/errors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** The offsets an ack covers, inclusive, and the partition it names (absent for a bare offset). */
 export interface AckTarget {

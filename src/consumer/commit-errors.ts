@@ -1,5 +1,5 @@
 /** Errors of the commit path: commits from acknowledgements, fenced or lost assignments. */
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 
 /**
  * An ack under the `sync` strategy that no durable commit will ever cover: its partition was lost,
@@ -9,6 +9,7 @@ import { KafkaStageError } from '../protocol/errors.js';
  * partition, if any.
  */
 export class CommitLostError extends KafkaStageError {
+  static override readonly brand: string = 'CommitLostError';
   /** The acked offset no commit covers. */
   readonly offset: number;
   /** The last offset this consumer committed for the partition, or null. */

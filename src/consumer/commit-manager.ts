@@ -18,8 +18,8 @@
 import { backoffDelay, DEFAULT_RETRY, isRetriable, type RetryOptions } from '../cluster/retry.js';
 import { isFencingError } from '../group/errors.js';
 import { partitionsField, type Logger } from '../logger.js';
-import { KafkaError } from '../protocol/error-codes.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaError } from '../protocol/kafka-error.js';
+import { KafkaStageError } from '../errors.js';
 import { CommitLostError } from './commit-errors.js';
 import { CommitRound, RoundResult, type CommitSource } from './commit-round.js';
 import type { OffsetToCommit } from './contracts.js';

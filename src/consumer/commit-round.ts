@@ -4,7 +4,7 @@
  * them waits for at most the commit in flight plus its own.
  */
 import { PartitionOffsetsError } from '../group/errors.js';
-import { AuthorizationError } from '../protocol/error-codes.js';
+import { AuthorizationError } from '../protocol/kafka-error.js';
 import { tpKey } from './contracts.js';
 
 /** A partition's figures as the manager keeps them. */

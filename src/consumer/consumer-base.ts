@@ -3,7 +3,7 @@
  * stream, acks by partition, commits, stats and the owned stages. Subclasses add how partitions are
  * obtained (group membership, or an explicit list) and start/stop.
  */
-import { InvalidArgumentError, KafkaStageError } from '../protocol/errors.js';
+import { InvalidArgumentError, KafkaStageError } from '../errors.js';
 import { ackTargetOf } from './ack-target.js';
 import type { TopicPartition } from './contracts.js';
 import { ConsumerEmitter, type StageHost } from './stage-host.js';

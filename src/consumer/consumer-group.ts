@@ -19,7 +19,7 @@
 import { Cluster } from '../cluster/cluster.js';
 import { GroupMembership } from '../group/membership.js';
 import { checkSubscriber } from '../options/validate.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 import type { MembershipListener, TopicPartition } from './contracts.js';
 import { createDeadLetterProducer } from './dead-letter.js';
 import { clusterPart, resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';

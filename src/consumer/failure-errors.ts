@@ -1,5 +1,5 @@
 /** The error a consumer reports when the `onFailure` policy stops a partition. */
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 
 /**
  * A subscriber kept failing on a record until the `onFailure` retries were exhausted, and the
@@ -9,6 +9,7 @@ import { KafkaStageError } from '../protocol/errors.js';
  * failed record. `cause` is the subscriber's last error.
  */
 export class PartitionStoppedError extends KafkaStageError {
+  static override readonly brand: string = 'PartitionStoppedError';
   /** Offset of the record the subscriber failed on. */
   readonly offset: number;
   /** Deliveries of that record. */

@@ -11,7 +11,7 @@
  */
 import { backoffDelay } from '../cluster/retry.js';
 import { checkInteger, checkOneOf, checkOptionsObject, checkTopicName } from '../options/validate.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 import type { KafkaRecord } from '../protocol/records/types.js';
 import type { TopicPartition } from './contracts.js';
 

@@ -6,8 +6,9 @@
  * reached through {@link AnswerHost}.
  */
 import type { ResolvedClusterOptions } from '../cluster/options.js';
-import { kafkaErrorOf } from '../protocol/error-codes.js';
-import { CompressionError, CorruptRecordError, KafkaStageError } from '../protocol/errors.js';
+import { kafkaErrorOf } from '../protocol/kafka-error.js';
+import { KafkaStageError } from '../errors.js';
+import { CompressionError, CorruptRecordError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import type { FetchTarget } from './contracts.js';

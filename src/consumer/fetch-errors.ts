@@ -1,6 +1,6 @@
 /** Typed errors of the fetch path. */
-import { KafkaError } from '../protocol/error-codes.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaError } from '../protocol/kafka-error.js';
+import { KafkaStageError } from '../errors.js';
 
 const OFFSET_OUT_OF_RANGE = 1;
 
@@ -11,6 +11,7 @@ const OFFSET_OUT_OF_RANGE = 1;
  * is the caller's decision (`autoOffsetReset`), not the fetch path's.
  */
 export class OffsetOutOfRangeError extends KafkaError {
+  static override readonly brand: string = 'OffsetOutOfRangeError';
   /** The offset that was asked for. */
   readonly offset: number;
   /** The log start offset the broker reported, -1 when it did not say. */
@@ -51,6 +52,7 @@ export interface NoProgressContext {
  * start). Code `ERR_NO_PROGRESS`; the partition is parked at `offset` until its stage seeks.
  */
 export class NoProgressError extends KafkaStageError {
+  static override readonly brand: string = 'NoProgressError';
   /** The fetch offset that made no progress. */
   readonly offset: number;
 

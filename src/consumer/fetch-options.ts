@@ -1,6 +1,6 @@
 /** Options of the low-level partition reader, with one frozen defaults object and one validate. */
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkTopicName } from '../options/validate.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 
 /** What to read from one partition. */
 export interface ReadPartitionOptions {

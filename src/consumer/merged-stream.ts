@@ -6,7 +6,7 @@
  * the stage that never reached the user (waiting in the channel, or dropped there when the stage
  * stopped), so a drain need not wait for acks of records nobody saw.
  */
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaStageError } from '../errors.js';
 import { BatchChannel } from './batch-channel.js';
 import type { PartitionStage } from './partition-stage.js';
 import type { ConsumerBatch, DemandOptions } from './types.js';

@@ -5,7 +5,7 @@
  */
 import { resolveClusterOptions, CLUSTER_OPTION_KEYS, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, checkString, checkTopicName } from '../options/validate.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { resolveFailurePolicyOption, type FailurePolicyOption, type FailurePolicySource } from './failure-policy.js';
 
 /** Where to start when a partition has no committed offset (Java `auto.offset.reset`). */

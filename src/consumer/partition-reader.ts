@@ -14,8 +14,8 @@
  */
 import type { Cluster } from '../cluster/cluster.js';
 import { Fetch, IsolationLevel } from '../protocol/apis/fetch.js';
-import { KafkaError, kafkaError } from '../protocol/error-codes.js';
-import { AbortedError, KafkaStageError } from '../protocol/errors.js';
+import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
+import { AbortedError, KafkaStageError } from '../errors.js';
 import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import { AbortedTransactionFilter, type AbortedTransaction } from './fetch-aborted.js';

@@ -27,7 +27,9 @@
  * Lifecycle: `active` → `revoke()` → draining (nothing more is delivered; acks still count) →
  * closed; `lose()` closes at once. Once closed, acks are ignored and the commit sink hears nothing.
  */
-import { AbortedError, CorruptRecordError, InvalidArgumentError, StageBusyError } from '../protocol/errors.js';
+import { AbortedError, InvalidArgumentError } from '../errors.js';
+import { CorruptRecordError } from '../protocol/errors.js';
+import { StageBusyError } from './errors.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';

@@ -9,7 +9,7 @@ import { GroupCoordinator } from '../group/coordinator.js';
 import { absentTopics, MissingTopicWatch } from '../group/missing-topics.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom, STANDALONE_COMMIT } from '../group/offsets.js';
 import { checkSubscriber } from '../options/validate.js';
-import { InvalidOptionError, KafkaStageError } from '../protocol/errors.js';
+import { InvalidOptionError, KafkaStageError } from '../errors.js';
 import { tpKey } from './contracts.js';
 import { createDeadLetterProducer } from './dead-letter.js';
 import { clusterPart, resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';

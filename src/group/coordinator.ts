@@ -15,8 +15,9 @@ import type { Cluster } from '../cluster/cluster.js';
 import { NodeLink } from '../cluster/node-link.js';
 import { withRetry } from '../cluster/retry.js';
 import { CoordinatorType, FindCoordinator } from '../protocol/apis/find-coordinator.js';
-import { kafkaError } from '../protocol/error-codes.js';
-import { KafkaStageError, ProtocolError } from '../protocol/errors.js';
+import { kafkaError } from '../protocol/kafka-error.js';
+import { KafkaStageError } from '../errors.js';
+import { ProtocolError } from '../protocol/errors.js';
 import type { AnyApi, RequestIn, ResponseOut } from '../protocol/schema.js';
 
 /** COORDINATOR_LOAD_IN_PROGRESS: the coordinator is still loading the group; retry after a backoff. */

@@ -3,8 +3,8 @@
  * request are gathered into one error that is itself a {@link KafkaError} of the most telling code
  * (fencing first), so a caller can switch on `errorCode` and still see every partition.
  */
-import { GroupAuthorizationError, KafkaError, TopicAuthorizationError, type AuthorizationError } from '../protocol/error-codes.js';
-import { KafkaStageError, type ErrorContext } from '../protocol/errors.js';
+import { GroupAuthorizationError, KafkaError, TopicAuthorizationError, type AuthorizationError } from '../protocol/kafka-error.js';
+import { KafkaStageError, type ErrorContext } from '../errors.js';
 
 /** ILLEGAL_GENERATION: the member's generation is not the group's. */
 export const ILLEGAL_GENERATION = 22;
@@ -67,6 +67,7 @@ function describeFailures(failures: readonly PartitionFailure[]): string {
  * `failures` with every partition that failed. Retriable exactly when the primary code is.
  */
 export abstract class PartitionOffsetsError extends KafkaError {
+  static override readonly brand: string = 'PartitionOffsetsError';
   /** Every partition that failed, with its own error. */
   readonly failures: readonly PartitionFailure[];
 
@@ -99,6 +100,8 @@ export function authorizationFailure(api: string, groupId: string, failures: rea
 
 /** OffsetCommit failed for some partitions (those not listed were committed). */
 export class OffsetCommitError extends PartitionOffsetsError {
+  static override readonly brand: string = 'OffsetCommitError';
+
   constructor(groupId: string, failures: readonly PartitionFailure[]) {
     super('OffsetCommit', groupId, failures);
   }
@@ -106,6 +109,8 @@ export class OffsetCommitError extends PartitionOffsetsError {
 
 /** OffsetFetch failed for some partitions. */
 export class OffsetFetchError extends PartitionOffsetsError {
+  static override readonly brand: string = 'OffsetFetchError';
+
   constructor(groupId: string, failures: readonly PartitionFailure[]) {
     super('OffsetFetch', groupId, failures);
   }
@@ -116,6 +121,7 @@ export class OffsetFetchError extends PartitionOffsetsError {
  * already revoked, or lost). Nothing of the commit was sent.
  */
 export class PartitionNotOwnedError extends KafkaStageError {
+  static override readonly brand: string = 'PartitionNotOwnedError';
   /** The partitions not owned. */
   readonly partitions: readonly { topic: string; partition: number }[];
 

@@ -22,8 +22,9 @@
  *
  * A `join` or `sync` effect is always the last of its list: its response is the next event.
  */
-import { kafkaErrorInfo, kafkaErrorOf } from '../protocol/error-codes.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { kafkaErrorInfo } from '../protocol/error-codes.js';
+import { kafkaErrorOf } from '../protocol/kafka-error.js';
+import { KafkaStageError } from '../errors.js';
 import { diffAssignment, uniquePartitions } from './assignment-diff.js';
 import type { JoinedMember } from './assignors/index.js';
 import type { TopicPartition } from './consumer-protocol.js';

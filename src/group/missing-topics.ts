@@ -8,7 +8,7 @@
  */
 import type { ClusterMetadata } from '../cluster/metadata.js';
 import type { Logger } from '../logger.js';
-import { TopicAuthorizationError } from '../protocol/error-codes.js';
+import { TopicAuthorizationError } from '../protocol/kafka-error.js';
 
 /** The schedule of look-ups while a subscribed topic is missing: 1 s, doubling, at most every 5 s. */
 export const MISSING_TOPIC_RETRY = Object.freeze({ initialMs: 1_000, maxMs: 5_000 });

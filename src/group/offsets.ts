@@ -13,8 +13,9 @@
 import type { Cluster } from '../cluster/cluster.js';
 import { OffsetCommit } from '../protocol/apis/offset-commit.js';
 import { OffsetFetch } from '../protocol/apis/offset-fetch.js';
-import { KafkaError, kafkaError } from '../protocol/error-codes.js';
-import { InvalidOptionError, ProtocolError } from '../protocol/errors.js';
+import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
+import { InvalidOptionError } from '../errors.js';
+import { ProtocolError } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/schema.js';
 import { GroupCoordinator, isCoordinatorErrorCode } from './coordinator.js';
 import { authorizationFailure, OffsetCommitError, OffsetFetchError, type PartitionFailure } from './errors.js';

@@ -19,16 +19,9 @@ import { connect as netConnect, isIP, isIPv6, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { checkInteger, checkString } from '../options/validate.js';
-import {
-  AbortedError,
-  ConnectionClosedError,
-  ConnectionError,
-  InvalidOptionError,
-  KafkaStageError,
-  ProtocolError,
-  RequestTimeoutError,
-  type ErrorContext,
-} from '../protocol/errors.js';
+import { AbortedError, InvalidOptionError, KafkaStageError, type ErrorContext } from '../errors.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { ConnectionClosedError, ConnectionError, RequestTimeoutError } from './errors.js';
 import { decodeResponse, encodeRequest } from '../protocol/frame.js';
 import type { AnyApi, ApiDefinition, RequestIn, ResponseOut } from '../protocol/schema.js';
 import { nextCorrelationId } from './correlation.js';

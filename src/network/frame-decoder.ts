@@ -9,7 +9,9 @@
  *   in many small chunks costs linear, not quadratic, copying;
  * - a frame lying inside one chunk is handed out as a view of that chunk (no copy).
  */
-import { ProtocolError, ResponseTooLargeError, type ErrorContext } from '../protocol/errors.js';
+import { type ErrorContext } from '../errors.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { ResponseTooLargeError } from './errors.js';
 
 /** Bytes of the size prefix in front of every frame. */
 export const SIZE_BYTES = 4;

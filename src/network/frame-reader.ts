@@ -16,7 +16,8 @@
  * never mistaken for this one's. The frame buffer is allocated when its size is known, before the
  * bytes arrive, but never touched beyond what arrives (allocUnsafe: untouched pages cost no RSS).
  */
-import type { ErrorContext, ProtocolError } from '../protocol/errors.js';
+import type { ErrorContext } from '../errors.js';
+import type { ProtocolError } from '../protocol/errors.js';
 import { frameSizeError, PREVIEW_BYTES, previewBytes, SIZE_BYTES } from './frame-decoder.js';
 
 /** Size of the reused buffer that small frames and frame starts are read into. */

@@ -2,7 +2,7 @@
  * Small checks shared by every role's `validate()`: each throws {@link InvalidOptionError} naming the
  * option exactly as the user spelled it, synchronously, before any I/O starts.
  */
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { nearestKey, suggestOption } from './suggest.js';
 
 /** An integer within [min, max]. */

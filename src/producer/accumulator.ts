@@ -8,7 +8,7 @@
  * retries: a partition with a batch to retry sends nothing new, and sends the retry only once
  * none of its batches is in flight, oldest first.
  */
-import { RecordTooLargeError } from '../protocol/errors.js';
+import { RecordTooLargeError } from './errors.js';
 import { ProducerBatch, type QueuedRecord } from './batch.js';
 import { BATCH_HEADER_BYTES, recordSizeUpperBound } from './record-size.js';
 

@@ -14,8 +14,8 @@
  * - anything else fails the batch; for an idempotent producer a failed batch that carried a
  *   sequence leaves a gap, so the epoch is bumped before the next send.
  */
-import { KafkaError } from '../protocol/error-codes.js';
-import { KafkaStageError } from '../protocol/errors.js';
+import { KafkaError } from '../protocol/kafka-error.js';
+import { KafkaStageError } from '../errors.js';
 
 /** Kafka error codes the producer treats specially. */
 export const ProduceErrorCode = Object.freeze({

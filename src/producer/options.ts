@@ -1,7 +1,7 @@
 /** Options of the producer: one frozen defaults object and one resolve() that validates. */
 import { CLUSTER_OPTION_KEYS, resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf } from '../options/validate.js';
-import { InvalidOptionError } from '../protocol/errors.js';
+import { InvalidOptionError } from '../errors.js';
 import type { CompressionName } from '../protocol/records/types.js';
 import type { PartitionerFunction } from './partitioner.js';
 

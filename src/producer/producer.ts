@@ -6,9 +6,10 @@
 import { Cluster } from '../cluster/cluster.js';
 import type { TopicInfo } from '../cluster/metadata.js';
 import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/retry.js';
-import { KafkaError } from '../protocol/error-codes.js';
+import { KafkaError } from '../protocol/kafka-error.js';
 import { checkTopicName } from '../options/validate.js';
-import { DeliveryTimeoutError, InvalidOptionError, KafkaStageError, RecordTooLargeError } from '../protocol/errors.js';
+import { InvalidOptionError, KafkaStageError } from '../errors.js';
+import { DeliveryTimeoutError, RecordTooLargeError } from './errors.js';
 import { RecordAccumulator } from './accumulator.js';
 import type { QueuedRecord } from './batch.js';
 import type { Delivery, RecordMetadata } from './delivery.js';

@@ -12,7 +12,7 @@ import { DescribeConfigs } from '../../src/protocol/apis/describe-configs.js';
 import { DescribeGroups } from '../../src/protocol/apis/describe-groups.js';
 import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { ClusterAuthorizationError, GroupAuthorizationError, TopicAuthorizationError } from '../../src/protocol/error-codes.js';
+import { ClusterAuthorizationError, GroupAuthorizationError, TopicAuthorizationError } from '../../src/protocol/kafka-error.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 
 const T = { timeout: 20_000 };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 
 // Nothing listens there: a check that let bad input through would fail on connecting instead, with another error.
 const admin = new Admin({ brokers: ['127.0.0.1:1'], retry: { retries: 0 } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 import { invalidOption } from '../helpers/invalid-option.js';
 
 const invalid = invalidOption;

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { AdminOperationError } from '../../src/admin/errors.js';
 import { settleEntities } from '../../src/admin/settle-entities.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
+import { KafkaStageError } from '../../src/errors.js';
 
 // settleEntities only uses the cluster's retry policy; this cluster never connects anywhere.
 const cluster = () => new Cluster({ brokers: '127.0.0.1:9', retry: { retries: 4, initialBackoffMs: 1, maxBackoffMs: 2, deadlineMs: 5_000 } });

@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { UnsupportedVersionError } from '../../src/cluster/versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
+import { KafkaStageError } from '../../src/errors.js';
 import { FakeBroker, responseFrame } from '../helpers/fake-broker.js';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';

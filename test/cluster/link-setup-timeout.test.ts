@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 
 function metadataOf(broker: FakeBroker) {

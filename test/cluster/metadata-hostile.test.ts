@@ -10,7 +10,7 @@ import { Cluster } from '../../src/cluster/cluster.js';
 import { mergeMetadata, type MetadataResponseLike } from '../../src/cluster/metadata.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 import { FakeLogBroker, LOG_TOPIC } from '../consumer/fake-log-broker.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { NodeLink } from '../../src/cluster/node-link.js';
 import { resolveClusterOptions } from '../../src/cluster/options.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
-import { ConnectionClosedError } from '../../src/protocol/errors.js';
+import { ConnectionClosedError } from '../../src/network/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 
 test('closing a link while its connection is being set up rejects the waiters with a retriable ConnectionClosedError', async () => {

@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { resolveClusterOptions } from '../../src/cluster/options.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { InvalidOptionError, KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
+import { InvalidOptionError, KafkaStageError } from '../../src/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';

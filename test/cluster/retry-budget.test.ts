@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
 import { DEFAULT_RETRY, RetriesExhaustedError, withRetry } from '../../src/cluster/retry.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 
 /** KRaft's broker.session.timeout.ms default plus a leader election's few seconds. */
 const FAILOVER_MS = 12_000;

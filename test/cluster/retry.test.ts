@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backoffDelay, RetriesExhaustedError, withRetry } from '../../src/cluster/retry.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 
 const fast = { retries: 3, initialBackoffMs: 1, maxBackoffMs: 4, deadlineMs: 10_000 };
 const retriable = () => new KafkaStageError('ERR_CONNECTION', 'down', { retriable: true });

@@ -16,7 +16,7 @@ import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import { REQUEST_CHANNEL, type RequestEvent } from '../../src/network/connection.js';
 import { Producer } from '../../src/producer/producer.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 import { hasOpenssl, TestPki, type KeyPair } from './tls-fixtures.js';
 

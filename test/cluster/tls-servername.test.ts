@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { ConnectionError } from '../../src/protocol/errors.js';
+import { ConnectionError } from '../../src/network/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 import { hasOpenssl, loopbackLookup, TestPki, type KeyPair } from './tls-fixtures.js';
 

@@ -17,7 +17,7 @@ import { JoinGroup } from '../../src/protocol/apis/join-group.js';
 import { ListOffsets } from '../../src/protocol/apis/list-offsets.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
-import { GroupAuthorizationError, KafkaError, TopicAuthorizationError } from '../../src/protocol/error-codes.js';
+import { GroupAuthorizationError, KafkaError, TopicAuthorizationError } from '../../src/protocol/kafka-error.js';
 import type { AnyApi } from '../../src/protocol/schema.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommitManager, type CommittableSource } from '../../src/consumer/commit-manager.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
 import { CommitLog, track } from './commit-doubles.js';
 
 const COORDINATOR_NOT_AVAILABLE = 15;

@@ -10,7 +10,7 @@ import { resolveFailurePolicy, resolveFailurePolicyOption, retryDelay } from '..
 import { PartitionFailures } from '../../src/consumer/failure-state.js';
 import type { FailureSink, PartitionStage } from '../../src/consumer/partition-stage.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
-import { InvalidArgumentError, InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidArgumentError, InvalidOptionError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, fetchOnce, flush, makeBatch, makeRecord, makeStage } from './delivery/fixtures.js';
 

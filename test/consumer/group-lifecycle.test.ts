@@ -9,8 +9,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import type { ConsumerGroupOptions } from '../../src/consumer/options.js';
-import type { AbortedError} from '../../src/protocol/errors.js';
-import { KafkaStageError, NoOffsetError } from '../../src/protocol/errors.js';
+import type { AbortedError } from '../../src/errors.js';
+import { NoOffsetError } from '../../src/consumer/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
 import { trackLibraryTimers } from './library-timers.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { Ackable, ConsumerBatch } from '../../src/consumer/types.js';
-import { InvalidArgumentError, KafkaStageError } from '../../src/protocol/errors.js';
+import { InvalidArgumentError, KafkaStageError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from './delivery/fixtures.js';
 

@@ -10,8 +10,8 @@ import { tpKey } from '../../src/consumer/contracts.js';
 import { listOffsets, resolveStartOffsets } from '../../src/consumer/offset-reset.js';
 import { ListOffsets } from '../../src/protocol/apis/list-offsets.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { NoOffsetError } from '../../src/protocol/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
+import { NoOffsetError } from '../../src/consumer/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 
 const TOPIC = 'orders';

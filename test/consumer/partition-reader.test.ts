@@ -8,7 +8,7 @@ import { Cluster } from '../../src/cluster/cluster.js';
 import { OffsetOutOfRangeError, readAll, readPartition } from '../../src/consumer/partition-reader.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { AbortedError, InvalidOptionError } from '../../src/protocol/errors.js';
+import { AbortedError, InvalidOptionError } from '../../src/errors.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
 import type { ResponseIn } from '../../src/protocol/schema.js';
 import { FakeBroker } from '../helpers/fake-broker.js';

@@ -9,7 +9,7 @@ import { afterEach, test } from 'node:test';
 import { readAll } from '../../src/consumer/partition-reader.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
-import { InvalidArgumentError } from '../../src/protocol/errors.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from './delivery/fixtures.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';

@@ -10,7 +10,7 @@ import { afterEach, describe, it } from 'node:test';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { PartitionStage } from '../../src/consumer/types.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
 import { trackLibraryTimers } from './library-timers.js';
 

@@ -11,7 +11,7 @@ import { OffsetCommitError } from '../../src/group/errors.js';
 import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { commitOffsetsTo, STANDALONE_COMMIT } from '../../src/group/offsets.js';
 import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
-import { GroupAuthorizationError, TopicAuthorizationError } from '../../src/protocol/error-codes.js';
+import { GroupAuthorizationError, TopicAuthorizationError } from '../../src/protocol/kafka-error.js';
 import { FakeLogBroker, LOG_TOPIC } from '../consumer/fake-log-broker.js';
 
 const T = { timeout: 20_000 };

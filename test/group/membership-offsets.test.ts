@@ -13,8 +13,8 @@ import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
-import { KafkaError, TopicAuthorizationError } from '../../src/protocol/error-codes.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { KafkaError, TopicAuthorizationError } from '../../src/protocol/kafka-error.js';
+import { InvalidOptionError } from '../../src/errors.js';
 import type { RequestOut } from '../../src/protocol/schema.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ConnectionError } from '../../src/protocol/errors.js';
+import { ConnectionError } from '../../src/network/errors.js';
 import type { TopicPartition } from '../../src/group/consumer-protocol.js';
 import {
   classifyGroupError,

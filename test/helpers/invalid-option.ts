@@ -1,6 +1,6 @@
 /** Test helper: the InvalidOptionError a call throws, synchronously or as a rejection. */
 import assert from 'node:assert/strict';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 
 /** Runs `fn` and returns the InvalidOptionError it throws or rejects with; fails the test otherwise. */
 export async function invalidOption(fn: () => unknown): Promise<InvalidOptionError> {

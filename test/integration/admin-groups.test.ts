@@ -13,7 +13,8 @@ import { JoinGroup, NEW_MEMBER_ID } from '../../src/protocol/apis/join-group.js'
 import { LeaveGroup } from '../../src/protocol/apis/leave-group.js';
 import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import { SyncGroup } from '../../src/protocol/apis/sync-group.js';
-import { KAFKA_ERROR_CODES, kafkaError } from '../../src/protocol/error-codes.js';
+import { KAFKA_ERROR_CODES } from '../../src/protocol/error-codes.js';
+import { kafkaError } from '../../src/protocol/kafka-error.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 

@@ -4,8 +4,8 @@ import { after, before, test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
 import { AdminOperationError } from '../../src/admin/errors.js';
 import { Producer } from '../../src/producer/producer.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
+import { InvalidOptionError } from '../../src/errors.js';
 import { ZERO_UUID } from '../../src/protocol/schema.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 

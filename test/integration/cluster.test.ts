@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { Admin } from '../../src/admin/index.js';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { ALL_APIS } from '../../src/protocol/apis/index.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
 const topic = uniqueTopic('cluster');

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Connection } from '../../src/network/connection.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { ConnectionClosedError } from '../../src/protocol/errors.js';
+import { ConnectionClosedError } from '../../src/network/errors.js';
 import { testBrokers } from '../helpers/env.js';
 
 const T = { timeout: 30_000 };

@@ -7,7 +7,7 @@ import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { FETCH_CHANNEL, type FetchSentEvent } from '../../src/consumer/fetch-scheduler.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
-import { InvalidOptionError, KafkaStageError } from '../../src/protocol/errors.js';
+import { InvalidOptionError, KafkaStageError } from '../../src/errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 

@@ -13,7 +13,7 @@ import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter.js';
 import { PartitionStoppedError } from '../../src/consumer/failure-errors.js';
 import { Producer } from '../../src/producer/producer.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { useAdmin } from '../helpers/test-admin.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';

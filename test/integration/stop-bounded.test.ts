@@ -11,7 +11,7 @@ import { Admin } from '../../src/admin/index.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import type { SubscriberFactory } from '../../src/consumer/stage-host.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 

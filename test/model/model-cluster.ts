@@ -16,7 +16,7 @@ import { resolveClusterOptions, type ResolvedClusterOptions } from '../../src/cl
 import { withRetry } from '../../src/cluster/retry.js';
 import { Fetch, IsolationLevel } from '../../src/protocol/apis/fetch.js';
 import { ListOffsets, OffsetSpec } from '../../src/protocol/apis/list-offsets.js';
-import { ConnectionError } from '../../src/protocol/errors.js';
+import { ConnectionError } from '../../src/network/errors.js';
 import type { AnyApi, RequestIn, ResponseOut } from '../../src/protocol/schema.js';
 import { PartitionLog } from './partition-log.js';
 

@@ -5,7 +5,7 @@
  */
 import type { OffsetToCommit, TopicPartition } from '../../src/consumer/contracts.js';
 import type { StageHostOwner } from '../../src/consumer/stage-host.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
 
 /** How the coordinator answers commits now. */
 export type CommitMode = 'ok' | 'fail' | 'fence';

@@ -5,14 +5,9 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Connection, REQUEST_CHANNEL, type ConnectionOptions, type RequestEvent } from '../../src/network/connection.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
-import {
-  AbortedError,
-  ConnectionClosedError,
-  ConnectionError,
-  InvalidOptionError,
-  ProtocolError,
-  RequestTimeoutError,
-} from '../../src/protocol/errors.js';
+import { AbortedError, InvalidOptionError } from '../../src/errors.js';
+import { ConnectionClosedError, ConnectionError, RequestTimeoutError } from '../../src/network/errors.js';
+import { ProtocolError } from '../../src/protocol/errors.js';
 import { encodeResponse } from '../../src/protocol/frame.js';
 import { FakeBroker, responseFrame } from '../helpers/fake-broker.js';
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameDecoder } from '../../src/network/frame-decoder.js';
 import { body, framed } from './frame-fixtures.js';
-import { ProtocolError, ResponseTooLargeError } from '../../src/protocol/errors.js';
+import { ResponseTooLargeError } from '../../src/network/errors.js';
+import { ProtocolError } from '../../src/protocol/errors.js';
 
 /** Pushes `chunks` one by one and collects every frame handed out (as copies, to compare later). */
 function decodeChunks(chunks: Buffer[], maxFrameBytes = 1 << 20): Buffer[] {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameReader, SCRATCH_BYTES } from '../../src/network/frame-reader.js';
 import { body, framed } from './frame-fixtures.js';
-import { ProtocolError, ResponseTooLargeError } from '../../src/protocol/errors.js';
+import { ResponseTooLargeError } from '../../src/network/errors.js';
+import { ProtocolError } from '../../src/protocol/errors.js';
 
 /**
  * Plays the socket: each read puts at most `readSizes[i]` (cycling) bytes of `stream` into the

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Connection } from '../../src/network/connection.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
-import { ConnectionClosedError, KafkaStageError, ProtocolError, RequestTimeoutError, ResponseTooLargeError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
+import { ConnectionClosedError, RequestTimeoutError, ResponseTooLargeError } from '../../src/network/errors.js';
+import { ProtocolError } from '../../src/protocol/errors.js';
 import { FakeBroker, responseFrame, type FakeReply } from '../helpers/fake-broker.js';
 
 const T = { timeout: 10_000 };

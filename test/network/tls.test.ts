@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Connection } from '../../src/network/connection.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
-import { ConnectionError } from '../../src/protocol/errors.js';
+import { ConnectionError } from '../../src/network/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 
 const T = { timeout: 20_000 };

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InvalidArgumentError } from '../../src/protocol/errors.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from '../consumer/delivery/fixtures.js';
 

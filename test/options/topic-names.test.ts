@@ -12,7 +12,7 @@ import { resolveConsumerGroupOptions, resolveStandaloneOptions } from '../../src
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import { checkTopicName } from '../../src/options/validate.js';
 import { Producer } from '../../src/producer/producer.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 
 const brokers = '127.0.0.1:9';
 const ILLEGAL: unknown[] = ['', '.', '..', 'a b', 'topic/x', 'ümlaut', 'x'.repeat(250), 'tab\t', 42, null];

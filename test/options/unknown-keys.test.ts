@@ -13,7 +13,7 @@ import { resolveConsumerGroupOptions, resolveStandaloneOptions } from '../../src
 import { resolveProducerOptions } from '../../src/producer/options.js';
 import { KAFKAJS_NAMES } from '../../src/options/kafkajs-names.js';
 import { editDistance, nearestKey } from '../../src/options/suggest.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 import { invalidOption } from '../helpers/invalid-option.js';
 
 const brokers = '127.0.0.1:9';

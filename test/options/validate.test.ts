@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveClusterOptions } from '../../src/cluster/options.js';
 import { checkBrokers, checkKnownKeys } from '../../src/options/validate.js';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 
 function namesOption(option: string) {
   return (err: unknown) => {

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as root from '../../src/index.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 

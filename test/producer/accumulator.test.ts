@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RecordTooLargeError } from '../../src/protocol/errors.js';
+import { RecordTooLargeError } from '../../src/producer/errors.js';
 import { RecordAccumulator } from '../../src/producer/accumulator.js';
 import type { QueuedRecord } from '../../src/producer/batch.js';
 import { recordSizeUpperBound } from '../../src/producer/record-size.js';

@@ -11,14 +11,8 @@ import { Producer } from '../../src/producer/producer.js';
 import { InitProducerId } from '../../src/protocol/apis/init-producer-id.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { Produce } from '../../src/protocol/apis/produce.js';
-import type {
-  AuthorizationError} from '../../src/protocol/error-codes.js';
-import {
-  ClusterAuthorizationError,
-  KafkaError,
-  TopicAuthorizationError,
-  TransactionalIdAuthorizationError,
-} from '../../src/protocol/error-codes.js';
+import type { AuthorizationError } from '../../src/protocol/kafka-error.js';
+import { ClusterAuthorizationError, KafkaError, TopicAuthorizationError, TransactionalIdAuthorizationError } from '../../src/protocol/kafka-error.js';
 import { FakeKafka } from './fake-kafka.js';
 
 const T = { timeout: 20_000 };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { InitProducerId } from '../../src/protocol/apis/init-producer-id.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { DeliveryTimeoutError } from '../../src/protocol/errors.js';
+import { DeliveryTimeoutError } from '../../src/producer/errors.js';
 import { Producer, type ProducerOptions } from '../../src/producer/producer.js';
 import type { ResponseIn } from '../../src/protocol/schema.js';
 import { FakeKafka } from './fake-kafka.js';

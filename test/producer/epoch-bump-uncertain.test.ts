@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { DeliveryTimeoutError } from '../../src/protocol/errors.js';
+import { DeliveryTimeoutError } from '../../src/producer/errors.js';
 import { Producer, type RecordMetadata } from '../../src/producer/producer.js';
 import { FakeKafka } from './fake-kafka.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { ConnectionClosedError, CorruptRecordError, RequestTimeoutError } from '../../src/protocol/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
+import { ConnectionClosedError, RequestTimeoutError } from '../../src/network/errors.js';
+import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { decideOnFailure, type BatchFailureFacts } from '../../src/producer/error-policy.js';
 
 const base: BatchFailureFacts = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InvalidOptionError } from '../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../src/errors.js';
 import { PRODUCER_DEFAULTS, resolveProducerOptions, type ProducerOptions } from '../../src/producer/options.js';
 
 function namesOption(option: string) {

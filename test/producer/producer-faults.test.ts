@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { DeliveryTimeoutError } from '../../src/protocol/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
+import { DeliveryTimeoutError } from '../../src/producer/errors.js';
 import { Producer, type ProducerOptions, type RecordMetadata } from '../../src/producer/producer.js';
 import { FakeKafka, type LoggedRecord } from './fake-kafka.js';
 

@@ -5,17 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  AuthorizationError,
-  ClusterAuthorizationError,
-  GroupAuthorizationError,
-  KafkaError,
-  kafkaError,
-  kafkaErrorOf,
-  TopicAuthorizationError,
-  TransactionalIdAuthorizationError,
-} from '../../src/protocol/error-codes.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { AuthorizationError, ClusterAuthorizationError, GroupAuthorizationError, KafkaError, kafkaError, kafkaErrorOf, TopicAuthorizationError, TransactionalIdAuthorizationError } from '../../src/protocol/kafka-error.js';
+import { KafkaStageError } from '../../src/errors.js';
 import * as publicApi from '../../src/index.js';
 
 describe('authorization errors', () => {

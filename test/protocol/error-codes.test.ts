@@ -1,16 +1,7 @@
-/** The Kafka error-code table and KafkaError. */
+/** The Kafka error-code table: names, codes, the retriable and invalidMetadata columns. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  errorNameOf,
-  isRetriable,
-  KAFKA_ERROR_CODES,
-  KAFKA_ERRORS,
-  KafkaError,
-  kafkaError,
-  kafkaErrorInfo,
-} from '../../src/protocol/error-codes.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { ErrorCode, errorNameOf, isInvalidMetadata, isRetriable, KAFKA_ERROR_CODES, KAFKA_ERRORS, kafkaErrorInfo } from '../../src/protocol/error-codes.js';
 
 describe('error-code table', () => {
   it('covers every code from -1 to 136 with a unique name and a message', () => {
@@ -62,39 +53,35 @@ describe('error-code table', () => {
     assert.equal(isRetriable(9999), false);
     assert.equal(kafkaErrorInfo(500).retriable, false);
   });
-});
 
-describe('KafkaError', () => {
-  it('kafkaError returns null for 0 and a typed error otherwise', () => {
-    assert.equal(kafkaError(0, { topic: 't' }), null);
-    const err = kafkaError(6, { broker: '127.0.0.1:9092', topic: 't', partition: 2, api: 'Fetch' });
-    assert.ok(err instanceof KafkaError);
-    assert.ok(err instanceof KafkaStageError);
-    assert.ok(err instanceof Error);
-    assert.equal(err.code, 'ERR_KAFKA');
-    assert.equal(err.errorCode, 6);
-    assert.equal(err.errorName, 'NOT_LEADER_OR_FOLLOWER');
-    assert.equal(err.retriable, true);
-    assert.equal(err.name, 'KafkaError');
-    assert.deepEqual(err.context, { broker: '127.0.0.1:9092', topic: 't', partition: 2, api: 'Fetch' });
-    assert.match(err.message, /NOT_LEADER_OR_FOLLOWER \(6\)/);
-    assert.match(err.message, /t\/2/);
-    assert.match(err.message, /127\.0\.0\.1:9092/);
+  it('names every code once as a typed constant: ErrorCode.NAME is the literal number', () => {
+    const six: 6 = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    assert.equal(six, 6);
+    assert.equal(ErrorCode.NONE, 0);
+    assert.equal(ErrorCode.UNKNOWN_SERVER_ERROR, -1);
+    assert.equal(Object.keys(ErrorCode).length, KAFKA_ERRORS.size);
+    for (const [name, code] of Object.entries(ErrorCode) as [string, number][]) assert.equal(errorNameOf(code), name);
+    assert.ok(Object.isFrozen(ErrorCode));
   });
 
-  it('carries the broker message and the cause', () => {
-    const cause = new Error('root');
-    const err = new KafkaError(36, { topic: 'x' }, { brokerMessage: "Topic 'x' already exists.", cause });
-    assert.equal(err.retriable, false);
-    assert.equal(err.brokerMessage, "Topic 'x' already exists.");
-    assert.equal(err.cause, cause);
-    assert.match(err.message, /already exists/);
-  });
-
-  it('unknown codes become non-retriable errors with a synthetic name', () => {
-    const err = new KafkaError(4242);
-    assert.equal(err.errorName, 'UNKNOWN_4242');
-    assert.equal(err.retriable, false);
-    assert.deepEqual(err.context, {});
+  it("marks invalidMetadata exactly where Java's exception is an InvalidMetadataException, each of them retriable", () => {
+    const marked = [...KAFKA_ERRORS.values()].filter((info) => info.invalidMetadata).map((info) => info.name);
+    assert.deepEqual(marked.sort(), [
+      'FENCED_LEADER_EPOCH',
+      'INCONSISTENT_TOPIC_ID',
+      'KAFKA_STORAGE_ERROR',
+      'LEADER_NOT_AVAILABLE',
+      'NETWORK_EXCEPTION',
+      'NOT_LEADER_OR_FOLLOWER',
+      'REPLICA_NOT_AVAILABLE',
+      'UNKNOWN_TOPIC_ID',
+      'UNKNOWN_TOPIC_OR_PARTITION',
+    ]);
+    for (const name of marked) assert.ok(isRetriable(ErrorCode[name as keyof typeof ErrorCode]), `${name} is retriable`);
+    // The broker is behind the client: retry, the client's metadata is not the stale one.
+    assert.equal(isInvalidMetadata(ErrorCode.UNKNOWN_LEADER_EPOCH), false);
+    assert.equal(isInvalidMetadata(ErrorCode.NOT_ENOUGH_REPLICAS), false);
+    assert.equal(isInvalidMetadata(ErrorCode.NOT_COORDINATOR), false);
+    assert.equal(isInvalidMetadata(9999), false);
   });
 });

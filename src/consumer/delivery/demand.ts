@@ -8,7 +8,7 @@
  * batch of 250 is handed out: demand 750. The subscriber asks for its next batch: 750 ≤ 750, so it
  * asks 250 more (demand 1000) and takes the next 250 records already buffered.
  */
-import { InvalidOptionError } from '../../protocol/errors.js';
+import { InvalidOptionError } from '../../errors.js';
 import type { DemandOptions } from '../types.js';
 
 /**

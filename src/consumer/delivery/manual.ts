@@ -8,7 +8,7 @@
  * failure of the subscriber, handled by the consumer's `onFailure` policy (retry, dead-letter or
  * stop), as if the subscriber function had thrown.
  */
-import { InvalidArgumentError } from '../../protocol/errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import type { KafkaRecord } from '../../protocol/records/types.js';
 import type { DeliverySource, Subscription } from './source.js';
 

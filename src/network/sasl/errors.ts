@@ -3,7 +3,7 @@
  * broker, and never a password, token or salted key: messages are built only from those names,
  * Kafka's error names and the broker's own error message.
  */
-import { KafkaStageError, type ErrorContext, type KafkaStageErrorCode } from '../../protocol/errors.js';
+import { KafkaStageError, type ErrorContext, type KafkaStageErrorCode } from '../../errors.js';
 
 /** Where a SASL failure happened: the mechanism, the user it authenticated as, the broker. */
 export interface SaslErrorContext extends ErrorContext {
@@ -29,6 +29,7 @@ export interface SaslErrorContext extends ErrorContext {
  * reconnecting in a loop.
  */
 export class SaslAuthenticationError extends KafkaStageError {
+  static override readonly brand: string = 'SaslAuthenticationError';
   /** SASL mechanism that failed. */
   readonly mechanism: string;
   /** User or principal it authenticated as, when known. */
@@ -56,6 +57,7 @@ export class SaslAuthenticationError extends KafkaStageError {
  * `enabledMechanisms` lists the ones it does, as its SaslHandshake response named them.
  */
 export class UnsupportedSaslMechanismError extends SaslAuthenticationError {
+  static override readonly brand: string = 'UnsupportedSaslMechanismError';
   /** Mechanisms the broker has enabled on this listener. */
   readonly enabledMechanisms: readonly string[];
 

@@ -7,7 +7,7 @@ import { negotiateVersion, type BrokerApiVersions } from '../../cluster/versions
 import { SaslAuthenticate } from '../../protocol/apis/sasl-authenticate.js';
 import { SaslHandshake } from '../../protocol/apis/sasl-handshake.js';
 import { errorNameOf } from '../../protocol/error-codes.js';
-import { KafkaStageError } from '../../protocol/errors.js';
+import { KafkaStageError } from '../../errors.js';
 import type { AnyApi, RequestIn, ResponseOut } from '../../protocol/schema.js';
 import { SaslAuthenticationError, UnsupportedSaslMechanismError, type SaslErrorContext } from './errors.js';
 import type { SaslMechanism, SaslMechanismContext } from './mechanism.js';

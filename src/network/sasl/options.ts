@@ -13,7 +13,7 @@
  * ```
  */
 import { checkBoolean, checkKnownKeys, checkOneOf, checkString } from '../../options/validate.js';
-import { InvalidOptionError } from '../../protocol/errors.js';
+import { InvalidOptionError } from '../../errors.js';
 import { MechanismAuthenticator, type SaslAuthenticator, type SaslBrokerVersions } from './authenticator.js';
 import type { SaslMechanism } from './mechanism.js';
 import { OAuthBearerMechanism, type OAuthBearerTokenProvider } from './oauthbearer.js';

@@ -2,7 +2,7 @@
  * Encoding of one record batch (magic 2): records as varint-framed entries, the records section
  * compressed as a whole, then the header with its CRC32C.
  */
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError } from '../../errors.js';
 import { Writer } from '../writer.js';
 import {
   ATTRIBUTES_AT,

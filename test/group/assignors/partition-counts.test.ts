@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ASSIGNORS, type AssignorMember } from '../../../src/group/assignors/index.js';
 import { MAX_PARTITIONS_PER_TOPIC } from '../../../src/group/assignors/member-order.js';
-import { KafkaStageError } from '../../../src/protocol/errors.js';
+import { KafkaStageError } from '../../../src/errors.js';
 import { member, ownersOf, subscribedPartitions } from './helpers.js';
 
 const members: AssignorMember[] = [member('c0', ['good', 'bad']), member('c1', ['good', 'bad']), member('c2', ['good'])];

@@ -12,7 +12,7 @@ import { Connection } from '../../../src/network/connection.js';
 import { MechanismAuthenticator, SASL_CHANNEL, type SaslEvent } from '../../../src/network/sasl/authenticator.js';
 import { SaslAuthenticationError } from '../../../src/network/sasl/errors.js';
 import { ScramMechanism } from '../../../src/network/sasl/scram.js';
-import { ConnectionError } from '../../../src/protocol/errors.js';
+import { ConnectionError } from '../../../src/network/errors.js';
 import { Heartbeat } from '../../../src/protocol/apis/index.js';
 import { FakeBroker } from '../../helpers/fake-broker.js';
 import { installSaslServer } from './fake-sasl-server.js';

@@ -16,7 +16,7 @@ import { REQUEST_CHANNEL } from '../../../src/network/connection.js';
 import { SASL_CHANNEL, type SaslEvent } from '../../../src/network/sasl/authenticator.js';
 import { resolveSaslOptions } from '../../../src/network/sasl/options.js';
 import { Producer } from '../../../src/producer/producer.js';
-import { InvalidOptionError } from '../../../src/protocol/errors.js';
+import { InvalidOptionError } from '../../../src/errors.js';
 import { Metadata } from '../../../src/protocol/apis/index.js';
 import { FakeBroker } from '../../helpers/fake-broker.js';
 import { installSaslServer } from './fake-sasl-server.js';

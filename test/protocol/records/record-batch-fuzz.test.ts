@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { KafkaStageError } from '../../../src/protocol/errors.js';
+import { KafkaStageError } from '../../../src/errors.js';
 import {
   decodeRecordBatches,
   decodeRecordBatchesSync,

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CompressionError, CorruptRecordError, InvalidOptionError, KafkaStageError } from '../../../src/protocol/errors.js';
+import { InvalidOptionError, KafkaStageError } from '../../../src/errors.js';
+import { CompressionError, CorruptRecordError } from '../../../src/protocol/errors.js';
 import { Writer } from '../../../src/protocol/writer.js';
 import {
   CONTROL_TYPE_ABORT,

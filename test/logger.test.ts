@@ -230,7 +230,7 @@ describe('an error event nobody listens to', () => {
   it('is printed on stderr, with its stack, by the default logger', () => {
     const script = [
       "import { ConsumerEmitter } from './src/consumer/stage-host.ts';",
-      "import { KafkaStageError } from './src/protocol/errors.ts';",
+      "import { KafkaStageError } from './src/errors.ts';",
       "function handler() { throw new TypeError('cannot read x of undefined'); }",
       "let cause; try { handler(); } catch (e) { cause = e; }",
       "new ConsumerEmitter().publish('error', new KafkaStageError('ERR_SUBSCRIBER', 'subscriber of t/0 failed', { cause }));",

@@ -11,7 +11,7 @@ export { createStderrLogger, loggerFromPino, type FieldsFirstLogger, type Logger
 export { TLS_INSECURE_WARNING, type ClusterTlsOptions, type TlsSettings } from './cluster/tls-options.js';
 export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster/metadata.js';
 export { DEFAULT_RETRY, RetriesExhaustedError, type RetryOptions } from './cluster/retry.js';
-export { UnsupportedVersionError } from './cluster/versions.js';
+export { UnsupportedVersionError } from './protocol/versions.js';
 
 export { Producer, type ProducerRecord, type RecordMetadata, type Acks, type ProducerOptions } from './producer/producer.js';
 export { PRODUCER_DEFAULTS, type ResolvedProducerOptions } from './producer/options.js';
@@ -47,7 +47,7 @@ export {
   type ResolvedConsumerGroupOptions,
   type ResolvedStandaloneOptions,
 } from './consumer/options.js';
-export type { TopicPartition } from './consumer/contracts.js';
+export type { TopicPartition } from './protocol/topic-partition.js';
 export type {
   Ackable,
   ConsumerBatch,

@@ -21,6 +21,7 @@
  * (whose messages never hold credentials), never option objects.
  */
 import { debuglog, format } from 'node:util';
+import type { TopicPartition } from './protocol/topic-partition.js';
 
 /**
  * Fields of one log line: plain values, lists, or an Error (always under `err`, the key pino's
@@ -224,7 +225,7 @@ function guarded(logger: Logger): Logger {
  * Partitions as one short field: `orders:0,1,2 payments:3` (topics in first-seen order, partitions
  * sorted), so a rebalance of 64 partitions stays one readable line.
  */
-export function partitionsField(partitions: readonly { topic: string; partition: number }[]): string {
+export function partitionsField(partitions: readonly TopicPartition[]): string {
   const byTopic = new Map<string, number[]>();
   for (const { topic, partition } of partitions) {
     const list = byTopic.get(topic);

@@ -5,7 +5,7 @@
  * group or commits.
  */
 import type { Cluster } from '../cluster/cluster.js';
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, flattenTopicPartitions, type TopicPartition } from '../group/consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, flattenTopicPartitions, type TopicPartition } from '../protocol/consumer-protocol.js';
 import { DescribeGroups } from '../protocol/apis/describe-groups.js';
 import { CoordinatorType, FindCoordinator } from '../protocol/apis/find-coordinator.js';
 import { ListGroups } from '../protocol/apis/list-groups.js';

@@ -9,6 +9,7 @@
 import type { Admin } from '../admin/admin.js';
 import { GroupNotEmptyError } from '../admin/errors.js';
 import type { OffsetQuery } from '../admin/requests.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 import { booleanFlag, integerFlag, parseFlags, stringFlag, stringsFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
 import { withAdmin } from './admin-session.js';
 import type { CommandIo } from './command.js';
@@ -84,7 +85,7 @@ function parseTopicArg(text: string): TopicArg {
 }
 
 /** Which partitions the command line names, given the group's committed offsets. */
-async function partitionsOf(admin: Admin, topicArgs: TopicArg[] | 'all', committed: Map<string, number>): Promise<{ topic: string; partition: number }[]> {
+async function partitionsOf(admin: Admin, topicArgs: TopicArg[] | 'all', committed: Map<string, number>): Promise<TopicPartition[]> {
   if (topicArgs === 'all') {
     return [...committed.keys()].map((k) => {
       const [topic, partition] = k.split('\u0000') as [string, string];

@@ -12,7 +12,7 @@ import { ApiVersions } from '../protocol/apis/api-versions.js';
 import { kafkaError } from '../protocol/kafka-error.js';
 import { ProtocolError } from '../protocol/errors.js';
 import type { Connection } from '../network/connection.js';
-import { UnsupportedVersionError, type BrokerApiRange, type BrokerApiVersions } from './versions.js';
+import { UnsupportedVersionError, type BrokerApiRange, type BrokerApiVersions } from '../protocol/versions.js';
 
 const UNSUPPORTED_VERSION = 35;
 

@@ -9,7 +9,7 @@ import { requestApiVersions } from './api-versions-handshake.js';
 import { LinkLog } from './link-log.js';
 import type { ResolvedClusterOptions } from './options.js';
 import { backoffDelay } from './retry.js';
-import { negotiateVersion, type BrokerApiVersions } from './versions.js';
+import { negotiateVersion, type BrokerApiVersions } from '../protocol/versions.js';
 
 /** One broker endpoint. Bootstrap endpoints have negative ids until metadata names them. */
 export class NodeLink {

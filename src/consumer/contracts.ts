@@ -13,13 +13,11 @@
  * Nothing here does I/O; the types only say who calls whom with what.
  */
 import type { RecordBatch } from '../protocol/records/types.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 import type { PartitionStage } from './partition-stage.js';
 
-/** A topic-partition. */
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+// The one topic-partition type, re-exported here for the consumer's files.
+export type { TopicPartition };
 
 /** Key of a topic-partition in maps: `topic:partition`. */
 export function tpKey(topic: string, partition: number): string {

@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import type { KafkaRecord } from '../protocol/records/types.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 import type { ErrorHandler, RecordsHandler } from './delivery/manual.js';
 
 export type { ErrorHandler, RecordsHandler };
@@ -75,11 +76,11 @@ export interface DemandOptions {
 /** Events a consumer emits; also published on `node:diagnostics_channel` channels `kafka-stage:consumer:<event>`. */
 export interface ConsumerEvents {
   /** Partitions assigned to this member (incremental under cooperative rebalancing). */
-  assign: [{ partitions: { topic: string; partition: number }[]; generationId: number }];
+  assign: [{ partitions: TopicPartition[]; generationId: number }];
   /** Partitions revoked cleanly (drained and committed). */
-  revoke: [{ partitions: { topic: string; partition: number }[] }];
+  revoke: [{ partitions: TopicPartition[] }];
   /** Partitions lost without a commit (fenced, session expired). */
-  lost: [{ partitions: { topic: string; partition: number }[]; reason: string }];
+  lost: [{ partitions: TopicPartition[]; reason: string }];
   /** A commit completed or failed. */
   commit: [{ offsets: { topic: string; partition: number; offset: number }[]; error: Error | null }];
   /** A failure the consumer could not absorb (typed KafkaStageError). */

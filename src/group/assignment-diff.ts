@@ -4,7 +4,7 @@
  * go on untouched. Pure.
  */
 import { comparePartitions } from './assignors/member-order.js';
-import type { TopicPartition } from './consumer-protocol.js';
+import type { TopicPartition } from '../protocol/consumer-protocol.js';
 
 /** The three parts of a rebalance for one member. */
 export interface AssignmentDiff {

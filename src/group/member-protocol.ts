@@ -4,7 +4,7 @@
  * SyncGroup. Pure: partition counts come in as a map.
  */
 import { ASSIGNORS, assignorMemberFromJoin, encodeCooperativeStickyUserData, type AssignorMember, type AssignorName, type JoinedMember } from './assignors/index.js';
-import { decodeAssignment, encodeAssignment, encodeSubscription, flattenTopicPartitions, groupByTopic, type TopicPartition } from './consumer-protocol.js';
+import { decodeAssignment, encodeAssignment, encodeSubscription, flattenTopicPartitions, groupByTopic, type TopicPartition } from '../protocol/consumer-protocol.js';
 import { uniquePartitions } from './assignment-diff.js';
 import { ProtocolError } from '../protocol/errors.js';
 

@@ -27,7 +27,7 @@ import { kafkaErrorOf } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
 import { diffAssignment, uniquePartitions } from './assignment-diff.js';
 import type { JoinedMember } from './assignors/index.js';
-import type { TopicPartition } from './consumer-protocol.js';
+import type { TopicPartition } from '../protocol/consumer-protocol.js';
 import { isCoordinatorErrorCode } from './coordinator.js';
 import { FENCED_INSTANCE_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID } from './errors.js';
 

@@ -31,7 +31,7 @@ import { AbortedError, KafkaStageError } from '../errors.js';
 import { partitionsField, type Logger } from '../logger.js';
 import { uniquePartitions } from './assignment-diff.js';
 import { isAssignorName, type AssignorName, type JoinedMember } from './assignors/index.js';
-import { CONSUMER_PROTOCOL_TYPE, type TopicPartition } from './consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, type TopicPartition } from '../protocol/consumer-protocol.js';
 import { GroupCoordinator } from './coordinator.js';
 import { ILLEGAL_GENERATION, isFencingError, isRebalanceInProgressError, PartitionNotOwnedError, REBALANCE_IN_PROGRESS } from './errors.js';
 import { assignGroup, decodeMembers, isCooperative, joinProtocols, readAssignment, subscribedTopics } from './member-protocol.js';

@@ -9,6 +9,7 @@
 import type { ClusterMetadata } from '../cluster/metadata.js';
 import type { Logger } from '../logger.js';
 import { TopicAuthorizationError } from '../protocol/kafka-error.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 
 /** The schedule of look-ups while a subscribed topic is missing: 1 s, doubling, at most every 5 s. */
 export const MISSING_TOPIC_RETRY = Object.freeze({ initialMs: 1_000, maxMs: 5_000 });
@@ -23,7 +24,7 @@ export function missingTopicDelay(attempt: number): number {
  * (or with an error, as a topic being created is for a moment). A topic the principal may not
  * describe is not absent: waiting would never end, so the caller's own request reports it.
  */
-export function absentTopics(metadata: ClusterMetadata, wanted: readonly { topic: string; partition: number }[]): string[] {
+export function absentTopics(metadata: ClusterMetadata, wanted: readonly TopicPartition[]): string[] {
   const absent = new Set<string>();
   for (const { topic, partition } of wanted) {
     const info = metadata.topics.get(topic);

@@ -17,6 +17,7 @@ import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
 import { InvalidOptionError } from '../errors.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/schema.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 import { GroupCoordinator, isCoordinatorErrorCode } from './coordinator.js';
 import { authorizationFailure, OffsetCommitError, OffsetFetchError, type PartitionFailure } from './errors.js';
 
@@ -25,14 +26,8 @@ const FIRST_TOPIC_ID_VERSION = 10;
 /** First OffsetFetch version batching groups. */
 const FIRST_BATCHED_FETCH_VERSION = 8;
 
-/** A topic-partition. */
-export interface GroupTopicPartition {
-  topic: string;
-  partition: number;
-}
-
 /** An offset to commit: the next offset to consume (last processed + 1). */
-export interface OffsetCommitEntry extends GroupTopicPartition {
+export interface OffsetCommitEntry extends TopicPartition {
   offset: number;
   /** Leader epoch of the last consumed record, -1 when unknown. */
   leaderEpoch?: number;
@@ -70,7 +65,7 @@ export function offsetKey(topic: string, partition: number): string {
 }
 
 /** Partitions grouped by topic, duplicates dropped, in first-seen order. */
-function byTopic<T extends GroupTopicPartition>(entries: readonly T[]): Map<string, Map<number, T>> {
+function byTopic<T extends TopicPartition>(entries: readonly T[]): Map<string, Map<number, T>> {
   const out = new Map<string, Map<number, T>>();
   for (const e of entries) {
     let partitions = out.get(e.topic);
@@ -104,7 +99,7 @@ function nameById(ids: Map<string, string> | null): Map<string, string> {
  */
 export async function fetchCommittedOffsetsFrom(
   coordinator: GroupCoordinator,
-  partitions: readonly GroupTopicPartition[],
+  partitions: readonly TopicPartition[],
   options: FetchCommittedOptions = {},
 ): Promise<Map<string, CommittedOffset | null>> {
   const wanted = byTopic(partitions);
@@ -118,7 +113,7 @@ export async function fetchCommittedOffsetsFrom(
 
 async function fetchOnce(
   coordinator: GroupCoordinator,
-  wanted: Map<string, Map<number, GroupTopicPartition>>,
+  wanted: Map<string, Map<number, TopicPartition>>,
   requireStable: boolean,
 ): Promise<Map<string, CommittedOffset | null>> {
   const groupId = coordinator.groupId;
@@ -293,7 +288,7 @@ export class GroupOffsets {
   /** Committed offsets of `partitions` in `groupId`, by `topic:partition`; null where none. */
   fetchCommittedOffsets(
     groupId: string,
-    partitions: readonly GroupTopicPartition[],
+    partitions: readonly TopicPartition[],
     options?: FetchCommittedOptions,
   ): Promise<Map<string, CommittedOffset | null>> {
     return fetchCommittedOffsetsFrom(this.coordinator(groupId), partitions, options);

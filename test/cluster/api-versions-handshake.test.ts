@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { brokerRanges, fallbackVersion, requestApiVersions } from '../../src/cluster/api-versions-handshake.js';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { UnsupportedVersionError } from '../../src/cluster/versions.js';
+import { UnsupportedVersionError } from '../../src/protocol/versions.js';
 import { Connection } from '../../src/network/connection.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { brokerRanges, fallbackVersion } from '../../src/cluster/api-versions-handshake.js';
-import { negotiateVersion } from '../../src/cluster/versions.js';
+import { negotiateVersion } from '../../src/protocol/versions.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { ALL_APIS } from '../../src/protocol/apis/index.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { UnsupportedVersionError } from '../../src/cluster/versions.js';
+import { UnsupportedVersionError } from '../../src/protocol/versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { KafkaError } from '../../src/protocol/kafka-error.js';
 import { KafkaStageError } from '../../src/errors.js';

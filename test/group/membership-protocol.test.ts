@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diffAssignment, uniquePartitions, withoutPartitions } from '../../src/group/assignment-diff.js';
 import { decodeCooperativeStickyUserData } from '../../src/group/assignors/index.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../src/group/consumer-protocol.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol.js';
 import { assignGroup, decodeMembers, isCooperative, joinProtocols, readAssignment, subscribedTopics } from '../../src/group/member-protocol.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 

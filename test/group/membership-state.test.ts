@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ConnectionError } from '../../src/network/errors.js';
-import type { TopicPartition } from '../../src/group/consumer-protocol.js';
+import type { TopicPartition } from '../../src/protocol/consumer-protocol.js';
 import {
   classifyGroupError,
   initialMembershipState,

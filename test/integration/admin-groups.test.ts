@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
 import { findGroupCoordinator } from '../../src/admin/groups.js';
-import { CONSUMER_PROTOCOL_TYPE, encodeAssignment, encodeSubscription } from '../../src/group/consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, encodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol.js';
 import { JoinGroup, NEW_MEMBER_ID } from '../../src/protocol/apis/join-group.js';
 import { LeaveGroup } from '../../src/protocol/apis/leave-group.js';
 import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';

@@ -23,7 +23,7 @@ import {
   encodeSubscription,
   flattenTopicPartitions,
   groupByTopic,
-} from '../../src/group/consumer-protocol.js';
+} from '../../src/protocol/consumer-protocol.js';
 import { Connection } from '../../src/network/connection.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { DescribeGroups } from '../../src/protocol/apis/describe-groups.js';

@@ -14,7 +14,7 @@ import { Admin } from '../../src/admin/index.js';
 import { Cluster } from '../../src/cluster/cluster.js';
 import type { MembershipListener, TopicPartition } from '../../src/consumer/contracts.js';
 import type { AssignorName } from '../../src/group/assignors/index.js';
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, flattenTopicPartitions } from '../../src/group/consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, flattenTopicPartitions } from '../../src/protocol/consumer-protocol.js';
 import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { GroupMembership } from '../../src/group/membership.js';
 import { DescribeGroups } from '../../src/protocol/apis/describe-groups.js';

@@ -20,7 +20,7 @@
  * Ties break on the member order of the range assignor (static members first), so the result is
  * deterministic and independent of the order of the input.
  */
-import { compareStrings } from '../consumer-protocol.js';
+import { compareStrings } from '../../protocol/consumer-protocol.js';
 import { assignableTopics, checkDistinctMemberIds, emptyAssignment, sortAssignment, sortMembers } from './member-order.js';
 import type { Assignor, AssignorMember, GroupAssignment, TopicPartition } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Shared helpers of the assignors: the Java client's member order and result shaping. */
 import { ProtocolError } from '../../protocol/errors.js';
-import { compareStrings } from '../consumer-protocol.js';
+import { compareStrings } from '../../protocol/consumer-protocol.js';
 import type { AssignorMember, GroupAssignment, TopicPartition } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 /** From JoinGroup's member list (as the leader receives it) to the members an assignor takes. */
-import { decodeSubscription, flattenTopicPartitions } from '../consumer-protocol.js';
+import { decodeSubscription, flattenTopicPartitions } from '../../protocol/consumer-protocol.js';
 import { decodeCooperativeStickyUserData, NO_GENERATION } from './cooperative-sticky.js';
 import type { AssignorMember, AssignorName } from './types.js';
 

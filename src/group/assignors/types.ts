@@ -4,9 +4,9 @@
  * Assignors run on the group leader only; every member of a group must share the assignor the
  * coordinator chose, whichever client (kafka-stage or Java) leads.
  */
-import type { TopicPartition } from '../consumer-protocol.js';
+import type { TopicPartition } from '../../protocol/consumer-protocol.js';
 
-export type { TopicPartition } from '../consumer-protocol.js';
+export type { TopicPartition } from '../../protocol/consumer-protocol.js';
 
 /** Names of the assignors, as sent in JoinGroup protocols (identical to the Java client's). */
 export type AssignorName = 'range' | 'roundrobin' | 'cooperative-sticky';

@@ -6,7 +6,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
-import type { BrokerApiVersions } from '../../cluster/versions.js';
+import type { BrokerApiVersions } from '../../protocol/versions.js';
 import type { Connection } from '../connection.js';
 import { runSaslExchange, type SaslSession } from './exchange.js';
 import type { SaslMechanism, SaslMechanismContext } from './mechanism.js';

@@ -3,7 +3,7 @@
  * SaslAuthenticate carries the mechanism's messages until it is complete. Used for the first
  * authentication of a connection and for each re-authentication (KIP-368) alike.
  */
-import { negotiateVersion, type BrokerApiVersions } from '../../cluster/versions.js';
+import { negotiateVersion, type BrokerApiVersions } from '../../protocol/versions.js';
 import { SaslAuthenticate } from '../../protocol/apis/sasl-authenticate.js';
 import { SaslHandshake } from '../../protocol/apis/sasl-handshake.js';
 import { errorNameOf } from '../../protocol/error-codes.js';

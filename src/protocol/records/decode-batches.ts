@@ -30,6 +30,7 @@ import {
   TIMESTAMP_TYPE_BIT,
   TRANSACTIONAL_BIT,
 } from './batch-layout.js';
+import type { TopicPartition } from '../topic-partition.js';
 import { decompress, decompressSync } from './compression/index.js';
 import { crc32c } from './crc32c.js';
 import { decodeRecords } from './decode-records.js';
@@ -125,14 +126,11 @@ function frameAt(bytes: Buffer, at: number, verifyCrc: boolean): BatchFrame | nu
   return { start: at, end, baseOffset, codec, attributes, recordCount };
 }
 
-/** Where the records of one decoder call come from: set on each record as it is created. */
-interface RecordSource {
-  topic: string;
-  partition: number;
-}
-
-/** Decodes the records of `frame` from `section` (the input itself, or its decompressed records). */
-function buildBatch(bytes: Buffer, frame: BatchFrame, section: Buffer, sectionStart: number, sectionEnd: number, source: RecordSource): RecordBatch {
+/**
+ * Decodes the records of `frame` from `section` (the input itself, or its decompressed records).
+ * `source` is set on each record as it is created.
+ */
+function buildBatch(bytes: Buffer, frame: BatchFrame, section: Buffer, sectionStart: number, sectionEnd: number, source: TopicPartition): RecordBatch {
   const at = frame.start;
   const baseTimestamp = safeInt64(bytes, at + BASE_TIMESTAMP_AT, 'base timestamp');
   const maxTimestamp = safeInt64(bytes, at + MAX_TIMESTAMP_AT, 'max timestamp');
@@ -207,7 +205,7 @@ function* decodeSteps(bytes: Buffer, options: DecodeRecordBatchesOptions): Gener
   const verifyCrc = options.verifyCrc ?? true;
   checkMaxDecompressedBytes(options.maxDecompressedBytes);
   let budget = options.maxDecompressedBytes;
-  const source: RecordSource = { topic: options.topic ?? UNKNOWN_TOPIC, partition: options.partition ?? UNKNOWN_PARTITION };
+  const source: TopicPartition = { topic: options.topic ?? UNKNOWN_TOPIC, partition: options.partition ?? UNKNOWN_PARTITION };
   const batches: RecordBatch[] = [];
   let at = 0;
   for (let frame = frameAt(bytes, at, verifyCrc); frame !== null; frame = frameAt(bytes, at, verifyCrc)) {

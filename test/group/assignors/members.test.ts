@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ASSIGNORS, assignorMemberFromJoin, encodeCooperativeStickyUserData, isAssignorName } from '../../../src/group/assignors/index.js';
-import { encodeSubscription } from '../../../src/group/consumer-protocol.js';
+import { encodeSubscription } from '../../../src/protocol/consumer-protocol.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 
 describe('assignorMemberFromJoin', () => {

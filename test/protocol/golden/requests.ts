@@ -5,7 +5,7 @@
  * `golden-topic`, and for group requests the member id and generation the coordinator handed out —
  * are recorded in each capture and passed back in (see {@link GoldenContext}).
  */
-import { CONSUMER_PROTOCOL_TYPE, encodeAssignment, encodeSubscription } from '../../../src/group/consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, encodeAssignment, encodeSubscription } from '../../../src/protocol/consumer-protocol.js';
 import {
   ApiVersions,
   CreatePartitions,

@@ -1,4 +1,7 @@
-/** API version negotiation: the highest version both we and a broker speak. Pure. */
+/**
+ * API version negotiation: the highest version both we and a broker speak. Pure, and kept with the
+ * API definitions so that the network layer (the SASL exchange) and the cluster's links share it.
+ */
 import { KafkaStageError } from '../errors.js';
 
 /** A broker's advertised range for one API key. */

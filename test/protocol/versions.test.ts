@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { negotiateVersion, UnsupportedVersionError } from '../../src/cluster/versions.js';
+import { negotiateVersion, UnsupportedVersionError } from '../../src/protocol/versions.js';
 
 const fetchApi = { apiKey: 1, name: 'Fetch', minVersion: 4, maxVersion: 17 };
 

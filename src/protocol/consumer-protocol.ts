@@ -7,12 +7,12 @@
  * As the Java client does, a version newer than the newest we know is read with the newest
  * layout and the bytes after it are ignored: newer versions may only append fields.
  */
-import type { TopicPartition } from '../consumer/contracts.js';
-import { ProtocolError } from '../protocol/errors.js';
-import { Reader } from '../protocol/reader.js';
-import { array, field, int32, nullableBytes, nullableString, string, struct } from '../protocol/schema.js';
-import type { StructIn, StructOut } from '../protocol/schema.js';
-import { Writer } from '../protocol/writer.js';
+import { ProtocolError } from './errors.js';
+import { Reader } from './reader.js';
+import { array, field, int32, nullableBytes, nullableString, string, struct } from './schema.js';
+import type { StructIn, StructOut } from './schema.js';
+import type { TopicPartition } from './topic-partition.js';
+import { Writer } from './writer.js';
 
 /** JoinGroup `protocolType` of consumer groups. */
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
@@ -26,7 +26,7 @@ export interface TopicPartitions {
   partitions: number[];
 }
 
-// One partition of one topic: the consumer's type, so the group and the consumer share one shape.
+// The one topic-partition type, re-exported for the group code that reads assignments through here.
 export type { TopicPartition };
 
 const topicPartitions = (versions: '0+' | '1+') =>

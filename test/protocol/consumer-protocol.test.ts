@@ -13,7 +13,7 @@ import {
   encodeSubscription,
   flattenTopicPartitions,
   groupByTopic,
-} from '../../src/group/consumer-protocol.js';
+} from '../../src/protocol/consumer-protocol.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');

@@ -48,8 +48,6 @@ export const ALLOWED_FOR_NOW = [
   { from: 'consumer/contracts.ts', to: 'consumer/partition-stage.ts', owner: 'helper E', why: 'cycle contracts ↔ partition-stage' },
   // The scheduler's settings and out-of-range facts belong to one of the two files, not both.
   { from: 'consumer/fetch-answer.ts', to: 'consumer/fetch-scheduler.ts', owner: 'helper E', why: 'cycle fetch-answer ↔ fetch-scheduler' },
-  // InvalidOptionError moves out of protocol/errors.ts (errors live in their layer).
-  { from: 'options/validate.ts', to: 'protocol/errors.ts', owner: 'helper B', why: 'options imports protocol' },
 ];
 
 /** The layer a src-relative file belongs to, or undefined when the rule does not place it. */

@@ -11,8 +11,8 @@ import { checkOneOf } from '../options/validate.js';
 import { askResources, groupByConfigTarget, RESOURCE_TYPE } from './configs.js';
 import { checkConfigResources, checkList, type ConfigResourceType } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** What to do with one config entry (Java `AlterConfigOp.OpType`). */
 export type AlterConfigOpType = 'set' | 'delete' | 'append' | 'subtract';
@@ -73,7 +73,7 @@ export async function alterConfigs(cluster: Cluster, resources: AlterConfigsReso
     operation: 'alterConfigs',
     keys: resources,
     nameOf: (r) => `${r.type}:${r.name}`,
-    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === UNKNOWN_TOPIC_OR_PARTITION),
+    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
     async send(pending) {
       const { unknown, groups } = await groupByConfigTarget<AlterConfigsResource, true>(cluster, pending, 'IncrementalAlterConfigs');
       const answers = await Promise.all([...groups].map(([target, group]) => ask(cluster, target, group, options.validateOnly)));

@@ -8,10 +8,10 @@ import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
 import type { ConfigResource, ConfigResourceType } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** Kafka's resource type codes (ConfigResource.Type). */
 export const RESOURCE_TYPE: Readonly<Record<ConfigResourceType, number>> = Object.freeze({ topic: 2, broker: 4 });
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** Where a config value comes from (Kafka's ConfigSource). */
 export type ConfigSource =
@@ -66,7 +66,7 @@ export async function describeConfigs(cluster: Cluster, resources: ConfigResourc
     operation: 'describeConfigs',
     keys: resources,
     nameOf: (r) => `${r.type}:${r.name}`,
-    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === UNKNOWN_TOPIC_OR_PARTITION),
+    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
     async send(pending) {
       const { unknown, groups } = await groupByConfigTarget<ConfigResource, ConfigResourceResult>(cluster, pending, 'DescribeConfigs');
       const answers = await Promise.all([...groups].map(([target, group]) => ask(cluster, target, group)));

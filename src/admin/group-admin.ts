@@ -11,8 +11,8 @@ import { kafkaError } from '../protocol/kafka-error.js';
 import { GroupNotEmptyError } from './errors.js';
 import { describeGroup, findGroupCoordinator } from './groups.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-const NON_EMPTY_GROUP = 68;
 
 /** States in which a group has no members, so its offsets may be changed from outside. */
 const INACTIVE_STATES: ReadonlySet<string> = new Set(['Empty', 'Dead']);
@@ -41,7 +41,7 @@ export async function deleteGroups(cluster: Cluster, groupIds: string[]): Promis
           return response.results
             .filter((r) => groups.includes(r.groupId))
             .map((r): EntityOutcome<string, true> => {
-              if (r.errorCode === NON_EMPTY_GROUP) return { key: r.groupId, error: new GroupNotEmptyError(r.groupId, 'deleteGroups', null) };
+              if (r.errorCode === ErrorCode.NON_EMPTY_GROUP) return { key: r.groupId, error: new GroupNotEmptyError(r.groupId, 'deleteGroups', null) };
               const error = kafkaError(r.errorCode, { group: r.groupId, api: 'DeleteGroups', broker: node }, { brokerMessage: r.errorMessage });
               return error ? { key: r.groupId, error } : { key: r.groupId, value: true };
             });

@@ -13,8 +13,8 @@ import { NO_COMMITTED_OFFSET, OffsetFetch } from '../protocol/apis/offset-fetch.
 import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
 import type { PartitionOffset } from './offsets.js';
 import type { OffsetQuery } from './requests.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-const GROUP_ID_NOT_FOUND = 69;
 
 /** One member of a classic group. */
 export interface GroupMember {
@@ -103,7 +103,7 @@ export async function findGroupCoordinator(cluster: Cluster, groupId: string): P
     version >= 4
       ? response.coordinators.find((c) => c.key === groupId)
       : { nodeId: response.nodeId, errorCode: response.errorCode, errorMessage: response.errorMessage };
-  if (!found) throw new KafkaError(15, { api: 'FindCoordinator', group: groupId }); // COORDINATOR_NOT_AVAILABLE: retriable
+  if (!found) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, { api: 'FindCoordinator', group: groupId });
   const err = kafkaError(found.errorCode, { api: 'FindCoordinator', group: groupId }, { brokerMessage: found.errorMessage });
   if (err) throw err;
   // The coordinator may be a broker this client has not seen yet (metadata older than it).
@@ -136,7 +136,7 @@ export async function describeGroup(cluster: Cluster, groupId: string): Promise<
   return atCoordinator(cluster, groupId, 'describeGroup', async (coordinator) => {
     const response = await cluster.request(coordinator, DescribeGroups, () => ({ groups: [groupId], includeAuthorizedOperations: false }));
     const group = response.groups.find((g) => g.groupId === groupId);
-    if (!group || group.errorCode === GROUP_ID_NOT_FOUND) {
+    if (!group || group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) {
       return { groupId, coordinator, state: 'Dead', protocolType: '', protocol: '', members: [] };
     }
     const err = kafkaError(group.errorCode, { api: 'DescribeGroups', group: groupId, broker: coordinator }, { brokerMessage: group.errorMessage });
@@ -181,7 +181,7 @@ export async function fetchGroupOffsets(cluster: Cluster, groupId: string, topic
     let answered: { name: string; topicId?: string; partitions: FetchedPartition[] }[];
     if (version >= 8) {
       const group = response.groups.find((g) => g.groupId === groupId);
-      if (!group) throw new KafkaError(16, context); // NOT_COORDINATOR: ask again
+      if (!group) throw new KafkaError(ErrorCode.NOT_COORDINATOR, context); // ask again
       const err = kafkaError(group.errorCode, context);
       if (err) throw err;
       answered = group.topics;

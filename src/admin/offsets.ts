@@ -8,8 +8,8 @@ import { KafkaError, kafkaError, kafkaErrorOf } from '../protocol/kafka-error.js
 import { KafkaStageError } from '../errors.js';
 import type { OffsetQuery, OffsetSpec } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** The offset found for one partition. */
 export interface PartitionOffset {
@@ -44,7 +44,7 @@ export async function listOffsets(
     keys: queries,
     nameOf: (q) => `${q.topic}/${q.partition}`,
     // An unknown topic or partition in fresh metadata is an answer, not a transient state.
-    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === UNKNOWN_TOPIC_OR_PARTITION),
+    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
     send: (pending) => sendGrouped(cluster, pending, options),
     topics: [...new Set(queries.map((q) => q.topic))],
   });

@@ -13,9 +13,8 @@ import { AdminOperationError } from './errors.js';
 import type { NewPartitions, NewTopic } from './requests.js';
 import { settleEntities, type EntityOutcome } from './settle-entities.js';
 import { waitForLeaders, waitForTopicsGone } from './wait-for-leaders.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-const TOPIC_ALREADY_EXISTS = 36;
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** A topic as `createTopics` left it. */
 export interface CreatedTopic {
@@ -36,7 +35,7 @@ async function controllerTarget(cluster: Cluster, refresh: boolean): Promise<Req
 
 /** Retries transient errors except "unknown topic", which for these operations is a final answer. */
 function retryUnlessUnknown(error: KafkaStageError): boolean {
-  return error.retriable && !(error instanceof KafkaError && error.errorCode === UNKNOWN_TOPIC_OR_PARTITION);
+  return error.retriable && !(error instanceof KafkaError && error.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 }
 
 /** Creates topics, then (unless only validating) waits until every partition has a leader. */
@@ -77,7 +76,7 @@ export async function createTopics(
           replicationFactor: r.replicationFactor > 0 ? r.replicationFactor : (key.replicationFactor ?? -1),
           created: true,
         };
-        if (r.errorCode === TOPIC_ALREADY_EXISTS && options.ignoreExisting) {
+        if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && options.ignoreExisting) {
           outcomes.push({ key, value: { ...created, created: false } });
           continue;
         }

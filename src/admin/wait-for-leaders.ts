@@ -7,6 +7,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import type { ClusterMetadata } from '../cluster/metadata.js';
 import { KafkaError } from '../protocol/kafka-error.js';
 import type { KafkaStageError } from '../errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 500;
@@ -18,9 +19,9 @@ export function topicsNotReady(metadata: ClusterMetadata, expected: ReadonlyMap<
     const info = metadata.topics.get(name);
     const ready =
       info !== undefined &&
-      info.errorCode === 0 &&
+      info.errorCode === ErrorCode.NONE &&
       info.partitions.length >= count &&
-      info.partitions.slice(0, count).every((p) => p !== undefined && p.errorCode === 0 && p.leader >= 0 && metadata.brokers.has(p.leader));
+      info.partitions.slice(0, count).every((p) => p !== undefined && p.errorCode === ErrorCode.NONE && p.leader >= 0 && metadata.brokers.has(p.leader));
     if (!ready) waiting.push(name);
   }
   return waiting;
@@ -45,7 +46,7 @@ export async function waitForLeaders(cluster: Cluster, expected: ReadonlyMap<str
   for (const topic of waiting) {
     late.set(
       topic,
-      new KafkaError(5, { topic, api: 'Metadata' }, { brokerMessage: `partitions had no leader ${timeoutMs} ms after the change was accepted` }),
+      new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, { topic, api: 'Metadata' }, { brokerMessage: `partitions had no leader ${timeoutMs} ms after the change was accepted` }),
     );
   }
   return late;
@@ -54,11 +55,9 @@ export async function waitForLeaders(cluster: Cluster, expected: ReadonlyMap<str
 /** True when `metadata` no longer lists `topic` (absent, or answered unknown by the broker). */
 function topicGone(metadata: ClusterMetadata, topic: string): boolean {
   const info = metadata.topics.get(topic);
-  return info === undefined || info.errorCode === UNKNOWN_TOPIC_OR_PARTITION || info.errorCode === UNKNOWN_TOPIC_ID;
+  return info === undefined || info.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || info.errorCode === ErrorCode.UNKNOWN_TOPIC_ID;
 }
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const UNKNOWN_TOPIC_ID = 100;
 
 /**
  * Polls metadata until none of `topics` is listed any more, or `timeoutMs` passes. The controller

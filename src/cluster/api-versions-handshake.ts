@@ -13,8 +13,8 @@ import { kafkaError } from '../protocol/kafka-error.js';
 import { ProtocolError } from '../protocol/errors.js';
 import type { Connection } from '../network/connection.js';
 import { UnsupportedVersionError, type BrokerApiRange, type BrokerApiVersions } from '../protocol/versions.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-const UNSUPPORTED_VERSION = 35;
 
 /** One entry of an ApiVersions answer's `apiKeys`. */
 interface AdvertisedRange extends BrokerApiRange {
@@ -31,10 +31,10 @@ interface AdvertisedRange extends BrokerApiRange {
 export async function requestApiVersions(conn: Connection, address: string): Promise<BrokerApiVersions> {
   const first = ApiVersions.maxVersion;
   let response = await conn.request(ApiVersions, first, {});
-  if (response.errorCode === UNSUPPORTED_VERSION) {
+  if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
     const retry = fallbackVersion(brokerRanges(response.apiKeys, address), first);
     response = await conn.request(ApiVersions, retry, {});
-    if (response.errorCode === UNSUPPORTED_VERSION) {
+    if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
       throw new UnsupportedVersionError('ApiVersions', address, `the broker refused v${first} and then v${retry}`);
     }
   }

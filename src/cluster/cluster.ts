@@ -19,6 +19,7 @@ import { NodeLink } from './node-link.js';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options.js';
 import { RefreshFailureClock } from './rebootstrap.js';
 import { withRetry } from './retry.js';
+import { ErrorCode, isInvalidMetadata } from '../protocol/error-codes.js';
 
 /** Where a request goes: a node id, any broker, or the active controller as metadata names it. */
 export type RequestTarget = number | 'any';
@@ -29,15 +30,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Kafka error codes after which metadata is stale: UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE,
- * NOT_LEADER_OR_FOLLOWER, REPLICA_NOT_AVAILABLE, NOT_ENOUGH_REPLICAS, NOT_CONTROLLER,
- * FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, UNKNOWN_TOPIC_ID, INCONSISTENT_TOPIC_ID.
- */
-const STALE_METADATA_CODES = new Set([3, 5, 6, 9, 19, 41, 74, 75, 100, 103]);
-
-/** REBOOTSTRAP_REQUIRED (KIP-1102): the broker tells the client to go back to its bootstrap list. */
-const REBOOTSTRAP_REQUIRED = 129;
 
 /** Client of a whole cluster. One instance per role; share it between roles if you like. */
 export class Cluster {
@@ -101,7 +93,7 @@ export class Cluster {
             topics: topics === null ? (version === 0 ? [] : null) : topics.map((name) => ({ name, topicId: ZERO_UUID })),
             allowAutoTopicCreation: false,
           });
-          if (response.errorCode === REBOOTSTRAP_REQUIRED && recovery.strategy === 'rebootstrap') {
+          if (response.errorCode === ErrorCode.REBOOTSTRAP_REQUIRED && recovery.strategy === 'rebootstrap') {
             this.rebootstrap();
             // Retriable: the next attempt asks a bootstrap broker.
             throw new KafkaStageError('ERR_METADATA', `broker ${link.address} asked the client to rebootstrap`, {
@@ -136,11 +128,11 @@ export class Cluster {
   async topic(name: string, options: { refresh?: boolean } = {}): Promise<TopicInfo> {
     let info = this.current?.topics.get(name);
     const stale = !this.current || Date.now() - this.current.fetchedAt > this.options.metadataMaxAgeMs;
-    if (!info || stale || options.refresh || info.errorCode !== 0) {
+    if (!info || stale || options.refresh || info.errorCode !== ErrorCode.NONE) {
       const fresh = await this.refreshMetadata([name]);
       info = fresh.topics.get(name);
     }
-    if (!info) throw new KafkaError(3, { topic: name });
+    if (!info) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { topic: name });
     const err = kafkaError(info.errorCode, { topic: name });
     if (err) throw err;
     return info;
@@ -151,10 +143,10 @@ export class Cluster {
     for (let attempt = 0; attempt < 2; attempt++) {
       const info = await this.topic(topic, { refresh: attempt > 0 });
       const p = info.partitions[partition];
-      if (!p) throw new KafkaError(3, { topic, partition });
+      if (!p) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { topic, partition });
       if (p.leader >= 0 && this.current?.brokers.has(p.leader)) return p.leader;
     }
-    throw new KafkaError(5, { topic, partition }); // LEADER_NOT_AVAILABLE, retriable
+    throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, { topic, partition });
   }
 
   /** The version of `api` to speak with `target`. */
@@ -212,7 +204,9 @@ export class Cluster {
       signal,
       beforeRetry: async (err) => {
         const stale =
-          (err instanceof KafkaError && STALE_METADATA_CODES.has(err.errorCode)) ||
+          // NOT_CONTROLLER is no InvalidMetadataException, but it says the controller moved: Java's
+          // admin client refreshes metadata for it too.
+          (err instanceof KafkaError && (isInvalidMetadata(err.errorCode) || err.errorCode === ErrorCode.NOT_CONTROLLER)) ||
           (err instanceof KafkaStageError && (err.code === 'ERR_CONNECTION' || err.code === 'ERR_CONNECTION_CLOSED'));
         // A refresh that fails here is not the operation's failure: the next attempt reports what is wrong.
         if (stale) await this.refreshMetadata(topics).catch(() => undefined);

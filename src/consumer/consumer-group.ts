@@ -94,10 +94,16 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
    * group can give the partitions to others: restart it once offsets are committed or reset.
    *
    * @throws NoOffsetError, or the look-up failure, as above
-   * @throws KafkaStageError `ERR_CLOSED` when stop() was called before start() finished
+   * @throws KafkaStageError `ERR_CLOSED` when stop() was called before start() finished, or
+   *   before this call; `ERR_ALREADY_STARTED` when start() was called before (the consumer runs on
+   *   undisturbed)
    */
   async start(): Promise<void> {
-    if (this.phase !== 'new') throw new KafkaStageError('ERR_CLOSED', `start() called on a consumer that is ${this.phase}`);
+    if (this.phase !== 'new') {
+      // A running consumer is not closed: telling its caller ERR_CLOSED would send them the wrong way.
+      const code = this.phase === 'starting' || this.phase === 'running' ? 'ERR_ALREADY_STARTED' : 'ERR_CLOSED';
+      throw new KafkaStageError(code, `start() called on a consumer that is ${this.phase}`);
+    }
     this.phase = 'starting';
     try {
       await this.cluster.connect();

@@ -7,7 +7,6 @@
  */
 import type { ResolvedClusterOptions } from '../cluster/options.js';
 import { kafkaErrorOf } from '../protocol/kafka-error.js';
-import { KafkaStageError } from '../errors.js';
 import { CompressionError, CorruptRecordError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
@@ -15,12 +14,14 @@ import type { FetchTarget } from './contracts.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
 import { cutToAllowance, cutToAsked, heldBytes } from './fetch-bounds.js';
 import { decodeFetched, firstBatchSize } from './fetch-decode.js';
-import { CORRUPT_MESSAGE, CORRUPT_ROUNDS, NO_PROGRESS_ROUNDS, noProgressDelay, OFFSET_OUT_OF_RANGE, REPORTED_CODES, REROUTE_CODES } from './fetch-error-policy.js';
+import { CORRUPT_ROUNDS, NO_PROGRESS_ROUNDS, noProgressDelay, REPORTED_CODES } from './fetch-error-policy.js';
 import type { ReportLimiter } from '../cluster/report-limiter.js';
 import { NoProgressError } from './fetch-errors.js';
 import type { FetchResponsePartition } from './fetch-request.js';
 import type { FetchSchedulerSettings, OutOfRangeInfo } from './fetch-scheduler.js';
 import type { BrokerState, SentFetch, SentPart, TargetState } from './fetch-state.js';
+import { ErrorCode, isInvalidMetadata } from '../protocol/error-codes.js';
+import { ResponseTooLargeError } from '../network/errors.js';
 
 /** Cap of the growth estimate (decompressed and buffered size over wire size). */
 const MAX_GROWTH = 1000;
@@ -66,7 +67,7 @@ export class AnswerHandler {
   async handle(broker: BrokerState, part: SentPart, data: FetchResponsePartition, sent: SentFetch): Promise<void> {
     if (!this.host.isCurrent(part)) return;
     const s = part.state;
-    if (data.errorCode !== 0) {
+    if (data.errorCode !== ErrorCode.NONE) {
       this.partitionFailed(broker, part, data);
       return;
     }
@@ -192,9 +193,11 @@ export class AnswerHandler {
     if (needed > ceiling) {
       this.host.park(s);
       s.target.onFetchError(
-        new KafkaStageError('ERR_PROTOCOL', `a record batch of ${part.topic}/${part.partition} (${needed} bytes) does not fit in ${ceiling} bytes (maxResponseBytes)`, {
-          context: { topic: part.topic, partition: part.partition, broker: broker.id, api: 'Fetch', offset: part.fetchOffset },
-        }),
+        new ResponseTooLargeError(
+          `a record batch of ${part.topic}/${part.partition} (${needed} bytes) does not fit in ${ceiling} bytes (maxResponseBytes)`,
+          { topic: part.topic, partition: part.partition, broker: broker.id, api: 'Fetch', offset: part.fetchOffset, option: 'maxResponseBytes' },
+          false,
+        ),
       );
       return false;
     }
@@ -207,7 +210,7 @@ export class AnswerHandler {
     const code = data.errorCode;
     this.host.countPartitionError();
     const context = { topic: part.topic, partition: part.partition, api: 'Fetch', broker: broker.id, offset: part.fetchOffset };
-    if (code === OFFSET_OUT_OF_RANGE) {
+    if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
       // A reset that lands where it started (the broker names the offset asked as the log start) would loop.
       if (!this.noProgress(broker, part, `OFFSET_OUT_OF_RANGE (log start ${data.logStartOffset}, high watermark ${data.highWatermark})`)) return;
       this.host.park(s);
@@ -232,14 +235,14 @@ export class AnswerHandler {
       return;
     }
     const error = kafkaErrorOf(code, context);
-    if (code !== CORRUPT_MESSAGE) s.corruptRounds = 0;
+    if (code !== ErrorCode.CORRUPT_MESSAGE) s.corruptRounds = 0;
     if (REPORTED_CODES.has(code) && this.host.reports.allow(`${s.key}:${code}`, Date.now())) this.host.onError(error);
-    if (code === CORRUPT_MESSAGE && ++s.corruptRounds >= CORRUPT_ROUNDS) {
+    if (code === ErrorCode.CORRUPT_MESSAGE && ++s.corruptRounds >= CORRUPT_ROUNDS) {
       // The broker keeps reading a corrupt log: the subscriber must decide (seek past it, or stop).
       s.corruptRounds = 0;
       this.host.park(s);
       s.target.onFetchError(error);
-    } else if (REROUTE_CODES.has(code)) {
+    } else if (isInvalidMetadata(code)) {
       // The position stays; only where it is fetched from changes.
       this.host.reroute(s);
       this.host.backOff(s);

@@ -2,7 +2,8 @@
  * What the fetch scheduler does about a partition's error code, and the bounds that keep a broker
  * from holding a partition (or the consumer) in a silent loop.
  *
- * - Stale-leader codes: re-route after a metadata refresh and retry with backoff; the position stays.
+ * - Codes the error table marks `invalidMetadata` (stale leader or topic): re-route after a metadata
+ *   refresh and retry with backoff; the position stays. Other retriable codes retry at the same leader.
  * - KAFKA_STORAGE_ERROR (56): as a stale leader (the broker's log dir failed; leadership moves),
  *   retried with backoff for as long as it lasts, and reported through `onError` (at most once per
  *   {@link REPORT_INTERVAL_MS} per partition): a disk failing must not go unseen, and giving the
@@ -18,27 +19,10 @@
  *   the default request timeout); a longer one is reported and cut to that.
  */
 import { backoffDelay, type RetryOptions } from '../cluster/retry.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-/** Errors after which the partition's leader must be looked up again (the position stays). */
-export const REROUTE_CODES: ReadonlySet<number> = new Set([
-  3, // UNKNOWN_TOPIC_OR_PARTITION
-  5, // LEADER_NOT_AVAILABLE
-  6, // NOT_LEADER_OR_FOLLOWER
-  9, // REPLICA_NOT_AVAILABLE
-  56, // KAFKA_STORAGE_ERROR
-  74, // FENCED_LEADER_EPOCH
-  75, // UNKNOWN_LEADER_EPOCH
-  100, // UNKNOWN_TOPIC_ID
-  103, // INCONSISTENT_TOPIC_ID
-]);
-/** OFFSET_OUT_OF_RANGE. */
-export const OFFSET_OUT_OF_RANGE = 1;
-/** CORRUPT_MESSAGE. */
-export const CORRUPT_MESSAGE = 2;
-/** KAFKA_STORAGE_ERROR. */
-export const KAFKA_STORAGE_ERROR = 56;
 /** Codes retried but reported: the broker has a problem an operator must see. */
-export const REPORTED_CODES: ReadonlySet<number> = new Set([CORRUPT_MESSAGE, KAFKA_STORAGE_ERROR]);
+export const REPORTED_CODES: ReadonlySet<number> = new Set([ErrorCode.CORRUPT_MESSAGE, ErrorCode.KAFKA_STORAGE_ERROR]);
 
 /** Consecutive answers without progress after which a partition gets a NoProgressError. */
 export const NO_PROGRESS_ROUNDS = 5;

@@ -1,8 +1,8 @@
 /** Typed errors of the fetch path. */
 import { KafkaError } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-const OFFSET_OUT_OF_RANGE = 1;
 
 /**
  * The offset asked for lies outside the partition's log: below its start (deleted by retention) or
@@ -21,7 +21,7 @@ export class OffsetOutOfRangeError extends KafkaError {
 
   constructor(topic: string, partition: number, offset: number, bounds: { logStartOffset: number; highWatermark: number; broker?: number }) {
     super(
-      OFFSET_OUT_OF_RANGE,
+      ErrorCode.OFFSET_OUT_OF_RANGE,
       { topic, partition, api: 'Fetch', broker: bounds.broker, offset },
       { brokerMessage: `offset ${offset} is outside the log (start ${bounds.logStartOffset}, high watermark ${bounds.highWatermark})` },
     );

@@ -51,6 +51,7 @@ import { passOver, planFetch } from './fetch-plan.js';
 import { buildFetchRequest, FetchPartIndex } from './fetch-request.js';
 import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
 import type { ResolvedConsumerCommon } from './options.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** Name of the `node:diagnostics_channel` channel on which every Fetch the scheduler sends is published. */
 export const FETCH_CHANNEL = 'kafka-stage:fetch';
@@ -362,7 +363,7 @@ export class FetchScheduler implements FetchWaker {
         () => buildFetchRequest(parts, { maxWaitMs: settings.maxWaitMs, minBytes: settings.minBytes, readCommitted: settings.isolationLevel === 'read_committed' }),
         { timeoutMs: this.cluster.options.requestTimeoutMs + settings.maxWaitMs, signal },
       );
-      if (answer.response.errorCode !== 0) throw kafkaErrorOf(answer.response.errorCode, { api: 'Fetch', broker: broker.id });
+      if (answer.response.errorCode !== ErrorCode.NONE) throw kafkaErrorOf(answer.response.errorCode, { api: 'Fetch', broker: broker.id });
     } catch (err) {
       if (!signal.aborted && this.running) this.brokerFailed(broker, parts, err);
       return;

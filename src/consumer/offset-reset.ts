@@ -14,8 +14,8 @@ import { NoOffsetError } from './errors.js';
 import { tpKey, type TopicPartition } from './contracts.js';
 import { OffsetOutOfRangeError } from './fetch-errors.js';
 import type { AutoOffsetReset } from './options.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** Options of the offset look-ups. */
 export interface OffsetLookupOptions {
@@ -98,7 +98,7 @@ export async function listOffsets(
       for (const tp of pending) {
         const leader = await cluster.leaderFor(tp.topic, tp.partition).catch((err: unknown) => {
           // Still unknown after a metadata refresh: an answer, not a transient state.
-          if (attempt > 1 && err instanceof KafkaError && err.errorCode === UNKNOWN_TOPIC_OR_PARTITION) {
+          if (attempt > 1 && err instanceof KafkaError && err.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
             throw new KafkaStageError('ERR_METADATA', `${tp.topic}/${tp.partition} does not exist`, {
               context: { topic: tp.topic, partition: tp.partition, api: 'ListOffsets' },
               cause: err,

@@ -22,6 +22,8 @@ import { AbortedTransactionFilter, type AbortedTransaction } from './fetch-abort
 import { recordsMovingForward } from './fetch-intake.js';
 import { OffsetOutOfRangeError } from './fetch-errors.js';
 import { resolveReadPartitionOptions, type ReadPartitionOptions, type ResolvedReadPartitionOptions } from './fetch-options.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { ResponseTooLargeError } from '../network/errors.js';
 
 export { OffsetOutOfRangeError } from './fetch-errors.js';
 export { READ_PARTITION_DEFAULTS, type ReadPartitionOptions } from './fetch-options.js';
@@ -150,9 +152,11 @@ function visible(records: KafkaRecord[], from: number, until: number, max: numbe
 function growFetchSize(cluster: Cluster, o: ResolvedReadPartitionOptions, current: number, received: number): number {
   const ceiling = cluster.options.maxResponseBytes;
   if (current >= ceiling) {
-    throw new KafkaStageError('ERR_PROTOCOL', `a record batch of ${o.topic}/${o.partition} does not fit in ${ceiling} bytes (maxResponseBytes)`, {
-      context: { topic: o.topic, partition: o.partition, api: 'Fetch', received },
-    });
+    throw new ResponseTooLargeError(
+      `a record batch of ${o.topic}/${o.partition} does not fit in ${ceiling} bytes (maxResponseBytes)`,
+      { topic: o.topic, partition: o.partition, api: 'Fetch', received, option: 'maxResponseBytes' },
+      false,
+    );
   }
   return Math.min(ceiling, current * 2);
 }
@@ -170,7 +174,7 @@ async function fetchOnce(cluster: Cluster, o: ResolvedReadPartitionOptions, offs
       if (o.signal?.aborted) throw abortedError(o);
       const info = await cluster.topic(o.topic);
       const meta = info.partitions[o.partition];
-      if (!meta) throw new KafkaError(3, where);
+      if (!meta) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, where);
       const leader = await cluster.leaderFor(o.topic, o.partition);
       const { response, version } = await cluster.requestWithVersion(
         leader,
@@ -213,7 +217,7 @@ async function fetchOnce(cluster: Cluster, o: ResolvedReadPartitionOptions, offs
           retriable: true,
         });
       }
-      if (data.errorCode === 1) {
+      if (data.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
         throw new OffsetOutOfRangeError(o.topic, o.partition, offset, {
           logStartOffset: Number(data.logStartOffset),
           highWatermark: Number(data.highWatermark),

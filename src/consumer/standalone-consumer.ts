@@ -86,10 +86,14 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
    *   a given offset has no committed one (Java's `NoOffsetForPartitionException`); the consumer is
    *   stopped first
    * @throws KafkaStageError `ERR_CLOSED` when stop() was called before start() finished: nothing
-   *   was started (no stage, no subscriber call, no timer)
+   *   was started (no stage, no subscriber call, no timer), or before this call
+   * @throws KafkaStageError `ERR_ALREADY_STARTED` when start() was called before (the consumer runs
+   *   on undisturbed)
    */
   async start(): Promise<void> {
-    if (this.started) throw new KafkaStageError('ERR_CLOSED', 'start() was already called');
+    // A running consumer is not closed: telling its caller ERR_CLOSED would send them the wrong way.
+    if (this.stopping) throw new KafkaStageError('ERR_CLOSED', this.started ? 'the consumer was stopped' : 'stop() was called before start()');
+    if (this.started) throw new KafkaStageError('ERR_ALREADY_STARTED', 'start() was already called');
     this.started = true;
     try {
       await this.cluster.connect();

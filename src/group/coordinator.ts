@@ -19,17 +19,12 @@ import { kafkaError } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
 import { ProtocolError } from '../protocol/errors.js';
 import type { AnyApi, RequestIn, ResponseOut } from '../protocol/schema.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-/** COORDINATOR_LOAD_IN_PROGRESS: the coordinator is still loading the group; retry after a backoff. */
-export const COORDINATOR_LOAD_IN_PROGRESS = 14;
-/** COORDINATOR_NOT_AVAILABLE: no coordinator now (e.g. the offsets topic is being created); find it again. */
-export const COORDINATOR_NOT_AVAILABLE = 15;
-/** NOT_COORDINATOR: the coordinator moved; find it again. */
-export const NOT_COORDINATOR = 16;
 
 /** True for the codes a coordinator answers while it cannot serve the group now. */
 export function isCoordinatorErrorCode(code: number): boolean {
-  return code === COORDINATOR_LOAD_IN_PROGRESS || code === COORDINATOR_NOT_AVAILABLE || code === NOT_COORDINATOR;
+  return code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS || code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.NOT_COORDINATOR;
 }
 
 /** Where the coordinator is. */
@@ -156,7 +151,7 @@ export class GroupCoordinator {
       throw err;
     }
     const code = options.errorOf?.(response) ?? 0;
-    if (code === NOT_COORDINATOR || code === COORDINATOR_NOT_AVAILABLE) this.markUnknown(node);
+    if (code === ErrorCode.NOT_COORDINATOR || code === ErrorCode.COORDINATOR_NOT_AVAILABLE) this.markUnknown(node);
     return { response, version };
   }
 

@@ -5,21 +5,14 @@
  */
 import { GroupAuthorizationError, KafkaError, TopicAuthorizationError, type AuthorizationError } from '../protocol/kafka-error.js';
 import { KafkaStageError, type ErrorContext } from '../errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
-/** ILLEGAL_GENERATION: the member's generation is not the group's. */
-export const ILLEGAL_GENERATION = 22;
-/** UNKNOWN_MEMBER_ID: the coordinator does not know the member (expired or never joined). */
-export const UNKNOWN_MEMBER_ID = 25;
-/** REBALANCE_IN_PROGRESS: the group is rebalancing; rejoin (a commit may be retried in the next generation). */
-export const REBALANCE_IN_PROGRESS = 27;
-/** FENCED_INSTANCE_ID: another process took over this static member's `groupInstanceId`. */
-export const FENCED_INSTANCE_ID = 82;
 
 /**
  * Codes after which the member's assignment is gone (fencing): nothing may be committed
  * for it again, and the member rejoins (or, for FENCED_INSTANCE_ID, stops).
  */
-export const FENCING_ERROR_CODES: ReadonlySet<number> = new Set([ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID]);
+export const FENCING_ERROR_CODES: ReadonlySet<number> = new Set([ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.FENCED_INSTANCE_ID]);
 
 /**
  * True when `err` says the member was fenced: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or
@@ -36,7 +29,7 @@ export function isFencingError(err: unknown): boolean {
  * offsets are still the member's to commit if it keeps the partitions in the next generation.
  */
 export function isRebalanceInProgressError(err: unknown): boolean {
-  return err instanceof KafkaError && err.errorCode === REBALANCE_IN_PROGRESS;
+  return err instanceof KafkaError && err.errorCode === ErrorCode.REBALANCE_IN_PROGRESS;
 }
 
 /** One partition's failure within an offset request. */
@@ -50,7 +43,7 @@ export interface PartitionFailure {
 function primaryFailure(failures: readonly PartitionFailure[]): PartitionFailure {
   return (
     failures.find((f) => FENCING_ERROR_CODES.has(f.error.errorCode)) ??
-    failures.find((f) => f.error.errorCode === REBALANCE_IN_PROGRESS) ??
+    failures.find((f) => f.error.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) ??
     failures.find((f) => !f.error.retriable) ??
     (failures[0] as PartitionFailure)
   );
@@ -90,7 +83,7 @@ export abstract class PartitionOffsetsError extends KafkaError {
  */
 export function authorizationFailure(api: string, groupId: string, failures: readonly PartitionFailure[], aggregate: KafkaError): AuthorizationError | null {
   // Fencing and rebalancing say more about what the member must do next (see primaryFailure).
-  if (failures.some((f) => FENCING_ERROR_CODES.has(f.error.errorCode) || f.error.errorCode === REBALANCE_IN_PROGRESS)) return null;
+  if (failures.some((f) => FENCING_ERROR_CODES.has(f.error.errorCode) || f.error.errorCode === ErrorCode.REBALANCE_IN_PROGRESS)) return null;
   if (failures.some((f) => f.error instanceof GroupAuthorizationError)) {
     return new GroupAuthorizationError({ api, group: groupId }, { cause: aggregate });
   }

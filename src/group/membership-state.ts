@@ -22,17 +22,14 @@
  *
  * A `join` or `sync` effect is always the last of its list: its response is the next event.
  */
-import { kafkaErrorInfo } from '../protocol/error-codes.js';
+import { ErrorCode, kafkaErrorInfo } from '../protocol/error-codes.js';
 import { kafkaErrorOf } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
 import { diffAssignment, uniquePartitions } from './assignment-diff.js';
 import type { JoinedMember } from './assignors/index.js';
 import type { TopicPartition } from '../protocol/consumer-protocol.js';
 import { isCoordinatorErrorCode } from './coordinator.js';
-import { FENCED_INSTANCE_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID } from './errors.js';
 
-/** MEMBER_ID_REQUIRED: a first JoinGroup (v4+) only hands out the member id to join with. */
-export const MEMBER_ID_REQUIRED = 79;
 
 /** Where a member is in the group's life. */
 export type MembershipPhase = 'idle' | 'joining' | 'syncing' | 'stable' | 'stopped' | 'failed';
@@ -118,17 +115,17 @@ type ErrorKind = 'none' | 'member-id-required' | 'rebalance' | 'illegal-generati
 /** How a member reacts to an error code of JoinGroup, SyncGroup or Heartbeat. */
 export function classifyGroupError(code: number): ErrorKind {
   switch (code) {
-    case 0:
+    case ErrorCode.NONE:
       return 'none';
-    case MEMBER_ID_REQUIRED:
+    case ErrorCode.MEMBER_ID_REQUIRED:
       return 'member-id-required';
-    case REBALANCE_IN_PROGRESS:
+    case ErrorCode.REBALANCE_IN_PROGRESS:
       return 'rebalance';
-    case ILLEGAL_GENERATION:
+    case ErrorCode.ILLEGAL_GENERATION:
       return 'illegal-generation';
-    case UNKNOWN_MEMBER_ID:
+    case ErrorCode.UNKNOWN_MEMBER_ID:
       return 'unknown-member';
-    case FENCED_INSTANCE_ID:
+    case ErrorCode.FENCED_INSTANCE_ID:
       return 'fenced-instance';
     default:
       return isCoordinatorErrorCode(code) || kafkaErrorInfo(code).retriable ? 'transient' : 'fatal';

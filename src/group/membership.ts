@@ -33,11 +33,12 @@ import { uniquePartitions } from './assignment-diff.js';
 import { isAssignorName, type AssignorName, type JoinedMember } from './assignors/index.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartition } from '../protocol/consumer-protocol.js';
 import { GroupCoordinator } from './coordinator.js';
-import { ILLEGAL_GENERATION, isFencingError, isRebalanceInProgressError, PartitionNotOwnedError, REBALANCE_IN_PROGRESS } from './errors.js';
+import { isFencingError, isRebalanceInProgressError, PartitionNotOwnedError } from './errors.js';
 import { assignGroup, decodeMembers, isCooperative, joinProtocols, readAssignment, subscribedTopics } from './member-protocol.js';
 import { initialMembershipState, step, type MembershipEffect, type MembershipEvent, type MembershipPhase, type MembershipState } from './membership-state.js';
 import { MissingTopicWatch } from './missing-topics.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom } from './offsets.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** Extra time JoinGroup's response may take beyond the rebalance timeout (Java adds 5 s too). */
 const JOIN_TIMEOUT_MARGIN_MS = 5_000;
@@ -300,7 +301,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     } catch (err) {
       // ILLEGAL_GENERATION for a generation a rebalance has already left (or is leaving): not a
       // fence of what the member holds now; commitOffsets retries in the new generation.
-      if (err instanceof KafkaError && err.errorCode === ILLEGAL_GENERATION && (this.rebalancing || this.state.generationId !== identity.generationId)) {
+      if (err instanceof KafkaError && err.errorCode === ErrorCode.ILLEGAL_GENERATION && (this.rebalancing || this.state.generationId !== identity.generationId)) {
         this.movedOn.add(err);
         throw err;
       }
@@ -443,7 +444,8 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     try {
       await call();
     } catch (err) {
-      this.reportError(new KafkaStageError('ERR_PROTOCOL', `group ${this.options.groupId}: listener ${name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      // The listener is the consumer's code, not the broker's answer: no ERR_PROTOCOL.
+      this.reportError(new KafkaStageError('ERR_LISTENER', `group ${this.options.groupId}: listener ${name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
     }
   }
 
@@ -502,7 +504,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
           errorOf: (r) => r.errorCode,
         },
       ));
-      succeeded = response.errorCode === 0;
+      succeeded = response.errorCode === ErrorCode.NONE;
       return {
         type: 'join-response',
         errorCode: response.errorCode,
@@ -538,8 +540,8 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
         },
         { signal: abort.signal, errorOf: (r) => r.errorCode },
       ));
-      const assignment = response.errorCode === 0 ? readAssignment(response.assignment) : [];
-      if (response.errorCode === 0) this.lastHeartbeatOkAt = Date.now();
+      const assignment = response.errorCode === ErrorCode.NONE ? readAssignment(response.assignment) : [];
+      if (response.errorCode === ErrorCode.NONE) this.lastHeartbeatOkAt = Date.now();
       return { type: 'sync-response', errorCode: response.errorCode, assignment };
     } catch (err) {
       if (this.stopRequested) return null;
@@ -582,7 +584,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     if (denied.length > 0) throw new TopicAuthorizationError({ api: 'Metadata', group: this.options.groupId, topics: denied });
     for (const topic of topics) {
       const info = metadata.topics.get(topic);
-      if (info && info.errorCode === 0 && info.partitions.length > 0) counts.set(topic, info.partitions.length);
+      if (info && info.errorCode === ErrorCode.NONE && info.partitions.length > 0) counts.set(topic, info.partitions.length);
     }
     return counts;
   }
@@ -648,8 +650,8 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
       .then(({ response }) => {
         const code = response.errorCode;
         // The coordinator knows the member: during a rebalance it still counts heartbeats.
-        if (code === 0 || code === REBALANCE_IN_PROGRESS) this.lastHeartbeatOkAt = Date.now();
-        if (code !== 0) this.post({ type: 'heartbeat-response', generationId, memberId, errorCode: code });
+        if (code === ErrorCode.NONE || code === ErrorCode.REBALANCE_IN_PROGRESS) this.lastHeartbeatOkAt = Date.now();
+        if (code !== ErrorCode.NONE) this.post({ type: 'heartbeat-response', generationId, memberId, errorCode: code });
       })
       .catch(() => {
         // Connection lost or coordinator unknown: the coordinator client forgot it and the next

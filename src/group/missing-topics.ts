@@ -10,6 +10,7 @@ import type { ClusterMetadata } from '../cluster/metadata.js';
 import type { Logger } from '../logger.js';
 import { TopicAuthorizationError } from '../protocol/kafka-error.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** The schedule of look-ups while a subscribed topic is missing: 1 s, doubling, at most every 5 s. */
 export const MISSING_TOPIC_RETRY = Object.freeze({ initialMs: 1_000, maxMs: 5_000 });
@@ -29,7 +30,7 @@ export function absentTopics(metadata: ClusterMetadata, wanted: readonly TopicPa
   for (const { topic, partition } of wanted) {
     const info = metadata.topics.get(topic);
     if (info?.errorCode === TopicAuthorizationError.ERROR_CODE) continue;
-    if (!info || info.errorCode !== 0 || info.partitions.length <= partition) absent.add(topic);
+    if (!info || info.errorCode !== ErrorCode.NONE || info.partitions.length <= partition) absent.add(topic);
   }
   return [...absent];
 }

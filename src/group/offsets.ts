@@ -20,6 +20,7 @@ import { ZERO_UUID } from '../protocol/schema.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
 import { GroupCoordinator, isCoordinatorErrorCode } from './coordinator.js';
 import { authorizationFailure, OffsetCommitError, OffsetFetchError, type PartitionFailure } from './errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** First versions naming topics by id. */
 const FIRST_TOPIC_ID_VERSION = 10;
@@ -262,7 +263,7 @@ async function commitOnce(
   for (const [topic, ps] of pending) {
     for (const partition of ps.keys()) {
       if (!answered.has(offsetKey(topic, partition))) {
-        failures.push({ topic, partition, error: new KafkaError(-1, { api: 'OffsetCommit', group: groupId, topic, partition }, { brokerMessage: 'partition missing from the response' }) });
+        failures.push({ topic, partition, error: new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, { api: 'OffsetCommit', group: groupId, topic, partition }, { brokerMessage: 'partition missing from the response' }) });
       }
     }
   }

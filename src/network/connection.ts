@@ -27,6 +27,7 @@ import type { AnyApi, ApiDefinition, RequestIn, ResponseOut } from '../protocol/
 import { nextCorrelationId } from './correlation.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameReader } from './frame-reader.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** Name of the `node:diagnostics_channel` channel on which every settled request is published. */
 export const REQUEST_CHANNEL = 'kafka-stage:request';
@@ -43,7 +44,6 @@ const CLOSE_GRACE_MS = 1_000;
 /** Largest delay `setTimeout` honours; longer timeouts would fire at once. */
 const MAX_TIMER_MS = 0x7fffffff;
 const API_VERSIONS_KEY = 18;
-const UNSUPPORTED_VERSION = 35;
 
 /** Published on {@link REQUEST_CHANNEL} and passed to `onRequest` when a request settles. */
 export interface RequestEvent {
@@ -638,7 +638,7 @@ function encode<A extends AnyApi>(api: A, version: number, correlationId: number
  * UNSUPPORTED_VERSION (so any client can read it and retry lower); decode that answer as v0.
  */
 function decodeFrame<A extends AnyApi>(api: A, version: number, frame: Buffer): ResponseOut<A> {
-  if (api.apiKey === API_VERSIONS_KEY && version > 0 && frame.length >= 6 && frame.readInt16BE(4) === UNSUPPORTED_VERSION) {
+  if (api.apiKey === API_VERSIONS_KEY && version > 0 && frame.length >= 6 && frame.readInt16BE(4) === ErrorCode.UNSUPPORTED_VERSION) {
     return decodeResponse(api, 0, frame);
   }
   return decodeResponse(api, version, frame);

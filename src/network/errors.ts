@@ -68,16 +68,19 @@ export class RequestTimeoutError extends KafkaStageError {
 }
 
 /**
- * A broker announced a response frame larger than the configured maximum (`maxResponseBytes`).
- * A {@link ProtocolError} whose `code` is `ERR_RESPONSE_TOO_LARGE`, so a caller can tell "raise the
- * limit or ask for less" apart from other malformed input. Nothing was allocated for the frame.
+ * A response does not fit in the configured maximum (`maxResponseBytes`): a broker announced a
+ * larger frame (nothing was allocated for it), or a partition's record batch is larger than any
+ * response may be. A {@link ProtocolError} whose `code` is `ERR_RESPONSE_TOO_LARGE`, so a caller can
+ * tell "raise the limit or ask for less" apart from other malformed input. `retriable` is false for
+ * a batch that can never fit: asking again brings the same batch.
  */
 export class ResponseTooLargeError extends ProtocolError {
   static override readonly brand: string = 'ResponseTooLargeError';
 
-  constructor(message: string, context: ErrorContext = {}) {
+  constructor(message: string, context: ErrorContext = {}, retriable = true) {
     super(message, context);
     // ProtocolError fixes its code; this subclass narrows it, keeping `instanceof ProtocolError`.
     (this as { code: KafkaStageErrorCode }).code = 'ERR_RESPONSE_TOO_LARGE';
+    (this as { retriable: boolean }).retriable = retriable;
   }
 }

@@ -16,14 +16,7 @@
  */
 import { KafkaError } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
-
-/** Kafka error codes the producer treats specially. */
-export const ProduceErrorCode = Object.freeze({
-  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
-  DUPLICATE_SEQUENCE_NUMBER: 46,
-  INVALID_PRODUCER_EPOCH: 47,
-  UNKNOWN_PRODUCER_ID: 59,
-});
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** The facts the decision depends on. */
 export interface BatchFailureFacts {
@@ -58,15 +51,15 @@ export function decideOnFailure(facts: BatchFailureFacts): BatchFailureAction {
   if (error instanceof KafkaError) {
     const stale = !facts.stampedWithCurrentEpoch || facts.bumpPending;
     switch (error.errorCode) {
-      case ProduceErrorCode.DUPLICATE_SEQUENCE_NUMBER:
+      case ErrorCode.DUPLICATE_SEQUENCE_NUMBER:
         return idempotent ? 'success' : 'fail';
-      case ProduceErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER:
+      case ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER:
         if (!idempotent) return 'fail';
         return stale || facts.olderUnresolved ? 'retry' : 'fail-and-bump';
-      case ProduceErrorCode.UNKNOWN_PRODUCER_ID:
+      case ErrorCode.UNKNOWN_PRODUCER_ID:
         if (!idempotent) return 'fail';
         return stale ? 'retry' : 'bump-and-retry';
-      case ProduceErrorCode.INVALID_PRODUCER_EPOCH:
+      case ErrorCode.INVALID_PRODUCER_EPOCH:
         if (!idempotent) return 'fail';
         return stale ? 'retry' : 'fail-and-bump';
       default:

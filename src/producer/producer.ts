@@ -17,6 +17,7 @@ import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOpti
 import { DefaultPartitioner } from './partitioner.js';
 import { Sender } from './sender.js';
 import { SequenceState } from './sequences.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 export type { RecordMetadata } from './delivery.js';
 export type { Acks, ProducerOptions } from './options.js';
@@ -83,7 +84,6 @@ class TrackedDelivery implements Delivery {
   }
 }
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** What {@link Producer.loadOrExpire} returns after expiring sends. */
 const EXPIRED = Symbol('expired');
@@ -95,7 +95,7 @@ const EXPIRED = Symbol('expired');
  */
 function waitsOutOutage(failure: unknown): boolean {
   if (failure === EXPIRED) return true;
-  if (failure instanceof KafkaError && failure.errorCode === UNKNOWN_TOPIC_OR_PARTITION) return false;
+  if (failure instanceof KafkaError && failure.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return false;
   return isRetriable(failure instanceof RetriesExhaustedError ? failure.cause : failure);
 }
 
@@ -236,7 +236,7 @@ export class Producer {
   /** Appends a send now if its topic's metadata is known and there is room; false when it must wait. */
   private tryAppend(topic: string, item: WaitingSend): boolean {
     const info = this.cluster.metadata?.topics.get(topic);
-    if (!info || info.errorCode !== 0 || info.partitions.length === 0) return false;
+    if (!info || info.errorCode !== ErrorCode.NONE || info.partitions.length === 0) return false;
     if (this.accumulator.bufferedBytes + item.size > this.options.bufferMemory) return false;
     this.refreshIfOld(topic);
     const partition = this.choosePartition(topic, info, item);
@@ -257,7 +257,7 @@ export class Producer {
     partition ??= this.partitioner.partition(topic, item.record.key, count);
     if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
       item.delivery.reject(
-        new KafkaError(UNKNOWN_TOPIC_OR_PARTITION, { topic, partition, detail: `the topic has partitions 0..${count - 1}` }),
+        new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { topic, partition, detail: `the topic has partitions 0..${count - 1}` }),
       );
       return -1;
     }
@@ -275,7 +275,7 @@ export class Producer {
         const queue = this.waiting.get(topic);
         if (!queue || queue.length === 0) break;
         const info = this.cluster.metadata?.topics.get(topic);
-        if (!info || info.errorCode !== 0 || info.partitions.length === 0) {
+        if (!info || info.errorCode !== ErrorCode.NONE || info.partitions.length === 0) {
           const failure = await this.loadOrExpire(topic, queue, lastFailure);
           if (failure === null) {
             loadFailures = 0;
@@ -367,7 +367,7 @@ export class Producer {
    * it wait (retried within the retry policy and deliveryTimeoutMs), which is silent otherwise.
    */
   private warnMissing(topic: string, err: unknown): never {
-    if (err instanceof KafkaError && err.errorCode === UNKNOWN_TOPIC_OR_PARTITION && !this.warnedMissing.has(topic)) {
+    if (err instanceof KafkaError && err.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && !this.warnedMissing.has(topic)) {
       this.warnedMissing.add(topic);
       this.cluster.options.logger.warn('topic does not exist; sends to it wait for it to appear, within the retry policy and deliveryTimeoutMs', {
         topic,

@@ -27,6 +27,7 @@ import type { Delivery } from './delivery.js';
 import { decideOnFailure } from './error-policy.js';
 import type { ResolvedProducerOptions } from './options.js';
 import type { SequenceState } from './sequences.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** Java's transaction timeout for a producer without transactions: effectively none. */
 const NO_TRANSACTION_TIMEOUT_MS = 0x7fffffff;
@@ -37,7 +38,7 @@ const RESPONSE_GRACE_MS = 1_000;
  * REQUEST_TIMED_OUT (acks=all: appended by the leader, replicas late), NETWORK_EXCEPTION,
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  */
-const APPENDED_MAYBE = new Set([7, 13, 20]);
+const APPENDED_MAYBE: ReadonlySet<number> = new Set([ErrorCode.REQUEST_TIMED_OUT, ErrorCode.NETWORK_EXCEPTION, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND]);
 
 /** Callbacks into the producer. */
 export interface SenderHooks {

@@ -10,6 +10,7 @@ import { NO_PROGRESS_ROUNDS, CORRUPT_ROUNDS, MAX_THROTTLE_MS } from '../../src/c
 import { NoProgressError } from '../../src/consumer/fetch-errors.js';
 import { KafkaError } from '../../src/protocol/kafka-error.js';
 import { KafkaStageError } from '../../src/errors.js';
+import { ResponseTooLargeError } from '../../src/network/errors.js';
 import { BATCH_LENGTH_AT, LOG_OVERHEAD } from '../../src/protocol/records/batch-layout.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';
@@ -216,4 +217,27 @@ test('defect 19: a throttle time of 2^31 − 1 ms is honoured only up to the cap
   const gap = (times.get(2) as number) - (times.get(1) as number);
   assert.ok(gap >= cap - 5, `the throttle was honoured up to the cap: the next Fetch came ${gap} ms later`);
   assert.equal(MAX_THROTTLE_MS, 30_000, 'the default cap is 30 s');
+});
+
+test('a batch larger than maxResponseBytes parks its partition with ERR_RESPONSE_TOO_LARGE (raise the limit), not ERR_PROTOCOL', async () => {
+  const log = await makeLog(0, 20, 400);
+  const first = log[0] as Buffer;
+  assert.ok(first.length > 1024, `a batch of ${first.length} bytes`);
+  const w = await world({ logs: new Map([[0, log]]), maxResponseBytes: 1024 });
+  // The broker hands out the start of the batch only, as it does when the batch is cut at the size asked.
+  w.override = () => ({ records: first.subarray(0, 200) });
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const stage = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64 });
+  scheduler.add(stage);
+  scheduler.start();
+  stage.ask(5);
+  await waitFor([stage], () => stage.errors.length > 0, 10_000, 'the partition failed');
+  const [err] = stage.errors;
+  assert.ok(err instanceof ResponseTooLargeError, String(err));
+  assert.equal(err.code, 'ERR_RESPONSE_TOO_LARGE');
+  assert.equal(err.retriable, false, 'the same batch will not fit next time either');
+  assert.equal(err.context.option, 'maxResponseBytes');
+  assert.deepEqual({ topic: err.context.topic, partition: err.context.partition, offset: err.context.offset }, { topic: TOPIC, partition: 0, offset: 0 });
+  assert.equal(scheduler.stats().parked, 1);
 });

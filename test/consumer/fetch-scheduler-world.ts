@@ -93,7 +93,7 @@ export async function makeLog(partition: number, count: number, pad = 40): Promi
  * the answer has data (KIP-74), else that batch cut at the limit (as Kafka slices its log). A Fetch
  * with nothing to return waits `idleWaitMs` (a real broker's maxWaitMs) before answering empty.
  */
-export async function world(options: { brokers?: number; logs: Map<number, Buffer[]>; leaders?: Map<number, number>; idleWaitMs?: number; requestTimeoutMs?: number }): Promise<World> {
+export async function world(options: { brokers?: number; logs: Map<number, Buffer[]>; leaders?: Map<number, number>; idleWaitMs?: number; requestTimeoutMs?: number; maxResponseBytes?: number }): Promise<World> {
   const brokerCount = options.brokers ?? 1;
   const brokers = new Map<number, FakeBroker>();
   for (let id = 1; id <= brokerCount; id++) brokers.set(id, await FakeBroker.start());
@@ -105,6 +105,7 @@ export async function world(options: { brokers?: number; logs: Map<number, Buffe
       brokers: (brokers.get(1) as FakeBroker).address,
       retry: { initialBackoffMs: 5, maxBackoffMs: 20 },
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
     }),
     leaders,
     fetches: [],

@@ -9,6 +9,7 @@ import { OffsetOutOfRangeError, readAll, readPartition } from '../../src/consume
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { AbortedError, InvalidOptionError } from '../../src/errors.js';
+import { ResponseTooLargeError } from '../../src/network/errors.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
 import type { ResponseIn } from '../../src/protocol/schema.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
@@ -251,4 +252,19 @@ test('bad options throw at once, naming the option', () => {
   bad({ isolationLevel: 'committed' }, 'isolationLevel');
   bad({ untilOffset: 'end' }, 'untilOffset');
   bad({ maxWait: 5 }, 'maxWait');
+});
+
+test('a batch larger than maxResponseBytes is ERR_RESPONSE_TOO_LARGE naming the option (raise it), not ERR_PROTOCOL', async () => {
+  const big = await encodeRecordBatch({ records: Array.from({ length: 40 }, (_, i) => ({ value: 'x'.repeat(60) + i })), compression: 'none', baseOffset: 0 });
+  assert.ok(big.length > 2048, `a batch of ${big.length} bytes`);
+  // Every answer holds the start of the batch only, as a broker cuts a batch at the size asked.
+  const { broker } = await start([{ records: big.subarray(0, 100), highWatermark: 40n }]);
+  const cluster = new Cluster({ brokers: broker.address, maxResponseBytes: 2048, retry: { initialBackoffMs: 1, maxBackoffMs: 5 } });
+  clusters.push(cluster);
+  const err = await readAll(cluster, { topic: TOPIC, partition: 0, fromOffset: 0 }).catch((e: unknown) => e);
+  assert.ok(err instanceof ResponseTooLargeError, String(err));
+  assert.equal(err.code, 'ERR_RESPONSE_TOO_LARGE');
+  assert.equal(err.retriable, false);
+  assert.equal(err.context.option, 'maxResponseBytes');
+  assert.equal(err.context.topic, TOPIC);
 });

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import type { MembershipListener, TopicPartition } from '../../src/consumer/contracts.js';
+import { KafkaStageError } from '../../src/errors.js';
 import { isFencingError, OffsetCommitError, PartitionNotOwnedError } from '../../src/group/errors.js';
 import { GroupMembership, type GroupMembershipOptions } from '../../src/group/membership.js';
 import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
@@ -553,5 +554,20 @@ describe('GroupMembership on a fake coordinator', () => {
     const started = Date.now();
     await membership.stop();
     assert.ok(Date.now() - started < 2_000, `stopped in ${Date.now() - started} ms`);
+  });
+
+  it('a listener that throws is reported as ERR_LISTENER naming the listener, with what it threw as the cause; the member stays', async () => {
+    const { listener, membership, errors } = await setUp();
+    const thrown = new Error('stage set-up failed');
+    listener.assignedGate = () => Promise.reject(thrown);
+    await membership.start();
+    await until('the failure reported', () => errors.length > 0);
+    const [reported] = errors;
+    assert.ok(reported instanceof KafkaStageError, String(reported));
+    assert.equal(reported.code, 'ERR_LISTENER', 'a listener failure is no protocol violation of the broker');
+    assert.equal(reported.cause, thrown);
+    assert.match(reported.message, /onAssigned/);
+    assert.equal(reported.retriable, false);
+    assert.equal(membership.phase, 'stable');
   });
 });

@@ -10,12 +10,12 @@ import type { TopicPartition } from '../../src/protocol/consumer-protocol.js';
 import {
   classifyGroupError,
   initialMembershipState,
-  MEMBER_ID_REQUIRED,
   step,
   type MembershipEffect,
   type MembershipEvent,
   type MembershipState,
 } from '../../src/group/membership-state.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 
 const tp = (partition: number, topic = 't'): TopicPartition => ({ topic, partition });
 const tps = (...partitions: number[]): TopicPartition[] => partitions.map((p) => tp(p));
@@ -54,7 +54,7 @@ describe('membership state: joining', () => {
     assert.equal(t.state.phase, 'joining');
     assert.deepEqual(t.effects, [{ type: 'join' }]);
 
-    t = step(t.state, { ...joined('m-given', -1), errorCode: MEMBER_ID_REQUIRED } as MembershipEvent);
+    t = step(t.state, { ...joined('m-given', -1), errorCode: ErrorCode.MEMBER_ID_REQUIRED } as MembershipEvent);
     assert.equal(t.state.memberId, 'm-given');
     assert.equal(t.state.phase, 'joining');
     assert.deepEqual(t.effects, [{ type: 'join' }]);

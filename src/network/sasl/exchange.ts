@@ -6,7 +6,7 @@
 import { negotiateVersion, type BrokerApiVersions } from '../../protocol/versions.js';
 import { SaslAuthenticate } from '../../protocol/apis/sasl-authenticate.js';
 import { SaslHandshake } from '../../protocol/apis/sasl-handshake.js';
-import { errorNameOf } from '../../protocol/error-codes.js';
+import { ErrorCode, errorNameOf } from '../../protocol/error-codes.js';
 import { KafkaStageError } from '../../errors.js';
 import type { AnyApi, RequestIn, ResponseOut } from '../../protocol/schema.js';
 import { SaslAuthenticationError, UnsupportedSaslMechanismError, type SaslErrorContext } from './errors.js';
@@ -25,8 +25,6 @@ export interface SaslSession {
 
 /** Most SaslAuthenticate round trips of one exchange; SCRAM needs 2, a server wanting more is looping. */
 const MAX_ROUNDS = 16;
-const UNSUPPORTED_SASL_MECHANISM = 33;
-const ILLEGAL_SASL_STATE = 34;
 
 /**
  * Authenticates with `mechanism` through `request`. Rejects with a {@link SaslAuthenticationError}
@@ -46,10 +44,10 @@ export async function runSaslExchange(
 
   const handshakeVersion = negotiateVersion(SaslHandshake, versions, context.broker);
   const handshake = await request(SaslHandshake, handshakeVersion, { mechanism: mechanism.mechanism });
-  if (handshake.errorCode === UNSUPPORTED_SASL_MECHANISM) throw new UnsupportedSaslMechanismError(where, handshake.mechanisms);
-  if (handshake.errorCode !== 0) {
+  if (handshake.errorCode === ErrorCode.UNSUPPORTED_SASL_MECHANISM) throw new UnsupportedSaslMechanismError(where, handshake.mechanisms);
+  if (handshake.errorCode !== ErrorCode.NONE) {
     // A PLAINTEXT or SSL listener has authenticated the connection already and answers ILLEGAL_SASL_STATE.
-    const hint = handshake.errorCode === ILLEGAL_SASL_STATE ? ': the listener does not take SASL (a PLAINTEXT or SSL port?)' : '';
+    const hint = handshake.errorCode === ErrorCode.ILLEGAL_SASL_STATE ? ': the listener does not take SASL (a PLAINTEXT or SSL port?)' : '';
     throw new SaslAuthenticationError(`SaslHandshake answered ${errorNameOf(handshake.errorCode)} (${handshake.errorCode})${hint}`, {
       ...where,
       errorCode: handshake.errorCode,
@@ -67,7 +65,7 @@ export async function runSaslExchange(
     if (round > MAX_ROUNDS) throw new SaslAuthenticationError(`the exchange did not complete in ${MAX_ROUNDS} rounds`, where);
     startedAt = performance.now();
     const response = await request(SaslAuthenticate, authenticateVersion, { authBytes: message });
-    if (response.errorCode !== 0) {
+    if (response.errorCode !== ErrorCode.NONE) {
       const brokerMessage = response.errorMessage ?? undefined;
       const detail = brokerMessage ? `: ${brokerMessage}` : '';
       const context: SaslErrorContext = { ...where, errorCode: response.errorCode };

@@ -1,0 +1,49 @@
+/**
+ * Which partition errors of a Fetch answer make the scheduler look the leader up again (a metadata
+ * refresh) and which are retried where they are: the error table's `invalidMetadata` column decides
+ * (issue #12 item 4). UNKNOWN_LEADER_EPOCH means the broker has not yet seen the epoch the client
+ * knows, so the client's metadata is not the stale one (Java retries it without a refresh); before
+ * the column, the scheduler re-routed it through a refresh all the same.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { Metadata } from '../../src/protocol/apis/metadata.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { ByteBudget } from '../../src/stage/byte-budget.js';
+import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';
+import { cleanUpWorlds, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
+
+afterEach(cleanUpWorlds);
+
+/** Partition 0 answers `code` for its first `times` Fetches at offset 10; returns the Metadata requests the broker saw meanwhile. */
+async function metadataRequestsAround(code: number, times: number): Promise<{ w: World; stage: ObservedStage; metadataRequests: number }> {
+  const w = await world({ logs: new Map([[0, await makeLog(0, 30)]]) });
+  let failures = 0;
+  w.override = (part) => (part.fetchOffset === 10 && failures++ < times ? { errorCode: code } : undefined);
+  const budget = new ByteBudget(1024 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const stage = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64 });
+  scheduler.add(stage);
+  scheduler.start();
+  stage.ask(10);
+  await waitFor([stage], () => stage.delivered.length === 10, 10_000, 'the records before the failing offset');
+  const broker = w.brokers.get(1);
+  assert.ok(broker);
+  const before = broker.requestsFor(Metadata).length;
+  stage.ask(20);
+  await waitFor([stage], () => stage.delivered.length === 30, 10_000, 'every record once the broker answers');
+  assert.equal(failures, times + 1, `the broker answered ${times} failures, then the records`);
+  assert.deepEqual(offsets(stage), range(0, 30));
+  assert.deepEqual(stage.errors, [], 'a retriable code is no error of the partition');
+  return { w, stage, metadataRequests: broker.requestsFor(Metadata).length - before };
+}
+
+test('UNKNOWN_LEADER_EPOCH is retried at the same leader, without a metadata refresh', async () => {
+  const { metadataRequests } = await metadataRequestsAround(ErrorCode.UNKNOWN_LEADER_EPOCH, 3);
+  assert.equal(metadataRequests, 0);
+});
+
+test('NOT_LEADER_OR_FOLLOWER re-routes the partition through a metadata refresh', async () => {
+  const { metadataRequests } = await metadataRequestsAround(ErrorCode.NOT_LEADER_OR_FOLLOWER, 3);
+  assert.ok(metadataRequests >= 1, `metadata was refreshed (${metadataRequests} requests)`);
+});

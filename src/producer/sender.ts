@@ -27,6 +27,7 @@ import type { Delivery } from './delivery.js';
 import { decideOnFailure } from './error-policy.js';
 import type { ResolvedProducerOptions } from './options.js';
 import type { SequenceState } from './sequences.js';
+import { DeadlineTimer } from '../util/deadline-timer.js';
 
 /** Java's transaction timeout for a producer without transactions: effectively none. */
 const NO_TRANSACTION_TIMEOUT_MS = 0x7fffffff;
@@ -54,8 +55,8 @@ export class Sender {
   /** Per broker: settles when the previous request to it has been handed to the connection. */
   private readonly writeOrder = new Map<number, Promise<void>>();
   private wakePending = false;
-  private timer: NodeJS.Timeout | null = null;
-  private timerAt = Infinity;
+  /** Wakes the sender when the next batch is due (lingered, backed off, or expiring). */
+  private readonly timer = new DeadlineTimer(() => this.run());
   private flushes = 0;
   private initializing: Promise<void> | null = null;
   private readonly refreshTopics = new Set<string>();
@@ -115,8 +116,7 @@ export class Sender {
   /** Stops: no more runs or timers. Requests in flight still settle their records. */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.disarm();
   }
 
   private run(): void {
@@ -465,14 +465,7 @@ export class Sender {
   }
 
   private schedule(at: number): void {
-    if (!Number.isFinite(at) || at >= this.timerAt || this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      this.run();
-    }, Math.max(0, at - Date.now()));
+    if (!this.stopped) this.timer.armAt(at);
   }
 }
 

@@ -80,9 +80,33 @@ export const CLUSTER_OPTION_KEYS = [
 
 const RETRY_KEYS = ['retries', 'initialBackoffMs', 'maxBackoffMs', 'deadlineMs'] as const;
 
-/** Applies defaults and validates; throws InvalidOptionError naming the first bad option. */
-export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
+/** Every object {@link resolveClusterOptions} made: resolving one again gives it back as it is. */
+const resolvedObjects = new WeakSet<ResolvedClusterOptions>();
+
+/**
+ * The cluster options among a role's options (for the Cluster a role builds, or the clients a
+ * consumer makes, such as its dead-letter producer): the role's own keys left out.
+ */
+export function clusterOptionsOf(options: ClusterOptions): ClusterOptions {
+  const source = options as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of CLUSTER_OPTION_KEYS) if (source[key] !== undefined) out[key] = source[key];
+  return out as unknown as ClusterOptions;
+}
+
+/**
+ * Applies defaults and validates; throws InvalidOptionError naming the first bad option. Options
+ * it resolved before come back as they are: a role resolves its cluster options once, when it is
+ * constructed, and builds its `Cluster` from them (TLS keys are read and SASL credentials
+ * wrapped once).
+ */
+export function resolveClusterOptions(options: ClusterOptions | ResolvedClusterOptions): ResolvedClusterOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
+  if (resolvedObjects.has(options as ResolvedClusterOptions)) return options as ResolvedClusterOptions;
+  return resolveRaw(options as ClusterOptions);
+}
+
+function resolveRaw(options: ClusterOptions): ResolvedClusterOptions {
   const retryIn = checkOptionsObject('retry', options.retry, RETRY_KEYS);
   const retry: RetryOptions = {
     retries: checkInteger('retry.retries', retryIn.retries ?? DEFAULT_RETRY.retries, 0, 1_000_000),
@@ -93,7 +117,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   if (retry.maxBackoffMs < retry.initialBackoffMs) {
     throw new InvalidOptionError('retry.maxBackoffMs', 'must be ≥ retry.initialBackoffMs');
   }
-  return {
+  const resolved: ResolvedClusterOptions = {
     brokers: checkBrokers('brokers', options.brokers),
     clientId: checkString('clientId', options.clientId ?? CLUSTER_DEFAULTS.clientId),
     ...resolveConnectionLimits(options),
@@ -104,6 +128,8 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     metadataRecovery: resolveMetadataRecovery(options),
     logger: checkLogger(options.logger),
   };
+  resolvedObjects.add(resolved);
+  return resolved;
 }
 
 function checkLogger(option: unknown): Logger {

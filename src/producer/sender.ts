@@ -236,7 +236,7 @@ export class Sender {
         for (const batch of batches) this.succeeded(batch, -1, -1);
         return;
       }
-      const pending = this.cluster.request(leader, Produce, build, { timeoutMs: this.options.requestTimeoutMs + RESPONSE_GRACE_MS });
+      const pending = this.cluster.request(leader, Produce, build, { timeoutMs: this.options.cluster.requestTimeoutMs + RESPONSE_GRACE_MS });
       written();
       response = await pending;
     } catch (err) {
@@ -285,7 +285,7 @@ export class Sender {
     return {
       transactionalId: null,
       acks: this.options.acks,
-      timeoutMs: this.options.requestTimeoutMs,
+      timeoutMs: this.options.cluster.requestTimeoutMs,
       topicData: [...topics.values()],
     };
   }
@@ -355,7 +355,7 @@ export class Sender {
           this.rejectBatch(batch, this.timeoutError(batch, error));
           return;
         }
-        this.accumulator.retry(batch, now + backoffDelay(batch.attempts, this.options.retry), error);
+        this.accumulator.retry(batch, now + backoffDelay(batch.attempts, this.options.cluster.retry), error);
         // The leader may have moved (or the connection died with it): look again before resending.
         this.requestRefresh(batch.topic);
         return;
@@ -412,7 +412,7 @@ export class Sender {
           // tried again after a backoff, as the Java producer does.
           const cause = err instanceof RetriesExhaustedError ? err.cause : err;
           if (isRetriable(cause)) {
-            this.initRetryAt = Date.now() + backoffDelay(++this.initFailures, this.options.retry);
+            this.initRetryAt = Date.now() + backoffDelay(++this.initFailures, this.options.cluster.retry);
             return;
           }
           // A refusal retrying cannot change (authorization, a broker without idempotence): fail
@@ -449,7 +449,7 @@ export class Sender {
     this.refreshTopics.add(topic);
     if (this.refreshing || this.stopped) return;
     this.refreshing = true;
-    const wait = Math.max(0, this.lastRefreshAt + this.options.retry.initialBackoffMs - Date.now());
+    const wait = Math.max(0, this.lastRefreshAt + this.options.cluster.retry.initialBackoffMs - Date.now());
     setTimeout(() => {
       const topics = [...this.refreshTopics];
       this.refreshTopics.clear();

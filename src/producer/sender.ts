@@ -24,7 +24,8 @@ import type { RequestIn } from '../protocol/schema.js';
 import { REQUEST_OVERHEAD_BYTES, type PartitionQueue, type RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { Delivery } from './delivery.js';
-import { decideOnFailure } from './error-policy.js';
+import { decideBatchFate, readProduceAnswer, type BatchOutcome } from './produce-answer.js';
+import { groupByLeader, nextSequenceStep, planRequest, type SequenceFacts } from './produce-plan.js';
 import type { ResolvedProducerOptions } from './options.js';
 import type { SequenceState } from './sequences.js';
 import { DeadlineTimer } from '../util/deadline-timer.js';
@@ -33,12 +34,6 @@ import { DeadlineTimer } from '../util/deadline-timer.js';
 const NO_TRANSACTION_TIMEOUT_MS = 0x7fffffff;
 /** Extra time the client waits for a Produce answer beyond the timeout the broker is given. */
 const RESPONSE_GRACE_MS = 1_000;
-/**
- * Produce answers after which the records may be in the log although the batch failed:
- * REQUEST_TIMED_OUT (acks=all: appended by the leader, replicas late), NETWORK_EXCEPTION,
- * NOT_ENOUGH_REPLICAS_AFTER_APPEND.
- */
-const APPENDED_MAYBE = new Set([7, 13, 20]);
 
 /** Callbacks into the producer. */
 export interface SenderHooks {
@@ -123,30 +118,39 @@ export class Sender {
     if (this.stopped) return;
     const now = Date.now();
     this.expire(now);
-    if (this.options.idempotent) {
-      if (this.sequences.bumpNeeded) {
-        // A gap in some partition's sequence: wait for every answer, then start a new epoch.
-        if (this.inFlightRequests > 0) return;
-        // Batches whose last attempt went unanswered may be in the log: restamped under the new
-        // epoch they would be written twice (chaos defect D4). They go again under the old stamp
-        // first, where the broker recognises a duplicate; the bump waits for their answers (or their
-        // delivery timeout). Nothing is stamped anew meanwhile.
-        if (this.accumulator.someRetry((b) => b.fateUnknown && this.sequences.isCurrent(b))) {
-          this.sendReady(now, true);
-          return;
-        }
-        if (!this.sequences.bumpEpoch()) this.sequences.setProducer(-1n, -1);
-      }
-      if (!this.sequences.hasProducerId) {
+    let step = nextSequenceStep(this.sequenceFacts());
+    if (step === 'bump-epoch') {
+      // A producer id that cannot take a new epoch is dropped: a new one is fetched.
+      if (!this.sequences.bumpEpoch()) this.sequences.setProducer(-1n, -1);
+      step = nextSequenceStep(this.sequenceFacts());
+    }
+    switch (step) {
+      case 'wait-for-answers':
+        return;
+      case 'resend-stamped-retries':
+        this.sendReady(now, true);
+        return;
+      case 'get-producer-id':
         if (!this.accumulator.isEmpty) {
           if (now >= this.initRetryAt) this.initProducerId();
           else this.schedule(this.initRetryAt);
         }
         this.schedule(this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs);
         return;
-      }
+      default:
+        this.sendReady(now, false);
     }
-    this.sendReady(now, false);
+  }
+
+  private sequenceFacts(): SequenceFacts {
+    return {
+      idempotent: this.options.idempotent,
+      bumpNeeded: this.sequences.bumpNeeded,
+      requestsInFlight: this.inFlightRequests,
+      // Batches whose last attempt went unanswered may be in the log (chaos defect D4).
+      unknownFateRetryWaiting: () => this.accumulator.someRetry((b) => b.fateUnknown && this.sequences.isCurrent(b)),
+      hasProducerId: this.sequences.hasProducerId,
+    };
   }
 
   /**
@@ -155,18 +159,9 @@ export class Sender {
    */
   private sendReady(now: number, stampedOnly: boolean): void {
     const { ready, nextReadyAt } = this.accumulator.ready(now, this.flushes > 0);
-    const byLeader = new Map<number, PartitionQueue<Delivery>[]>();
-    for (const queue of ready) {
-      if (stampedOnly && !isStampedRetry(queue.retries[0], this.sequences)) continue;
-      const leader = this.leaderOf(queue.topic, queue.partition);
-      if (leader === null) {
-        this.requestRefresh(queue.topic);
-        continue;
-      }
-      const list = byLeader.get(leader);
-      if (list) list.push(queue);
-      else byLeader.set(leader, [queue]);
-    }
+    const going = stampedOnly ? ready.filter((queue) => isStampedRetry(queue.retries[0], this.sequences)) : ready;
+    const { byLeader, leaderless } = groupByLeader(going, (queue) => this.leaderOf(queue.topic, queue.partition));
+    for (const queue of leaderless) this.requestRefresh(queue.topic);
     for (const [leader, queues] of byLeader) this.drainTo(leader, queues, stampedOnly);
     this.schedule(Math.min(nextReadyAt, this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs));
   }
@@ -176,27 +171,22 @@ export class Sender {
    * `stampedOnly`: take a partition's next batch only when it is a retry stamped under the current epoch.
    */
   private drainTo(leader: number, queues: PartitionQueue<Delivery>[], stampedOnly = false): void {
+    const nextBatchBytes = (queue: PartitionQueue<Delivery>): number | undefined => {
+      const next = queue.retries[0] ?? queue.pending[0];
+      if (!next || (stampedOnly && (next !== queue.retries[0] || !isStampedRetry(next, this.sequences)))) return undefined;
+      return next.sizeBytes;
+    };
     let remaining = queues;
     while (remaining.length > 0 && (this.inFlightByBroker.get(leader) ?? 0) < this.options.maxInFlight) {
+      const plan = planRequest(remaining, nextBatchBytes, this.options.maxRequestSize, REQUEST_OVERHEAD_BYTES);
       const batches: Batch[] = [];
-      const left: PartitionQueue<Delivery>[] = [];
-      let bytes = REQUEST_OVERHEAD_BYTES;
-      for (const queue of remaining) {
-        const next = queue.retries[0] ?? queue.pending[0];
-        if (!next) continue;
-        if (stampedOnly && (next !== queue.retries[0] || !isStampedRetry(next, this.sequences))) continue;
-        if (batches.length > 0 && bytes + next.sizeBytes > this.options.maxRequestSize) {
-          left.push(queue);
-          continue;
-        }
+      for (const queue of plan.into) {
         const batch = this.accumulator.take(queue);
-        if (!batch) continue;
-        batches.push(batch);
-        bytes += batch.sizeBytes;
+        if (batch) batches.push(batch);
       }
       if (batches.length === 0) break;
       this.dispatch(leader, batches);
-      remaining = left;
+      remaining = plan.left;
     }
   }
 
@@ -248,26 +238,18 @@ export class Sender {
       }
       return;
     }
-    const results = new Map<string, (typeof response.responses)[number]['partitionResponses'][number]>();
-    const nameById = version >= 13 ? this.topicNamesById() : null;
-    for (const topic of response.responses) {
-      const name = nameById ? nameById.get(topic.topicId) : topic.name;
-      if (name === undefined) continue;
-      for (const p of topic.partitionResponses) results.set(`${p.index}\u0000${name}`, p);
-    }
+    const outcomes = readProduceAnswer(batches, response, leader, version >= 13 ? this.topicNamesById() : null);
     const now = Date.now();
-    for (const batch of batches) {
-      const result = results.get(`${batch.partition}\u0000${batch.topic}`);
-      const context = { topic: batch.topic, partition: batch.partition, broker: leader, api: 'Produce' };
-      if (!result) {
-        this.failed(batch, new ProtocolError('the Produce response does not mention the partition', context), now);
-        continue;
+    batches.forEach((batch, i) => {
+      const outcome = outcomes[i] as BatchOutcome;
+      if (outcome.ok) {
+        batch.fateUnknown = false;
+        this.succeeded(batch, outcome.baseOffset, outcome.logAppendTime);
+        return;
       }
-      const error = kafkaError(result.errorCode, context, { brokerMessage: result.errorMessage });
-      batch.fateUnknown = APPENDED_MAYBE.has(result.errorCode);
-      if (error) this.failed(batch, error, now);
-      else this.succeeded(batch, Number(result.baseOffset), Number(result.logAppendTimeMs));
-    }
+      if (outcome.fateUnknown !== undefined) batch.fateUnknown = outcome.fateUnknown;
+      this.failed(batch, outcome.error, now);
+    });
   }
 
   private body(batches: Batch[], encoded: Buffer[], version: number): ProduceBody {
@@ -329,37 +311,28 @@ export class Sender {
   }
 
   private failed(batch: Batch, error: unknown, now: number): void {
-    const action = decideOnFailure({
+    const fate = decideBatchFate({
       error,
       idempotent: this.options.idempotent,
       stampedWithCurrentEpoch: this.sequences.isCurrent(batch),
       bumpPending: this.sequences.bumpNeeded,
       olderUnresolved: this.accumulator.hasOlderUnresolved(batch),
+      createdAt: batch.createdAt,
+      now,
+      deliveryTimeoutMs: this.options.deliveryTimeoutMs,
     });
-    switch (action) {
-      case 'success':
-        this.succeeded(batch, -1, -1);
-        return;
-      case 'fail-and-bump':
-        this.sequences.requestBump();
-        this.rejectBatch(batch, error);
-        return;
-      case 'fail':
-        this.rejectBatch(batch, error);
-        return;
-      case 'bump-and-retry':
-      case 'retry':
-        if (action === 'bump-and-retry') this.sequences.requestBump();
-        if (now - batch.createdAt >= this.options.deliveryTimeoutMs) {
-          if (this.options.idempotent) this.sequences.requestBump();
-          this.rejectBatch(batch, this.timeoutError(batch, error));
-          return;
-        }
-        this.accumulator.retry(batch, now + backoffDelay(batch.attempts, this.options.cluster.retry), error);
-        // The leader may have moved (or the connection died with it): look again before resending.
-        this.requestRefresh(batch.topic);
-        return;
+    if (fate.kind === 'success') {
+      this.succeeded(batch, -1, -1);
+      return;
     }
+    if (fate.bumpEpoch) this.sequences.requestBump();
+    if (fate.kind === 'fail') {
+      this.rejectBatch(batch, fate.timedOut ? this.timeoutError(batch, error) : error);
+      return;
+    }
+    this.accumulator.retry(batch, now + backoffDelay(batch.attempts, this.options.cluster.retry), error);
+    // The leader may have moved (or the connection died with it): look again before resending.
+    this.requestRefresh(batch.topic);
   }
 
   /** Fails the batches waiting longer than the delivery timeout. */

@@ -4,7 +4,8 @@
  * Pure: the sender hands the answer and the facts, and acts on the result.
  */
 import type { Produce } from '../protocol/apis/produce.js';
-import { kafkaError } from '../protocol/error-codes.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { kafkaError } from '../protocol/kafka-error.js';
 import { ProtocolError } from '../protocol/errors.js';
 import type { ResponseOut } from '../protocol/schema.js';
 import { decideOnFailure, type BatchFailureFacts } from './error-policy.js';
@@ -14,7 +15,7 @@ import { decideOnFailure, type BatchFailureFacts } from './error-policy.js';
  * REQUEST_TIMED_OUT (acks=all: appended by the leader, replicas late), NETWORK_EXCEPTION,
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  */
-const APPENDED_MAYBE: ReadonlySet<number> = new Set([7, 13, 20]);
+const APPENDED_MAYBE: ReadonlySet<number> = new Set([ErrorCode.REQUEST_TIMED_OUT, ErrorCode.NETWORK_EXCEPTION, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND]);
 
 /** What identifies a batch in an answer. */
 export interface AnsweredBatch {

@@ -1,8 +1,11 @@
 /**
  * What the sender sends next, decided from facts it is handed: whether the idempotent producer's
- * sequence state lets anything go, which ready partitions go to which leader, and which of them
- * share one Produce request. Pure: no I/O, no clock, nothing mutated.
+ * sequence state lets anything go, which ready partitions go to which leader, which of them share
+ * one Produce request, and that request's body. Pure: no I/O, no clock, nothing mutated.
  */
+import type { Produce } from '../protocol/apis/produce.js';
+import { ProtocolError } from '../protocol/errors.js';
+import type { RequestIn } from '../protocol/schema.js';
 
 /** The sequence facts of the producer, as the sender sees them before a send. */
 export interface SequenceFacts {
@@ -102,4 +105,39 @@ export function planRequest<Q>(queues: readonly Q[], nextBatchBytes: (queue: Q) 
     bytes += size;
   }
   return { into, left };
+}
+
+/** The body of a Produce request. */
+export type ProduceBody = RequestIn<typeof Produce>;
+
+/** What a Produce body needs besides its batches. */
+export interface ProduceBodySettings {
+  /** The version spoken: from 13 topics go by id. */
+  version: number;
+  /** -1 (all), 0 or 1. */
+  acks: -1 | 0 | 1;
+  /** How long the broker may wait for replicas, ms (the producer's `requestTimeoutMs`). */
+  timeoutMs: number;
+  /** The topic's id from metadata, `''` when unknown. */
+  topicIdOf: (topic: string) => string;
+}
+
+/**
+ * The Produce body carrying `batches` (one per partition) with their encoded bytes, grouped by
+ * topic in the order the batches come. Throws a {@link ProtocolError} when version 13 or later is
+ * spoken and a topic's id is not known (the request cannot name it).
+ */
+export function produceBody(batches: readonly { topic: string; partition: number }[], encoded: readonly Buffer[], settings: ProduceBodySettings): ProduceBody {
+  const topics = new Map<string, { name: string; topicId: string; partitionData: { index: number; records: Buffer }[] }>();
+  batches.forEach((batch, i) => {
+    let topic = topics.get(batch.topic);
+    if (!topic) {
+      const topicId = settings.topicIdOf(batch.topic);
+      if (settings.version >= 13 && !topicId) throw new ProtocolError(`no topic id known for ${batch.topic}`, { topic: batch.topic });
+      topic = { name: batch.topic, topicId, partitionData: [] };
+      topics.set(batch.topic, topic);
+    }
+    topic.partitionData.push({ index: batch.partition, records: encoded[i] as Buffer });
+  });
+  return { transactionalId: null, acks: settings.acks, timeoutMs: settings.timeoutMs, topicData: [...topics.values()] };
 }

@@ -17,15 +17,13 @@ import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/ret
 import { InitProducerId } from '../protocol/apis/init-producer-id.js';
 import { Produce } from '../protocol/apis/produce.js';
 import { kafkaError } from '../protocol/kafka-error.js';
-import { ProtocolError } from '../protocol/errors.js';
 import { DeliveryTimeoutError } from './errors.js';
 import { encodeRecordBatch } from '../protocol/records/encode-batch.js';
-import type { RequestIn } from '../protocol/schema.js';
 import { REQUEST_OVERHEAD_BYTES, type PartitionQueue, type RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { Delivery } from './delivery.js';
 import { decideBatchFate, readProduceAnswer, type BatchOutcome } from './produce-answer.js';
-import { groupByLeader, nextSequenceStep, planRequest, type SequenceFacts } from './produce-plan.js';
+import { groupByLeader, nextSequenceStep, planRequest, produceBody, type ProduceBody, type SequenceFacts } from './produce-plan.js';
 import type { ResolvedProducerOptions } from './options.js';
 import type { SequenceState } from './sequences.js';
 import { DeadlineTimer } from '../util/deadline-timer.js';
@@ -42,7 +40,6 @@ export interface SenderHooks {
 }
 
 type Batch = ProducerBatch<Delivery>;
-type ProduceBody = RequestIn<typeof Produce>;
 
 /** Sends the accumulator's batches. One per producer. */
 export class Sender {
@@ -217,7 +214,12 @@ export class Sender {
       await previous;
       const build = (v: number): ProduceBody => {
         version = v;
-        return this.body(batches, encoded, v);
+        return produceBody(batches, encoded, {
+          version: v,
+          acks: this.options.acks,
+          timeoutMs: this.options.cluster.requestTimeoutMs,
+          topicIdOf: (topic) => this.cluster.metadata?.topics.get(topic)?.topicId ?? '',
+        });
       };
       if (this.options.acks === 0) {
         const sent = this.cluster.send(leader, Produce, build);
@@ -250,26 +252,6 @@ export class Sender {
       if (outcome.fateUnknown !== undefined) batch.fateUnknown = outcome.fateUnknown;
       this.failed(batch, outcome.error, now);
     });
-  }
-
-  private body(batches: Batch[], encoded: Buffer[], version: number): ProduceBody {
-    const topics = new Map<string, { name: string; topicId: string; partitionData: { index: number; records: Buffer }[] }>();
-    batches.forEach((batch, i) => {
-      let topic = topics.get(batch.topic);
-      if (!topic) {
-        const topicId = this.cluster.metadata?.topics.get(batch.topic)?.topicId ?? '';
-        if (version >= 13 && !topicId) throw new ProtocolError(`no topic id known for ${batch.topic}`, { topic: batch.topic });
-        topic = { name: batch.topic, topicId, partitionData: [] };
-        topics.set(batch.topic, topic);
-      }
-      topic.partitionData.push({ index: batch.partition, records: encoded[i] as Buffer });
-    });
-    return {
-      transactionalId: null,
-      acks: this.options.acks,
-      timeoutMs: this.options.cluster.requestTimeoutMs,
-      topicData: [...topics.values()],
-    };
   }
 
   /** The batch's record-batch bytes for its current stamp, encoded once per stamp. */

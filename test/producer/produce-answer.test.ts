@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decideBatchFate, readProduceAnswer, type BatchFateFacts } from '../../src/producer/produce-answer.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { ConnectionError, ProtocolError } from '../../src/protocol/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
+import { ProtocolError } from '../../src/protocol/errors.js';
+import { ConnectionError } from '../../src/network/errors.js';
 
 type Answer = Parameters<typeof readProduceAnswer>[1];
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { groupByLeader, nextSequenceStep, planRequest, type SequenceFacts } from '../../src/producer/produce-plan.js';
+import { groupByLeader, nextSequenceStep, planRequest, produceBody, type SequenceFacts } from '../../src/producer/produce-plan.js';
+import { ProtocolError } from '../../src/protocol/errors.js';
 
 function facts(overrides: Partial<SequenceFacts> = {}): SequenceFacts {
   return { idempotent: true, bumpNeeded: false, requestsInFlight: 0, unknownFateRetryWaiting: () => false, hasProducerId: true, ...overrides };
@@ -49,4 +50,25 @@ test('a request takes one batch per partition while it fits; the rest wait for t
 
 test('the first batch of a request goes however large it is (the broker judges it)', () => {
   assert.deepEqual(planRequest(['big', 'small'], (q) => (q === 'big' ? 5_000 : 10), 1_000, 100), { into: ['big'], left: ['small'] });
+});
+
+test('a Produce body groups the batches by topic in the order they come; from v13 a topic without a known id cannot be named', () => {
+  const batches = [
+    { topic: 't', partition: 1 },
+    { topic: 'u', partition: 0 },
+    { topic: 't', partition: 0 },
+  ];
+  const encoded = [Buffer.from('a'), Buffer.from('b'), Buffer.from('c')];
+  const ids: Record<string, string> = { t: 'id-t' };
+  const body = produceBody(batches, encoded, { version: 12, acks: -1, timeoutMs: 30_000, topicIdOf: (topic) => ids[topic] ?? '' });
+  assert.deepEqual(body, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 30_000,
+    topicData: [
+      { name: 't', topicId: 'id-t', partitionData: [{ index: 1, records: encoded[0] }, { index: 0, records: encoded[2] }] },
+      { name: 'u', topicId: '', partitionData: [{ index: 0, records: encoded[1] }] },
+    ],
+  });
+  assert.throws(() => produceBody(batches, encoded, { version: 13, acks: 1, timeoutMs: 1, topicIdOf: (topic) => ids[topic] ?? '' }), ProtocolError);
 });

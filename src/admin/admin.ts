@@ -66,8 +66,8 @@ export class Admin {
   constructor(options: AdminOptions) {
     const { cluster, ...own } = resolveAdminOptions(options);
     this.cluster = new Cluster(cluster);
-    // Not the raw cluster options: they hold TLS keys and SASL passwords, which the Cluster keeps
-    // only in resolved form, out of sight of inspect().
+    // The cluster part is the Cluster's alone (its options keep TLS keys and SASL passwords out of
+    // sight of inspect()).
     this.options = own;
   }
 

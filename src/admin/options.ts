@@ -1,5 +1,5 @@
 /** Options of the admin client: the cluster options plus the admin's own, with one frozen defaults object and one validate. */
-import { CLUSTER_OPTION_KEYS, resolveClusterOptions, type ClusterOptions } from '../cluster/options.js';
+import { CLUSTER_OPTION_KEYS, clusterOptionsOf, resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { checkInteger, checkKnownKeys } from '../options/validate.js';
 import { InvalidOptionError } from '../errors.js';
 
@@ -15,8 +15,8 @@ export interface AdminOptions extends ClusterOptions {
 
 /** Admin options after defaults and validation. */
 export interface ResolvedAdminOptions {
-  /** The cluster part, validated, as the Cluster constructor takes it. */
-  cluster: ClusterOptions;
+  /** The cluster part, resolved once: the admin's Cluster is built from it. */
+  cluster: ResolvedClusterOptions;
   operationTimeoutMs: number;
 }
 
@@ -31,10 +31,8 @@ const ADMIN_OPTION_KEYS = [...CLUSTER_OPTION_KEYS, 'operationTimeoutMs'] as cons
 export function resolveAdminOptions(options: AdminOptions): ResolvedAdminOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
   checkKnownKeys('admin', options, ADMIN_OPTION_KEYS);
-  const { operationTimeoutMs, ...cluster } = options;
-  resolveClusterOptions(cluster); // validates now, synchronously, so a bad option fails the constructor
   return {
-    cluster,
-    operationTimeoutMs: checkInteger('operationTimeoutMs', operationTimeoutMs ?? ADMIN_DEFAULTS.operationTimeoutMs, 1, 3_600_000),
+    cluster: resolveClusterOptions(clusterOptionsOf(options)),
+    operationTimeoutMs: checkInteger('operationTimeoutMs', options.operationTimeoutMs ?? ADMIN_DEFAULTS.operationTimeoutMs, 1, 3_600_000),
   };
 }

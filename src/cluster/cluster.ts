@@ -49,7 +49,11 @@ export class Cluster {
   private rebootstraps = 0;
   private readonly refreshFailures = new RefreshFailureClock();
 
-  constructor(options: ClusterOptions) {
+  /**
+   * @param options the cluster options, or options `resolveClusterOptions` already resolved (each
+   *   role resolves its cluster options once, with its own, and builds its client from them)
+   */
+  constructor(options: ClusterOptions | ResolvedClusterOptions) {
     this.options = resolveClusterOptions(options);
     this.linkLog = new LinkLog(this.options.logger);
     this.bootstrap = this.bootstrapLinks();

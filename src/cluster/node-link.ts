@@ -84,6 +84,8 @@ export class NodeLink {
     if (this.closed) throw this.closedError();
     const wait = this.nextAttemptAt - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // The cluster options were resolved with the connection's own defaults and bounds: nothing
+    // here needs checking again.
     const conn = new Connection({
       host: this.host,
       port: this.port,
@@ -95,6 +97,7 @@ export class NodeLink {
       tls: this.options.tls?.connectOptions(this.host, this.nodeId < 0),
       nodeId: this.nodeId,
       onThrottle: (api, ms) => this.log.throttled(this.address, this.nodeId, api, ms),
+      firstCorrelationId: 0,
     });
     this.opening = conn;
     // The whole setup is bounded by connectTimeoutMs (Java socket.connection.setup.timeout.ms), not

@@ -1,6 +1,7 @@
 /** Options of the cluster client (connections, metadata, retries), one frozen defaults object and one validate(). */
 import { checkBrokers, checkInteger, checkOptionsObject, checkString } from '../options/validate.js';
 import { InvalidOptionError } from '../errors.js';
+import { CONNECTION_DEFAULTS, resolveConnectionLimits, type ConnectionLimits } from '../network/connection-options.js';
 import { resolveSaslOptions, type SaslAuthenticator, type SaslOptions } from '../network/sasl/options.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { resolveTlsOptions, type ClusterTlsOptions, type TlsSettings } from './tls-options.js';
@@ -8,17 +9,11 @@ import { resolveLogger, type Logger, type LoggerOption } from '../logger.js';
 import { METADATA_RECOVERY_KEYS, resolveMetadataRecovery, type MetadataRecoveryOptions, type ResolvedMetadataRecovery } from './rebootstrap.js';
 
 /** Options shared by every client role (producer, consumer, admin). */
-export interface ClusterOptions extends MetadataRecoveryOptions {
+export interface ClusterOptions extends MetadataRecoveryOptions, ConnectionLimits {
   /** Bootstrap brokers, `host:port` (Java `bootstrap.servers`). Required. */
   brokers: string[] | string;
   /** Client id sent with every request (Java `client.id`). Default `kafka-stage`. */
   clientId?: string;
-  /** TCP connect timeout in ms (Java `socket.connection.setup.timeout.ms`). Default 10_000. */
-  connectTimeoutMs?: number;
-  /** Per-request timeout in ms (Java `request.timeout.ms`). Default 30_000. */
-  requestTimeoutMs?: number;
-  /** Largest response frame accepted, bytes. Default 128 MiB. */
-  maxResponseBytes?: number;
   /** Metadata is refreshed at least this often, ms (Java `metadata.max.age.ms`). Default 300_000. */
   metadataMaxAgeMs?: number;
   /** Retry policy of retriable errors (Java `retries`, `retry.backoff.ms`, `retry.backoff.max.ms`). */
@@ -63,9 +58,7 @@ export interface ResolvedClusterOptions {
 /** Defaults of {@link ClusterOptions}. */
 export const CLUSTER_DEFAULTS = Object.freeze({
   clientId: 'kafka-stage',
-  connectTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  maxResponseBytes: 128 * 1024 * 1024,
+  ...CONNECTION_DEFAULTS,
   metadataMaxAgeMs: 300_000,
   tls: false as boolean | ClusterTlsOptions,
 });
@@ -87,9 +80,33 @@ export const CLUSTER_OPTION_KEYS = [
 
 const RETRY_KEYS = ['retries', 'initialBackoffMs', 'maxBackoffMs', 'deadlineMs'] as const;
 
-/** Applies defaults and validates; throws InvalidOptionError naming the first bad option. */
-export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
+/** Every object {@link resolveClusterOptions} made: resolving one again gives it back as it is. */
+const resolvedObjects = new WeakSet<ResolvedClusterOptions>();
+
+/**
+ * The cluster options among a role's options (for the Cluster a role builds, or the clients a
+ * consumer makes, such as its dead-letter producer): the role's own keys left out.
+ */
+export function clusterOptionsOf(options: ClusterOptions): ClusterOptions {
+  const source = options as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of CLUSTER_OPTION_KEYS) if (source[key] !== undefined) out[key] = source[key];
+  return out as unknown as ClusterOptions;
+}
+
+/**
+ * Applies defaults and validates; throws InvalidOptionError naming the first bad option. Options
+ * it resolved before come back as they are: a role resolves its cluster options once, when it is
+ * constructed, and builds its `Cluster` from them (TLS keys are read and SASL credentials
+ * wrapped once).
+ */
+export function resolveClusterOptions(options: ClusterOptions | ResolvedClusterOptions): ResolvedClusterOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
+  if (resolvedObjects.has(options as ResolvedClusterOptions)) return options as ResolvedClusterOptions;
+  return resolveRaw(options as ClusterOptions);
+}
+
+function resolveRaw(options: ClusterOptions): ResolvedClusterOptions {
   const retryIn = checkOptionsObject('retry', options.retry, RETRY_KEYS);
   const retry: RetryOptions = {
     retries: checkInteger('retry.retries', retryIn.retries ?? DEFAULT_RETRY.retries, 0, 1_000_000),
@@ -100,12 +117,10 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   if (retry.maxBackoffMs < retry.initialBackoffMs) {
     throw new InvalidOptionError('retry.maxBackoffMs', 'must be ≥ retry.initialBackoffMs');
   }
-  return {
+  const resolved: ResolvedClusterOptions = {
     brokers: checkBrokers('brokers', options.brokers),
     clientId: checkString('clientId', options.clientId ?? CLUSTER_DEFAULTS.clientId),
-    connectTimeoutMs: checkInteger('connectTimeoutMs', options.connectTimeoutMs ?? CLUSTER_DEFAULTS.connectTimeoutMs, 1, 3_600_000),
-    requestTimeoutMs: checkInteger('requestTimeoutMs', options.requestTimeoutMs ?? CLUSTER_DEFAULTS.requestTimeoutMs, 1, 3_600_000),
-    maxResponseBytes: checkInteger('maxResponseBytes', options.maxResponseBytes ?? CLUSTER_DEFAULTS.maxResponseBytes, 1024, 2 ** 31 - 1),
+    ...resolveConnectionLimits(options),
     metadataMaxAgeMs: checkInteger('metadataMaxAgeMs', options.metadataMaxAgeMs ?? CLUSTER_DEFAULTS.metadataMaxAgeMs, 0, 86_400_000),
     retry,
     tls: resolveTlsOptions(options.tls),
@@ -113,6 +128,8 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     metadataRecovery: resolveMetadataRecovery(options),
     logger: checkLogger(options.logger),
   };
+  resolvedObjects.add(resolved);
+  return resolved;
 }
 
 function checkLogger(option: unknown): Logger {

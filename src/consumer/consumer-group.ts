@@ -22,7 +22,8 @@ import { checkSubscriber } from '../options/validate.js';
 import { KafkaStageError } from '../errors.js';
 import type { MembershipListener, TopicPartition } from './contracts.js';
 import { createDeadLetterProducer } from './dead-letter.js';
-import { clusterPart, resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';
+import { clusterOptionsOf } from '../cluster/options.js';
+import { resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';
 import { StageHost, type SubscriberFactory } from './stage-host.js';
 import { ConsumerBase } from './consumer-base.js';
 
@@ -51,7 +52,7 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
     super();
     this.options = resolveConsumerGroupOptions(options);
     checkSubscriber(subscriber);
-    this.cluster = new Cluster(options);
+    this.cluster = new Cluster(this.options.cluster);
     const listener: MembershipListener = {
       onAssigned: (partitions, generationId) => this.assigned(partitions, generationId),
       // Signals of a stop say 'stopped' (membership.stop revokes through this listener).
@@ -70,7 +71,7 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
         commit: (offsets) => this.membership.commitOffsets(offsets),
         fetchCommitted: (partitions, signal) => this.membership.fetchCommittedOffsets(partitions, signal),
         owns: (topic, partition) => this.membership.assignment.some((tp) => tp.topic === topic && tp.partition === partition),
-        createDeadLetterProducer: () => createDeadLetterProducer(clusterPart(options)),
+        createDeadLetterProducer: () => createDeadLetterProducer(clusterOptionsOf(options)),
       },
       this,
       subscriber ?? null,

@@ -52,6 +52,7 @@ import { buildFetchRequest, FetchPartIndex } from './fetch-request.js';
 import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
 import type { ResolvedConsumerCommon } from './options.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { DeadlineTimer } from '../util/deadline-timer.js';
 
 /** Name of the `node:diagnostics_channel` channel on which every Fetch the scheduler sends is published. */
 export const FETCH_CHANNEL = 'kafka-stage:fetch';
@@ -137,8 +138,7 @@ export class FetchScheduler implements FetchWaker {
   private routing: Promise<void> | null = null;
   /** Set after an error that says metadata is stale: the next routing refreshes it. */
   private metadataStale = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private readonly timer = new DeadlineTimer(() => this.pump());
   private readonly counters = { fetches: 0, failedFetches: 0, partitionErrors: 0 };
   private readonly fetchesByBroker = new Map<number, number>();
   private readonly fetchesByPartition = new Map<string, number>();
@@ -202,7 +202,7 @@ export class FetchScheduler implements FetchWaker {
    */
   async stop(): Promise<void> {
     this.running = false;
-    this.clearTimer();
+    this.timer.disarm();
     const pending: Promise<void>[] = [];
     for (const broker of this.brokers.values()) {
       broker.controller?.abort();
@@ -488,23 +488,7 @@ export class FetchScheduler implements FetchWaker {
   }
 
   private armTimer(at: number): void {
-    if (!this.running || at >= this.timerAt) return;
-    this.clearTimer();
-    this.timerAt = at;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.pump();
-      },
-      Math.max(1, at - Date.now()),
-    );
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
+    if (this.running) this.timer.armAt(at);
   }
 }
 

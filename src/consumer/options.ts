@@ -3,7 +3,7 @@
  * validates and throws InvalidOptionError naming the option. Every option says its unit, default and
  * the Java client's equivalent.
  */
-import { resolveClusterOptions, CLUSTER_OPTION_KEYS, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
+import { clusterOptionsOf, resolveClusterOptions, CLUSTER_OPTION_KEYS, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, checkString, checkTopicName } from '../options/validate.js';
 import { InvalidOptionError } from '../errors.js';
 import { resolveFailurePolicyOption, type FailurePolicyOption, type FailurePolicySource } from './failure-policy.js';
@@ -195,14 +195,6 @@ const GROUP_KEYS = [
 const STANDALONE_KEYS = [...CLUSTER_OPTION_KEYS, ...COMMON_KEYS, 'partitions', 'groupId'] as const;
 const ASSIGNORS: readonly AssignorName[] = ['range', 'roundrobin', 'cooperative-sticky'];
 
-/** The cluster options among a consumer's options (for the clients a consumer makes, such as its dead-letter producer). */
-export function clusterPart(options: ClusterOptions): ClusterOptions {
-  const source = options as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of CLUSTER_OPTION_KEYS) if (source[key] !== undefined) out[key] = source[key];
-  return out as unknown as ClusterOptions;
-}
-
 function objectOption<T extends object>(name: string, value: T | undefined, known: readonly string[]): Partial<T> {
   return checkOptionsObject(name, value, known, `consumer ${name}`);
 }
@@ -213,7 +205,7 @@ function resolveCommon(options: ConsumerGroupOptions | StandaloneConsumerOptions
   const buffer = objectOption('buffer', options.buffer, ['maxRecordsPerPartition', 'maxBytesPerPartition', 'maxBytes']);
   const fetch = objectOption('fetch', options.fetch, ['maxWaitMs', 'minBytes', 'minPartitionBytes', 'isolationLevel', 'verifyCrc']);
   const resolved: ResolvedConsumerCommon = {
-    cluster: resolveClusterOptions(clusterPart(options)),
+    cluster: resolveClusterOptions(clusterOptionsOf(options)),
     autoOffsetReset: checkOneOf('autoOffsetReset', options.autoOffsetReset ?? d.autoOffsetReset, ['earliest', 'latest', 'none']),
     commit: {
       strategy: checkOneOf('commit.strategy', commit.strategy ?? d.commit.strategy, ['async', 'sync', 'none']),

@@ -12,7 +12,8 @@ import { checkSubscriber } from '../options/validate.js';
 import { InvalidOptionError, KafkaStageError } from '../errors.js';
 import { tpKey } from './contracts.js';
 import { createDeadLetterProducer } from './dead-letter.js';
-import { clusterPart, resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
+import { clusterOptionsOf } from '../cluster/options.js';
+import { resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
 import { StageHost, type SubscriberFactory } from './stage-host.js';
 import { ConsumerBase } from './consumer-base.js';
 
@@ -37,7 +38,7 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
     super();
     this.options = resolveStandaloneOptions(options);
     checkSubscriber(subscriber);
-    this.cluster = new Cluster(options);
+    this.cluster = new Cluster(this.options.cluster);
     const groupId = this.options.groupId;
     this.coordinator = groupId === null ? null : new GroupCoordinator(this.cluster, groupId);
     this.host = new StageHost<E>(
@@ -55,7 +56,7 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
           for (const [key, c] of committed) out.set(key, c === null ? null : c.offset);
           return out;
         },
-        createDeadLetterProducer: () => createDeadLetterProducer(clusterPart(options)),
+        createDeadLetterProducer: () => createDeadLetterProducer(clusterOptionsOf(options)),
       },
       this,
       subscriber ?? null,

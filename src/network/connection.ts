@@ -1,6 +1,7 @@
 /**
- * One TCP (or TLS) connection to one broker: framing, correlation ids, pipelined requests,
- * per-request timeouts, a maximum response size, clean close.
+ * One TCP (or TLS) connection to one broker: framing, pipelined requests, a maximum response size,
+ * clean close. Which requests wait for an answer, their correlation ids and deadlines are kept by
+ * its {@link InFlightTable}; its options come resolved (`connection-options.ts`).
  *
  * Failure rules, all giving typed errors and none leaving a caller hanging:
  * - a socket error, or the broker closing, rejects every waiting request with a retriable
@@ -18,84 +19,26 @@ import { channel } from 'node:diagnostics_channel';
 import { connect as netConnect, isIP, isIPv6, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { checkInteger, checkString } from '../options/validate.js';
-import { AbortedError, InvalidOptionError, KafkaStageError, type ErrorContext } from '../errors.js';
+import { checkInteger } from '../options/validate.js';
+import { AbortedError, KafkaStageError, type ErrorContext } from '../errors.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { ConnectionClosedError, ConnectionError, RequestTimeoutError } from './errors.js';
 import { decodeResponse, encodeRequest } from '../protocol/frame.js';
 import type { AnyApi, ApiDefinition, RequestIn, ResponseOut } from '../protocol/schema.js';
-import { nextCorrelationId } from './correlation.js';
+import { MAX_TIMER_DELAY_MS } from '../util/deadline-timer.js';
+import type { ConnectionInSetup, RequestEvent, ResolvedConnectionOptions } from './connection-options.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameReader } from './frame-reader.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { InFlightTable } from './in-flight.js';
 
 /** Name of the `node:diagnostics_channel` channel on which every settled request is published. */
 export const REQUEST_CHANNEL = 'kafka-stage:request';
 const requestChannel = channel(REQUEST_CHANNEL);
 
-/** Default connect timeout in ms (Java `socket.connection.setup.timeout.ms`). */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** Default request timeout in ms (Java `request.timeout.ms`). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-/** Default largest response frame accepted: 128 MiB. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 /** Longest a clean close waits for queued bytes to reach the kernel before dropping the socket. */
 const CLOSE_GRACE_MS = 1_000;
-/** Largest delay `setTimeout` honours; longer timeouts would fire at once. */
-const MAX_TIMER_MS = 0x7fffffff;
 const API_VERSIONS_KEY = 18;
-
-/** Published on {@link REQUEST_CHANNEL} and passed to `onRequest` when a request settles. */
-export interface RequestEvent {
-  /** API name, e.g. `Fetch`. */
-  api: string;
-  /** API key. */
-  apiKey: number;
-  /** Version spoken. */
-  version: number;
-  /** Broker address `host:port`. */
-  broker: string;
-  /** Broker node id, when known. */
-  nodeId?: number;
-  /** Correlation id of the request. */
-  correlationId: number;
-  /** Time from sending to settling (for `send`: to the bytes reaching the kernel), in ms. */
-  durationMs: number;
-  /** Why the request failed; absent on success. */
-  error?: Error;
-}
-
-/** Options of a {@link Connection}. */
-export interface ConnectionOptions {
-  /** Broker host name or IP address. */
-  host: string;
-  /** Broker port. */
-  port: number;
-  /** Client id sent in every request header (Java `client.id`). */
-  clientId: string;
-  /** Time allowed for TCP connect, TLS handshake and `authenticate`, in ms. Default 10 000 (Java `socket.connection.setup.timeout.ms`). */
-  connectTimeoutMs?: number;
-  /** Time a request may wait for its response, in ms. Default 30 000 (Java `request.timeout.ms`). */
-  requestTimeoutMs?: number;
-  /** Largest response frame accepted, in bytes; a larger declared size is a protocol error. Default 128 MiB. */
-  maxResponseBytes?: number;
-  /**
-   * TLS: `true` for defaults, or Node TLS options. Certificates and the host name are verified by
-   * default (`servername` = `host` unless `host` is an IP address, whose certificate must list it).
-   * `false` or absent: plain TCP.
-   */
-  tls?: TlsConnectionOptions | boolean;
-  /** Runs after the socket opens and before `connect()` resolves, e.g. a SASL exchange through `request`. */
-  authenticate?: (conn: Connection) => Promise<void>;
-  /** Broker node id, for error context and events. */
-  nodeId?: number;
-  /** Called synchronously with every settled request (cheap counters; must not throw). */
-  onRequest?: (event: RequestEvent) => void;
-  /** Called when a response carries a throttle time above 0 (a quota hit; must not throw). */
-  onThrottle?: (api: string, throttleTimeMs: number) => void;
-  /** First correlation id used. Default 0. Tests start near 2^31-1 to exercise wrapping. */
-  firstCorrelationId?: number;
-}
 
 /** Per-request options of {@link Connection.request}. */
 export interface RequestOptions {
@@ -137,7 +80,7 @@ export class Connection {
   private readonly connectTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly tls: TlsConnectionOptions | undefined;
-  private readonly authenticate: ((conn: Connection) => Promise<void>) | undefined;
+  private readonly authenticate: ((conn: ConnectionInSetup) => Promise<void>) | undefined;
   private readonly nodeId: number | undefined;
   private readonly onRequest: ((event: RequestEvent) => void) | undefined;
   private readonly onThrottle: ((api: string, throttleTimeMs: number) => void) | undefined;
@@ -147,44 +90,35 @@ export class Connection {
    * with no extra copy); TLS sockets emit 'data' chunks (FrameDecoder).
    */
   private readonly decoder: FrameDecoder | FrameReader;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending: InFlightTable<Pending>;
   private readonly closeListeners: CloseListener[] = [];
   private state: State = 'new';
   private socket: Socket | null = null;
   private socketGone: Promise<void> = Promise.resolve();
   private connectPromise: Promise<void> | null = null;
   private rejectConnect: ((error: Error) => void) | null = null;
-  private lastCorrelationId: number;
-  /** One timer per connection, armed for the earliest deadline: no timer per request. */
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
   /**
    * Set while {@link Connection.reauthenticate} runs: frames of new requests wait here, in order,
    * and go out when it ends (`written` settles a `send()` whose frame waited).
    */
   private held: { frame: Buffer; written?: (err?: Error | null) => void }[] | null = null;
 
-  constructor(options: ConnectionOptions) {
-    this.host = checkString('host', options.host);
-    this.port = checkInteger('port', options.port, 1, 65535);
-    if (typeof options.clientId !== 'string') throw new InvalidOptionError('clientId', 'expected a string');
+  /** Takes options resolved by `resolveConnectionOptions` (defaults applied, bounds checked). */
+  constructor(options: ResolvedConnectionOptions) {
+    this.host = options.host;
+    this.port = options.port;
     this.clientId = options.clientId;
-    this.connectTimeoutMs = checkInteger('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1, MAX_TIMER_MS);
-    this.requestTimeoutMs = checkInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 1, MAX_TIMER_MS);
-    const maxResponseBytes = checkInteger('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 4, 0x7fffffff);
-    const tls = options.tls ?? false;
-    if (typeof tls !== 'boolean' && (typeof tls !== 'object' || tls === null)) {
-      throw new InvalidOptionError('tls', 'expected a boolean or TLS options');
-    }
-    this.tls = tls === true ? {} : tls === false ? undefined : tls;
+    this.connectTimeoutMs = options.connectTimeoutMs;
+    this.requestTimeoutMs = options.requestTimeoutMs;
+    this.tls = options.tls;
     this.authenticate = options.authenticate;
     this.nodeId = options.nodeId;
     this.onRequest = options.onRequest;
     this.onThrottle = options.onThrottle;
-    this.lastCorrelationId = checkInteger('firstCorrelationId', options.firstCorrelationId ?? 0, 0, 0x7fffffff) - 1;
+    this.pending = new InFlightTable<Pending>({ onExpired: (entry) => this.timeout(entry), firstCorrelationId: options.firstCorrelationId });
     this.address = isIPv6(this.host) ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
     this.context = this.nodeId === undefined ? { broker: this.address } : { broker: this.address, nodeId: this.nodeId };
-    const framing = { maxFrameBytes: maxResponseBytes, context: this.context };
+    const framing = { maxFrameBytes: options.maxResponseBytes, context: this.context };
     this.decoder = this.tls ? new FrameDecoder(framing) : new FrameReader(framing);
   }
 
@@ -261,14 +195,13 @@ export class Connection {
     }
     let timeoutMs = this.requestTimeoutMs;
     let frame: Buffer;
-    const correlationId = nextCorrelationId(this.lastCorrelationId, this.pending);
+    const correlationId = this.pending.nextId();
     try {
-      if (options?.timeoutMs !== undefined) timeoutMs = checkInteger('timeoutMs', options.timeoutMs, 1, MAX_TIMER_MS);
+      if (options?.timeoutMs !== undefined) timeoutMs = checkInteger('timeoutMs', options.timeoutMs, 1, MAX_TIMER_DELAY_MS);
       frame = encode(api, version, correlationId, this.clientId, body);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new ProtocolError(String(err), { api: api.name }));
     }
-    this.lastCorrelationId = correlationId;
     const startedAt = performance.now();
     const entry: Pending = {
       api,
@@ -286,14 +219,13 @@ export class Connection {
       entry.resolve = resolve as (value: unknown) => void;
       entry.reject = reject;
     });
-    this.pending.set(correlationId, entry);
+    this.pending.add(entry);
     if (signal) {
       entry.onAbort = () => this.abort(entry);
       signal.addEventListener('abort', entry.onAbort, { once: true });
     }
     if (this.held !== null && !bypassHold) this.held.push({ frame });
     else socket.write(frame);
-    this.armTimer(entry.deadline);
     return promise;
   }
 
@@ -305,13 +237,13 @@ export class Connection {
     const socket = this.writableSocket(api);
     if (socket instanceof Error) return Promise.reject(socket);
     let frame: Buffer;
-    const correlationId = nextCorrelationId(this.lastCorrelationId, this.pending);
+    const correlationId = this.pending.nextId();
     try {
       frame = encode(api, version, correlationId, this.clientId, body);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new ProtocolError(String(err), { api: api.name }));
     }
-    this.lastCorrelationId = correlationId;
+    this.pending.useId(correlationId);
     const startedAt = performance.now();
     return new Promise<void>((resolve, reject) => {
       const written = (err?: Error | null): void => {
@@ -470,7 +402,7 @@ export class Connection {
 
   private onFrame(frame: Buffer): void {
     const correlationId = frame.readInt32BE(0);
-    const entry = this.pending.get(correlationId);
+    const entry = this.pending.take(correlationId);
     if (entry === undefined) {
       const error = new ProtocolError(
         `response correlation id ${correlationId} matches no request in flight to ${this.address} (${this.pending.size} waiting)`,
@@ -479,8 +411,6 @@ export class Connection {
       this.shutdown(error, undefined, false);
       return;
     }
-    this.pending.delete(correlationId);
-    if (this.pending.size === 0) this.disarmTimer();
     if (entry.abandoned) return;
     let body: unknown;
     try {
@@ -509,22 +439,6 @@ export class Connection {
     this.shutdown(new ConnectionClosedError(`broker ${this.address} closed the connection${midFrame}`, this.context), undefined, false);
   };
 
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    if (this.state === 'closed') return;
-    const now = performance.now();
-    let earliest = Infinity;
-    for (const entry of this.pending.values()) {
-      if (entry.deadline <= now) {
-        this.timeout(entry);
-        return;
-      }
-      if (entry.deadline < earliest) earliest = entry.deadline;
-    }
-    if (earliest !== Infinity) this.armTimer(earliest);
-  };
-
   /**
    * A request outlived its timeout. Its late response would not desync the stream (it would be
    * matched by correlation id and dropped), but a broker that sits on one request is stuck or the
@@ -537,7 +451,6 @@ export class Connection {
       `${entry.api.name} v${entry.version} request to ${this.address} got no response in ${waitedMs} ms`,
       { ...this.context, api: entry.api.name, correlationId: entry.correlationId, timeoutMs: Math.round(entry.deadline - entry.startedAt) },
     );
-    this.pending.delete(entry.correlationId);
     if (!entry.abandoned) this.settle(entry, error, undefined);
     this.shutdown(error, entry, false);
   }
@@ -547,21 +460,6 @@ export class Connection {
     entry.abandoned = true;
     const reason: unknown = entry.signal?.reason;
     this.settle(entry, new AbortedError(`${entry.api.name} request to ${this.address} aborted`, { ...this.context, api: entry.api.name }, reason), undefined);
-  }
-
-  private armTimer(deadline: number): void {
-    if (deadline >= this.timerAt) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerAt = deadline;
-    // Timers may fire a little early against performance.now(); onTimer then simply re-arms.
-    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(deadline - performance.now())));
-    this.timer.unref();
-  }
-
-  private disarmTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
   }
 
   /**
@@ -574,15 +472,13 @@ export class Connection {
   private shutdown(error: Error, culprit: Pending | undefined, byClient: boolean): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.disarmTimer();
     this.decoder.reset();
     if (!byClient) this.socket?.destroy();
     const othersError =
       culprit === undefined
         ? error
         : new ConnectionError(`connection to ${this.address} closed: ${error.message}`, this.context, error);
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
+    const waiting = this.pending.drain();
     // Frames held back by a re-authentication are never sent: their send() calls fail too.
     const held = this.held ?? [];
     this.held = null;

@@ -19,6 +19,7 @@
 import type { ErrorContext } from '../errors.js';
 import type { ProtocolError } from '../protocol/errors.js';
 import { frameSizeError, PREVIEW_BYTES, previewBytes, SIZE_BYTES } from './frame-decoder.js';
+import { MovingHeadQueue } from '../util/moving-head-queue.js';
 
 /** Size of the reused buffer that small frames and frame starts are read into. */
 export const SCRATCH_BYTES = 64 * 1024;
@@ -50,8 +51,7 @@ export class FrameReader {
   /** True when the last {@link readBuffer} handed out the frame's own buffer, false for scratch. */
   private readingIntoFrame = false;
   /** Complete frames not yet taken by {@link next}. */
-  private ready: Buffer[] = [];
-  private readyHead = 0;
+  private readonly ready = new MovingHeadQueue<Buffer>();
   private failure: ProtocolError | null = null;
 
   constructor(options: FrameReaderOptions) {
@@ -89,13 +89,7 @@ export class FrameReader {
   /** The next complete frame (size prefix removed), or undefined until more bytes arrive. */
   next(): Buffer | undefined {
     if (this.failure) throw this.failure;
-    if (this.readyHead >= this.ready.length) return undefined;
-    const frame = this.ready[this.readyHead++] as Buffer;
-    if (this.readyHead === this.ready.length) {
-      this.ready = [];
-      this.readyHead = 0;
-    }
-    return frame;
+    return this.ready.shift();
   }
 
   /** Drops everything held (the connection is going away). */
@@ -103,8 +97,7 @@ export class FrameReader {
     this.carry = null;
     this.frame = null;
     this.filled = 0;
-    this.ready = [];
-    this.readyHead = 0;
+    this.ready.clear();
   }
 
   /** Splits `n` bytes read into scratch: frames and frame starts are copied out of it. */

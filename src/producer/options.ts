@@ -1,5 +1,5 @@
 /** Options of the producer: one frozen defaults object and one resolve() that validates. */
-import { CLUSTER_OPTION_KEYS, resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
+import { CLUSTER_OPTION_KEYS, clusterOptionsOf, resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf } from '../options/validate.js';
 import { InvalidOptionError } from '../errors.js';
 import type { CompressionName } from '../protocol/records/types.js';
@@ -65,7 +65,9 @@ export interface ProducerOptions extends ClusterOptions {
 }
 
 /** Producer options after defaults and validation. */
-export interface ResolvedProducerOptions extends ResolvedClusterOptions {
+export interface ResolvedProducerOptions {
+  /** The cluster part, resolved once: the producer's Cluster is built from it. */
+  cluster: ResolvedClusterOptions;
   /** -1 (all), 0 or 1, as the Produce request carries it. */
   acks: -1 | 0 | 1;
   compression: CompressionName;
@@ -116,7 +118,7 @@ const COMPRESSIONS: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4
 export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object');
   checkKnownKeys('producer', options, PRODUCER_OPTION_KEYS);
-  const cluster = resolveClusterOptions(options);
+  const cluster = resolveClusterOptions(clusterOptionsOf(options));
   const acks = resolveAcks(options.acks ?? PRODUCER_DEFAULTS.acks);
   const compression = checkOneOf('compression', options.compression ?? PRODUCER_DEFAULTS.compression, COMPRESSIONS);
   const lingerMs = checkInteger('lingerMs', options.lingerMs ?? PRODUCER_DEFAULTS.lingerMs, 0, 3_600_000);
@@ -149,7 +151,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     throw new InvalidOptionError('partitioner', 'expected a function (input) => partition | undefined');
   }
   return {
-    ...cluster,
+    cluster,
     acks,
     compression,
     lingerMs,

@@ -132,7 +132,7 @@ export class Producer {
   /** Validates `options` synchronously (throws InvalidOptionError naming the option). Connects lazily. */
   constructor(options: ProducerOptions) {
     this.options = resolveProducerOptions(options);
-    this.cluster = new Cluster(clusterPart(options));
+    this.cluster = new Cluster(this.options.cluster);
     this.accumulator = new RecordAccumulator({
       batchSize: this.options.batchSize,
       lingerMs: this.options.lingerMs,
@@ -289,7 +289,7 @@ export class Producer {
           // The cluster is unreachable for now (chaos defect D2): the sends wait, each up to its
           // deliveryTimeoutMs, and the metadata is asked for again after a backoff.
           lastFailure = failure;
-          if (failure !== EXPIRED) await delay(backoffDelay(++loadFailures, this.options.retry));
+          if (failure !== EXPIRED) await delay(backoffDelay(++loadFailures, this.options.cluster.retry));
           continue;
         }
         // Append as many as fit now and drop them from the queue in one splice: a shift() per send
@@ -393,29 +393,11 @@ export class Producer {
   private refreshIfOld(topic: string): void {
     const metadata = this.cluster.metadata;
     const now = Date.now();
-    if (!metadata || now - metadata.fetchedAt <= this.options.metadataMaxAgeMs) return;
-    if (now - this.lastBackgroundRefresh < this.options.retry.initialBackoffMs) return;
+    if (!metadata || now - metadata.fetchedAt <= this.options.cluster.metadataMaxAgeMs) return;
+    if (now - this.lastBackgroundRefresh < this.options.cluster.retry.initialBackoffMs) return;
     this.lastBackgroundRefresh = now;
     void this.cluster.refreshMetadata([...(metadata.topics.has(topic) ? metadata.topics.keys() : [topic])]).catch(() => undefined);
   }
-}
-
-/** The cluster part of the producer options, for the Cluster constructor. */
-function clusterPart(options: ProducerOptions): ProducerOptions {
-  const {
-    acks: _acks,
-    compression: _compression,
-    lingerMs: _lingerMs,
-    batchSize: _batchSize,
-    maxInFlight: _maxInFlight,
-    idempotent: _idempotent,
-    deliveryTimeoutMs: _deliveryTimeoutMs,
-    maxRequestSize: _maxRequestSize,
-    bufferMemory: _bufferMemory,
-    partitioner: _partitioner,
-    ...cluster
-  } = options;
-  return cluster;
 }
 
 function bytesOf(name: string, value: unknown): Buffer | null {

@@ -17,28 +17,21 @@ import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/ret
 import { InitProducerId } from '../protocol/apis/init-producer-id.js';
 import { Produce } from '../protocol/apis/produce.js';
 import { kafkaError } from '../protocol/kafka-error.js';
-import { ProtocolError } from '../protocol/errors.js';
 import { DeliveryTimeoutError } from './errors.js';
 import { encodeRecordBatch } from '../protocol/records/encode-batch.js';
-import type { RequestIn } from '../protocol/schema.js';
 import { REQUEST_OVERHEAD_BYTES, type PartitionQueue, type RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { Delivery } from './delivery.js';
-import { decideOnFailure } from './error-policy.js';
+import { decideBatchFate, readProduceAnswer, type BatchOutcome } from './produce-answer.js';
+import { groupByLeader, nextSequenceStep, planRequest, produceBody, type ProduceBody, type SequenceFacts } from './produce-plan.js';
 import type { ResolvedProducerOptions } from './options.js';
 import type { SequenceState } from './sequences.js';
-import { ErrorCode } from '../protocol/error-codes.js';
+import { DeadlineTimer } from '../util/deadline-timer.js';
 
 /** Java's transaction timeout for a producer without transactions: effectively none. */
 const NO_TRANSACTION_TIMEOUT_MS = 0x7fffffff;
 /** Extra time the client waits for a Produce answer beyond the timeout the broker is given. */
 const RESPONSE_GRACE_MS = 1_000;
-/**
- * Produce answers after which the records may be in the log although the batch failed:
- * REQUEST_TIMED_OUT (acks=all: appended by the leader, replicas late), NETWORK_EXCEPTION,
- * NOT_ENOUGH_REPLICAS_AFTER_APPEND.
- */
-const APPENDED_MAYBE: ReadonlySet<number> = new Set([ErrorCode.REQUEST_TIMED_OUT, ErrorCode.NETWORK_EXCEPTION, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND]);
 
 /** Callbacks into the producer. */
 export interface SenderHooks {
@@ -47,7 +40,6 @@ export interface SenderHooks {
 }
 
 type Batch = ProducerBatch<Delivery>;
-type ProduceBody = RequestIn<typeof Produce>;
 
 /** Sends the accumulator's batches. One per producer. */
 export class Sender {
@@ -55,8 +47,8 @@ export class Sender {
   /** Per broker: settles when the previous request to it has been handed to the connection. */
   private readonly writeOrder = new Map<number, Promise<void>>();
   private wakePending = false;
-  private timer: NodeJS.Timeout | null = null;
-  private timerAt = Infinity;
+  /** Wakes the sender when the next batch is due (lingered, backed off, or expiring). */
+  private readonly timer = new DeadlineTimer(() => this.run());
   private flushes = 0;
   private initializing: Promise<void> | null = null;
   private readonly refreshTopics = new Set<string>();
@@ -116,38 +108,46 @@ export class Sender {
   /** Stops: no more runs or timers. Requests in flight still settle their records. */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.disarm();
   }
 
   private run(): void {
     if (this.stopped) return;
     const now = Date.now();
     this.expire(now);
-    if (this.options.idempotent) {
-      if (this.sequences.bumpNeeded) {
-        // A gap in some partition's sequence: wait for every answer, then start a new epoch.
-        if (this.inFlightRequests > 0) return;
-        // Batches whose last attempt went unanswered may be in the log: restamped under the new
-        // epoch they would be written twice (chaos defect D4). They go again under the old stamp
-        // first, where the broker recognises a duplicate; the bump waits for their answers (or their
-        // delivery timeout). Nothing is stamped anew meanwhile.
-        if (this.accumulator.someRetry((b) => b.fateUnknown && this.sequences.isCurrent(b))) {
-          this.sendReady(now, true);
-          return;
-        }
-        if (!this.sequences.bumpEpoch()) this.sequences.setProducer(-1n, -1);
-      }
-      if (!this.sequences.hasProducerId) {
+    let step = nextSequenceStep(this.sequenceFacts());
+    if (step === 'bump-epoch') {
+      // A producer id that cannot take a new epoch is dropped: a new one is fetched.
+      if (!this.sequences.bumpEpoch()) this.sequences.setProducer(-1n, -1);
+      step = nextSequenceStep(this.sequenceFacts());
+    }
+    switch (step) {
+      case 'wait-for-answers':
+        return;
+      case 'resend-stamped-retries':
+        this.sendReady(now, true);
+        return;
+      case 'get-producer-id':
         if (!this.accumulator.isEmpty) {
           if (now >= this.initRetryAt) this.initProducerId();
           else this.schedule(this.initRetryAt);
         }
         this.schedule(this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs);
         return;
-      }
+      default:
+        this.sendReady(now, false);
     }
-    this.sendReady(now, false);
+  }
+
+  private sequenceFacts(): SequenceFacts {
+    return {
+      idempotent: this.options.idempotent,
+      bumpNeeded: this.sequences.bumpNeeded,
+      requestsInFlight: this.inFlightRequests,
+      // Batches whose last attempt went unanswered may be in the log (chaos defect D4).
+      unknownFateRetryWaiting: () => this.accumulator.someRetry((b) => b.fateUnknown && this.sequences.isCurrent(b)),
+      hasProducerId: this.sequences.hasProducerId,
+    };
   }
 
   /**
@@ -156,18 +156,9 @@ export class Sender {
    */
   private sendReady(now: number, stampedOnly: boolean): void {
     const { ready, nextReadyAt } = this.accumulator.ready(now, this.flushes > 0);
-    const byLeader = new Map<number, PartitionQueue<Delivery>[]>();
-    for (const queue of ready) {
-      if (stampedOnly && !isStampedRetry(queue.retries[0], this.sequences)) continue;
-      const leader = this.leaderOf(queue.topic, queue.partition);
-      if (leader === null) {
-        this.requestRefresh(queue.topic);
-        continue;
-      }
-      const list = byLeader.get(leader);
-      if (list) list.push(queue);
-      else byLeader.set(leader, [queue]);
-    }
+    const going = stampedOnly ? ready.filter((queue) => isStampedRetry(queue.retries[0], this.sequences)) : ready;
+    const { byLeader, leaderless } = groupByLeader(going, (queue) => this.leaderOf(queue.topic, queue.partition));
+    for (const queue of leaderless) this.requestRefresh(queue.topic);
     for (const [leader, queues] of byLeader) this.drainTo(leader, queues, stampedOnly);
     this.schedule(Math.min(nextReadyAt, this.accumulator.oldestWaiting() + this.options.deliveryTimeoutMs));
   }
@@ -177,27 +168,22 @@ export class Sender {
    * `stampedOnly`: take a partition's next batch only when it is a retry stamped under the current epoch.
    */
   private drainTo(leader: number, queues: PartitionQueue<Delivery>[], stampedOnly = false): void {
+    const nextBatchBytes = (queue: PartitionQueue<Delivery>): number | undefined => {
+      const next = queue.retries[0] ?? queue.pending[0];
+      if (!next || (stampedOnly && (next !== queue.retries[0] || !isStampedRetry(next, this.sequences)))) return undefined;
+      return next.sizeBytes;
+    };
     let remaining = queues;
     while (remaining.length > 0 && (this.inFlightByBroker.get(leader) ?? 0) < this.options.maxInFlight) {
+      const plan = planRequest(remaining, nextBatchBytes, this.options.maxRequestSize, REQUEST_OVERHEAD_BYTES);
       const batches: Batch[] = [];
-      const left: PartitionQueue<Delivery>[] = [];
-      let bytes = REQUEST_OVERHEAD_BYTES;
-      for (const queue of remaining) {
-        const next = queue.retries[0] ?? queue.pending[0];
-        if (!next) continue;
-        if (stampedOnly && (next !== queue.retries[0] || !isStampedRetry(next, this.sequences))) continue;
-        if (batches.length > 0 && bytes + next.sizeBytes > this.options.maxRequestSize) {
-          left.push(queue);
-          continue;
-        }
+      for (const queue of plan.into) {
         const batch = this.accumulator.take(queue);
-        if (!batch) continue;
-        batches.push(batch);
-        bytes += batch.sizeBytes;
+        if (batch) batches.push(batch);
       }
       if (batches.length === 0) break;
       this.dispatch(leader, batches);
-      remaining = left;
+      remaining = plan.left;
     }
   }
 
@@ -228,7 +214,12 @@ export class Sender {
       await previous;
       const build = (v: number): ProduceBody => {
         version = v;
-        return this.body(batches, encoded, v);
+        return produceBody(batches, encoded, {
+          version: v,
+          acks: this.options.acks,
+          timeoutMs: this.options.cluster.requestTimeoutMs,
+          topicIdOf: (topic) => this.cluster.metadata?.topics.get(topic)?.topicId ?? '',
+        });
       };
       if (this.options.acks === 0) {
         const sent = this.cluster.send(leader, Produce, build);
@@ -237,7 +228,7 @@ export class Sender {
         for (const batch of batches) this.succeeded(batch, -1, -1);
         return;
       }
-      const pending = this.cluster.request(leader, Produce, build, { timeoutMs: this.options.requestTimeoutMs + RESPONSE_GRACE_MS });
+      const pending = this.cluster.request(leader, Produce, build, { timeoutMs: this.options.cluster.requestTimeoutMs + RESPONSE_GRACE_MS });
       written();
       response = await pending;
     } catch (err) {
@@ -249,46 +240,18 @@ export class Sender {
       }
       return;
     }
-    const results = new Map<string, (typeof response.responses)[number]['partitionResponses'][number]>();
-    const nameById = version >= 13 ? this.topicNamesById() : null;
-    for (const topic of response.responses) {
-      const name = nameById ? nameById.get(topic.topicId) : topic.name;
-      if (name === undefined) continue;
-      for (const p of topic.partitionResponses) results.set(`${p.index}\u0000${name}`, p);
-    }
+    const outcomes = readProduceAnswer(batches, response, leader, version >= 13 ? this.topicNamesById() : null);
     const now = Date.now();
-    for (const batch of batches) {
-      const result = results.get(`${batch.partition}\u0000${batch.topic}`);
-      const context = { topic: batch.topic, partition: batch.partition, broker: leader, api: 'Produce' };
-      if (!result) {
-        this.failed(batch, new ProtocolError('the Produce response does not mention the partition', context), now);
-        continue;
-      }
-      const error = kafkaError(result.errorCode, context, { brokerMessage: result.errorMessage });
-      batch.fateUnknown = APPENDED_MAYBE.has(result.errorCode);
-      if (error) this.failed(batch, error, now);
-      else this.succeeded(batch, Number(result.baseOffset), Number(result.logAppendTimeMs));
-    }
-  }
-
-  private body(batches: Batch[], encoded: Buffer[], version: number): ProduceBody {
-    const topics = new Map<string, { name: string; topicId: string; partitionData: { index: number; records: Buffer }[] }>();
     batches.forEach((batch, i) => {
-      let topic = topics.get(batch.topic);
-      if (!topic) {
-        const topicId = this.cluster.metadata?.topics.get(batch.topic)?.topicId ?? '';
-        if (version >= 13 && !topicId) throw new ProtocolError(`no topic id known for ${batch.topic}`, { topic: batch.topic });
-        topic = { name: batch.topic, topicId, partitionData: [] };
-        topics.set(batch.topic, topic);
+      const outcome = outcomes[i] as BatchOutcome;
+      if (outcome.ok) {
+        batch.fateUnknown = false;
+        this.succeeded(batch, outcome.baseOffset, outcome.logAppendTime);
+        return;
       }
-      topic.partitionData.push({ index: batch.partition, records: encoded[i] as Buffer });
+      if (outcome.fateUnknown !== undefined) batch.fateUnknown = outcome.fateUnknown;
+      this.failed(batch, outcome.error, now);
     });
-    return {
-      transactionalId: null,
-      acks: this.options.acks,
-      timeoutMs: this.options.requestTimeoutMs,
-      topicData: [...topics.values()],
-    };
   }
 
   /** The batch's record-batch bytes for its current stamp, encoded once per stamp. */
@@ -330,37 +293,28 @@ export class Sender {
   }
 
   private failed(batch: Batch, error: unknown, now: number): void {
-    const action = decideOnFailure({
+    const fate = decideBatchFate({
       error,
       idempotent: this.options.idempotent,
       stampedWithCurrentEpoch: this.sequences.isCurrent(batch),
       bumpPending: this.sequences.bumpNeeded,
       olderUnresolved: this.accumulator.hasOlderUnresolved(batch),
+      createdAt: batch.createdAt,
+      now,
+      deliveryTimeoutMs: this.options.deliveryTimeoutMs,
     });
-    switch (action) {
-      case 'success':
-        this.succeeded(batch, -1, -1);
-        return;
-      case 'fail-and-bump':
-        this.sequences.requestBump();
-        this.rejectBatch(batch, error);
-        return;
-      case 'fail':
-        this.rejectBatch(batch, error);
-        return;
-      case 'bump-and-retry':
-      case 'retry':
-        if (action === 'bump-and-retry') this.sequences.requestBump();
-        if (now - batch.createdAt >= this.options.deliveryTimeoutMs) {
-          if (this.options.idempotent) this.sequences.requestBump();
-          this.rejectBatch(batch, this.timeoutError(batch, error));
-          return;
-        }
-        this.accumulator.retry(batch, now + backoffDelay(batch.attempts, this.options.retry), error);
-        // The leader may have moved (or the connection died with it): look again before resending.
-        this.requestRefresh(batch.topic);
-        return;
+    if (fate.kind === 'success') {
+      this.succeeded(batch, -1, -1);
+      return;
     }
+    if (fate.bumpEpoch) this.sequences.requestBump();
+    if (fate.kind === 'fail') {
+      this.rejectBatch(batch, fate.timedOut ? this.timeoutError(batch, error) : error);
+      return;
+    }
+    this.accumulator.retry(batch, now + backoffDelay(batch.attempts, this.options.cluster.retry), error);
+    // The leader may have moved (or the connection died with it): look again before resending.
+    this.requestRefresh(batch.topic);
   }
 
   /** Fails the batches waiting longer than the delivery timeout. */
@@ -413,7 +367,7 @@ export class Sender {
           // tried again after a backoff, as the Java producer does.
           const cause = err instanceof RetriesExhaustedError ? err.cause : err;
           if (isRetriable(cause)) {
-            this.initRetryAt = Date.now() + backoffDelay(++this.initFailures, this.options.retry);
+            this.initRetryAt = Date.now() + backoffDelay(++this.initFailures, this.options.cluster.retry);
             return;
           }
           // A refusal retrying cannot change (authorization, a broker without idempotence): fail
@@ -450,7 +404,7 @@ export class Sender {
     this.refreshTopics.add(topic);
     if (this.refreshing || this.stopped) return;
     this.refreshing = true;
-    const wait = Math.max(0, this.lastRefreshAt + this.options.retry.initialBackoffMs - Date.now());
+    const wait = Math.max(0, this.lastRefreshAt + this.options.cluster.retry.initialBackoffMs - Date.now());
     setTimeout(() => {
       const topics = [...this.refreshTopics];
       this.refreshTopics.clear();
@@ -466,14 +420,7 @@ export class Sender {
   }
 
   private schedule(at: number): void {
-    if (!Number.isFinite(at) || at >= this.timerAt || this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      this.run();
-    }, Math.max(0, at - Date.now()));
+    if (!this.stopped) this.timer.armAt(at);
   }
 }
 

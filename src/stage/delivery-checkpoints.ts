@@ -13,10 +13,19 @@
  * 10 @ 1000). 0-8 acked, 9 is not. At t=62_000 the age of offset 9 is 62_000 − 1000 = 61 s (truly
  * 61.9 s).
  */
+import { MovingHeadQueue } from '../util/moving-head-queue.js';
+
+/** Everything below `position` had been delivered by `at`. */
+interface Checkpoint {
+  readonly position: number;
+  readonly at: number;
+}
+
 export class DeliveryCheckpoints {
-  /** Pairs (delivery position, time), oldest first, from `head` on. */
-  private marks: number[] = [];
-  private head = 0;
+  /** Oldest first. */
+  private readonly marks = new MovingHeadQueue<Checkpoint>();
+  /** Position of the newest checkpoint, -1 when none is held. */
+  private lastPosition = -1;
 
   /**
    * Notes that everything below `deliveredPosition` was delivered by `now`, forgets checkpoints
@@ -24,24 +33,21 @@ export class DeliveryCheckpoints {
    * `inFlight` is 0, or when it was delivered since the previous read).
    */
   age(deliveredPosition: number, firstUnacked: number, inFlight: number, now: number): number {
-    const lastPosition = this.marks.length > this.head ? (this.marks[this.marks.length - 2] as number) : -1;
-    if (deliveredPosition !== lastPosition) this.marks.push(deliveredPosition, now);
-    // A checkpoint at position p covers offsets below p: it is of no use once p ≤ firstUnacked.
-    while (this.head < this.marks.length && (this.marks[this.head] as number) <= firstUnacked) this.head += 2;
-    if (this.head === this.marks.length) {
-      this.marks = [];
-      this.head = 0;
-    } else if (this.head > 256 && this.head * 2 > this.marks.length) {
-      this.marks = this.marks.slice(this.head);
-      this.head = 0;
+    if (deliveredPosition !== this.lastPosition) {
+      this.marks.push({ position: deliveredPosition, at: now });
+      this.lastPosition = deliveredPosition;
     }
-    if (inFlight === 0 || this.head === this.marks.length) return 0;
-    return Math.max(0, now - (this.marks[this.head + 1] as number));
+    // A checkpoint at position p covers offsets below p: it is of no use once p ≤ firstUnacked.
+    for (let first = this.marks.peek(); first !== undefined && first.position <= firstUnacked; first = this.marks.peek()) this.marks.shift();
+    if (this.marks.length === 0) this.lastPosition = -1;
+    const oldest = this.marks.peek();
+    if (inFlight === 0 || oldest === undefined) return 0;
+    return Math.max(0, now - oldest.at);
   }
 
   /** Forgets every checkpoint (the position was reset). */
   clear(): void {
-    this.marks = [];
-    this.head = 0;
+    this.marks.clear();
+    this.lastPosition = -1;
   }
 }

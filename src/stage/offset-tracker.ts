@@ -11,13 +11,14 @@
  * to 16, because 15, the next delivered offset, is already acked.
  */
 
+import { MovingHeadQueue } from '../util/moving-head-queue.js';
+
 /** Outcome of an ack. */
 export type AckResult = 'acked' | 'duplicate' | 'unknown';
 
 export class OffsetTracker {
-  /** Delivered, not yet committable offsets in delivery order (a queue with a moving head). */
-  private pending: number[] = [];
-  private head = 0;
+  /** Delivered, not yet committable offsets in delivery order. */
+  private readonly pending = new MovingHeadQueue<number>();
   /** Offsets acked out of order, waiting for the gap before them to close. */
   private ackedAhead = new Set<number>();
   /** Next offset to deliver: one past the last delivered or skipped offset. */
@@ -38,7 +39,7 @@ export class OffsetTracker {
     }
     // Nothing unacked before it: offsets between the committable one and this were never delivered
     // (compacted away, control records, aborted transactions), so the first unacked offset is this one.
-    if (this.head === this.pending.length) this.committable = offset;
+    if (this.pending.length === 0) this.committable = offset;
     this.pending.push(offset);
     this.position = offset + 1;
   }
@@ -57,10 +58,10 @@ export class OffsetTracker {
   ack(offset: number): AckResult {
     if (offset < this.committable) return 'duplicate';
     if (offset >= this.position) return 'unknown';
-    const first = this.pending[this.head];
+    const first = this.pending.peek();
     if (first === undefined) return 'unknown';
     if (offset === first) {
-      this.head++;
+      this.pending.shift();
       this.advance();
       return 'acked';
     }
@@ -73,25 +74,23 @@ export class OffsetTracker {
   /**
    * Acks every delivered offset in [from, to] (a batch). Returns how many were newly acked.
    *
-   * One pass over the pending queue from a binary-searched start, and the queue is compacted once
-   * at the end: compacting mid-walk would shift the indexes under the walk (offsets were skipped
-   * that way once the head passed 1024). An in-order batch moves the head directly, without
-   * touching the acked-ahead set.
+   * One pass over the pending queue from a binary-searched start. An in-order batch is taken off
+   * the front directly, without touching the acked-ahead set; the walk after it counts positions
+   * from the front, which stay valid however the queue stores its items.
    */
   ackRange(from: number, to: number): number {
     if (to < from) return 0;
     let count = 0;
     let i = this.lowerBound(from);
-    if (i === this.head) {
+    if (i === 0) {
       // The batch starts at the first unacked offset: pop it and whatever follows inside the range.
-      while (this.head < this.pending.length && (this.pending[this.head] as number) <= to) {
-        if (!this.ackedAhead.delete(this.pending[this.head] as number)) count++;
-        this.head++;
+      for (let first = this.pending.peek(); first !== undefined && first <= to; first = this.pending.peek()) {
+        if (!this.ackedAhead.delete(first)) count++;
+        this.pending.shift();
       }
-      i = this.head;
     }
     for (; i < this.pending.length; i++) {
-      const o = this.pending[i] as number;
+      const o = this.pending.at(i) as number;
       if (o > to) break;
       if (!this.ackedAhead.has(o)) {
         this.ackedAhead.add(o);
@@ -106,7 +105,7 @@ export class OffsetTracker {
   unackedIn(from: number, to: number): number[] {
     const out: number[] = [];
     for (let i = this.lowerBound(from); i < this.pending.length; i++) {
-      const o = this.pending[i] as number;
+      const o = this.pending.at(i) as number;
       if (o > to) break;
       if (!this.ackedAhead.has(o)) out.push(o);
     }
@@ -125,20 +124,20 @@ export class OffsetTracker {
 
   /** Delivered offsets not yet acked. */
   get inFlight(): number {
-    return this.pending.length - this.head - this.ackedAhead.size;
+    return this.pending.length - this.ackedAhead.size;
   }
 
   private isPending(offset: number): boolean {
-    return this.pending[this.lowerBound(offset)] === offset;
+    return this.pending.at(this.lowerBound(offset)) === offset;
   }
 
-  /** Index of the first pending offset ≥ `offset`, from the head (pending offsets are sorted). */
+  /** Position from the front of the first pending offset ≥ `offset` (pending offsets are sorted). */
   private lowerBound(offset: number): number {
-    let lo = this.head;
+    let lo = 0;
     let hi = this.pending.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.pending[mid] as number) < offset) lo = mid + 1;
+      if ((this.pending.at(mid) as number) < offset) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -146,21 +145,9 @@ export class OffsetTracker {
 
   /** Pops acked-ahead offsets now at the head and recomputes the committable offset. */
   private advance(): void {
-    while (this.head < this.pending.length) {
-      const next = this.pending[this.head] as number;
-      if (!this.ackedAhead.delete(next)) break;
-      this.head++;
+    for (let next = this.pending.peek(); next !== undefined && this.ackedAhead.delete(next); next = this.pending.peek()) {
+      this.pending.shift();
     }
-    if (this.head === this.pending.length) {
-      this.pending = [];
-      this.head = 0;
-      this.committable = this.position;
-    } else {
-      this.committable = this.pending[this.head] as number;
-      if (this.head > 1024 && this.head * 2 > this.pending.length) {
-        this.pending = this.pending.slice(this.head);
-        this.head = 0;
-      }
-    }
+    this.committable = this.pending.peek() ?? this.position;
   }
 }

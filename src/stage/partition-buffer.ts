@@ -12,6 +12,8 @@
  * demand.
  */
 
+import { MovingHeadQueue } from '../util/moving-head-queue.js';
+
 /** What a partition asks for before it has seen a record: a few batch headers' worth of bytes. */
 export const FIRST_FETCH_BYTES = 512;
 
@@ -41,8 +43,7 @@ const ownSize = (item: Sized): number => item.sizeInBytes;
  */
 export class PartitionBuffer<T = Sized> {
   private readonly sizeOf: SizeOf<T>;
-  private items: T[] = [];
-  private head = 0;
+  private readonly items = new MovingHeadQueue<T>();
   private bytes = 0;
   private demand = 0;
   /** Running average of record size, to turn demand in records into fetch bytes. */
@@ -88,13 +89,11 @@ export class PartitionBuffer<T = Sized> {
 
   /** Takes as many records as demand and buffer allow, at most `limit`; demand drops by the number taken. */
   take(limit = Number.POSITIVE_INFINITY): T[] {
-    const n = Math.min(this.demand, this.items.length - this.head, limit);
+    const n = Math.min(this.demand, this.items.length, limit);
     if (n <= 0) return [];
-    const out = this.items.slice(this.head, this.head + n);
-    this.head += n;
+    const out = this.items.take(n);
     this.demand -= n;
     for (const r of out) this.bytes -= this.sizeOf(r);
-    this.compact();
     return out;
   }
 
@@ -103,31 +102,18 @@ export class PartitionBuffer<T = Sized> {
    * drops by one. The one-at-a-time path of an iterator: no array per call.
    */
   takeOne(): T | undefined {
-    if (this.demand <= 0 || this.head >= this.items.length) return undefined;
-    const item = this.items[this.head] as T;
-    this.head++;
+    if (this.demand <= 0) return undefined;
+    const item = this.items.shift();
+    if (item === undefined) return undefined;
     this.demand--;
     this.bytes -= this.sizeOf(item);
-    this.compact();
     return item;
-  }
-
-  /** Forgets taken items: drops the array once all are taken, or its taken half once it grows long. */
-  private compact(): void {
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
   }
 
   /** Drops everything buffered (revoke, seek) and returns how many records were dropped. Demand stays. */
   clear(): number {
-    const dropped = this.items.length - this.head;
-    this.items = [];
-    this.head = 0;
+    const dropped = this.items.length;
+    this.items.clear();
     this.bytes = 0;
     return dropped;
   }
@@ -150,7 +136,7 @@ export class PartitionBuffer<T = Sized> {
 
   /** Records buffered and not delivered. */
   get bufferedRecords(): number {
-    return this.items.length - this.head;
+    return this.items.length;
   }
 
   /** Bytes buffered and not delivered. */

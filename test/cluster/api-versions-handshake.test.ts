@@ -9,6 +9,7 @@ import { brokerRanges, fallbackVersion, requestApiVersions } from '../../src/clu
 import { Cluster } from '../../src/cluster/cluster.js';
 import { UnsupportedVersionError } from '../../src/protocol/versions.js';
 import { Connection } from '../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../src/network/connection-options.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
@@ -31,7 +32,7 @@ function olderBroker(broker: FakeBroker, top: number, named: ApiRange[], ranges:
 }
 
 async function connectTo(broker: FakeBroker): Promise<Connection> {
-  const conn = new Connection({ host: broker.host, port: broker.port, clientId: 'versions-test', requestTimeoutMs: 2_000 });
+  const conn = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'versions-test', requestTimeoutMs: 2_000 }));
   await conn.connect();
   return conn;
 }

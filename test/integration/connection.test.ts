@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Connection } from '../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../src/network/connection-options.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { ConnectionClosedError } from '../../src/network/errors.js';
@@ -15,7 +16,7 @@ describe('Connection against a real broker', () => {
   const port = Number(portText);
 
   before(async () => {
-    conn = new Connection({ host, port, clientId: 'kafka-stage-it' });
+    conn = new Connection(resolveConnectionOptions({ host, port, clientId: 'kafka-stage-it' }));
     await conn.connect();
   });
   after(async () => {
@@ -70,7 +71,7 @@ describe('Connection against a real broker', () => {
   });
 
   it('closes cleanly, rejecting what is still waiting', T, async () => {
-    const other = new Connection({ host, port, clientId: 'kafka-stage-it' });
+    const other = new Connection(resolveConnectionOptions({ host, port, clientId: 'kafka-stage-it' }));
     await other.connect();
     const waiting = Array.from({ length: 20 }, () => other.request(Metadata, 12, { topics: [] }).then(() => 'answered', (err: unknown) => err));
     await other.close();

@@ -25,6 +25,7 @@ import {
   groupByTopic,
 } from '../../src/protocol/consumer-protocol.js';
 import { Connection } from '../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../src/network/connection-options.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { DescribeGroups } from '../../src/protocol/apis/describe-groups.js';
 import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
@@ -73,7 +74,7 @@ function versionOf(api: AnyApi, choice: VersionChoice): number {
 }
 
 function connect(host: string, port: number): Promise<Connection> {
-  const conn = new Connection({ host, port, clientId: CLIENT_ID });
+  const conn = new Connection(resolveConnectionOptions({ host, port, clientId: CLIENT_ID }));
   return conn.connect().then(() => conn);
 }
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Connection } from '../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../src/network/connection-options.js';
 import { CreateTopics } from '../../src/protocol/apis/create-topics.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { Produce } from '../../src/protocol/apis/produce.js';
@@ -41,7 +42,7 @@ describe('record batches through the real broker', () => {
   const [host = '', portText = ''] = (testBrokers()[0] ?? '').split(/:(?=\d+$)/);
 
   before(async () => {
-    conn = new Connection({ host, port: Number(portText), clientId: 'kafka-stage-records-it' });
+    conn = new Connection(resolveConnectionOptions({ host, port: Number(portText), clientId: 'kafka-stage-records-it' }));
     await conn.connect();
   });
   after(async () => {

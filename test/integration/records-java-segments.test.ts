@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Connection } from '../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../src/network/connection-options.js';
 import { CreateTopics } from '../../src/protocol/apis/create-topics.js';
 import { decodeRecordBatches, type CompressionName } from '../../src/protocol/records/record-batch.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
@@ -38,7 +39,7 @@ describe('Java producer batches from the log segment', () => {
 
   before(async () => {
     const [host = '', port = ''] = (testBrokers()[0] ?? '').split(/:(?=\d+$)/);
-    conn = new Connection({ host, port: Number(port), clientId: 'kafka-stage-segments-it' });
+    conn = new Connection(resolveConnectionOptions({ host, port: Number(port), clientId: 'kafka-stage-segments-it' }));
     await conn.connect();
     for (const codec of CODECS) topics.set(codec, uniqueTopic(`java-segment-${codec}`));
     const res = await conn.request(CreateTopics, 7, {

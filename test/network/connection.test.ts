@@ -3,7 +3,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Connection, REQUEST_CHANNEL, type ConnectionOptions, type RequestEvent } from '../../src/network/connection.js';
+import { Connection, REQUEST_CHANNEL } from '../../src/network/connection.js';
+import { resolveConnectionOptions, type ConnectionOptions, type RequestEvent } from '../../src/network/connection-options.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { AbortedError, InvalidOptionError } from '../../src/errors.js';
 import { ConnectionClosedError, ConnectionError, RequestTimeoutError } from '../../src/network/errors.js';
@@ -34,7 +35,7 @@ describe('Connection against a fake broker', () => {
   });
 
   async function connect(options: Partial<ConnectionOptions> = {}): Promise<Connection> {
-    const conn = new Connection({ host: broker.host, port: broker.port, clientId: 'test', ...options });
+    const conn = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'test', ...options }));
     open.push(conn);
     await conn.connect();
     return conn;
@@ -155,14 +156,14 @@ describe('Connection against a fake broker', () => {
   });
 
   it('refuses requests before connect()', T, async () => {
-    const conn = new Connection({ host: broker.host, port: broker.port, clientId: 'test' });
+    const conn = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'test' }));
     await assert.rejects(conn.request(ApiVersions, 3, {}), (err: unknown) => err instanceof ConnectionError && err.code === 'ERR_CONNECTION');
     await conn.close();
   });
 
   it('rejects connect() with ERR_CONNECTION when nothing listens', T, async () => {
     const port = await freePort();
-    const conn = new Connection({ host: '127.0.0.1', port, clientId: 'test', nodeId: 7 });
+    const conn = new Connection(resolveConnectionOptions({ host: '127.0.0.1', port, clientId: 'test', nodeId: 7 }));
     await assert.rejects(conn.connect(), (err: unknown) => {
       assert.ok(err instanceof ConnectionError, 'err instanceof ConnectionError');
       assert.equal(err.code, 'ERR_CONNECTION');
@@ -183,7 +184,7 @@ describe('Connection against a fake broker', () => {
     await once(silent, 'listening');
     const port = (silent.address() as AddressInfo).port;
     try {
-      const conn = new Connection({ host: '127.0.0.1', port, clientId: 'test', tls: true, connectTimeoutMs: 150 });
+      const conn = new Connection(resolveConnectionOptions({ host: '127.0.0.1', port, clientId: 'test', tls: true, connectTimeoutMs: 150 }));
       await assert.rejects(conn.connect(), (err: unknown) => err instanceof ConnectionError && /timed out after 150 ms/.test(err.message));
       assert.equal(conn.closed, true);
     } finally {
@@ -255,7 +256,7 @@ describe('Connection against a fake broker', () => {
 
   it('runs authenticate after the socket opens and before connect() resolves', T, async () => {
     const order: string[] = [];
-    const conn = new Connection({
+    const conn = new Connection(resolveConnectionOptions({
       host: broker.host,
       port: broker.port,
       clientId: 'test',
@@ -264,7 +265,7 @@ describe('Connection against a fake broker', () => {
         await c.request(ApiVersions, 0, {});
         order.push('auth done');
       },
-    });
+    }));
     open.push(conn);
     await conn.connect().then(() => order.push('connected'));
     assert.deepEqual(order, ['auth start', 'auth done', 'connected']);
@@ -273,7 +274,7 @@ describe('Connection against a fake broker', () => {
 
   it('fails connect() with the error of a failed authenticate and closes', T, async () => {
     const refused = new Error('bad credentials');
-    const conn = new Connection({ host: broker.host, port: broker.port, clientId: 'test', authenticate: () => Promise.reject(refused) });
+    const conn = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'test', authenticate: () => Promise.reject(refused) }));
     await assert.rejects(conn.connect(), (err: unknown) => err === refused);
     assert.equal(conn.closed, true);
   });
@@ -312,7 +313,7 @@ describe('Connection against a fake broker', () => {
       [{ tls: 'yes' as unknown as boolean }, 'tls'],
     ];
     for (const [override, option] of cases) {
-      assert.throws(() => new Connection({ ...base, ...override }), (err: unknown) => err instanceof InvalidOptionError && err.option === option);
+      assert.throws(() => new Connection(resolveConnectionOptions({ ...base, ...override })), (err: unknown) => err instanceof InvalidOptionError && err.option === option);
     }
   });
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Connection } from '../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../src/network/connection-options.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { ConnectionClosedError, RequestTimeoutError, ResponseTooLargeError } from '../../src/network/errors.js';
@@ -55,7 +56,7 @@ describe('Connection against a hostile broker', () => {
       answered++;
       return answered === 1 ? hostile(req.correlationId) : { body: { errorCode: 0, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }], throttleTimeMs: 0 } };
     });
-    const conn = new Connection({ host: broker.host, port: broker.port, clientId: 'hostile', maxResponseBytes: options.maxResponseBytes, requestTimeoutMs: options.requestTimeoutMs ?? 5_000 });
+    const conn = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'hostile', maxResponseBytes: options.maxResponseBytes, requestTimeoutMs: options.requestTimeoutMs ?? 5_000 }));
     conns.push(conn);
     await conn.connect();
     let closeError: Error | undefined;
@@ -72,7 +73,7 @@ describe('Connection against a hostile broker', () => {
     assert.equal(conn.inFlight, 0);
     await assert.rejects(conn.request(ApiVersions, version, {}), ConnectionClosedError);
     // Recovery: a new connection to the same broker works.
-    const fresh = new Connection({ host: broker.host, port: broker.port, clientId: 'hostile' });
+    const fresh = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'hostile' }));
     conns.push(fresh);
     await fresh.connect();
     const res = await fresh.request(ApiVersions, 3, {});
@@ -204,7 +205,7 @@ describe('Connection against a hostile broker', () => {
   it('rejects every request in flight with the same error when the stream breaks', T, async () => {
     let answered = 0;
     broker.handle(ApiVersions, (req) => (answered++ === 0 ? { raw: responseFrame(req.correlationId + 1000, int16(0), int32(0)) } : 'ignore'));
-    const conn = new Connection({ host: broker.host, port: broker.port, clientId: 'hostile', requestTimeoutMs: 5_000 });
+    const conn = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'hostile', requestTimeoutMs: 5_000 }));
     conns.push(conn);
     await conn.connect();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => conn.request(ApiVersions, 0, {})));

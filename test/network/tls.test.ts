@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Connection } from '../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../src/network/connection-options.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { ConnectionError } from '../../src/network/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
@@ -55,7 +56,7 @@ describe('Connection over TLS', () => {
 
   it('connects and round-trips when the certificate names the host', T, async () => {
     for (const host of ['localhost', '127.0.0.1']) {
-      const conn = new Connection({ host, port: goodBroker.port, clientId: 'tls', tls: { ca: good.cert } });
+      const conn = new Connection(resolveConnectionOptions({ host, port: goodBroker.port, clientId: 'tls', tls: { ca: good.cert } }));
       try {
         await conn.connect();
         const res = await conn.request(ApiVersions, 3, {});
@@ -68,7 +69,7 @@ describe('Connection over TLS', () => {
 
   it('refuses a certificate issued to another host name, by default', T, async () => {
     for (const host of ['localhost', '127.0.0.1']) {
-      const conn = new Connection({ host, port: wrongBroker.port, clientId: 'tls', tls: { ca: wrongName.cert } });
+      const conn = new Connection(resolveConnectionOptions({ host, port: wrongBroker.port, clientId: 'tls', tls: { ca: wrongName.cert } }));
       await assert.rejects(conn.connect(), (err: unknown) => {
         assert.ok(err instanceof ConnectionError, `ConnectionError, got ${String(err)}`);
         assert.equal((err.cause as NodeJS.ErrnoException).code, 'ERR_TLS_CERT_ALTNAME_INVALID');
@@ -81,7 +82,7 @@ describe('Connection over TLS', () => {
   });
 
   it('refuses a certificate signed by no trusted authority with tls: true', T, async () => {
-    const conn = new Connection({ host: 'localhost', port: goodBroker.port, clientId: 'tls', tls: true });
+    const conn = new Connection(resolveConnectionOptions({ host: 'localhost', port: goodBroker.port, clientId: 'tls', tls: true }));
     await assert.rejects(conn.connect(), (err: unknown) => {
       assert.ok(err instanceof ConnectionError, `ConnectionError, got ${String(err)}`);
       assert.equal((err.cause as NodeJS.ErrnoException).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');

@@ -28,7 +28,7 @@ test('defaults match the documented Java-like values', () => {
   assert.equal(o.partitioner, null);
   assert.ok(Object.isFrozen(PRODUCER_DEFAULTS));
   // Cluster options are resolved too.
-  assert.deepEqual(o.brokers, [{ host: '127.0.0.1', port: 9092 }]);
+  assert.deepEqual(o.cluster.brokers, [{ host: '127.0.0.1', port: 9092 }]);
 });
 
 test('acks accepts all, -1, 0 and 1', () => {

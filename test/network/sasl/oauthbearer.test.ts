@@ -8,6 +8,7 @@ import { afterEach, describe, it } from 'node:test';
 import { Cluster } from '../../../src/cluster/cluster.js';
 import { requestApiVersions } from '../../../src/cluster/api-versions-handshake.js';
 import { Connection } from '../../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../../src/network/connection-options.js';
 import { MechanismAuthenticator } from '../../../src/network/sasl/authenticator.js';
 import { SaslAuthenticationError } from '../../../src/network/sasl/errors.js';
 import { OAuthBearerMechanism, type OAuthBearerToken } from '../../../src/network/sasl/oauthbearer.js';
@@ -128,7 +129,7 @@ describe('OAUTHBEARER', () => {
     let calls = 0;
     const reauths: (Error | undefined)[] = [];
     const authenticator = new MechanismAuthenticator(new OAuthBearerMechanism(() => ({ value: `t${++calls}`, lifetimeMs: 500 })), { onReauthenticate: (_c, e) => reauths.push(e) });
-    const conn = new Connection({ host: broker.host, port: broker.port, clientId: 'oauth' });
+    const conn = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'oauth' }));
     cleanups.push(() => conn.close());
     await conn.connect();
     await authenticator.authenticate(conn, await requestApiVersions(conn, conn.address));

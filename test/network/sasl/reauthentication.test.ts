@@ -9,6 +9,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, it } from 'node:test';
 import { requestApiVersions } from '../../../src/cluster/api-versions-handshake.js';
 import { Connection } from '../../../src/network/connection.js';
+import { resolveConnectionOptions } from '../../../src/network/connection-options.js';
 import { MechanismAuthenticator, SASL_CHANNEL, type SaslEvent } from '../../../src/network/sasl/authenticator.js';
 import { SaslAuthenticationError } from '../../../src/network/sasl/errors.js';
 import { ScramMechanism } from '../../../src/network/sasl/scram.js';
@@ -32,7 +33,7 @@ async function setUp(users: Record<string, string>, sessionLifetimeMs: number): 
 }
 
 async function open(broker: FakeBroker, authenticator: MechanismAuthenticator): Promise<{ conn: Connection; inFlightAtReauth: number[] }> {
-  const conn = new Connection({ host: broker.host, port: broker.port, clientId: 'reauth-test' });
+  const conn = new Connection(resolveConnectionOptions({ host: broker.host, port: broker.port, clientId: 'reauth-test' }));
   cleanups.push(() => conn.close());
   await conn.connect();
   const versions = await requestApiVersions(conn, conn.address);

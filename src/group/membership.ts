@@ -21,7 +21,7 @@
 import { EventEmitter } from 'node:events';
 import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/retry.js';
-import type { MembershipHandle, MembershipListener, OffsetToCommit } from '../consumer/contracts.js';
+import type { MembershipHandle, MembershipListener, OffsetToCommit } from './membership-contracts.js';
 import { Heartbeat } from '../protocol/apis/heartbeat.js';
 import { JoinGroup } from '../protocol/apis/join-group.js';
 import { LeaveGroup } from '../protocol/apis/leave-group.js';

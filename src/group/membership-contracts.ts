@@ -1,8 +1,9 @@
 /**
- * What group membership offers its user and what it calls back. These live with membership (not
- * with the consumer that implements the listener) so the group layer never imports the consumer
- * layer above it: the consumer imports them from here.
+ * What group membership is given, offers and calls back: its options, events and the interfaces
+ * between it and the consumer. They live with membership (not with the consumer that implements
+ * the listener) so the group layer never imports the consumer layer above it.
  */
+import type { AssignorName } from './assignors/index.js';
 import type { TopicPartition } from './consumer-protocol.js';
 
 /** Offsets to commit, with the metadata the commit carries. */
@@ -40,4 +41,53 @@ export interface MembershipListener {
   onRevoked(partitions: readonly TopicPartition[]): Promise<void>;
   /** Partitions already lost (fenced, session expired): stop at once, commit nothing. */
   onLost(partitions: readonly TopicPartition[]): Promise<void>;
+}
+
+/** What membership needs of the consumer group options (a subset of ResolvedConsumerGroupOptions). */
+export interface GroupMembershipOptions {
+  groupId: string;
+  topics: readonly string[];
+  /** Static member id (Java `group.instance.id`), or null. */
+  groupInstanceId: string | null;
+  /** ms the coordinator waits for a heartbeat before dropping the member. */
+  sessionTimeoutMs: number;
+  /** ms the coordinator waits for members to rejoin during a rebalance. */
+  rebalanceTimeoutMs: number;
+  /** ms between heartbeats. */
+  heartbeatIntervalMs: number;
+  /** Assignors in order of preference. */
+  assignors: readonly AssignorName[];
+}
+
+/** Payload of the `joined` event. */
+export interface MembershipJoined {
+  generationId: number;
+  memberId: string;
+  /** Member id of the leader. */
+  leaderId: string;
+  /** True when this member leads (and assigned the partitions, unless told to skip). */
+  leader: boolean;
+  /** The assignor the coordinator chose. */
+  protocol: string | null;
+}
+
+/** Events of a {@link GroupMembership}. */
+export interface MembershipEvents {
+  /** A JoinGroup succeeded: a new generation. */
+  joined: [MembershipJoined];
+  /**
+   * Something went wrong: a listener callback threw, or a fatal group error (e.g.
+   * FENCED_INSTANCE_ID; the membership is then `failed`). Emitted only when someone listens.
+   */
+  error: [Error];
+}
+
+/** Options of {@link GroupMembership.stop}. */
+export interface MembershipStopOptions {
+  /**
+   * Send LeaveGroup so the group rebalances at once. Default true for dynamic members and false
+   * for static ones: as in Java, a static member that restarts within the session timeout gets
+   * its partitions back without a rebalance.
+   */
+  leaveGroup?: boolean;
 }

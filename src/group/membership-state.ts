@@ -218,18 +218,26 @@ function onGroupError(state: MembershipState, code: number, api: string): Transi
   }
 }
 
+/** The events a driver decides at once, never queued behind listener work (a slow revoke must not starve heartbeats). */
+export type SessionEvent = Extract<MembershipEvent, { type: 'tick' | 'alive' }>;
+
+/** The effects of a {@link SessionEvent}: fire-and-forget, none awaited. */
+export type SessionEffect = Extract<MembershipEffect, { type: 'heartbeat' | 'find-coordinator' | 'check-partitions' }>;
+
 /**
- * A heartbeat timer tick: nothing while the member has no generation, is between a JoinGroup and
- * its SyncGroup's answer, or is done. No answer for a session timeout: the coordinator may have
+ * The session clock. `alive` restarts it. A `tick` does nothing while the member has no
+ * generation, is between a JoinGroup and its SyncGroup's answer, or is done; otherwise it sends a
+ * heartbeat unless one is unanswered. No answer for a session timeout: the coordinator may have
  * moved (a broker failover takes ~9 s in KRaft, and the new coordinator restarts the session clocks
  * of the members it loads). As the Java client, look it up again and keep the assignment: only the
  * coordinator can say the member expired (UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION on the next
- * heartbeat, which loses it). The session clock restarts so the look-up is not repeated every tick.
+ * heartbeat, which loses it). The clock restarts so the look-up is not repeated at every tick.
  */
-function tick(state: MembershipState, event: Extract<MembershipEvent, { type: 'tick' }>): Transition {
+export function stepSession(state: MembershipState, event: SessionEvent): { state: MembershipState; effects: SessionEffect[] } {
+  if (event.type === 'alive') return { state: { ...state, aliveAt: event.at }, effects: [] };
   const { phase } = state;
-  if (phase === 'idle' || phase === 'stopped' || phase === 'failed' || event.rebalancing || state.generationId < 0) return same(state);
-  const effects: MembershipEffect[] = [];
+  if (phase === 'idle' || phase === 'stopped' || phase === 'failed' || event.rebalancing || state.generationId < 0) return { state, effects: [] };
+  const effects: SessionEffect[] = [];
   let next = state;
   if (event.now - state.aliveAt > state.sessionTimeoutMs) {
     effects.push({ type: 'find-coordinator' });
@@ -320,9 +328,7 @@ export function step(state: MembershipState, event: MembershipEvent): Transition
     }
 
     case 'tick':
-      return tick(state, event);
-
     case 'alive':
-      return { state: { ...state, aliveAt: event.at }, effects: [] };
+      return stepSession(state, event);
   }
 }

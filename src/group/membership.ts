@@ -45,7 +45,17 @@ import type {
   MembershipStopOptions,
   OffsetToCommit,
 } from './membership-contracts.js';
-import { initialMembershipState, step, type MembershipEffect, type MembershipEvent, type MembershipPhase, type MembershipState } from './membership-state.js';
+import {
+  initialMembershipState,
+  step,
+  stepSession,
+  type MembershipEffect,
+  type MembershipEvent,
+  type MembershipPhase,
+  type MembershipState,
+  type SessionEffect,
+  type SessionEvent,
+} from './membership-state.js';
 import { MissingTopicWatch } from './missing-topics.js';
 import { commitOffsetsTo, fetchCommittedOffsetsFrom } from './offsets.js';
 import {
@@ -271,12 +281,9 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
     }
   }
 
-  /**
-   * Steps an event that must not wait behind listener work (a timer tick, a sign of life) and
-   * performs its effects, all fire-and-forget, at once.
-   */
-  private stepNow(event: Extract<MembershipEvent, { type: 'tick' | 'alive' }>): void {
-    const { state, effects } = step(this.state, event);
+  /** Steps a session event at once (see membership-state.ts) and performs its fire-and-forget effects. */
+  private stepNow(event: SessionEvent): void {
+    const { state, effects } = stepSession(this.state, event);
     this.state = state;
     for (const effect of effects) this.performNow(effect);
   }
@@ -290,7 +297,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   }
 
   /** Performs an effect that is not awaited: a heartbeat, a coordinator look-up, the leader's partition check. */
-  private performNow(effect: MembershipEffect): void {
+  private performNow(effect: SessionEffect): void {
     switch (effect.type) {
       case 'heartbeat':
         this.heartbeats.send(effect.generationId, effect.memberId);
@@ -303,9 +310,6 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
           if (changed) this.requestRejoin('partition count of a subscribed topic changed');
         });
         return;
-      default:
-        // Effects of queued events are performed in order by perform().
-        void this.perform(effect);
     }
   }
 

@@ -9,8 +9,8 @@ import { classifyCommitFailure, CommitGate, notOwnedPartitions, type CommittingM
 import { PartitionNotOwnedError } from '../../src/group/errors.js';
 import type { OffsetToCommit } from '../../src/group/membership-contracts.js';
 import type { CommitIdentity } from '../../src/group/offsets.js';
-import { KafkaError } from '../../src/protocol/error-codes.js';
-import { ConnectionError } from '../../src/protocol/errors.js';
+import { ConnectionError } from '../../src/network/errors.js';
+import { KafkaError } from '../../src/protocol/kafka-error.js';
 
 const tp = (partition: number) => ({ topic: 't', partition });
 const offset = (partition: number, at = 10): OffsetToCommit => ({ topic: 't', partition, offset: at, leaderEpoch: -1 });

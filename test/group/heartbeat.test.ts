@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { heartbeatBody, heartbeatOutcome, HeartbeatSender, type HeartbeatInputs } from '../../src/group/heartbeat.js';
 import type { Heartbeat } from '../../src/protocol/apis/heartbeat.js';
-import { ConnectionError } from '../../src/protocol/errors.js';
+import { ConnectionError } from '../../src/network/errors.js';
 import type { ResponseOut } from '../../src/protocol/schema.js';
 
 /** A coordinator whose heartbeats wait until the test answers them, and what the sender told the driver. */

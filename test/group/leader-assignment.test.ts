@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 import type { ClusterMetadata, TopicInfo } from '../../src/cluster/metadata.js';
 import { decodeAssignment, encodeSubscription } from '../../src/group/consumer-protocol.js';
 import { countsChanged, LeaderAssignment, partitionCountsOf } from '../../src/group/leader-assignment.js';
-import { TopicAuthorizationError } from '../../src/protocol/error-codes.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
+import { TopicAuthorizationError } from '../../src/protocol/kafka-error.js';
 
 /** Metadata naming `counts` topics (a negative count: the topic answers with that error code). */
 function metadata(counts: Record<string, number>): ClusterMetadata {

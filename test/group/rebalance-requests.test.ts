@@ -15,7 +15,8 @@ import {
   syncGroupBody,
   syncResponseEvent,
 } from '../../src/group/rebalance-requests.js';
-import { ConnectionError, KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
+import { ConnectionError } from '../../src/network/errors.js';
 
 const dynamicMember = { groupId: 'g', groupInstanceId: null, memberId: 'm1' };
 const staticMember = { groupId: 'g', groupInstanceId: 'pod-0', memberId: 'm1' };

@@ -17,12 +17,12 @@
  */
 import { backoffDelay, DEFAULT_RETRY, isRetriable, type RetryOptions } from '../cluster/retry.js';
 import { isFencingError } from '../group/errors.js';
+import type { OffsetToCommit } from '../group/membership-contracts.js';
 import { partitionsField, type Logger } from '../logger.js';
 import { KafkaError } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
 import { CommitLostError } from './commit-errors.js';
 import { CommitRound, RoundResult, type CommitSource } from './commit-round.js';
-import type { OffsetToCommit } from './contracts.js';
 import { tpKey } from './contracts.js';
 import type { CommitStrategy } from './options.js';
 

@@ -18,9 +18,10 @@
  */
 import { Cluster } from '../cluster/cluster.js';
 import { GroupMembership } from '../group/membership.js';
+import type { MembershipListener } from '../group/membership-contracts.js';
 import { checkSubscriber } from '../options/validate.js';
 import { KafkaStageError } from '../errors.js';
-import type { MembershipListener, TopicPartition } from './contracts.js';
+import type { TopicPartition } from './contracts.js';
 import { createDeadLetterProducer } from './dead-letter.js';
 import { clusterOptionsOf } from '../cluster/options.js';
 import { resolveConsumerGroupOptions, type ConsumerGroupOptions, type ResolvedConsumerGroupOptions } from './options.js';

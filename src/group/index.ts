@@ -1,11 +1,11 @@
 /** Classic consumer groups: membership, the coordinator, committed offsets, assignors and the consumer protocol. */
-export {
-  GroupMembership,
-  type GroupMembershipOptions,
-  type MembershipEvents,
-  type MembershipJoined,
-  type MembershipStopOptions,
-} from './membership.js';
+export { GroupMembership } from './membership.js';
+export type {
+  GroupMembershipOptions,
+  MembershipEvents,
+  MembershipJoined,
+  MembershipStopOptions,
+} from './membership-contracts.js';
 export type { MembershipPhase } from './membership-state.js';
 export { GroupCoordinator, type CoordinatorNode } from './coordinator.js';
 export {

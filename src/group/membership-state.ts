@@ -20,6 +20,11 @@
  *   UNKNOWN_MEMBER_ID) says the member expired, since a coordinator that moved restarts the session
  *   clocks of the members it loads.
  *
+ * - Session: the heartbeat timer's `tick` sends a heartbeat when one is due; a member that heard
+ *   nothing from the coordinator for a session timeout looks the coordinator up again and keeps
+ *   its assignment (see above). `tick` and `alive` are decided at once by the driver, never queued
+ *   behind listener work, and their effects are fire-and-forget.
+ *
  * A `join` or `sync` effect is always the last of its list: its response is the next event.
  */
 import { ErrorCode, kafkaErrorInfo } from '../protocol/error-codes.js';
@@ -49,6 +54,10 @@ export interface MembershipState {
   readonly leaderId: string;
   /** Partitions owned now, sorted. */
   readonly owned: readonly TopicPartition[];
+  /** ms the coordinator waits for a heartbeat before dropping the member. */
+  readonly sessionTimeoutMs: number;
+  /** When (driver's clock, ms) the coordinator last showed it knows the member; 0 before. */
+  readonly aliveAt: number;
 }
 
 /** Something that happened to the member. */
@@ -78,7 +87,14 @@ export type MembershipEvent =
    * heartbeat).
    */
   | { type: 'heartbeat-response'; generationId: number; memberId: string; errorCode: number }
-  | { type: 'stop'; leave: boolean };
+  | { type: 'stop'; leave: boolean }
+  /**
+   * The heartbeat timer fired at `now`. `rebalancing`: a JoinGroup or SyncGroup is in flight (the
+   * coordinator expects no heartbeat then); `heartbeatInFlight`: the last heartbeat is unanswered.
+   */
+  | { type: 'tick'; now: number; rebalancing: boolean; heartbeatInFlight: boolean }
+  /** The coordinator showed at `at` that it knows the member: a join or sync succeeded, or a heartbeat was answered 0 or REBALANCE_IN_PROGRESS. */
+  | { type: 'alive'; at: number };
 
 /** Something the driver must do, in order. */
 export type MembershipEffect =
@@ -97,7 +113,13 @@ export type MembershipEffect =
   | { type: 'joined'; generationId: number; memberId: string; leaderId: string; protocol: string | null }
   | { type: 'leave' }
   | { type: 'fail'; error: KafkaStageError }
-  | { type: 'stopped' };
+  | { type: 'stopped' }
+  /** Send a heartbeat as this generation and member; not awaited. */
+  | { type: 'heartbeat'; generationId: number; memberId: string }
+  /** Nothing heard from the coordinator for a session timeout: forget it and look it up again (it may have moved); the assignment is kept. */
+  | { type: 'find-coordinator' }
+  /** A stable leader's periodic look at the partition counts of the topics it assigned; not awaited. */
+  | { type: 'check-partitions' };
 
 /** The result of one {@link step}. */
 export interface Transition {
@@ -105,9 +127,12 @@ export interface Transition {
   effects: MembershipEffect[];
 }
 
-/** The state of a member that has not started. */
-export function initialMembershipState(cooperative: boolean): MembershipState {
-  return { phase: 'idle', cooperative, memberId: '', generationId: -1, protocol: null, leaderId: '', owned: [] };
+/** Kafka's default `session.timeout.ms`. */
+const DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+
+/** The state of a member that has not started; `sessionTimeoutMs` as the member joins with. */
+export function initialMembershipState(cooperative: boolean, sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS): MembershipState {
+  return { phase: 'idle', cooperative, memberId: '', generationId: -1, protocol: null, leaderId: '', owned: [], sessionTimeoutMs, aliveAt: 0 };
 }
 
 type ErrorKind = 'none' | 'member-id-required' | 'rebalance' | 'illegal-generation' | 'unknown-member' | 'fenced-instance' | 'transient' | 'fatal';
@@ -190,6 +215,37 @@ function onGroupError(state: MembershipState, code: number, api: string): Transi
   }
 }
 
+/** The events a driver decides at once, never queued behind listener work (a slow revoke must not starve heartbeats). */
+export type SessionEvent = Extract<MembershipEvent, { type: 'tick' | 'alive' }>;
+
+/** The effects of a {@link SessionEvent}: fire-and-forget, none awaited. */
+export type SessionEffect = Extract<MembershipEffect, { type: 'heartbeat' | 'find-coordinator' | 'check-partitions' }>;
+
+/**
+ * The session clock. `alive` restarts it. A `tick` does nothing while the member has no
+ * generation, is between a JoinGroup and its SyncGroup's answer, or is done; otherwise it sends a
+ * heartbeat unless one is unanswered. No answer for a session timeout: the coordinator may have
+ * moved (a broker failover takes ~9 s in KRaft, and the new coordinator restarts the session clocks
+ * of the members it loads). As the Java client, look it up again and keep the assignment: only the
+ * coordinator can say the member expired (UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION on the next
+ * heartbeat, which loses it). The clock restarts so the look-up is not repeated at every tick.
+ */
+export function stepSession(state: MembershipState, event: SessionEvent): { state: MembershipState; effects: SessionEffect[] } {
+  if (event.type === 'alive') return { state: { ...state, aliveAt: event.at }, effects: [] };
+  const { phase } = state;
+  if (phase === 'idle' || phase === 'stopped' || phase === 'failed' || event.rebalancing || state.generationId < 0) return { state, effects: [] };
+  const effects: SessionEffect[] = [];
+  let next = state;
+  if (event.now - state.aliveAt > state.sessionTimeoutMs) {
+    effects.push({ type: 'find-coordinator' });
+    next = { ...state, aliveAt: event.now };
+  }
+  if (!event.heartbeatInFlight) effects.push({ type: 'heartbeat', generationId: state.generationId, memberId: state.memberId });
+  const leader = state.memberId !== '' && state.leaderId === state.memberId;
+  if (phase === 'stable' && leader) effects.push({ type: 'check-partitions' });
+  return { state: next, effects };
+}
+
 /** The next state and the effects of `event` in `state`. */
 export function step(state: MembershipState, event: MembershipEvent): Transition {
   switch (event.type) {
@@ -267,5 +323,9 @@ export function step(state: MembershipState, event: MembershipEvent): Transition
       effects.push({ type: 'stopped' });
       return { state: { ...state, phase: 'stopped', owned: [] }, effects };
     }
+
+    case 'tick':
+    case 'alive':
+      return stepSession(state, event);
   }
 }

@@ -3,7 +3,7 @@
  * every OffsetCommit, and answers either at once or when the test says, with success or an error,
  * in the order the commits were sent — as one coordinator connection does.
  */
-import type { OffsetToCommit } from '../../src/consumer/contracts.js';
+import type { OffsetToCommit } from '../../src/group/membership-contracts.js';
 
 interface Held {
   offsets: readonly OffsetToCommit[];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommitManager, type CommitOutcome, type CommittableSource } from '../../src/consumer/commit-manager.js';
-import type { OffsetToCommit } from '../../src/consumer/contracts.js';
+import type { OffsetToCommit } from '../../src/group/membership-contracts.js';
 
 function source(topic: string, partition: number, committableOffset = 0): CommittableSource & { committableOffset: number; marked: number[] } {
   return {

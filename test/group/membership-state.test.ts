@@ -1,6 +1,7 @@
 /**
  * The membership state machine without sockets: joins, eager and cooperative rebalances, fencing,
- * coordinator trouble, session expiry and stop, as (state, event) → (state, effects).
+ * coordinator trouble, session expiry (the heartbeat timer's tick, on a fake clock) and stop, as
+ * (state, event) → (state, effects).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -227,6 +228,99 @@ describe('membership state: fencing and expiry', () => {
     assert.deepEqual(t.effects, [{ type: 'lose', partitions: tps(3) }], 'the join already due picks up the new state');
     assert.equal(t.state.generationId, -1);
     assert.equal(t.state.memberId, '');
+  });
+});
+
+describe('membership state: session clock (tick)', () => {
+  const SESSION_MS = 10_000;
+  /** A fake clock: ms since the test began, moved by hand. */
+  function clock() {
+    let now = 1_000;
+    return { now: () => now, advance: (ms: number) => (now += ms) };
+  }
+  /** A member that joined generation 1 as `m1` (led by `leaderId`) at `at`, owning partition 0. */
+  function stableAt(at: number, leaderId = 'other'): MembershipState {
+    const start = initialMembershipState(false, SESSION_MS);
+    return run(start, [{ type: 'start' }, joined('m1', 1, leaderId), { type: 'alive', at }, synced(tps(0))]).state;
+  }
+  const tick = (now: number, more: Partial<{ rebalancing: boolean; heartbeatInFlight: boolean }> = {}): MembershipEvent => ({
+    type: 'tick',
+    now,
+    rebalancing: more.rebalancing ?? false,
+    heartbeatInFlight: more.heartbeatInFlight ?? false,
+  });
+
+  it('no heartbeat before a generation, while a JoinGroup/SyncGroup is in flight, or once stopped', () => {
+    const c = clock();
+    const idle = initialMembershipState(false, SESSION_MS);
+    assert.deepEqual(step(idle, tick(c.now())).effects, []);
+    const joining = step(idle, { type: 'start' }).state;
+    assert.deepEqual(step(joining, tick(c.advance(60_000))).effects, [], 'no generation yet, however long');
+    const stable = stableAt(c.now());
+    assert.deepEqual(step(stable, tick(c.advance(60_000), { rebalancing: true })).effects, [], 'a rebalance in flight');
+    const stopped = step(stable, { type: 'stop', leave: false }).state;
+    assert.deepEqual(step(stopped, tick(c.now())).effects, []);
+  });
+
+  it('within the session: one heartbeat per tick as the current generation, none while one is unanswered', () => {
+    const c = clock();
+    const stable = stableAt(c.now());
+    const t = step(stable, tick(c.advance(3_000)));
+    assert.deepEqual(t.effects, [{ type: 'heartbeat', generationId: 1, memberId: 'm1' }]);
+    assert.equal(t.state, stable, 'nothing changes');
+    assert.deepEqual(step(stable, tick(c.now(), { heartbeatInFlight: true })).effects, []);
+  });
+
+  it('heartbeats go on during an eager revoke (phase joining, generation kept) so a long drain does not expire the member', () => {
+    const c = clock();
+    const revoking = step(stableAt(c.now()), { type: 'rejoin', reason: 'x' }).state;
+    assert.equal(revoking.phase, 'joining');
+    assert.deepEqual(step(revoking, tick(c.advance(3_000))).effects, [{ type: 'heartbeat', generationId: 1, memberId: 'm1' }]);
+  });
+
+  it('nothing heard for a session timeout: look the coordinator up again, keep the assignment, restart the clock', () => {
+    const c = clock();
+    let state = stableAt(c.now());
+    // Exactly a session timeout is not yet past it.
+    assert.deepEqual(types(step(state, tick(c.advance(SESSION_MS))).effects), ['heartbeat']);
+    const t = step(state, tick(c.advance(1)));
+    assert.deepEqual(t.effects, [{ type: 'find-coordinator' }, { type: 'heartbeat', generationId: 1, memberId: 'm1' }]);
+    state = t.state;
+    assert.equal(state.phase, 'stable');
+    assert.deepEqual(state.owned, tps(0), 'only the coordinator can say the member expired');
+    assert.equal(state.aliveAt, c.now());
+    assert.deepEqual(types(step(state, tick(c.advance(SESSION_MS))).effects), ['heartbeat'], 'not looked up again at every tick');
+    assert.deepEqual(types(step(state, tick(c.advance(1))).effects), ['find-coordinator', 'heartbeat'], 'but again after another silent session');
+  });
+
+  it('a sign of life (heartbeat, join or sync answered) restarts the session clock', () => {
+    const c = clock();
+    let state = stableAt(c.now());
+    c.advance(SESSION_MS - 1);
+    state = step(state, { type: 'alive', at: c.now() }).state;
+    assert.deepEqual(types(step(state, tick(c.advance(SESSION_MS))).effects), ['heartbeat']);
+    assert.deepEqual(types(step(state, tick(c.advance(1))).effects), ['find-coordinator', 'heartbeat']);
+  });
+
+  it('UNKNOWN_MEMBER_ID from the coordinator after a silent session is what loses the assignment', () => {
+    const c = clock();
+    const silent = step(stableAt(c.now()), tick(c.advance(SESSION_MS + 1))).state;
+    const t = step(silent, { type: 'heartbeat-response', generationId: 1, memberId: 'm1', errorCode: 25 });
+    assert.deepEqual(types(t.effects), ['lose', 'join']);
+  });
+
+  it('a stable leader also checks partition counts at each tick', () => {
+    const c = clock();
+    const leader = stableAt(c.now(), 'm1');
+    assert.deepEqual(types(step(leader, tick(c.advance(3_000))).effects), ['heartbeat', 'check-partitions']);
+    assert.deepEqual(types(step(leader, tick(c.now(), { heartbeatInFlight: true })).effects), ['check-partitions']);
+    const rejoining = step(leader, { type: 'rejoin', reason: 'x' }).state;
+    assert.deepEqual(types(step(rejoining, tick(c.now())).effects), ['heartbeat'], 'not while rebalancing');
+  });
+
+  it('the session timeout is the one the member was created with (45 s, the Kafka default, when not given)', () => {
+    assert.equal(initialMembershipState(false).sessionTimeoutMs, 45_000);
+    assert.equal(initialMembershipState(true, 6_000).sessionTimeoutMs, 6_000);
   });
 });
 

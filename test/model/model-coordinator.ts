@@ -3,7 +3,8 @@
  * answers commits after a latency in model time (a mocked `setTimeout`), and fails or fences them
  * on command, as a broker would with a retriable error or ILLEGAL_GENERATION.
  */
-import type { OffsetToCommit, TopicPartition } from '../../src/consumer/contracts.js';
+import type { OffsetToCommit } from '../../src/group/membership-contracts.js';
+import type { TopicPartition } from '../../src/consumer/contracts.js';
 import type { StageHostOwner } from '../../src/consumer/stage-host.js';
 import { KafkaError } from '../../src/protocol/kafka-error.js';
 

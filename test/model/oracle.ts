@@ -16,7 +16,7 @@
  * I7 (liveness and bounded revoke/stop) is checked by the driver, which owns model time. Checks made
  * inside the consumer's own calls only record violations; {@link Oracle.assertClean} throws them.
  */
-import type { OffsetToCommit } from '../../src/consumer/contracts.js';
+import type { OffsetToCommit } from '../../src/group/membership-contracts.js';
 import type { PartitionStage } from '../../src/consumer/types.js';
 import type { StageHost } from '../../src/consumer/stage-host.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';

@@ -11,7 +11,7 @@ import { KafkaStageError } from '../errors.js';
 import { CompressionError, CorruptRecordError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
-import type { FetchTarget } from './contracts.js';
+import type { FetchTarget } from './fetch-target.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
 import { cutToAllowance, cutToAsked, heldBytes } from './fetch-bounds.js';
 import { decodeFetched, firstBatchSize } from './fetch-decode.js';

@@ -2,7 +2,7 @@
  * What the fetch scheduler keeps per target, per broker and per Fetch in flight. Plain records
  * shared by the scheduler's parts (planning, answer bounds, error policy); no behaviour here.
  */
-import type { FetchTarget } from './contracts.js';
+import type { FetchTarget } from './fetch-target.js';
 import type { FetchPart } from './fetch-request.js';
 
 /** The scheduler's view of one target. */

@@ -35,8 +35,10 @@ import type { ByteBudget } from '../stage/byte-budget.js';
 import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';
 import { AckLedger } from '../stage/ack-ledger.js';
 import { PartitionBuffer, type PartitionBufferLimits } from '../stage/partition-buffer.js';
+import { recordSizeInBytes } from '../stage/buffered-size.js';
 import { ackTargetOf, foreignAck } from './ack-target.js';
-import type { CommitSink, FetchedPartitionInfo, FetchTarget, FetchWaker } from './contracts.js';
+import type { CommitSink } from './contracts.js';
+import type { FetchedPartitionInfo, FetchTarget, FetchWaker } from './fetch-target.js';
 import { createBatchIterator } from './delivery/batch-iterator.js';
 import { resolveDemand } from './delivery/demand.js';
 import { checkAskCount, ManualSubscription, type ErrorHandler, type RecordsHandler } from './delivery/manual.js';
@@ -44,37 +46,11 @@ import { RecordReadable } from './delivery/node-readable.js';
 import { createRecordIterator } from './delivery/record-iterator.js';
 import type { DeliverySource, Subscription } from './delivery/source.js';
 import { StreamSubscription } from './delivery/web-stream.js';
+import { visibleRecords } from './visible-records.js';
 import type { Redelivery } from './failure-state.js';
-import { takeInFetched } from './fetch-intake.js';
 import type { ReadableStream } from 'node:stream/web';
 import type { Readable } from 'node:stream';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionFailureStats, PartitionStats, PartitionStage as SubscriberView } from './types.js';
-
-/**
- * Bytes a buffered record is counted for, per record, on top of its key, value and headers: a
- * nominal allowance for the record object and its Buffer views. Measured on Node 20, a decoded
- * record costs about 300 B of JS heap besides its bytes (the object plus two Buffer views into the
- * fetched response), so the budget undercounts small records; the per-partition record bound
- * (`buffer.maxRecordsPerPartition`) caps that difference at about maxRecords × 240 B per partition.
- */
-export const RECORD_OVERHEAD_BYTES = 64;
-
-/**
- * Bytes a record is counted for in the buffers and the consumer-wide budget: key length + value
- * length + every header's key length (UTF-16 units, as a cheap stand-in for UTF-8 bytes) and value
- * length + {@link RECORD_OVERHEAD_BYTES}. Decompressed sizes: what the record holds in memory.
- */
-export function recordSizeInBytes(record: KafkaRecord): number {
-  let size = RECORD_OVERHEAD_BYTES;
-  if (record.key !== null) size += record.key.length;
-  if (record.value !== null) size += record.value.length;
-  const headers = record.headers;
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i] as { key: string; value: Buffer | null };
-    size += h.key.length + (h.value === null ? 0 : h.value.length);
-  }
-  return size;
-}
 
 /** What a partition stage is made of. */
 export interface PartitionStageOptions {
@@ -569,12 +545,15 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
     if (this.state !== 'active') return;
     if (info.fetchOffset !== undefined && info.fetchOffset !== this.position) return;
-    const intake = takeInFetched(batches, this.position, info.abortedTransactions, this.buffer.limits.maxRecords - this.buffer.bufferedRecords);
+    const intake = visibleRecords(batches, this.position, {
+      abortedTransactions: info.abortedTransactions,
+      recordRoom: this.buffer.limits.maxRecords - this.buffer.bufferedRecords,
+    });
     this.highWatermark = info.highWatermark;
     const from = this.position;
     this.position = intake.position;
     const bytesBefore = this.buffer.bufferedBytes;
-    for (const run of intake.runs) this.buffer.push(run);
+    for (const run of intake.runs) this.buffer.push(run.records);
     const added = this.buffer.bufferedBytes - bytesBefore;
     if (added > 0) {
       this.sampleWireRatio(intake.wireBytes / added);

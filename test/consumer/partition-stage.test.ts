@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
-import type { FetchTarget } from '../../src/consumer/contracts.js';
-import { PartitionStage, recordSizeInBytes, RECORD_OVERHEAD_BYTES } from '../../src/consumer/partition-stage.js';
+import type { FetchTarget } from '../../src/consumer/fetch-target.js';
+import { PartitionStage } from '../../src/consumer/partition-stage.js';
+import { recordSizeInBytes, RECORD_OVERHEAD_BYTES } from '../../src/stage/buffered-size.js';
 import { StageBusyError } from '../../src/consumer/errors.js';
 import { InvalidArgumentError, KafkaStageError } from '../../src/errors.js';
 import { decodeRecordBatchesSync, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
@@ -35,7 +36,8 @@ test('record size: key + value + header bytes + a fixed overhead', () => {
     attempt: 1,
   };
   assert.equal(recordSizeInBytes(record), RECORD_OVERHEAD_BYTES + 10 + 100 + 3 + 5 + 2);
-  assert.equal(recordSizeInBytes({ topic: 't', partition: 0, offset: 0, timestamp: 0, key: null, value: null, headers: [], attempt: 1 }), RECORD_OVERHEAD_BYTES);
+  const bare: KafkaRecord = { topic: 't', partition: 0, offset: 0, timestamp: 0, key: null, value: null, headers: [], attempt: 1 };
+  assert.equal(recordSizeInBytes(bare), RECORD_OVERHEAD_BYTES);
 });
 
 test('no demand, no fetch: the stage wants bytes only once a subscriber asks', async () => {

@@ -11,7 +11,7 @@
  *   answer is handed to its stage, which accounts for what it buffers (`settle(0, bytes)`, then
  *   `release`). Stages count buffered (decompressed) bytes, brokers count wire bytes: the partition
  *   ask (`fetchBytesWanted`) is in wire bytes, and the reservation is what the part may bring:
- *   its `partitionMaxBytes` times the growth seen in earlier answers.
+ *   its `partitionMaxBytes` times the growth its stage has seen (the stage owns that estimate).
  * - Memory bound: held + reserved stays within the budget's limit plus one batch per broker. Only
  *   the first partition of a request may ask past its room (a whole batch it is owed, longest owed
  *   first), and an answer is cut before it is decoded and buffered: to whole
@@ -142,11 +142,6 @@ export class FetchScheduler implements FetchWaker {
   private readonly counters = { fetches: 0, failedFetches: 0, partitionErrors: 0 };
   private readonly fetchesByBroker = new Map<number, number>();
   private readonly fetchesByPartition = new Map<string, number>();
-  /**
-   * Growth seen across all partitions: the first guess for a new one. It starts at 2, cautious:
-   * record objects alone add about half to 100-byte records, and compression adds more.
-   */
-  private growth = 2;
   private readonly reports = new ReportLimiter(REPORT_INTERVAL_MS);
   /** Sequence of targets becoming owed a batch (TargetState.owedSince). */
   private owedCount = 0;
@@ -176,9 +171,6 @@ export class FetchScheduler implements FetchWaker {
       },
       armTimer: (at) => this.armTimer(at),
       wake: () => this.wake(),
-      learnedGrowth: (seen) => {
-        this.growth = (this.growth + seen) / 2;
-      },
       nextOwedSeq: () => ++this.owedCount,
       countPartitionError: () => {
         this.counters.partitionErrors++;
@@ -216,7 +208,7 @@ export class FetchScheduler implements FetchWaker {
   add(target: FetchTarget): void {
     const key = tpKey(target.topic, target.partition);
     if (this.targets.get(key)?.target === target) return;
-    this.targets.set(key, newTargetState(target, key, this.growth));
+    this.targets.set(key, newTargetState(target, key));
     this.wake();
   }
 

@@ -45,6 +45,12 @@ export interface FetchTarget extends TopicPartition {
    */
   fetchBytesWanted(budgetBytes: number): number;
   /**
+   * Buffered bytes one fetched (wire) byte of this partition becomes (≥ 1), as the target estimates
+   * it from what it buffered: the scheduler reserves an ask's bytes times this in the budget. The
+   * target owns the estimate; the scheduler keeps none of its own.
+   */
+  readonly growth: number;
+  /**
    * Bytes the target holds buffered (as counted in the ByteBudget). Optional: when given, the
    * scheduler keeps each partition within its share of the budget, so partitions whose subscribers
    * stall cannot hold all of it and starve the others.

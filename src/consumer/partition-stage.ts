@@ -36,6 +36,7 @@ import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';
 import { AckLedger } from '../stage/ack-ledger.js';
 import { PartitionBuffer, type PartitionBufferLimits } from '../stage/partition-buffer.js';
 import { recordSizeInBytes } from '../stage/buffered-size.js';
+import { WireEstimate } from '../stage/wire-estimate.js';
 import { ackTargetOf, foreignAck } from './ack-target.js';
 import type { CommitSink } from './contracts.js';
 import type { FetchedPartitionInfo, FetchTarget, FetchWaker } from './fetch-target.js';
@@ -140,13 +141,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * scheduler again and stall).
    */
   private wantReported = false;
-  /**
-   * Wire bytes (as the broker counts them for a fetch's size limit) per byte of buffered record
-   * size, from the batches seen so far; 1 until the first. Compression makes it well below 1, the
-   * per-record overhead somewhat below 1 even without.
-   */
-  private wirePerBufferedByte = 1;
-  private wireRatioSampled = false;
+  /** Buffered bytes per wire byte of this partition: the one estimate, read by the scheduler too. */
+  private readonly wire = new WireEstimate();
   private notifyQueued = false;
   private drain: Drain | null = null;
   private readonly failureSink: FailureSink | null;
@@ -524,7 +520,15 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   fetchBytesWanted(budgetBytes: number): number {
     const buffered = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes) : 0;
     this.wantReported = buffered > 0;
-    return buffered > 0 ? Math.max(1, Math.ceil(buffered * this.wirePerBufferedByte)) : 0;
+    return buffered > 0 ? Math.max(1, this.wire.wireFor(buffered)) : 0;
+  }
+
+  /**
+   * Buffered bytes one fetched (wire) byte of this partition becomes, from the batches buffered so
+   * far (a cautious 2 before the first): the scheduler reserves budget with it.
+   */
+  get growth(): number {
+    return this.wire.growth;
   }
 
   /**
@@ -556,7 +560,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     for (const run of intake.runs) this.buffer.push(run.records);
     const added = this.buffer.bufferedBytes - bytesBefore;
     if (added > 0) {
-      this.sampleWireRatio(intake.wireBytes / added);
+      this.wire.sample(intake.wireBytes, added);
       this.budget.settle(0, added);
       this.notifySoon();
     } else if (this.buffer.bufferedRecords === 0) {
@@ -656,14 +660,6 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     // With the buffer empty, every offset below the fetch position is delivered or skipped.
     if (this.buffer.bufferedRecords === 0) this.skipUndelivered(this.position);
     this.maybeWake();
-  }
-
-  private sampleWireRatio(observed: number): void {
-    // Batches partly below the position or of aborted transactions inflate a sample; bounded so
-    // that one odd response cannot make the next fetch ask for far more than the buffer's room.
-    const sample = Math.min(1, observed);
-    this.wirePerBufferedByte = this.wireRatioSampled ? 0.7 * this.wirePerBufferedByte + 0.3 * sample : sample;
-    this.wireRatioSampled = true;
   }
 
   private releaseBytes(bytes: number): void {

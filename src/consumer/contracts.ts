@@ -95,4 +95,10 @@ export interface CommitSink {
    * the next ack). Optional.
    */
   moved?(stage: AckSource): void;
+  /**
+   * Last offset committed successfully for `stage` in this assignment, null before the first: the
+   * sink (the commit manager) is the one record of it; the stage shows it in stats and resolves
+   * re-acks it covers. Optional: a sink without it has committed nothing.
+   */
+  committedOffset?(stage: AckSource): number | null;
 }

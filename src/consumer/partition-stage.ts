@@ -104,7 +104,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /**
  * One assigned partition: fetch target, bounded buffer, demand, delivery and ack tracking. Users
  * see it only as the public `PartitionStage` interface (the subscriber's methods); the
- * engine methods below (onFetched, revoke, lose, seek, markCommitted, …) are for the consumer's
+ * engine methods below (onFetched, revoke, lose, seek, …) are for the consumer's
  * own parts, which hold the class.
  */
 export class PartitionStage implements SubscriberView, FetchTarget {
@@ -133,7 +133,6 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   private subscription: Subscription | null = null;
   private failure: Error | null = null;
   private highWatermark: number | null = null;
-  private committed: number | null = null;
   /**
    * What the scheduler last heard from fetchBytesWanted: wake it only when this goes from "nothing"
    * to "something". The scheduler asks with 0 when it passes the stage over, so this is false
@@ -316,7 +315,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
 
   /** An ack that acked nothing new: resolved when a commit this stage saw covers it, else the sink decides. */
   private reacked(offset: number): Promise<void> {
-    if (this.committed !== null && this.committed > offset) return RESOLVED;
+    const committed = this.commitSink.committedOffset?.(this) ?? null;
+    if (committed !== null && committed > offset) return RESOLVED;
     return this.commitSink.covered?.(this, offset) ?? RESOLVED;
   }
 
@@ -325,10 +325,6 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     return this.tracker.committableOffset;
   }
 
-  /** The commit manager reports the offset that became durable. */
-  markCommitted(offset: number): void {
-    this.committed = offset;
-  }
 
   /**
    * Reports that the subscriber failed on a record, a batch (its delivered, unacked records) or an
@@ -411,7 +407,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
       fetchedOffset: this.position,
       deliveredOffset: delivered,
       ackedOffset: this.tracker.committableOffset,
-      committedOffset: this.committed,
+      committedOffset: this.commitSink.committedOffset?.(this) ?? null,
       bufferedRecords: this.buffer.bufferedRecords,
       bufferedBytes: this.buffer.bufferedBytes,
       outstandingDemand: this.buffer.outstandingDemand,

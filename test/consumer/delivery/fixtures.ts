@@ -79,6 +79,12 @@ export function fetchInfo(hw: number, extra: Partial<FetchedPartitionInfo> = {})
 export class RecordingSink implements CommitSink {
   /** Each call: newly acked count and the stage's committable offset then. */
   readonly calls: { newlyAcked: number; committable: number }[] = [];
+  /** What {@link committedOffset} answers: set it to play a commit that succeeded. */
+  committed: number | null = null;
+
+  committedOffset(): number | null {
+    return this.committed;
+  }
 
   acked(stage: PartitionStage, newlyAcked: number): Promise<void> {
     this.calls.push({ newlyAcked, committable: stage.committableOffset });

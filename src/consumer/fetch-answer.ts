@@ -11,7 +11,6 @@ import { KafkaStageError } from '../errors.js';
 import { CompressionError, CorruptRecordError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
-import type { FetchTarget } from './fetch-target.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
 import { cutToAllowance, cutToAsked, heldBytes } from './fetch-bounds.js';
 import { decodeFetched, firstBatchSize } from './fetch-decode.js';
@@ -20,7 +19,7 @@ import { classifyFetchError } from './fetch-classify.js';
 import type { ReportLimiter } from '../cluster/report-limiter.js';
 import { NoProgressError } from './fetch-errors.js';
 import type { FetchResponsePartition } from './fetch-request.js';
-import type { FetchSchedulerSettings, OutOfRangeInfo } from './fetch-scheduler.js';
+import type { FetchSchedulerSettings, FetchTarget, OutOfRangeInfo } from './fetch-target.js';
 import type { BrokerState, SentFetch, SentPart, TargetState } from './fetch-state.js';
 
 const EMPTY = Buffer.alloc(0);

@@ -5,6 +5,7 @@
  */
 import type { RecordBatch } from '../protocol/records/types.js';
 import type { TopicPartition } from './contracts.js';
+import type { ResolvedConsumerCommon } from './options.js';
 
 /** Per-partition facts a Fetch response carries besides the records. */
 export interface FetchedPartitionInfo {
@@ -72,3 +73,20 @@ export interface FetchWaker {
   wake(): void;
 }
 
+/** The log bounds an OFFSET_OUT_OF_RANGE answer carried (-1 where the broker did not say). */
+export interface OutOfRangeInfo {
+  /** The offset that was asked for. */
+  offset: number;
+  logStartOffset: number;
+  highWatermark: number;
+  /** Node id of the broker that answered. */
+  broker: number;
+}
+
+/** Fetch settings the scheduler needs: the consumer's fetch options plus the per-partition cap. */
+export type FetchSchedulerSettings = ResolvedConsumerCommon['fetch'] & {
+  /** Most bytes one partition may ask for in one Fetch (the partition buffer's byte bound). */
+  maxBytesPerPartition: number;
+  /** Longest broker throttle time honoured, ms (default fetch-error-policy.ts's MAX_THROTTLE_MS); longer ones are reported and cut. */
+  maxThrottleMs?: number;
+};

@@ -29,7 +29,6 @@
  */
 import { AbortedError, InvalidArgumentError } from '../errors.js';
 import { CorruptRecordError } from '../protocol/errors.js';
-import { StageBusyError } from './errors.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';
@@ -40,13 +39,9 @@ import { WireEstimate } from '../stage/wire-estimate.js';
 import { ackTargetOf, foreignAck } from './ack-target.js';
 import type { CommitSink } from './contracts.js';
 import type { FetchedPartitionInfo, FetchTarget, FetchWaker } from './fetch-target.js';
-import { createBatchIterator } from './delivery/batch-iterator.js';
-import { resolveDemand } from './delivery/demand.js';
-import { checkAskCount, ManualSubscription, type ErrorHandler, type RecordsHandler } from './delivery/manual.js';
-import { RecordReadable } from './delivery/node-readable.js';
-import { createRecordIterator } from './delivery/record-iterator.js';
-import type { DeliverySource, Subscription } from './delivery/source.js';
-import { StreamSubscription } from './delivery/web-stream.js';
+import type { ErrorHandler, RecordsHandler } from './delivery/manual.js';
+import type { DeliverySource } from './delivery/source.js';
+import { SubscriberSlot } from './stage-subscriber.js';
 import { visibleRecords } from './visible-records.js';
 import type { Redelivery } from './failure-state.js';
 import type { ReadableStream } from 'node:stream/web';
@@ -130,7 +125,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   /** Next offset to fetch: one past the last batch taken in. */
   private position: number;
   private state: StageState = 'active';
-  private subscription: Subscription | null = null;
+  /** The one way records are taken now (iterator, batches, manual, streams). */
+  private readonly subscriber: SubscriberSlot;
   private failure: Error | null = null;
   private highWatermark: number | null = null;
   /**
@@ -142,7 +138,6 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   private wantReported = false;
   /** Buffered bytes per wire byte of this partition: the one estimate, read by the scheduler too. */
   private readonly wire = new WireEstimate();
-  private notifyQueued = false;
   private drain: Drain | null = null;
   private readonly failureSink: FailureSink | null;
   private readonly redelivery: Redelivery | null;
@@ -178,9 +173,14 @@ export class PartitionStage implements SubscriberView, FetchTarget {
       ended: () => this.state !== 'active',
       failure: () => this.failure,
       notifySoon: () => this.notifySoon(),
-      detach: (subscription) => this.detach(subscription),
+      detach: (subscription) => this.subscriber.detach(subscription),
       fail: (error) => this.fail(error),
     };
+    this.subscriber = new SubscriberSlot(
+      this.source,
+      () => this.state !== 'active' || this.failure !== null,
+      () => this.buffer.cancelDemand(),
+    );
   }
 
   // ---- taking records -------------------------------------------------------------------------
@@ -194,9 +194,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * when another subscriber is attached, InvalidOptionError for bad demand options.
    */
   records(options?: DemandOptions): AsyncIterableIterator<KafkaRecord, undefined> {
-    const policy = resolveDemand(options);
-    this.ensureFree();
-    return this.attach(createRecordIterator(this.source, policy));
+    return this.subscriber.records(options);
   }
 
   /** Same as {@link records}: `for await (const record of stage)`. */
@@ -210,9 +208,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * is as in {@link records}. Ack a whole batch with `ack(batch)`.
    */
   batches(options?: DemandOptions): AsyncIterableIterator<ConsumerBatch, undefined> {
-    const policy = resolveDemand(options);
-    this.ensureFree();
-    return this.attach(createBatchIterator(this.source, policy));
+    return this.subscriber.batches(options);
   }
 
   /**
@@ -221,9 +217,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * is attached; ignored once the stage has stopped.
    */
   ask(n: number): void {
-    // Checked before a manual subscription is attached: a bad call must leave the stage free.
-    checkAskCount(n);
-    this.manual().ask(n);
+    this.subscriber.ask(n);
   }
 
   /**
@@ -232,7 +226,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * the handler threw (without it, a throw is a failure of the subscriber: the `onFailure` policy retries the records).
    */
   onRecords(handler: RecordsHandler, onError?: ErrorHandler): void {
-    this.manual().onRecords(handler, onError);
+    this.subscriber.onRecords(handler, onError);
   }
 
   /**
@@ -243,10 +237,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * are dropped unacked, so never committed).
    */
   readable(options?: Pick<DemandOptions, 'maxDemand'>): Readable {
-    const policy = resolveDemand({ maxDemand: options?.maxDemand, minDemand: 0 });
-    // Checked before the stream exists: a stream starts pulling (asking demand) as soon as it is made.
-    this.ensureFree();
-    return this.attach(new RecordReadable(this.source, policy));
+    return this.subscriber.readable(options);
   }
 
   /**
@@ -256,9 +247,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * errors it (records still queued in it are dropped unacked, so never committed).
    */
   readableStream(options?: Pick<DemandOptions, 'maxDemand'>): ReadableStream<KafkaRecord> {
-    const policy = resolveDemand({ maxDemand: options?.maxDemand, minDemand: 0 });
-    this.ensureFree();
-    return this.attach(new StreamSubscription(this.source, policy)).stream;
+    return this.subscriber.readableStream(options);
   }
 
   // ---- acks and commits -----------------------------------------------------------------------
@@ -587,35 +576,6 @@ export class PartitionStage implements SubscriberView, FetchTarget {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  /** Throws StageBusyError when a subscriber is attached. */
-  private ensureFree(): void {
-    if (this.subscription !== null) {
-      throw new StageBusyError(`${this.topic}/${this.partition} already has a subscriber; records go one way at a time`, {
-        topic: this.topic,
-        partition: this.partition,
-      });
-    }
-  }
-
-  private attach<S extends Subscription>(subscription: S): S {
-    this.ensureFree();
-    this.subscription = subscription;
-    // A stage that already stopped or failed lets the new subscription find out at once.
-    if (this.state !== 'active' || this.failure !== null) this.notifySoon();
-    return subscription;
-  }
-
-  private manual(): ManualSubscription {
-    if (this.subscription instanceof ManualSubscription) return this.subscription;
-    return this.attach(new ManualSubscription(this.source));
-  }
-
-  private detach(subscription: Subscription): void {
-    if (this.subscription !== subscription) return;
-    this.subscription = null;
-    this.buffer.cancelDemand();
-  }
-
   private addDemand(n: number): void {
     if (this.state !== 'active' || n <= 0) return;
     this.buffer.ask(n);
@@ -702,15 +662,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   }
 
   private notifySoon(): void {
-    if (this.notifyQueued || this.subscription === null) return;
-    this.notifyQueued = true;
-    queueMicrotask(this.runNotify);
+    this.subscriber.notifySoon();
   }
-
-  private readonly runNotify = (): void => {
-    this.notifyQueued = false;
-    this.subscription?.notify();
-  };
 }
 
 /** What a subscriber threw or nacked with, as an Error (a string or other value is wrapped). */

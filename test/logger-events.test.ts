@@ -170,7 +170,7 @@ describe('throttling', () => {
 
 describe('commit failures', () => {
   function source(partition: number): CommittableSource {
-    return { topic: 't', partition, committableOffset: 0, markCommitted: () => undefined };
+    return { topic: 't', partition, committableOffset: 0 };
   }
 
   it('a failing streak is one warning (retriable) and one recovery line; the failures between are debug', async () => {

@@ -7,7 +7,8 @@
  * for comparison on one machine, never assertions.
  */
 import { cpus, platform, release } from 'node:os';
-import type { CommitSink, FetchedPartitionInfo } from '../../src/consumer/contracts.js';
+import type { CommitSink } from '../../src/consumer/contracts.js';
+import type { FetchedPartitionInfo } from '../../src/consumer/fetch-target.js';
 import { PartitionStage } from '../../src/consumer/partition-stage.js';
 import { decodeRecordBatchesSync, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import type { KafkaRecord, RecordBatch } from '../../src/protocol/records/types.js';

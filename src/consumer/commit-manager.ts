@@ -76,8 +76,10 @@ interface Waiter {
 interface Entry {
   readonly key: string;
   readonly source: CommittableSource;
-  /** Last offset this member committed (or started from, when that was a commit). */
+  /** Last offset this member committed (or started from, when that was a commit): the one record of it. */
   committed: number | undefined;
+  /** A commit succeeded since registration (`committed` is not just where the partition started). */
+  committedHere: boolean;
   /** `sync` acks not yet covered by a durable commit. */
   waiters: Waiter[];
   /** Its final commit is queued: out of the automatic commits. */
@@ -99,6 +101,8 @@ interface Carried {
 
 export class CommitManager {
   private readonly entries = new Map<string, Entry>();
+  /** The entry each source was registered with, kept (weakly) after it is dropped: see {@link committedOffset}. */
+  private readonly registered = new WeakMap<CommittableSource, Entry>();
   private readonly backoff: Pick<RetryOptions, 'initialBackoffMs' | 'maxBackoffMs'>;
   private pendingAcks = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -121,7 +125,9 @@ export class CommitManager {
     const key = tpKey(source.topic, source.partition);
     const old = this.entries.get(key);
     if (old !== undefined && old.source !== source) this.drop(old, 'the partition was assigned afresh');
-    this.entries.set(key, { key, source, committed: committedOffset ?? undefined, waiters: [], releasing: false, fenced: null, sending: undefined });
+    const entry: Entry = { key, source, committed: committedOffset ?? undefined, committedHere: false, waiters: [], releasing: false, fenced: null, sending: undefined };
+    this.entries.set(key, entry);
+    this.registered.set(source, entry);
   }
 
   /**
@@ -255,6 +261,16 @@ export class CommitManager {
     }
     if (error !== null) throw error;
     return result.sent.has(key);
+  }
+
+  /**
+   * Last offset committed successfully for `source` since it was registered, null before the
+   * first: what its stats show. Still answered once the partition is released or lost (the stage
+   * reads it for acks after that).
+   */
+  committedOffset(source: CommittableSource): number | null {
+    const entry = this.registered.get(source);
+    return entry?.committedHere === true && entry.committed !== undefined ? entry.committed : null;
   }
 
   /** Last offset this member committed for a partition, or undefined. */
@@ -393,13 +409,14 @@ export class CommitManager {
   }
 
   private committedNow(c: Carried): void {
-    c.source.markCommitted(c.offset);
-    const entry = c.entry;
+    // The record of a partition no longer registered still learns it: its stage shows it in stats.
+    const entry = c.entry ?? this.registered.get(c.source);
     if (entry === undefined) return;
     // A manual commit may move backwards; automatic ones only ever move forward.
     if (c.manual || entry.committed === undefined || c.offset > entry.committed) entry.committed = c.offset;
+    entry.committedHere = true;
     const committed = entry.committed;
-    if (entry.waiters.length === 0) return;
+    if (c.entry === undefined || entry.waiters.length === 0) return;
     const still: Waiter[] = [];
     for (const w of entry.waiters) {
       if (w.offset < committed) w.resolve();

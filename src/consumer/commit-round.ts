@@ -13,8 +13,6 @@ export interface CommitSource {
   readonly partition: number;
   /** First offset not acked: everything before it is processed. */
   readonly committableOffset: number;
-  /** Told what became durable (for stats). */
-  markCommitted(offset: number): void;
 }
 
 /** What one round asks for. */

@@ -10,21 +10,19 @@ import { kafkaErrorOf } from '../protocol/kafka-error.js';
 import { CompressionError, CorruptRecordError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
-import type { FetchTarget } from './contracts.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
 import { cutToAllowance, cutToAsked, heldBytes } from './fetch-bounds.js';
 import { decodeFetched, firstBatchSize } from './fetch-decode.js';
-import { CORRUPT_ROUNDS, NO_PROGRESS_ROUNDS, noProgressDelay, REPORTED_CODES } from './fetch-error-policy.js';
+import { NO_PROGRESS_ROUNDS, noProgressDelay } from './fetch-error-policy.js';
+import { classifyFetchError } from './fetch-classify.js';
 import type { ReportLimiter } from '../cluster/report-limiter.js';
 import { NoProgressError } from './fetch-errors.js';
 import type { FetchResponsePartition } from './fetch-request.js';
-import type { FetchSchedulerSettings, OutOfRangeInfo } from './fetch-scheduler.js';
+import type { FetchSchedulerSettings, FetchTarget, OutOfRangeInfo } from './fetch-target.js';
 import type { BrokerState, SentFetch, SentPart, TargetState } from './fetch-state.js';
-import { ErrorCode, isInvalidMetadata } from '../protocol/error-codes.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import { ResponseTooLargeError } from '../network/errors.js';
 
-/** Cap of the growth estimate (decompressed and buffered size over wire size). */
-const MAX_GROWTH = 1000;
 const EMPTY = Buffer.alloc(0);
 
 /** What answer handling needs of the scheduler. */
@@ -50,8 +48,6 @@ export interface AnswerHost {
   armTimer(at: number): void;
   /** Runs a pass soon. */
   wake(): void;
-  /** A growth figure seen in an answer, for the estimate of new targets. */
-  learnedGrowth(seen: number): void;
   /** The next owed-since sequence number. */
   nextOwedSeq(): number;
   countPartitionError(): void;
@@ -107,7 +103,7 @@ export class AnswerHandler {
     }
     s.minBytes = 0;
     const sizes = decoded.batches.map(heldBytes);
-    this.learnGrowth(s, decoded, sizes);
+    if (decoded.bytesRead > 0) s.batchBytes = Math.min(largestBatch(decoded), this.host.clusterOptions.maxResponseBytes);
     s.failures = 0;
     s.needFree = 0;
     // What is buffered stays within this partition's reservation plus the free budget; a first
@@ -161,22 +157,6 @@ export class AnswerHandler {
     s.minBytes = Math.max(s.minBytes, size);
   }
 
-  /** Updates the growth estimates from a decoded response: buffered size of its records over its bytes. */
-  private learnGrowth(s: TargetState, decoded: DecodedRecordBatches, sizes: readonly number[]): void {
-    if (decoded.bytesRead === 0) return;
-    let held = 0;
-    let largest = 0;
-    decoded.batches.forEach((batch, i) => {
-      if (batch.sizeInBytes > largest) largest = batch.sizeInBytes;
-      held += sizes[i] as number;
-    });
-    s.batchBytes = Math.min(largest, this.host.clusterOptions.maxResponseBytes);
-    const seen = Math.min(MAX_GROWTH, Math.max(1, held / decoded.bytesRead));
-    // Halfway to the latest figure: follows a change of codec or record size within a few responses.
-    s.growth = (s.growth + seen) / 2;
-    this.host.learnedGrowth(seen);
-  }
-
   /** Decodes `part`'s bytes; its records carry its topic and partition (acks are checked against them). */
   private decode(part: SentPart, bytes: Buffer, allowance: number): DecodedRecordBatches | Promise<DecodedRecordBatches> {
     return decodeFetched(bytes, { verifyCrc: this.host.settings.verifyCrc, maxDecompressedBytes: allowance, topic: part.topic, partition: part.partition });
@@ -210,7 +190,9 @@ export class AnswerHandler {
     const code = data.errorCode;
     this.host.countPartitionError();
     const context = { topic: part.topic, partition: part.partition, api: 'Fetch', broker: broker.id, offset: part.fetchOffset };
-    if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+    const error = kafkaErrorOf(code, context);
+    const verdict = classifyFetchError(code, error.retriable, s.corruptRounds);
+    if (verdict.action === 'out-of-range') {
       // A reset that lands where it started (the broker names the offset asked as the log start) would loop.
       if (!this.noProgress(broker, part, `OFFSET_OUT_OF_RANGE (log start ${data.logStartOffset}, high watermark ${data.highWatermark})`)) return;
       this.host.park(s);
@@ -234,19 +216,13 @@ export class AnswerHandler {
       }
       return;
     }
-    const error = kafkaErrorOf(code, context);
-    if (code !== ErrorCode.CORRUPT_MESSAGE) s.corruptRounds = 0;
-    if (REPORTED_CODES.has(code) && this.host.reports.allow(`${s.key}:${code}`, Date.now())) this.host.onError(error);
-    if (code === ErrorCode.CORRUPT_MESSAGE && ++s.corruptRounds >= CORRUPT_ROUNDS) {
-      // The broker keeps reading a corrupt log: the subscriber must decide (seek past it, or stop).
-      s.corruptRounds = 0;
-      this.host.park(s);
-      s.target.onFetchError(error);
-    } else if (isInvalidMetadata(code)) {
+    s.corruptRounds = verdict.corruptRounds;
+    if (verdict.report && this.host.reports.allow(`${s.key}:${code}`, Date.now())) this.host.onError(error);
+    if (verdict.action === 'reroute') {
       // The position stays; only where it is fetched from changes.
       this.host.reroute(s);
       this.host.backOff(s);
-    } else if (error.retriable) {
+    } else if (verdict.action === 'back-off') {
       this.host.backOff(s);
     } else {
       this.host.park(s);
@@ -270,6 +246,13 @@ export class AnswerHandler {
     else if (err instanceof CompressionError) s.target.onFetchError(new CompressionError(err.message, { ...err.context, ...where }, err));
     else s.target.onFetchError(asError(err));
   }
+}
+
+/** Wire size of the largest batch of an answer: a smaller ask would bring only a cut batch. */
+function largestBatch(decoded: DecodedRecordBatches): number {
+  let largest = 0;
+  for (const batch of decoded.batches) if (batch.sizeInBytes > largest) largest = batch.sizeInBytes;
+  return largest;
 }
 
 function toAborted(a: AbortedTransaction): { producerId: bigint; firstOffset: number } {

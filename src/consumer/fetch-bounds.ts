@@ -8,7 +8,7 @@
  * What is cut off is dropped undecoded (or unbuffered) and fetched again: the stage's position ends
  * where the kept batches end.
  */
-import { recordSizeInBytes } from './partition-stage.js';
+import { recordSizeInBytes } from '../stage/buffered-size.js';
 import { BATCH_LENGTH_AT, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 

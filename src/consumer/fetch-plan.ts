@@ -65,25 +65,26 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
       passOver(s);
       continue;
     }
-    // The stage sizes its ask in wire bytes; the budget counts what they grow into, estimated from
-    // the answers seen (before a partition's first answer, from all partitions: cautious at first).
+    // The stage sizes its ask in wire bytes; the budget counts what they grow into, as the stage
+    // estimates it from what it buffered (cautious before its first records).
     const asked = s.target.fetchBytesWanted(room);
     if (asked <= 0) continue;
-    const wire = Math.min(asked, Math.ceil(room / s.growth), ctx.maxBytesPerPartition);
+    const growth = s.target.growth;
+    const wire = Math.min(asked, Math.ceil(room / growth), ctx.maxBytesPerPartition);
     let bytes = wire;
     if (s.minBytes > 0) {
       bytes = Math.max(wire, s.minBytes);
       // Owed a batch larger than its room: only the first partition of the request may bring it
       // (the broker's one whole batch); elsewhere it would come cut again. It waits its turn.
-      if (parts.length > 0 && Math.ceil(bytes * s.growth) > room) {
+      if (parts.length > 0 && Math.ceil(bytes * growth) > room) {
         passOver(s);
         continue;
       }
-    } else if (s.batchBytes > wire && Math.ceil(s.batchBytes * s.growth) <= room) {
+    } else if (s.batchBytes > wire && Math.ceil(s.batchBytes * growth) <= room) {
       // A whole batch rather than a cut one (a cut one costs a round trip), when the room covers it.
       bytes = s.batchBytes;
     }
-    const reserved = Math.min(room, Math.ceil(bytes * s.growth));
+    const reserved = Math.min(room, Math.ceil(bytes * growth));
     parts.push({
       state: s,
       topic: s.target.topic,

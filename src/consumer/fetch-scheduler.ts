@@ -11,7 +11,7 @@
  *   answer is handed to its stage, which accounts for what it buffers (`settle(0, bytes)`, then
  *   `release`). Stages count buffered (decompressed) bytes, brokers count wire bytes: the partition
  *   ask (`fetchBytesWanted`) is in wire bytes, and the reservation is what the part may bring:
- *   its `partitionMaxBytes` times the growth seen in earlier answers.
+ *   its `partitionMaxBytes` times the growth its stage has seen (the stage owns that estimate).
  * - Memory bound: held + reserved stays within the budget's limit plus one batch per broker. Only
  *   the first partition of a request may ask past its room (a whole batch it is owed, longest owed
  *   first), and an answer is cut before it is decoded and buffered: to whole
@@ -43,16 +43,19 @@ import { Fetch } from '../protocol/apis/fetch.js';
 import { kafkaErrorOf } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
-import { tpKey, type FetchTarget, type FetchWaker } from './contracts.js';
+import { tpKey } from './contracts.js';
+import type { FetchSchedulerSettings, FetchTarget, FetchWaker, OutOfRangeInfo } from './fetch-target.js';
 import { AnswerHandler } from './fetch-answer.js';
 import { ReportLimiter } from '../cluster/report-limiter.js';
 import { MAX_THROTTLE_MS, REPORT_INTERVAL_MS } from './fetch-error-policy.js';
 import { passOver, planFetch } from './fetch-plan.js';
+import { needsRefresh, placeTarget, planPass } from './fetch-routing.js';
 import { buildFetchRequest, FetchPartIndex } from './fetch-request.js';
 import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
-import type { ResolvedConsumerCommon } from './options.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { DeadlineTimer } from '../util/deadline-timer.js';
+
+export type { FetchSchedulerSettings, OutOfRangeInfo } from './fetch-target.js';
 
 /** Name of the `node:diagnostics_channel` channel on which every Fetch the scheduler sends is published. */
 export const FETCH_CHANNEL = 'kafka-stage:fetch';
@@ -66,24 +69,6 @@ export interface FetchSentEvent {
   /** Bytes reserved in the budget for the response. */
   reservedBytes: number;
 }
-
-/** The log bounds an OFFSET_OUT_OF_RANGE answer carried (-1 where the broker did not say). */
-export interface OutOfRangeInfo {
-  /** The offset that was asked for. */
-  offset: number;
-  logStartOffset: number;
-  highWatermark: number;
-  /** Node id of the broker that answered. */
-  broker: number;
-}
-
-/** Fetch settings the scheduler needs: the consumer's fetch options plus the per-partition cap. */
-export type FetchSchedulerSettings = ResolvedConsumerCommon['fetch'] & {
-  /** Most bytes one partition may ask for in one Fetch (the partition buffer's byte bound). */
-  maxBytesPerPartition: number;
-  /** Longest broker throttle time honoured, ms (default {@link MAX_THROTTLE_MS}); longer ones are reported and cut. */
-  maxThrottleMs?: number;
-};
 
 /** What a {@link FetchScheduler} is built with. */
 export interface FetchSchedulerOptions {
@@ -142,11 +127,6 @@ export class FetchScheduler implements FetchWaker {
   private readonly counters = { fetches: 0, failedFetches: 0, partitionErrors: 0 };
   private readonly fetchesByBroker = new Map<number, number>();
   private readonly fetchesByPartition = new Map<string, number>();
-  /**
-   * Growth seen across all partitions: the first guess for a new one. It starts at 2, cautious:
-   * record objects alone add about half to 100-byte records, and compression adds more.
-   */
-  private growth = 2;
   private readonly reports = new ReportLimiter(REPORT_INTERVAL_MS);
   /** Sequence of targets becoming owed a batch (TargetState.owedSince). */
   private owedCount = 0;
@@ -176,9 +156,6 @@ export class FetchScheduler implements FetchWaker {
       },
       armTimer: (at) => this.armTimer(at),
       wake: () => this.wake(),
-      learnedGrowth: (seen) => {
-        this.growth = (this.growth + seen) / 2;
-      },
       nextOwedSeq: () => ++this.owedCount,
       countPartitionError: () => {
         this.counters.partitionErrors++;
@@ -216,7 +193,7 @@ export class FetchScheduler implements FetchWaker {
   add(target: FetchTarget): void {
     const key = tpKey(target.topic, target.partition);
     if (this.targets.get(key)?.target === target) return;
-    this.targets.set(key, newTargetState(target, key, this.growth));
+    this.targets.set(key, newTargetState(target, key));
     this.wake();
   }
 
@@ -253,34 +230,12 @@ export class FetchScheduler implements FetchWaker {
   private pump(): void {
     if (!this.running) return;
     const now = Date.now();
-    let wakeAt = Infinity;
-    let unrouted = false;
-    const ready = new Map<number, TargetState[]>();
-    for (const s of this.targets.values()) {
-      if (!s.target.active) {
-        this.targets.delete(s.key);
-        continue;
-      }
-      if (s.parkedAt !== null) {
-        // The stage moved the position (seek, reset): the error was about the old one.
-        if (s.target.fetchOffset === s.parkedAt) continue;
-        s.parkedAt = null;
-      }
-      if (s.inFlight) continue;
-      if (s.retryAt > now) {
-        wakeAt = Math.min(wakeAt, s.retryAt);
-        continue;
-      }
-      if (s.leader === null) {
-        unrouted = true;
-        continue;
-      }
-      const list = ready.get(s.leader);
-      if (list) list.push(s);
-      else ready.set(s.leader, [s]);
-    }
-    if (unrouted) this.route();
-    for (const [id, states] of ready) {
+    const pass = planPass(this.targets.values(), now);
+    for (const s of pass.inactive) this.targets.delete(s.key);
+    for (const s of pass.unparked) s.parkedAt = null;
+    let wakeAt = pass.wakeAt;
+    if (pass.unrouted) this.route();
+    for (const [id, states] of pass.ready) {
       const broker = this.broker(id);
       if (broker.inFlight) continue;
       if (broker.retryAt > now) {
@@ -457,9 +412,7 @@ export class FetchScheduler implements FetchWaker {
     const pending = [...this.targets.values()].filter((s) => s.leader === null && s.parkedAt === null && s.retryAt <= now);
     if (pending.length === 0) return;
     const topics = [...new Set(pending.map((s) => s.target.topic))];
-    const known = this.cluster.metadata;
-    const old = !known || now - known.fetchedAt > this.cluster.options.metadataMaxAgeMs;
-    if (this.metadataStale || old || topics.some((t) => !known.topics.has(t))) {
+    if (needsRefresh(this.cluster.metadata, topics, this.metadataStale, now, this.cluster.options.metadataMaxAgeMs)) {
       this.metadataStale = false;
       try {
         await this.cluster.refreshMetadata(topics);
@@ -473,17 +426,15 @@ export class FetchScheduler implements FetchWaker {
     const metadata = this.cluster.metadata;
     for (const s of pending) {
       if (this.targets.get(s.key) !== s) continue;
-      const topic = metadata?.topics.get(s.target.topic);
-      const p = topic?.partitions[s.target.partition];
-      if (!topic || !p || p.leader < 0 || !metadata?.brokers.has(p.leader)) {
-        // Unknown topic or no leader yet: transient as far as fetching can tell (the group rebalances deleted topics away).
+      const place = placeTarget(metadata, s.target.topic, s.target.partition);
+      if (place === null) {
         this.metadataStale = true;
         this.backOff(s);
         continue;
       }
-      s.leader = p.leader;
-      s.topicId = topic.topicId;
-      s.metadataEpoch = p.leaderEpoch;
+      s.leader = place.leader;
+      s.topicId = place.topicId;
+      s.metadataEpoch = place.leaderEpoch;
     }
   }
 

@@ -2,7 +2,7 @@
  * What the fetch scheduler keeps per target, per broker and per Fetch in flight. Plain records
  * shared by the scheduler's parts (planning, answer bounds, error policy); no behaviour here.
  */
-import type { FetchTarget } from './contracts.js';
+import type { FetchTarget } from './fetch-target.js';
 import type { FetchPart } from './fetch-request.js';
 
 /** The scheduler's view of one target. */
@@ -28,11 +28,6 @@ export interface TargetState {
    * whole past its room) in turn, and none is starved by others owed again and again.
    */
   owedSince: number;
-  /**
-   * Bytes a fetched byte becomes once buffered (decompression, record objects), estimated from
-   * earlier responses: stages ask in wire bytes, the budget counts buffered bytes.
-   */
-  growth: number;
   /** Free budget the next batch needs to decompress into (it did not fit before); 0 when none. */
   needFree: number;
   /** Wire size of the largest batch of the latest answer: a smaller ask brings only a cut batch. */
@@ -78,8 +73,8 @@ export interface SentFetch {
   slack: boolean;
 }
 
-/** A fresh state for `target`, with `growth` as the first estimate. */
-export function newTargetState(target: FetchTarget, key: string, growth: number): TargetState {
+/** A fresh state for `target`. */
+export function newTargetState(target: FetchTarget, key: string): TargetState {
   return {
     target,
     key,
@@ -91,7 +86,6 @@ export function newTargetState(target: FetchTarget, key: string, growth: number)
     parkedAt: null,
     minBytes: 0,
     owedSince: 0,
-    growth,
     needFree: 0,
     batchBytes: 0,
     inFlight: false,

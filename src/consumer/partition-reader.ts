@@ -17,13 +17,13 @@ import { Fetch, IsolationLevel } from '../protocol/apis/fetch.js';
 import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
 import { AbortedError, KafkaStageError } from '../errors.js';
 import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
-import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
-import { AbortedTransactionFilter, type AbortedTransaction } from './fetch-aborted.js';
-import { recordsMovingForward } from './fetch-intake.js';
+import type { KafkaRecord } from '../protocol/records/types.js';
+import type { AbortedTransaction } from './fetch-aborted.js';
 import { OffsetOutOfRangeError } from './fetch-errors.js';
 import { resolveReadPartitionOptions, type ReadPartitionOptions, type ResolvedReadPartitionOptions } from './fetch-options.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { ResponseTooLargeError } from '../network/errors.js';
+import { visibleRecords, type VisibleRun } from './visible-records.js';
 
 export { OffsetOutOfRangeError } from './fetch-errors.js';
 export { READ_PARTITION_DEFAULTS, type ReadPartitionOptions } from './fetch-options.js';
@@ -40,16 +40,13 @@ interface FetchedPartition {
   records: Buffer;
 }
 
-/** One fetched batch with the records of it the reader hands out. */
-export interface FetchedBatch {
-  /** The batch as decoded (compression, size on the wire, producer id, ...). */
-  batch: RecordBatch;
-  /**
-   * Its records from the reader's position on, up to `untilOffset` and `maxRecords`: a batch can
-   * start before the offset asked for, and the last one may be cut by the limits.
-   */
-  records: KafkaRecord[];
-}
+/**
+ * One fetched batch with the records of it the reader hands out: its records from the reader's
+ * position on, up to `untilOffset` and `maxRecords` (a batch can start before the offset asked for,
+ * and the last one may be cut by the limits). Which records those are is decided by
+ * {@link visibleRecords}, as for the consumer.
+ */
+export type FetchedBatch = VisibleRun;
 
 /**
  * Reads records of one partition from `fromOffset`, as an async iterator. Options are validated
@@ -110,42 +107,18 @@ async function* readBatches(cluster: Cluster, o: ResolvedReadPartitionOptions): 
       continue;
     }
     fetchBytes = o.maxBytes;
-    const aborts = o.readCommitted ? new AbortedTransactionFilter(fetched.abortedTransactions) : null;
-    for (const batch of decoded.batches) {
-      // Every batch passes the filter, in order: control batches close aborted transactions.
-      const aborted = aborts?.isAborted(batch) ?? false;
-      if (batch.lastOffset < offset) continue;
-      if (!batch.isControl && !aborted) {
-        const records = visible(batch.records, offset, until, left, batch.lastOffset);
-        if (records.length > 0) {
-          left -= records.length;
-          offset = (records[records.length - 1] as KafkaRecord).offset + 1;
-          yield { batch, records };
-        }
-        if (left === 0 || offset >= until) return;
-      }
-      // Compaction and control records leave offsets without records: move past the whole batch.
-      offset = Math.max(offset, batch.lastOffset + 1);
-    }
+    // Under read_committed every marker is read, whether or not the answer listed aborts.
+    const visible = visibleRecords(decoded.batches, offset, {
+      abortedTransactions: o.readCommitted ? (fetched.abortedTransactions ?? []) : null,
+      until,
+      maxRecords: left,
+    });
+    for (const run of visible.runs) yield run;
+    if (visible.unreadable !== null) throw visible.unreadable.cause;
+    left -= visible.count;
+    offset = visible.position;
+    if (visible.reachedLimit) return;
   }
-}
-
-/**
- * The records of a batch in [from, until), at most `max` of them; the batch's own array when all
- * qualify. Offsets that go backwards or past the batch's last offset `last` (a CRC-valid batch can
- * carry them) are skipped, so records come out in strictly increasing order and the next batches
- * are not jumped over.
- */
-function visible(records: KafkaRecord[], from: number, until: number, max: number, last: number): KafkaRecord[] {
-  const forward = recordsMovingForward(records, from, last);
-  const final = forward[forward.length - 1];
-  if (final === undefined || (final.offset < until && forward.length <= max)) return forward;
-  const out: KafkaRecord[] = [];
-  for (const r of forward) {
-    if (r.offset >= until || out.length >= max) break;
-    out.push(r);
-  }
-  return out;
 }
 
 /** The next fetch size after a response that held no complete batch. */

@@ -29,52 +29,24 @@
  */
 import { AbortedError, InvalidArgumentError } from '../errors.js';
 import { CorruptRecordError } from '../protocol/errors.js';
-import { StageBusyError } from './errors.js';
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import { DeliveryCheckpoints } from '../stage/delivery-checkpoints.js';
 import { AckLedger } from '../stage/ack-ledger.js';
 import { PartitionBuffer, type PartitionBufferLimits } from '../stage/partition-buffer.js';
+import { recordSizeInBytes } from '../stage/buffered-size.js';
+import { WireEstimate } from '../stage/wire-estimate.js';
 import { ackTargetOf, foreignAck } from './ack-target.js';
-import type { CommitSink, FetchedPartitionInfo, FetchTarget, FetchWaker } from './contracts.js';
-import { createBatchIterator } from './delivery/batch-iterator.js';
-import { resolveDemand } from './delivery/demand.js';
-import { checkAskCount, ManualSubscription, type ErrorHandler, type RecordsHandler } from './delivery/manual.js';
-import { RecordReadable } from './delivery/node-readable.js';
-import { createRecordIterator } from './delivery/record-iterator.js';
-import type { DeliverySource, Subscription } from './delivery/source.js';
-import { StreamSubscription } from './delivery/web-stream.js';
+import type { CommitSink } from './contracts.js';
+import type { FetchedPartitionInfo, FetchTarget, FetchWaker } from './fetch-target.js';
+import type { ErrorHandler, RecordsHandler } from './delivery/manual.js';
+import type { DeliverySource } from './delivery/source.js';
+import { SubscriberSlot } from './stage-subscriber.js';
+import { visibleRecords } from './visible-records.js';
 import type { Redelivery } from './failure-state.js';
-import { takeInFetched } from './fetch-intake.js';
 import type { ReadableStream } from 'node:stream/web';
 import type { Readable } from 'node:stream';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionFailureStats, PartitionStats, PartitionStage as SubscriberView } from './types.js';
-
-/**
- * Bytes a buffered record is counted for, per record, on top of its key, value and headers: a
- * nominal allowance for the record object and its Buffer views. Measured on Node 20, a decoded
- * record costs about 300 B of JS heap besides its bytes (the object plus two Buffer views into the
- * fetched response), so the budget undercounts small records; the per-partition record bound
- * (`buffer.maxRecordsPerPartition`) caps that difference at about maxRecords × 240 B per partition.
- */
-export const RECORD_OVERHEAD_BYTES = 64;
-
-/**
- * Bytes a record is counted for in the buffers and the consumer-wide budget: key length + value
- * length + every header's key length (UTF-16 units, as a cheap stand-in for UTF-8 bytes) and value
- * length + {@link RECORD_OVERHEAD_BYTES}. Decompressed sizes: what the record holds in memory.
- */
-export function recordSizeInBytes(record: KafkaRecord): number {
-  let size = RECORD_OVERHEAD_BYTES;
-  if (record.key !== null) size += record.key.length;
-  if (record.value !== null) size += record.value.length;
-  const headers = record.headers;
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i] as { key: string; value: Buffer | null };
-    size += h.key.length + (h.value === null ? 0 : h.value.length);
-  }
-  return size;
-}
 
 /** What a partition stage is made of. */
 export interface PartitionStageOptions {
@@ -127,7 +99,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /**
  * One assigned partition: fetch target, bounded buffer, demand, delivery and ack tracking. Users
  * see it only as the public `PartitionStage` interface (the subscriber's methods); the
- * engine methods below (onFetched, revoke, lose, seek, markCommitted, …) are for the consumer's
+ * engine methods below (onFetched, revoke, lose, seek, …) are for the consumer's
  * own parts, which hold the class.
  */
 export class PartitionStage implements SubscriberView, FetchTarget {
@@ -153,10 +125,10 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   /** Next offset to fetch: one past the last batch taken in. */
   private position: number;
   private state: StageState = 'active';
-  private subscription: Subscription | null = null;
+  /** The one way records are taken now (iterator, batches, manual, streams). */
+  private readonly subscriber: SubscriberSlot;
   private failure: Error | null = null;
   private highWatermark: number | null = null;
-  private committed: number | null = null;
   /**
    * What the scheduler last heard from fetchBytesWanted: wake it only when this goes from "nothing"
    * to "something". The scheduler asks with 0 when it passes the stage over, so this is false
@@ -164,14 +136,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * scheduler again and stall).
    */
   private wantReported = false;
-  /**
-   * Wire bytes (as the broker counts them for a fetch's size limit) per byte of buffered record
-   * size, from the batches seen so far; 1 until the first. Compression makes it well below 1, the
-   * per-record overhead somewhat below 1 even without.
-   */
-  private wirePerBufferedByte = 1;
-  private wireRatioSampled = false;
-  private notifyQueued = false;
+  /** Buffered bytes per wire byte of this partition: the one estimate, read by the scheduler too. */
+  private readonly wire = new WireEstimate();
   private drain: Drain | null = null;
   private readonly failureSink: FailureSink | null;
   private readonly redelivery: Redelivery | null;
@@ -207,9 +173,14 @@ export class PartitionStage implements SubscriberView, FetchTarget {
       ended: () => this.state !== 'active',
       failure: () => this.failure,
       notifySoon: () => this.notifySoon(),
-      detach: (subscription) => this.detach(subscription),
+      detach: (subscription) => this.subscriber.detach(subscription),
       fail: (error) => this.fail(error),
     };
+    this.subscriber = new SubscriberSlot(
+      this.source,
+      () => this.state !== 'active' || this.failure !== null,
+      () => this.buffer.cancelDemand(),
+    );
   }
 
   // ---- taking records -------------------------------------------------------------------------
@@ -223,9 +194,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * when another subscriber is attached, InvalidOptionError for bad demand options.
    */
   records(options?: DemandOptions): AsyncIterableIterator<KafkaRecord, undefined> {
-    const policy = resolveDemand(options);
-    this.ensureFree();
-    return this.attach(createRecordIterator(this.source, policy));
+    return this.subscriber.records(options);
   }
 
   /** Same as {@link records}: `for await (const record of stage)`. */
@@ -239,9 +208,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * is as in {@link records}. Ack a whole batch with `ack(batch)`.
    */
   batches(options?: DemandOptions): AsyncIterableIterator<ConsumerBatch, undefined> {
-    const policy = resolveDemand(options);
-    this.ensureFree();
-    return this.attach(createBatchIterator(this.source, policy));
+    return this.subscriber.batches(options);
   }
 
   /**
@@ -250,9 +217,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * is attached; ignored once the stage has stopped.
    */
   ask(n: number): void {
-    // Checked before a manual subscription is attached: a bad call must leave the stage free.
-    checkAskCount(n);
-    this.manual().ask(n);
+    this.subscriber.ask(n);
   }
 
   /**
@@ -261,7 +226,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * the handler threw (without it, a throw is a failure of the subscriber: the `onFailure` policy retries the records).
    */
   onRecords(handler: RecordsHandler, onError?: ErrorHandler): void {
-    this.manual().onRecords(handler, onError);
+    this.subscriber.onRecords(handler, onError);
   }
 
   /**
@@ -272,10 +237,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * are dropped unacked, so never committed).
    */
   readable(options?: Pick<DemandOptions, 'maxDemand'>): Readable {
-    const policy = resolveDemand({ maxDemand: options?.maxDemand, minDemand: 0 });
-    // Checked before the stream exists: a stream starts pulling (asking demand) as soon as it is made.
-    this.ensureFree();
-    return this.attach(new RecordReadable(this.source, policy));
+    return this.subscriber.readable(options);
   }
 
   /**
@@ -285,9 +247,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * errors it (records still queued in it are dropped unacked, so never committed).
    */
   readableStream(options?: Pick<DemandOptions, 'maxDemand'>): ReadableStream<KafkaRecord> {
-    const policy = resolveDemand({ maxDemand: options?.maxDemand, minDemand: 0 });
-    this.ensureFree();
-    return this.attach(new StreamSubscription(this.source, policy)).stream;
+    return this.subscriber.readableStream(options);
   }
 
   // ---- acks and commits -----------------------------------------------------------------------
@@ -344,7 +304,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
 
   /** An ack that acked nothing new: resolved when a commit this stage saw covers it, else the sink decides. */
   private reacked(offset: number): Promise<void> {
-    if (this.committed !== null && this.committed > offset) return RESOLVED;
+    const committed = this.commitSink.committedOffset?.(this) ?? null;
+    if (committed !== null && committed > offset) return RESOLVED;
     return this.commitSink.covered?.(this, offset) ?? RESOLVED;
   }
 
@@ -353,10 +314,6 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     return this.tracker.committableOffset;
   }
 
-  /** The commit manager reports the offset that became durable. */
-  markCommitted(offset: number): void {
-    this.committed = offset;
-  }
 
   /**
    * Reports that the subscriber failed on a record, a batch (its delivered, unacked records) or an
@@ -439,7 +396,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
       fetchedOffset: this.position,
       deliveredOffset: delivered,
       ackedOffset: this.tracker.committableOffset,
-      committedOffset: this.committed,
+      committedOffset: this.commitSink.committedOffset?.(this) ?? null,
       bufferedRecords: this.buffer.bufferedRecords,
       bufferedBytes: this.buffer.bufferedBytes,
       outstandingDemand: this.buffer.outstandingDemand,
@@ -548,7 +505,15 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   fetchBytesWanted(budgetBytes: number): number {
     const buffered = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes) : 0;
     this.wantReported = buffered > 0;
-    return buffered > 0 ? Math.max(1, Math.ceil(buffered * this.wirePerBufferedByte)) : 0;
+    return buffered > 0 ? Math.max(1, this.wire.wireFor(buffered)) : 0;
+  }
+
+  /**
+   * Buffered bytes one fetched (wire) byte of this partition becomes, from the batches buffered so
+   * far (a cautious 2 before the first): the scheduler reserves budget with it.
+   */
+  get growth(): number {
+    return this.wire.growth;
   }
 
   /**
@@ -569,15 +534,18 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
     if (this.state !== 'active') return;
     if (info.fetchOffset !== undefined && info.fetchOffset !== this.position) return;
-    const intake = takeInFetched(batches, this.position, info.abortedTransactions, this.buffer.limits.maxRecords - this.buffer.bufferedRecords);
+    const intake = visibleRecords(batches, this.position, {
+      abortedTransactions: info.abortedTransactions,
+      recordRoom: this.buffer.limits.maxRecords - this.buffer.bufferedRecords,
+    });
     this.highWatermark = info.highWatermark;
     const from = this.position;
     this.position = intake.position;
     const bytesBefore = this.buffer.bufferedBytes;
-    for (const run of intake.runs) this.buffer.push(run);
+    for (const run of intake.runs) this.buffer.push(run.records);
     const added = this.buffer.bufferedBytes - bytesBefore;
     if (added > 0) {
-      this.sampleWireRatio(intake.wireBytes / added);
+      this.wire.sample(intake.wireBytes, added);
       this.budget.settle(0, added);
       this.notifySoon();
     } else if (this.buffer.bufferedRecords === 0) {
@@ -607,35 +575,6 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   }
 
   // ---- internals ------------------------------------------------------------------------------
-
-  /** Throws StageBusyError when a subscriber is attached. */
-  private ensureFree(): void {
-    if (this.subscription !== null) {
-      throw new StageBusyError(`${this.topic}/${this.partition} already has a subscriber; records go one way at a time`, {
-        topic: this.topic,
-        partition: this.partition,
-      });
-    }
-  }
-
-  private attach<S extends Subscription>(subscription: S): S {
-    this.ensureFree();
-    this.subscription = subscription;
-    // A stage that already stopped or failed lets the new subscription find out at once.
-    if (this.state !== 'active' || this.failure !== null) this.notifySoon();
-    return subscription;
-  }
-
-  private manual(): ManualSubscription {
-    if (this.subscription instanceof ManualSubscription) return this.subscription;
-    return this.attach(new ManualSubscription(this.source));
-  }
-
-  private detach(subscription: Subscription): void {
-    if (this.subscription !== subscription) return;
-    this.subscription = null;
-    this.buffer.cancelDemand();
-  }
 
   private addDemand(n: number): void {
     if (this.state !== 'active' || n <= 0) return;
@@ -677,14 +616,6 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     // With the buffer empty, every offset below the fetch position is delivered or skipped.
     if (this.buffer.bufferedRecords === 0) this.skipUndelivered(this.position);
     this.maybeWake();
-  }
-
-  private sampleWireRatio(observed: number): void {
-    // Batches partly below the position or of aborted transactions inflate a sample; bounded so
-    // that one odd response cannot make the next fetch ask for far more than the buffer's room.
-    const sample = Math.min(1, observed);
-    this.wirePerBufferedByte = this.wireRatioSampled ? 0.7 * this.wirePerBufferedByte + 0.3 * sample : sample;
-    this.wireRatioSampled = true;
   }
 
   private releaseBytes(bytes: number): void {
@@ -731,15 +662,8 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   }
 
   private notifySoon(): void {
-    if (this.notifyQueued || this.subscription === null) return;
-    this.notifyQueued = true;
-    queueMicrotask(this.runNotify);
+    this.subscriber.notifySoon();
   }
-
-  private readonly runNotify = (): void => {
-    this.notifyQueued = false;
-    this.subscription?.notify();
-  };
 }
 
 /** What a subscriber threw or nacked with, as an Error (a string or other value is wrapped). */

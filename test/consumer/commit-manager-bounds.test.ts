@@ -13,7 +13,7 @@ const COORDINATOR_NOT_AVAILABLE = 15;
 const ILLEGAL_GENERATION = 22;
 
 function source(partition: number, committableOffset: number): CommittableSource & { committableOffset: number } {
-  return { topic: 't', partition, committableOffset, markCommitted: () => undefined };
+  return { topic: 't', partition, committableOffset };
 }
 
 const tick = () => new Promise<void>((r) => setImmediate(r));

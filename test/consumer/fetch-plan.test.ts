@@ -18,7 +18,7 @@ function states(count: number, budget: ByteBudget): TargetState[] {
   return Array.from({ length: count }, (_, p) => {
     const stage = new ObservedStage('t', p, 0, budget, waker, { maxRecords: 1000, maxBytes: 1024 * 1024, minFetchBytes: 1024 });
     stage.ask(100);
-    return newTargetState(stage, `t:${p}`, 2);
+    return newTargetState(stage, `t:${p}`);
   });
 }
 
@@ -50,12 +50,13 @@ test('every part reserves what it may bring: the sum of reservations stays withi
   const all = states(64, budget);
   for (const s of all) {
     s.batchBytes = 10_000; // batches larger than a partition's share of the budget
-    s.growth = 1.1;
+    // As if the stage had seen its records grow by a tenth once buffered.
+    Object.defineProperty(s.target, 'growth', { value: 1.1 });
   }
   const plan = planFetch(all, 0, { budget, share: 1024, maxBytesPerPartition: 16 * 1024 });
   const reserved = plan.parts.reduce((n, p) => n + p.reserved, 0);
   assert.ok(reserved <= budget.free, `reserved ${reserved} of ${budget.free} free`);
-  for (const p of plan.parts) assert.ok(Math.ceil(p.partitionMaxBytes * p.state.growth) <= p.reserved + 1, `partition ${p.partition} asks ${p.partitionMaxBytes} B on ${p.reserved} B reserved`);
+  for (const p of plan.parts) assert.ok(Math.ceil(p.partitionMaxBytes * p.state.target.growth) <= p.reserved + 1, `partition ${p.partition} asks ${p.partitionMaxBytes} B on ${p.reserved} B reserved`);
 });
 
 test('a partition passed over (no budget left) is told so: its next want wakes the scheduler', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, test } from 'node:test';
 import { FETCH_CHANNEL } from '../../src/consumer/fetch-scheduler.js';
-import { recordSizeInBytes } from '../../src/consumer/partition-stage.js';
+import { recordSizeInBytes } from '../../src/stage/buffered-size.js';
 import { decodeRecordBatchesSync } from '../../src/protocol/records/decode-batches.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';

@@ -9,7 +9,8 @@
  * record it receives. Built with `{ taking: false }` it takes nothing until
  * {@link ObservedStage.setTaking} (a stalled handler: demand outstanding, buffer filling).
  */
-import type { CommitSink, FetchedPartitionInfo, FetchWaker } from '../../src/consumer/contracts.js';
+import type { CommitSink } from '../../src/consumer/contracts.js';
+import type { FetchedPartitionInfo, FetchWaker } from '../../src/consumer/fetch-target.js';
 import { PartitionStage } from '../../src/consumer/partition-stage.js';
 import type { KafkaRecord, RecordBatch } from '../../src/protocol/records/types.js';
 import type { ByteBudget } from '../../src/stage/byte-budget.js';

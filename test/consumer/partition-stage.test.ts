@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
-import type { FetchTarget } from '../../src/consumer/contracts.js';
-import { PartitionStage, recordSizeInBytes, RECORD_OVERHEAD_BYTES } from '../../src/consumer/partition-stage.js';
+import type { FetchTarget } from '../../src/consumer/fetch-target.js';
+import { PartitionStage } from '../../src/consumer/partition-stage.js';
+import { recordSizeInBytes, RECORD_OVERHEAD_BYTES } from '../../src/stage/buffered-size.js';
 import { StageBusyError } from '../../src/consumer/errors.js';
 import { InvalidArgumentError, KafkaStageError } from '../../src/errors.js';
 import { decodeRecordBatchesSync, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
@@ -35,7 +36,8 @@ test('record size: key + value + header bytes + a fixed overhead', () => {
     attempt: 1,
   };
   assert.equal(recordSizeInBytes(record), RECORD_OVERHEAD_BYTES + 10 + 100 + 3 + 5 + 2);
-  assert.equal(recordSizeInBytes({ topic: 't', partition: 0, offset: 0, timestamp: 0, key: null, value: null, headers: [], attempt: 1 }), RECORD_OVERHEAD_BYTES);
+  const bare: KafkaRecord = { topic: 't', partition: 0, offset: 0, timestamp: 0, key: null, value: null, headers: [], attempt: 1 };
+  assert.equal(recordSizeInBytes(bare), RECORD_OVERHEAD_BYTES);
 });
 
 test('no demand, no fetch: the stage wants bytes only once a subscriber asks', async () => {
@@ -398,7 +400,7 @@ test('a skip behind buffered records waits until they are delivered', async () =
 });
 
 test('stats: fetched, delivered, acked, committed offsets, buffer, demand, in flight, lag', async () => {
-  const { stage } = makeStage({ startOffset: 100 });
+  const { stage, sink } = makeStage({ startOffset: 100 });
   assert.deepEqual(stage.stats(), {
     topic: 't',
     partition: 0,
@@ -420,7 +422,7 @@ test('stats: fetched, delivered, acked, committed offsets, buffer, demand, in fl
   stage.onFetched([makeBatch(100, 109)], fetchInfo(500));
   await flush();
   await stage.ack(100);
-  stage.markCommitted(101);
+  sink.committed = 101; // the commit manager (the one record of commits) says 101 is durable
   const s = stage.stats();
   assert.equal(s.fetchedOffset, 110);
   assert.equal(s.deliveredOffset, 104);

@@ -8,7 +8,7 @@
  * records of aborted transactions under read_uncommitted.
  */
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
-import { RECORD_OVERHEAD_BYTES } from '../../src/consumer/partition-stage.js';
+import { RECORD_OVERHEAD_BYTES } from '../../src/stage/buffered-size.js';
 
 /** One batch of the log. */
 export interface LogBatch {

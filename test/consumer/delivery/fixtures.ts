@@ -3,8 +3,10 @@
  * recording commit sink, a counting waker, and a fake fetcher that answers a stage's
  * fetchBytesWanted from an in-memory log, as the fetch scheduler would.
  */
-import type { CommitSink, FetchedPartitionInfo, FetchWaker } from '../../../src/consumer/contracts.js';
-import { PartitionStage, RECORD_OVERHEAD_BYTES, type PartitionStageOptions } from '../../../src/consumer/partition-stage.js';
+import type { CommitSink } from '../../../src/consumer/contracts.js';
+import type { FetchedPartitionInfo, FetchWaker } from '../../../src/consumer/fetch-target.js';
+import { PartitionStage, type PartitionStageOptions } from '../../../src/consumer/partition-stage.js';
+import { RECORD_OVERHEAD_BYTES } from '../../../src/stage/buffered-size.js';
 import type { KafkaRecord, RecordBatch } from '../../../src/protocol/records/types.js';
 import { ByteBudget } from '../../../src/stage/byte-budget.js';
 
@@ -77,6 +79,12 @@ export function fetchInfo(hw: number, extra: Partial<FetchedPartitionInfo> = {})
 export class RecordingSink implements CommitSink {
   /** Each call: newly acked count and the stage's committable offset then. */
   readonly calls: { newlyAcked: number; committable: number }[] = [];
+  /** What {@link committedOffset} answers: set it to play a commit that succeeded. */
+  committed: number | null = null;
+
+  committedOffset(): number | null {
+    return this.committed;
+  }
 
   acked(stage: PartitionStage, newlyAcked: number): Promise<void> {
     this.calls.push({ newlyAcked, committable: stage.committableOffset });

@@ -15,7 +15,8 @@ import { ConsumerGroup } from '../../../src/consumer/consumer-group.js';
 import { REQUEST_CHANNEL, type RequestEvent } from '../../../src/network/connection.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { uniqueTopic } from '../../helpers/env.js';
-import { ALICE, SECURE_PREFIX, saslFor, secureBroker, secureTopic, until } from '../../helpers/secure-broker.js';
+import { ALICE, SECURE_PREFIX, saslFor, secureBroker, secureTopic } from '../../helpers/secure-broker.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const broker = secureBroker();
 let admin: Admin;
@@ -82,7 +83,7 @@ test('consuming across three short SASL sessions: nothing lost, no error, re-aut
       sent.push(value);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await until(() => got.size === sent.length, `${sent.length} records`);
+    await eventually(() => got.size === sent.length, { what: `${sent.length} records`, timeoutMs: 20_000 });
   } finally {
     stopping = true;
     await producer.close();

@@ -3,12 +3,11 @@
  * binary) against the real broker; committed offsets judged by Kafka's own kafka-consumer-groups.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { Producer } from '../../src/producer/producer.js';
-import { CLI_BINARY, runCli, startCli } from '../helpers/cli-process.js';
+import { runCli, startCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { javaDescribeGroupOffsets } from '../helpers/java-group-tool.js';
 
@@ -154,9 +153,8 @@ test('describe --watch, not on a terminal: one frame per interval until SIGINT, 
 test('describe --watch on a terminal: each frame clears the screen and redraws; Ctrl-C ends it with exit 0', async () => {
   const groupId = uniqueTopic('cli-watch-tty');
   await admin.alterGroupOffsets(groupId, [{ topic, partition: 1, offset: 1 }]);
-  // script(1) gives the CLI a pseudo-terminal; a ^C typed into it is SIGINT from the terminal, as a user's.
-  const command = [process.execPath, CLI_BINARY, 'group', 'describe', '-G', groupId, '--watch', '--interval', '200', '-b', brokers].join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // A pseudo-terminal (script(1)); a ^C typed into it is SIGINT from the terminal, as a user's.
+  const cli = startCli(['group', 'describe', '-G', groupId, '--watch', '--interval', '200', '-b', brokers], { terminal: true, killAfterMs: 60_000 });
   const clear = '\u001b[H\u001b[2J';
   // A whole frame: header, group line, table head and the partition's row. ^C makes the terminal
   // discard output not yet read (POSIX: no NOFLSH), so ^C goes only after three whole frames, and a
@@ -164,18 +162,9 @@ test('describe --watch on a terminal: each frame clears the screen and redraws; 
   const wholeFrame = new RegExp(
     `^\\S+  every 200 ms, Ctrl-C to stop\\r\\n\\r\\ngroup ${groupId}  state Empty .* total lag 3\\r\\n\\r\\nTOPIC .*\\r\\n${topic} +1 +1 +4 +3 +-\\r\\n`,
   );
-  let out = '';
-  let sent = false;
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString('utf8');
-    if (!sent && out.split(clear).slice(1).filter((f) => wholeFrame.test(f)).length >= 3) {
-      sent = true;
-      child.stdin.write('\u0003');
-    }
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(killer);
+  await cli.waitFor((out) => out.split(clear).slice(1).filter((f) => wholeFrame.test(f)).length >= 3);
+  cli.child.stdin.write('\u0003');
+  const { code, stdout: out } = await cli.done;
   assert.equal(code, 0, out);
   const frames = out.split(clear).slice(1);
   assert.ok(frames.length >= 3, out);

@@ -1,16 +1,14 @@
-/** `kafka-stage group describe` as a user runs it (a child process through tsx) against the real broker. */
+/** `kafka-stage group describe` as a user runs it (the built binary) against the real broker. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Admin } from '../../src/admin/admin.js';
 import type { GroupOffsetsDescription } from '../../src/admin/groups.js';
 import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { commitOffsetsTo, STANDALONE_COMMIT } from '../../src/group/offsets.js';
 import { Producer } from '../../src/producer/producer.js';
+import { runCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const brokers = testBrokers().join(',');
 const topic = uniqueTopic('group-cli');
 const groupId = uniqueTopic('group-cli-g');
@@ -46,20 +44,7 @@ after(async () => {
   await admin.close();
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(args, { killAfterMs: 60_000 });
 
 test('--json: one object whose committed offsets, log ends and lags match the broker', async () => {
   const r = await cli(['group', 'describe', '--brokers', brokers, '--group', groupId, '--json']);

@@ -9,6 +9,7 @@ import { OutputSink } from '../../src/cli/consume-output.js';
 import { ConsumeSession, type BatchSource, type ConsumeSessionOptions } from '../../src/cli/consume-session.js';
 import type { Ackable, ConsumerBatch } from '../../src/consumer/types.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
+import { eventually } from '../helpers/eventually.js';
 
 function record(offset: number, value: string | null = `v${offset}`, key: string | null = null, partition = 0): KafkaRecord {
   return { topic: 't', partition, offset, timestamp: 1_700_000_000_000 + offset, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: [], attempt: 1 };
@@ -195,7 +196,7 @@ test('a slow subscriber (--delay-ms) prints one record per delay and stops mid-b
   const stage = new FakeStage([batch(0, 0, 1000)]);
   const started = performance.now();
   const running = s.subscriber(stage, ctx(0));
-  while (s.records < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+  await eventually(() => s.records >= 2, { what: 'two records printed', timeoutMs: 10_000 });
   s.requestStop('signal');
   await running;
   await s.drainOutput();
@@ -218,7 +219,7 @@ test('a revoked partition (its signal aborted) stops printing; other partitions 
   const a = new FakeStage([batch(0, 0, 1000)]);
   const b = new FakeStage([batch(1, 0, 3)]);
   const runA = s.subscriber(a, ctx(0, revoke.signal));
-  while (s.records < 1) await new Promise((resolve) => setTimeout(resolve, 2));
+  await eventually(() => s.records >= 1, { what: 'a record printed', timeoutMs: 10_000, intervalMs: 2 });
   revoke.abort();
   await runA;
   const printedA = s.tallies.get(0)?.records ?? 0;

@@ -1,26 +1,21 @@
 // `kafka-stage consume` command-line handling, no broker needed: help and usage errors (exit 2,
 // the flag named, nothing on stdout, no connection attempted).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { cliEnv } from './cli-env.js';
+import { cliEnv, runCli } from '../helpers/cli-process.js';
 import { PassThrough } from 'node:stream';
 import { UsageError } from '../../src/cli/args.js';
 import { consumeCommand } from '../../src/cli/consume.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'consume', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: cliEnv() });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(['consume', ...args], { source: true, env: cliEnv(), killAfterMs: 60_000 });
 }
 
 /** A reachable-looking command line: port 1 refuses, so a usage error must come before any connection. */
 const base = ['--brokers', '127.0.0.1:1', '--topic', 't'];
 
-test('consume --help: every flag of design.md §6, exit 0', () => {
-  const r = cli('--help');
+test('consume --help: every flag of design.md §6, exit 0', async () => {
+  const r = await cli('--help');
   assert.equal(r.code, 0);
   for (const flag of ['--brokers', '--topic', '--group', '--from', '--max-messages', '--idle-timeout-ms', '--commit', '--max-demand', '--delay-ms', '--format']) {
     assert.ok(r.stdout.includes(flag), flag);
@@ -55,15 +50,15 @@ test('invalid flags: a UsageError naming the flag, thrown before anything connec
   }
 });
 
-test('as a process: a usage error exits 2 with one line and where the flags are, nothing on stdout', () => {
-  const r = cli(...base, '--topc', 'x');
+test('as a process: a usage error exits 2 with one line and where the flags are, nothing on stdout', async () => {
+  const r = await cli(...base, '--topc', 'x');
   assert.equal(r.code, 2);
   assert.equal(r.stderr, "kafka-stage consume: unknown flag --topc (did you mean --topic?)\nrun 'kafka-stage help consume' for the flags\n");
   assert.equal(r.stdout, '');
 });
 
-test('an unreachable broker: exit 1 with one line naming the brokers (the connect budget), no summary, no hang', () => {
-  const r = cli(...base, '--max-messages', '1');
+test('an unreachable broker: exit 1 with one line naming the brokers (the connect budget), no summary, no hang', async () => {
+  const r = await cli(...base, '--max-messages', '1');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^kafka-stage consume: cannot reach any broker of 127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\n$/);
   assert.equal(r.stdout, '');

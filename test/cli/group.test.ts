@@ -1,20 +1,15 @@
 // `kafka-stage group` command-line handling, no broker needed: subcommands, help, usage errors.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { cliEnv } from './cli-env.js';
+import { cliEnv, runCli } from '../helpers/cli-process.js';
 import { formatGroupTable } from '../../src/cli/group-describe.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: cliEnv() });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { source: true, env: cliEnv(), killAfterMs: 60_000 });
 }
 
-test('group --help: the usage of each subcommand and the flags of all, exit 0', () => {
-  const r = cli('group', '--help');
+test('group --help: the usage of each subcommand and the flags of all, exit 0', async () => {
+  const r = await cli('group', '--help');
   assert.equal(r.code, 0);
   assert.match(r.stdout, /usage: kafka-stage group list \[--json\] \[--brokers B \| --config FILE\]/);
   assert.match(r.stdout, /kafka-stage group describe -G GROUP \[--json\] \[--watch \[--interval MS\]\]/);
@@ -25,19 +20,19 @@ test('group --help: the usage of each subcommand and the flags of all, exit 0', 
   }
 });
 
-test('group without a subcommand, or an unknown one: exit 2 naming the problem (and the nearest subcommand)', () => {
-  let r = cli('group');
+test('group without a subcommand, or an unknown one: exit 2 naming the problem (and the nearest subcommand)', async () => {
+  let r = await cli('group');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /kafka-stage group: needs a subcommand \(list, describe, reset-offsets, delete\)/);
-  r = cli('group', 'rebalance');
+  r = await cli('group', 'rebalance');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown subcommand 'rebalance'/);
-  r = cli('group', 'descibe');
+  r = await cli('group', 'descibe');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown subcommand 'descibe' \(did you mean describe\?\)/);
 });
 
-test('group reset-offsets: one target, topics or --all-topics, a readable --to-datetime; usage errors exit 2 before connecting', () => {
+test('group reset-offsets: one target, topics or --all-topics, a readable --to-datetime; usage errors exit 2 before connecting', async () => {
   const base = ['group', 'reset-offsets', '-b', '127.0.0.1:1', '-G', 'g'];
   const cases: [string[], RegExp][] = [
     [['--all-topics'], /give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by/],
@@ -49,25 +44,25 @@ test('group reset-offsets: one target, topics or --all-topics, a readable --to-d
     [['--all-topics', '--to-offset', '-1'], /--to-offset needs an integer ≥ 0/],
   ];
   for (const [args, message] of cases) {
-    const r = cli(...base, ...args);
+    const r = await cli(...base, ...args);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, message, args.join(' '));
     assert.equal(r.stdout, '');
   }
 });
 
-test('group describe with a missing or unknown flag: exit 2 naming the flag, nothing on stdout', () => {
-  let r = cli('group', 'describe', '--group', 'g');
+test('group describe with a missing or unknown flag: exit 2 naming the flag, nothing on stdout', async () => {
+  let r = await cli('group', 'describe', '--group', 'g');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--brokers is required/);
   assert.equal(r.stdout, '');
-  r = cli('group', 'describe', '--brokers', '127.0.0.1:1');
+  r = await cli('group', 'describe', '--brokers', '127.0.0.1:1');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--group is required/);
-  r = cli('group', 'describe', '--brokers', '127.0.0.1:1', '--group', 'g', '--lag');
+  r = await cli('group', 'describe', '--brokers', '127.0.0.1:1', '--group', 'g', '--lag');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown flag --lag/);
-  r = cli('group', 'describe', '--brokers', '127.0.0.1:1', '--group', 'g', '--json=maybe');
+  r = await cli('group', 'describe', '--brokers', '127.0.0.1:1', '--group', 'g', '--json=maybe');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--json takes true or false/);
 });

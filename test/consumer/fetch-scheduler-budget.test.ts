@@ -11,8 +11,9 @@ import { FETCH_CHANNEL } from '../../src/consumer/fetch-scheduler.js';
 import { recordSizeInBytes } from '../../src/stage/buffered-size.js';
 import { decodeRecordBatchesSync } from '../../src/protocol/records/decode-batches.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';
+import { ObservedStage } from './fetch-scheduler-stages.js';
 import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
+import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
 
@@ -23,11 +24,7 @@ async function turns(n = 5): Promise<void> {
 
 /** Waits (bounded) until no Fetch is in flight: the budget has no reservation left. */
 async function idle(budget: ByteBudget, ms = 5000): Promise<void> {
-  const started = Date.now();
-  while (budget.reservedBytes > 0) {
-    if (Date.now() - started > ms) throw new Error(`a reservation of ${budget.reservedBytes} B stayed for ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await eventually(() => budget.reservedBytes === 0, { what: 'no Fetch in flight', timeoutMs: ms, progress: () => `a reservation of ${budget.reservedBytes} B stayed` });
   await turns();
 }
 
@@ -61,12 +58,12 @@ test('defect 4: a partition skipped at its share of the budget wakes the schedul
   const capped = stages[0] as ObservedStage;
   scheduler.start();
   capped.ask(200); // a stalled subscriber: demand outstanding, nothing taken yet
-  await capped.until(() => capped.bufferedRecords >= 5, 5000, 'a batch buffered');
+  await eventually(() => capped.bufferedRecords >= 5, { what: 'a batch buffered', timeoutMs: 5000 });
   await idle(budget);
   assert.ok(capped.stats().bufferedBytes > 8 * 1024, `over its share (${capped.stats().bufferedBytes} B)`);
   const fetchesBefore = fetchesOf(w, 0).length;
   capped.setTaking(); // the subscriber takes: the buffer empties, demand is left, the budget is free
-  await capped.until(() => capped.delivered.length === 200, 5000, 'the rest of the demand after the buffer emptied');
+  await eventually(() => capped.delivered.length === 200, { what: 'the rest of the demand after the buffer emptied', timeoutMs: 5000 });
   assert.ok(fetchesOf(w, 0).length > fetchesBefore, 'fetched again once below its share');
   assert.deepEqual(offsets(capped), range(0, 200));
   assert.equal(capped.ackedCount, 200);
@@ -82,11 +79,11 @@ test('defect 4: a partition parked on an error, then moved by seek(), is fetched
   scheduler.add(t);
   scheduler.start();
   t.ask(50);
-  await t.until(() => t.errors.length === 1, 5000, 'the error');
+  await eventually(() => t.errors.length === 1, { what: 'the error', timeoutMs: 5000 });
   await idle(budget);
   t.seek(15);
   t.resubscribe(35);
-  await t.until(() => t.delivered.length === 45, 5000, 'records after the seek');
+  await eventually(() => t.delivered.length === 45, { what: 'records after the seek', timeoutMs: 5000 });
   assert.deepEqual(offsets(t), [...range(0, 10), ...range(15, 50)]);
 });
 
@@ -124,11 +121,11 @@ test('defect 5: 8 partitions of large batches: held + reserved never pass the li
       s.ask(RECORDS);
     }
     scheduler.start();
-    await waitFor(stages, () => budget.free === 0, 10_000, 'the budget to fill');
+    await eventually(() => budget.free === 0, { what: 'the budget to fill', timeoutMs: 10_000 });
     await idle(budget);
     assert.ok(watch.peak() <= limit + batchHeld, `held + reserved peaked at ${watch.peak()} B: limit ${limit} B + one batch ${batchHeld} B`);
     for (const s of stages) s.setTaking();
-    await waitFor(stages, () => stages.every((s) => s.delivered.length === RECORDS), 20_000, 'every record once the subscribers take');
+    await eventually(() => stages.every((s) => s.delivered.length === RECORDS), { what: 'every record once the subscribers take', timeoutMs: 20_000 });
     for (const s of stages) assert.deepEqual(offsets(s), range(0, RECORDS), `partition ${s.partition} complete and in order`);
     assert.ok(watch.peak() <= limit + batchHeld, `held + reserved peaked at ${watch.peak()} B: limit ${limit} B + one batch ${batchHeld} B`);
     assert.ok(watch.peak() >= limit * 0.6, `the budget was used (${watch.peak()} B)`);
@@ -159,10 +156,10 @@ test('defect 5: two brokers, 16 partitions: the peak stays within the limit plus
       s.ask(RECORDS);
     }
     scheduler.start();
-    await waitFor(stages, () => budget.free === 0, 10_000, 'the budget to fill');
+    await eventually(() => budget.free === 0, { what: 'the budget to fill', timeoutMs: 10_000 });
     await idle(budget);
     for (const s of stages) s.setTaking();
-    await waitFor(stages, () => stages.every((s) => s.delivered.length === RECORDS), 20_000, 'every record');
+    await eventually(() => stages.every((s) => s.delivered.length === RECORDS), { what: 'every record', timeoutMs: 20_000 });
     for (const s of stages) assert.deepEqual(offsets(s), range(0, RECORDS));
     assert.ok(watch.peak() <= limit + 2 * batchHeld, `peak ${watch.peak()} B: limit ${limit} B + 2 batches of ${batchHeld} B`);
   } finally {
@@ -185,10 +182,10 @@ test('defect 4/5 at scale: 64 partitions, batches larger than a share: the budge
       s.ask(RECORDS);
     }
     scheduler.start();
-    await waitFor(stages, () => budget.free === 0, 10_000, 'the budget to fill');
+    await eventually(() => budget.free === 0, { what: 'the budget to fill', timeoutMs: 10_000 });
     await idle(budget);
     for (const s of stages) s.setTaking();
-    await waitFor(stages, () => stages.every((s) => s.delivered.length === RECORDS), 30_000, 'every record');
+    await eventually(() => stages.every((s) => s.delivered.length === RECORDS), { what: 'every record', timeoutMs: 30_000 });
     for (const s of stages) assert.deepEqual(offsets(s), range(0, RECORDS), `partition ${s.partition}`);
     assert.ok(watch.peak() <= limit + batchHeld, `peak ${watch.peak()} B: limit ${limit} B + one batch ${batchHeld} B`);
   } finally {
@@ -226,15 +223,15 @@ test('defect 16: an answer far larger than asked for is cut to what was asked pl
     scheduler.add(t);
     t.ask(RECORDS);
     scheduler.start();
-    await t.until(() => t.responses >= 1, 5000, 'the first answer');
+    await eventually(() => t.responses >= 1, { what: 'the first answer', timeoutMs: 5000 });
     assert.ok(t.stats().bufferedBytes <= (asked[0] ?? 0) + batchHeld, `the first answer buffered ${t.stats().bufferedBytes} B for ${asked[0]} B asked`);
     assert.ok(t.fetchOffset < RECORDS, `the position stayed where the kept batches end (${t.fetchOffset})`);
-    await waitFor([t], () => budget.free === 0 || t.fetchOffset === RECORDS, 10_000, 'the budget to fill');
+    await eventually(() => budget.free === 0 || t.fetchOffset === RECORDS, { what: 'the budget to fill', timeoutMs: 10_000 });
     await idle(budget);
     assert.ok(budget.heldBytes <= limit + batchHeld, `held ${budget.heldBytes} B for a ${limit} B budget`);
     t.afterFetched = null;
     t.setTaking();
-    await t.until(() => t.delivered.length === RECORDS, 30_000, 'every record');
+    await eventually(() => t.delivered.length === RECORDS, { what: 'every record', timeoutMs: 30_000 });
     assert.deepEqual(offsets(t), range(0, RECORDS), 'the dropped batches came again: nothing skipped, nothing twice');
     assert.ok(worstOverAsk <= 0, `an answer buffered ${worstOverAsk} B more than asked plus one batch`);
   } finally {

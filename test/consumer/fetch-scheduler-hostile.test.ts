@@ -13,8 +13,9 @@ import { KafkaStageError } from '../../src/errors.js';
 import { ResponseTooLargeError } from '../../src/network/errors.js';
 import { BATCH_LENGTH_AT, LOG_OVERHEAD } from '../../src/protocol/records/batch-layout.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';
+import { ObservedStage } from './fetch-scheduler-stages.js';
 import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
+import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
 
@@ -71,7 +72,7 @@ test('defect 17: batches all below the fetch offset: a NoProgressError after a b
   scheduler.start();
   stuck.ask(100);
   fine.ask(300);
-  await waitFor([stuck, fine], () => stuck.errors.length === 1 && fine.delivered.length === 300, 10_000, 'the error and the other partition');
+  await eventually(() => stuck.errors.length === 1 && fine.delivered.length === 300, { what: 'the error and the other partition', timeoutMs: 10_000 });
   const err = stuck.errors[0];
   assert.ok(err instanceof NoProgressError, String(err));
   assert.equal(err.code, 'ERR_NO_PROGRESS');
@@ -103,7 +104,7 @@ test('defect 17: a first batch always longer than the bytes sent (the ask growin
   scheduler.start();
   stuck.ask(100);
   fine.ask(300);
-  await waitFor([stuck, fine], () => stuck.errors.length === 1 && fine.delivered.length === 300, 10_000, 'the error and the other partition');
+  await eventually(() => stuck.errors.length === 1 && fine.delivered.length === 300, { what: 'the error and the other partition', timeoutMs: 10_000 });
   const err = stuck.errors[0];
   assert.ok(err instanceof NoProgressError, String(err));
   assert.equal(err.context.offset, 0);
@@ -136,7 +137,7 @@ test('defect 17: OFFSET_OUT_OF_RANGE naming the offset asked as the log start: t
   scheduler.start();
   stuck.ask(10);
   fine.ask(300);
-  await waitFor([stuck, fine], () => stuck.errors.length === 1 && fine.delivered.length === 300, 10_000, 'the error and the other partition');
+  await eventually(() => stuck.errors.length === 1 && fine.delivered.length === 300, { what: 'the error and the other partition', timeoutMs: 10_000 });
   const err = stuck.errors[0];
   assert.ok(err instanceof NoProgressError, String(err));
   assert.equal(err.context.offset, 40);
@@ -157,7 +158,7 @@ test('defect 19: CORRUPT_MESSAGE is reported once (rate-limited), retried with b
   scheduler.start();
   bad.ask(100);
   fine.ask(300);
-  await waitFor([bad, fine], () => bad.errors.length === 1 && fine.delivered.length === 300, 10_000, 'the error and the other partition');
+  await eventually(() => bad.errors.length === 1 && fine.delivered.length === 300, { what: 'the error and the other partition', timeoutMs: 10_000 });
   assert.equal(reported.length, 1, `one report for ${CORRUPT_ROUNDS} answers: ${reported.map((e) => e.message).join(' | ')}`);
   const report = reported[0];
   assert.ok(report instanceof KafkaError && report.errorCode === 2, String(report));
@@ -182,7 +183,7 @@ test('defect 19: KAFKA_STORAGE_ERROR is reported once and retried (re-routed) un
   scheduler.start();
   disk.ask(100);
   fine.ask(300);
-  await waitFor([disk, fine], () => disk.delivered.length === 100 && fine.delivered.length === 300, 10_000, 'both partitions complete');
+  await eventually(() => disk.delivered.length === 100 && fine.delivered.length === 300, { what: 'both partitions complete', timeoutMs: 10_000 });
   assert.equal(failures, 9, 'the broker failed 8 times, then answered');
   assert.equal(reported.length, 1, `one report: ${reported.map((e) => e.message).join(' | ')}`);
   const report = reported[0];
@@ -208,7 +209,7 @@ test('defect 19: a throttle time of 2^31 − 1 ms is honoured only up to the cap
   scheduler.start();
   a.ask(100);
   b.ask(300);
-  await waitFor([a, b], () => a.delivered.length === 100 && b.delivered.length === 300, 10_000, 'every record despite the throttle');
+  await eventually(() => a.delivered.length === 100 && b.delivered.length === 300, { what: 'every record despite the throttle', timeoutMs: 10_000 });
   assert.equal(reported.length, 1);
   const report = reported[0];
   assert.ok(report instanceof KafkaStageError && report.code === 'ERR_PROTOCOL', String(report));

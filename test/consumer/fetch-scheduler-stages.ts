@@ -4,8 +4,8 @@
  *
  * {@link ObservedStage} is a {@link PartitionStage} with a real PartitionBuffer, a real shared
  * {@link ByteBudget} and a {@link RecordingSink} that records acks. It adds only observation: a log
- * of what its subscriber received and of the errors it saw, and a progress hook for tests waiting
- * on deliveries. The subscriber takes with manual demand (`ask(n)` + `onRecords`) and acks every
+ * of what its subscriber received and of the errors it saw (tests wait on them with `eventually`).
+ * The subscriber takes with manual demand (`ask(n)` + `onRecords`) and acks every
  * record it receives. Built with `{ taking: false }` it takes nothing until
  * {@link ObservedStage.setTaking} (a stalled handler: demand outstanding, buffer filling).
  */
@@ -48,8 +48,6 @@ export class ObservedStage extends PartitionStage {
   readonly limits: PartitionBufferLimits;
   /** Called after every onFetched, once the stage has taken the response in (tests sample the budget here). */
   afterFetched: (() => void) | null = null;
-  /** Called after every response, delivery or error, for tests waiting on progress. */
-  onProgress: (() => void) | null = null;
   private taking = false;
 
   constructor(
@@ -82,11 +80,9 @@ export class ObservedStage extends PartitionStage {
           this.delivered.push(r);
           void this.ack(r);
         }
-        this.progress();
       },
       (error) => {
         this.errors.push(error);
-        this.progress();
       },
     );
   }
@@ -121,41 +117,5 @@ export class ObservedStage extends PartitionStage {
     this.responses++;
     super.onFetched(batches, info);
     this.afterFetched?.();
-    this.progress();
   }
-
-  override onFetchError(error: Error): void {
-    super.onFetchError(error);
-    this.progress();
-  }
-
-  /** Resolves once `predicate` holds after some progress, or rejects after `ms`. */
-  until(predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-    return waitFor([this], predicate, ms, what);
-  }
-
-  private progress(): void {
-    this.onProgress?.();
-  }
-}
-
-/** Resolves once `predicate` holds after progress of any of `stages`; rejects after `ms` with `what`. */
-export function waitFor(stages: readonly ObservedStage[], predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (predicate()) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => {
-      for (const t of stages) t.onProgress = null;
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    const check = (): void => {
-      if (!predicate()) return;
-      clearTimeout(timer);
-      for (const t of stages) t.onProgress = null;
-      resolve();
-    };
-    for (const t of stages) t.onProgress = check;
-  });
 }

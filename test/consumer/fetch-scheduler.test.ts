@@ -11,8 +11,9 @@ import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import type { FakeBroker } from '../helpers/fake-broker.js';
-import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';
+import { ObservedStage } from './fetch-scheduler-stages.js';
 import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
+import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
 
@@ -31,7 +32,7 @@ test('records of two partitions arrive in order; every Fetch covers both; never 
   scheduler.start();
   a.ask(200);
   b.ask(200);
-  await waitFor([a, b], () => a.delivered.length === 200 && b.delivered.length === 200, 10_000, 'both partitions read');
+  await eventually(() => a.delivered.length === 200 && b.delivered.length === 200, { what: 'both partitions read', timeoutMs: 10_000 });
   assert.deepEqual(offsets(a), range(0, 200));
   assert.deepEqual(offsets(b), range(0, 200));
   assert.deepEqual(a.delivered.map((r) => r.value?.toString().replace(/\.+$/, '')).slice(0, 3), ['p0-0', 'p0-1', 'p0-2']);
@@ -63,11 +64,11 @@ test('a partition without demand is left out of every Fetch while another keeps 
   scheduler.add(busy);
   scheduler.start();
   busy.ask(2000);
-  await busy.until(() => busy.delivered.length >= 500, 10_000, '500 records of the busy partition');
+  await eventually(() => busy.delivered.length >= 500, { what: '500 records of the busy partition', timeoutMs: 10_000 });
   assert.equal(fetchesOf(w, 0).length, 0, 'no Fetch covered the partition nobody asked for');
   assert.ok(fetchesOf(w, 1).length >= 3, `the busy partition took several Fetches (${fetchesOf(w, 1).length})`);
   idle.ask(7);
-  await idle.until(() => idle.delivered.length === 7, 5_000, 'the late demand');
+  await eventually(() => idle.delivered.length === 7, { what: 'the late demand', timeoutMs: 5_000 });
   assert.deepEqual(offsets(idle), range(0, 7));
   assert.equal(fetchesOf(w, 0)[0]?.fetchOffset, 0);
 });
@@ -80,7 +81,7 @@ test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
   scheduler.add(t);
   scheduler.start();
   t.ask(10);
-  await t.until(() => t.delivered.length === 10, 5_000, '10 records');
+  await eventually(() => t.delivered.length === 10, { what: '10 records', timeoutMs: 5_000 });
   const sent = w.fetches.length;
   // What the first Fetch brought covers the rest of the demand; a negative observation needs some
   // time to pass: ten of the broker's wait periods.
@@ -105,9 +106,9 @@ test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continue
   scheduler.start();
   moving.ask(300);
   staying.ask(300);
-  await moving.until(() => moving.delivered.length >= 40, 5_000, 'the first records from broker 1');
+  await eventually(() => moving.delivered.length >= 40, { what: 'the first records from broker 1', timeoutMs: 5_000 });
   w.leaders.set(0, { leader: 2, epoch: 6 });
-  await waitFor([moving, staying], () => moving.delivered.length === 300 && staying.delivered.length === 300, 10_000, 'everything');
+  await eventually(() => moving.delivered.length === 300 && staying.delivered.length === 300, { what: 'everything', timeoutMs: 10_000 });
   assert.deepEqual(offsets(moving), range(0, 300), 'no offset skipped or repeated across the move');
   assert.deepEqual(offsets(staying), range(0, 300));
   const onTwo = w.fetches.filter((f) => f.broker === 2);
@@ -146,7 +147,7 @@ test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the rese
   scheduler.start();
   lost.ask(20);
   fine.ask(100);
-  await waitFor([lost, fine], () => lost.delivered.length === 20 && fine.delivered.length === 100, 5_000, 'reset and flow');
+  await eventually(() => lost.delivered.length === 20 && fine.delivered.length === 100, { what: 'reset and flow', timeoutMs: 5_000 });
   assert.equal(calls.length, 1);
   assert.deepEqual({ ...calls[0] }, { offset: 500, logStartOffset: -1, highWatermark: -1, broker: 1 });
   assert.deepEqual(offsets(lost), range(30, 50), 'resumed exactly at the reset offset');
@@ -171,9 +172,9 @@ test('a failing reset goes to the target as its error and the partition stays ou
   scheduler.start();
   lost.ask(10);
   fine.ask(2000);
-  await lost.until(() => lost.errors.length === 1, 5_000, 'the error');
+  await eventually(() => lost.errors.length === 1, { what: 'the error', timeoutMs: 5_000 });
   assert.equal(lost.errors[0], refusal);
-  await fine.until(() => fine.delivered.length === 2000, 10_000, 'the other partition');
+  await eventually(() => fine.delivered.length === 2000, { what: 'the other partition', timeoutMs: 10_000 });
   assert.equal(fetchesOf(w, 0).length, 1, 'parked after the error');
   assert.equal(scheduler.stats().parked, 1);
 });
@@ -189,7 +190,7 @@ test('a broker that stops answering: the Fetch times out, the client reconnects 
   scheduler.add(t);
   scheduler.start();
   t.ask(200);
-  await t.until(() => t.delivered.length === 200, 10_000, 'all records across the stall');
+  await eventually(() => t.delivered.length === 200, { what: 'all records across the stall', timeoutMs: 10_000 });
   assert.deepEqual(offsets(t), range(0, 200));
   const broker = w.brokers.get(1) as FakeBroker;
   assert.ok(broker.connectionCount >= 2, 'a new connection after the timeout');
@@ -221,7 +222,7 @@ test('a corrupt batch is a typed error for its partition only; the others keep f
   scheduler.start();
   broken.ask(50);
   fine.ask(1000);
-  await broken.until(() => broken.errors.length === 1, 5_000, 'the corrupt batch error');
+  await eventually(() => broken.errors.length === 1, { what: 'the corrupt batch error', timeoutMs: 5_000 });
   const err = broken.errors[0];
   assert.ok(err instanceof CorruptRecordError, String(err));
   assert.equal(err.code, 'ERR_CORRUPT_RECORD');
@@ -230,12 +231,12 @@ test('a corrupt batch is a typed error for its partition only; the others keep f
   assert.equal(err.context.broker, 1);
   assert.equal(err.context.offset, 10, 'the position the batch was fetched at');
   assert.deepEqual(offsets(broken), range(0, 10), 'records before the corrupt batch were delivered');
-  await fine.until(() => fine.delivered.length === 1000, 10_000, 'the healthy partition');
+  await eventually(() => fine.delivered.length === 1000, { what: 'the healthy partition', timeoutMs: 10_000 });
   assert.deepEqual(offsets(fine), range(0, 1000));
   assert.equal(fetchesOf(w, 0).filter((p) => p.fetchOffset === 10).length, 1, 'the corrupt batch is not fetched again in a loop');
   broken.seek(15); // the user skips the bad batch, and subscribes again (the error ended the subscription)
   broken.resubscribe(35);
-  await broken.until(() => broken.delivered.length === 45, 5_000, 'after the seek');
+  await eventually(() => broken.delivered.length === 45, { what: 'after the seek', timeoutMs: 5_000 });
   assert.deepEqual(offsets(broken), [...range(0, 10), ...range(15, 50)]);
 });
 
@@ -256,7 +257,7 @@ test('a batch larger than the size asked for: the next Fetch asks for all of it,
   scheduler.start();
   large.ask(1); // one record's worth of demand: far less than its 10 KB batch
   other.ask(400);
-  await waitFor([large, other], () => large.delivered.length === 1 && other.delivered.length === 400, 5_000, 'both');
+  await eventually(() => large.delivered.length === 1 && other.delivered.length === 400, { what: 'both', timeoutMs: 5_000 });
   const asked = fetchesOf(w, 0);
   const batchSize = (big[0] as Buffer).length;
   assert.ok((asked[0]?.maxBytes ?? Infinity) < batchSize, 'the first ask was smaller than the batch');
@@ -299,7 +300,7 @@ test('a position moved while its Fetch was out: the stale answer is dropped, the
   t.seek(5); // the user seeks back while the Fetch from 20 is held by the broker
   w.hold = null;
   release();
-  await t.until(() => t.delivered.length === 10, 5_000, '10 records from the new position');
+  await eventually(() => t.delivered.length === 10, { what: '10 records from the new position', timeoutMs: 5_000 });
   assert.deepEqual(offsets(t), range(5, 15), 'nothing from the answer asked for 20');
   const asked = fetchesOf(w, 0).map((p) => p.fetchOffset);
   assert.deepEqual(asked.slice(0, 2), [20, 5], 'the held Fetch from 20, then one from the new position');
@@ -332,7 +333,7 @@ test('a target removed while its Fetch is out gets nothing; the others in the sa
   scheduler.remove(gone);
   w.hold = null;
   release();
-  await kept.until(() => kept.delivered.length === 10, 5_000, 'the kept partition');
+  await eventually(() => kept.delivered.length === 10, { what: 'the kept partition', timeoutMs: 5_000 });
   assert.equal(w.fetches[0]?.parts.length, 2, 'both were in the Fetch');
   assert.equal(gone.responses, 0, 'the removed target heard nothing');
   assert.equal(scheduler.stats().targets, 1);

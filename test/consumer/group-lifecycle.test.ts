@@ -5,7 +5,6 @@
  * (6), stop() during start() (12), and the signal reason of a stop (13).
  */
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import type { ConsumerGroupOptions } from '../../src/consumer/options.js';
@@ -14,6 +13,7 @@ import { NoOffsetError } from '../../src/consumer/errors.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
 import { trackLibraryTimers } from './library-timers.js';
+import { eventually } from '../helpers/eventually.js';
 
 const T = { timeout: 20_000 };
 const open: { stop(): Promise<void> }[] = [];
@@ -38,15 +38,6 @@ function options(fake: FakeLogBroker, extra: Partial<ConsumerGroupOptions> = {})
     autoOffsetReset: 'earliest',
     ...extra,
   };
-}
-
-/** Waits for `condition`, checked every few ms (an event wait, not an assertion); fails after `ms`. */
-async function until(what: string, condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T | 'timed out'> {
@@ -86,12 +77,12 @@ describe('ConsumerGroup lifecycle (issue #8)', () => {
     // A partition without a commit appears; the next rebalance assigns it to this member.
     await fake.addPartition(10);
     fake.heartbeatCodes = [27];
-    await until('the member left', () => fake.leaves > 0);
+    await eventually(() => fake.leaves > 0, { what: 'the member left', timeoutMs: 5_000 });
     const noOffset = errors.find((e) => e instanceof NoOffsetError);
     assert.ok(noOffset instanceof NoOffsetError, `a NoOffsetError event, got ${errors.map((e) => e.message).join('; ')}`);
     assert.deepEqual(noOffset.partitions, [{ topic: LOG_TOPIC, partition: 1 }]);
     assert.ok(!errors.some((e) => e instanceof KafkaStageError && e.code === 'ERR_PROTOCOL'), 'not swallowed into ERR_PROTOCOL');
-    await until('the stop completed', () => group.assignment().length === 0);
+    await eventually(() => group.assignment().length === 0, { what: 'the stop completed', timeoutMs: 5_000 });
   });
 
   it('defect 3: committed-offset look-ups failing past their retries are tried again (each failure reported), then the partitions are consumed', T, async () => {
@@ -130,7 +121,7 @@ describe('ConsumerGroup lifecycle (issue #8)', () => {
     });
     group.on('error', (e) => errors.push(e));
     await group.start();
-    await until('both subscribers took a batch', () => took === 2);
+    await eventually(() => took === 2, { what: 'both subscribers took a batch', timeoutMs: 5_000 });
     const started = Date.now();
     const outcome = await within(5_000, group.stop());
     const elapsed = Date.now() - started;
@@ -184,7 +175,7 @@ describe('ConsumerGroup lifecycle (issue #8)', () => {
       });
       const starting = group.start();
       starting.catch(() => undefined);
-      await until('the OffsetFetch of the first assignment', () => fake.offsetFetches > 0);
+      await eventually(() => fake.offsetFetches > 0, { what: 'the OffsetFetch of the first assignment', timeoutMs: 5_000 });
       const stopping = group.stop();
       releaseOffsetFetch();
       await stopping;
@@ -210,20 +201,20 @@ describe('ConsumerGroup lifecycle (issue #8)', () => {
     open.push(group);
     group.on('error', (e) => errors.push(e));
     await group.start();
-    await until('partition 1 delivered', () => took1);
+    await eventually(() => took1, { what: 'partition 1 delivered', timeoutMs: 5_000 });
     // release() of partition 1 parks in its final commit ...
     let openGate!: () => void;
     fake.commitGate = new Promise<void>((resolve) => (openGate = resolve));
     const committedBefore = fake.commitsReceived;
     const released = group.release(LOG_TOPIC, 1);
-    await until('the final commit of the release sent', () => fake.commitsReceived > committedBefore);
+    await eventually(() => fake.commitsReceived > committedBefore, { what: 'the final commit of the release sent', timeoutMs: 5_000 });
     // ... while the topic shrinks and the leader's rebalance revokes everything (eager).
     fake.removeLastPartition();
-    await until('the rebalance revoked partition 0', () => group.stage(LOG_TOPIC, 0) === undefined);
+    await eventually(() => group.stage(LOG_TOPIC, 0) === undefined, { what: 'the rebalance revoked partition 0', timeoutMs: 5_000 });
     fake.commitGate = null;
     openGate();
     assert.equal(await released, false, 'release() refused: partition 1 was revoked meanwhile');
-    await until('partition 0 assigned again', () => group.stage(LOG_TOPIC, 0) !== undefined);
+    await eventually(() => group.stage(LOG_TOPIC, 0) !== undefined, { what: 'partition 0 assigned again', timeoutMs: 5_000 });
     assert.deepEqual(group.assignment(), [{ topic: LOG_TOPIC, partition: 0 }], 'no zombie stage for partition 1');
     await group.commit();
     assert.ok(!errors.some((e) => e instanceof KafkaStageError && e.code === 'ERR_PARTITION_NOT_OWNED'), errors.map((e) => e.message).join('; '));

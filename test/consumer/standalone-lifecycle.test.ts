@@ -5,7 +5,6 @@
  * handing out only live batches and taking acks back to the stage that delivered them (13).
  */
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { PartitionStage } from '../../src/consumer/types.js';
@@ -13,6 +12,7 @@ import type { ConsumerBatch } from '../../src/consumer/types.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
 import { trackLibraryTimers } from './library-timers.js';
+import { eventually } from '../helpers/eventually.js';
 
 const T = { timeout: 20_000 };
 const open: { stop(): Promise<void> }[] = [];
@@ -24,15 +24,6 @@ async function broker(partitions = 1, records = 200): Promise<FakeLogBroker> {
   const fake = await FakeLogBroker.start({ partitions, records, batchSize: 50 });
   open.push(fake);
   return fake;
-}
-
-/** Waits for `condition`, checked every few ms (an event wait, not an assertion); fails after `ms`. */
-async function until(what: string, condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 /** Resolves with what `work` resolved to, or 'timed out' after `ms`: a hung stop() must fail the test, not hang it. */
@@ -63,7 +54,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
     );
     consumer.on('error', (e) => errors.push(e));
     await consumer.start();
-    await until('both subscribers took a batch', () => took === 2);
+    await eventually(() => took === 2, { what: 'both subscribers took a batch', timeoutMs: 5_000 });
     const started = Date.now();
     const outcome = await within(5_000, consumer.stop());
     const elapsed = Date.now() - started;
@@ -92,7 +83,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
       );
       const starting = consumer.start();
       starting.catch(() => undefined);
-      await until('the OffsetFetch of start()', () => fake.offsetFetches > 0);
+      await eventually(() => fake.offsetFetches > 0, { what: 'the OffsetFetch of start()', timeoutMs: 5_000 });
       const stopping = consumer.stop();
       releaseOffsetFetch();
       await stopping;
@@ -138,7 +129,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
       }
     });
     await consumer.start();
-    await until('a batch taken', () => took);
+    await eventually(() => took, { what: 'a batch taken', timeoutMs: 5_000 });
     const released = consumer.release(LOG_TOPIC, 0);
     await consumer.stop();
     assert.equal(await released, false, 'release() refused: the consumer stopped');
@@ -159,7 +150,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
       },
     );
     await consumer.start();
-    await until('a batch taken', () => batch !== null);
+    await eventually(() => batch !== null, { what: 'a batch taken', timeoutMs: 5_000 });
     const b = batch as unknown as ConsumerBatch;
     let committed: Promise<void> | null = null;
     (stageSeen as unknown as PartitionStage).signal.addEventListener('abort', () => {
@@ -182,7 +173,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
     const first = (await stream.next()).value as ConsumerBatch;
     assert.equal(first.firstOffset, 0);
     // The pipe has taken the next batch from the stage and queued it in the merged channel.
-    await until('a second batch queued', () => (consumer.stage(LOG_TOPIC, 0)?.stats().deliveredOffset ?? 0) > first.lastOffset + 1);
+    await eventually(() => (consumer.stage(LOG_TOPIC, 0)?.stats().deliveredOffset ?? 0) > first.lastOffset + 1, { what: 'a second batch queued', timeoutMs: 5_000 });
     assert.equal(await consumer.release(LOG_TOPIC, 0), true);
     const next = (await stream.next()).value as ConsumerBatch;
     assert.equal(next.firstOffset, 0, `the old stage's queued batch (from ${first.lastOffset + 1}) must not be handed out`);
@@ -200,7 +191,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
     await consumer.start();
     const stream = consumer.stream({ maxDemand: 50, minDemand: 0 });
     const first = (await stream.next()).value as ConsumerBatch;
-    await until('a second batch queued', () => (consumer.stage(LOG_TOPIC, 0)?.stats().deliveredOffset ?? 0) > first.lastOffset + 1);
+    await eventually(() => (consumer.stage(LOG_TOPIC, 0)?.stats().deliveredOffset ?? 0) > first.lastOffset + 1, { what: 'a second batch queued', timeoutMs: 5_000 });
     await consumer.ack(first);
     const started = Date.now();
     const outcome = await within(5_000, consumer.stop());

@@ -23,6 +23,7 @@ import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
 import { SyncGroup } from '../../src/protocol/apis/sync-group.js';
 import type { RequestOut } from '../../src/protocol/schema.js';
 import { FakeBroker, type FakeReply } from '../helpers/fake-broker.js';
+import { eventually } from '../helpers/eventually.js';
 
 const TOPIC = 't';
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -242,15 +243,6 @@ async function setUp(options: Partial<GroupMembershipOptions> = {}, brokerCount 
   return { brokers, group, cluster, listener, membership, errors };
 }
 
-/** Polls `condition` every few ms; fails with `what` after `ms`. */
-async function until(what: string, condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await delay(10);
-  }
-}
-
 const ALL = [0, 1, 2];
 
 describe('GroupMembership on a fake coordinator', () => {
@@ -284,9 +276,9 @@ describe('GroupMembership on a fake coordinator', () => {
   it('the coordinator moves (NOT_COORDINATOR): found again on the other broker, assignment kept', async () => {
     const { brokers, group, listener, membership } = await setUp({}, 2);
     await membership.start();
-    await until('heartbeats on broker 1', () => group.heartbeats.some((h) => h.broker === 1));
+    await eventually(() => group.heartbeats.some((h) => h.broker === 1), { what: 'heartbeats on broker 1', timeoutMs: 5_000 });
     group.coordinator = brokers[1] as FakeBroker;
-    await until('heartbeats on broker 2', () => group.heartbeats.filter((h) => h.broker === 2).length >= 3);
+    await eventually(() => group.heartbeats.filter((h) => h.broker === 2).length >= 3, { what: 'heartbeats on broker 2', timeoutMs: 5_000 });
     assert.deepEqual(listener.kinds(), ['assigned'], 'nothing revoked or lost');
     assert.equal(membership.generationId, 1);
     assert.deepEqual(membership.assignment.map((p) => p.partition), ALL);
@@ -300,7 +292,7 @@ describe('GroupMembership on a fake coordinator', () => {
     const { group, listener, membership } = await setUp();
     await membership.start();
     group.heartbeatCodes = [22];
-    await until('the second assignment', () => listener.calls.length >= 3);
+    await eventually(() => listener.calls.length >= 3, { what: 'the second assignment', timeoutMs: 5_000 });
     assert.deepEqual(listener.calls, [
       { kind: 'assigned', partitions: ALL, generationId: 1 },
       { kind: 'lost', partitions: ALL },
@@ -316,7 +308,7 @@ describe('GroupMembership on a fake coordinator', () => {
     await membership.start();
     const joinsBefore = group.joins.length;
     group.heartbeatCodes = [25];
-    await until('the second assignment', () => listener.calls.length >= 3);
+    await eventually(() => listener.calls.length >= 3, { what: 'the second assignment', timeoutMs: 5_000 });
     assert.deepEqual(listener.kinds(), ['assigned', 'lost', 'assigned']);
     assert.equal(group.joins[joinsBefore]?.memberId, '', 'rejoins without a member id');
   });
@@ -326,7 +318,7 @@ describe('GroupMembership on a fake coordinator', () => {
     await membership.start();
     const joinsBefore = group.joins.length;
     group.heartbeatCodes = [82];
-    await until('the failure', () => membership.phase === 'failed');
+    await eventually(() => membership.phase === 'failed', { what: 'the failure', timeoutMs: 5_000 });
     assert.deepEqual(listener.kinds(), ['assigned', 'lost']);
     assert.ok(errors.some((e) => e.message.includes('FENCED_INSTANCE_ID')), 'error emitted');
     await delay(200);
@@ -335,7 +327,7 @@ describe('GroupMembership on a fake coordinator', () => {
 
   it('heartbeats keep flowing while onAssigned and onRevoked are slow; the rejoin waits for the revoke', async () => {
     const { group, listener, membership } = await setUp();
-    const heartbeatsAtLeast = (n: number) => until(`${n} heartbeats`, () => group.heartbeats.length >= n);
+    const heartbeatsAtLeast = (n: number) => eventually(() => group.heartbeats.length >= n, { what: `${n} heartbeats`, timeoutMs: 5_000 });
     listener.assignedGate = async () => {
       // The member is inside onAssigned: heartbeats must go on without it.
       const seen = group.heartbeats.length;
@@ -352,7 +344,7 @@ describe('GroupMembership on a fake coordinator', () => {
       joinsDuringRevoke = group.joins.length - joins;
     };
     group.heartbeatCodes = [27];
-    await until('the new generation', () => listener.calls.length >= 3);
+    await eventually(() => listener.calls.length >= 3, { what: 'the new generation', timeoutMs: 5_000 });
     assert.deepEqual(listener.calls.slice(1), [
       { kind: 'revoked', partitions: ALL },
       { kind: 'assigned', partitions: ALL, generationId: 2 },
@@ -378,7 +370,7 @@ describe('GroupMembership on a fake coordinator', () => {
     group.heartbeatOverride = null;
     group.findCodes = [];
     const before = group.heartbeats.length;
-    await until('heartbeats answered again', () => group.heartbeats.length >= before + 3, 10_000);
+    await eventually(() => group.heartbeats.length >= before + 3, { what: 'heartbeats answered again', timeoutMs: 10_000 });
     assert.ok(group.heartbeats.slice(before).every((h) => h.generationId === 1), 'same generation');
     assert.deepEqual(listener.kinds(), ['assigned']);
     assert.equal(group.joins.filter((j) => j.memberId !== '').length, 1, 'no rejoin');
@@ -394,7 +386,7 @@ describe('GroupMembership on a fake coordinator', () => {
     group.heartbeatCodes = [25];
     group.heartbeatOverride = null;
     group.findCodes = [];
-    await until('reassigned', () => listener.calls.length >= 3, 10_000);
+    await eventually(() => listener.calls.length >= 3, { what: 'reassigned', timeoutMs: 10_000 });
     assert.deepEqual(listener.calls[1], { kind: 'lost', partitions: ALL });
     assert.deepEqual(listener.calls[2], { kind: 'assigned', partitions: ALL, generationId: 2 });
   });
@@ -477,7 +469,7 @@ describe('GroupMembership on a fake coordinator', () => {
     await membership.start();
     group.joinReplies = ['ignore'];
     group.heartbeatCodes = [27];
-    await until('the parked join', () => group.joins.length === 3);
+    await eventually(() => group.joins.length === 3, { what: 'the parked join', timeoutMs: 5_000 });
     const started = Date.now();
     await membership.stop();
     assert.ok(Date.now() - started < 2_000, `stopped in ${Date.now() - started} ms`);
@@ -491,8 +483,8 @@ describe('GroupMembership on a fake coordinator', () => {
     const beats = group.heartbeats.length;
     group.generation++; // the group moved on without this member noticing
     await assert.rejects(membership.commitOffsets([{ topic: TOPIC, partition: 0, offset: 3, leaderEpoch: -1 }]), isFencingError);
-    await until('onLost', () => listener.kinds().includes('lost'), 2_000);
-    await until('rejoined', () => listener.calls.length >= 3, 2_000);
+    await eventually(() => listener.kinds().includes('lost'), { what: 'onLost', timeoutMs: 2_000 });
+    await eventually(() => listener.calls.length >= 3, { what: 'rejoined', timeoutMs: 2_000 });
     assert.equal(group.heartbeats.length, beats, 'no heartbeat was needed');
     assert.deepEqual(listener.calls.slice(1), [
       { kind: 'lost', partitions: ALL },
@@ -530,7 +522,7 @@ describe('GroupMembership on a fake coordinator', () => {
     await membership.start();
     assert.ok(membership.isLeader);
     group.partitions = 5;
-    await until('the new partitions assigned', () => listener.calls.length >= 3);
+    await eventually(() => listener.calls.length >= 3, { what: 'the new partitions assigned', timeoutMs: 5_000 });
     assert.deepEqual(listener.calls.slice(1), [
       { kind: 'revoked', partitions: ALL },
       { kind: 'assigned', partitions: [0, 1, 2, 3, 4], generationId: 2 },
@@ -547,9 +539,9 @@ describe('GroupMembership on a fake coordinator', () => {
     // Once the coordinator is lost, the member rejoins (say its subscription changed), and its
     // JoinGroup waits for the coordinator lookup.
     const lookups = membership.coordinator.lookups;
-    await until('the coordinator looked up again', () => membership.coordinator.lookups > lookups + 1);
+    await eventually(() => membership.coordinator.lookups > lookups + 1, { what: 'the coordinator looked up again', timeoutMs: 5_000 });
     membership.requestRejoin('test');
-    await until('the rejoin looking for the coordinator', () => membership.phase === 'joining' && membership.coordinator.lookups > lookups + 4);
+    await eventually(() => membership.phase === 'joining' && membership.coordinator.lookups > lookups + 4, { what: 'the rejoin looking for the coordinator', timeoutMs: 5_000 });
     assert.deepEqual(listener.kinds(), ['assigned', 'revoked']);
     assert.equal(membership.phase, 'joining');
     const started = Date.now();

@@ -1,7 +1,7 @@
 /**
  * The `kafka-stage` binary as a user runs it: the built dist/cli/main.js (`npm run build` first; CI
- * builds before the tests) in a child process, its output collected. One spawner for the CLI
- * integration tests.
+ * builds before the tests) in a child process, its output collected; or, for the unit tests, which
+ * run without a build, src/cli/main.ts through tsx. The one spawner of every CLI test.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** The built CLI entry. */
 export const CLI_BINARY = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** The CLI's source entry, run through tsx by {@link CliOptions.source}. */
+const CLI_SOURCE = 'src/cli/main.ts';
 
 /** How a CLI run ended and what it wrote. */
 export interface CliResult {
@@ -20,6 +22,8 @@ export interface CliResult {
   /** stdout as bytes (binary output). */
   stdoutBytes: Buffer;
   stderr: string;
+  /** Wall time of the run, ms (process start included). */
+  ms: number;
 }
 
 /** A running CLI process. */
@@ -27,8 +31,12 @@ export interface CliProcess {
   child: ChildProcessByStdio<Writable, Readable, Readable>;
   stdoutSoFar(): string;
   stderrSoFar(): string;
-  /** Resolves once stdout (or stderr, with `stream`) holds text matching `pattern`; rejects if the process ends first. */
-  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<void>;
+  /**
+   * Resolves once stdout (or stderr, with `stream`) holds text matching `pattern` (a RegExp, or a
+   * test of the whole text so far); rejects if the process ends first. Checked as output arrives:
+   * a wait on the output stream, not a poll.
+   */
+  waitFor(pattern: RegExp | ((text: string) => boolean), stream?: 'stdout' | 'stderr'): Promise<void>;
   done: Promise<CliResult>;
 }
 
@@ -36,8 +44,10 @@ export interface CliProcess {
 export interface CliOptions {
   /** Written to stdin, which is then closed. Absent: stdin stays open (write to `child.stdin`). */
   stdin?: string | Buffer;
-  /** The environment (default: this process's). */
+  /** The environment (default: this process's; {@link cliEnv} builds one without the variables the CLI reads). */
   env?: NodeJS.ProcessEnv;
+  /** Run src/cli/main.ts through tsx instead of the built binary (unit tests: no build needed). */
+  source?: boolean;
   /** SIGKILL after this long, ms (default 120 000): a hung CLI fails its test instead of the suite. */
   killAfterMs?: number;
   /**
@@ -49,10 +59,28 @@ export interface CliOptions {
 
 const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
+/**
+ * The environment for a CLI child: this process's plus `extra`, without the variables the CLI reads
+ * (KAFKA_BROKERS, KAFKA_SASL_PASSWORD) unless `extra` sets them. The test runner sets KAFKA_BROKERS
+ * for integration runs; a test that checks "--brokers is required" must not see it.
+ */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (!('KAFKA_BROKERS' in extra)) delete env.KAFKA_BROKERS;
+  if (!('KAFKA_SASL_PASSWORD' in extra)) delete env.KAFKA_SASL_PASSWORD;
+  return env;
+}
+
+/** The JSON summary the CLI writes as its last line (of stdout for produce, of stderr for consume). */
+export function summaryOf<T>(text: string): T {
+  return JSON.parse(text.trimEnd().split('\n').at(-1) ?? '') as T;
+}
+
 /** Starts `kafka-stage <args>`. */
 export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
-  if (!existsSync(CLI_BINARY)) throw new Error(`${CLI_BINARY} is missing: run npm run build before the CLI tests`);
-  const command = [process.execPath, CLI_BINARY, ...args];
+  if (!options.source && !existsSync(CLI_BINARY)) throw new Error(`${CLI_BINARY} is missing: run npm run build before the CLI tests`);
+  const command = options.source ? [process.execPath, '--import', 'tsx', CLI_SOURCE, ...args] : [process.execPath, CLI_BINARY, ...args];
+  const started = Date.now();
   const [file, argv] = options.terminal
     ? ['script', ['-qfec', command.map(shellQuote).join(' '), '/dev/null']]
     : [process.execPath, command.slice(1)];
@@ -80,20 +108,21 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
       ended = true;
       notify();
       const stdoutBytes = Buffer.concat(out);
-      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8') });
+      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
     });
   });
   const stdoutSoFar = () => Buffer.concat(out).toString('utf8');
   const stderrSoFar = () => Buffer.concat(err).toString('utf8');
-  const waitFor = (pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout') =>
+  const waitFor = (pattern: RegExp | ((text: string) => boolean), stream: 'stdout' | 'stderr' = 'stdout') =>
     new Promise<void>((resolve, reject) => {
+      const matches = typeof pattern === 'function' ? pattern : (text: string) => pattern.test(text);
       const check = () => {
-        if (pattern.test(stream === 'stdout' ? stdoutSoFar() : stderrSoFar())) {
+        if (matches(stream === 'stdout' ? stdoutSoFar() : stderrSoFar())) {
           listeners.delete(check);
           resolve();
         } else if (ended) {
           listeners.delete(check);
-          reject(new Error(`the CLI ended before ${stream} matched ${pattern}; stderr: ${stderrSoFar()}`));
+          reject(new Error(`the CLI ended before ${stream} matched ${typeof pattern === 'function' ? 'what the test waits for' : String(pattern)}; stderr: ${stderrSoFar()}`));
         }
       };
       listeners.add(check);

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './eventually.js';
 import type { MemberConfig } from './member-process.js';
 import type { Recorder, RunLine } from './recorder.js';
 
@@ -125,17 +126,16 @@ export class LogFollower {
   }
 
   /**
-   * Polls every `everyMs` until `done()` holds; rejects after `timeoutMs` with `what` and
-   * `progress()` in the message. The condition is what the test needs; the period only bounds the
-   * reaction time.
+   * Reads the logs and checks `done()` every `everyMs` until it holds ({@link eventually}); fails
+   * after `timeoutMs` naming `what`, with `progress()` in the message.
    */
   async waitFor(what: string, done: () => boolean, timeoutMs: number, progress: () => string = () => '', everyMs = 50): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      this.poll();
-      if (done()) return;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} ${progress()}`);
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
-    }
+    await eventually(
+      () => {
+        this.poll();
+        return done();
+      },
+      { what, timeoutMs, progress, intervalMs: everyMs },
+    );
   }
 }

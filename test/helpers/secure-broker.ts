@@ -16,6 +16,7 @@ import type { ClusterOptions } from '../../src/cluster/options.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { Producer } from '../../src/producer/producer.js';
 import { uniqueTopic } from './env.js';
+import { eventually } from './eventually.js';
 
 /** A user known to the secured broker: PLAIN (JAAS) and SCRAM-SHA-256/512 (created at format time). */
 export interface SecureUser {
@@ -209,19 +210,6 @@ export function tlsFor(broker: SecureBroker, client: 'none' | 'alice' | 'alice-e
   }
 }
 
-/** Resolves once `check()` holds; rejects after `timeoutMs` naming `what`. */
-export function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
 /** A fresh topic alice may use (name starts with {@link SECURE_PREFIX}), made by the super user. */
 export async function secureTopic(admin: Admin, label: string, partitions = 2): Promise<string> {
   const topic = uniqueTopic(`${SECURE_PREFIX}${label}`);
@@ -268,7 +256,7 @@ export async function consumeAsGroup(admin: Admin, options: ClusterOptions, topi
   );
   await group.start();
   try {
-    await until(() => got.length >= count, `${count} records`);
+    await eventually(() => got.length >= count, { what: `${count} records`, timeoutMs: 20_000 });
   } finally {
     await group.stop();
   }

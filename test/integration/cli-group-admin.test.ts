@@ -3,14 +3,12 @@
  * binary) against the real broker; committed offsets judged by Kafka's own kafka-consumer-groups.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
-import { Admin } from '../../src/admin/admin.js';
+import { test } from 'node:test';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
-import { Producer } from '../../src/producer/producer.js';
-import { CLI_BINARY, runCli, startCli } from '../helpers/cli-process.js';
+import { runCli, startCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { javaDescribeGroupOffsets } from '../helpers/java-group-tool.js';
+import { useFilledTopic } from '../helpers/test-admin.js';
 
 const brokers = testBrokers().join(',');
 const b = ['-b', brokers];
@@ -20,30 +18,16 @@ const topic = uniqueTopic('cli-group-admin');
  * time retention (records stamped further back than 7 days may be deleted mid-test).
  */
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
-let admin: Admin;
+const admin = useFilledTopic(testBrokers(), topic, 2, [
+  ...Array.from({ length: 10 }, (_, i) => ({ value: `a${i}`, partition: 0, timestamp: BASE + i * 1000 })),
+  ...Array.from({ length: 4 }, (_, i) => ({ value: `b${i}`, partition: 1 })),
+]);
 
-before(async () => {
-  admin = new Admin({ brokers: testBrokers() });
-  await admin.createTopics([{ topic, partitions: 2 }]);
-  const producer = new Producer({ brokers: testBrokers() });
-  try {
-    for (let i = 0; i < 10; i++) await producer.send(topic, { value: `a${i}`, partition: 0, timestamp: BASE + i * 1000 });
-    await Promise.all(Array.from({ length: 4 }, (_, i) => producer.send(topic, { value: `b${i}`, partition: 1 })));
-  } finally {
-    await producer.close();
-  }
-});
-
-after(async () => {
-  await admin.deleteTopics([topic]).catch(() => undefined);
-  await admin.close();
-});
-
-const committedOf = async (groupId: string) => (await admin.fetchGroupOffsets(groupId)).map((c) => [c.partition, c.offset]);
+const committedOf = async (groupId: string) => (await admin().fetchGroupOffsets(groupId)).map((c) => [c.partition, c.offset]);
 
 test('reset-offsets: the dry run prints the plan and changes nothing; --execute applies it, as kafka-consumer-groups then shows', async () => {
   const groupId = uniqueTopic('cli-reset');
-  await admin.alterGroupOffsets(groupId, [
+  await admin().alterGroupOffsets(groupId, [
     { topic, partition: 0, offset: 7 },
     { topic, partition: 1, offset: 2 },
   ]);
@@ -70,7 +54,7 @@ test('reset-offsets: the dry run prints the plan and changes nothing; --execute 
 
 test('reset-offsets targets: --shift-by, --to-offset (clamped into the log), --to-datetime, --to-latest, and one partition only', async () => {
   const groupId = uniqueTopic('cli-reset-targets');
-  await admin.alterGroupOffsets(groupId, [
+  await admin().alterGroupOffsets(groupId, [
     { topic, partition: 0, offset: 5 },
     { topic, partition: 1, offset: 1 },
   ]);
@@ -121,7 +105,7 @@ test('a group with an active member: reset-offsets and delete refused naming its
 
 test('list names the group; delete removes it and its offsets; describe then says it does not exist', async () => {
   const groupId = uniqueTopic('cli-delete');
-  await admin.alterGroupOffsets(groupId, [{ topic, partition: 0, offset: 3 }]);
+  await admin().alterGroupOffsets(groupId, [{ topic, partition: 0, offset: 3 }]);
   const list = await runCli(['group', 'list', '--json', ...b]);
   assert.equal(list.code, 0, list.stderr);
   assert.ok((JSON.parse(list.stdout) as { groupId: string; state: string }[]).some((g) => g.groupId === groupId && g.state === 'Empty'));
@@ -137,7 +121,7 @@ test('list names the group; delete removes it and its offsets; describe then say
 
 test('describe --watch, not on a terminal: one frame per interval until SIGINT, then exit 0', async () => {
   const groupId = uniqueTopic('cli-watch');
-  await admin.alterGroupOffsets(groupId, [{ topic, partition: 0, offset: 4 }]);
+  await admin().alterGroupOffsets(groupId, [{ topic, partition: 0, offset: 4 }]);
   const cli = startCli(['group', 'describe', '-G', groupId, '--watch', '--interval', '200', '--json', ...b]);
   await cli.waitFor(/\n.*\n.*\n/);
   cli.child.kill('SIGINT');
@@ -153,10 +137,9 @@ test('describe --watch, not on a terminal: one frame per interval until SIGINT, 
 
 test('describe --watch on a terminal: each frame clears the screen and redraws; Ctrl-C ends it with exit 0', async () => {
   const groupId = uniqueTopic('cli-watch-tty');
-  await admin.alterGroupOffsets(groupId, [{ topic, partition: 1, offset: 1 }]);
-  // script(1) gives the CLI a pseudo-terminal; a ^C typed into it is SIGINT from the terminal, as a user's.
-  const command = [process.execPath, CLI_BINARY, 'group', 'describe', '-G', groupId, '--watch', '--interval', '200', '-b', brokers].join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  await admin().alterGroupOffsets(groupId, [{ topic, partition: 1, offset: 1 }]);
+  // A pseudo-terminal (script(1)); a ^C typed into it is SIGINT from the terminal, as a user's.
+  const cli = startCli(['group', 'describe', '-G', groupId, '--watch', '--interval', '200', '-b', brokers], { terminal: true, killAfterMs: 60_000 });
   const clear = '\u001b[H\u001b[2J';
   // A whole frame: header, group line, table head and the partition's row. ^C makes the terminal
   // discard output not yet read (POSIX: no NOFLSH), so ^C goes only after three whole frames, and a
@@ -164,18 +147,9 @@ test('describe --watch on a terminal: each frame clears the screen and redraws; 
   const wholeFrame = new RegExp(
     `^\\S+  every 200 ms, Ctrl-C to stop\\r\\n\\r\\ngroup ${groupId}  state Empty .* total lag 3\\r\\n\\r\\nTOPIC .*\\r\\n${topic} +1 +1 +4 +3 +-\\r\\n`,
   );
-  let out = '';
-  let sent = false;
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString('utf8');
-    if (!sent && out.split(clear).slice(1).filter((f) => wholeFrame.test(f)).length >= 3) {
-      sent = true;
-      child.stdin.write('\u0003');
-    }
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(killer);
+  await cli.waitFor((out) => out.split(clear).slice(1).filter((f) => wholeFrame.test(f)).length >= 3);
+  cli.child.stdin.write('\u0003');
+  const { code, stdout: out } = await cli.done;
   assert.equal(code, 0, out);
   const frames = out.split(clear).slice(1);
   assert.ok(frames.length >= 3, out);

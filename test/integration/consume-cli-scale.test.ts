@@ -7,16 +7,14 @@
  * (lag 0).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Admin } from '../../src/admin/admin.js';
 import type { ConsumeSummary } from '../../src/cli/consume.js';
 import { Producer, type ProducerRecord } from '../../src/producer/producer.js';
+import { runCli, summaryOf } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { javaDescribeGroupOffsets } from '../helpers/java-group-tool.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const brokers = testBrokers().join(',');
 const PARTITIONS = 3;
 const PER_PARTITION = 8_000;
@@ -48,39 +46,23 @@ after(async () => {
   await admin.close();
 });
 
-/** Runs `kafka-stage consume` to its end (killed after 90 s so a hang fails the test instead of the suite). */
-function consume(args: string[]): Promise<{ code: number | null; lines: number; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'consume', '--brokers', brokers, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // stdout is a real pipe read as it comes: writes complete asynchronously, so the CLI's acks (made
-  // once a batch is flushed) trail its deliveries, as when a user pipes it into another program.
+/**
+ * Runs `kafka-stage consume` to its end (killed after 90 s so a hang fails the test instead of the
+ * suite). stdout is a real pipe read as it comes: writes complete asynchronously, so the CLI's acks
+ * (made once a batch is flushed) trail its deliveries, as when a user pipes it into another program.
+ */
+async function consume(args: string[]): Promise<{ code: number | null; lines: number; stderr: string }> {
+  const r = await runCli(['consume', '--brokers', brokers, ...args], { killAfterMs: 90_000 });
   let lines = 0;
-  child.stdout.on('data', (c: Buffer) => {
-    for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) lines++;
-  });
-  const err: Buffer[] = [];
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, lines, stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
-}
-
-function summaryOf(stderr: string): ConsumeSummary {
-  const lines = stderr.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1] as string) as ConsumeSummary;
+  for (let i = r.stdoutBytes.indexOf(10); i >= 0; i = r.stdoutBytes.indexOf(10, i + 1)) lines++;
+  return { code: r.code, lines, stderr: r.stderr };
 }
 
 async function assertLagZero(demandArgs: string[]): Promise<void> {
   const group = uniqueTopic('consume-cli-scale-g');
   const r = await consume(['--topic', topic, '--group', group, '--idle-timeout-ms', '3000', ...demandArgs]);
   assert.equal(r.code, 0, r.stderr);
-  const summary = summaryOf(r.stderr);
+  const summary = summaryOf<ConsumeSummary>(r.stderr);
   assert.equal(summary.records, TOTAL, 'every record printed');
   assert.equal(r.lines, TOTAL, 'one line per record on stdout');
   assert.equal(summary.commitErrors, 0);

@@ -13,6 +13,7 @@ import type { JsonRecordLine } from '../../src/cli/consume-format.js';
 import { Producer, type ProducerRecord } from '../../src/producer/producer.js';
 import { startCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { eventually } from '../helpers/eventually.js';
 
 const brokers = testBrokers().join(',');
 let admin: Admin;
@@ -202,16 +203,19 @@ test('a stdout nobody reads stalls consumption (no unbounded buffering); reading
   child.stdout.pause();
   // The clock starts at the first printed record, not at spawn: a signal before the CLI has set up
   // its handlers ends it with no word (seen on a loaded machine, where start-up took over 3 s).
-  for (let i = 0; i < 2400 && child.stdout.readableLength === 0 && child.exitCode === null; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await eventually(() => child.stdout.readableLength > 0, {
+    what: 'the first printed record',
+    timeoutMs: 60_000,
+    intervalMs: 25,
+    hopeless: () => (child.exitCode === null ? undefined : `the CLI exited (${child.exitCode}): ${stderrSoFar()}`),
+  });
   assert.ok(child.stdout.readableLength > 0, 'the CLI printed nothing within 60 s');
   // Long enough for the consumer to run far ahead if nothing held it back.
   await new Promise((resolve) => setTimeout(resolve, 3000));
   child.kill('SIGTERM');
   // Read again only once the CLI says it is stopping: from then on it prints no new batch. Resuming
   // earlier let a 'drain' event race the signal and print batches the stall had rightly held back.
-  for (let i = 0; i < 200 && !stderrSoFar().includes('stopping on SIGTERM'); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  await eventually(() => stderrSoFar().includes('stopping on SIGTERM'), { what: 'the CLI to say it stops', timeoutMs: 5_000, intervalMs: 25, progress: stderrSoFar });
   assert.match(stderrSoFar(), /stopping on SIGTERM/);
   child.stdout.resume();
   const r = await done;

@@ -10,6 +10,7 @@ import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { InvalidOptionError, KafkaStageError } from '../../src/errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { eventually } from '../helpers/eventually.js';
 
 const brokers = testBrokers();
 const fast = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, autoOffsetReset: 'earliest' as const };
@@ -39,18 +40,6 @@ async function filledTopic(partitions: number, perPartition: number, valueBytes 
   return topic;
 }
 
-function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
 test('every record is delivered once, in order per partition, and the final commit is the log end', async () => {
   const topic = await filledTopic(3, 400);
   const groupId = uniqueTopic('g');
@@ -64,7 +53,7 @@ test('every record is delivered once, in order per partition, and the final comm
     }
   });
   await group.start();
-  await until(() => [...seen.values()].reduce((n, l) => n + l.length, 0) === 1200, '1200 records');
+  await eventually(() => [...seen.values()].reduce((n, l) => n + l.length, 0) === 1200, { what: '1200 records', timeoutMs: 20_000 });
   await group.stop();
   for (let p = 0; p < 3; p++) assert.deepEqual(seen.get(p), Array.from({ length: 400 }, (_, i) => i), `partition ${p}`);
   const offsets = await admin.describeGroupOffsets(groupId);
@@ -103,11 +92,11 @@ test('demand: a subscriber that asks for 10 gets exactly 10, its partition is no
   );
   try {
     await group.start();
-    await until(() => got.length === 10, 'the 10 records asked for');
+    await eventually(() => got.length === 10, { what: 'the 10 records asked for', timeoutMs: 20_000 });
     // From here partition 0 has no demand: at most a Fetch already in flight may still name it.
     const fetchesAtStall = fetchedFor.get(0) ?? 0;
     const flowingAtStall = flowing;
-    await until(() => flowing === 3000, 'the second partition to drain');
+    await eventually(() => flowing === 3000, { what: 'the second partition to drain', timeoutMs: 20_000 });
     assert.ok(flowing > flowingAtStall, 'the second partition kept flowing while the first was stalled');
     const stalled = group.stage(topic, 0)?.stats();
     assert.equal(got.length, 10, 'exactly the 10 records asked for');
@@ -132,7 +121,7 @@ test('out-of-order acks commit only the contiguous prefix', async () => {
     stage.ask(10);
   });
   await group.start();
-  await until(() => records.length === 10, '10 records');
+  await eventually(() => records.length === 10, { what: '10 records', timeoutMs: 20_000 });
   const stage = group.stage(topic, 0);
   assert.ok(stage);
   // Under sync an out-of-order ack resolves only once a durable commit covers it: 3 never is here.
@@ -211,7 +200,7 @@ test('a stuck handler raises a stuck event; release() restarts the partition fro
     assert.equal(event.topic, topic);
     assert.ok(event.heldMs >= 200, `held ${event.heldMs} ms`);
     assert.equal(await group.release(topic, 0), true);
-    await until(() => total === 29, 'the 29 records after the acked prefix, again');
+    await eventually(() => total === 29, { what: 'the 29 records after the acked prefix, again', timeoutMs: 20_000 });
     assert.equal(calls.length, 2, 'a fresh subscriber call');
     assert.equal(calls[0]?.aborted, true, "the stuck handler's signal aborted");
     assert.equal(calls[1]?.first[0], 1, 'the new handler starts at the acked prefix');

@@ -22,6 +22,7 @@ import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { ObservedStage } from '../consumer/fetch-scheduler-stages.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { QUICK_JVM_OPTS, runJavaTool } from '../helpers/java-tools.js';
+import { eventually } from '../helpers/eventually.js';
 
 const brokers = testBrokers();
 const topic = uniqueTopic('reset');
@@ -120,7 +121,7 @@ test('OFFSET_OUT_OF_RANGE from the broker: the scheduler reports it, the policy 
     scheduler.add(below);
     scheduler.start();
     below.ask(COUNT - DELETED);
-    await below.until(() => below.delivered.length === COUNT - DELETED, 10_000, 'records from the log start');
+    await eventually(() => below.delivered.length === COUNT - DELETED, { what: 'records from the log start', timeoutMs: 10_000 });
     assert.deepEqual(
       below.delivered.map((r) => r.offset),
       Array.from({ length: COUNT - DELETED }, (_, i) => DELETED + i),
@@ -134,13 +135,13 @@ test('OFFSET_OUT_OF_RANGE from the broker: the scheduler reports it, the policy 
     const beyond = new ObservedStage(topic, 1, COUNT + 100, budget, scheduler);
     scheduler.add(beyond);
     beyond.ask(1);
-    await beyond.until(() => beyond.fetchOffset === COUNT, 10_000, 'the reset to the log end');
+    await eventually(() => beyond.fetchOffset === COUNT, { what: 'the reset to the log end', timeoutMs: 10_000 });
     assert.equal(seen.length, 2);
     assert.equal(seen[1]?.offset, COUNT + 100);
     const producer = new Producer({ brokers, lingerMs: 1 });
     await producer.send(topic, { partition: 1, value: 'after-reset' });
     await producer.close();
-    await beyond.until(() => beyond.delivered.length === 1, 10_000, 'the record written after the reset');
+    await eventually(() => beyond.delivered.length === 1, { what: 'the record written after the reset', timeoutMs: 10_000 });
     assert.equal(beyond.delivered[0]?.offset, COUNT);
     assert.equal(beyond.delivered[0]?.value?.toString(), 'after-reset');
   } finally {

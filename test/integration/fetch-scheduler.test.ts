@@ -14,8 +14,9 @@ import { REQUEST_CHANNEL } from '../../src/network/connection.js';
 import type { RequestEvent } from '../../src/network/connection-options.js';
 import { Producer, type RecordMetadata } from '../../src/producer/producer.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { ObservedStage, waitFor } from '../consumer/fetch-scheduler-stages.js';
+import { ObservedStage } from '../consumer/fetch-scheduler-stages.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { eventually } from '../helpers/eventually.js';
 
 const brokers = testBrokers();
 const PARTITIONS = 3;
@@ -52,19 +53,6 @@ after(async () => {
   await admin.deleteTopics([topic]).catch(() => undefined);
   await admin.close();
 });
-
-/** Resolves once `check()` holds (looked at every few ms), rejects after `ms`. */
-function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const look = (): void => {
-      if (check()) resolve();
-      else if (Date.now() - started > ms) reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      else setTimeout(look, 5);
-    };
-    look();
-  });
-}
 
 /** A scheduler on its own cluster client; `close()` stops both. */
 function setUp(budgetBytes: number, errors: Error[] = []) {
@@ -120,7 +108,7 @@ test('every partition arrives complete and in order through one Fetch per broker
     for (const t of targets) scheduler.add(t);
     scheduler.start();
     for (const t of targets) t.ask(PER_PARTITION);
-    await waitFor(targets, () => targets.every((t) => t.delivered.length === PER_PARTITION), 30_000, 'every record');
+    await eventually(() => targets.every((t) => t.delivered.length === PER_PARTITION), { what: 'every record', timeoutMs: 30_000 });
     for (const t of targets) {
       const want = expected.get(t.partition) as string[];
       assert.equal(t.delivered.length, want.length, `partition ${t.partition} count`);
@@ -153,11 +141,11 @@ test('demand: a partition asked for 10 gets exactly 10 and then no Fetch, while 
     scheduler.start();
     ten.ask(10);
     flowing.ask(PER_PARTITION);
-    await ten.until(() => ten.delivered.length === 10, 10_000, '10 records');
-    await flowing.until(() => flowing.delivered.length >= 200, 10_000, 'the flowing partition started');
+    await eventually(() => ten.delivered.length === 10, { what: '10 records', timeoutMs: 10_000 });
+    await eventually(() => flowing.delivered.length >= 200, { what: 'the flowing partition started', timeoutMs: 10_000 });
     const fetchesOfTen = watch.including(0);
     const fetchesOfFlowing = watch.including(1);
-    await flowing.until(() => flowing.delivered.length === PER_PARTITION, 30_000, 'the flowing partition drained');
+    await eventually(() => flowing.delivered.length === PER_PARTITION, { what: 'the flowing partition drained', timeoutMs: 30_000 });
     assert.ok(watch.including(1) - fetchesOfFlowing >= 5, `the flowing partition kept being fetched (${watch.including(1) - fetchesOfFlowing} more)`);
     assert.equal(watch.including(0), fetchesOfTen, 'no Fetch included the satisfied partition since');
     assert.deepEqual(
@@ -185,10 +173,10 @@ test('a stalled subscriber: its buffer fills to the bound, then it is left out o
     scheduler.start();
     stalled.ask(PER_PARTITION);
     flowing.ask(PER_PARTITION);
-    await stalled.until(() => stalled.isFull, 10_000, 'the stalled buffer to fill');
+    await eventually(() => stalled.isFull, { what: 'the stalled buffer to fill', timeoutMs: 10_000 });
     const fetchesOfStalled = watch.including(0);
     const held = stalled.stats().bufferedBytes;
-    await flowing.until(() => flowing.delivered.length === PER_PARTITION, 30_000, 'the flowing partition drained');
+    await eventually(() => flowing.delivered.length === PER_PARTITION, { what: 'the flowing partition drained', timeoutMs: 30_000 });
     assert.equal(watch.including(0), fetchesOfStalled, 'no Fetch for the full partition');
     assert.ok(watch.including(2) > fetchesOfStalled, 'the other partition kept being fetched');
     assert.equal(stalled.stats().bufferedBytes, held);
@@ -196,7 +184,7 @@ test('a stalled subscriber: its buffer fills to the bound, then it is left out o
     assert.ok(held <= bound.maxBytes + BATCH_SIZE * 2, `buffer ${held} B within the bound plus a batch`);
     assert.equal(stalled.delivered.length, 0);
     stalled.setTaking(); // the subscriber resumes: the partition is fetched again
-    await stalled.until(() => stalled.delivered.length === PER_PARTITION, 30_000, 'the stalled partition after resuming');
+    await eventually(() => stalled.delivered.length === PER_PARTITION, { what: 'the stalled partition after resuming', timeoutMs: 30_000 });
     assert.deepEqual(
       stalled.delivered.map((r) => r.offset),
       Array.from({ length: PER_PARTITION }, (_, i) => i),
@@ -233,7 +221,7 @@ test('the byte budget holds: held plus reserved never passes the limit by more t
     scheduler.start();
     // Fetching stops short of the limit: when the room left is smaller than the next batch, that
     // batch waits for room rather than overshooting (or exactly at it).
-    await until(() => budget.heldBytes >= limit * 0.6 && budget.reservedBytes === 0, 'the budget to be mostly held');
+    await eventually(() => budget.heldBytes >= limit * 0.6 && budget.reservedBytes === 0, { what: 'the budget to be mostly held', timeoutMs: 10_000 });
     assert.ok(
       targets.every((t) => t.bufferedRecords > 0),
       `every partition got a share (${targets.map((t) => t.stats().bufferedBytes).join(', ')} B)`,
@@ -241,7 +229,7 @@ test('the byte budget holds: held plus reserved never passes the limit by more t
     const fetches = watch.sent.length;
     // Records leave partition 0 once its subscriber takes: the freed budget brings more Fetches.
     targets[0]?.setTaking();
-    await targets[0]?.until(() => (targets[0]?.delivered.length ?? 0) === PER_PARTITION, 30_000, 'partition 0 once it takes');
+    await eventually(() => (targets[0]?.delivered.length ?? 0) === PER_PARTITION, { what: 'partition 0 once it takes', timeoutMs: 30_000 });
     assert.ok(watch.sent.length > fetches, 'records leaving freed budget for more Fetches');
     assert.ok(worst <= limit + BATCH_SIZE * 2, `held + reserved peaked at ${worst} B for a ${limit} B budget`);
     assert.ok(worst >= limit * 0.6, `the budget was used (${worst} B)`);

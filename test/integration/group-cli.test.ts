@@ -1,36 +1,25 @@
-/** `kafka-stage group describe` as a user runs it (a child process through tsx) against the real broker. */
+/** `kafka-stage group describe` as a user runs it (the built binary) against the real broker. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { Admin } from '../../src/admin/admin.js';
+import { before, test } from 'node:test';
 import type { GroupOffsetsDescription } from '../../src/admin/groups.js';
 import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { commitOffsetsTo, STANDALONE_COMMIT } from '../../src/group/offsets.js';
-import { Producer } from '../../src/producer/producer.js';
+import { runCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { useFilledTopic } from '../helpers/test-admin.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const brokers = testBrokers().join(',');
 const topic = uniqueTopic('group-cli');
 const groupId = uniqueTopic('group-cli-g');
-let admin: Admin;
+const admin = useFilledTopic(testBrokers(), topic, 2, [
+  ...Array.from({ length: 25 }, (_, i) => ({ value: `a${i}`, partition: 0 })),
+  ...Array.from({ length: 8 }, (_, i) => ({ value: `b${i}`, partition: 1 })),
+]);
 
 before(async () => {
-  admin = new Admin({ brokers: testBrokers() });
-  await admin.createTopics([{ topic, partitions: 2 }]);
-  const producer = new Producer({ brokers: testBrokers() });
-  try {
-    await Promise.all([
-      ...Array.from({ length: 25 }, (_, i) => producer.send(topic, { value: `a${i}`, partition: 0 })),
-      ...Array.from({ length: 8 }, (_, i) => producer.send(topic, { value: `b${i}`, partition: 1 })),
-    ]);
-  } finally {
-    await producer.close();
-  }
   // Commits as a non-member (generation -1), as a standalone consumer may, through the library's
   // commit (which retries COORDINATOR_NOT_AVAILABLE / LOAD_IN_PROGRESS of a fresh broker).
-  const coordinator = new GroupCoordinator(admin.cluster, groupId);
+  const coordinator = new GroupCoordinator(admin().cluster, groupId);
   try {
     await commitOffsetsTo(coordinator, STANDALONE_COMMIT, [
       { topic, partition: 0, offset: 20, metadata: null },
@@ -41,25 +30,7 @@ before(async () => {
   }
 });
 
-after(async () => {
-  await admin.deleteTopics([topic]).catch(() => undefined);
-  await admin.close();
-});
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(args, { killAfterMs: 60_000 });
 
 test('--json: one object whose committed offsets, log ends and lags match the broker', async () => {
   const r = await cli(['group', 'describe', '--brokers', brokers, '--group', groupId, '--json']);
@@ -76,7 +47,7 @@ test('--json: one object whose committed offsets, log ends and lags match the br
   ]);
   assert.equal(d.totalLag, 10);
   // The same numbers the admin client reads.
-  const fromAdmin = await admin.describeGroupOffsets(groupId);
+  const fromAdmin = await admin().describeGroupOffsets(groupId);
   assert.deepEqual(d.partitions, fromAdmin.partitions);
 });
 

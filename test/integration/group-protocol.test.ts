@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '../../src/admin/index.js';
 import { assignCooperativeSticky, assignorMemberFromJoin, assignRange, type GroupAssignment, type TopicPartition } from '../../src/group/assignors/index.js';
@@ -41,6 +40,7 @@ import { KAFKA_ERROR_CODES } from '../../src/protocol/error-codes.js';
 import type { AnyApi } from '../../src/protocol/schema.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { QUICK_JVM_OPTS } from '../helpers/java-tools.js';
+import { eventually } from '../helpers/eventually.js';
 
 const PARTITIONS = 3;
 const CLIENT_ID = 'kafka-stage-group-test';
@@ -84,12 +84,13 @@ function connect(host: string, port: number): Promise<Connection> {
  */
 async function retrying<T>(call: () => Promise<T>, errorOf: (response: T) => number, retriable: string[]): Promise<T> {
   const codes = retriable.map(code);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const response = await call();
-    if (!codes.includes(errorOf(response)) || Date.now() > deadline) return response;
-    await delay(200);
-  }
+  return eventually(
+    async () => {
+      const response = await call();
+      return !codes.includes(errorOf(response)) && response;
+    },
+    { what: `an answer other than ${retriable.join(', ')}`, timeoutMs: 30_000, intervalMs: 200 },
+  );
 }
 
 before(async () => {
@@ -321,14 +322,16 @@ async function describeUntil(
   groupId: string,
   ready: (group: { groupState: string; members: unknown[] }) => boolean,
 ): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const described = await conn.request(DescribeGroups, versionOf(DescribeGroups, 'highest'), { groups: [groupId] });
-    const group = described.groups[0];
-    if (group && ready(group)) return;
-    if (Date.now() > deadline) assert.fail(`group ${groupId} not ready: ${JSON.stringify(group?.groupState)}`);
-    await delay(200);
-  }
+  let state: string | undefined;
+  await eventually(
+    async () => {
+      const described = await conn.request(DescribeGroups, versionOf(DescribeGroups, 'highest'), { groups: [groupId] });
+      const group = described.groups[0];
+      state = group?.groupState;
+      return group !== undefined && ready(group);
+    },
+    { what: `group ${groupId} to be ready`, timeoutMs: 60_000, intervalMs: 200, progress: () => `state ${JSON.stringify(state)}` },
+  );
 }
 
 const JAVA_TOOL = fileURLToPath(new URL('../../scripts/kafka/java-tool.sh', import.meta.url));
@@ -366,12 +369,13 @@ function startJavaConsumer(groupId: string, topicName: string, assignor: keyof t
   void exited.then(() => (gone = true));
   return {
     async printed(text) {
-      const deadline = Date.now() + 60_000;
-      while (!out.includes(text)) {
-        if (gone) assert.fail(`Java consumer exited before printing ${text}:\n${err.slice(-2000)}`);
-        if (Date.now() > deadline) assert.fail(`Java consumer did not print ${text}; printed:\n${out}`);
-        await delay(100);
-      }
+      await eventually(() => out.includes(text), {
+        what: `the Java consumer to print ${text}`,
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        progress: () => `printed:\n${out}`,
+        hopeless: () => (gone ? `it exited:\n${err.slice(-2000)}` : undefined),
+      });
     },
     output: () => out,
     async stop() {
@@ -445,18 +449,19 @@ class ManualMember {
 
   /** Heartbeats until the coordinator says a rebalance began (another member joined or rejoined). */
   async awaitRebalance(): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const beat = await this.conn.request(Heartbeat, versionOf(Heartbeat, 'highest'), {
-        groupId: this.groupId,
-        generationId: this.generationId,
-        memberId: this.memberId,
-      });
-      if (beat.errorCode === code('REBALANCE_IN_PROGRESS')) return;
-      assert.equal(beat.errorCode, 0, 'Heartbeat');
-      if (Date.now() > deadline) assert.fail('no rebalance began');
-      await delay(100);
-    }
+    await eventually(
+      async () => {
+        const beat = await this.conn.request(Heartbeat, versionOf(Heartbeat, 'highest'), {
+          groupId: this.groupId,
+          generationId: this.generationId,
+          memberId: this.memberId,
+        });
+        if (beat.errorCode === code('REBALANCE_IN_PROGRESS')) return true;
+        assert.equal(beat.errorCode, 0, 'Heartbeat');
+        return false;
+      },
+      { what: 'a rebalance to begin', timeoutMs: 60_000, intervalMs: 100 },
+    );
   }
 
   async leave(): Promise<void> {

@@ -8,9 +8,7 @@
  * is delivered once, and the group commits the log end.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Admin } from '../../src/admin/index.js';
 import type { ConsumeSummary } from '../../src/cli/consume.js';
 import type { JsonRecordLine } from '../../src/cli/consume-format.js';
@@ -21,10 +19,10 @@ import { Producer } from '../../src/producer/producer.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { Produce } from '../../src/protocol/apis/produce.js';
 import { decodeRecordBatchesSync } from '../../src/protocol/records/decode-batches.js';
+import { runCli, summaryOf } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { batchWithOffsetDeltas } from '../helpers/hostile-batches.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const brokers = testBrokers();
 let admin: Admin;
 let cluster: Cluster;
@@ -168,18 +166,7 @@ test('defect 14, real broker: a subscriber on records() gets the same records an
 test('defect 14, real broker: `kafka-stage consume --group` prints every record but the skipped one, exits 0 and commits the log end', { timeout: 90_000 }, async () => {
   const topic = await hostileTopic();
   const groupId = uniqueTopic('hostile-batch-cli');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'consume', '--brokers', brokers.join(','), '--topic', topic, '--group', groupId, '--idle-timeout-ms', '2000'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const stdout = Buffer.concat(out).toString('utf8');
-  const stderr = Buffer.concat(err).toString('utf8');
+  const { code, stdout, stderr } = await runCli(['consume', '--brokers', brokers.join(','), '--topic', topic, '--group', groupId, '--idle-timeout-ms', '2000'], { killAfterMs: 90_000 });
   assert.equal(code, 0, stderr);
   assert.doesNotMatch(stderr, /RangeError|deliveries must move forward/);
   const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as JsonRecordLine);
@@ -191,7 +178,7 @@ test('defect 14, real broker: `kafka-stage consume --group` prints every record 
     lines.map((l) => l.value),
     ['before-0', 'before-1', 'before-2', 'swapped-first', 'after-0', 'after-1', 'after-2'],
   );
-  const summary = JSON.parse(stderr.trim().split('\n').pop() as string) as ConsumeSummary;
+  const summary = summaryOf<ConsumeSummary>(stderr);
   assert.equal(summary.records, DELIVERED.length);
   assert.equal(summary.stoppedBy, 'idle-timeout');
   assert.deepEqual(summary.committed, { 0: 8 });

@@ -19,6 +19,7 @@ import { isFencingError, OffsetCommitError } from '../../src/group/errors.js';
 import { GroupMembership } from '../../src/group/membership.js';
 import { commitOffsetsTo, GroupOffsets, STANDALONE_COMMIT } from '../../src/group/offsets.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { eventually } from '../helpers/eventually.js';
 
 const PARTITIONS = 12;
 const ALL = Array.from({ length: PARTITIONS }, (_, i) => i);
@@ -145,16 +146,20 @@ const sorted = (s: Iterable<number>) => [...s].sort((a, b) => a - b);
  */
 async function settled(members: Member[], ownership: Ownership, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
-  for (;;) {
-    const generations = new Set(members.map((m) => m.membership.generationId));
-    const assigned = members.flatMap((m) => m.membership.assignment.map((p) => p.partition));
-    const stable = members.every((m) => m.membership.phase === 'stable') && generations.size === 1;
-    if (stable && assigned.length === PARTITIONS && new Set(assigned).size === PARTITIONS) break;
-    if (Date.now() - started > timeoutMs) {
-      assert.fail(`group did not settle: ${members.map((m) => `${m.name} ${m.membership.phase} g${m.membership.generationId} [${m.membership.assignment.map((p) => p.partition)}]`).join('; ')}`);
-    }
-    await delay(50);
-  }
+  await eventually(
+    () => {
+      const generations = new Set(members.map((m) => m.membership.generationId));
+      const assigned = members.flatMap((m) => m.membership.assignment.map((p) => p.partition));
+      const stable = members.every((m) => m.membership.phase === 'stable') && generations.size === 1;
+      return stable && assigned.length === PARTITIONS && new Set(assigned).size === PARTITIONS;
+    },
+    {
+      what: 'the group to settle',
+      timeoutMs,
+      intervalMs: 50,
+      progress: () => members.map((m) => `${m.name} ${m.membership.phase} g${m.membership.generationId} [${m.membership.assignment.map((p) => p.partition)}]`).join('; '),
+    },
+  );
   const took = Date.now() - started;
   assert.deepEqual(ownership.violations, []);
   for (const m of members) {

@@ -11,7 +11,7 @@ import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { Logger, LogFields } from '../../src/logger.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
-import { until } from '../helpers/secure-broker.js';
+import { eventually } from '../helpers/eventually.js';
 import { useAdmin } from '../helpers/test-admin.js';
 
 const brokers = testBrokers();
@@ -54,7 +54,7 @@ test('a subscribed topic created after the group started: one warning, then cons
     assert.equal(missingWarnings()[0]?.fields?.group, groupId);
     assert.ok(warnings.every((w) => w.fields?.topic !== present), 'the existing topic is not warned about');
     // The topic that exists is consumed meanwhile.
-    await until(() => (seen.get(`${present}/0`)?.length ?? 0) === 1, 'the existing topic to be consumed', 20_000);
+    await eventually(() => (seen.get(`${present}/0`)?.length ?? 0) === 1, { what: 'the existing topic to be consumed', timeoutMs: 20_000 });
 
     await sleep(5_000); // the group keeps looking (1 s, 2 s, 4 s …) and stays quiet meanwhile
     await admin().createTopics([{ topic: missing, partitions: 2 }]);
@@ -64,11 +64,7 @@ test('a subscribed topic created after the group started: one warning, then cons
     await Promise.all(sends);
 
     // Well below metadataMaxAgeMs: a wait that long would time out here.
-    await until(
-      () => (seen.get(`${missing}/0`)?.length ?? 0) === 5 && (seen.get(`${missing}/1`)?.length ?? 0) === 5,
-      'the new topic to be consumed',
-      metadataMaxAgeMs / 2,
-    );
+    await eventually(() => (seen.get(`${missing}/0`)?.length ?? 0) === 5 && (seen.get(`${missing}/1`)?.length ?? 0) === 5, { what: 'the new topic to be consumed', timeoutMs: metadataMaxAgeMs / 2 });
     const tookMs = Date.now() - created;
     assert.ok(tookMs < metadataMaxAgeMs, `consumed ${tookMs} ms after creation`);
     assert.deepEqual(seen.get(`${missing}/0`), ['m0-0', 'm0-1', 'm0-2', 'm0-3', 'm0-4']);
@@ -107,7 +103,7 @@ test('a standalone consumer of a topic that does not exist yet: start() resolves
     await producer.connect();
     await Promise.all([0, 1, 2].map((i) => producer.send(missing, { partition: 1, value: `v${i}` })));
     await producer.send(missing, { partition: 0, value: 'not asked for' });
-    await until(() => values.length === 3, 'partition 1 to be consumed', 30_000);
+    await eventually(() => values.length === 3, { what: 'partition 1 to be consumed', timeoutMs: 30_000 });
     assert.deepEqual(values, ['1:v0', '1:v1', '1:v2']);
     assert.equal(warnings.length, 1);
   } finally {
@@ -123,7 +119,7 @@ test('a producer sending to a topic that does not exist yet: one warning, and th
   try {
     await producer.connect();
     const sends = [0, 1, 2].map((i) => producer.send(missing, { partition: 0, value: `v${i}` }));
-    await until(() => warnings.length > 0, 'the missing-topic warning', 10_000);
+    await eventually(() => warnings.length > 0, { what: 'the missing-topic warning', timeoutMs: 10_000 });
     assert.equal(warnings[0]?.fields?.topic, missing);
     await admin().createTopics([{ topic: missing, partitions: 1 }]);
     const sent = await Promise.all(sends);

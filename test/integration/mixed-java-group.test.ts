@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '../../src/admin/index.js';
 import { Cluster } from '../../src/cluster/cluster.js';
@@ -21,6 +20,7 @@ import { GroupMembership } from '../../src/group/membership.js';
 import { DescribeGroups } from '../../src/protocol/apis/describe-groups.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { QUICK_JVM_OPTS } from '../helpers/java-tools.js';
+import { eventually } from '../helpers/eventually.js';
 
 const PARTITIONS = 6;
 const JAVA_TOOL = fileURLToPath(new URL('../../scripts/kafka/java-tool.sh', import.meta.url));
@@ -112,33 +112,39 @@ interface DescribedMember {
  * every partition; returns the members with decoded subscriptions and assignments.
  */
 async function stableSplit(coordinator: GroupCoordinator, count: number, protocol: string, java: { gone: boolean; stderr(): string }): Promise<DescribedMember[]> {
-  const deadline = Date.now() + 120_000;
   let last = '';
-  for (;;) {
-    if (java.gone) assert.fail(`the Java consumer exited:\n${java.stderr().slice(-2000)}`);
-    const { response } = await coordinator.request(DescribeGroups, () => ({ groups: [coordinator.groupId], includeAuthorizedOperations: false }));
-    const group = response.groups[0];
-    assert.ok(group);
-    // GROUP_ID_NOT_FOUND (69): nobody has joined yet.
-    if (group.errorCode !== 69) assert.equal(group.errorCode, 0);
-    last = group.errorCode === 69 ? 'no group yet' : `${group.groupState}, ${group.members.length} members`;
-    if (group.errorCode === 0 && group.groupState === 'Stable' && group.members.length === count) {
-      assert.equal(group.protocolType, CONSUMER_PROTOCOL_TYPE);
-      assert.equal(group.protocolData, protocol);
-      const members = group.members.map((m) => ({
-        memberId: m.memberId,
-        clientId: m.clientId,
-        topics: decodeSubscription(m.memberMetadata).topics,
-        partitions: flattenTopicPartitions(decodeAssignment(m.memberAssignment).assignedPartitions).map((tp) => {
-          assert.equal(tp.topic, topic);
-          return tp.partition;
-        }),
-      }));
-      if (members.reduce((n, m) => n + m.partitions.length, 0) >= PARTITIONS) return members;
-    }
-    if (Date.now() > deadline) assert.fail(`group never settled with ${count} members covering ${PARTITIONS} partitions (last: ${last})`);
-    await delay(250);
-  }
+  return eventually(
+    async () => {
+      const { response } = await coordinator.request(DescribeGroups, () => ({ groups: [coordinator.groupId], includeAuthorizedOperations: false }));
+      const group = response.groups[0];
+      assert.ok(group);
+      // GROUP_ID_NOT_FOUND (69): nobody has joined yet.
+      if (group.errorCode !== 69) assert.equal(group.errorCode, 0);
+      last = group.errorCode === 69 ? 'no group yet' : `${group.groupState}, ${group.members.length} members`;
+      if (group.errorCode === 0 && group.groupState === 'Stable' && group.members.length === count) {
+        assert.equal(group.protocolType, CONSUMER_PROTOCOL_TYPE);
+        assert.equal(group.protocolData, protocol);
+        const members = group.members.map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          topics: decodeSubscription(m.memberMetadata).topics,
+          partitions: flattenTopicPartitions(decodeAssignment(m.memberAssignment).assignedPartitions).map((tp) => {
+            assert.equal(tp.topic, topic);
+            return tp.partition;
+          }),
+        }));
+        if (members.reduce((n, m) => n + m.partitions.length, 0) >= PARTITIONS) return members;
+      }
+      return false;
+    },
+    {
+      what: `the group to settle with ${count} members covering ${PARTITIONS} partitions`,
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      progress: () => `last: ${last}`,
+      hopeless: () => (java.gone ? `the Java consumer exited:\n${java.stderr().slice(-2000)}` : undefined),
+    },
+  );
 }
 
 function checkSplit(members: DescribedMember[], ours: { membership: GroupMembership; holder: Holder }[]): void {
@@ -159,11 +165,12 @@ function checkSplit(members: DescribedMember[], ours: { membership: GroupMembers
 
 /** Waits until our members are stable in the generation DescribeGroups saw (their SyncGroup may lag it briefly). */
 async function ourMembersStable(ours: { membership: GroupMembership }[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!ours.every((m) => m.membership.phase === 'stable') || new Set(ours.map((m) => m.membership.generationId)).size !== 1) {
-    if (Date.now() > deadline) assert.fail(`our members are not stable: ${ours.map((m) => m.membership.phase).join(', ')}`);
-    await delay(50);
-  }
+  await eventually(() => ours.every((m) => m.membership.phase === 'stable') && new Set(ours.map((m) => m.membership.generationId)).size === 1, {
+    what: 'our members to be stable in one generation',
+    timeoutMs: 30_000,
+    intervalMs: 50,
+    progress: () => `phases: ${ours.map((m) => m.membership.phase).join(', ')}`,
+  });
 }
 
 describe('a group of kafka-stage members and a Java consumer', () => {

@@ -6,6 +6,7 @@ import { Cluster } from '../../src/cluster/cluster.js';
 import { readAll } from '../../src/consumer/partition-reader.js';
 import { runCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { eventually } from '../helpers/eventually.js';
 
 const brokers = testBrokers().join(',');
 let admin: Admin;
@@ -96,14 +97,15 @@ test('--acks 0 --compression zstd: records land though the broker never answers'
   assert.equal(r.code, 0, r.stderr);
   assert.equal(summaryOf(r.stdout).records, 2000);
   // acks 0 returns once written: wait for the log to show them all.
-  const deadline = Date.now() + 30_000;
   let total = 0;
-  while (Date.now() < deadline) {
-    const offsets = await admin.listOffsets([0, 1].map((partition) => ({ topic, partition, spec: 'latest' as const })));
-    total = offsets.reduce((sum, o) => sum + o.offset, 0);
-    if (total >= 2000) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await eventually(
+    async () => {
+      const offsets = await admin.listOffsets([0, 1].map((partition) => ({ topic, partition, spec: 'latest' as const })));
+      total = offsets.reduce((sum, o) => sum + o.offset, 0);
+      return total >= 2000;
+    },
+    { what: 'the log to hold 2000 records', timeoutMs: 30_000, intervalMs: 200, progress: () => `${total} so far` },
+  );
   assert.equal(total, 2000);
 });
 

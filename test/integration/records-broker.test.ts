@@ -18,6 +18,7 @@ import {
   type RecordInput,
 } from '../../src/protocol/records/record-batch.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { eventually } from '../helpers/eventually.js';
 
 const T = { timeout: 60_000 };
 const CODECS: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -62,21 +63,24 @@ describe('record batches through the real broker', () => {
 
   /** Produces one batch with acks=all, waiting out the new partition's leader election. */
   async function produce(topic: string, batch: Buffer): Promise<number> {
-    for (let attempt = 0; ; attempt++) {
-      const res = await conn.request(Produce, 12, {
-        acks: -1,
-        timeoutMs: 30_000,
-        topicData: [{ name: topic, topicId: '', partitionData: [{ index: 0, records: batch }] }],
-      });
-      const p = res.responses[0]?.partitionResponses[0];
-      assert.ok(p, 'a partition response');
-      if (NOT_READY.has(p.errorCode) && attempt < 50) {
-        await new Promise((resolve) => setTimeout(resolve, 100)); // leader election of a new topic, not a race in our code
-        continue;
-      }
-      assert.equal(p.errorCode, 0, `produce: ${p.errorMessage ?? ''}`);
-      return Number(p.baseOffset);
-    }
+    let lastError = 0;
+    return eventually(
+      async () => {
+        const res = await conn.request(Produce, 12, {
+          acks: -1,
+          timeoutMs: 30_000,
+          topicData: [{ name: topic, topicId: '', partitionData: [{ index: 0, records: batch }] }],
+        });
+        const p = res.responses[0]?.partitionResponses[0];
+        assert.ok(p, 'a partition response');
+        lastError = p.errorCode;
+        // Leader election of a new topic, not a race in our code: try again.
+        if (NOT_READY.has(p.errorCode)) return false;
+        assert.equal(p.errorCode, 0, `produce: ${p.errorMessage ?? ''}`);
+        return Number(p.baseOffset);
+      },
+      { what: 'the new partition to take a produce', timeoutMs: 10_000, intervalMs: 100, progress: () => `last error code ${lastError}` },
+    );
   }
 
   async function fetchBytes(topicId: string, offset: number, partitionMaxBytes: number): Promise<Buffer> {

@@ -14,6 +14,7 @@ import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { eventually } from '../helpers/eventually.js';
 
 const brokers = testBrokers();
 // Long enough that waiting for it twice (drain, then subscribers) cannot hide inside the 2 s margin.
@@ -62,18 +63,6 @@ function names(err: Error, topic: string, partition: number): boolean {
   const ctx = err.context as { topic?: string; partition?: number; partitions?: { topic: string; partition: number }[] };
   if (ctx.topic === topic && ctx.partition === partition) return true;
   return (ctx.partitions ?? []).some((p) => p.topic === topic && p.partition === partition);
-}
-
-function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 /**
@@ -130,7 +119,7 @@ test('group: stop() with handlers that never return and ignore their signal reso
   group.on('error', (e) => errors.push(e));
   const sockets = openSockets();
   await group.start();
-  await until(() => took.size === PARTITIONS, 'both handlers to take a batch');
+  await eventually(() => took.size === PARTITIONS, { what: 'both handlers to take a batch', timeoutMs: 20_000 });
   assert.ok(openSockets() > sockets, 'the consumer has connections open (so the check after stop() means something)');
   await timedStop(t, group);
   assertGaveUpOn(errors, topic);
@@ -148,7 +137,7 @@ test('standalone: stop() with handlers that never return and ignore their signal
   consumer.on('error', (e) => errors.push(e));
   const sockets = openSockets();
   await consumer.start();
-  await until(() => took.size === PARTITIONS, 'both handlers to take a batch');
+  await eventually(() => took.size === PARTITIONS, { what: 'both handlers to take a batch', timeoutMs: 20_000 });
   assert.ok(openSockets() > sockets, 'the consumer has connections open (so the check after stop() means something)');
   await timedStop(t, consumer);
   assertGaveUpOn(errors, topic);

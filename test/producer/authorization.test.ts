@@ -6,31 +6,23 @@
  * would show as extra requests and time.
  */
 import assert from 'node:assert/strict';
-import { afterEach, it } from 'node:test';
-import { Producer } from '../../src/producer/producer.js';
+import { it } from 'node:test';
+import type { Producer } from '../../src/producer/producer.js';
 import { InitProducerId } from '../../src/protocol/apis/init-producer-id.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { Produce } from '../../src/protocol/apis/produce.js';
 import type { AuthorizationError } from '../../src/protocol/kafka-error.js';
 import { ClusterAuthorizationError, KafkaError, TopicAuthorizationError, TransactionalIdAuthorizationError } from '../../src/protocol/kafka-error.js';
-import { FakeKafka } from './fake-kafka.js';
+import type { FakeKafka } from './fake-kafka.js';
+import { useFakeKafka } from './use-fake-kafka.js';
 
 const T = { timeout: 20_000 };
 const retry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 10_000 };
-let kafka: FakeKafka | null = null;
-let producer: Producer | null = null;
-
-afterEach(async () => {
-  await producer?.close().catch(() => undefined);
-  await kafka?.stop();
-  producer = null;
-  kafka = null;
-});
+const world = useFakeKafka();
 
 async function setUp(idempotent: boolean): Promise<{ kafka: FakeKafka; producer: Producer }> {
-  kafka = await FakeKafka.start({ t: 2 });
-  producer = new Producer({ brokers: kafka.address, lingerMs: 0, retry, idempotent });
-  return { kafka, producer };
+  const kafka = await world.start({ t: 2 });
+  return { kafka, producer: world.producer({ lingerMs: 0, retry, idempotent }) };
 }
 
 /** The rejection of `send` and how long it took. */

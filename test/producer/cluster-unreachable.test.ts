@@ -5,33 +5,25 @@
  * COORDINATOR_NOT_AVAILABLE), far longer than the retry budget, then recovers.
  */
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { InitProducerId } from '../../src/protocol/apis/init-producer-id.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { DeliveryTimeoutError } from '../../src/producer/errors.js';
-import { Producer, type ProducerOptions } from '../../src/producer/producer.js';
+import type { ProducerOptions } from '../../src/producer/producer.js';
 import type { ResponseIn } from '../../src/protocol/schema.js';
-import { FakeKafka } from './fake-kafka.js';
+import { useFakeKafka } from './use-fake-kafka.js';
 
 /** A retry budget that runs out after a few tens of ms: the outage below lasts 10× longer. */
 const shortRetry = { retries: 2, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 100 };
 const OUTAGE_MS = 1_000;
 
-let kafka: FakeKafka | null = null;
-let producer: Producer | null = null;
-
-afterEach(async () => {
-  await producer?.close().catch(() => undefined);
-  await kafka?.stop();
-  producer = null;
-  kafka = null;
-});
+const world = useFakeKafka();
 
 type MetadataOf = (names: string[] | null) => ResponseIn<typeof Metadata>;
 
 /** A fake cluster whose Metadata (or InitProducerId) fails while `down()` says so. */
 async function setUp(fail: 'metadata' | 'init', options: Partial<ProducerOptions>) {
-  kafka = await FakeKafka.start({ t: 1 });
+  const kafka = await world.start({ t: 1 });
   let down = false;
   const metadataOf = (kafka as unknown as { metadata: MetadataOf }).metadata.bind(kafka);
   if (fail === 'metadata') {
@@ -42,7 +34,7 @@ async function setUp(fail: 'metadata' | 'init', options: Partial<ProducerOptions
       body: { throttleTimeMs: 0, errorCode: down ? 15 : 0, producerId: down ? -1n : id++, producerEpoch: down ? -1 : 0 },
     }));
   }
-  producer = new Producer({ brokers: kafka.address, lingerMs: 0, retry: shortRetry, ...options });
+  const producer = world.producer({ lingerMs: 0, retry: shortRetry, ...options });
   return {
     kafka,
     producer,

@@ -6,25 +6,16 @@
  * on a real 3-node cluster taken down for 60 s: 24 records twice, 6 out of send order.
  */
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { DeliveryTimeoutError } from '../../src/producer/errors.js';
-import { Producer, type RecordMetadata } from '../../src/producer/producer.js';
-import { FakeKafka } from './fake-kafka.js';
+import type { RecordMetadata } from '../../src/producer/producer.js';
+import { useFakeKafka } from './use-fake-kafka.js';
 
-let kafka: FakeKafka | null = null;
-let producer: Producer | null = null;
-
-afterEach(async () => {
-  await producer?.close().catch(() => undefined);
-  await kafka?.stop();
-  producer = null;
-  kafka = null;
-});
+const world = useFakeKafka();
 
 test('a batch whose answer was lost is resolved under its old stamp before an epoch bump, never written twice', async () => {
-  kafka = await FakeKafka.start({ t: 2 });
-  producer = new Producer({
-    brokers: kafka.address,
+  const kafka = await world.start({ t: 2 });
+  const producer = world.producer({
     lingerMs: 0,
     requestTimeoutMs: 200,
     deliveryTimeoutMs: 600,
@@ -42,7 +33,7 @@ test('a batch whose answer was lost is resolved under its old stamp before an ep
   );
   // Partition 1's records go out later, so they are still waiting when partition 0's batch expires.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const b: Promise<RecordMetadata>[] = Array.from({ length: 5 }, (_, i) => producer!.send('t', { value: `b${i}`, partition: 1 }));
+  const b: Promise<RecordMetadata>[] = Array.from({ length: 5 }, (_, i) => producer.send('t', { value: `b${i}`, partition: 1 }));
   const settled = await Promise.allSettled(b);
   const error = await first;
   assert.ok(error instanceof DeliveryTimeoutError, `partition 0: ${String(error)}`);

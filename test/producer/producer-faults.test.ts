@@ -4,26 +4,18 @@
  * delivery timeout holds, and requests in flight stay within maxInFlight.
  */
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { KafkaError } from '../../src/protocol/kafka-error.js';
 import { DeliveryTimeoutError } from '../../src/producer/errors.js';
-import { Producer, type ProducerOptions, type RecordMetadata } from '../../src/producer/producer.js';
-import { FakeKafka, type LoggedRecord } from './fake-kafka.js';
+import type { Producer, ProducerOptions, RecordMetadata } from '../../src/producer/producer.js';
+import type { FakeKafka, LoggedRecord } from './fake-kafka.js';
+import { useFakeKafka } from './use-fake-kafka.js';
 
-let kafka: FakeKafka | null = null;
-let producer: Producer | null = null;
-
-afterEach(async () => {
-  await producer?.close().catch(() => undefined);
-  await kafka?.stop();
-  producer = null;
-  kafka = null;
-});
+const world = useFakeKafka();
 
 async function setUp(topics: Record<string, number>, options: Partial<ProducerOptions> = {}): Promise<{ kafka: FakeKafka; producer: Producer }> {
-  kafka = await FakeKafka.start(topics);
-  producer = new Producer({
-    brokers: kafka.address,
+  const kafka = await world.start(topics);
+  const producer = world.producer({
     lingerMs: 0,
     batchSize: 200,
     retry: { initialBackoffMs: 5, maxBackoffMs: 20 },

@@ -11,6 +11,7 @@ import type { AssignorName } from '../../../src/group/assignors/index.js';
 import { ConsumerGroup } from '../../../src/consumer/consumer-group.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../../helpers/env.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const brokers = testBrokers();
 const METADATA_MAX_AGE_MS = 5_000;
@@ -25,19 +26,6 @@ before(async () => {
 after(async () => {
   await admin.close();
 });
-
-/** Resolves once `check()` holds; rejects after `timeoutMs` naming what was awaited. */
-function until(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 async function produce(topic: string, partitions: number[], perPartition: number): Promise<void> {
   const producer = new Producer({ brokers, lingerMs: 2 });
@@ -84,14 +72,14 @@ for (const assignor of ['cooperative-sticky', 'range'] as AssignorName[]) {
     try {
       await Promise.all(members.map((m) => m.start()));
       const count = (ps: number[]) => ps.reduce((n, p) => n + (seen.get(p)?.length ?? 0), 0);
-      await until(() => count([0, 1, 2]) === 60, 'the first 3 partitions', 30_000);
+      await eventually(() => count([0, 1, 2]) === 60, { what: 'the first 3 partitions', timeoutMs: 30_000 });
 
       await admin.createPartitions([{ topic, count: 6 }]);
       await produce(topic, [3, 4, 5], 20);
       const producedAt = Date.now();
       const bound = METADATA_MAX_AGE_MS + REBALANCE_BOUND_MS;
       // Waits past the bound on purpose, so a failure reports how late (or never) they came.
-      await until(() => count([3, 4, 5]) === 60, 'the 3 added partitions', bound + 20_000).catch(() => undefined);
+      await eventually(() => count([3, 4, 5]) === 60, { what: 'the 3 added partitions', timeoutMs: bound + 20_000 }).catch(() => undefined);
 
       for (const p of [3, 4, 5]) {
         assert.deepEqual(seen.get(p), Array.from({ length: 20 }, (_, i) => i), `partition ${p} delivered in full, in order`);

@@ -17,7 +17,7 @@ import type { ProduceSummary } from '../../../src/cli/produce.js';
 import { uniqueTopic } from '../../helpers/env.js';
 import { javaConsume } from '../../helpers/java-tools.js';
 import { ALICE, SECURE_PREFIX, secureBroker } from '../../helpers/secure-broker.js';
-import { runCli, summaryOf } from './cli-run.js';
+import { cliEnv, runCli, summaryOf } from '../../helpers/cli-process.js';
 
 const broker = secureBroker();
 const dir = mkdtempSync(join(tmpdir(), 'kafka-stage-cli-config-'));
@@ -42,7 +42,7 @@ function writeConfig(name: string, lines: string[]): string {
 async function produceWith(config: string, label: string, count: number, extra: string[] = [], env: Record<string, string> = {}): Promise<string> {
   const topic = uniqueTopic(`${SECURE_PREFIX}${label}`);
   topics.push(topic);
-  const r = await runCli(['produce', '--config', config, '--topic', topic, '--create', '--partitions', '2', '--count', String(count), '--size', '30', ...extra], env);
+  const r = await runCli(['produce', '--config', config, '--topic', topic, '--create', '--partitions', '2', '--count', String(count), '--size', '30', ...extra], { env: cliEnv(env) });
   assert.equal(r.code, 0, r.stderr);
   const s = summaryOf<ProduceSummary>(r.stdout);
   assert.deepEqual([s.records, s.errors], [count, 0]);
@@ -76,7 +76,7 @@ test('SASL_SSL + SCRAM-SHA-512 from one properties file: kafka-stage produces, t
   assert.deepEqual(sequenceNumbers(java.map((r) => r.value)), range(count));
 
   const group = uniqueTopic(`${SECURE_PREFIX}cli-config-group`);
-  const r = await runCli(['consume', '--config', config, '--topic', topic, '--group', group, '--max-messages', String(count), '--format', 'value']);
+  const r = await runCli(['consume', '--config', config, '--topic', topic, '--group', group, '--max-messages', String(count), '--format', 'value'], { env: cliEnv() });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(sequenceNumbers(r.stdout.trimEnd().split('\n')), range(count));
   const s = summaryOf<ConsumeSummary>(r.stderr);
@@ -113,7 +113,7 @@ test('flags override the file: a file for bob (no ACLs) with --sasl-username ali
     `ssl.truststore.location=${broker.certs.ca}`,
   ]);
   // As the file says, bob: he may not create the topic.
-  const asBob = await runCli(['produce', '--config', config, '--topic', uniqueTopic(`${SECURE_PREFIX}cli-config-bob`), '--create', '--count', '1']);
+  const asBob = await runCli(['produce', '--config', config, '--topic', uniqueTopic(`${SECURE_PREFIX}cli-config-bob`), '--create', '--count', '1'], { env: cliEnv() });
   assert.equal(asBob.code, 1, asBob.stderr);
   assert.match(asBob.stderr, /authoriz/i);
   // The flag names alice; her password comes from the environment, not the file's (bob's).

@@ -10,8 +10,9 @@ import { StandaloneConsumer } from '../../../src/consumer/standalone-consumer.js
 import { Producer } from '../../../src/producer/producer.js';
 import { uniqueTopic } from '../../helpers/env.js';
 import {
-  ALICE, ALL_MECHANISMS, SECURE_PREFIX, produceAndConsumeAsGroup, saslFor, secureBroker, secureTopic, tlsFor, until, values,
+  ALICE, ALL_MECHANISMS, SECURE_PREFIX, produceAndConsumeAsGroup, saslFor, secureBroker, secureTopic, tlsFor, values,
 } from '../../helpers/secure-broker.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const broker = secureBroker();
 let admin: Admin;
@@ -67,7 +68,7 @@ test('StandaloneConsumer over SASL_SSL (SCRAM-SHA-256): reads explicit partition
   );
   await consumer.start();
   try {
-    await until(() => got.length >= 40, '40 records');
+    await eventually(() => got.length >= 40, { what: '40 records', timeoutMs: 20_000 });
   } finally {
     await consumer.stop();
   }

@@ -16,7 +16,8 @@ import { REQUEST_CHANNEL } from '../../../src/network/connection.js';
 import type { RequestEvent } from '../../../src/network/connection-options.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { uniqueTopic } from '../../helpers/env.js';
-import { ALICE, SECURE_PREFIX, saslFor, secureBroker, secureTopic, until } from '../../helpers/secure-broker.js';
+import { ALICE, SECURE_PREFIX, saslFor, secureBroker, secureTopic } from '../../helpers/secure-broker.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const broker = secureBroker();
 let admin: Admin;
@@ -83,7 +84,7 @@ test('consuming across three short SASL sessions: nothing lost, no error, re-aut
       sent.push(value);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await until(() => got.size === sent.length, `${sent.length} records`);
+    await eventually(() => got.size === sent.length, { what: `${sent.length} records`, timeoutMs: 20_000 });
   } finally {
     stopping = true;
     await producer.close();

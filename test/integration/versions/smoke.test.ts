@@ -14,6 +14,7 @@ import { ALL_APIS } from '../../../src/protocol/apis/index.js';
 import type { KafkaRecord } from '../../../src/protocol/records/types.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../../helpers/env.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const brokers = testBrokers();
 const PARTITIONS = 3;
@@ -27,17 +28,6 @@ before(async () => {
 after(async () => {
   await admin.close();
 });
-
-/** Polls `probe` until `done` holds for its value; returns that value (a wait, not an assertion). */
-async function until<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('the negotiated version of every API we speak is listed (a broker lacking one is reported, not fatal here)', async (t) => {
   const speak: string[] = [];
@@ -93,12 +83,14 @@ test('create topic, produce, group consume and commit, describe the group, delet
   );
   try {
     await Promise.all(members.map((m) => m.start()));
-    await until(() => new Set(received.map((r) => r.value?.toString())).size, (n) => n >= RECORDS, `${RECORDS} records`);
+    await eventually(() => new Set(received.map((r) => r.value?.toString())).size >= RECORDS, { what: `${RECORDS} records`, timeoutMs: 30_000, intervalMs: 50 });
     // The group may still be settling its second member's join: describe until it reports Stable.
-    const description = await until(
-      () => admin.describeGroup(groupId),
-      (d) => d.state === 'Stable' && d.members.length === 2 && d.members.every((m) => m.assignment.length > 0),
-      'a stable group of two members that both own partitions',
+    const description = await eventually(
+      async () => {
+        const d = await admin.describeGroup(groupId);
+        return d.state === 'Stable' && d.members.length === 2 && d.members.every((m) => m.assignment.length > 0) && d;
+      },
+      { what: 'a stable group of two members that both own partitions', timeoutMs: 30_000, intervalMs: 50 },
     );
     assert.equal(description.protocolType, 'consumer');
     const owned = description.members.flatMap((m) => m.assignment.map((a) => `${a.topic}/${a.partition}`)).sort();
@@ -134,10 +126,9 @@ test('create topic, produce, group consume and commit, describe the group, delet
 
   await admin.deleteTopics([topic]);
   // The broker's metadata cache follows the controller shortly after the deletion is committed.
-  await until(
-    () => admin.cluster.refreshMetadata([topic]),
-    (md) => (md.topics.get(topic)?.partitions.length ?? 0) === 0,
-    'the deleted topic to leave metadata',
-    10_000,
-  );
+  await eventually(async () => ((await admin.cluster.refreshMetadata([topic])).topics.get(topic)?.partitions.length ?? 0) === 0, {
+    what: 'the deleted topic to leave metadata',
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
 });

@@ -9,7 +9,7 @@
  * to PreparingRebalance whenever a member joins, leaves, changes its protocols or times out.
  */
 import { randomUUID } from 'node:crypto';
-import { ERR } from './error-codes.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** A group state, as DescribeGroups and ListGroups name it. */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
@@ -117,7 +117,7 @@ export class ClassicGroup {
       const memberId = `${request.clientId}-${randomUUID()}`;
       if (request.requireKnownMemberId) {
         this.pending.set(memberId, this.settings.startTimer(request.sessionTimeoutMs, () => this.pending.delete(memberId)));
-        return Promise.resolve(this.joinError(ERR.MEMBER_ID_REQUIRED, memberId));
+        return Promise.resolve(this.joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId));
       }
       return this.addMemberAndRebalance(memberId, request);
     }
@@ -128,19 +128,19 @@ export class ClassicGroup {
       return this.addMemberAndRebalance(request.memberId, request);
     }
     const member = this.members.get(request.memberId);
-    if (!member) return Promise.resolve(this.joinError(ERR.UNKNOWN_MEMBER_ID, request.memberId));
+    if (!member) return Promise.resolve(this.joinError(ErrorCode.UNKNOWN_MEMBER_ID, request.memberId));
     return this.rejoin(member, request);
   }
 
   private refuseJoin(request: JoinRequest): number | null {
-    if (this.state === 'Dead') return ERR.UNKNOWN_MEMBER_ID;
-    if (request.protocols.length === 0 || request.protocolType === '') return ERR.INCONSISTENT_GROUP_PROTOCOL;
+    if (this.state === 'Dead') return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (request.protocols.length === 0 || request.protocolType === '') return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
     if (this.members.size > 0) {
-      if (request.protocolType !== this.protocolType) return ERR.INCONSISTENT_GROUP_PROTOCOL;
+      if (request.protocolType !== this.protocolType) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
       const offered = new Set(request.protocols.map((p) => p.name));
       const common = this.candidates().filter((name) => offered.has(name));
       const onlyMember = this.members.size === 1 && this.members.has(request.memberId);
-      if (common.length === 0 && !onlyMember) return ERR.INCONSISTENT_GROUP_PROTOCOL;
+      if (common.length === 0 && !onlyMember) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
     }
     return null;
   }
@@ -185,7 +185,7 @@ export class ClassicGroup {
       member.awaitingJoin = resolve;
     });
     // A second JoinGroup from the same member replaces the first, which is told to rejoin.
-    previous?.(this.joinError(ERR.REBALANCE_IN_PROGRESS, member.id));
+    previous?.(this.joinError(ErrorCode.REBALANCE_IN_PROGRESS, member.id));
     queueMicrotask(() => this.tryCompleteJoin());
     return answer;
   }
@@ -200,7 +200,7 @@ export class ClassicGroup {
       for (const member of this.members.values()) {
         const waiter = member.awaitingSync;
         member.awaitingSync = undefined;
-        waiter?.(this.syncError(ERR.REBALANCE_IN_PROGRESS));
+        waiter?.(this.syncError(ErrorCode.REBALANCE_IN_PROGRESS));
         if (!member.awaitingJoin) this.startSession(member);
       }
     }
@@ -270,7 +270,7 @@ export class ClassicGroup {
   private joinAnswer(member: GroupMember): JoinOutcome {
     const isLeader = member.id === this.leader;
     return {
-      errorCode: ERR.NONE,
+      errorCode: ErrorCode.NONE,
       generationId: this.generation,
       protocolType: this.protocolType,
       protocolName: this.protocolName,
@@ -323,12 +323,12 @@ export class ClassicGroup {
     assignments: { memberId: string; assignment: Buffer }[],
   ): Promise<SyncOutcome> {
     const member = this.members.get(memberId);
-    if (!member || this.state === 'Empty' || this.state === 'Dead') return Promise.resolve(this.syncError(ERR.UNKNOWN_MEMBER_ID));
-    if (generationId !== this.generation) return Promise.resolve(this.syncError(ERR.ILLEGAL_GENERATION));
+    if (!member || this.state === 'Empty' || this.state === 'Dead') return Promise.resolve(this.syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+    if (generationId !== this.generation) return Promise.resolve(this.syncError(ErrorCode.ILLEGAL_GENERATION));
     const typeDiffers = protocol.type !== null && protocol.type !== this.protocolType;
     const nameDiffers = protocol.name !== null && protocol.name !== this.protocolName;
-    if (typeDiffers || nameDiffers) return Promise.resolve(this.syncError(ERR.INCONSISTENT_GROUP_PROTOCOL));
-    if (this.state === 'PreparingRebalance') return Promise.resolve(this.syncError(ERR.REBALANCE_IN_PROGRESS));
+    if (typeDiffers || nameDiffers) return Promise.resolve(this.syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
+    if (this.state === 'PreparingRebalance') return Promise.resolve(this.syncError(ErrorCode.REBALANCE_IN_PROGRESS));
     this.touch(member);
     if (this.state === 'Stable') return Promise.resolve(this.syncAnswer(member));
     const answer = new Promise<SyncOutcome>((resolve) => {
@@ -355,39 +355,39 @@ export class ClassicGroup {
   }
 
   private syncAnswer(member: GroupMember): SyncOutcome {
-    return { errorCode: ERR.NONE, protocolType: this.protocolType, protocolName: this.protocolName, assignment: member.assignment };
+    return { errorCode: ErrorCode.NONE, protocolType: this.protocolType, protocolName: this.protocolName, assignment: member.assignment };
   }
 
   /** Handles a Heartbeat: the error code to answer. */
   heartbeat(memberId: string, generationId: number): number {
     const member = this.members.get(memberId);
-    if (!member || this.state === 'Empty' || this.state === 'Dead') return ERR.UNKNOWN_MEMBER_ID;
-    if (generationId !== this.generation) return ERR.ILLEGAL_GENERATION;
+    if (!member || this.state === 'Empty' || this.state === 'Dead') return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generationId !== this.generation) return ErrorCode.ILLEGAL_GENERATION;
     this.touch(member);
-    return this.state === 'PreparingRebalance' ? ERR.REBALANCE_IN_PROGRESS : ERR.NONE;
+    return this.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
   }
 
   /** Handles one member of a LeaveGroup: the error code for it. */
   leave(memberId: string): number {
     const member = this.members.get(memberId);
-    if (!member) return ERR.UNKNOWN_MEMBER_ID;
-    member.awaitingJoin?.(this.joinError(ERR.UNKNOWN_MEMBER_ID, memberId));
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    member.awaitingJoin?.(this.joinError(ErrorCode.UNKNOWN_MEMBER_ID, memberId));
     member.awaitingJoin = undefined;
     this.removeMember(member);
     this.prepareRebalance();
-    return ERR.NONE;
+    return ErrorCode.NONE;
   }
 
   /** Whether an offset commit from this member and generation is accepted: the error code (Kafka's order of checks). */
   commitError(memberId: string, generationId: number): number {
-    if (this.state === 'Dead') return ERR.COORDINATOR_NOT_AVAILABLE;
-    if (generationId < 0 && this.state === 'Empty') return ERR.NONE; // a standalone consumer or an admin
-    if (this.state === 'CompletingRebalance') return ERR.REBALANCE_IN_PROGRESS;
+    if (this.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (generationId < 0 && this.state === 'Empty') return ErrorCode.NONE; // a standalone consumer or an admin
+    if (this.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     const member = this.members.get(memberId);
-    if (!member) return ERR.UNKNOWN_MEMBER_ID;
-    if (generationId !== this.generation) return ERR.ILLEGAL_GENERATION;
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generationId !== this.generation) return ErrorCode.ILLEGAL_GENERATION;
     this.touch(member);
-    return ERR.NONE;
+    return ErrorCode.NONE;
   }
 
   /** Starts a rebalance from outside, as a new member or a topic change would. */
@@ -425,7 +425,7 @@ export class ClassicGroup {
     this.members.delete(member.id);
     const waiter = member.awaitingSync;
     member.awaitingSync = undefined;
-    waiter?.(this.syncError(ERR.UNKNOWN_MEMBER_ID));
+    waiter?.(this.syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (this.leader === member.id) this.leader = this.members.keys().next().value ?? null;
   }
 }

@@ -9,7 +9,7 @@ import { decodeRequestHeader, encodeResponse, isFlexible } from '../protocol/fra
 import type { AnyApi, ApiDefinition, RequestOut, ResponseIn } from '../protocol/schema.js';
 import type { Answer, AnswerRequest } from './broker-server.js';
 import type { ClusterState, FakeBrokerNode } from './cluster-state.js';
-import { ERR } from './error-codes.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import type { InjectedError, TouchedPartition } from './faults.js';
 
 /** What a handler knows about the request it answers. */
@@ -56,7 +56,7 @@ export function createDispatcher(state: ClusterState, broker: FakeBrokerNode, ro
       // v0 with UNSUPPORTED_VERSION and our ranges, so the client can ask again lower.
       if (api.apiKey !== ApiVersions.apiKey) return 'close';
       const apiKeys = routes.map((r) => ({ apiKey: r.api.apiKey, minVersion: r.api.minVersion, maxVersion: r.api.maxVersion }));
-      return encodeResponse(ApiVersions, 0, header.correlationId, { errorCode: ERR.UNSUPPORTED_VERSION, apiKeys, throttleTimeMs: 0 });
+      return encodeResponse(ApiVersions, 0, header.correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys, throttleTimeMs: 0 });
     }
     const request = api.request.read(body, version, isFlexible(api, version));
     const delayMs = state.faults.claimDelay(api.apiKey);

@@ -5,6 +5,7 @@
  * read-side helpers for assertions. It imports nothing of the clients: any Kafka client can use it.
  */
 import { ALL_APIS } from '../protocol/apis/index.js';
+import type { KafkaErrorName } from '../protocol/error-codes.js';
 import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
 import type { KafkaRecord } from '../protocol/records/types.js';
 import { BrokerServer } from './broker-server.js';
@@ -129,7 +130,7 @@ export class FakeKafkaCluster {
    * answer per partition or per topic, on the whole answer of the others.
    * @throws Error for an API the fake does not speak or an unknown error name
    */
-  fail(api: FakeApi, error: number | string, options: FailOptions = {}): void {
+  fail(api: FakeApi, error: number | KafkaErrorName, options: FailOptions = {}): void {
     this.state.faults.fail(apiKeyOf(api), errorCodeOf(error), options);
   }
 

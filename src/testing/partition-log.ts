@@ -9,7 +9,7 @@
  */
 import { BASE_OFFSET_AT, PARTITION_LEADER_EPOCH_AT } from '../protocol/records/batch-layout.js';
 import type { RecordBatch } from '../protocol/records/types.js';
-import { ERR } from './error-codes.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** A batch as the log keeps it. */
 export interface StoredBatch {
@@ -91,21 +91,21 @@ export class PartitionLog {
     this.heldBytes += bytes.length;
     this.remember(batch, baseOffset);
     this.enforceRetention();
-    return { errorCode: ERR.NONE, baseOffset };
+    return { errorCode: ErrorCode.NONE, baseOffset };
   }
 
   private checkSequence(batch: RecordBatch, count: number): AppendResult | null {
     if (batch.producerId < 0n) return null;
     const entry = this.producers.get(batch.producerId);
     if (!entry) return null; // an unknown producer may start at any sequence (its state may have expired)
-    if (batch.producerEpoch < entry.epoch) return { errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1 };
+    if (batch.producerEpoch < entry.epoch) return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, baseOffset: -1 };
     if (batch.producerEpoch > entry.epoch) {
-      return batch.baseSequence === 0 ? null : { errorCode: ERR.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
+      return batch.baseSequence === 0 ? null : { errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
     }
     const lastSequence = wrapSequence(batch.baseSequence, count - 1);
     const duplicate = entry.recent.find((r) => r.firstSequence === batch.baseSequence && r.lastSequence === lastSequence);
-    if (duplicate) return { errorCode: ERR.NONE, baseOffset: duplicate.baseOffset };
-    if (batch.baseSequence !== wrapSequence(entry.lastSequence, 1)) return { errorCode: ERR.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
+    if (duplicate) return { errorCode: ErrorCode.NONE, baseOffset: duplicate.baseOffset };
+    if (batch.baseSequence !== wrapSequence(entry.lastSequence, 1)) return { errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
     return null;
   }
 

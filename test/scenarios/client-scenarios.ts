@@ -3,7 +3,7 @@
  */
 import { Admin } from '../../src/admin/index.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
-import { KafkaStageError } from '../../src/protocol/errors.js';
+import { KafkaStageError } from '../../src/errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { until, type Scenario } from './environment.js';
 

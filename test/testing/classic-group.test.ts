@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClassicGroup, type JoinRequest } from '../../src/testing/classic-group.js';
-import { ERR } from '../../src/testing/error-codes.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 
 /** Timers that fire only when the test advances the clock. */
 class ManualClock {
@@ -47,7 +47,7 @@ function joinRequest(memberId: string, overrides: Partial<JoinRequest> = {}): Jo
 
 async function newMember(group: ClassicGroup): Promise<string> {
   const first = await group.join(joinRequest(''));
-  assert.equal(first.errorCode, ERR.MEMBER_ID_REQUIRED);
+  assert.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
   return first.memberId;
 }
 
@@ -56,7 +56,7 @@ test('a new member gets its id with MEMBER_ID_REQUIRED, then generation 1 as lea
   const group = new ClassicGroup('g', { initialRebalanceDelayMs: 0, startTimer: clock.start });
   const id = await newMember(group);
   const joined = await group.join(joinRequest(id));
-  assert.equal(joined.errorCode, ERR.NONE);
+  assert.equal(joined.errorCode, ErrorCode.NONE);
   assert.equal(joined.generationId, 1);
   assert.equal(joined.leader, id);
   assert.equal(joined.protocolName, 'range');
@@ -77,7 +77,7 @@ test('a second member makes the first rejoin; the follower waits for the leader\
   const bJoin = group.join(joinRequest(b));
   await tick();
   assert.equal(group.state, 'PreparingRebalance');
-  assert.equal(group.heartbeat(a, 1), ERR.REBALANCE_IN_PROGRESS);
+  assert.equal(group.heartbeat(a, 1), ErrorCode.REBALANCE_IN_PROGRESS);
   const aJoin = await group.join(joinRequest(a));
   const bJoined = await bJoin;
   assert.equal(aJoin.generationId, 2);
@@ -105,7 +105,7 @@ test('a member whose session expires is removed and the rest rebalance; a member
   await group.sync(a, 1, { type: null, name: null }, []);
   await syncB;
   clock.advance(6_000);
-  assert.equal(group.heartbeat(a, 1), ERR.NONE); // a stays alive, b goes silent
+  assert.equal(group.heartbeat(a, 1), ErrorCode.NONE); // a stays alive, b goes silent
   clock.advance(5_000);
   assert.equal(group.state, 'PreparingRebalance', 'b expired after 10 s');
   assert.equal(group.members.has(b), false);
@@ -127,20 +127,20 @@ test('a member whose session expires is removed and the rest rebalance; a member
 test('commits: a standalone commit only to an empty group; members need their generation; none while completing a rebalance', async () => {
   const clock = new ManualClock();
   const group = new ClassicGroup('g', { initialRebalanceDelayMs: 0, startTimer: clock.start });
-  assert.equal(group.commitError('', -1), ERR.NONE);
+  assert.equal(group.commitError('', -1), ErrorCode.NONE);
   const a = await newMember(group);
   await group.join(joinRequest(a));
-  assert.equal(group.commitError(a, 1), ERR.REBALANCE_IN_PROGRESS);
+  assert.equal(group.commitError(a, 1), ErrorCode.REBALANCE_IN_PROGRESS);
   await group.sync(a, 1, { type: null, name: null }, []);
-  assert.equal(group.commitError(a, 1), ERR.NONE);
-  assert.equal(group.commitError(a, 0), ERR.ILLEGAL_GENERATION);
-  assert.equal(group.commitError('someone', 1), ERR.UNKNOWN_MEMBER_ID);
-  assert.equal(group.commitError('', -1), ERR.UNKNOWN_MEMBER_ID, 'not while the group has members');
-  assert.equal(group.leave(a), ERR.NONE);
+  assert.equal(group.commitError(a, 1), ErrorCode.NONE);
+  assert.equal(group.commitError(a, 0), ErrorCode.ILLEGAL_GENERATION);
+  assert.equal(group.commitError('someone', 1), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(group.commitError('', -1), ErrorCode.UNKNOWN_MEMBER_ID, 'not while the group has members');
+  assert.equal(group.leave(a), ErrorCode.NONE);
   await tick();
   assert.equal(group.state, 'Empty');
   assert.equal(group.generation, 2, 'the empty generation after the last leave');
-  assert.equal(group.commitError('', -1), ERR.NONE);
+  assert.equal(group.commitError('', -1), ErrorCode.NONE);
 });
 
 test('joins that cannot fit the group: another protocol type, no common assignor, an unknown member id', async () => {
@@ -148,9 +148,9 @@ test('joins that cannot fit the group: another protocol type, no common assignor
   const group = new ClassicGroup('g', { initialRebalanceDelayMs: 0, startTimer: clock.start });
   const a = await newMember(group);
   await group.join(joinRequest(a));
-  assert.equal((await group.join(joinRequest('', { protocolType: 'connect' }))).errorCode, ERR.INCONSISTENT_GROUP_PROTOCOL);
-  assert.equal((await group.join(joinRequest('', { protocols: [{ name: 'sticky', metadata: Buffer.alloc(0) }] }))).errorCode, ERR.INCONSISTENT_GROUP_PROTOCOL);
-  assert.equal((await group.join(joinRequest('nobody'))).errorCode, ERR.UNKNOWN_MEMBER_ID);
+  assert.equal((await group.join(joinRequest('', { protocolType: 'connect' }))).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  assert.equal((await group.join(joinRequest('', { protocols: [{ name: 'sticky', metadata: Buffer.alloc(0) }] }))).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  assert.equal((await group.join(joinRequest('nobody'))).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
 });
 
 test('the initial rebalance delay holds the first barrier open for members arriving together', async () => {

@@ -16,8 +16,8 @@ import { decodeRecordBatches } from '../../src/protocol/records/decode-batches.j
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
 import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { Producer } from '../../src/producer/producer.js';
-import { ERR } from '../../src/testing/error-codes.js';
-import { FakeKafkaCluster } from '../../src/testing/index.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { FakeKafkaCluster, type KafkaErrorName } from '../../src/testing/index.js';
 import { until } from '../scenarios/environment.js';
 import { roundTrip } from './wire.js';
 
@@ -38,7 +38,7 @@ test('ApiVersions advertises exactly our schemas\' version ranges for the APIs t
   const cluster = await FakeKafkaCluster.start();
   try {
     const answer = await roundTrip(cluster.bootstrap[0] as string, ApiVersions, 3, {});
-    assert.equal(answer?.errorCode, ERR.NONE);
+    assert.equal(answer?.errorCode, ErrorCode.NONE);
     for (const range of answer?.apiKeys ?? []) {
       const api = ALL_APIS.find((a) => a.apiKey === range.apiKey);
       assert.deepEqual([range.minVersion, range.maxVersion], [api?.minVersion, api?.maxVersion], api?.name);
@@ -57,7 +57,7 @@ test('a batch over message.max.bytes is MESSAGE_TOO_LARGE and not written; a req
     const produce = (records: Buffer): ReturnType<typeof roundTrip<typeof Produce>> =>
       roundTrip(address, Produce, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionData: [{ index: 0, records }] }] });
     const answer = await produce(big);
-    assert.equal(answer?.responses[0]?.partitionResponses[0]?.errorCode, ERR.MESSAGE_TOO_LARGE);
+    assert.equal(answer?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
     assert.equal(cluster.endOffset('t', 0), 0);
     const huge = await encodeRecordBatch({ records: [{ value: 'y'.repeat(100 * 1024) }], compression: 'none' });
     assert.equal(await produce(huge), null, 'connection closed');
@@ -75,7 +75,7 @@ test('fail: the next requests get the error on the named partition only; the pro
     await producer.send('t', { partition: 1, value: 'p1' });
     assert.equal(cluster.endOffset('t', 0), 1);
     assert.equal(cluster.endOffset('t', 1), 1, 'written once after two refusals');
-    cluster.fail(Metadata, ERR.UNKNOWN_TOPIC_OR_PARTITION, { times: Infinity, topic: 'nope' });
+    cluster.fail(Metadata, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { times: Infinity, topic: 'nope' });
     cluster.clearFaults();
     const address = cluster.bootstrap[0] as string;
     cluster.fail('Fetch', 'CORRUPT_MESSAGE', { topic: 't', partition: 0 });
@@ -84,10 +84,10 @@ test('fail: the next requests get the error on the named partition only; the pro
       minBytes: 0,
       topics: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0n, partitionMaxBytes: 1 << 20 })) }],
     });
-    assert.deepEqual(failed?.responses[0]?.partitions.map((p) => p.errorCode), [ERR.CORRUPT_MESSAGE, ERR.NONE]);
-    assert.equal((await fetchPartition(cluster, address, 't', 0)).errorCode, ERR.NONE, 'times: 1 by default');
+    assert.deepEqual(failed?.responses[0]?.partitions.map((p) => p.errorCode), [ErrorCode.CORRUPT_MESSAGE, ErrorCode.NONE]);
+    assert.equal((await fetchPartition(cluster, address, 't', 0)).errorCode, ErrorCode.NONE, 'times: 1 by default');
     assert.throws(() => cluster.fail('SaslHandshake', 1), /does not speak SaslHandshake/);
-    assert.throws(() => cluster.fail('Fetch', 'NO_SUCH_ERROR'), /unknown Kafka error name/);
+    assert.throws(() => cluster.fail('Fetch', 'NO_SUCH_ERROR' as KafkaErrorName), /unknown Kafka error name/);
   } finally {
     await producer.close();
     await cluster.stop();
@@ -103,7 +103,7 @@ test('delay: answers of the API wait at least the delay; 0 removes it', async ()
     await roundTrip(address, ApiVersions, 3, {});
     assert.ok(Date.now() - started >= 290, `answered after ${Date.now() - started} ms`);
     cluster.delay('ApiVersions', 0);
-    assert.equal((await roundTrip(address, ApiVersions, 3, {}))?.errorCode, ERR.NONE);
+    assert.equal((await roundTrip(address, ApiVersions, 3, {}))?.errorCode, ErrorCode.NONE);
   } finally {
     await cluster.stop();
   }
@@ -126,7 +126,7 @@ test('dropBroker: its port refuses connections, its partitions move with a highe
     for (let partition = 0; partition < 3; partition++) await producer.send('t', { partition, value: `v${partition}` });
     await cluster.restoreBroker(2);
     assert.deepEqual((await admin.describeCluster()).brokers.map((b) => b.nodeId).sort(), [1, 2, 3]);
-    assert.equal((await roundTrip(cluster.bootstrap[1] as string, ApiVersions, 3, {}))?.errorCode, ERR.NONE);
+    assert.equal((await roundTrip(cluster.bootstrap[1] as string, ApiVersions, 3, {}))?.errorCode, ErrorCode.NONE);
     for (let partition = 0; partition < 3; partition++) await producer.send('t', { partition, value: `w${partition}` });
     for (let partition = 0; partition < 3; partition++) assert.equal(cluster.endOffset('t', partition), 2);
   } finally {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { decodeRecordBatchesSync } from '../../src/protocol/records/decode-batches.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
 import type { RecordBatch } from '../../src/protocol/records/types.js';
-import { ERR } from '../../src/testing/error-codes.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { PartitionLog } from '../../src/testing/partition-log.js';
 
 async function batch(count: number, producer?: { id: bigint; epoch: number; sequence: number }, valueBytes = 10): Promise<{ raw: Buffer; decoded: RecordBatch }> {
@@ -25,8 +25,8 @@ test('batches get consecutive offsets, and the stored bytes carry them with the 
   const log = new PartitionLog(1 << 20);
   const a = await batch(3);
   const b = await batch(2);
-  assert.deepEqual(log.append(a.raw, a.decoded, 0), { errorCode: ERR.NONE, baseOffset: 0 });
-  assert.deepEqual(log.append(b.raw, b.decoded, 0), { errorCode: ERR.NONE, baseOffset: 3 });
+  assert.deepEqual(log.append(a.raw, a.decoded, 0), { errorCode: ErrorCode.NONE, baseOffset: 0 });
+  assert.deepEqual(log.append(b.raw, b.decoded, 0), { errorCode: ErrorCode.NONE, baseOffset: 3 });
   assert.equal(log.logEndOffset, 5);
   assert.deepEqual(offsetsIn(Buffer.concat(log.read(0, 1 << 20, true))), [0, 1, 2, 3, 4]);
   assert.deepEqual(offsetsIn(Buffer.concat(log.read(4, 1 << 20, true))), [3, 4], 'the batch holding offset 4, whole');
@@ -54,8 +54,8 @@ test('an idempotent producer: a repeat of a recent batch answers its first offse
   const second = await batch(2, { ...producer, sequence: 3 });
   log.append(first.raw, first.decoded, 0);
   log.append(second.raw, second.decoded, 0);
-  assert.deepEqual(log.append(first.raw, first.decoded, 0), { errorCode: ERR.NONE, baseOffset: 0 });
-  assert.deepEqual(log.append(second.raw, second.decoded, 0), { errorCode: ERR.NONE, baseOffset: 3 });
+  assert.deepEqual(log.append(first.raw, first.decoded, 0), { errorCode: ErrorCode.NONE, baseOffset: 0 });
+  assert.deepEqual(log.append(second.raw, second.decoded, 0), { errorCode: ErrorCode.NONE, baseOffset: 3 });
   assert.equal(log.logEndOffset, 5);
 });
 
@@ -64,13 +64,13 @@ test('an idempotent producer: a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER, an
   const start = await batch(2, { id: 9n, epoch: 1, sequence: 0 });
   log.append(start.raw, start.decoded, 0);
   const gap = await batch(1, { id: 9n, epoch: 1, sequence: 5 });
-  assert.equal(log.append(gap.raw, gap.decoded, 0).errorCode, ERR.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  assert.equal(log.append(gap.raw, gap.decoded, 0).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   const old = await batch(1, { id: 9n, epoch: 0, sequence: 2 });
-  assert.equal(log.append(old.raw, old.decoded, 0).errorCode, ERR.INVALID_PRODUCER_EPOCH);
+  assert.equal(log.append(old.raw, old.decoded, 0).errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
   const bumpedLate = await batch(1, { id: 9n, epoch: 2, sequence: 2 });
-  assert.equal(log.append(bumpedLate.raw, bumpedLate.decoded, 0).errorCode, ERR.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  assert.equal(log.append(bumpedLate.raw, bumpedLate.decoded, 0).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   const bumped = await batch(1, { id: 9n, epoch: 2, sequence: 0 });
-  assert.deepEqual(log.append(bumped.raw, bumped.decoded, 0), { errorCode: ERR.NONE, baseOffset: 2 });
+  assert.deepEqual(log.append(bumped.raw, bumped.decoded, 0), { errorCode: ErrorCode.NONE, baseOffset: 2 });
   assert.equal(log.logEndOffset, 3);
 });
 

@@ -7,7 +7,7 @@ import { Fetch, IsolationLevel } from '../../protocol/apis/fetch.js';
 import { BATCH_LENGTH_AT, LOG_OVERHEAD } from '../../protocol/records/batch-layout.js';
 import type { RequestOut, ResponseIn } from '../../protocol/schema.js';
 import { route, type HandlerContext } from '../dispatcher.js';
-import { ERR } from '../error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { InjectedError } from '../faults.js';
 import type { FakePartition } from '../topics.js';
 import { findTopic, ledPartition } from './lookup.js';
@@ -53,8 +53,8 @@ function collect(request: FetchRequest, context: HandlerContext, injected: Injec
     const topic = findTopic(context, asked.topic, asked.topicId, byId);
     const partitions = asked.partitions.map((p): PartitionAnswer => {
       const name = typeof topic === 'number' ? asked.topic : topic.name;
-      const code = injected?.appliesTo(name, p.partition) ? injected.code : typeof topic === 'number' ? topic : ERR.NONE;
-      const partition: FakePartition | number = code !== ERR.NONE || typeof topic === 'number' ? code : ledPartition(context, topic, p.partition, p.currentLeaderEpoch);
+      const code = injected?.appliesTo(name, p.partition) ? injected.code : typeof topic === 'number' ? topic : ErrorCode.NONE;
+      const partition: FakePartition | number = code !== ErrorCode.NONE || typeof topic === 'number' ? code : ledPartition(context, topic, p.partition, p.currentLeaderEpoch);
       if (typeof partition === 'number') {
         errors = true;
         return failed(p.partition, partition);
@@ -63,7 +63,7 @@ function collect(request: FetchRequest, context: HandlerContext, injected: Injec
       const offset = Number(p.fetchOffset);
       if (offset < log.logStartOffset || offset > log.logEndOffset) {
         errors = true;
-        return { ...failed(p.partition, ERR.OFFSET_OUT_OF_RANGE), highWatermark: BigInt(log.logEndOffset), logStartOffset: BigInt(log.logStartOffset) };
+        return { ...failed(p.partition, ErrorCode.OFFSET_OUT_OF_RANGE), highWatermark: BigInt(log.logEndOffset), logStartOffset: BigInt(log.logStartOffset) };
       }
       const key = `${name}\0${p.partition}`;
       const pieces = outgoing(context, key, log.read(offset, Math.min(p.partitionMaxBytes, left), bytes === 0));
@@ -72,7 +72,7 @@ function collect(request: FetchRequest, context: HandlerContext, injected: Injec
       bytes += records.length;
       return {
         partitionIndex: p.partition,
-        errorCode: ERR.NONE,
+        errorCode: ErrorCode.NONE,
         highWatermark: BigInt(log.logEndOffset),
         lastStableOffset: BigInt(log.logEndOffset),
         logStartOffset: BigInt(log.logStartOffset),
@@ -82,7 +82,7 @@ function collect(request: FetchRequest, context: HandlerContext, injected: Injec
     });
     return { topic: asked.topic, topicId: asked.topicId, partitions };
   });
-  return { answer: { throttleTimeMs: 0, errorCode: ERR.NONE, sessionId: 0, responses }, bytes, errors };
+  return { answer: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, errors };
 }
 
 /** The Fetch handler. */

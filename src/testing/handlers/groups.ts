@@ -13,7 +13,7 @@ import { ListGroups } from '../../protocol/apis/list-groups.js';
 import { SyncGroup } from '../../protocol/apis/sync-group.js';
 import type { JoinOutcome } from '../classic-group.js';
 import { route, type HandlerContext } from '../dispatcher.js';
-import { ERR } from '../error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { coordinates } from './lookup.js';
 
 /** FindCoordinator batches keys from this version on. */
@@ -31,8 +31,8 @@ const FIRST_GROUP_NOT_FOUND_VERSION = 6;
 function groupRequestError(context: HandlerContext, groupId: string): number | null {
   const injected = context.claimError([]);
   if (injected) return injected.code;
-  if (groupId === '') return ERR.INVALID_GROUP_ID;
-  return coordinates(context, groupId) ? null : ERR.NOT_COORDINATOR;
+  if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+  return coordinates(context, groupId) ? null : ErrorCode.NOT_COORDINATOR;
 }
 
 /** The FindCoordinator handler: groups only (the fake has no transaction coordinator). */
@@ -41,19 +41,19 @@ export const findCoordinatorRoute = route(FindCoordinator, (request, context) =>
   const injected = context.claimError([]);
   const coordinators = keys.map((key) => {
     const node = request.keyType === CoordinatorType.GROUP ? context.state.coordinatorFor(key) : undefined;
-    const errorCode = injected?.code ?? (node ? ERR.NONE : ERR.COORDINATOR_NOT_AVAILABLE);
-    const found = errorCode === ERR.NONE && node;
+    const errorCode = injected?.code ?? (node ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const found = errorCode === ErrorCode.NONE && node;
     return {
       key,
       nodeId: found ? node.nodeId : -1,
       host: found ? node.host : '',
       port: found ? node.port : -1,
       errorCode,
-      errorMessage: errorCode === ERR.NONE ? null : 'The coordinator is not available.',
+      errorMessage: errorCode === ErrorCode.NONE ? null : 'The coordinator is not available.',
     };
   });
   const first = coordinators[0];
-  return { throttleTimeMs: 0, coordinators, errorCode: first?.errorCode ?? ERR.NONE, errorMessage: first?.errorMessage ?? null, nodeId: first?.nodeId ?? -1, host: first?.host ?? '', port: first?.port ?? -1 };
+  return { throttleTimeMs: 0, coordinators, errorCode: first?.errorCode ?? ErrorCode.NONE, errorMessage: first?.errorMessage ?? null, nodeId: first?.nodeId ?? -1, host: first?.host ?? '', port: first?.port ?? -1 };
 });
 
 /** The JoinGroup handler. */
@@ -65,9 +65,9 @@ export const joinGroupRoute = route(JoinGroup, async (request, context) => {
     answer({ errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: request.memberId, members: [] });
   if (refused !== null) return fail(refused);
   const { minSessionTimeoutMs, maxSessionTimeoutMs } = state.settings;
-  if (request.sessionTimeoutMs < minSessionTimeoutMs || request.sessionTimeoutMs > maxSessionTimeoutMs) return fail(ERR.INVALID_SESSION_TIMEOUT);
+  if (request.sessionTimeoutMs < minSessionTimeoutMs || request.sessionTimeoutMs > maxSessionTimeoutMs) return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
   const group = state.group(request.groupId, request.memberId === '');
-  if (!group) return fail(ERR.UNKNOWN_MEMBER_ID);
+  if (!group) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
   return answer(
     await group.join({
       memberId: request.memberId,
@@ -98,7 +98,7 @@ export const syncGroupRoute = route(SyncGroup, async (request, context) => {
   const empty = Buffer.alloc(0);
   if (refused !== null) return { throttleTimeMs: 0, errorCode: refused, assignment: empty };
   const group = context.state.group(request.groupId, false);
-  if (!group) return { throttleTimeMs: 0, errorCode: ERR.UNKNOWN_MEMBER_ID, assignment: empty };
+  if (!group) return { throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: empty };
   const outcome = await group.sync(
     request.memberId,
     request.generationId,
@@ -113,7 +113,7 @@ export const heartbeatRoute = route(Heartbeat, (request, context) => {
   const refused = groupRequestError(context, request.groupId);
   if (refused !== null) return { throttleTimeMs: 0, errorCode: refused };
   const group = context.state.group(request.groupId, false);
-  return { throttleTimeMs: 0, errorCode: group ? group.heartbeat(request.memberId, request.generationId) : ERR.UNKNOWN_MEMBER_ID };
+  return { throttleTimeMs: 0, errorCode: group ? group.heartbeat(request.memberId, request.generationId) : ErrorCode.UNKNOWN_MEMBER_ID };
 });
 
 /** The LeaveGroup handler. */
@@ -126,10 +126,10 @@ export const leaveGroupRoute = route(LeaveGroup, (request, context) => {
   const members = ids.map((memberId, i) => ({
     memberId,
     groupInstanceId: request.members[i]?.groupInstanceId ?? null,
-    errorCode: group ? group.leave(memberId) : ERR.UNKNOWN_MEMBER_ID,
+    errorCode: group ? group.leave(memberId) : ErrorCode.UNKNOWN_MEMBER_ID,
   }));
   // Before v3 the one member's error is the request's.
-  return { throttleTimeMs: 0, errorCode: batched ? ERR.NONE : (members[0]?.errorCode ?? ERR.NONE), members };
+  return { throttleTimeMs: 0, errorCode: batched ? ErrorCode.NONE : (members[0]?.errorCode ?? ErrorCode.NONE), members };
 });
 
 /** The ListGroups handler: the groups this broker coordinates. */
@@ -143,7 +143,7 @@ export const listGroupsRoute = route(ListGroups, (request, context) => {
   );
   return {
     throttleTimeMs: 0,
-    errorCode: ERR.NONE,
+    errorCode: ErrorCode.NONE,
     groups: groups.map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' })),
   };
 });
@@ -156,15 +156,15 @@ export const describeGroupsRoute = route(DescribeGroups, (request, context) => {
     groups: request.groups.map((groupId) => {
       const unknown = { groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
       if (injected) return { ...unknown, errorCode: injected.code };
-      if (!coordinates(context, groupId)) return { ...unknown, errorCode: ERR.NOT_COORDINATOR };
+      if (!coordinates(context, groupId)) return { ...unknown, errorCode: ErrorCode.NOT_COORDINATOR };
       const group = context.state.group(groupId, false);
       if (!group) {
         const notFound = context.version >= FIRST_GROUP_NOT_FOUND_VERSION;
-        return { ...unknown, errorCode: notFound ? ERR.GROUP_ID_NOT_FOUND : ERR.NONE, errorMessage: notFound ? `Group ${groupId} not found.` : null };
+        return { ...unknown, errorCode: notFound ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE, errorMessage: notFound ? `Group ${groupId} not found.` : null };
       }
       const stable = group.state === 'Stable';
       return {
-        errorCode: ERR.NONE,
+        errorCode: ErrorCode.NONE,
         groupId,
         groupState: group.state,
         protocolType: group.protocolType ?? '',
@@ -189,13 +189,13 @@ export const deleteGroupsRoute = route(DeleteGroups, (request, context) => {
     throttleTimeMs: 0,
     results: request.groupsNames.map((groupId) => {
       if (injected) return { groupId, errorCode: injected.code };
-      if (!coordinates(context, groupId)) return { groupId, errorCode: ERR.NOT_COORDINATOR };
+      if (!coordinates(context, groupId)) return { groupId, errorCode: ErrorCode.NOT_COORDINATOR };
       const group = context.state.group(groupId, false);
-      if (!group) return { groupId, errorCode: ERR.GROUP_ID_NOT_FOUND };
-      if (group.state !== 'Empty') return { groupId, errorCode: ERR.NON_EMPTY_GROUP };
+      if (!group) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+      if (group.state !== 'Empty') return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
       group.shutdown();
       context.state.groups.delete(groupId);
-      return { groupId, errorCode: ERR.NONE };
+      return { groupId, errorCode: ErrorCode.NONE };
     }),
   };
 });

@@ -2,7 +2,7 @@
 import { ListOffsets, OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import type { ResponseIn } from '../../protocol/schema.js';
 import { route } from '../dispatcher.js';
-import { ERR } from '../error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { PartitionLog } from '../partition-log.js';
 import { findTopic, ledPartition } from './lookup.js';
 
@@ -42,7 +42,7 @@ export const listOffsetsRoute = route(ListOffsets, (request, context) => {
           const found = lookUp(partition.log, p.timestamp);
           return {
             partitionIndex: p.partitionIndex,
-            errorCode: ERR.NONE,
+            errorCode: ErrorCode.NONE,
             timestamp: BigInt(found.timestamp),
             offset: BigInt(found.offset),
             leaderEpoch: partition.leaderEpoch,

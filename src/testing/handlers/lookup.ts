@@ -3,7 +3,7 @@
  * with the error a broker answers when it cannot.
  */
 import type { HandlerContext } from '../dispatcher.js';
-import { ERR } from '../error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FakePartition, FakeTopic } from '../topics.js';
 
 /** A topic named by name (`byId` false) or by id: the topic, or the error for an unknown one. */
@@ -11,7 +11,7 @@ export function findTopic(context: HandlerContext, name: string | null, id: stri
   const topics = context.state.topics;
   const topic = byId ? topics.byTopicId(id) : name === null ? undefined : topics.byTopicName(name);
   if (topic) return topic;
-  return byId ? ERR.UNKNOWN_TOPIC_ID : ERR.UNKNOWN_TOPIC_OR_PARTITION;
+  return byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 }
 
 /**
@@ -20,10 +20,10 @@ export function findTopic(context: HandlerContext, name: string | null, id: stri
  */
 export function ledPartition(context: HandlerContext, topic: FakeTopic, index: number, currentLeaderEpoch = -1): FakePartition | number {
   const partition = topic.partitions[index];
-  if (!partition) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
-  if (partition.leader !== context.broker.nodeId) return ERR.NOT_LEADER_OR_FOLLOWER;
-  if (currentLeaderEpoch >= 0 && currentLeaderEpoch < partition.leaderEpoch) return ERR.FENCED_LEADER_EPOCH;
-  if (currentLeaderEpoch > partition.leaderEpoch) return ERR.UNKNOWN_LEADER_EPOCH;
+  if (!partition) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  if (partition.leader !== context.broker.nodeId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  if (currentLeaderEpoch >= 0 && currentLeaderEpoch < partition.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
+  if (currentLeaderEpoch > partition.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
   return partition;
 }
 

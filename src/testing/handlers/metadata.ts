@@ -3,7 +3,7 @@ import { Metadata } from '../../protocol/apis/metadata.js';
 import type { ResponseIn } from '../../protocol/schema.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { route, type HandlerContext } from '../dispatcher.js';
-import { ERR } from '../error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { topicNameProblem, type FakeTopic } from '../topics.js';
 
 type TopicAnswer = ResponseIn<typeof Metadata>['topics'][number];
@@ -15,10 +15,10 @@ function describeTopic(topic: FakeTopic, errorCode: number): TopicAnswer {
     topicId: topic.id,
     isInternal: false,
     partitions:
-      errorCode !== ERR.NONE
+      errorCode !== ErrorCode.NONE
         ? []
         : topic.partitions.map((p) => ({
-            errorCode: p.leader < 0 ? ERR.LEADER_NOT_AVAILABLE : ERR.NONE,
+            errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
             partitionIndex: p.index,
             leaderId: p.leader,
             leaderEpoch: p.leaderEpoch,
@@ -34,15 +34,15 @@ function resolve(context: HandlerContext, asked: { topicId: string; name: string
   const { state } = context;
   return asked.map(({ name, topicId }) => {
     const topic = name === null ? state.topics.byTopicId(topicId) : state.topics.byTopicName(name);
-    if (topic) return describeTopic(topic, ERR.NONE);
-    if (name === null) return { errorCode: ERR.UNKNOWN_TOPIC_ID, name: null, topicId, partitions: [] };
-    if (topicNameProblem(name) !== null) return { errorCode: ERR.INVALID_TOPIC_EXCEPTION, name, topicId: ZERO_UUID, partitions: [] };
+    if (topic) return describeTopic(topic, ErrorCode.NONE);
+    if (name === null) return { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId, partitions: [] };
+    if (topicNameProblem(name) !== null) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name, topicId: ZERO_UUID, partitions: [] };
     if (allowAutoCreate && state.settings.autoCreateTopics) {
       // A broker answers LEADER_NOT_AVAILABLE for the topic it has just created.
       state.topics.create(name, state.settings.defaultPartitions, 1, {});
-      return { errorCode: ERR.LEADER_NOT_AVAILABLE, name, topicId: ZERO_UUID, partitions: [] };
+      return { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, name, topicId: ZERO_UUID, partitions: [] };
     }
-    return { errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: ZERO_UUID, partitions: [] };
+    return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: ZERO_UUID, partitions: [] };
   });
 }
 
@@ -51,7 +51,7 @@ export const metadataRoute = route(Metadata, (request, context) => {
   const { state, version } = context;
   const everyTopic = request.topics === null || (version === 0 && request.topics.length === 0);
   const topics = everyTopic
-    ? state.topics.all().map((t) => describeTopic(t, ERR.NONE))
+    ? state.topics.all().map((t) => describeTopic(t, ErrorCode.NONE))
     : resolve(context, request.topics ?? [], request.allowAutoTopicCreation);
   const injected = context.claimError(topics.map((t) => ({ topic: t.name ?? '' })));
   const answered = injected
@@ -64,6 +64,6 @@ export const metadataRoute = route(Metadata, (request, context) => {
     clusterId: state.clusterId,
     controllerId: live[0]?.nodeId ?? -1,
     topics: answered,
-    errorCode: ERR.NONE,
+    errorCode: ErrorCode.NONE,
   };
 });

@@ -4,7 +4,7 @@ import { OffsetFetch } from '../../protocol/apis/offset-fetch.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import type { ClassicGroup } from '../classic-group.js';
 import { route, type HandlerContext } from '../dispatcher.js';
-import { ERR } from '../error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { coordinates, findTopic } from './lookup.js';
 
 /** OffsetCommit names topics by id from this version on. */
@@ -23,12 +23,12 @@ export function offsetKey(topic: string, partition: number): string {
 
 /** The error every partition of a commit gets before any is looked at, or NONE. */
 function commitRequestError(context: HandlerContext, groupId: string, memberId: string, generation: number): { code: number; group?: ClassicGroup } {
-  if (groupId === '') return { code: ERR.INVALID_GROUP_ID };
-  if (!coordinates(context, groupId)) return { code: ERR.NOT_COORDINATOR };
+  if (groupId === '') return { code: ErrorCode.INVALID_GROUP_ID };
+  if (!coordinates(context, groupId)) return { code: ErrorCode.NOT_COORDINATOR };
   const existing = context.state.group(groupId, false);
   if (!existing) {
-    if (generation >= 0) return { code: context.version >= COMMIT_GROUP_NOT_FOUND_VERSION ? ERR.GROUP_ID_NOT_FOUND : ERR.ILLEGAL_GENERATION };
-    return { code: ERR.NONE, group: context.state.group(groupId, true) };
+    if (generation >= 0) return { code: context.version >= COMMIT_GROUP_NOT_FOUND_VERSION ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION };
+    return { code: ErrorCode.NONE, group: context.state.group(groupId, true) };
   }
   return { code: existing.commitError(memberId, generation), group: existing };
 }
@@ -48,14 +48,14 @@ export const offsetCommitRoute = route(OffsetCommit, (request, context) => {
         partitions: asked.partitions.map((p) => {
           const name = typeof topic === 'number' ? asked.name : topic.name;
           if (injected?.appliesTo(name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: injected.code };
-          if (checked.code !== ERR.NONE || !checked.group) return { partitionIndex: p.partitionIndex, errorCode: checked.code };
+          if (checked.code !== ErrorCode.NONE || !checked.group) return { partitionIndex: p.partitionIndex, errorCode: checked.code };
           if (typeof topic === 'number') return { partitionIndex: p.partitionIndex, errorCode: topic };
           checked.group.offsets.set(offsetKey(topic.name, p.partitionIndex), {
             offset: Number(p.committedOffset),
             leaderEpoch: p.committedLeaderEpoch,
             metadata: p.committedMetadata,
           });
-          return { partitionIndex: p.partitionIndex, errorCode: ERR.NONE };
+          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
         }),
       };
     }),
@@ -73,7 +73,7 @@ interface FetchedTopic {
 function fetchGroup(context: HandlerContext, groupId: string, asked: { name: string; topicId: string; partitionIndexes: number[] }[] | null): { errorCode: number; topics: FetchedTopic[] } {
   const injected = context.claimError([]);
   if (injected) return { errorCode: injected.code, topics: [] };
-  if (!coordinates(context, groupId)) return { errorCode: ERR.NOT_COORDINATOR, topics: [] };
+  if (!coordinates(context, groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
   const group = context.state.group(groupId, false);
   const byId = context.version >= FETCH_TOPIC_ID_VERSION;
   const wanted = asked ?? committedTopics(context, group);
@@ -90,12 +90,12 @@ function fetchGroup(context: HandlerContext, groupId: string, asked: { name: str
           committedOffset: BigInt(committed?.offset ?? -1),
           committedLeaderEpoch: committed?.leaderEpoch ?? -1,
           metadata: committed?.metadata ?? '',
-          errorCode: byId && typeof topic === 'number' ? topic : ERR.NONE,
+          errorCode: byId && typeof topic === 'number' ? topic : ErrorCode.NONE,
         };
       }),
     };
   });
-  return { errorCode: ERR.NONE, topics };
+  return { errorCode: ErrorCode.NONE, topics };
 }
 
 /** Every topic a group has offsets for, with the partitions it has them for. */

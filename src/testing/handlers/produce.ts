@@ -8,7 +8,7 @@ import { Produce } from '../../protocol/apis/produce.js';
 import { decodeRecordBatches } from '../../protocol/records/decode-batches.js';
 import type { ResponseIn } from '../../protocol/schema.js';
 import { NO_RESPONSE, route, type HandlerContext } from '../dispatcher.js';
-import { ERR } from '../error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { InjectedError } from '../faults.js';
 import type { FakeTopic } from '../topics.js';
 import { findTopic, ledPartition } from './lookup.js';
@@ -34,18 +34,18 @@ async function appendOne(
   if (injected?.appliesTo(topic.name, index)) return failed(index, injected.code);
   const partition = ledPartition(context, topic, index);
   if (typeof partition === 'number') return failed(index, partition);
-  if (raw === null || raw.length === 0) return failed(index, ERR.INVALID_RECORD, 'no record batch');
+  if (raw === null || raw.length === 0) return failed(index, ErrorCode.INVALID_RECORD, 'no record batch');
   if (raw.length > context.state.settings.messageMaxBytes) {
-    return failed(index, ERR.MESSAGE_TOO_LARGE, `batch of ${raw.length} bytes exceeds message.max.bytes (${context.state.settings.messageMaxBytes})`);
+    return failed(index, ErrorCode.MESSAGE_TOO_LARGE, `batch of ${raw.length} bytes exceeds message.max.bytes (${context.state.settings.messageMaxBytes})`);
   }
   let decoded;
   try {
     decoded = await decodeRecordBatches(raw, { maxDecompressedBytes: MAX_VALIDATED_BYTES, topic: topic.name, partition: index });
   } catch (error) {
-    return failed(index, ERR.CORRUPT_MESSAGE, error instanceof Error ? error.message : String(error));
+    return failed(index, ErrorCode.CORRUPT_MESSAGE, error instanceof Error ? error.message : String(error));
   }
   const [batch, extra] = decoded.batches;
-  if (!batch || extra || decoded.truncatedTail) return failed(index, ERR.INVALID_RECORD, 'a produce request carries exactly one record batch per partition');
+  if (!batch || extra || decoded.truncatedTail) return failed(index, ErrorCode.INVALID_RECORD, 'a produce request carries exactly one record batch per partition');
   const result = partition.log.append(raw, batch, partition.leaderEpoch);
   return { index, errorCode: result.errorCode, baseOffset: BigInt(result.baseOffset), logStartOffset: BigInt(partition.log.logStartOffset) };
 }
@@ -61,11 +61,11 @@ export const produceRoute = route(Produce, async (request, context) => {
     const topic = findTopic(context, data.name, data.topicId, byId);
     const partitionResponses: PartitionAnswer[] = [];
     for (const { index, records } of data.partitionData) {
-      if (badAcks) partitionResponses.push(failed(index, ERR.INVALID_REQUIRED_ACKS));
+      if (badAcks) partitionResponses.push(failed(index, ErrorCode.INVALID_REQUIRED_ACKS));
       else if (typeof topic === 'number') partitionResponses.push(failed(index, topic));
       else {
         const answer = await appendOne(context, topic, index, records, injected);
-        appended ||= answer.errorCode === ERR.NONE;
+        appended ||= answer.errorCode === ErrorCode.NONE;
         partitionResponses.push(answer);
       }
     }
@@ -79,10 +79,10 @@ export const produceRoute = route(Produce, async (request, context) => {
 export const initProducerIdRoute = route(InitProducerId, (request, context) => {
   const injected = context.claimError([]);
   if (injected) return { throttleTimeMs: 0, errorCode: injected.code, producerEpoch: -1 };
-  if (request.transactionalId !== null) return { throttleTimeMs: 0, errorCode: ERR.INVALID_REQUEST, producerEpoch: -1 };
+  if (request.transactionalId !== null) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerEpoch: -1 };
   if (request.producerId >= 0n) {
     // A producer bumping its epoch keeps its id (KIP-360).
-    return { throttleTimeMs: 0, errorCode: ERR.NONE, producerId: request.producerId, producerEpoch: request.producerEpoch + 1 };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: request.producerId, producerEpoch: request.producerEpoch + 1 };
   }
-  return { throttleTimeMs: 0, errorCode: ERR.NONE, producerId: context.state.newProducerId(), producerEpoch: 0 };
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: context.state.newProducerId(), producerEpoch: 0 };
 });

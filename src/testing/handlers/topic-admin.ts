@@ -5,7 +5,7 @@ import { DeleteTopics } from '../../protocol/apis/delete-topics.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import type { ClusterState } from '../cluster-state.js';
 import { route } from '../dispatcher.js';
-import { ERR } from '../error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { topicNameProblem, type FakeTopic } from '../topics.js';
 
 /** `DYNAMIC_TOPIC_CONFIG`: the source of a config set on the topic itself. */
@@ -16,12 +16,12 @@ const FIRST_TOPIC_ID_VERSION = 6;
 /** Why a topic cannot be created as asked, or null when it can. */
 function creationProblem(state: ClusterState, name: string, partitions: number, replicationFactor: number): { code: number; message: string } | null {
   const nameProblem = topicNameProblem(name);
-  if (nameProblem !== null) return { code: ERR.INVALID_TOPIC_EXCEPTION, message: nameProblem };
-  if (state.topics.byTopicName(name)) return { code: ERR.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
-  if (partitions <= 0) return { code: ERR.INVALID_PARTITIONS, message: 'Number of partitions must be larger than 0.' };
+  if (nameProblem !== null) return { code: ErrorCode.INVALID_TOPIC_EXCEPTION, message: nameProblem };
+  if (state.topics.byTopicName(name)) return { code: ErrorCode.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
+  if (partitions <= 0) return { code: ErrorCode.INVALID_PARTITIONS, message: 'Number of partitions must be larger than 0.' };
   const brokers = state.liveBrokers().length;
   if (replicationFactor <= 0 || replicationFactor > brokers) {
-    return { code: ERR.INVALID_REPLICATION_FACTOR, message: `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokers} broker(s) are registered.` };
+    return { code: ErrorCode.INVALID_REPLICATION_FACTOR, message: `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokers} broker(s) are registered.` };
   }
   return null;
 }
@@ -52,7 +52,7 @@ export const createTopicsRoute = route(CreateTopics, (request, context) => {
       return {
         name: asked.name,
         topicId,
-        errorCode: ERR.NONE,
+        errorCode: ErrorCode.NONE,
         errorMessage: null,
         numPartitions: partitions,
         replicationFactor,
@@ -75,10 +75,10 @@ export const deleteTopicsRoute = route(DeleteTopics, (request, context) => {
       const topic = byId ? state.topics.byTopicId(topicId) : state.topics.byTopicName(name);
       if (injected?.appliesTo(name ?? topic?.name ?? '')) return { name, topicId, errorCode: injected.code };
       if (!topic) {
-        return { name, topicId, errorCode: byId ? ERR.UNKNOWN_TOPIC_ID : ERR.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
+        return { name, topicId, errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
       }
       deleteTopic(state, topic);
-      return { name: topic.name, topicId: topic.id, errorCode: ERR.NONE };
+      return { name: topic.name, topicId: topic.id, errorCode: ErrorCode.NONE };
     }),
   };
 });
@@ -92,14 +92,14 @@ export const createPartitionsRoute = route(CreatePartitions, (request, context) 
     results: request.topics.map((asked) => {
       if (injected?.appliesTo(asked.name)) return { name: asked.name, errorCode: injected.code };
       const topic = state.topics.byTopicName(asked.name);
-      if (!topic) return { name: asked.name, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${asked.name}' does not exist.` };
+      if (!topic) return { name: asked.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${asked.name}' does not exist.` };
       const current = topic.partitions.length;
       if (asked.count <= current) {
         const message = asked.count === current ? `Topic already has ${current} partition(s).` : `The topic ${asked.name} currently has ${current} partition(s); ${asked.count} would not be an increase.`;
-        return { name: asked.name, errorCode: ERR.INVALID_PARTITIONS, errorMessage: message };
+        return { name: asked.name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: message };
       }
       if (!request.validateOnly) state.topics.addPartitions(topic, asked.count);
-      return { name: asked.name, errorCode: ERR.NONE };
+      return { name: asked.name, errorCode: ErrorCode.NONE };
     }),
   };
 });

@@ -45,6 +45,12 @@ interface Expectation {
 
 const EXPECTATIONS: Expectation[] = [
   {
+    // The fake-cluster test runs under node:test and needs no broker; it reports in TAP.
+    identifiedBy: "const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 'orders', partitions: 3 }] });",
+    prints: /^\S+ pass 1$[\s\S]*^\S+ fail 0$/m,
+    ends: 'exit',
+  },
+  {
     identifiedBy: "await producer.send('greetings', { key: 'user-1', value: 'hello' });",
     prints: /greetings-\S+\/\d@0: user-1 = hello/,
     ends: 'SIGINT', // Ctrl-C
@@ -177,9 +183,17 @@ function shellWord(name: string, flags = ''): RegExp {
 function localise(code: string, names: Map<string, string>): string {
   let out = code
     .replaceAll("'localhost:9092'", testBrokers().map((b) => `'${b}'`).join(', '))
-    .replaceAll("from 'kafka-stage'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`);
+    .replaceAll("from 'kafka-stage'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`)
+    .replaceAll("from 'kafka-stage/testing'", `from ${JSON.stringify(join(root, 'src/testing/index.ts'))}`);
   for (const [name, fresh] of names) out = out.replaceAll(`'${name}'`, `'${fresh}'`);
   return out;
+}
+
+/** The environment of a program: this run's, without the node:test context, so a program using node:test reports on its own. */
+function programEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return env;
 }
 
 /**
@@ -190,7 +204,7 @@ function run(program: Program, file: string, expectation: Expectation): Promise<
   return new Promise((resolve, reject) => {
     const child: ChildProcess =
       program.lang === 'ts'
-        ? spawn(process.execPath, ['--import', tsxLoader, file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+        ? spawn(process.execPath, ['--import', tsxLoader, file], { cwd: dir, env: programEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
         : spawn('bash', [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

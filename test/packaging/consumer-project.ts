@@ -25,7 +25,13 @@ assert.ok(caught instanceof ks.KafkaStageError);
 assert.equal(caught.code, 'ERR_INVALID_OPTION');
 // The same classes through both entry points: one module instance, not a CommonJS copy.
 assert.equal(protocol.KafkaStageError, ks.KafkaStageError);
-console.log('cjs ok', Object.keys(ks).length, 'exports');
+const { FakeKafkaCluster } = require('kafka-stage/testing');
+FakeKafkaCluster.start({ topics: [{ topic: 'cjs', partitions: 2 }] }).then(async (cluster) => {
+  assert.match(cluster.bootstrap[0], /^127\\.0\\.0\\.1:\\d+$/);
+  assert.deepEqual(cluster.topicNames(), ['cjs']);
+  await cluster.stop();
+  console.log('cjs ok', Object.keys(ks).length, 'exports');
+});
 `;
 
 /** ES module: import the package; the same module instance as require() gives. */
@@ -36,12 +42,22 @@ import { KafkaStageError, Producer, InvalidOptionError } from 'kafka-stage';
 const required = createRequire(import.meta.url)('kafka-stage');
 assert.equal(required.Producer, Producer, 'require() and import give one module instance');
 assert.throws(() => new Producer({ brokers: [] }), (err) => err instanceof InvalidOptionError && err instanceof KafkaStageError);
+const { FakeKafkaCluster } = await import('kafka-stage/testing');
+assert.equal(createRequire(import.meta.url)('kafka-stage/testing').FakeKafkaCluster, FakeKafkaCluster, 'one module instance');
+const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 'esm', partitions: 1 }] });
+const producer = new Producer({ brokers: cluster.bootstrap });
+await producer.send('esm', { key: 'k', value: 'hello' });
+await producer.close();
+const [record] = await cluster.records('esm', 0);
+assert.equal(record?.value?.toString(), 'hello');
+await cluster.stop();
 console.log('esm ok', Object.keys(ks).length, 'exports');
 `;
 
 /** Strict TypeScript (ES module): a producer, a group with a subscriber using the public stage type. */
 const TS_USAGE = `import { ConsumerGroup, InvalidArgumentError, KafkaStageError, Producer, type ConsumerBatch, type KafkaRecord, type PartitionStage, type PartitionStats, type SubscriberFactory } from 'kafka-stage';
 import { crc32c } from 'kafka-stage/protocol';
+import { FakeKafkaCluster, type FakeKafkaClusterOptions } from 'kafka-stage/testing';
 
 const producer = new Producer({ brokers: ['localhost:9092'], clientId: 'types-check' });
 export async function produce(): Promise<number> {
@@ -96,6 +112,21 @@ export async function consume(): Promise<void> {
 }
 
 export const checksum: number = crc32c(Buffer.from('kafka-stage'));
+
+const fakeOptions: FakeKafkaClusterOptions = { brokers: 2, topics: [{ topic: 'orders', partitions: 3 }] };
+export async function fake(): Promise<number | undefined> {
+  const cluster = await FakeKafkaCluster.start(fakeOptions);
+  cluster.fail('Fetch', 'NOT_LEADER_OR_FOLLOWER', { times: 1, topic: 'orders', partition: 0 });
+  cluster.delay('Produce', 10);
+  cluster.corruptNextBatch('orders', 1);
+  await cluster.dropBroker(2);
+  await cluster.restoreBroker(2);
+  cluster.forceRebalance('g');
+  const records: KafkaRecord[] = await cluster.records('orders', 0);
+  const committed: number | undefined = cluster.committed('g', 'orders', 0);
+  await cluster.stop();
+  return committed ?? records.length;
+}
 `;
 
 /** CommonJS TypeScript (nodenext): require(esm) of the package type-checks too. */

@@ -73,7 +73,7 @@ test('the tarball holds the built package only: dist, package.json, README, LICE
   const paths = packed.files.map((f) => f.path);
   const outside = paths.filter((p) => !p.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(p));
   assert.deepEqual(outside, [], 'files outside dist/');
-  for (const entry of ['dist/index.js', 'dist/index.d.ts', 'dist/protocol/index.js', 'dist/cli/main.js']) assert.ok(paths.includes(entry), `${entry} missing`);
+  for (const entry of ['dist/index.js', 'dist/index.d.ts', 'dist/protocol/index.js', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/cli/main.js']) assert.ok(paths.includes(entry), `${entry} missing`);
   assert.deepEqual(
     paths.filter((p) => p.endsWith('.d.ts.map')),
     [],
@@ -89,12 +89,12 @@ test('the tarball holds the built package only: dist, package.json, README, LICE
   }
 });
 
-test("require('kafka-stage') from CommonJS: exports, typed errors, bad options refused", T, async () => {
+test("require('kafka-stage') from CommonJS: exports, typed errors, bad options refused; kafka-stage/testing starts a cluster", T, async () => {
   const out = await sh(process.execPath, ['cjs-check.cjs'], project);
   assert.match(out, /^cjs ok\b/m, out);
 });
 
-test("import from an ES module: the same module graph as require()", T, async () => {
+test("import from an ES module: the same module graph as require(); a producer writes to kafka-stage/testing's cluster", T, async () => {
   const out = await sh(process.execPath, ['esm-check.mjs'], project);
   assert.match(out, /^esm ok\b/m, out);
 });

@@ -1,0 +1,234 @@
+/**
+ * `FakeKafkaCluster`: an in-process Kafka for tests. Each broker listens on a loopback port and
+ * speaks the wire protocol with the project's own schemas; the cluster keeps topics, partition
+ * logs, committed offsets and classic-group state as a broker does, and offers fault hooks and
+ * read-side helpers for assertions. It imports nothing of the clients: any Kafka client can use it.
+ */
+import { ALL_APIS } from '../protocol/apis/index.js';
+import type { KafkaErrorName } from '../protocol/error-codes.js';
+import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
+import type { KafkaRecord } from '../protocol/records/types.js';
+import { BrokerServer } from './broker-server.js';
+import { ClusterState, type FakeBrokerNode, type FakeClusterSettings } from './cluster-state.js';
+import { createDispatcher } from './dispatcher.js';
+import { errorCodeOf } from './error-codes.js';
+import type { FailOptions } from './faults.js';
+import { ROUTES } from './handlers/index.js';
+import { offsetKey } from './handlers/offsets.js';
+import { deleteTopic } from './handlers/topic-admin.js';
+import { topicNameProblem, type FakePartition, type TopicSpec } from './topics.js';
+import type { GroupState } from './classic-group.js';
+
+/** Options of {@link FakeKafkaCluster.start}. */
+export interface FakeKafkaClusterOptions extends Partial<FakeClusterSettings> {
+  /** Number of brokers, each on its own loopback port (default 1). Node ids are 1..n. */
+  brokers?: number;
+  /** Topics that exist from the start. */
+  topics?: TopicSpec[];
+}
+
+/** An API of the fake, by Kafka's name of it (`'Fetch'`) or by its definition (`{ apiKey: 1 }`). */
+export type FakeApi = string | { readonly apiKey: number };
+
+/** A group as the coordinator sees it, for assertions. */
+export interface FakeGroupView {
+  state: GroupState;
+  generation: number;
+  /** The chosen assignor, once a generation has one. */
+  protocol: string | null;
+  leader: string | null;
+  members: string[];
+}
+
+const DEFAULTS: FakeClusterSettings = {
+  defaultPartitions: 1,
+  autoCreateTopics: false,
+  messageMaxBytes: 1048588,
+  maxRequestBytes: 100 * 1024 * 1024,
+  retentionBytes: 64 * 1024 * 1024,
+  initialRebalanceDelayMs: 0,
+  minSessionTimeoutMs: 6000,
+  maxSessionTimeoutMs: 1800000,
+};
+const HOST = '127.0.0.1';
+/** Decompression bound of {@link FakeKafkaCluster.records}. */
+const MAX_READ_BYTES = 256 * 1024 * 1024;
+
+/**
+ * An in-process Kafka cluster for tests; see the module documentation.
+ *
+ * ```ts
+ * const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 'orders', partitions: 3 }] });
+ * const producer = new Producer({ brokers: cluster.bootstrap });
+ * // ... produce, consume, assert with cluster.records('orders', 0) and cluster.committed('billing', 'orders', 0)
+ * await cluster.stop();
+ * ```
+ */
+export class FakeKafkaCluster {
+  private readonly servers = new Map<number, BrokerServer>();
+
+  private constructor(private readonly state: ClusterState) {}
+
+  /**
+   * Starts a cluster: every broker listening on 127.0.0.1 before this resolves.
+   * @throws Error when a topic given in `options.topics` cannot be created
+   */
+  static async start(options: FakeKafkaClusterOptions = {}): Promise<FakeKafkaCluster> {
+    const { brokers = 1, topics = [], ...settings } = options;
+    if (!Number.isInteger(brokers) || brokers < 1) throw new Error(`brokers must be a whole number of at least 1, got ${brokers}`);
+    const nodes: FakeBrokerNode[] = Array.from({ length: brokers }, (_, i) => ({ nodeId: i + 1, host: HOST, port: 0, up: true }));
+    const state = new ClusterState(nodes, { ...DEFAULTS, ...settings });
+    const cluster = new FakeKafkaCluster(state);
+    for (const node of nodes) {
+      const server = new BrokerServer(HOST, state.settings.maxRequestBytes, createDispatcher(state, node, ROUTES));
+      await server.listen(0);
+      node.port = server.port;
+      cluster.servers.set(node.nodeId, server);
+    }
+    for (const topic of topics) cluster.createTopic(topic);
+    return cluster;
+  }
+
+  /** The brokers as a client's bootstrap list: `127.0.0.1:port`, one per broker. */
+  get bootstrap(): string[] {
+    return this.state.brokers.map((b) => `${b.host}:${b.port}`);
+  }
+
+  /** The cluster id Metadata reports. */
+  get clusterId(): string {
+    return this.state.clusterId;
+  }
+
+  /**
+   * Creates a topic at once, as an admin's CreateTopics would.
+   * @throws Error when the name is illegal, the topic exists or the partition count is not positive
+   */
+  createTopic(spec: TopicSpec): void {
+    const problem = topicNameProblem(spec.topic);
+    if (problem !== null) throw new Error(problem);
+    if (this.state.topics.byTopicName(spec.topic)) throw new Error(`topic ${spec.topic} already exists`);
+    const partitions = spec.partitions ?? this.state.settings.defaultPartitions;
+    if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`partitions must be a whole number of at least 1, got ${partitions}`);
+    this.state.topics.create(spec.topic, partitions, 1, spec.configs ?? {});
+  }
+
+  /** Deletes a topic and its committed offsets; false when there is no such topic. */
+  deleteTopic(topic: string): boolean {
+    const found = this.state.topics.byTopicName(topic);
+    if (found) deleteTopic(this.state, found);
+    return found !== undefined;
+  }
+
+  /** Names of every topic. */
+  topicNames(): string[] {
+    return this.state.topics.all().map((t) => t.name);
+  }
+
+  /**
+   * Answers the next `options.times` (default 1) requests of `api` with `error` instead of doing
+   * the work: on the partitions (of `options.topic` / `options.partition` when given) of APIs that
+   * answer per partition or per topic, on the whole answer of the others.
+   * @throws Error for an API the fake does not speak or an unknown error name
+   */
+  fail(api: FakeApi, error: number | KafkaErrorName, options: FailOptions = {}): void {
+    this.state.faults.fail(apiKeyOf(api), errorCodeOf(error), options);
+  }
+
+  /** Delays the answers to the next `options.times` (default: every) requests of `api` by `ms`; 0 removes it. */
+  delay(api: FakeApi, ms: number, options: { times?: number } = {}): void {
+    this.state.faults.delay(apiKeyOf(api), ms, options.times ?? Infinity);
+  }
+
+  /** Removes every injected error and delay. */
+  clearFaults(): void {
+    this.state.faults.clear();
+  }
+
+  /**
+   * Takes broker `nodeId` down: its connections close, new ones are refused, and the partitions it
+   * led move to the brokers still up (leader epochs rise). Groups it coordinated move too.
+   */
+  async dropBroker(nodeId: number): Promise<void> {
+    const node = this.node(nodeId);
+    node.up = false;
+    this.state.topics.electLeaders();
+    await this.server(nodeId).close();
+  }
+
+  /** Brings broker `nodeId` back on its old port; partitions it preferred return to it. */
+  async restoreBroker(nodeId: number): Promise<void> {
+    const node = this.node(nodeId);
+    if (node.up) return;
+    await this.server(nodeId).listen(node.port);
+    node.up = true;
+    this.state.topics.electLeaders();
+  }
+
+  /** Starts a rebalance of `groupId`, as a member joining would: members must rejoin. */
+  forceRebalance(groupId: string): void {
+    this.state.group(groupId, false)?.forceRebalance();
+  }
+
+  /** Damages (one byte inside the CRC's range) the next batch a Fetch returns from this partition. */
+  corruptNextBatch(topic: string, partition: number): void {
+    this.state.corruptNext.add(offsetKey(topic, partition));
+  }
+
+  /** The offset `groupId` committed for the partition, or undefined when it has none. */
+  committed(groupId: string, topic: string, partition: number): number | undefined {
+    return this.state.group(groupId, false)?.offsets.get(offsetKey(topic, partition))?.offset;
+  }
+
+  /** A group as its coordinator sees it, or undefined when there is no such group. */
+  group(groupId: string): FakeGroupView | undefined {
+    const group = this.state.group(groupId, false);
+    if (!group) return undefined;
+    return { state: group.state, generation: group.generation, protocol: group.protocolName, leader: group.leader, members: [...group.members.keys()] };
+  }
+
+  /** The offset the next record of the partition gets. */
+  endOffset(topic: string, partition: number): number {
+    return this.partition(topic, partition).log.logEndOffset;
+  }
+
+  /** Every record the partition still holds, decoded, oldest first. */
+  async records(topic: string, partition: number): Promise<KafkaRecord[]> {
+    const out: KafkaRecord[] = [];
+    for (const batch of this.partition(topic, partition).log.storedBatches) {
+      const decoded = await decodeRecordBatches(batch.bytes, { maxDecompressedBytes: MAX_READ_BYTES, topic, partition });
+      for (const b of decoded.batches) out.push(...b.records);
+    }
+    return out;
+  }
+
+  /** Closes every connection and listener and cancels every timer. */
+  async stop(): Promise<void> {
+    this.state.shutdown();
+    await Promise.all([...this.servers.values()].map((s) => s.close()));
+  }
+
+  private node(nodeId: number): FakeBrokerNode {
+    const node = this.state.broker(nodeId);
+    if (!node) throw new Error(`no broker ${nodeId}; brokers are 1..${this.state.brokers.length}`);
+    return node;
+  }
+
+  private server(nodeId: number): BrokerServer {
+    return this.servers.get(nodeId) as BrokerServer;
+  }
+
+  private partition(topic: string, index: number): FakePartition {
+    const partition = this.state.topics.byTopicName(topic)?.partitions[index];
+    if (!partition) throw new Error(`no partition ${topic}/${index}`);
+    return partition;
+  }
+}
+
+/** The key of an API given by name or definition, if the fake speaks it. */
+function apiKeyOf(api: FakeApi): number {
+  const key = typeof api === 'string' ? ALL_APIS.find((a) => a.name === api)?.apiKey : api.apiKey;
+  if (key === undefined || !ROUTES.some((r) => r.api.apiKey === key)) {
+    throw new Error(`the fake cluster does not speak ${typeof api === 'string' ? api : `API key ${api.apiKey}`}; it speaks ${ROUTES.map((r) => r.api.name).join(', ')}`);
+  }
+  return key;
+}

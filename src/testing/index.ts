@@ -1,0 +1,10 @@
+/**
+ * `kafka-stage/testing`: an in-process Kafka cluster that speaks the wire protocol on loopback
+ * ports, so subscribers can be tested without Java or Docker.
+ */
+export { FakeKafkaCluster, type FakeApi, type FakeGroupView, type FakeKafkaClusterOptions } from './fake-cluster.js';
+export type { FakeClusterSettings } from './cluster-state.js';
+export type { FailOptions, FaultTarget } from './faults.js';
+export type { TopicSpec } from './topics.js';
+export type { GroupState } from './classic-group.js';
+export type { KafkaErrorName } from '../protocol/error-codes.js';

@@ -233,7 +233,7 @@ test('a batch larger than maxResponseBytes parks its partition with ERR_RESPONSE
   scheduler.add(stage);
   scheduler.start();
   stage.ask(5);
-  await waitFor([stage], () => stage.errors.length > 0, 10_000, 'the partition failed');
+  await eventually(() => stage.errors.length > 0, { what: 'the partition failed', timeoutMs: 10_000 });
   const [err] = stage.errors;
   assert.ok(err instanceof ResponseTooLargeError, String(err));
   assert.equal(err.code, 'ERR_RESPONSE_TOO_LARGE');

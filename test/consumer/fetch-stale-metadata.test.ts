@@ -10,7 +10,8 @@ import { afterEach, test } from 'node:test';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { ObservedStage, waitFor } from './fetch-scheduler-stages.js';
+import { eventually } from '../helpers/eventually.js';
+import { ObservedStage } from './fetch-scheduler-stages.js';
 import { cleanUpWorlds, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
 
 afterEach(cleanUpWorlds);
@@ -26,12 +27,12 @@ async function metadataRequestsAround(code: number, times: number): Promise<{ w:
   scheduler.add(stage);
   scheduler.start();
   stage.ask(10);
-  await waitFor([stage], () => stage.delivered.length === 10, 10_000, 'the records before the failing offset');
+  await eventually(() => stage.delivered.length === 10, { what: 'the records before the failing offset', timeoutMs: 10_000 });
   const broker = w.brokers.get(1);
   assert.ok(broker);
   const before = broker.requestsFor(Metadata).length;
   stage.ask(20);
-  await waitFor([stage], () => stage.delivered.length === 30, 10_000, 'every record once the broker answers');
+  await eventually(() => stage.delivered.length === 30, { what: 'every record once the broker answers', timeoutMs: 10_000 });
   assert.equal(failures, times + 1, `the broker answered ${times} failures, then the records`);
   assert.deepEqual(offsets(stage), range(0, 30));
   assert.deepEqual(stage.errors, [], 'a retriable code is no error of the partition');

@@ -554,7 +554,7 @@ describe('GroupMembership on a fake coordinator', () => {
     const thrown = new Error('stage set-up failed');
     listener.assignedGate = () => Promise.reject(thrown);
     await membership.start();
-    await until('the failure reported', () => errors.length > 0);
+    await eventually(() => errors.length > 0, { what: 'the failure reported', timeoutMs: 5_000 });
     const [reported] = errors;
     assert.ok(reported instanceof KafkaStageError, String(reported));
     assert.equal(reported.code, 'ERR_LISTENER', 'a listener failure is no protocol violation of the broker');

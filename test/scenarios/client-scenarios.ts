@@ -1,11 +1,13 @@
 /**
  * Scenarios of the standalone consumer, the producer's compressed batches and the admin client.
  */
+import { eventually } from '../helpers/eventually.js';
 import { Admin } from '../../src/admin/index.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { Producer } from '../../src/producer/producer.js';
-import { until, type Scenario } from './environment.js';
+import { type Scenario } from './environment.js';
+
 
 /** The client scenarios. */
 export const CLIENT_SCENARIOS: Scenario[] = [
@@ -31,7 +33,7 @@ export const CLIENT_SCENARIOS: Scenario[] = [
           },
         );
         await consumer.start();
-        await until(() => seen.length >= 160, '160 records');
+        await eventually(() => seen.length >= 160, { what: '160 records', timeoutMs: 60_000 });
         await consumer.stop();
         const p0 = seen.filter((s) => s.partition === 0).map((s) => s.offset);
         const p1 = seen.filter((s) => s.partition === 1).map((s) => s.offset);
@@ -71,7 +73,7 @@ export const CLIENT_SCENARIOS: Scenario[] = [
           },
         );
         await consumer.start();
-        await until(() => offsets.length >= 2000, '2000 records');
+        await eventually(() => offsets.length >= 2000, { what: '2000 records', timeoutMs: 60_000 });
         await consumer.stop();
         await admin.deleteTopics([topic]);
         return { count: offsets.length, inOrder: offsets.every((o, i) => o === i), valuesMatch };

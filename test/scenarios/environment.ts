@@ -1,6 +1,6 @@
 /**
  * What a shared scenario needs from the cluster it runs against: the bootstrap brokers, a way to
- * make fresh names, and a wait that fails with a message. The same scenario runs against the fake
+ * make fresh names. The same scenario runs against the fake
  * cluster (test/testing/scenarios-fake.test.ts) and the real broker
  * (test/integration/scenarios-broker.test.ts); both assert the same expected result.
  */
@@ -17,19 +17,6 @@ export interface Scenario {
   name: string;
   run(env: ScenarioEnv): Promise<unknown>;
   expected: unknown;
-}
-
-/** Resolves once `check()` holds, polling; rejects naming `what` after `timeoutMs`. */
-export function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
 }
 
 /** Member settings that rebalance quickly on both kinds of cluster (6 s is the broker's minimum session). */

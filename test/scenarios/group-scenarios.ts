@@ -2,10 +2,12 @@
  * Scenarios of consumer groups: consume and commit at scale, resume at the commit after a
  * restart, split partitions between two members and rebalance on a leave.
  */
+import { eventually } from '../helpers/eventually.js';
 import { Admin } from '../../src/admin/index.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { Producer } from '../../src/producer/producer.js';
-import { FAST_MEMBER, until, type Scenario, type ScenarioEnv } from './environment.js';
+import { FAST_MEMBER, type Scenario, type ScenarioEnv } from './environment.js';
+
 
 /** Creates `topic` and writes `count` keyed records (`key-<i>`, murmur2 spreads them the same on any cluster). */
 async function keyedTopic(env: ScenarioEnv, admin: Admin, topic: string, partitions: number, count: number, from = 0, valueBytes = 300): Promise<void> {
@@ -70,7 +72,7 @@ export const GROUP_SCENARIOS: Scenario[] = [
         const seen = new Map<number, number[]>();
         const member = recordingMember(env, groupId, topic, seen, 16 * 1024);
         await member.start();
-        await until(() => total(seen) >= RECORDS, `${RECORDS} records`);
+        await eventually(() => total(seen) >= RECORDS, { what: `${RECORDS} records`, timeoutMs: 60_000 });
         await member.stop();
         const { ends, committedAtEnds } = await countsAndCommits(admin, groupId, topic, PARTITIONS);
         const perPartition = Array.from({ length: PARTITIONS }, (_, p) => seen.get(p)?.length ?? 0);
@@ -93,14 +95,14 @@ export const GROUP_SCENARIOS: Scenario[] = [
         const first = new Map<number, number[]>();
         const before = recordingMember(env, groupId, topic, first);
         await before.start();
-        await until(() => total(first) >= 400, '400 records');
+        await eventually(() => total(first) >= 400, { what: '400 records', timeoutMs: 60_000 });
         await before.stop();
         const endsBefore = new Map((await admin.fetchGroupOffsets(groupId, [topic])).map((c) => [c.partition, c.offset]));
         await keyedTopic(env, admin, topic, 4, 200, 400);
         const second = new Map<number, number[]>();
         const after = recordingMember(env, groupId, topic, second);
         await after.start();
-        await until(() => total(second) >= 200, '200 newer records');
+        await eventually(() => total(second) >= 200, { what: '200 newer records', timeoutMs: 60_000 });
         await after.stop();
         await admin.deleteTopics([topic]);
         return { firstRun: total(first), secondRun: total(second), resumedAtCommit: contiguous(second, (p) => endsBefore.get(p) ?? 0) };
@@ -124,11 +126,11 @@ export const GROUP_SCENARIOS: Scenario[] = [
         await a.start();
         await b.start();
         const owned = (): number[] => [a.assignment().length, b.assignment().length];
-        await until(() => owned()[0] === 6 && owned()[1] === 6, 'a 6/6 split');
+        await eventually(() => owned()[0] === 6 && owned()[1] === 6, { what: 'a 6/6 split', timeoutMs: 60_000 });
         const union = new Set([...a.assignment(), ...b.assignment()].map((tp) => tp.partition));
         const split = owned();
         await b.stop();
-        await until(() => a.assignment().length === PARTITIONS, 'all 12 partitions on the remaining member');
+        await eventually(() => a.assignment().length === PARTITIONS, { what: 'all 12 partitions on the remaining member', timeoutMs: 60_000 });
         const afterLeave = a.assignment().length;
         await a.stop();
         const group = await admin.describeGroup(groupId);

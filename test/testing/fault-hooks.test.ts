@@ -3,6 +3,7 @@
  * size limits, and each fault hook (fail, delay, drop and restore a broker, force a rebalance,
  * corrupt a batch) doing what it says.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Admin } from '../../src/admin/index.js';
@@ -18,7 +19,7 @@ import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { FakeKafkaCluster, type KafkaErrorName } from '../../src/testing/index.js';
-import { until } from '../scenarios/environment.js';
+
 import { roundTrip } from './wire.js';
 
 const FETCH_V12 = 12; // names topics by name, flexible
@@ -152,13 +153,13 @@ test('forceRebalance: the member rejoins into a new generation and keeps consumi
   try {
     await group.start();
     await producer.send('t', { partition: 0, value: 'a' });
-    await until(() => seen === 1 && cluster.group('g')?.state === 'Stable', 'the first record', 20_000);
+    await eventually(() => seen === 1 && cluster.group('g')?.state === 'Stable', { what: 'the first record', timeoutMs: 20_000 });
     const generation = cluster.group('g')?.generation ?? 0;
     cluster.forceRebalance('g');
     assert.equal(cluster.group('g')?.state, 'PreparingRebalance');
-    await until(() => cluster.group('g')?.state === 'Stable' && (cluster.group('g')?.generation ?? 0) > generation, 'the next generation', 20_000);
+    await eventually(() => cluster.group('g')?.state === 'Stable' && (cluster.group('g')?.generation ?? 0) > generation, { what: 'the next generation', timeoutMs: 20_000 });
     await producer.send('t', { partition: 1, value: 'b' });
-    await until(() => seen === 2, 'the record after the rebalance', 20_000);
+    await eventually(() => seen === 2, { what: 'the record after the rebalance', timeoutMs: 20_000 });
   } finally {
     await group.stop();
     await producer.close();

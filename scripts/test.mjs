@@ -5,6 +5,8 @@
 // Files under test/integration/secure/ also need the secured broker (start.sh --security): the one
 // in KAFKA_SECURE_STATE (default .kafka-secure) when it runs, else one started there on ports
 // KAFKA_SECURE_BASE_PORT.. (default KAFKA_BASE_PORT + 300: 19392..19398) and stopped afterwards.
+// Files under a kafka-jars/ folder read the pinned Kafka release's jars (no broker): they are unit
+// tests, and the jars are installed first (scripts/kafka/pinned-env.sh, install.sh; once, cached).
 // Flags: --unit (skip files needing a broker), --node <binary> (run the tests under another node),
 //        --coverage (print a line/branch/function coverage report of src/ after the tests: Node's
 //        --experimental-test-coverage; limited to src/ on Node ≥ 22.5, which has
@@ -39,6 +41,18 @@ if (filters.length) files = files.filter((f) => filters.some((x) => relative(roo
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
+}
+
+/** A test file reads the pinned Kafka release's jars (no broker) when it lives under a `kafka-jars` folder. */
+const needsKafkaJars = (file) => file.includes('/kafka-jars/');
+if (files.some(needsKafkaJars)) {
+  const install = 'source "$1" && bash "$KAFKA_SCRIPTS/install.sh"';
+  try {
+    execFileSync('bash', ['-c', install, 'install-pinned', join(root, 'scripts/kafka/pinned-env.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    // install.sh said why; the tests that need the jars fail saying how to install them.
+    console.error('kafka-stage tests: the Kafka jars could not be installed (scripts/kafka/install.sh)');
+  }
 }
 
 let startedBroker = false;

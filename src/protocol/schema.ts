@@ -154,6 +154,11 @@ export interface FieldSpec<O, I, Optional extends boolean> {
   readonly taggedVersions?: VersionRange;
   /** Value when absent from a version or omitted by the caller; defaults to the codec's zero. */
   readonly default?: O;
+  /**
+   * Versions in which a nullable codec's field may be null, when fewer than the field's own (the
+   * spec's `nullableVersions`); a null outside them is refused, read or written, as Kafka refuses it.
+   */
+  readonly nullableVersions?: VersionRange;
   /** Type-level marker; never set at run time. */
   readonly optional?: Optional;
 }
@@ -161,11 +166,12 @@ export interface FieldSpec<O, I, Optional extends boolean> {
 /** A field of any type, as a struct's field list holds it. */
 export type AnyField = FieldSpec<unknown, never, boolean>;
 
-/** Options of {@link field}: a tag (with the versions that carry it) and a default value. */
+/** Options of {@link field}: a tag (with the versions that carry it), a default value, the versions that admit null. */
 export interface FieldOptions<O> {
   tag?: number;
   taggedVersions?: VersionRange;
   default?: O;
+  nullableVersions?: VersionRange;
 }
 
 /**
@@ -209,6 +215,8 @@ interface CompiledField {
   name: string;
   codec: Codec<unknown, unknown>;
   zero: unknown;
+  /** True when the field's codec admits null but this version does not (outside `nullableVersions`). */
+  nullRefused: boolean;
 }
 
 interface CompiledVersion {
@@ -231,17 +239,16 @@ export function struct<F extends Fields>(fields: F): Codec<StructOut<F>, StructI
     if (hit) return hit;
     const out: CompiledVersion = { plain: [], tagged: [], absent: [] };
     for (const [name, spec] of entries) {
-      const [lo, hi] = parseVersions(spec.versions);
       const zero = spec.default !== undefined ? spec.default : spec.codec.zero;
-      const f: CompiledField = { name, codec: spec.codec as Codec<unknown, unknown>, zero };
-      const present = version >= lo && version <= hi;
+      const present = inRange(spec.versions, version);
+      const nullRefused = spec.nullableVersions !== undefined && !inRange(spec.nullableVersions, version);
+      const f: CompiledField = { name, codec: spec.codec as Codec<unknown, unknown>, zero, nullRefused };
       if (!present) {
         out.absent.push(f);
         continue;
       }
       if (spec.tag !== undefined) {
-        const [tlo, thi] = spec.taggedVersions ? parseVersions(spec.taggedVersions) : [lo, hi];
-        if (flexible && version >= tlo && version <= thi) {
+        if (flexible && inRange(spec.taggedVersions ?? spec.versions, version)) {
           out.tagged.push({ ...f, tag: spec.tag });
           continue;
         }
@@ -271,13 +278,13 @@ export function struct<F extends Fields>(fields: F): Codec<StructOut<F>, StructI
     read(r, version, flexible) {
       const c = compile(version, flexible);
       const value: Record<string, unknown> = {};
-      for (const f of c.plain) value[f.name] = f.codec.read(r, version, flexible);
+      for (const f of c.plain) value[f.name] = checkNull(f, f.codec.read(r, version, flexible), version);
       for (const f of c.absent) value[f.name] = freshZero(f.zero);
       if (flexible) {
         for (const f of c.tagged) value[f.name] = freshZero(f.zero);
         r.taggedFields((tag, sub) => {
           const f = c.tagged.find((t) => t.tag === tag);
-          if (f) value[f.name] = f.codec.read(sub, version, flexible);
+          if (f) value[f.name] = checkNull(f, f.codec.read(sub, version, flexible), version);
         });
       }
       return value as StructOut<F>;
@@ -287,7 +294,7 @@ export function struct<F extends Fields>(fields: F): Codec<StructOut<F>, StructI
       const value = input as Record<string, unknown>;
       for (const f of c.plain) {
         const v = value[f.name];
-        f.codec.write(w, v === undefined ? f.zero : v, version, flexible);
+        f.codec.write(w, checkNull(f, v === undefined ? f.zero : v, version), version, flexible);
       }
       if (!flexible) return;
       // Tagged fields equal to their default are not sent, as the Java client does.
@@ -300,13 +307,25 @@ export function struct<F extends Fields>(fields: F): Codec<StructOut<F>, StructI
         w.unsignedVarint(f.tag);
         // Tagged values are length-prefixed; encode to a scratch writer to learn the size.
         const scratch = new Writer(64);
-        f.codec.write(scratch, value[f.name], version, flexible);
+        f.codec.write(scratch, checkNull(f, value[f.name], version), version, flexible);
         const bytesOut = scratch.finish();
         w.unsignedVarint(bytesOut.length);
         w.raw(bytesOut);
       }
     },
   };
+}
+
+/** True when `version` lies in `range`. */
+function inRange(range: VersionRange, version: number): boolean {
+  const [lo, hi] = parseVersions(range);
+  return version >= lo && version <= hi;
+}
+
+/** `value`, unless it is a null the field refuses in this version (read or written). */
+function checkNull(f: CompiledField, value: unknown, version: number): unknown {
+  if (value === null && f.nullRefused) throw new ProtocolError(`${f.name} is null in version ${version}, which does not allow null there`);
+  return value;
 }
 
 /**

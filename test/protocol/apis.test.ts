@@ -171,3 +171,37 @@ describe('defaults from the specs', () => {
     assert.deepEqual(decoded.responses[0]?.partitionResponses[0]?.currentLeader, { leaderId: 3, leaderEpoch: -1 });
   });
 });
+
+describe("null only in the versions Kafka's specs allow it (nullableVersions)", () => {
+  const metadata = apiByKey(3) as AnyApi;
+  const joinGroup = apiByKey(11) as AnyApi;
+  const deleteTopics = apiByKey(20) as AnyApi;
+  const offsetFetch = apiByKey(9) as AnyApi;
+  const refused = (name: string, version: number) => (err: unknown) => err instanceof ProtocolError && err.message.includes(`${name} is null in version ${version}`);
+
+  it('Metadata: null topics (every topic) from v1, a null topic name from v10; v0 asks for every topic with []', () => {
+    assert.throws(() => encodeRequest(metadata as never, 0, 1, null, { topics: null } as never), refused('topics', 0));
+    assert.equal((roundTripRequest(metadata, 1, { topics: null }) as Record<string, unknown>).topics, null);
+    const byId = { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', name: null }] };
+    assert.throws(() => encodeRequest(metadata as never, 9, 1, null, byId as never), refused('name', 9));
+    assert.deepEqual((roundTripRequest(metadata, 10, byId) as Record<string, unknown>).topics, byId.topics);
+    const unknownId = { brokers: [], topics: [{ errorCode: 100, name: null, partitions: [] }] };
+    assert.throws(() => encodeResponse(metadata as never, 11, 1, unknownId as never), refused('name', 11));
+    assert.doesNotThrow(() => encodeResponse(metadata as never, 12, 1, unknownId as never));
+  });
+
+  it('OffsetFetch: null topics (every topic) in v2-v7 only', () => {
+    assert.throws(() => encodeRequest(offsetFetch as never, 1, 1, null, { groupId: 'g', topics: null } as never), refused('topics', 1));
+    assert.equal((roundTripRequest(offsetFetch, 2, { groupId: 'g', topics: null }) as Record<string, unknown>).topics, null);
+  });
+
+  it('JoinGroup: a null protocolName from v7; DeleteTopics: a null topic name from v6', () => {
+    const joined = { errorCode: 0, generationId: 1, protocolName: null, leader: 'm', memberId: 'm', members: [] };
+    assert.throws(() => encodeResponse(joinGroup as never, 6, 1, joined as never), refused('protocolName', 6));
+    const frame = encodeResponse(joinGroup as never, 7, 1, joined as never);
+    assert.equal((decodeResponse(joinGroup, 7, frame.subarray(4)) as Record<string, unknown>).protocolName, null);
+    const deleted = { responses: [{ name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', errorCode: 100 }] };
+    assert.throws(() => encodeResponse(deleteTopics as never, 5, 1, deleted as never), refused('name', 5));
+    assert.doesNotThrow(() => encodeResponse(deleteTopics as never, 6, 1, deleted as never));
+  });
+});

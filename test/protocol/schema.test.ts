@@ -202,6 +202,41 @@ describe('nullable fields', () => {
     const buf = Buffer.from('00000001' + '0000' + 'ffffffff', 'hex');
     assert.throws(() => decode(0, false, buf), ProtocolError);
   });
+
+  // As Kafka's specs say `"nullableVersions": "2+"`: the field exists from v0 but admits null from v2.
+  const limited = struct({
+    name: field(nullableString, '0+', { nullableVersions: '2+' }),
+    tags: field(nullableArray(int32), '0+', { nullableVersions: '2+' }),
+    hint: field(nullableString, '0+', { tag: 0, nullableVersions: '3+' }),
+  });
+
+  it('nullableVersions: null is written and read only in the versions that allow it', () => {
+    for (const [version, flexible] of [
+      [2, false],
+      [3, true],
+    ] as const) {
+      const w = new Writer(32);
+      limited.write(w, { name: null, tags: null, hint: null }, version, flexible);
+      const back = limited.read(new Reader(w.finish()), version, flexible);
+      assert.deepEqual(back, { name: null, tags: null, hint: null }, `v${version}`);
+    }
+    for (const [key, value] of [
+      ['name', null],
+      ['tags', null],
+    ] as const) {
+      const input = { name: 'a', tags: [1], [key]: value };
+      assert.throws(() => limited.write(new Writer(32), input, 1, false), (e: unknown) => e instanceof ProtocolError && e.message.includes(`${key} is null in version 1`));
+    }
+  });
+
+  it('nullableVersions: a peer sending null where the version does not allow it is refused', () => {
+    // v1, plain encoding: name as a null string (-1), tags as an empty array.
+    const nullName = Buffer.from('ffff' + '00000000', 'hex');
+    assert.throws(() => limited.read(new Reader(nullName), 1, false), (e: unknown) => e instanceof ProtocolError && e.message.includes('name is null in version 1'));
+    const nullTags = Buffer.from('0001' + '61' + 'ffffffff', 'hex');
+    assert.throws(() => limited.read(new Reader(nullTags), 1, false), ProtocolError);
+    assert.deepEqual(limited.read(new Reader(nullTags), 2, false), { name: 'a', tags: null, hint: null });
+  });
 });
 
 describe('array counts and struct sizes', () => {

@@ -29,7 +29,7 @@ export const DeleteTopics = defineApi({
       array(
         struct({
           // Null (v6+) for a topic deleted by an id the broker does not know.
-          name: field(nullableString, '0+'),
+          name: field(nullableString, '0+', { nullableVersions: '6+' }),
           topicId: field(uuid, '6+'),
           errorCode: field(int16, '0+'),
           errorMessage: field(nullableString, '5+', { default: null }),

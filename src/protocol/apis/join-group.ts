@@ -39,7 +39,7 @@ export const JoinGroup = defineApi({
     generationId: field(int32, '0+', { default: -1 }),
     protocolType: field(nullableString, '7+', { default: null }),
     // Null only in v7+ (the coordinator had no protocol to choose); earlier versions send a string.
-    protocolName: field(nullableString, '0+'),
+    protocolName: field(nullableString, '0+', { nullableVersions: '7+' }),
     leader: field(string, '0+'),
     skipAssignment: field(bool, '9+', { default: false }),
     memberId: field(string, '0+'),

@@ -20,10 +20,11 @@ export const Metadata = defineApi({
         struct({
           topicId: field(uuid, '10+'),
           // Null (v10+) when the topic is named by id only.
-          name: field(nullableString, '0+'),
+          name: field(nullableString, '0+', { nullableVersions: '10+' }),
         }),
       ),
       '0+',
+      { nullableVersions: '1+' },
     ),
     allowAutoTopicCreation: field(bool, '4+', { default: true }),
     includeClusterAuthorizedOperations: field(bool, '8-10'),
@@ -49,7 +50,7 @@ export const Metadata = defineApi({
         struct({
           errorCode: field(int16, '0+'),
           // Null (v12+) for a topic asked for by an id the broker does not know.
-          name: field(nullableString, '0+'),
+          name: field(nullableString, '0+', { nullableVersions: '12+' }),
           topicId: field(uuid, '10+'),
           isInternal: field(bool, '1+', { default: false }),
           partitions: field(

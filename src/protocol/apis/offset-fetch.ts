@@ -27,7 +27,7 @@ export const OffsetFetch = defineApi({
         }),
       ),
       '0-7',
-      { default: [] },
+      { default: [], nullableVersions: '2-7' },
     ),
     groups: field(
       array(

@@ -17,13 +17,13 @@ import { Fetch, IsolationLevel } from '../protocol/apis/fetch.js';
 import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
 import { AbortedError, KafkaStageError } from '../errors.js';
 import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
-import type { KafkaRecord } from '../protocol/records/types.js';
+import type { KafkaRecord, RecordBatch } from '../protocol/records/types.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
 import { OffsetOutOfRangeError } from './fetch-errors.js';
 import { resolveReadPartitionOptions, type ReadPartitionOptions, type ResolvedReadPartitionOptions } from './fetch-options.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { ResponseTooLargeError } from '../network/errors.js';
-import { visibleRecords, type VisibleRun } from './visible-records.js';
+import { visibleRecords } from './visible-records.js';
 
 export { OffsetOutOfRangeError } from './fetch-errors.js';
 export { READ_PARTITION_DEFAULTS, type ReadPartitionOptions } from './fetch-options.js';
@@ -43,10 +43,16 @@ interface FetchedPartition {
 /**
  * One fetched batch with the records of it the reader hands out: its records from the reader's
  * position on, up to `untilOffset` and `maxRecords` (a batch can start before the offset asked for,
- * and the last one may be cut by the limits). Which records those are is decided by
- * {@link visibleRecords}, as for the consumer.
+ * and the last one may be cut by the limits). Which records those are is decided as for the
+ * consumer (the same visible-records walk); the shape is the walk's own run, declared here so the
+ * public type stands alone.
  */
-export type FetchedBatch = VisibleRun;
+export interface FetchedBatch {
+  /** The batch as decoded (compression, size on the wire, producer id, …). */
+  batch: RecordBatch;
+  /** Its records handed out, in offset order. */
+  records: KafkaRecord[];
+}
 
 /**
  * Reads records of one partition from `fromOffset`, as an async iterator. Options are validated

@@ -22,14 +22,18 @@ test('a batch whose answer was lost is resolved under its old stamp before an ep
     retry: { initialBackoffMs: 10, maxBackoffMs: 40 },
   });
   await producer.connect();
-  const started = Date.now();
-  const faultsUntil = started + 1_000;
-  // Until faultsUntil: partition 0 is refused (NOT_LEADER_OR_FOLLOWER) so its batch runs out its
-  // delivery timeout, and every request is appended but its answer lost (the connection closes).
-  kafka.faults = () => (Date.now() < faultsUntil ? { errors: { 't/0': 6 }, thenDrop: 'close' } : undefined);
+  // Until partition 0's batch has run out its delivery timeout: partition 0 is refused
+  // (NOT_LEADER_OR_FOLLOWER), and every request is appended but its answer lost (the connection
+  // closes). The faults end with that expiry, not at a wall-clock time, so a slow machine cannot
+  // move the expiry past them.
+  let partition0Expired = false;
+  kafka.faults = () => (partition0Expired ? undefined : { errors: { 't/0': 6 }, thenDrop: 'close' });
   const first = producer.send('t', { value: 'a0', partition: 0 }).then(
     () => assert.fail('partition 0 was refused until after its delivery timeout'),
-    (e: unknown) => e,
+    (e: unknown) => {
+      partition0Expired = true;
+      return e;
+    },
   );
   // Partition 1's records go out later, so they are still waiting when partition 0's batch expires.
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -43,6 +47,10 @@ test('a batch whose answer was lost is resolved under its old stamp before an ep
   for (const s of settled) {
     if (s.status === 'rejected') assert.ok(s.reason instanceof DeliveryTimeoutError, String(s.reason));
   }
-  // The bump did happen (partition 0's batch left a gap), after partition 1 was resolved.
+  // The bump did happen (partition 0's batch left a gap), after partition 1 was resolved: the next
+  // record goes out under the new epoch (a send waits for a due bump, so this is no race with it).
+  await producer.send('t', { value: 'c0', partition: 0 });
   assert.equal(producer.producerId.producerEpoch, 1);
+  const c0 = kafka.log('t', 0).filter((r) => r.value === 'c0');
+  assert.deepEqual(c0.map((r) => r.producerEpoch), [1], 'c0 once, under the bumped epoch');
 });

@@ -171,6 +171,8 @@ export class Sender {
     const nextBatchBytes = (queue: PartitionQueue<Delivery>): number | undefined => {
       const next = queue.retries[0] ?? queue.pending[0];
       if (!next || (stampedOnly && (next !== queue.retries[0] || !isStampedRetry(next, this.sequences)))) return undefined;
+      // A partition's first batch under this producer epoch goes alone (see SequenceState.isConfirmed).
+      if (this.options.idempotent && queue.inFlight.length > 0 && !this.sequences.isConfirmed(queue.topic, queue.partition)) return undefined;
       return next.sizeBytes;
     };
     let remaining = queues;
@@ -271,6 +273,7 @@ export class Sender {
   }
 
   private succeeded(batch: Batch, baseOffset: number, logAppendTime: number): void {
+    if (this.options.idempotent) this.sequences.confirm(batch);
     this.accumulator.complete(batch);
     const { topic, partition, records, handles } = batch;
     for (let i = 0; i < handles.length; i++) {

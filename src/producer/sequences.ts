@@ -21,6 +21,8 @@ export class SequenceState {
   private id = -1n;
   private epoch = -1;
   private readonly next = new Map<string, number>();
+  /** Partitions with a batch written under the current producer id and epoch (see isConfirmed). */
+  private readonly confirmed = new Set<string>();
   private bump = false;
 
   /** The producer id (-1 before InitProducerId). */
@@ -48,6 +50,7 @@ export class SequenceState {
     this.id = producerId;
     this.epoch = producerEpoch;
     this.next.clear();
+    this.confirmed.clear();
     this.bump = false;
   }
 
@@ -79,6 +82,23 @@ export class SequenceState {
     batch.producerEpoch = this.epoch;
     batch.baseSequence = base;
     this.next.set(key, incrementSequence(base, batch.count));
+  }
+
+  /** A batch of `batch`'s partition stamped under the current producer id and epoch was written. */
+  confirm<T>(batch: ProducerBatch<T>): void {
+    if (this.isCurrent(batch)) this.confirmed.add(`${batch.partition}\u0000${batch.topic}`);
+  }
+
+  /**
+   * True once a batch of the partition was written under the current producer id and epoch. Until
+   * then the partition has one batch in flight at a time: a broker that holds no state for this
+   * producer on the partition accepts any first sequence, so a later batch overtaking a refused
+   * first one (a partition whose leader was not ready yet answers NOT_LEADER_OR_FOLLOWER to the
+   * first request and takes the second) would be written ahead of it, and the first then gets
+   * OUT_OF_ORDER_SEQUENCE_NUMBER.
+   */
+  isConfirmed(topic: string, partition: number): boolean {
+    return this.confirmed.has(`${partition}\u0000${topic}`);
   }
 
   /** True when `batch` was stamped under the current producer id and epoch. */

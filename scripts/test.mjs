@@ -119,7 +119,9 @@ function failingTests(tap) {
     const rest = detail.slice(error + 1);
     const end = rest.findIndex((l) => /^(code|name|expected|actual|operator|stack|location|failureType|duration_ms):/.test(l));
     const text = [detail[error], ...rest.slice(0, end < 0 ? rest.length : end)].slice(0, 12);
-    out.push(`✗ ${m[2]}\n    ${text.join('\n    ')}`);
+    // An assertion's operands say why it failed when its message (often the output) is long.
+    const operands = detail.filter((l) => /^(expected|actual|operator):/.test(l)).map((l) => l.slice(0, 200));
+    out.push(`✗ ${m[2]}\n    ${[...text, ...operands].join('\n    ')}`);
   }
   return out;
 }

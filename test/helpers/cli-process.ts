@@ -82,7 +82,9 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
   const command = options.source ? [process.execPath, '--import', 'tsx', CLI_SOURCE, ...args] : [process.execPath, CLI_BINARY, ...args];
   const started = Date.now();
   const [file, argv] = options.terminal
-    ? ['script', ['-qfec', command.map(shellQuote).join(' '), '/dev/null']]
+    ? // `exec`: script(1) runs the command with $SHELL -c (/bin/sh when unset). dash forks instead of
+      // exec'ing a lone command, and a ^C then kills the waiting shell too: script exits 130.
+      ['script', ['-qfec', `exec ${command.map(shellQuote).join(' ')}`, '/dev/null']]
     : [process.execPath, command.slice(1)];
   const child = spawn(file as string, argv as string[], { cwd: root, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];

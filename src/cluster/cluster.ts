@@ -48,6 +48,7 @@ export class Cluster {
   private rebootstrapping = false;
   private rebootstraps = 0;
   private readonly refreshFailures = new RefreshFailureClock();
+  private lastRefreshError: unknown = undefined;
 
   /**
    * @param options the cluster options, or options `resolveClusterOptions` already resolved (each
@@ -62,6 +63,14 @@ export class Cluster {
   /** How many times this client went back to its bootstrap list (for tests and diagnostics). */
   get rebootstrapCount(): number {
     return this.rebootstraps;
+  }
+
+  /**
+   * @internal Why the last metadata refresh attempt failed, until one succeeds (undefined then): the
+   * cause a caller reports when its own deadline passes while the refresh is still retrying.
+   */
+  get lastMetadataFailure(): unknown {
+    return this.lastRefreshError;
   }
 
   /** Connects to a bootstrap broker and loads the broker list. */
@@ -109,10 +118,12 @@ export class Cluster {
           if (topError) throw topError;
           const merged = mergeMetadata(this.current, response, Date.now(), link.address);
           this.refreshFailures.succeeded();
+          this.lastRefreshError = undefined;
           this.rebootstrapping = false;
           return merged;
         } catch (err) {
           this.refreshFailures.failed(Date.now());
+          this.lastRefreshError = err;
           throw err;
         }
       },

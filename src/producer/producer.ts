@@ -128,6 +128,12 @@ export class Producer {
   private lastBackgroundRefresh = 0;
   /** Topics the cluster said do not exist, warned about once until their metadata loads. */
   private readonly warnedMissing = new Set<string>();
+  /**
+   * Per topic, the last failure of an attempt to load its metadata (cleared once loaded): with the
+   * cluster's last failed refresh, the cause of a DeliveryTimeoutError, even when the send expires
+   * while a load is still retrying.
+   */
+  private readonly loadAttemptFailure = new Map<string, unknown>();
 
   /** Validates `options` synchronously (throws InvalidOptionError naming the option). Connects lazily. */
   constructor(options: ProducerOptions) {
@@ -268,7 +274,6 @@ export class Producer {
   private async pump(topic: string): Promise<void> {
     if (this.pumping.has(topic)) return;
     this.pumping.add(topic);
-    let lastFailure: unknown = undefined;
     let loadFailures = 0;
     try {
       for (;;) {
@@ -276,7 +281,7 @@ export class Producer {
         if (!queue || queue.length === 0) break;
         const info = this.cluster.metadata?.topics.get(topic);
         if (!info || info.errorCode !== ErrorCode.NONE || info.partitions.length === 0) {
-          const failure = await this.loadOrExpire(topic, queue, lastFailure);
+          const failure = await this.loadOrExpire(topic, queue);
           if (failure === null) {
             loadFailures = 0;
             continue;
@@ -288,7 +293,6 @@ export class Producer {
           }
           // The cluster is unreachable for now (chaos defect D2): the sends wait, each up to its
           // deliveryTimeoutMs, and the metadata is asked for again after a backoff.
-          lastFailure = failure;
           if (failure !== EXPIRED) await delay(backoffDelay(++loadFailures, this.options.cluster.retry));
           continue;
         }
@@ -314,9 +318,9 @@ export class Producer {
    * Waits for the topic's metadata load (started if none is under way) or for the oldest waiting
    * send's deliveryTimeoutMs, whichever comes first. Returns null once loaded, the load's failure,
    * or {@link EXPIRED} after rejecting the sends whose time ran out (with DeliveryTimeoutError,
-   * `lastFailure` as the cause); the load then goes on for the others.
+   * the load's last failed attempt as the cause); the load then goes on for the others.
    */
-  private async loadOrExpire(topic: string, queue: WaitingSend[], lastFailure: unknown): Promise<unknown> {
+  private async loadOrExpire(topic: string, queue: WaitingSend[]): Promise<unknown> {
     let load = this.loading.get(topic);
     if (!load) {
       const started = this.loadTopic(topic).then(
@@ -344,7 +348,7 @@ export class Producer {
         new DeliveryTimeoutError(
           `a record for ${topic} was not sent within deliveryTimeoutMs (${this.options.deliveryTimeoutMs} ms): the topic's metadata could not be loaded`,
           { topic },
-          lastFailure,
+          this.loadAttemptFailure.get(topic) ?? this.cluster.lastMetadataFailure,
         ),
       );
     }
@@ -354,8 +358,17 @@ export class Producer {
   /** Loads a topic's metadata, retrying while the broker says it is unknown, up to the retry deadline. */
   private async loadTopic(topic: string): Promise<void> {
     try {
-      await this.cluster.withRetry('metadata of topic ' + topic, (attempt) => this.cluster.topic(topic, { refresh: attempt > 1 }).catch((err: unknown) => this.warnMissing(topic, err)), [topic]);
+      await this.cluster.withRetry(
+        'metadata of topic ' + topic,
+        (attempt) =>
+          this.cluster.topic(topic, { refresh: attempt > 1 }).catch((err: unknown) => {
+            this.loadAttemptFailure.set(topic, err);
+            return this.warnMissing(topic, err);
+          }),
+        [topic],
+      );
       this.warnedMissing.delete(topic);
+      this.loadAttemptFailure.delete(topic);
     } catch (err) {
       // The broker's answer (e.g. UNKNOWN_TOPIC_OR_PARTITION for the topic) says more than "retries ran out".
       throw err instanceof RetriesExhaustedError && err.cause instanceof KafkaStageError ? err.cause : err;

@@ -157,6 +157,13 @@ export async function finish(world: World): Promise<void> {
   if (!world.stopped) {
     world.setCommitMode('ok');
     world.paused.clear();
+    // A fenced commit makes the real member rejoin (the commit gate tells the membership at once), and
+    // a fenced member's commit manager sends nothing more: the model's member rejoins here if no
+    // rejoin command followed the fencing, or nothing could ever commit.
+    if (world.coordinator.fencedSinceRejoin) {
+      await settle(world, finishRounds(world), true);
+      world.rejoin();
+    }
     await settle(world, finishRounds(world), true);
     for (const sub of active(world)) sub.ack(sub.held.length, 'oldest', 'record');
     await world.flush();

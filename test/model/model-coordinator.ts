@@ -33,6 +33,11 @@ export class ModelCoordinator implements StageHostOwner {
   /** Commits sent, and how many are unanswered. */
   sent = 0;
   inFlight = 0;
+  /**
+   * A commit was fenced on command ('fence') since the member last rejoined: the real member's commit
+   * gate reports that to its membership, which loses everything and rejoins (see liveness `finish`).
+   */
+  fencedSinceRejoin = false;
   /** Errors the host reported through `onCommitError`. */
   readonly reportedErrors: Error[] = [];
 
@@ -62,6 +67,7 @@ export class ModelCoordinator implements StageHostOwner {
           this.recorder.onCommitDurable(copy);
           resolve();
         } else {
+          if (mode === 'fence') this.fencedSinceRejoin = true;
           reject(new KafkaError(mode !== 'fail' ? ILLEGAL_GENERATION : COORDINATOR_NOT_AVAILABLE, { api: 'OffsetCommit' }));
         }
       };

@@ -323,6 +323,7 @@ export class World {
     this.generation++;
     this.coordinator.generation++;
     if (this.coordinator.mode === 'fence') this.coordinator.mode = 'ok';
+    this.coordinator.fencedSinceRejoin = false;
     this.assign(owned);
   }
 

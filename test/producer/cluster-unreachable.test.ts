@@ -25,14 +25,21 @@ type MetadataOf = (names: string[] | null) => ResponseIn<typeof Metadata>;
 async function setUp(fail: 'metadata' | 'init', options: Partial<ProducerOptions>) {
   const kafka = await world.start({ t: 1 });
   let down = false;
+  /** Requests the fake broker refused while down (Metadata closed, or InitProducerId failed). */
+  let refused = 0;
   const metadataOf = (kafka as unknown as { metadata: MetadataOf }).metadata.bind(kafka);
   if (fail === 'metadata') {
-    kafka.broker.handle(Metadata, (req) => (down ? 'close' : { body: metadataOf(req.decode().topics?.map((t) => t.name ?? '') ?? null) }));
+    kafka.broker.handle(Metadata, (req) => {
+      if (!down) return { body: metadataOf(req.decode().topics?.map((t) => t.name ?? '') ?? null) };
+      refused++;
+      return 'close';
+    });
   } else {
     let id = 5000n;
-    kafka.broker.handle(InitProducerId, () => ({
-      body: { throttleTimeMs: 0, errorCode: down ? 15 : 0, producerId: down ? -1n : id++, producerEpoch: down ? -1 : 0 },
-    }));
+    kafka.broker.handle(InitProducerId, () => {
+      if (down) refused++;
+      return { body: { throttleTimeMs: 0, errorCode: down ? 15 : 0, producerId: down ? -1n : id++, producerEpoch: down ? -1 : 0 } };
+    });
   }
   const producer = world.producer({ lingerMs: 0, retry: shortRetry, ...options });
   return {
@@ -41,6 +48,7 @@ async function setUp(fail: 'metadata' | 'init', options: Partial<ProducerOptions
     setDown(value: boolean): void {
       down = value;
     },
+    refused: () => refused,
   };
 }
 
@@ -78,7 +86,7 @@ test('InitProducerId failing for longer than the retry budget: idempotent sends 
 for (const fail of ['metadata', 'init'] as const) {
   test(`${fail} never answering: the send rejects with DeliveryTimeoutError once deliveryTimeoutMs passed, not before`, async () => {
     const deliveryTimeoutMs = 600;
-    const { producer, setDown } = await setUp(fail, { deliveryTimeoutMs, requestTimeoutMs: 500, ...(fail === 'metadata' ? { idempotent: false, acks: 1 as const } : {}) });
+    const { producer, setDown, refused } = await setUp(fail, { deliveryTimeoutMs, requestTimeoutMs: 500, ...(fail === 'metadata' ? { idempotent: false, acks: 1 as const } : {}) });
     setDown(true);
     const started = Date.now();
     const error = await producer.send('t', { value: 'never' }).then(
@@ -86,9 +94,32 @@ for (const fail of ['metadata', 'init'] as const) {
       (e: unknown) => e,
     );
     const ms = Date.now() - started;
+    const refusedBefore = refused();
     assert.ok(error instanceof DeliveryTimeoutError, `DeliveryTimeoutError, got ${String(error)}`);
     assert.equal(error.code, 'ERR_DELIVERY_TIMEOUT');
     assert.ok(ms >= deliveryTimeoutMs - 5, `rejected after ${ms} ms`);
-    assert.ok(error.cause instanceof Error, 'the last failure is the cause');
+    // One run (withRetry: retries 2, so at most 3 attempts) fails before the next request goes: a
+    // fourth refusal means a failure was known before the send expired. A machine that stalled for
+    // the whole deliveryTimeoutMs may expire the send before anything failed, and then no cause exists.
+    if (refusedBefore >= 4) assert.ok(error.cause instanceof Error, `the last failure is the cause (${refusedBefore} requests refused before)`);
   });
 }
+
+test('a send expiring while the metadata load is still retrying names the failed attempt as its cause', async () => {
+  // The load retries for 5 s, far past the send's 400 ms: no load ends before the send expires.
+  const { producer, setDown, refused } = await setUp('metadata', {
+    idempotent: false,
+    acks: 1,
+    deliveryTimeoutMs: 400,
+    requestTimeoutMs: 300,
+    retry: { retries: 1000, initialBackoffMs: 20, maxBackoffMs: 20, deadlineMs: 5_000 },
+  });
+  setDown(true);
+  const error = await producer.send('t', { value: 'never' }).then(
+    () => assert.fail('delivered'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof DeliveryTimeoutError, `DeliveryTimeoutError, got ${String(error)}`);
+  assert.ok(refused() >= 2, `the broker refused ${refused()} Metadata requests`);
+  assert.ok(error.cause instanceof Error && /closed/.test(error.cause.message), `the failed attempt is the cause, got ${String(error.cause)}`);
+});

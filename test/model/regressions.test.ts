@@ -4,7 +4,7 @@
  * the end-of-run liveness and stop checks). The comment above each names what it showed.
  */
 import { test } from 'node:test';
-import { Ack, AckAgain, Answer, Assign, CommitLatency, Demand, Lose, Release, Revoke, Settle } from './commands.js';
+import { Ack, AckAgain, Answer, Assign, CommitLatency, CommitModeStep, Demand, Lose, Release, Revoke, Settle } from './commands.js';
 import { replay } from './run.js';
 import type { WorldConfig } from './world.js';
 
@@ -99,4 +99,12 @@ test('model regression: the final commit may wait for the one in flight, then ta
     },
     [new CommitLatency(300)],
   );
+});
+
+// Random seed 176085043 (CI): the coordinator fenced the commit of the one acked record, and the run
+// ended with nothing committed. A fenced member's commit manager sends nothing more; the real member
+// rejoins when its commit gate reports the fencing, the model's only on a command. The model's member
+// now rejoins at the end of a run when a commit was fenced since (liveness finish).
+test('model regression: a fenced commit and no rejoin command: the member rejoins and commits (I7)', async () => {
+  await replay(BASE, [new CommitModeStep('fence'), new Settle(2), new Answer(0, {})]);
 });

@@ -46,8 +46,10 @@ export {
   type ResolvedConsumerCommon,
   type ResolvedConsumerGroupOptions,
   type ResolvedStandaloneOptions,
+  type StandalonePartition,
+  type ResolvedStandalonePartition,
 } from './consumer/options.js';
-export type { TopicPartition } from './protocol/topic-partition.js';
+export type { TopicPartition, TopicPartitionOffset } from './protocol/topic-partition.js';
 export type {
   Ackable,
   ConsumerBatch,
@@ -59,6 +61,7 @@ export type {
   PartitionStage,
   PartitionStats,
   RecordsHandler,
+  StuckReport,
 } from './consumer/types.js';
 
 export { REQUEST_CHANNEL } from './network/connection.js';

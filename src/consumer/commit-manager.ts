@@ -21,6 +21,7 @@ import type { OffsetToCommit } from '../group/membership-contracts.js';
 import { partitionsField, type Logger } from '../logger.js';
 import { KafkaError } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
+import type { TopicPartition, TopicPartitionOffset } from '../protocol/topic-partition.js';
 import { CommitLostError } from './commit-errors.js';
 import { CommitRound, RoundResult, type CommitSource } from './commit-round.js';
 import { tpKey } from './contracts.js';
@@ -31,7 +32,7 @@ export type CommittableSource = CommitSource;
 
 /** Outcome of one commit, for the `commit` event. */
 export interface CommitOutcome {
-  offsets: { topic: string; partition: number; offset: number }[];
+  offsets: TopicPartitionOffset[];
   error: Error | null;
 }
 
@@ -134,7 +135,7 @@ export class CommitManager {
    * Stops tracking a partition (lost, or given up without a final commit): later acks of it are
    * never committed, and `sync` acks still waiting reject with {@link CommitLostError}.
    */
-  unregister(source: { topic: string; partition: number }): void {
+  unregister(source: TopicPartition): void {
     const entry = this.entries.get(tpKey(source.topic, source.partition));
     if (entry !== undefined) this.drop(entry, 'the partition was lost or given up without a commit');
   }

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, KafkaStageError } from '../errors.js';
 import { ackTargetOf } from './ack-target.js';
-import type { TopicPartition } from './contracts.js';
+import type { TopicPartition, TopicPartitionOffset } from '../protocol/topic-partition.js';
 import { ConsumerEmitter, type StageHost } from './stage-host.js';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionStage, PartitionStats } from './types.js';
 
@@ -77,7 +77,7 @@ export abstract class ConsumerBase<E> extends ConsumerEmitter {
    * @throws KafkaStageError `ERR_PARTITION_NOT_OWNED` when the partition is neither owned nor draining
    * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `offset` is not a non-negative integer
    */
-  async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
+  async commit(target?: TopicPartitionOffset): Promise<void> {
     if (!target) return this.host.commits.commitNow();
     if (!Number.isSafeInteger(target.offset) || target.offset < 0) {
       throw new InvalidArgumentError('target.offset', `commit offset must be a non-negative integer, got ${String(target.offset)}`, {

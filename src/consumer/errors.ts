@@ -1,5 +1,6 @@
 /** The consumer's errors about stages and subscribers: a second subscriber, no offset to start from, a subscriber that would not stop. */
 import { KafkaStageError, type ErrorContext } from '../errors.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 
 /**
  * A partition stage already has a subscriber: records go to exactly one way of taking them
@@ -21,9 +22,9 @@ export class StageBusyError extends KafkaStageError {
 export class NoOffsetError extends KafkaStageError {
   static override readonly brand: string = 'NoOffsetError';
   /** The partitions without a committed offset. */
-  readonly partitions: readonly { topic: string; partition: number }[];
+  readonly partitions: readonly TopicPartition[];
 
-  constructor(partitions: readonly { topic: string; partition: number }[]) {
+  constructor(partitions: readonly TopicPartition[]) {
     const first = partitions[0];
     const names = partitions.map((p) => `${p.topic}/${p.partition}`).join(', ');
     super('ERR_NO_OFFSET', `no committed offset for ${names} and autoOffsetReset is 'none'`, {
@@ -44,9 +45,9 @@ export class NoOffsetError extends KafkaStageError {
 export class SubscriberTimeoutError extends KafkaStageError {
   static override readonly brand: string = 'SubscriberTimeoutError';
   /** The partitions whose subscriber had not returned. */
-  readonly partitions: readonly { topic: string; partition: number }[];
+  readonly partitions: readonly TopicPartition[];
 
-  constructor(partitions: readonly { topic: string; partition: number }[], waitedMs: number) {
+  constructor(partitions: readonly TopicPartition[], waitedMs: number) {
     const first = partitions[0];
     const names = partitions.map((p) => `${p.topic}/${p.partition}`).join(', ');
     super('ERR_SUBSCRIBER_TIMEOUT', `stop() gave up after ${waitedMs} ms on the subscriber(s) of ${names}: they ignored their signal and did not return`, {

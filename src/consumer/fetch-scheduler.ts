@@ -53,6 +53,7 @@ import { needsRefresh, placeTarget, planPass } from './fetch-routing.js';
 import { buildFetchRequest, FetchPartIndex } from './fetch-request.js';
 import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 import { DeadlineTimer } from '../util/deadline-timer.js';
 
 export type { FetchSchedulerSettings, OutOfRangeInfo } from './fetch-target.js';
@@ -60,12 +61,18 @@ export type { FetchSchedulerSettings, OutOfRangeInfo } from './fetch-target.js';
 /** Name of the `node:diagnostics_channel` channel on which every Fetch the scheduler sends is published. */
 export const FETCH_CHANNEL = 'kafka-stage:fetch';
 
+/** One partition of a sent Fetch, as {@link FetchSentEvent} reports it. */
+export interface FetchSentPartition extends TopicPartition {
+  fetchOffset: number;
+  maxBytes: number;
+}
+
 /** Published on {@link FETCH_CHANNEL} when a Fetch is sent. */
 export interface FetchSentEvent {
   /** Node id of the broker. */
   broker: number;
   /** The partitions the Fetch covers, in request order. */
-  partitions: { topic: string; partition: number; fetchOffset: number; maxBytes: number }[];
+  partitions: FetchSentPartition[];
   /** Bytes reserved in the budget for the response. */
   reservedBytes: number;
 }

@@ -6,6 +6,7 @@
 import { clusterOptionsOf, resolveClusterOptions, CLUSTER_OPTION_KEYS, type ClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, checkString, checkTopicName } from '../options/validate.js';
 import { InvalidOptionError } from '../errors.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 import { resolveFailurePolicyOption, type FailurePolicyOption, type FailurePolicySource } from './failure-policy.js';
 
 /** Where to start when a partition has no committed offset (Java `auto.offset.reset`). */
@@ -110,6 +111,17 @@ export interface ConsumerGroupOptions extends ClusterOptions {
   onFailure?: FailurePolicyOption;
 }
 
+/** A partition a standalone consumer reads, with an optional starting offset. */
+export interface StandalonePartition extends TopicPartition {
+  /** Where to start; else the committed offset, else the reset policy. */
+  offset?: number;
+}
+
+/** A standalone consumer's partition after validation: `offset` null when none was given. */
+export interface ResolvedStandalonePartition extends TopicPartition {
+  offset: number | null;
+}
+
 /** Options of a standalone consumer: explicit partitions, no group. */
 export interface StandaloneConsumerOptions extends ClusterOptions {
   /**
@@ -117,7 +129,7 @@ export interface StandaloneConsumerOptions extends ClusterOptions {
    * reset policy). A partition that does not exist yet is logged as a warning once per topic and
    * started as soon as it exists (looked up again after 1 s, 2 s, 4 s, then every 5 s).
    */
-  partitions: { topic: string; partition: number; offset?: number }[];
+  partitions: StandalonePartition[];
   /** Group whose committed offsets are read and (unless commit strategy `none`) written. Optional. */
   groupId?: string;
   autoOffsetReset?: AutoOffsetReset;
@@ -156,7 +168,7 @@ export interface ResolvedConsumerGroupOptions extends ResolvedConsumerCommon {
 
 /** Standalone options after defaults and validation. */
 export interface ResolvedStandaloneOptions extends ResolvedConsumerCommon {
-  partitions: { topic: string; partition: number; offset: number | null }[];
+  partitions: ResolvedStandalonePartition[];
   groupId: string | null;
 }
 

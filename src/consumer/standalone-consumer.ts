@@ -16,6 +16,7 @@ import { clusterOptionsOf } from '../cluster/options.js';
 import { resolveStandaloneOptions, type ResolvedStandaloneOptions, type StandaloneConsumerOptions } from './options.js';
 import { StageHost, type SubscriberFactory } from './stage-host.js';
 import { ConsumerBase } from './consumer-base.js';
+import type { TopicPartitionOffset } from '../protocol/topic-partition.js';
 
 /** A consumer of explicit partitions. Events as {@link ConsumerGroup}'s (no rebalances). */
 export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
@@ -154,7 +155,7 @@ export class StandaloneConsumer<E = unknown> extends ConsumerBase<E> {
   }
 
   /** Commits every partition's acked prefix now, or exactly `offset` of one partition. Needs a groupId. */
-  override async commit(target?: { topic: string; partition: number; offset: number }): Promise<void> {
+  override async commit(target?: TopicPartitionOffset): Promise<void> {
     if (!this.coordinator) throw new InvalidOptionError('groupId', 'commit() needs a groupId');
     return super.commit(target);
   }

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import type { KafkaRecord } from '../protocol/records/types.js';
-import type { TopicPartition } from '../protocol/topic-partition.js';
+import type { TopicPartition, TopicPartitionOffset } from '../protocol/topic-partition.js';
 import type { ErrorHandler, RecordsHandler } from './delivery/manual.js';
 
 export type { ErrorHandler, RecordsHandler };
@@ -82,11 +82,19 @@ export interface ConsumerEvents {
   /** Partitions lost without a commit (fenced, session expired). */
   lost: [{ partitions: TopicPartition[]; reason: string }];
   /** A commit completed or failed. */
-  commit: [{ offsets: { topic: string; partition: number; offset: number }[]; error: Error | null }];
+  commit: [{ offsets: TopicPartitionOffset[]; error: Error | null }];
   /** A failure the consumer could not absorb (typed KafkaStageError). */
   error: [Error];
   /** A handler has held records longer than maxProcessingMs (heartbeats go on regardless). */
-  stuck: [{ topic: string; partition: number; heldMs: number; inFlight: number }];
+  stuck: [StuckReport];
+}
+
+/** What the `stuck` event reports: a partition whose handler holds records too long. */
+export interface StuckReport extends TopicPartition {
+  /** Milliseconds the oldest unacked delivery has been held. */
+  heldMs: number;
+  /** Records delivered and not acked. */
+  inFlight: number;
 }
 
 /** Names of consumer events. */

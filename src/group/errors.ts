@@ -6,6 +6,7 @@
 import { GroupAuthorizationError, KafkaError, TopicAuthorizationError, type AuthorizationError } from '../protocol/kafka-error.js';
 import { KafkaStageError, type ErrorContext } from '../errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 
 
 /**
@@ -116,9 +117,9 @@ export class OffsetFetchError extends PartitionOffsetsError {
 export class PartitionNotOwnedError extends KafkaStageError {
   static override readonly brand: string = 'PartitionNotOwnedError';
   /** The partitions not owned. */
-  readonly partitions: readonly { topic: string; partition: number }[];
+  readonly partitions: readonly TopicPartition[];
 
-  constructor(groupId: string, partitions: readonly { topic: string; partition: number }[]) {
+  constructor(groupId: string, partitions: readonly TopicPartition[]) {
     const first = partitions[0];
     const names = partitions.map((p) => `${p.topic}/${p.partition}`).join(', ');
     super('ERR_PARTITION_NOT_OWNED', `group ${groupId}: not committing ${names}: not owned by this member in its current generation`, {

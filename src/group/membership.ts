@@ -248,7 +248,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   }
 
   /** Committed offsets of `partitions` (by `topic:partition`), null where the group has none; `signal` cuts retries short. */
-  async fetchCommittedOffsets(partitions: readonly { topic: string; partition: number }[], signal?: AbortSignal): Promise<Map<string, number | null>> {
+  async fetchCommittedOffsets(partitions: readonly TopicPartition[], signal?: AbortSignal): Promise<Map<string, number | null>> {
     const committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions, { signal });
     const out = new Map<string, number | null>();
     for (const [key, value] of committed) out.set(key, value === null ? null : value.offset);

@@ -6,6 +6,7 @@
 import type { Produce } from '../protocol/apis/produce.js';
 import { ProtocolError } from '../protocol/errors.js';
 import type { RequestIn } from '../protocol/schema.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 
 /** The sequence facts of the producer, as the sender sees them before a send. */
 export interface SequenceFacts {
@@ -127,7 +128,7 @@ export interface ProduceBodySettings {
  * topic in the order the batches come. Throws a {@link ProtocolError} when version 13 or later is
  * spoken and a topic's id is not known (the request cannot name it).
  */
-export function produceBody(batches: readonly { topic: string; partition: number }[], encoded: readonly Buffer[], settings: ProduceBodySettings): ProduceBody {
+export function produceBody(batches: readonly TopicPartition[], encoded: readonly Buffer[], settings: ProduceBodySettings): ProduceBody {
   const topics = new Map<string, { name: string; topicId: string; partitionData: { index: number; records: Buffer }[] }>();
   batches.forEach((batch, i) => {
     let topic = topics.get(batch.topic);

@@ -9,3 +9,8 @@ export interface TopicPartition {
   topic: string;
   partition: number;
 }
+
+/** A position in one partition: the offset of a commit, or where to start reading. */
+export interface TopicPartitionOffset extends TopicPartition {
+  offset: number;
+}

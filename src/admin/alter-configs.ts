@@ -5,13 +5,11 @@
  */
 import type { Cluster, RequestTarget } from '../cluster/cluster.js';
 import { AlterConfigOperation, IncrementalAlterConfigs } from '../protocol/apis/incremental-alter-configs.js';
-import { KafkaError } from '../protocol/kafka-error.js';
 import { InvalidOptionError } from '../errors.js';
 import { checkOneOf } from '../options/validate.js';
-import { askResources, groupByConfigTarget, RESOURCE_TYPE } from './configs.js';
+import { askResources, RESOURCE_TYPE, settleConfigResources } from './configs.js';
 import { checkConfigResources, checkList, type ConfigResourceType } from './requests.js';
-import { settleEntities, type EntityOutcome } from './settle-entities.js';
-import { ErrorCode } from '../protocol/error-codes.js';
+import type { EntityOutcome } from './settle-entities.js';
 
 
 /** What to do with one config entry (Java `AlterConfigOp.OpType`). */
@@ -69,17 +67,9 @@ export function checkAlterConfigsResources(items: unknown): AlterConfigsResource
 
 /** Applies the changes; throws one AdminOperationError naming every resource that failed. */
 export async function alterConfigs(cluster: Cluster, resources: AlterConfigsResource[], options: { validateOnly: boolean }): Promise<void> {
-  await settleEntities<AlterConfigsResource, true>(cluster, {
-    operation: 'alterConfigs',
-    keys: resources,
-    nameOf: (r) => `${r.type}:${r.name}`,
-    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
-    async send(pending) {
-      const { unknown, groups } = await groupByConfigTarget<AlterConfigsResource, true>(cluster, pending, 'IncrementalAlterConfigs');
-      const answers = await Promise.all([...groups].map(([target, group]) => ask(cluster, target, group, options.validateOnly)));
-      return [...unknown, ...answers.flat()];
-    },
-  });
+  await settleConfigResources<AlterConfigsResource, true>(cluster, 'alterConfigs', 'IncrementalAlterConfigs', resources, (target, group) =>
+    ask(cluster, target, group, options.validateOnly),
+  );
 }
 
 function ask(cluster: Cluster, target: RequestTarget, group: AlterConfigsResource[], validateOnly: boolean): Promise<EntityOutcome<AlterConfigsResource, true>[]> {

@@ -62,25 +62,42 @@ function sourceOf(code: number): ConfigSource {
 
 /** Describes configs; throws one AdminOperationError naming every resource that failed. */
 export async function describeConfigs(cluster: Cluster, resources: ConfigResource[]): Promise<ConfigResourceResult[]> {
-  const settled = await settleEntities<ConfigResource, ConfigResourceResult>(cluster, {
-    operation: 'describeConfigs',
+  const settled = await settleConfigResources<ConfigResource, ConfigResourceResult>(cluster, 'describeConfigs', 'DescribeConfigs', resources, (target, group) =>
+    ask(cluster, target, group),
+  );
+  return [...settled.values()];
+}
+
+/**
+ * Settles a config operation (describe or alter) over `resources`: each attempt sends the pending
+ * ones to their targets ({@link groupByConfigTarget}) through `ask`, one request a target. A
+ * resource is retried on a retriable error, except an unknown topic: asking again does not create it.
+ */
+export async function settleConfigResources<K extends ConfigResource, R>(
+  cluster: Cluster,
+  operation: string,
+  api: string,
+  resources: K[],
+  ask: (target: RequestTarget, group: K[]) => Promise<EntityOutcome<K, R>[]>,
+): Promise<Map<K, R>> {
+  return settleEntities<K, R>(cluster, {
+    operation,
     keys: resources,
     nameOf: (r) => `${r.type}:${r.name}`,
     shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
     async send(pending) {
-      const { unknown, groups } = await groupByConfigTarget<ConfigResource, ConfigResourceResult>(cluster, pending, 'DescribeConfigs');
-      const answers = await Promise.all([...groups].map(([target, group]) => ask(cluster, target, group)));
+      const { unknown, groups } = await groupByConfigTarget<K, R>(cluster, pending, api);
+      const answers = await Promise.all([...groups].map(([target, group]) => ask(target, group)));
       return [...unknown, ...answers.flat()];
     },
   });
-  return [...settled.values()];
 }
 
 /**
  * Where config requests go: a broker's own configs to that broker (only it knows its static
  * settings), topic configs to any broker. A broker not in metadata fails at once.
  */
-export async function groupByConfigTarget<K extends ConfigResource, R>(
+async function groupByConfigTarget<K extends ConfigResource, R>(
   cluster: Cluster,
   pending: K[],
   api: string,

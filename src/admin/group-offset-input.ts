@@ -1,7 +1,6 @@
 /** The input of `Admin.alterGroupOffsets` and its synchronous check. */
 import { checkInteger } from '../options/validate.js';
-import { InvalidOptionError } from '../errors.js';
-import { checkList, checkTopicName } from './requests.js';
+import { checkPartitionList } from './requests.js';
 
 /** A committed offset to set: the next offset the group will consume in that partition. */
 export interface GroupOffsetUpdate {
@@ -13,13 +12,6 @@ export interface GroupOffsetUpdate {
 
 /** Validates `alterGroupOffsets` input: each partition once, offsets non-negative integers. */
 export function checkGroupOffsets(items: unknown): GroupOffsetUpdate[] {
-  const list = checkList<GroupOffsetUpdate>('offsets', items, (o) => `${String(o?.topic)}/${String(o?.partition)}`);
-  list.forEach((o, i) => {
-    const at = `offsets[${i}]`;
-    if (o === null || typeof o !== 'object') throw new InvalidOptionError(at, 'expected { topic, partition, offset }');
-    checkTopicName(`${at}.topic`, o.topic);
-    checkInteger(`${at}.partition`, o.partition, 0, 2 ** 31 - 1);
-    checkInteger(`${at}.offset`, o.offset, 0);
-  });
+  const list = checkPartitionList<GroupOffsetUpdate>('offsets', items, '{ topic, partition, offset }', (o, at) => checkInteger(`${at}.offset`, o.offset, 0));
   return list.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
 }

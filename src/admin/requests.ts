@@ -4,6 +4,7 @@
  */
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, checkTopicName } from '../options/validate.js';
 import { InvalidOptionError } from '../errors.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 
 /** A topic to create. */
 export interface NewTopic {
@@ -132,13 +133,24 @@ export function checkNewPartitions(items: unknown): NewPartitions[] {
 
 /** Validates `listOffsets` input. */
 export function checkOffsetQueries(items: unknown): OffsetQuery[] {
-  const list = checkList<OffsetQuery>('partitions', items, (q) => `${String(q?.topic)}/${String(q?.partition)}`);
-  list.forEach((q, i) => {
-    const at = `partitions[${i}]`;
-    if (q === null || typeof q !== 'object') throw new InvalidOptionError(at, 'expected { topic, partition, spec }');
-    checkTopicName(`${at}.topic`, q.topic);
-    checkInteger(`${at}.partition`, q.partition, 0, 2 ** 31 - 1);
+  return checkPartitionList<OffsetQuery>('partitions', items, '{ topic, partition, spec }', (q, at) => {
     if (q.spec !== 'earliest' && q.spec !== 'latest') checkInteger(`${at}.spec`, q.spec, 0);
+  });
+}
+
+/**
+ * Validates a list of `{ topic, partition, … }` items at `path`: a non-empty array naming each
+ * partition once, each item an object (`shape` says which) with a topic name and a partition index;
+ * `checkRest` checks the item's other fields, `at` naming the item (`offsets[2]`).
+ */
+export function checkPartitionList<T extends TopicPartition>(path: string, items: unknown, shape: string, checkRest: (item: T, at: string) => void): T[] {
+  const list = checkList<T>(path, items, (o) => `${String(o?.topic)}/${String(o?.partition)}`);
+  list.forEach((o, i) => {
+    const at = `${path}[${i}]`;
+    if (o === null || typeof o !== 'object') throw new InvalidOptionError(at, `expected ${shape}`);
+    checkTopicName(`${at}.topic`, o.topic);
+    checkInteger(`${at}.partition`, o.partition, 0, 2 ** 31 - 1);
+    checkRest(o, at);
   });
   return list;
 }

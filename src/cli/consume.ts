@@ -24,6 +24,7 @@ import { booleanFlag, integerFlag, parseFlags, stringFlag, UsageError, type Flag
 import type { Command, CommandIo } from './command.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags, type CliConnection } from './connection-flags.js';
 import { reachCluster } from './reach-cluster.js';
+import { onStopSignals } from './stop-signals.js';
 import { recordPrinter } from './consume-format.js';
 import { OutputSink } from './consume-output.js';
 import { ConsumeSession, type StopReason } from './consume-session.js';
@@ -216,19 +217,10 @@ function createConsumer(s: ConsumeSettings, plan: ReadPlan, session: ConsumeSess
  * removes the handlers.
  */
 function handleSignals(session: ConsumeSession, io: CommandIo, quiet: boolean): () => void {
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(130);
+  return onStopSignals((signal) => {
     session.requestStop('signal');
     if (!quiet) io.stderr.write(`kafka-stage consume: stopping on ${signal}, printing what was taken and committing it (a second signal exits at once)\n`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
+  });
 }
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {

@@ -24,11 +24,10 @@ import { booleanFlag, integerFlag, parseFlags, stringFlag, stringsFlag, UsageErr
 import type { Command, CommandIo } from './command.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionFromFlags } from './connection-flags.js';
 import { reachCluster } from './reach-cluster.js';
+import { INTERRUPTED_EXIT_CODE, onStopSignals } from './stop-signals.js';
 import { unescapeBytes } from './format-string.js';
 import { readRecords } from './stdin-records.js';
 
-/** Exit code after an interruption (128 + SIGINT), as shells report it. */
-const INTERRUPTED_EXIT_CODE = 130;
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'topic', short: 't', type: 'string', required: true, description: 'topic to write to' },
@@ -209,19 +208,12 @@ function startProgress(tally: Tally, io: CommandIo): () => void {
 
 /** Stops the run on SIGINT/SIGTERM (the abort); a second signal exits at once. Returns the remover. */
 function handleSignals(stop: AbortController, io: CommandIo, quiet: boolean): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+  return onStopSignals((signal) => {
     stop.abort();
     // On a terminal the message starts on a line of its own, not after a progress line or ^C.
     const fresh = (io.stderr as { isTTY?: boolean }).isTTY === true ? '\r\x1b[K' : '';
     if (!quiet) io.stderr.write(`${fresh}kafka-stage produce: stopping on ${signal}, flushing what was accepted (a second signal exits at once)\n`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
+  });
 }
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {

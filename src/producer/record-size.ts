@@ -3,6 +3,7 @@
  * where a record goes. The figures are upper bounds of the uncompressed size: the timestamp and
  * offset deltas are counted at their largest varint width.
  */
+import { lengthFieldBytes, varintBytes } from '../protocol/records/varint-size.js';
 
 /** Bytes of a record batch's fixed header (magic 2): base offset through record count. */
 export const BATCH_HEADER_BYTES = 61;
@@ -14,29 +15,13 @@ export interface RecordBytes {
   headers: ReadonlyArray<{ key: string; value: Buffer | null }>;
 }
 
-/** Bytes of the zigzag varint encoding of a 32-bit signed `n`. */
-export function varintSize(n: number): number {
-  // Zigzag maps small negatives (the -1 of a null length) to small unsigned values.
-  let v = n >= 0 ? n * 2 : -n * 2 - 1;
-  let size = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    size++;
-  }
-  return size;
-}
-
-function lengthPrefixed(bytes: Buffer | null): number {
-  return bytes === null ? 1 : varintSize(bytes.length) + bytes.length;
-}
-
 /** Upper bound of one record's encoded size inside a batch, its own length prefix included. */
 export function recordSizeUpperBound(record: RecordBytes): number {
   // attributes (1) + timestampDelta (≤ 10, varlong) + offsetDelta (≤ 5)
-  let body = 1 + 10 + 5 + lengthPrefixed(record.key) + lengthPrefixed(record.value) + varintSize(record.headers.length);
+  let body = 1 + 10 + 5 + lengthFieldBytes(record.key) + lengthFieldBytes(record.value) + varintBytes(record.headers.length);
   for (const h of record.headers) {
     const keyBytes = Buffer.byteLength(h.key);
-    body += varintSize(keyBytes) + keyBytes + lengthPrefixed(h.value);
+    body += varintBytes(keyBytes) + keyBytes + lengthFieldBytes(h.value);
   }
-  return varintSize(body) + body;
+  return varintBytes(body) + body;
 }

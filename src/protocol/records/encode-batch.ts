@@ -26,6 +26,7 @@ import {
 } from './batch-layout.js';
 import { compress } from './compression/index.js';
 import { crc32c } from './crc32c.js';
+import { lengthFieldBytes, varintBytes, varlongBytes } from './varint-size.js';
 import { COMPRESSION_CODES, type CompressionName, type RecordInput } from './types.js';
 
 /** What to put in a batch. Defaults match a non-idempotent, non-transactional Java producer. */
@@ -65,27 +66,6 @@ interface PreparedRecord {
 function bytesOf(value: Uint8Array | string | null | undefined): Uint8Array | null {
   if (value === null || value === undefined) return null;
   return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-}
-
-/** Bytes of a zig-zag varint holding the 32-bit integer `v`. */
-function varintBytes(v: number): number {
-  const u = ((v << 1) ^ (v >> 31)) >>> 0;
-  return u < 0x80 ? 1 : u < 0x4000 ? 2 : u < 0x200000 ? 3 : u < 0x10000000 ? 4 : 5;
-}
-
-/** Bytes of a zig-zag varlong holding the safe integer `v`. */
-function varlongBytes(v: number): number {
-  let u = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (u >= 0x80) {
-    u = Math.floor(u / 0x80);
-    n++;
-  }
-  return n;
-}
-
-function lengthFieldBytes(bytes: Uint8Array | null): number {
-  return bytes === null ? 1 : varintBytes(bytes.length) + bytes.length;
 }
 
 function checkSafeInteger(option: string, value: number): void {

@@ -35,6 +35,7 @@ export { StandaloneConsumer } from './consumer/standalone-consumer.js';
 export type { SubscriberFactory, SubscriberContext } from './consumer/stage-host.js';
 export {
   CONSUMER_DEFAULTS,
+  type ConsumerCommonOptions,
   type ConsumerGroupOptions,
   type StandaloneConsumerOptions,
   type AutoOffsetReset,

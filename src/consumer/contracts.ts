@@ -23,6 +23,22 @@ export function tpKey(topic: string, partition: number): string {
   return `${topic}:${partition}`;
 }
 
+/**
+ * Removes the entries of `partitions` from `byKey` (keyed by {@link tpKey}) and returns them with
+ * their keys, in the order of `partitions`; partitions without an entry are passed over.
+ */
+export function takePartitions<V>(byKey: Map<string, V>, partitions: readonly TopicPartition[]): [key: string, value: V][] {
+  const out: [string, V][] = [];
+  for (const tp of partitions) {
+    const key = tpKey(tp.topic, tp.partition);
+    const value = byKey.get(key);
+    if (value === undefined) continue;
+    byKey.delete(key);
+    out.push([key, value]);
+  }
+  return out;
+}
+
 /** What a commit sink reads of a partition stage that reports to it. */
 export interface AckSource extends TopicPartition {
   /** First offset not acked: everything before it is processed (what a commit may carry). */

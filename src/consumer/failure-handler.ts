@@ -16,7 +16,7 @@
 import type { Cluster } from '../cluster/cluster.js';
 import type { Logger } from '../logger.js';
 import { abortableDelay, untilAborted } from './abortable-delay.js';
-import { tpKey, type TopicPartition } from './contracts.js';
+import { takePartitions, tpKey, type TopicPartition } from './contracts.js';
 import { deadLetterRecord, deadLetterTopic, readFailedRecords, type DeadLetterProducer } from './dead-letter.js';
 import { KafkaStageError } from '../errors.js';
 import { DeliveryTimeoutError } from '../producer/errors.js';
@@ -104,17 +104,11 @@ export class FailureHandler implements FailureSink {
    * that were parked (their committable offset is where delivery would resume).
    */
   unpark(partitions: readonly TopicPartition[], lost = false): PartitionStage[] {
-    const out: PartitionStage[] = [];
-    for (const tp of partitions) {
-      const key = tpKey(tp.topic, tp.partition);
-      const entry = this.parked.get(key);
-      if (!entry) continue;
-      this.parked.delete(key);
+    return takePartitions(this.parked, partitions).map(([, entry]) => {
       entry.lost ||= lost;
       entry.abort.abort();
-      out.push(entry.stage);
-    }
-    return out;
+      return entry.stage;
+    });
   }
 
   /** Forgets the failures of partitions that left this consumer (a new assignment counts afresh). */

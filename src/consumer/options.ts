@@ -61,32 +61,8 @@ export interface FetchOptions {
   verifyCrc?: boolean;
 }
 
-/** Options of a consumer group member. */
-export interface ConsumerGroupOptions extends ClusterOptions {
-  /** The consumer group (Java `group.id`). Required. */
-  groupId: string;
-  /**
-   * Topics to subscribe to. Required, non-empty; each a legal Kafka topic name. A topic that does
-   * not exist yet is not an error: it is logged as a warning once, and the group leader looks it up
-   * again after 1 s, 2 s, 4 s, then every 5 s, and assigns it as soon as it exists (not only at the
-   * next `metadataMaxAgeMs` refresh).
-   */
-  topics: string[];
-  /** Static membership id (Java `group.instance.id`). Default none (dynamic member). */
-  groupInstanceId?: string;
-  /** Session timeout, ms (Java `session.timeout.ms`). Default 45_000. */
-  sessionTimeoutMs?: number;
-  /** How long the group waits for members to rejoin during a rebalance, ms (Java `max.poll.interval.ms`). Default 300_000. */
-  rebalanceTimeoutMs?: number;
-  /** Heartbeat period, ms (Java `heartbeat.interval.ms`; Elixir `heartbeat_interval`). Default 3000. Must be < sessionTimeoutMs. */
-  heartbeatIntervalMs?: number;
-  /**
-   * Assignors in order of preference (Java `partition.assignment.strategy`). Default
-   * `['cooperative-sticky']`: incremental rebalances, partitions that stay are never paused. As in
-   * Java, rebalancing is cooperative only when every listed assignor is; add `'range'` to share a
-   * group with Java consumers on their default and the group rebalances eagerly.
-   */
-  assignors?: AssignorName[];
+/** Options every consumer takes, group member or standalone. */
+export interface ConsumerCommonOptions extends ClusterOptions {
   /** Where to start without a committed offset. Default `latest` (as Java). */
   autoOffsetReset?: AutoOffsetReset;
   /** Commit strategy and its knobs. */
@@ -111,6 +87,34 @@ export interface ConsumerGroupOptions extends ClusterOptions {
   onFailure?: FailurePolicyOption;
 }
 
+/** Options of a consumer group member. */
+export interface ConsumerGroupOptions extends ConsumerCommonOptions {
+  /** The consumer group (Java `group.id`). Required. */
+  groupId: string;
+  /**
+   * Topics to subscribe to. Required, non-empty; each a legal Kafka topic name. A topic that does
+   * not exist yet is not an error: it is logged as a warning once, and the group leader looks it up
+   * again after 1 s, 2 s, 4 s, then every 5 s, and assigns it as soon as it exists (not only at the
+   * next `metadataMaxAgeMs` refresh).
+   */
+  topics: string[];
+  /** Static membership id (Java `group.instance.id`). Default none (dynamic member). */
+  groupInstanceId?: string;
+  /** Session timeout, ms (Java `session.timeout.ms`). Default 45_000. */
+  sessionTimeoutMs?: number;
+  /** How long the group waits for members to rejoin during a rebalance, ms (Java `max.poll.interval.ms`). Default 300_000. */
+  rebalanceTimeoutMs?: number;
+  /** Heartbeat period, ms (Java `heartbeat.interval.ms`; Elixir `heartbeat_interval`). Default 3000. Must be < sessionTimeoutMs. */
+  heartbeatIntervalMs?: number;
+  /**
+   * Assignors in order of preference (Java `partition.assignment.strategy`). Default
+   * `['cooperative-sticky']`: incremental rebalances, partitions that stay are never paused. As in
+   * Java, rebalancing is cooperative only when every listed assignor is; add `'range'` to share a
+   * group with Java consumers on their default and the group rebalances eagerly.
+   */
+  assignors?: AssignorName[];
+}
+
 /** A partition a standalone consumer reads, with an optional starting offset. */
 export interface StandalonePartition extends TopicPartition {
   /** Where to start; else the committed offset, else the reset policy. */
@@ -123,7 +127,7 @@ export interface ResolvedStandalonePartition extends TopicPartition {
 }
 
 /** Options of a standalone consumer: explicit partitions, no group. */
-export interface StandaloneConsumerOptions extends ClusterOptions {
+export interface StandaloneConsumerOptions extends ConsumerCommonOptions {
   /**
    * The partitions to read, each with an optional starting offset (else the committed one, else the
    * reset policy). A partition that does not exist yet is logged as a warning once per topic and
@@ -132,14 +136,6 @@ export interface StandaloneConsumerOptions extends ClusterOptions {
   partitions: StandalonePartition[];
   /** Group whose committed offsets are read and (unless commit strategy `none`) written. Optional. */
   groupId?: string;
-  autoOffsetReset?: AutoOffsetReset;
-  commit?: CommitOptions;
-  drainTimeoutMs?: number;
-  maxProcessingMs?: number;
-  buffer?: BufferOptions;
-  fetch?: FetchOptions;
-  /** What happens when a subscriber fails: see {@link ConsumerGroupOptions.onFailure}. */
-  onFailure?: FailurePolicyOption;
 }
 
 /** Options after defaults and validation (shared parts). */

@@ -17,7 +17,7 @@ import { ByteBudget } from '../stage/byte-budget.js';
 import { ackTargetOf } from './ack-target.js';
 import { CommitLostError } from './commit-errors.js';
 import { CommitManager } from './commit-manager.js';
-import { tpKey, type TopicPartition } from './contracts.js';
+import { takePartitions, tpKey, type TopicPartition } from './contracts.js';
 import type { FetchTarget } from './fetch-target.js';
 import { FetchScheduler, type OutOfRangeInfo } from './fetch-scheduler.js';
 import { resetOutOfRange, resolveStartOffsets } from './offset-reset.js';
@@ -596,16 +596,10 @@ export class StageHost<E> {
   }
 
   private take(partitions: readonly TopicPartition[]): PartitionStage[] {
-    const out: PartitionStage[] = [];
-    for (const tp of partitions) {
-      const key = tpKey(tp.topic, tp.partition);
-      const stage = this.stages.get(key);
-      if (!stage) continue;
-      this.stages.delete(key);
+    return takePartitions(this.stages, partitions).map(([key, stage]) => {
       this.stuckReported.delete(key);
-      out.push(stage);
-    }
-    return out;
+      return stage;
+    });
   }
 
   private run(stage: PartitionStage): void {

@@ -10,7 +10,7 @@
 import { ProtocolError } from './errors.js';
 import { Reader } from './reader.js';
 import { array, field, int32, nullableBytes, nullableString, string, struct } from './schema.js';
-import type { StructIn, StructOut } from './schema.js';
+import type { Codec, StructIn, StructOut } from './schema.js';
 import type { TopicPartition } from './topic-partition.js';
 import { Writer } from './writer.js';
 
@@ -71,16 +71,31 @@ export type ConsumerProtocolAssignment = StructOut<typeof assignmentFields> & {
 /** What {@link encodeAssignment} accepts. */
 export type ConsumerProtocolAssignmentIn = StructIn<typeof assignmentFields>;
 
-function checkWriteVersion(version: number, what: string): void {
+/**
+ * Writes `value` as `version` of a consumer-protocol payload: the int16 version, then the struct in
+ * its plain encoding. Copied out of the writer's oversized scratch buffer: the result is kept for
+ * the group's lifetime.
+ */
+function encodeVersioned<In>(codec: Codec<unknown, In>, value: In, version: number, what: string): Buffer {
   if (!Number.isInteger(version) || version < 0 || version > CONSUMER_PROTOCOL_MAX_VERSION) {
     throw new ProtocolError(`cannot write consumer protocol ${what} v${version}: versions 0-${CONSUMER_PROTOCOL_MAX_VERSION} are known`);
   }
+  const w = new Writer(64);
+  w.int16(version);
+  codec.write(w, value, version, false);
+  return Buffer.from(w.finish());
 }
 
-/** The version to read a payload of `sent` with: ours when theirs is newer, as in the Java client. */
-function readVersion(sent: number, what: string): number {
-  if (sent < 0) throw new ProtocolError(`unsupported consumer protocol ${what} version ${sent}`);
-  return Math.min(sent, CONSUMER_PROTOCOL_MAX_VERSION);
+/**
+ * Reads a consumer-protocol payload: its int16 version, then the struct in the layout of that
+ * version, or of ours when theirs is newer (as in the Java client).
+ */
+function decodeVersioned<Out>(codec: Codec<Out, never>, bytes: Buffer, what: string): Out & { version: number } {
+  const r = new Reader(bytes);
+  const version = r.int16();
+  if (version < 0) throw new ProtocolError(`unsupported consumer protocol ${what} version ${version}`);
+  const body = codec.read(r, Math.min(version, CONSUMER_PROTOCOL_MAX_VERSION), false);
+  return { ...body, version };
 }
 
 /**
@@ -88,12 +103,7 @@ function readVersion(sent: number, what: string): number {
  * given; the Java client sorts them, which {@link groupByTopic} does for owned partitions.
  */
 export function encodeSubscription(subscription: ConsumerProtocolSubscriptionIn, version = CONSUMER_PROTOCOL_MAX_VERSION): Buffer {
-  checkWriteVersion(version, 'subscription');
-  const w = new Writer(64);
-  w.int16(version);
-  subscriptionStruct.write(w, subscription, version, false);
-  // Copy out of the writer's oversized scratch buffer: the result is kept for the group's lifetime.
-  return Buffer.from(w.finish());
+  return encodeVersioned(subscriptionStruct, subscription, version, 'subscription');
 }
 
 /**
@@ -101,19 +111,12 @@ export function encodeSubscription(subscription: ConsumerProtocolSubscriptionIn,
  * negative version. `userData` is a view into `bytes`.
  */
 export function decodeSubscription(bytes: Buffer): ConsumerProtocolSubscription {
-  const r = new Reader(bytes);
-  const version = r.int16();
-  const body = subscriptionStruct.read(r, readVersion(version, 'subscription'), false);
-  return { ...body, version };
+  return decodeVersioned(subscriptionStruct, bytes, 'subscription');
 }
 
 /** Encodes an assignment (version prefix included). */
 export function encodeAssignment(assignment: ConsumerProtocolAssignmentIn, version = CONSUMER_PROTOCOL_MAX_VERSION): Buffer {
-  checkWriteVersion(version, 'assignment');
-  const w = new Writer(64);
-  w.int16(version);
-  assignmentStruct.write(w, assignment, version, false);
-  return Buffer.from(w.finish());
+  return encodeVersioned(assignmentStruct, assignment, version, 'assignment');
 }
 
 /**
@@ -122,10 +125,7 @@ export function encodeAssignment(assignment: ConsumerProtocolAssignmentIn, versi
  * when the leader sent it no assignment; that is the caller's case to handle, not a valid payload.
  */
 export function decodeAssignment(bytes: Buffer): ConsumerProtocolAssignment {
-  const r = new Reader(bytes);
-  const version = r.int16();
-  const body = assignmentStruct.read(r, readVersion(version, 'assignment'), false);
-  return { ...body, version };
+  return decodeVersioned(assignmentStruct, bytes, 'assignment');
 }
 
 /** Groups partitions by topic, topics and partitions sorted (the order the Java client writes). */

@@ -15,15 +15,14 @@ import { kafkaErrorOf } from '../src/protocol/kafka-error.js';
 import { ConnectionError } from '../src/network/errors.js';
 import { captureLogger as capture } from './helpers/capture-logger.js';
 import { FakeBroker } from './helpers/fake-broker.js';
+import { metadataAnswer } from './helpers/metadata-answer.js';
 
 const fastRetry = { retries: 3, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 3_000 };
 
 /** A fake broker naming itself node 1, answering Metadata with `throttleTimeMs`. */
 async function metadataBroker(port = 0, throttleTimeMs = 0): Promise<FakeBroker> {
   const broker = await FakeBroker.start({ port });
-  broker.handle(Metadata, () => ({
-    body: { throttleTimeMs, brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }], clusterId: 'fake', controllerId: 1, topics: [] },
-  }));
+  broker.handle(Metadata, () => ({ body: metadataAnswer([broker], { throttleTimeMs }) }));
   return broker;
 }
 
@@ -81,7 +80,7 @@ describe('broker connections', () => {
     broker.handle(Metadata, (req) =>
       req.seq === 1
         ? 'stall'
-        : { body: { throttleTimeMs: 0, brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }], clusterId: 'fake', controllerId: 1, topics: [] } },
+        : { body: metadataAnswer([broker]) },
     );
     const logger = capture();
     const cluster = new Cluster({ brokers: [broker.address], retry: fastRetry, requestTimeoutMs: 300, logger });

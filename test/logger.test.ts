@@ -19,6 +19,7 @@ import { InvalidOptionError, KafkaStageError } from '../src/errors.js';
 import { hasOpenssl, TestPki } from './cluster/tls-fixtures.js';
 import { captureLogger as capture, deadPort, type LogEntry as Entry } from './helpers/capture-logger.js';
 import { FakeBroker } from './helpers/fake-broker.js';
+import { metadataAnswer } from './helpers/metadata-answer.js';
 import { installSaslServer } from './network/sasl/fake-sasl-server.js';
 
 const fast = { retry: { retries: 1, initialBackoffMs: 5, maxBackoffMs: 10, deadlineMs: 2_000 }, connectTimeoutMs: 1_000 };
@@ -258,7 +259,7 @@ describe('no secrets in log lines', () => {
   it('a refused SASL password appears in no line, at any level', async () => {
     const broker = await FakeBroker.start();
     installSaslServer(broker, { users: { alice: 'the-right-one' } });
-    broker.handle(Metadata, () => ({ body: { throttleTimeMs: 0, brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }], clusterId: 'fake', controllerId: 1, topics: [] } }));
+    broker.handle(Metadata, () => ({ body: metadataAnswer([broker]) }));
     try {
       for (const mechanism of ['PLAIN', 'SCRAM-SHA-256'] as const) {
         const logger = capture();

@@ -14,6 +14,7 @@ import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { ClusterAuthorizationError, GroupAuthorizationError, TopicAuthorizationError } from '../../src/protocol/kafka-error.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
+import { metadataAnswer } from '../helpers/metadata-answer.js';
 
 const T = { timeout: 20_000 };
 const retry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 10_000 };
@@ -25,7 +26,7 @@ afterEach(async () => {
 async function setUp(): Promise<{ broker: FakeBroker; admin: Admin }> {
   const broker = await FakeBroker.start();
   broker.handle(Metadata, () => ({
-    body: { throttleTimeMs: 0, brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }], clusterId: 'fake', controllerId: 1, topics: [] },
+    body: metadataAnswer([broker]),
   }));
   const admin = new Admin({ brokers: broker.address, retry });
   cleanups.push(() => broker.stop(), () => admin.close());

@@ -15,6 +15,7 @@ import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { encodeResponse } from '../../src/protocol/frame.js';
 import { FakeBroker, type ApiRange, type FakeReply } from '../helpers/fake-broker.js';
+import { metadataAnswer } from '../helpers/metadata-answer.js';
 
 const UNSUPPORTED_VERSION = 35;
 const METADATA_RANGE: ApiRange = { apiKey: Metadata.apiKey, minVersion: 0, maxVersion: 12 };
@@ -46,7 +47,7 @@ test('a broker refusing v4 and naming 0-3 is asked again at v3 on the same conne
   const ranges = [{ apiKey: ApiVersions.apiKey, minVersion: 0, maxVersion: 3 }, METADATA_RANGE];
   olderBroker(broker, 3, [{ apiKey: ApiVersions.apiKey, minVersion: 0, maxVersion: 3 }], ranges);
   broker.handle(Metadata, () => ({
-    body: { brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }], clusterId: 'old', controllerId: 1, topics: [] },
+    body: metadataAnswer([broker], { clusterId: 'old' }),
   }));
   const cluster = new Cluster({ brokers: [broker.address], retry: { retries: 0, initialBackoffMs: 5, maxBackoffMs: 5, deadlineMs: 2_000 } });
   try {

@@ -10,36 +10,14 @@ import { UnsupportedVersionError } from '../../src/protocol/versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { KafkaError } from '../../src/protocol/kafka-error.js';
 import { KafkaStageError } from '../../src/errors.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { FakeBroker, responseFrame } from '../helpers/fake-broker.js';
+import { metadataAnswer } from '../helpers/metadata-answer.js';
 
-const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 const fastRetry = { retries: 5, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 5_000 };
 
-/** Metadata naming the fake broker itself as node 1, leader of every partition of `topic`. */
-function metadataFor(broker: FakeBroker, topic = 't', partitions = 2) {
-  return {
-    brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }],
-    clusterId: 'fake',
-    controllerId: 1,
-    topics: [
-      {
-        errorCode: 0,
-        name: topic,
-        topicId: TOPIC_ID,
-        isInternal: false,
-        partitions: Array.from({ length: partitions }, (_, i) => ({
-          errorCode: 0,
-          partitionIndex: i,
-          leaderId: 1,
-          leaderEpoch: 0,
-          replicaNodes: [1],
-          isrNodes: [1],
-          offlineReplicas: [],
-        })),
-      },
-    ],
-  };
-}
+/** Topic `t` with two partitions, all led by the fake broker (node 1). */
+const TOPIC_T = { topics: [{ name: 't', partitions: 2 }] };
 
 /** A port nothing listens on. */
 async function deadPort(): Promise<number> {
@@ -52,7 +30,7 @@ async function deadPort(): Promise<number> {
 
 test('bootstrap falls through a dead address to a live one', async () => {
   const broker = await FakeBroker.start();
-  broker.handle(Metadata, () => ({ body: metadataFor(broker) }));
+  broker.handle(Metadata, () => ({ body: metadataAnswer([broker], TOPIC_T) }));
   const dead = await deadPort();
   const cluster = new Cluster({ brokers: [`127.0.0.1:${dead}`, broker.address], retry: fastRetry, connectTimeoutMs: 1000 });
   try {
@@ -67,7 +45,7 @@ test('bootstrap falls through a dead address to a live one', async () => {
 
 test('a connection dropped mid-request is replaced and the request retried', async () => {
   const broker = await FakeBroker.start();
-  broker.handle(Metadata, (req) => (req.seq === 0 ? 'close' : { body: metadataFor(broker) }));
+  broker.handle(Metadata, (req) => (req.seq === 0 ? 'close' : { body: metadataAnswer([broker], TOPIC_T) }));
   const cluster = new Cluster({ brokers: [broker.address], retry: fastRetry });
   try {
     const md = await cluster.refreshMetadata(['t']);
@@ -83,7 +61,7 @@ test('hostile bytes give a typed error, then the client recovers by reconnecting
   const broker = await FakeBroker.start();
   broker.handle(Metadata, (req) =>
     // First a frame whose brokers array claims 2^31-1 elements in a few bytes, then a sane answer.
-    req.seq === 0 ? { raw: responseFrame(req.correlationId, Buffer.from([0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0])) } : { body: metadataFor(broker) },
+    req.seq === 0 ? { raw: responseFrame(req.correlationId, Buffer.from([0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0])) } : { body: metadataAnswer([broker], TOPIC_T) },
   );
   const noRetry = new Cluster({ brokers: [broker.address], retry: { ...fastRetry, retries: 0 } });
   try {
@@ -105,7 +83,7 @@ test('hostile bytes give a typed error, then the client recovers by reconnecting
 
 test('a broker restarted on the same port is reconnected to', async () => {
   let broker = await FakeBroker.start();
-  broker.handle(Metadata, () => ({ body: metadataFor(broker) }));
+  broker.handle(Metadata, () => ({ body: metadataAnswer([broker], TOPIC_T) }));
   const port = broker.port;
   const cluster = new Cluster({ brokers: [broker.address], retry: { ...fastRetry, deadlineMs: 10_000, retries: 50 } });
   try {
@@ -114,7 +92,7 @@ test('a broker restarted on the same port is reconnected to', async () => {
     const pending = cluster.refreshMetadata(['t']);
     broker = await FakeBroker.start({ port });
     const restarted = broker;
-    broker.handle(Metadata, () => ({ body: metadataFor(restarted) }));
+    broker.handle(Metadata, () => ({ body: metadataAnswer([restarted], TOPIC_T) }));
     const md = await pending;
     assert.equal(md.topics.get('t')?.partitions[0]?.leader, 1);
   } finally {
@@ -141,7 +119,7 @@ test('a broker lacking every version we speak of an API gives a typed error nami
 test('an unknown topic is a typed Kafka error naming the topic, not a hang', async () => {
   const broker = await FakeBroker.start();
   broker.handle(Metadata, () => ({
-    body: { ...metadataFor(broker), topics: [{ errorCode: 3, name: 'nope', topicId: TOPIC_ID, isInternal: false, partitions: [] }] },
+    body: metadataAnswer([broker], { topics: [{ name: 'nope', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [] }] }),
   }));
   const cluster = new Cluster({ brokers: [broker.address], retry: fastRetry });
   try {

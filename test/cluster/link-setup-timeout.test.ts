@@ -12,21 +12,12 @@ import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
-
-function metadataOf(broker: FakeBroker) {
-  return {
-    throttleTimeMs: 0,
-    brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }],
-    clusterId: 'fake',
-    controllerId: 1,
-    topics: [],
-  };
-}
+import { metadataAnswer } from '../helpers/metadata-answer.js';
 
 test('a broker that accepts the connection but never answers ApiVersions fails the link within connectTimeoutMs, not requestTimeoutMs', async () => {
   const broker = await FakeBroker.start();
   broker.handle(ApiVersions, () => 'stall');
-  broker.handle(Metadata, () => ({ body: metadataOf(broker) }));
+  broker.handle(Metadata, () => ({ body: metadataAnswer([broker]) }));
   const cluster = new Cluster({ brokers: [broker.address], connectTimeoutMs: 300, requestTimeoutMs: 20_000, retry: { retries: 0 } });
   const started = Date.now();
   try {
@@ -58,7 +49,7 @@ test('the link tries again and connects once the broker answers ApiVersions', as
     }
     return { body: { errorCode: 0, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }, { apiKey: 3, minVersion: 0, maxVersion: 12 }], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false } };
   });
-  broker.handle(Metadata, () => ({ body: metadataOf(broker) }));
+  broker.handle(Metadata, () => ({ body: metadataAnswer([broker]) }));
   const cluster = new Cluster({ brokers: [broker.address], connectTimeoutMs: 300, requestTimeoutMs: 20_000, retry: { retries: 5, initialBackoffMs: 5, maxBackoffMs: 20 } });
   const started = Date.now();
   try {

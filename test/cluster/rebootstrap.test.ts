@@ -9,32 +9,20 @@ import { describe, it } from 'node:test';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { resolveClusterOptions } from '../../src/cluster/options.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { KafkaError } from '../../src/protocol/kafka-error.js';
 import { InvalidOptionError, KafkaStageError } from '../../src/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
+import { metadataAnswer, node } from '../helpers/metadata-answer.js';
 
-const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 const fastRetry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 5_000 };
 
 /** A Metadata answer naming `brokers` (node id → fake broker), topic `t` led by `leader`. */
 function metadataNaming(brokers: [number, FakeBroker][], leader: number, errorCode = 0) {
-  return {
-    throttleTimeMs: 0,
-    brokers: brokers.map(([nodeId, b]) => ({ nodeId, host: b.host, port: b.port, rack: null })),
-    clusterId: 'fake',
-    controllerId: leader,
-    topics: [
-      {
-        errorCode: 0,
-        name: 't',
-        topicId: TOPIC_ID,
-        isInternal: false,
-        partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: leader, leaderEpoch: 0, replicaNodes: [leader], isrNodes: [leader], offlineReplicas: [] }],
-        topicAuthorizedOperations: -2147483648,
-      },
-    ],
-    errorCode,
-  };
+  return metadataAnswer(
+    brokers.map(([nodeId, b]) => node(nodeId, b)),
+    { controllerId: leader, topics: [{ name: 't', partitions: [{ leader }] }], errorCode },
+  );
 }
 
 /**
@@ -154,7 +142,7 @@ describe('rebootstrap', () => {
   it('a broker answering REBOOTSTRAP_REQUIRED (KIP-1102) sends the client back to the bootstrap list', async () => {
     const w = await world('rebootstrap');
     try {
-      const required = metadataNaming([[1, w.b1], [2, w.b2]], 1, 129);
+      const required = metadataNaming([[1, w.b1], [2, w.b2]], 1, ErrorCode.REBOOTSTRAP_REQUIRED);
       w.b1.handle(Metadata, () => ({ body: required }));
       w.b2.handle(Metadata, () => ({ body: required }));
       w.moveClusterToBootstrap();
@@ -169,7 +157,7 @@ describe('rebootstrap', () => {
   it("REBOOTSTRAP_REQUIRED with strategy 'none' is a KafkaError naming the code, not a silent success", async () => {
     const w = await world('none');
     try {
-      const required = metadataNaming([[1, w.b1], [2, w.b2]], 1, 129);
+      const required = metadataNaming([[1, w.b1], [2, w.b2]], 1, ErrorCode.REBOOTSTRAP_REQUIRED);
       w.b1.handle(Metadata, () => ({ body: required }));
       w.b2.handle(Metadata, () => ({ body: required }));
       await assert.rejects(w.cluster.refreshMetadata(['t']), (err: unknown) => {

@@ -19,6 +19,7 @@ import { Producer } from '../../src/producer/producer.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
+import { metadataAnswer } from '../helpers/metadata-answer.js';
 import { hasOpenssl, TestPki, type KeyPair } from './tls-fixtures.js';
 
 const T = { timeout: 20_000, skip: hasOpenssl() ? false : 'openssl is not installed' };
@@ -158,7 +159,7 @@ describe('tls option: secrets', () => {
     broker.handle(Metadata, (req) =>
       req.seq === 1
         ? 'close'
-        : { body: { brokers: [{ nodeId: 1, host: 'localhost', port: broker.port, rack: null }], clusterId: 'c', controllerId: 1, topics: [] } },
+        : { body: metadataAnswer([{ nodeId: 1, host: 'localhost', port: broker.port }], { clusterId: 'c' }) },
     );
     const events: RequestEvent[] = [];
     const onEvent = (e: unknown): void => {
@@ -200,7 +201,7 @@ describe('tls option: verification off', () => {
     pki = new TestPki();
     broker = await FakeBroker.start({ tls: pki.issue('localhost', ['localhost']) });
     broker.handle(Metadata, () => ({
-      body: { brokers: [{ nodeId: 1, host: 'localhost', port: broker.port, rack: null }], clusterId: 'c', controllerId: 1, topics: [] },
+      body: metadataAnswer([{ nodeId: 1, host: 'localhost', port: broker.port }], { clusterId: 'c' }),
     }));
   });
 

@@ -11,6 +11,7 @@ import { Cluster } from '../../src/cluster/cluster.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { ConnectionError } from '../../src/network/errors.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
+import { metadataAnswer } from '../helpers/metadata-answer.js';
 import { hasOpenssl, loopbackLookup, TestPki, type KeyPair } from './tls-fixtures.js';
 
 const T = { timeout: 20_000, skip: hasOpenssl() ? false : 'openssl is not installed' };
@@ -53,15 +54,13 @@ describe('cluster TLS: server name per broker', () => {
   function advertise(): void {
     for (const { broker } of [a, b]) {
       broker.handle(Metadata, () => ({
-        body: {
-          brokers: [
-            { nodeId: 1, host: 'broker-a.test', port: a.broker.port, rack: null },
-            { nodeId: 2, host: 'broker-b.test', port: b.broker.port, rack: null },
+        body: metadataAnswer(
+          [
+            { nodeId: 1, host: 'broker-a.test', port: a.broker.port },
+            { nodeId: 2, host: 'broker-b.test', port: b.broker.port },
           ],
-          clusterId: 'tls',
-          controllerId: 1,
-          topics: [],
-        },
+          { clusterId: 'tls' },
+        ),
       }));
     }
   }

@@ -5,20 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ClusterMetadata, TopicInfo } from '../../src/cluster/metadata.js';
+import type { ClusterMetadata } from '../../src/cluster/metadata.js';
 import { decodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol.js';
 import { countsChanged, LeaderAssignment, partitionCountsOf } from '../../src/group/leader-assignment.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { TopicAuthorizationError } from '../../src/protocol/kafka-error.js';
+import { clusterMetadataOf } from '../helpers/metadata-answer.js';
 
 /** Metadata naming `counts` topics (a negative count: the topic answers with that error code). */
 function metadata(counts: Record<string, number>): ClusterMetadata {
-  const topics = new Map<string, TopicInfo>();
-  for (const [name, count] of Object.entries(counts)) {
-    const partitions = Array.from({ length: Math.max(count, 0) }, (_, partition) => ({ partition, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1], errorCode: 0 }));
-    topics.set(name, { name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions, errorCode: count < 0 ? -count : 0 });
-  }
-  return { clusterId: 'c', controllerId: 1, brokers: new Map(), topics, fetchedAt: 0 };
+  const topics = Object.entries(counts).map(([name, count]) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: Math.max(count, 0), errorCode: count < 0 ? -count : 0 }));
+  return clusterMetadataOf([], { clusterId: 'c', controllerId: 1, topics });
 }
 
 const member = (memberId: string, topics: string[]) => ({ memberId, groupInstanceId: null, metadata: encodeSubscription({ topics, userData: null }) });

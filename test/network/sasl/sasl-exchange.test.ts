@@ -11,6 +11,7 @@ import type { ClusterOptions } from '../../../src/cluster/options.js';
 import { SaslAuthenticationError, UnsupportedSaslMechanismError } from '../../../src/network/sasl/errors.js';
 import { Metadata, SaslAuthenticate, SaslHandshake } from '../../../src/protocol/apis/index.js';
 import { FakeBroker } from '../../helpers/fake-broker.js';
+import { metadataAnswer } from '../../helpers/metadata-answer.js';
 import { installSaslServer, type SaslServerOptions, type ScramHostility } from './fake-sasl-server.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -26,7 +27,7 @@ async function saslBroker(options: SaslServerOptions = {}): Promise<{ broker: Fa
   broker.handle(Metadata, (req) => {
     const guarded = log.guard(req.connection, Metadata.apiKey);
     if (guarded) return guarded;
-    return { body: { throttleTimeMs: 0, brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }], clusterId: 'fake', controllerId: 1, topics: [] } };
+    return { body: metadataAnswer([broker]) };
   });
   return { broker, log };
 }

@@ -19,6 +19,7 @@ import { Producer } from '../../../src/producer/producer.js';
 import { InvalidOptionError } from '../../../src/errors.js';
 import { Metadata } from '../../../src/protocol/apis/index.js';
 import { FakeBroker } from '../../helpers/fake-broker.js';
+import { metadataAnswer } from '../../helpers/metadata-answer.js';
 import { installSaslServer } from './fake-sasl-server.js';
 
 const SECRET = 'Sup3r-Secret-Pa55';
@@ -98,7 +99,7 @@ describe('secrets kept out of sight', () => {
     const broker = await FakeBroker.start();
     cleanups.push(() => broker.stop());
     installSaslServer(broker, { users: { alice: SECRET }, tokens: [TOKEN] });
-    broker.handle(Metadata, () => ({ body: { throttleTimeMs: 0, brokers: [{ nodeId: 1, host: broker.host, port: broker.port, rack: null }], clusterId: 'fake', controllerId: 1, topics: [] } }));
+    broker.handle(Metadata, () => ({ body: metadataAnswer([broker]) }));
     const events: unknown[] = [];
     const listener = (event: unknown): void => {
       events.push(event);

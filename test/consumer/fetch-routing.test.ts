@@ -1,10 +1,10 @@
 /** The fetch scheduler's pure decisions: which targets a pass fetches for, and where each goes. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ClusterMetadata } from '../../src/cluster/metadata.js';
 import { needsRefresh, placeTarget, planPass } from '../../src/consumer/fetch-routing.js';
 import { newTargetState, type TargetState } from '../../src/consumer/fetch-state.js';
 import type { FetchTarget } from '../../src/consumer/fetch-target.js';
+import { clusterMetadataOf } from '../helpers/metadata-answer.js';
 
 function target(partition: number, over: Partial<{ active: boolean; fetchOffset: number }> = {}): FetchTarget {
   return {
@@ -58,15 +58,12 @@ test('a pass forgets stopped targets and unparks those whose stage moved the pos
   assert.equal(moved.parkedAt, 5, 'deciding changes nothing: the scheduler applies it');
 });
 
-const metadata: ClusterMetadata = {
-  clusterId: null,
-  controllerId: 1,
-  brokers: new Map([[1, { nodeId: 1, host: 'h', port: 1, rack: null }]]) as ClusterMetadata['brokers'],
-  topics: new Map([
-    ['t', { name: 't', topicId: 'id-t', partitions: [{ leader: 1, leaderEpoch: 4 }, { leader: -1, leaderEpoch: 0 }, { leader: 7, leaderEpoch: 0 }] }],
-  ]) as unknown as ClusterMetadata['topics'],
-  fetchedAt: 1_000,
-};
+/** Topic `t` from broker 1, fetched at 1_000: partition 0 led by 1 (epoch 4), 1 leaderless, 2 led by an unknown broker. */
+const metadata = clusterMetadataOf(
+  [{ nodeId: 1, host: 'h', port: 1 }],
+  { clusterId: null, topics: [{ name: 't', topicId: 'id-t', partitions: [{ leader: 1, leaderEpoch: 4 }, { leader: -1 }, { leader: 7 }] }] },
+  1_000,
+);
 
 test('metadata is refreshed when stale, missing, old or lacking a topic', () => {
   assert.equal(needsRefresh(metadata, ['t'], false, 1_500, 1_000), false);

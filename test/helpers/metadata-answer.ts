@@ -116,9 +116,9 @@ export function metadataAnswer(brokers: readonly AnswerBroker[], options: Metada
 }
 
 /**
- * The client's snapshot of the same answer, as `Cluster` would hold it after a refresh
- * (`fetchedAt` 0): for tests of code that reads a `ClusterMetadata`.
+ * The client's snapshot of the same answer, as `Cluster` would hold it after a refresh at
+ * `fetchedAt` (ms): for tests of code that reads a `ClusterMetadata`.
  */
-export function clusterMetadataOf(brokers: readonly AnswerBroker[], options: MetadataAnswerOptions = {}): ClusterMetadata {
-  return mergeMetadata(null, metadataAnswer(brokers, options), 0);
+export function clusterMetadataOf(brokers: readonly AnswerBroker[], options: MetadataAnswerOptions = {}, fetchedAt = 0): ClusterMetadata {
+  return mergeMetadata(null, metadataAnswer(brokers, options), fetchedAt);
 }

@@ -4,11 +4,10 @@
  */
 import type { Cluster, RequestTarget } from '../cluster/cluster.js';
 import { DescribeConfigs } from '../protocol/apis/describe-configs.js';
-import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
+import { kafkaError } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
 import type { ConfigResource, ConfigResourceType } from './requests.js';
-import { settleEntities, type EntityOutcome } from './settle-entities.js';
-import { ErrorCode } from '../protocol/error-codes.js';
+import { retryUnlessUnknownTopic, settleEntities, type EntityOutcome } from './settle-entities.js';
 
 /** Kafka's resource type codes (ConfigResource.Type). */
 export const RESOURCE_TYPE: Readonly<Record<ConfigResourceType, number>> = Object.freeze({ topic: 2, broker: 4 });
@@ -84,7 +83,7 @@ export async function settleConfigResources<K extends ConfigResource, R>(
     operation,
     keys: resources,
     nameOf: (r) => `${r.type}:${r.name}`,
-    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
+    shouldRetry: retryUnlessUnknownTopic,
     async send(pending) {
       const { unknown, groups } = await groupByConfigTarget<K, R>(cluster, pending, api);
       const answers = await Promise.all([...groups].map(([target, group]) => ask(target, group)));

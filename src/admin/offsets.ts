@@ -7,8 +7,7 @@ import { ListOffsets, OffsetSpec as SpecialTimestamp } from '../protocol/apis/li
 import { KafkaError, kafkaError, kafkaErrorOf } from '../protocol/kafka-error.js';
 import { KafkaStageError } from '../errors.js';
 import type { OffsetQuery, OffsetSpec } from './requests.js';
-import { settleEntities, type EntityOutcome } from './settle-entities.js';
-import { ErrorCode } from '../protocol/error-codes.js';
+import { retryUnlessUnknownTopic, settleEntities, type EntityOutcome } from './settle-entities.js';
 
 
 /** The offset found for one partition. */
@@ -44,7 +43,7 @@ export async function listOffsets(
     keys: queries,
     nameOf: (q) => `${q.topic}/${q.partition}`,
     // An unknown topic or partition in fresh metadata is an answer, not a transient state.
-    shouldRetry: (e) => e.retriable && !(e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
+    shouldRetry: retryUnlessUnknownTopic,
     send: (pending) => sendGrouped(cluster, pending, options),
     topics: [...new Set(queries.map((q) => q.topic))],
   });

@@ -7,9 +7,20 @@
 import type { Cluster } from '../cluster/cluster.js';
 import { KafkaStageError } from '../errors.js';
 import { AdminOperationError, type EntityFailure } from './errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { KafkaError } from '../protocol/kafka-error.js';
 
 /** The outcome of one entity in one response. */
 export type EntityOutcome<K, R> = { key: K; value: R; error?: undefined } | { key: K; error: KafkaStageError };
+
+/**
+ * A {@link SettleSpec.shouldRetry} for operations on topics that must exist: a retriable error is
+ * worth another attempt, but UNKNOWN_TOPIC_OR_PARTITION (retriable for clients that wait for a
+ * topic to appear) is final, since asking again does not create the topic.
+ */
+export function retryUnlessUnknownTopic(error: KafkaStageError): boolean {
+  return error.retriable && !(error instanceof KafkaError && error.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+}
 
 /** How an operation is settled. */
 export interface SettleSpec<K, R> {

@@ -7,11 +7,10 @@ import type { Cluster, RequestTarget } from '../cluster/cluster.js';
 import { CreatePartitions } from '../protocol/apis/create-partitions.js';
 import { CreateTopics } from '../protocol/apis/create-topics.js';
 import { DeleteTopics } from '../protocol/apis/delete-topics.js';
-import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
-import type { KafkaStageError } from '../errors.js';
+import { kafkaError } from '../protocol/kafka-error.js';
 import { AdminOperationError } from './errors.js';
 import type { NewPartitions, NewTopic } from './requests.js';
-import { settleEntities, type EntityOutcome } from './settle-entities.js';
+import { retryUnlessUnknownTopic, settleEntities, type EntityOutcome } from './settle-entities.js';
 import { waitForLeaders, waitForTopicsGone } from './wait-for-leaders.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 
@@ -31,11 +30,6 @@ export interface CreatedTopic {
 async function controllerTarget(cluster: Cluster, refresh: boolean): Promise<RequestTarget> {
   const metadata = refresh || !cluster.metadata ? await cluster.refreshMetadata([]) : cluster.metadata;
   return metadata.brokers.has(metadata.controllerId) ? metadata.controllerId : 'any';
-}
-
-/** Retries transient errors except "unknown topic", which for these operations is a final answer. */
-function retryUnlessUnknown(error: KafkaStageError): boolean {
-  return error.retriable && !(error instanceof KafkaError && error.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 }
 
 /** Creates topics, then (unless only validating) waits until every partition has a leader. */
@@ -64,11 +58,7 @@ export async function createTopics(
         timeoutMs: options.timeoutMs,
         validateOnly: options.validateOnly,
       }));
-      const byName = new Map(pending.map((t) => [t.topic, t]));
-      const outcomes: EntityOutcome<NewTopic, CreatedTopic>[] = [];
-      for (const r of response.topics) {
-        const key = byName.get(r.name);
-        if (!key) continue;
+      return answersFor(pending, (t) => t.topic, response.topics).map(([key, r]): EntityOutcome<NewTopic, CreatedTopic> => {
         const created: CreatedTopic = {
           topic: r.name,
           topicId: r.topicId,
@@ -76,14 +66,9 @@ export async function createTopics(
           replicationFactor: r.replicationFactor > 0 ? r.replicationFactor : (key.replicationFactor ?? -1),
           created: true,
         };
-        if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && options.ignoreExisting) {
-          outcomes.push({ key, value: { ...created, created: false } });
-          continue;
-        }
-        const error = kafkaError(r.errorCode, { topic: r.name, api, broker: target }, { brokerMessage: r.errorMessage });
-        outcomes.push(error ? { key, error } : { key, value: created });
-      }
-      return outcomes;
+        if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && options.ignoreExisting) return { key, value: { ...created, created: false } };
+        return outcomeOf(key, r, api, target, created);
+      });
     },
     topics: topics.map((t) => t.topic),
   });
@@ -116,7 +101,7 @@ export async function deleteTopics(cluster: Cluster, names: string[], options: {
     operation: 'deleteTopics',
     keys: names,
     nameOf: (n) => n,
-    shouldRetry: retryUnlessUnknown,
+    shouldRetry: retryUnlessUnknownTopic,
     async send(pending, attempt) {
       const target = await controllerTarget(cluster, attempt > 1);
       const response = await cluster.request(target, DeleteTopics, (version) =>
@@ -124,13 +109,7 @@ export async function deleteTopics(cluster: Cluster, names: string[], options: {
           ? { topics: pending.map((name) => ({ name })), timeoutMs: options.timeoutMs }
           : { topicNames: pending, timeoutMs: options.timeoutMs },
       );
-      const outcomes: EntityOutcome<string, true>[] = [];
-      for (const r of response.responses) {
-        if (r.name === null || !pending.includes(r.name)) continue;
-        const error = kafkaError(r.errorCode, { topic: r.name, api, broker: target }, { brokerMessage: r.errorMessage });
-        outcomes.push(error ? { key: r.name, error } : { key: r.name, value: true });
-      }
-      return outcomes;
+      return answersFor(pending, (name) => name, response.responses).map(([key, r]) => outcomeOf(key, r, api, target, true));
     },
   });
   // Resolve once the brokers no longer list the topics (and their leaders are forgotten here).
@@ -148,7 +127,7 @@ export async function createPartitions(
     operation: 'createPartitions',
     keys: items,
     nameOf: (p) => p.topic,
-    shouldRetry: retryUnlessUnknown,
+    shouldRetry: retryUnlessUnknownTopic,
     async send(pending, attempt) {
       const target = await controllerTarget(cluster, attempt > 1);
       const response = await cluster.request(target, CreatePartitions, () => ({
@@ -156,15 +135,7 @@ export async function createPartitions(
         timeoutMs: options.timeoutMs,
         validateOnly: options.validateOnly,
       }));
-      const byName = new Map(pending.map((p) => [p.topic, p]));
-      const outcomes: EntityOutcome<NewPartitions, true>[] = [];
-      for (const r of response.results) {
-        const key = byName.get(r.name);
-        if (!key) continue;
-        const error = kafkaError(r.errorCode, { topic: r.name, api, broker: target }, { brokerMessage: r.errorMessage });
-        outcomes.push(error ? { key, error } : { key, value: true });
-      }
-      return outcomes;
+      return answersFor(pending, (p) => p.topic, response.results).map(([key, r]) => outcomeOf(key, r, api, target, true));
     },
     topics: items.map((p) => p.topic),
   });
@@ -174,4 +145,28 @@ export async function createPartitions(
     const failures = [...late].map(([entity, error]) => ({ entity, error }));
     throw new AdminOperationError('createPartitions', failures, items.filter((p) => !late.has(p.topic)).map((p) => p.topic));
   }
+}
+
+/** One topic's part of a CreateTopics, DeleteTopics or CreatePartitions answer. */
+interface TopicAnswer {
+  name: string | null;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+/** Each answer naming a pending key, with that key; answers naming none (or no topic) are passed over. */
+function answersFor<K, A extends TopicAnswer>(pending: readonly K[], topicOf: (key: K) => string, answers: readonly A[]): [K, A & { name: string }][] {
+  const byName = new Map(pending.map((key) => [topicOf(key), key]));
+  const out: [K, A & { name: string }][] = [];
+  for (const r of answers) {
+    const key = r.name === null ? undefined : byName.get(r.name);
+    if (key !== undefined) out.push([key, r as A & { name: string }]);
+  }
+  return out;
+}
+
+/** `key`'s outcome: the Kafka error its answer reports (naming topic, api and broker), else `value`. */
+function outcomeOf<K, R>(key: K, r: TopicAnswer & { name: string }, api: string, broker: RequestTarget, value: R): EntityOutcome<K, R> {
+  const error = kafkaError(r.errorCode, { topic: r.name, api, broker }, { brokerMessage: r.errorMessage });
+  return error ? { key, error } : { key, value };
 }

@@ -1,6 +1,6 @@
 /**
  * From a request frame to a response frame for one fake broker: decodes the header and body with
- * the project's own API schemas, applies injected delays, runs the API's handler and encodes its
+ * the project's own API schemas, logs it, applies injected delays, runs the API's handler and encodes its
  * answer at the request's version. An API the fake does not speak, or a version outside the
  * range it advertises, closes the connection, as a broker does with a request it cannot parse.
  */
@@ -11,6 +11,7 @@ import type { Answer, AnswerRequest } from './broker-server.js';
 import type { ClusterState, FakeBrokerNode } from './cluster-state.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { InjectedError, TouchedPartition } from './faults.js';
+import { advertisedRange } from './versions.js';
 
 /** What a handler knows about the request it answers. */
 export interface HandlerContext {
@@ -51,14 +52,16 @@ export function createDispatcher(state: ClusterState, broker: FakeBrokerNode, ro
     if (!entry) return 'close';
     const { api } = entry;
     const version = header.apiVersion;
-    if (version < api.minVersion || version > api.maxVersion) {
+    const range = advertisedRange(state, api);
+    if (version < range.minVersion || version > range.maxVersion) {
       // ApiVersions is the one API answered at a version the client did not ask for (KIP-511):
       // v0 with UNSUPPORTED_VERSION and our ranges, so the client can ask again lower.
       if (api.apiKey !== ApiVersions.apiKey) return 'close';
-      const apiKeys = routes.map((r) => ({ apiKey: r.api.apiKey, minVersion: r.api.minVersion, maxVersion: r.api.maxVersion }));
+      const apiKeys = routes.map((r) => advertisedRange(state, r.api));
       return encodeResponse(ApiVersions, 0, header.correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys, throttleTimeMs: 0 });
     }
     const request = api.request.read(body, version, isFlexible(api, version));
+    state.requests.add(api.apiKey, { api: api.name, broker: broker.nodeId, version, body: request });
     const delayMs = state.faults.claimDelay(api.apiKey);
     if (delayMs > 0) await new Promise<void>((resolve) => state.timers.start(delayMs, resolve));
     const context: HandlerContext = {

@@ -18,6 +18,7 @@ import { offsetKey } from './handlers/offsets.js';
 import { deleteTopic } from './handlers/topic-admin.js';
 import { topicNameProblem, type FakePartition, type TopicSpec } from './topics.js';
 import type { GroupState } from './classic-group.js';
+import type { FakeRequestSeen } from './request-log.js';
 
 /** Options of {@link FakeKafkaCluster.start}. */
 export interface FakeKafkaClusterOptions extends Partial<FakeClusterSettings> {
@@ -169,6 +170,45 @@ export class FakeKafkaCluster {
     this.state.group(groupId, false)?.forceRebalance();
   }
 
+  /**
+   * Ends member `memberId`'s session now, as its session timeout passing would: it leaves the group
+   * (the others must rejoin) and its next request is answered UNKNOWN_MEMBER_ID.
+   * @returns false when the group has no such member
+   */
+  expireMember(groupId: string, memberId: string): boolean {
+    return this.state.group(groupId, false)?.expire(memberId) ?? false;
+  }
+
+  /**
+   * Moves the coordination of `groupId` to broker `nodeId` (while it is up), as a leader change of
+   * its `__consumer_offsets` partition would: the old coordinator answers NOT_COORDINATOR, the new
+   * one has the group's members and offsets and starts their session clocks over.
+   * @throws Error when there is no broker `nodeId`
+   */
+  moveCoordinator(groupId: string, nodeId: number): void {
+    this.node(nodeId);
+    this.state.pinnedCoordinators.set(groupId, nodeId);
+    this.state.group(groupId, false)?.reload();
+  }
+
+  /**
+   * Plays an older broker for `api`: ApiVersions advertises it up to `version` only, and a request
+   * above it closes the connection, as a broker does with a version it does not know.
+   * @throws Error for an API the fake does not speak
+   */
+  maxVersion(api: FakeApi, version: number): void {
+    this.state.maxVersions.set(apiKeyOf(api), version);
+  }
+
+  /**
+   * The requests of `api` the brokers received so far (the latest 10,000), oldest first, with the
+   * broker each came to and its body as decoded. `Body` types the body for the caller; it is not checked.
+   * @throws Error for an API the fake does not speak
+   */
+  requests<Body = unknown>(api: FakeApi): FakeRequestSeen<Body>[] {
+    return this.state.requests.of(apiKeyOf(api)) as FakeRequestSeen<Body>[];
+  }
+
   /** Damages (one byte inside the CRC's range) the next batch a Fetch returns from this partition. */
   corruptNextBatch(topic: string, partition: number): void {
     this.state.corruptNext.add(offsetKey(topic, partition));
@@ -184,6 +224,16 @@ export class FakeKafkaCluster {
     const group = this.state.group(groupId, false);
     if (!group) return undefined;
     return { state: group.state, generation: group.generation, protocol: group.protocolName, leader: group.leader, members: [...group.members.keys()] };
+  }
+
+  /**
+   * The topic's id, as Metadata reports it.
+   * @throws Error when there is no such topic
+   */
+  topicId(topic: string): string {
+    const found = this.state.topics.byTopicName(topic);
+    if (!found) throw new Error(`no topic ${topic}`);
+    return found.id;
   }
 
   /** The offset the next record of the partition gets. */

@@ -7,4 +7,5 @@ export type { FakeClusterSettings } from './cluster-state.js';
 export type { FailOptions, FaultTarget } from './faults.js';
 export type { TopicSpec } from './topics.js';
 export type { GroupState } from './classic-group.js';
+export type { FakeRequestSeen } from './request-log.js';
 export type { KafkaErrorName } from '../protocol/error-codes.js';

@@ -414,7 +414,15 @@ export class ClassicGroup {
    * over (Kafka's GroupMetadataManager does so on loading): a failover is not held against the members.
    */
   reload(): void {
-    for (const member of this.members.values()) if (member.cancelSession) this.startSession(member);
+    for (const member of this.members.values()) this.touch(member);
+  }
+
+  /** No broker can coordinate the group (every broker is down): nobody expires its members meanwhile. */
+  unload(): void {
+    for (const member of this.members.values()) {
+      member.cancelSession?.();
+      member.cancelSession = undefined;
+    }
   }
 
   /** Cancels every timer (the cluster stops). */

@@ -114,6 +114,22 @@ export class ClusterState {
     return live[Math.abs(hash) % live.length];
   }
 
+  /**
+   * Runs `change` (brokers going down or up, a coordinator moved by hand). A group whose coordinator
+   * changed is loaded by the new one, which starts its members' session clocks over, as Kafka's
+   * GroupMetadataManager does on loading; a group left with no broker up waits with its clocks
+   * stopped, since no coordinator is there to expire its members.
+   */
+  changeCoordinators(change: () => void): void {
+    const before = new Map([...this.groups.keys()].map((id) => [id, this.coordinatorFor(id)?.nodeId]));
+    change();
+    for (const [id, group] of this.groups) {
+      const now = this.coordinatorFor(id)?.nodeId;
+      if (now === undefined) group.unload();
+      else if (now !== before.get(id)) group.reload();
+    }
+  }
+
   /** The group `groupId`, created Empty when asked to. */
   group(groupId: string, create: boolean): ClassicGroup | undefined {
     let group = this.groups.get(groupId);

@@ -147,11 +147,15 @@ export class FakeKafkaCluster {
 
   /**
    * Takes broker `nodeId` down: its connections close, new ones are refused, and the partitions it
-   * led move to the brokers still up (leader epochs rise). Groups it coordinated move too.
+   * led move to the brokers still up (leader epochs rise). Groups it coordinated move too, and their
+   * new coordinator starts the members' session clocks over; with no broker up, the clocks stop
+   * until one comes back.
    */
   async dropBroker(nodeId: number): Promise<void> {
     const node = this.node(nodeId);
-    node.up = false;
+    this.state.changeCoordinators(() => {
+      node.up = false;
+    });
     this.state.topics.electLeaders();
     await this.server(nodeId).close();
   }
@@ -161,7 +165,9 @@ export class FakeKafkaCluster {
     const node = this.node(nodeId);
     if (node.up) return;
     await this.server(nodeId).listen(node.port);
-    node.up = true;
+    this.state.changeCoordinators(() => {
+      node.up = true;
+    });
     this.state.topics.electLeaders();
   }
 
@@ -187,8 +193,7 @@ export class FakeKafkaCluster {
    */
   moveCoordinator(groupId: string, nodeId: number): void {
     this.node(nodeId);
-    this.state.pinnedCoordinators.set(groupId, nodeId);
-    this.state.group(groupId, false)?.reload();
+    this.state.changeCoordinators(() => this.state.pinnedCoordinators.set(groupId, nodeId));
   }
 
   /**

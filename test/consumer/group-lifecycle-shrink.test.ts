@@ -24,25 +24,13 @@ async function broker(partitions = 2, records = 200): Promise<FakeLogBroker> {
   return fake;
 }
 
-function options(fake: FakeLogBroker, extra: Partial<ConsumerGroupOptions> = {}): ConsumerGroupOptions {
-  return {
-    ...fake.cluster(),
-    groupId: 'g',
-    topics: [LOG_TOPIC],
-    assignors: ['range'],
-    heartbeatIntervalMs: 20,
-    sessionTimeoutMs: 6_000,
-    autoOffsetReset: 'earliest',
-    ...extra,
-  };
-}
-
 describe('ConsumerGroup lifecycle (issue #8)', () => {
   it('defect 8: release() whose partition is revoked in a rebalance meanwhile starts no zombie stage, and later commits succeed', T, async () => {
     const fake = await broker(2);
     const errors: Error[] = [];
     let took1 = false;
-    const group = new ConsumerGroup({ ...options(fake, { commit: { strategy: 'async', intervalMs: 50 } }), metadataMaxAgeMs: 50 }, async (stage) => {
+    const settings: ConsumerGroupOptions = { ...fake.cluster(), groupId: 'g', topics: [LOG_TOPIC], assignors: ['range'], heartbeatIntervalMs: 20, sessionTimeoutMs: 6_000 };
+    const group = new ConsumerGroup({ ...settings, autoOffsetReset: 'earliest', commit: { strategy: 'async', intervalMs: 50 }, metadataMaxAgeMs: 50 }, async (stage) => {
       for await (const batch of stage.batches({ maxDemand: 10 })) {
         if (stage.partition === 1) took1 = true;
         else await stage.ack(batch);

@@ -1,10 +1,10 @@
 /**
  * GroupMembership against FakeKafkaCluster's classic group coordinator, a one-member group:
  * coordinator moves and loading, fencing on heartbeat, heartbeats independent of slow listener
- * work, commits (owned partitions only, generation and member id carried, fencing typed), stop with
- * and without LeaveGroup, stop during a JoinGroup held at the broker, a topic growing. Requests are
- * read back from the cluster's request log; faults are its hooks. (The coordinator outages longer
- * than a session timeout stay scripted in membership-fake-broker.test.ts: see there why.)
+ * work, the coordinator unreachable for longer than the session timeout (assignment kept), commits
+ * (owned partitions only, generation and member id carried, fencing typed), stop with and without
+ * LeaveGroup, stop during a JoinGroup held at the broker, a topic growing. Requests are read back
+ * from the cluster's request log; faults are its hooks.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -230,6 +230,41 @@ describe('GroupMembership on the fake cluster\'s coordinator', () => {
       { kind: 'assigned', partitions: ALL, generationId: 2 },
     ]);
     assert.equal(joinsDuringRevoke, 0, 'eager: no JoinGroup until the revoke returned');
+  });
+
+  // Chaos defect D1: a coordinator failover (KRaft fences the dead broker after 9 s, then the new
+  // coordinator loads the group and restarts its members' session clocks) longer than the session
+  // timeout made every member drop its partitions, although the group still held them. As the Java
+  // client, only the coordinator's answer (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION) loses them.
+  it('coordinator unreachable for longer than the session timeout: the assignment is kept, and heartbeats resume in the same generation', async () => {
+    const { fake, group, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 });
+    await membership.start();
+    const lookups = membership.coordinator.lookups;
+    await fake.dropBroker(1);
+    // The outage itself: three session timeouts without an answer.
+    await delay(1_800);
+    assert.deepEqual(listener.kinds(), ['assigned'], 'nothing lost while the coordinator could not answer');
+    assert.deepEqual(membership.assignment.map((tp) => tp.partition), ALL);
+    assert.ok(membership.coordinator.lookups > lookups, 'the coordinator was looked up again');
+    await fake.restoreBroker(1);
+    const before = group.heartbeats.length;
+    await eventually(() => group.heartbeats.length >= before + 3, { what: 'heartbeats answered again', timeoutMs: 10_000 });
+    assert.ok(group.heartbeats.slice(before).every((h) => h.generationId === 1), 'same generation');
+    assert.deepEqual(listener.kinds(), ['assigned']);
+    assert.equal(group.joins.filter((j) => j.memberId !== '').length, 1, 'no rejoin');
+    assert.deepEqual(membership.assignment.map((tp) => tp.partition), ALL);
+  });
+
+  it('coordinator back after the outage but the member expired there (UNKNOWN_MEMBER_ID): the assignment is lost, then regained', async () => {
+    const { fake, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 });
+    await membership.start();
+    await fake.dropBroker(1);
+    await delay(1_200);
+    fake.fail('Heartbeat', 'UNKNOWN_MEMBER_ID');
+    await fake.restoreBroker(1);
+    await eventually(() => listener.calls.length >= 3, { what: 'reassigned', timeoutMs: 10_000 });
+    assert.deepEqual(listener.calls[1], { kind: 'lost', partitions: ALL });
+    assert.deepEqual(listener.calls[2], { kind: 'assigned', partitions: ALL, generationId: 2 });
   });
 
   it('commits carry generation and member id; partitions not owned are refused; fencing is typed', async () => {

@@ -1,7 +1,7 @@
 /**
  * The fake cluster's hooks for group tests, seen from the wire: the request log, playing an older
- * broker (maxVersion), moving a group's coordinator, expiring a member's session, reading a topic's
- * id, and injected errors on one partition of an OffsetFetch; plus a commit to a partition the topic
+ * broker (maxVersion), moving a group's coordinator, expiring a member's session, session clocks
+ * stopped while no broker is up and started over when one is, reading a topic's id, and injected errors on one partition of an OffsetFetch; plus a commit to a partition the topic
  * does not have, refused as Kafka refuses it.
  */
 import assert from 'node:assert/strict';
@@ -16,13 +16,14 @@ import { SyncGroup } from '../../src/protocol/apis/sync-group.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { RequestOut } from '../../src/protocol/schema.js';
 import { FakeKafkaCluster } from '../../src/testing/index.js';
+import { eventually } from '../helpers/eventually.js';
 import { roundTrip } from './wire.js';
 
 /** Joins `address` as static member `instance` of `groupId` and syncs: its id and generation. */
-async function join(address: string, groupId: string, instance: string): Promise<{ memberId: string; generation: number; errorCode: number }> {
+async function join(address: string, groupId: string, instance: string, sessionTimeoutMs = 30_000): Promise<{ memberId: string; generation: number; errorCode: number }> {
   const joined = await roundTrip(address, JoinGroup, 5, {
     groupId,
-    sessionTimeoutMs: 30_000,
+    sessionTimeoutMs,
     rebalanceTimeoutMs: 30_000,
     memberId: '',
     groupInstanceId: instance,
@@ -102,6 +103,24 @@ test('expireMember: the member is gone at once, its next heartbeat is UNKNOWN_ME
     assert.equal(beat?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
     assert.equal(cluster.expireMember('g', member.memberId), false);
     assert.equal(cluster.expireMember('no-such-group', 'm'), false);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('dropBroker of the only broker stops the group\'s session clocks; restoreBroker starts them over', async () => {
+  const cluster = await FakeKafkaCluster.start({ minSessionTimeoutMs: 100 });
+  try {
+    const member = await join(cluster.bootstrap[0] as string, 'g', 'i', 300);
+    assert.equal(member.errorCode, ErrorCode.NONE);
+    await cluster.dropBroker(1);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // two session timeouts with no coordinator
+    await cluster.restoreBroker(1);
+    assert.deepEqual(cluster.group('g')?.members, [member.memberId], 'not expired while no broker could coordinate');
+    const beat = await roundTrip(cluster.bootstrap[0] as string, Heartbeat, 3, { groupId: 'g', generationId: member.generation, memberId: member.memberId, groupInstanceId: 'i' });
+    assert.equal(beat?.errorCode, ErrorCode.NONE);
+    // Back with a coordinator, a silent member expires as usual.
+    await eventually(() => cluster.group('g')?.members.length === 0, { what: 'the silent member expired', timeoutMs: 5_000 });
   } finally {
     await cluster.stop();
   }

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
+import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { Produce } from '../../src/protocol/apis/produce.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -216,5 +217,21 @@ test('Produce v13 names topics by id: fault rules and the request log see the to
     assert.equal(cluster.endOffset('t', 0), 0);
     assert.deepEqual(cluster.requests('Produce')[0]?.partitions, [{ topic: 't', partition: 0 }]);
     assert.equal(cluster.requests('Produce')[0]?.batches[0]?.topic, 't');
+  });
+});
+
+test('Fetch v13 names topics by id: fault rules and the request log see the topic\'s name', async () => {
+  await withCluster(async (cluster, address) => {
+    await roundTrip(address, Produce, PRODUCE_BY_NAME, produceBody(await batch(1)));
+    const metadata = await roundTrip(address, Metadata, 12, { topics: [{ topicId: NO_ID, name: 't' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const topicId = metadata?.topics[0]?.topicId as string;
+    cluster.fail('Fetch', 'CORRUPT_MESSAGE', { topic: 't', partition: 0 });
+    const answer = await roundTrip(address, Fetch, 13, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      topics: [{ topic: '', topicId, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+    });
+    assert.equal(answer?.responses[0]?.partitions[0]?.errorCode, ErrorCode.CORRUPT_MESSAGE);
+    assert.deepEqual(cluster.requests('Fetch')[0]?.partitions, [{ topic: 't', partition: 0 }]);
   });
 });

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ClassicGroup } from './classic-group.js';
 import { FaultPlan } from './faults.js';
+import { RequestLog } from './request-log.js';
 import { TopicTable } from './topics.js';
 
 /** One broker of the fake cluster. */
@@ -65,6 +66,8 @@ export class ClusterState {
   readonly topics: TopicTable;
   readonly groups = new Map<string, ClassicGroup>();
   readonly faults = new FaultPlan();
+  /** Every request the brokers handled, for `FakeKafkaCluster.requests`. */
+  readonly requests = new RequestLog();
   readonly timers = new Timers();
   /** Broker-side damage asked for by `corruptNextBatch`, by `topic\0partition`. */
   readonly corruptNext = new Set<string>();

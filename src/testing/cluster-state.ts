@@ -66,7 +66,7 @@ export class ClusterState {
   readonly topics: TopicTable;
   readonly groups = new Map<string, ClassicGroup>();
   readonly faults = new FaultPlan();
-  /** Every request received, for `FakeKafkaCluster.requests`. */
+  /** Every request the brokers handled, for `FakeKafkaCluster.requests`. */
   readonly requests = new RequestLog();
   /** The highest version advertised and accepted per API key, where lowered by `FakeKafkaCluster.maxVersion`. */
   readonly maxVersions = new Map<number, number>();

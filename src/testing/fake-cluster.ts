@@ -6,19 +6,19 @@
  */
 import { ALL_APIS } from '../protocol/apis/index.js';
 import type { KafkaErrorName } from '../protocol/error-codes.js';
-import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
 import type { KafkaRecord } from '../protocol/records/types.js';
 import { BrokerServer } from './broker-server.js';
 import { ClusterState, type FakeBrokerNode, type FakeClusterSettings } from './cluster-state.js';
 import { createDispatcher } from './dispatcher.js';
 import { errorCodeOf } from './error-codes.js';
-import type { FailOptions } from './faults.js';
+import type { FailOptions, FaultRuleOptions, LoseAnswerOptions } from './faults.js';
 import { ROUTES } from './handlers/index.js';
 import { offsetKey } from './handlers/offsets.js';
+import { readBatches, type FakeBatch } from './log-view.js';
+import type { FakeRequest } from './request-log.js';
 import { deleteTopic } from './handlers/topic-admin.js';
 import { topicNameProblem, type FakePartition, type TopicSpec } from './topics.js';
 import type { GroupState } from './classic-group.js';
-import type { FakeRequestSeen } from './request-log.js';
 
 /** Options of {@link FakeKafkaCluster.start}. */
 export interface FakeKafkaClusterOptions extends Partial<FakeClusterSettings> {
@@ -52,8 +52,6 @@ const DEFAULTS: FakeClusterSettings = {
   maxSessionTimeoutMs: 1800000,
 };
 const HOST = '127.0.0.1';
-/** Decompression bound of {@link FakeKafkaCluster.records}. */
-const MAX_READ_BYTES = 256 * 1024 * 1024;
 
 /**
  * An in-process Kafka cluster for tests; see the module documentation.
@@ -135,14 +133,41 @@ export class FakeKafkaCluster {
     this.state.faults.fail(apiKeyOf(api), errorCodeOf(error), options);
   }
 
-  /** Delays the answers to the next `options.times` (default: every) requests of `api` by `ms`; 0 removes it. */
-  delay(api: FakeApi, ms: number, options: { times?: number } = {}): void {
-    this.state.faults.delay(apiKeyOf(api), ms, options.times ?? Infinity);
+  /**
+   * Delays the answers to the next `options.times` (default: every) requests of `api` (accepted by
+   * `options.when`) by `ms`; 0 removes every delay of `api`. A newer delay takes the requests it
+   * accepts before older ones do. `when` sees the request before its handler has read it: its
+   * `index`, not yet its `partitions` or `batches`.
+   */
+  delay(api: FakeApi, ms: number, options: FaultRuleOptions = {}): void {
+    this.state.faults.delay(apiKeyOf(api), ms, { times: Infinity, ...options });
   }
 
-  /** Removes every injected error and delay. */
+  /**
+   * Does the work of the next `options.times` (default 1) requests of `api` (accepted by
+   * `options.when`), then loses the answer: `how: 'close'` (default) closes the connection instead,
+   * `'ignore'` never answers. A Produce is written but its producer never hears so, as when a
+   * connection dies after the broker appended.
+   * @throws Error for an API the fake does not speak
+   */
+  loseAnswer(api: FakeApi, options: LoseAnswerOptions = {}): void {
+    this.state.faults.loseAnswer(apiKeyOf(api), options);
+  }
+
+  /** Removes every injected error, delay and lost answer. */
   clearFaults(): void {
     this.state.faults.clear();
+  }
+
+  /**
+   * The requests of `api` the brokers handled, oldest first: the decoded body (typed by `Body`
+   * for the caller, unchecked), which partitions each named, the batches of a Produce with their
+   * producer fields and answered error codes, the requests in flight on its connection, and
+   * whether its answer was sent. A snapshot; entries of pending requests fill in as they are answered.
+   * @throws Error for an API the fake does not speak
+   */
+  requests<Body = unknown>(api: FakeApi): readonly FakeRequest<Body>[] {
+    return this.state.requests.of(apiKeyOf(api)) as readonly FakeRequest<Body>[];
   }
 
   /**
@@ -205,15 +230,6 @@ export class FakeKafkaCluster {
     this.state.maxVersions.set(apiKeyOf(api), version);
   }
 
-  /**
-   * The requests of `api` the brokers received so far (the latest 10,000), oldest first, with the
-   * broker each came to and its body as decoded. `Body` types the body for the caller; it is not checked.
-   * @throws Error for an API the fake does not speak
-   */
-  requests<Body = unknown>(api: FakeApi): FakeRequestSeen<Body>[] {
-    return this.state.requests.of(apiKeyOf(api)) as FakeRequestSeen<Body>[];
-  }
-
   /** Damages (one byte inside the CRC's range) the next batch a Fetch returns from this partition. */
   corruptNextBatch(topic: string, partition: number): void {
     this.state.corruptNext.add(offsetKey(topic, partition));
@@ -248,12 +264,12 @@ export class FakeKafkaCluster {
 
   /** Every record the partition still holds, decoded, oldest first. */
   async records(topic: string, partition: number): Promise<KafkaRecord[]> {
-    const out: KafkaRecord[] = [];
-    for (const batch of this.partition(topic, partition).log.storedBatches) {
-      const decoded = await decodeRecordBatches(batch.bytes, { maxDecompressedBytes: MAX_READ_BYTES, topic, partition });
-      for (const b of decoded.batches) out.push(...b.records);
-    }
-    return out;
+    return (await this.batches(topic, partition)).flatMap((b) => b.records);
+  }
+
+  /** Every batch the partition still holds, decoded, oldest first, with its producer id, epoch and first sequence. */
+  batches(topic: string, partition: number): Promise<FakeBatch[]> {
+    return readBatches(this.partition(topic, partition).log, topic, partition);
   }
 
   /** Closes every connection and listener and cancels every timer. */

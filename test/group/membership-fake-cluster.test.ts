@@ -21,7 +21,7 @@ import type { LeaveGroup } from '../../src/protocol/apis/leave-group.js';
 import type { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import type { Heartbeat } from '../../src/protocol/apis/heartbeat.js';
 import type { RequestOut } from '../../src/protocol/schema.js';
-import { FakeKafkaCluster, type FakeRequestSeen } from '../../src/testing/index.js';
+import { FakeKafkaCluster, type FakeRequest } from '../../src/testing/index.js';
 import { eventually } from '../helpers/eventually.js';
 
 const TOPIC = 't';
@@ -50,7 +50,7 @@ class GroupRequests {
 
   /** Heartbeats with the broker each came to. */
   get heartbeats(): { generationId: number; memberId: string; broker: number }[] {
-    return this.fake.requests<RequestOut<typeof Heartbeat>>('Heartbeat').map((r: FakeRequestSeen<RequestOut<typeof Heartbeat>>) => ({
+    return this.fake.requests<RequestOut<typeof Heartbeat>>('Heartbeat').map((r: FakeRequest<RequestOut<typeof Heartbeat>>) => ({
       generationId: r.body.generationId,
       memberId: r.body.memberId,
       broker: r.broker,

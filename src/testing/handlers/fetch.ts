@@ -87,7 +87,18 @@ function collect(request: FetchRequest, context: HandlerContext, injected: Injec
 
 /** The Fetch handler. */
 export const fetchRoute = route(Fetch, async (request, context) => {
-  const injected = context.claimError(request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))));
+  // From v13 a request names topics by id only: the fault rules and the request log see the name it stands for.
+  const byId = context.version >= FIRST_TOPIC_ID_VERSION;
+  const nameOf = (t: FetchRequest['topics'][number]): string => {
+    const topic = findTopic(context, t.topic, t.topicId, byId);
+    return typeof topic === 'number' ? t.topic : topic.name;
+  };
+  const injected = context.claimError(
+    request.topics.flatMap((t) => {
+      const topic = nameOf(t);
+      return t.partitions.map((p) => ({ topic, partition: p.partition }));
+    }),
+  );
   const deadline = Date.now() + request.maxWaitMs;
   for (;;) {
     const pass = collect(request, context, injected);

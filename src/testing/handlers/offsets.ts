@@ -50,6 +50,8 @@ export const offsetCommitRoute = route(OffsetCommit, (request, context) => {
           if (injected?.appliesTo(name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: injected.code };
           if (checked.code !== ErrorCode.NONE || !checked.group) return { partitionIndex: p.partitionIndex, errorCode: checked.code };
           if (typeof topic === 'number') return { partitionIndex: p.partitionIndex, errorCode: topic };
+          // A partition the topic does not have is refused, as Kafka's metadata check does.
+          if (!topic.partitions[p.partitionIndex]) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           checked.group.offsets.set(offsetKey(topic.name, p.partitionIndex), {
             offset: Number(p.committedOffset),
             leaderEpoch: p.committedLeaderEpoch,
@@ -71,8 +73,9 @@ interface FetchedTopic {
 
 /** One group's committed offsets for `asked` topics (null: every topic it has offsets for). */
 function fetchGroup(context: HandlerContext, groupId: string, asked: { name: string; topicId: string; partitionIndexes: number[] }[] | null): { errorCode: number; topics: FetchedTopic[] } {
-  const injected = context.claimError([]);
-  if (injected) return { errorCode: injected.code, topics: [] };
+  // An injected error for a topic (or partition) goes on its partitions; one for no topic on the group.
+  const injected = context.claimError((asked ?? []).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))));
+  if (injected?.appliesTo()) return { errorCode: injected.code, topics: [] };
   if (!coordinates(context, groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
   const group = context.state.group(groupId, false);
   const byId = context.version >= FETCH_TOPIC_ID_VERSION;
@@ -90,7 +93,7 @@ function fetchGroup(context: HandlerContext, groupId: string, asked: { name: str
           committedOffset: BigInt(committed?.offset ?? -1),
           committedLeaderEpoch: committed?.leaderEpoch ?? -1,
           metadata: committed?.metadata ?? '',
-          errorCode: byId && typeof topic === 'number' ? topic : ErrorCode.NONE,
+          errorCode: injected?.appliesTo(name, partitionIndex) ? injected.code : byId && typeof topic === 'number' ? topic : ErrorCode.NONE,
         };
       }),
     };

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ClassicGroup } from './classic-group.js';
 import { FaultPlan } from './faults.js';
+import { RequestLog } from './request-log.js';
 import { TopicTable } from './topics.js';
 
 /** One broker of the fake cluster. */
@@ -65,6 +66,8 @@ export class ClusterState {
   readonly topics: TopicTable;
   readonly groups = new Map<string, ClassicGroup>();
   readonly faults = new FaultPlan();
+  /** Every request received, for `FakeKafkaCluster.requests`. */
+  readonly requests = new RequestLog();
   readonly timers = new Timers();
   /** Broker-side damage asked for by `corruptNextBatch`, by `topic\0partition`. */
   readonly corruptNext = new Set<string>();
@@ -145,6 +148,7 @@ export class ClusterState {
   /** Stops every timer and wakes every waiter (the cluster stops). */
   shutdown(): void {
     this.stopped = true;
+    this.faults.clear(); // held requests are let go, so no answer waits on a stopped cluster
     for (const group of this.groups.values()) group.shutdown();
     this.timers.clear();
     this.appended();

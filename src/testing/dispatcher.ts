@@ -1,6 +1,6 @@
 /**
  * From a request frame to a response frame for one fake broker: decodes the header and body with
- * the project's own API schemas, applies injected delays, runs the API's handler and encodes its
+ * the project's own API schemas, logs it, applies injected delays and holds, runs the API's handler and encodes its
  * answer at the request's version. An API the fake does not speak, or a version outside the
  * range it advertises, closes the connection, as a broker does with a request it cannot parse.
  */
@@ -59,8 +59,11 @@ export function createDispatcher(state: ClusterState, broker: FakeBrokerNode, ro
       return encodeResponse(ApiVersions, 0, header.correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys, throttleTimeMs: 0 });
     }
     const request = api.request.read(body, version, isFlexible(api, version));
+    state.requests.add(api.apiKey, { api: api.name, broker: broker.nodeId, version });
     const delayMs = state.faults.claimDelay(api.apiKey);
     if (delayMs > 0) await new Promise<void>((resolve) => state.timers.start(delayMs, resolve));
+    const held = state.faults.claimHold(api.apiKey);
+    if (held) await held;
     const context: HandlerContext = {
       state,
       broker,

@@ -7,7 +7,8 @@
 import { ALL_APIS } from '../protocol/apis/index.js';
 import type { KafkaErrorName } from '../protocol/error-codes.js';
 import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
-import type { KafkaRecord } from '../protocol/records/types.js';
+import type { KafkaRecord, RecordInput } from '../protocol/records/types.js';
+import { appendBatch } from './append.js';
 import { BrokerServer } from './broker-server.js';
 import { ClusterState, type FakeBrokerNode, type FakeClusterSettings } from './cluster-state.js';
 import { createDispatcher } from './dispatcher.js';
@@ -16,6 +17,7 @@ import type { FailOptions } from './faults.js';
 import { ROUTES } from './handlers/index.js';
 import { offsetKey } from './handlers/offsets.js';
 import { deleteTopic } from './handlers/topic-admin.js';
+import type { FakeRequestSeen } from './request-log.js';
 import { topicNameProblem, type FakePartition, type TopicSpec } from './topics.js';
 import type { GroupState } from './classic-group.js';
 
@@ -139,7 +141,17 @@ export class FakeKafkaCluster {
     this.state.faults.delay(apiKeyOf(api), ms, options.times ?? Infinity);
   }
 
-  /** Removes every injected error and delay. */
+  /**
+   * Holds the answers to `api`: requests of it arriving from now on wait, unanswered, until the
+   * returned function is called (which lifts the hold), e.g. to stop a consumer while its
+   * OffsetFetch is under way. {@link FakeKafkaCluster.clearFaults} and `stop` release holds too.
+   * @throws Error for an API the fake does not speak
+   */
+  hold(api: FakeApi): () => void {
+    return this.state.faults.hold(apiKeyOf(api));
+  }
+
+  /** Removes every injected error and delay, and releases every hold. */
   clearFaults(): void {
     this.state.faults.clear();
   }
@@ -184,6 +196,26 @@ export class FakeKafkaCluster {
     const group = this.state.group(groupId, false);
     if (!group) return undefined;
     return { state: group.state, generation: group.generation, protocol: group.protocolName, leader: group.leader, members: [...group.members.keys()] };
+  }
+
+  /**
+   * Writes `records` at the end of the partition's log as one batch, as a producer's Produce
+   * would (no compression, no producer id); a waiting Fetch answers with them. Resolves with the
+   * offset of the first. For a log of known batch boundaries without a producer.
+   * @throws Error when there is no such partition or `records` is empty
+   */
+  async append(topic: string, partition: number, records: readonly RecordInput[]): Promise<number> {
+    return appendBatch(this.state, this.partition(topic, partition), records);
+  }
+
+  /**
+   * The requests of `api` the brokers received so far, oldest first: to assert how often a client
+   * asked (one OffsetFetch, no retry loop) and which broker it asked. Requests are logged on
+   * arrival, before any delay or hold, including those answered with an injected error.
+   * @throws Error for an API the fake does not speak
+   */
+  requests(api: FakeApi): FakeRequestSeen[] {
+    return this.state.requests.of(apiKeyOf(api));
   }
 
   /** The offset the next record of the partition gets. */

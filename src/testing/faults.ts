@@ -1,6 +1,7 @@
 /**
- * The fault plan of a fake cluster: errors to answer instead of doing the work, and delays before
- * answering, per API. Pure state; the request handlers ask it, per request, what to inject.
+ * The fault plan of a fake cluster: errors to answer instead of doing the work, delays before
+ * answering, and holds (answers wait until the test releases them), per API. Pure state; the
+ * request handlers ask it, per request, what to inject.
  */
 
 /** Where an injected error applies. */
@@ -51,6 +52,8 @@ function matches(target: FaultTarget, topic: string | undefined, partition: numb
 export class FaultPlan {
   private readonly failures: FailRule[] = [];
   private readonly delays = new Map<number, DelayRule>();
+  /** Per API key: the promise held requests wait for, and what resolves it. */
+  private readonly holds = new Map<number, { released: Promise<void>; release: () => void }>();
 
   /** Answers the next `times` requests of `apiKey` (touching `target`) with `code`. */
   fail(apiKey: number, code: number, options: FailOptions = {}): void {
@@ -70,10 +73,36 @@ export class FaultPlan {
     else this.delays.set(apiKey, { ms, left: times });
   }
 
-  /** Removes every injected error and delay. */
+  /**
+   * Holds requests of `apiKey`: each waits before it is answered until the returned function is
+   * called (which also lifts the hold). Holding an API already held shares the one release.
+   */
+  hold(apiKey: number): () => void {
+    let entry = this.holds.get(apiKey);
+    if (!entry) {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      entry = { released, release };
+      this.holds.set(apiKey, entry);
+    }
+    const held = entry;
+    return () => {
+      if (this.holds.get(apiKey) === held) this.holds.delete(apiKey);
+      held.release();
+    };
+  }
+
+  /** What a request of `apiKey` waits for before it is answered: the hold's release, or undefined when not held. */
+  claimHold(apiKey: number): Promise<void> | undefined {
+    return this.holds.get(apiKey)?.released;
+  }
+
+  /** Removes every injected error and delay, and releases every hold. */
   clear(): void {
     this.failures.length = 0;
     this.delays.clear();
+    for (const entry of this.holds.values()) entry.release();
+    this.holds.clear();
   }
 
   /**

@@ -12,6 +12,7 @@ import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { ALL_APIS } from '../../src/protocol/apis/index.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
+import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
 import { Produce } from '../../src/protocol/apis/produce.js';
 import { decodeRecordBatches } from '../../src/protocol/records/decode-batches.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
@@ -182,6 +183,47 @@ test('corruptNextBatch: the next fetched batch fails its CRC check, the log keep
     assert.equal((await cluster.records('t', 0))[0]?.value?.toString(), 'intact');
   } finally {
     await producer.close();
+    await cluster.stop();
+  }
+});
+
+test('fail OffsetFetch: with a topic, the error goes on that topic\'s partitions (the group answers); without, on the whole group', async () => {
+  const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 't', partitions: 2 }, { topic: 'u' }] });
+  try {
+    const address = cluster.bootstrap[0] as string;
+    const ask = (): ReturnType<typeof roundTrip<typeof OffsetFetch>> =>
+      roundTrip(address, OffsetFetch, 8, {
+        groups: [{ groupId: 'g', topics: [{ name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionIndexes: [0, 1] }, { name: 'u', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionIndexes: [0] }] }],
+      });
+    cluster.fail('OffsetFetch', 'TOPIC_AUTHORIZATION_FAILED', { topic: 't', partition: 1 });
+    const partly = (await ask())?.groups[0];
+    assert.equal(partly?.errorCode, ErrorCode.NONE);
+    assert.deepEqual(
+      partly?.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, p.errorCode, p.committedOffset])),
+      [['t', 0, ErrorCode.NONE, -1n], ['t', 1, ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1n], ['u', 0, ErrorCode.NONE, -1n]],
+    );
+    cluster.fail('OffsetFetch', 'GROUP_AUTHORIZATION_FAILED');
+    assert.equal((await ask())?.groups[0]?.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    assert.equal((await ask())?.groups[0]?.errorCode, ErrorCode.NONE, 'once');
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('fail Fetch for a topic takes a Fetch that names the topic by id (v13+), as clients send it', async () => {
+  const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 't', partitions: 2 }] });
+  try {
+    const address = cluster.bootstrap[0] as string;
+    const meta = await roundTrip(address, Metadata, 12, { topics: [{ name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const topicId = meta?.topics[0]?.topicId as string;
+    cluster.fail('Fetch', 'TOPIC_AUTHORIZATION_FAILED', { topic: 't', partition: 1 });
+    const byId = await roundTrip(address, Fetch, 13, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      topics: [{ topic: '', topicId, partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0n, partitionMaxBytes: 1 << 20 })) }],
+    });
+    assert.deepEqual(byId?.responses[0]?.partitions.map((p) => p.errorCode), [ErrorCode.NONE, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+  } finally {
     await cluster.stop();
   }
 });

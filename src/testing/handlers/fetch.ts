@@ -85,9 +85,19 @@ function collect(request: FetchRequest, context: HandlerContext, injected: Injec
   return { answer: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, errors };
 }
 
+/** The topic-partitions a Fetch names, by topic name: from v13 on its topics come by id only. */
+function touched(request: FetchRequest, context: HandlerContext): { topic: string; partition: number }[] {
+  const byId = context.version >= FIRST_TOPIC_ID_VERSION;
+  return request.topics.flatMap((t) => {
+    const topic = findTopic(context, t.topic, t.topicId, byId);
+    const name = typeof topic === 'number' ? t.topic : topic.name;
+    return t.partitions.map((p) => ({ topic: name, partition: p.partition }));
+  });
+}
+
 /** The Fetch handler. */
 export const fetchRoute = route(Fetch, async (request, context) => {
-  const injected = context.claimError(request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))));
+  const injected = context.claimError(touched(request, context));
   const deadline = Date.now() + request.maxWaitMs;
   for (;;) {
     const pass = collect(request, context, injected);

@@ -69,17 +69,22 @@ interface FetchedTopic {
   partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[];
 }
 
-/** One group's committed offsets for `asked` topics (null: every topic it has offsets for). */
+/**
+ * One group's committed offsets for `asked` topics (null: every topic it has offsets for). An
+ * injected error for a topic (or partition) goes on its partitions, as a broker answers
+ * TOPIC_AUTHORIZATION_FAILED; one for no topic on the whole group.
+ */
 function fetchGroup(context: HandlerContext, groupId: string, asked: { name: string; topicId: string; partitionIndexes: number[] }[] | null): { errorCode: number; topics: FetchedTopic[] } {
-  const injected = context.claimError([]);
-  if (injected) return { errorCode: injected.code, topics: [] };
-  if (!coordinates(context, groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
   const group = context.state.group(groupId, false);
   const byId = context.version >= FETCH_TOPIC_ID_VERSION;
-  const wanted = asked ?? committedTopics(context, group);
-  const topics = wanted.map((t) => {
+  const wanted = (asked ?? committedTopics(context, group)).map((t) => {
     const topic = findTopic(context, t.name, t.topicId, byId);
-    const name = typeof topic === 'number' ? t.name : topic.name;
+    return { ...t, topic, name: typeof topic === 'number' ? t.name : topic.name };
+  });
+  const injected = context.claimError(wanted.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))));
+  if (injected?.appliesTo()) return { errorCode: injected.code, topics: [] };
+  if (!coordinates(context, groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
+  const topics = wanted.map(({ topic, name, ...t }) => {
     return {
       name,
       topicId: typeof topic === 'number' ? t.topicId : topic.id,
@@ -90,7 +95,7 @@ function fetchGroup(context: HandlerContext, groupId: string, asked: { name: str
           committedOffset: BigInt(committed?.offset ?? -1),
           committedLeaderEpoch: committed?.leaderEpoch ?? -1,
           metadata: committed?.metadata ?? '',
-          errorCode: byId && typeof topic === 'number' ? topic : ErrorCode.NONE,
+          errorCode: injected?.appliesTo(name, partitionIndex) ? injected.code : byId && typeof topic === 'number' ? topic : ErrorCode.NONE,
         };
       }),
     };

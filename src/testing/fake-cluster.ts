@@ -17,7 +17,7 @@ import type { FailOptions } from './faults.js';
 import { ROUTES } from './handlers/index.js';
 import { offsetKey } from './handlers/offsets.js';
 import { deleteTopic } from './handlers/topic-admin.js';
-import type { FakeRequestSeen } from './request-log.js';
+import type { FakeFetchSeen, FakeRequestSeen } from './request-log.js';
 import { topicNameProblem, type FakePartition, type TopicSpec } from './topics.js';
 import type { GroupState } from './classic-group.js';
 
@@ -216,6 +216,15 @@ export class FakeKafkaCluster {
    */
   requests(api: FakeApi): FakeRequestSeen[] {
     return this.state.requests.of(apiKeyOf(api));
+  }
+
+  /**
+   * The Fetch requests the brokers took up so far (after any delay or hold), oldest first, each
+   * with the partitions it asked for, their offsets, byte limits and the leader epochs the client
+   * knew: to assert what a consumer fetched, from where, and how it sized its requests.
+   */
+  fetchRequests(): FakeFetchSeen[] {
+    return this.state.requests.fetches();
   }
 
   /** The offset the next record of the partition gets. */

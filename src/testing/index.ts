@@ -6,7 +6,7 @@ export { FakeKafkaCluster, type FakeApi, type FakeGroupView, type FakeKafkaClust
 export type { FakeClusterSettings } from './cluster-state.js';
 export type { FailOptions, FaultTarget } from './faults.js';
 export type { TopicSpec } from './topics.js';
-export type { FakeRequestSeen } from './request-log.js';
+export type { FakeFetchPartition, FakeFetchSeen, FakeRequestSeen } from './request-log.js';
 export type { RecordInput } from '../protocol/records/types.js';
 export type { GroupState } from './classic-group.js';
 export type { KafkaErrorName } from '../protocol/error-codes.js';

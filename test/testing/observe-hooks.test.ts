@@ -90,3 +90,28 @@ test('hold keeps the answers to an API back until released; stop releases a hold
     if (!stopped) await cluster.stop();
   }
 });
+
+test('fetchRequests lists each Fetch with the partitions, offsets, limits and leader epochs it asked for', async () => {
+  const cluster = await FakeKafkaCluster.start({ brokers: 2, topics: [{ topic: 't', partitions: 2 }] });
+  await cluster.append('t', 0, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+  const consumer = new StandaloneConsumer({ brokers: cluster.bootstrap, drainTimeoutMs: 200, partitions: [0, 1].map((partition) => ({ topic: 't', partition, offset: 0 })) }, async (stage) => {
+    for await (const record of stage.records()) await stage.ack(record);
+  });
+  try {
+    assert.deepEqual(cluster.fetchRequests(), []);
+    await consumer.start();
+    const asked = (partition: number) => cluster.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
+    await eventually(() => asked(0).some((p) => p.fetchOffset === 3), { what: 'a Fetch of partition 0 from offset 3, after its three records', timeoutMs: 5_000 });
+    const first = asked(0)[0];
+    assert.equal(first?.fetchOffset, 0);
+    assert.equal(first?.topic, 't', 'named, though the consumer sends topic ids');
+    assert.equal(first?.currentLeaderEpoch, 0);
+    assert.ok((first?.maxBytes ?? 0) > 0);
+    assert.ok(asked(1).length > 0, 'partition 1 is fetched too');
+    assert.notEqual(asked(0)[0]?.broker, asked(1)[0]?.broker, 'each from its own leader');
+    assert.ok(cluster.fetchRequests().every((f) => f.maxBytes > 0 && f.partitions.length > 0));
+  } finally {
+    await consumer.stop();
+    await cluster.stop();
+  }
+});

@@ -176,6 +176,19 @@ export class FakeKafkaCluster {
     this.state.topics.electLeaders();
   }
 
+  /**
+   * Moves the partition's leadership to broker `nodeId`, as a reassignment would: its leader epoch
+   * rises, the old leader answers NOT_LEADER_OR_FOLLOWER (and FENCED_LEADER_EPOCH to the old epoch)
+   * and Metadata names the new one. Answers the new leader epoch.
+   * Leaders are placed afresh when a broker is dropped or restored.
+   * @throws Error when there is no such partition, or the broker does not exist or is down
+   */
+  moveLeader(topic: string, partition: number, nodeId: number): number {
+    const target = this.partition(topic, partition);
+    if (!this.node(nodeId).up) throw new Error(`broker ${nodeId} is down; a partition can only move to a broker that is up`);
+    return this.state.topics.moveLeader(target, nodeId);
+  }
+
   /** Starts a rebalance of `groupId`, as a member joining would: members must rejoin. */
   forceRebalance(groupId: string): void {
     this.state.group(groupId, false)?.forceRebalance();

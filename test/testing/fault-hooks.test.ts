@@ -227,3 +227,27 @@ test('fail Fetch for a topic takes a Fetch that names the topic by id (v13+), as
     await cluster.stop();
   }
 });
+
+test('moveLeader: the new leader answers with the new epoch, the old one refuses, Metadata names the new one', async () => {
+  const cluster = await FakeKafkaCluster.start({ brokers: 2, topics: [{ topic: 't', partitions: 2 }] });
+  try {
+    await cluster.append('t', 0, [{ value: 'a' }]);
+    const [one, two] = cluster.bootstrap as [string, string];
+    assert.equal((await fetchPartition(cluster, one, 't', 0)).errorCode, ErrorCode.NONE, 'broker 1 leads partition 0 at first');
+    assert.equal(cluster.moveLeader('t', 0, 2), 1, 'the leader epoch rose from 0');
+    assert.equal((await fetchPartition(cluster, one, 't', 0)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const moved = await fetchPartition(cluster, two, 't', 0);
+    assert.equal(moved.errorCode, ErrorCode.NONE);
+    assert.ok(moved.records.length > 0, 'the log moved with it');
+    const meta = await roundTrip(one, Metadata, 12, { topics: [{ name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const p0 = meta?.topics[0]?.partitions.find((p) => p.partitionIndex === 0);
+    assert.deepEqual([p0?.leaderId, p0?.leaderEpoch], [2, 1]);
+    assert.equal(cluster.moveLeader('t', 1, 2), 1, 'a partition may be moved to the broker leading it: the epoch still rises');
+    await cluster.dropBroker(1);
+    assert.throws(() => cluster.moveLeader('t', 0, 1), /broker 1 is down/);
+    assert.throws(() => cluster.moveLeader('t', 5, 2), /no partition t\/5/);
+    assert.throws(() => cluster.moveLeader('t', 0, 3), /no broker 3/);
+  } finally {
+    await cluster.stop();
+  }
+});

@@ -12,10 +12,15 @@ import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import type { FakeBroker } from '../helpers/fake-broker.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
+import { cleanUpWorlds, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type ClusterWorld } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
+
+/** The partitions of `partition` the fake cluster's brokers were asked for, each with the broker asked. */
+function askedOf(w: ClusterWorld, partition: number): { broker: number; fetchOffset: number; currentLeaderEpoch: number }[] {
+  return w.fake.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
+}
 
 test('records of two partitions arrive in order; every Fetch covers both; never two Fetches in flight to a broker', async () => {
   const logs = new Map([
@@ -51,11 +56,12 @@ test('records of two partitions arrive in order; every Fetch covers both; never 
 });
 
 test('a partition without demand is left out of every Fetch while another keeps flowing; demand brings it in', async () => {
-  const logs = new Map([
-    [0, await makeLog(0, 100)],
-    [1, await makeLog(1, 2000)],
-  ]);
-  const w = await world({ logs });
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 100],
+      [1, 2000],
+    ]),
+  });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const idle = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
@@ -65,16 +71,16 @@ test('a partition without demand is left out of every Fetch while another keeps 
   scheduler.start();
   busy.ask(2000);
   await eventually(() => busy.delivered.length >= 500, { what: '500 records of the busy partition', timeoutMs: 10_000 });
-  assert.equal(fetchesOf(w, 0).length, 0, 'no Fetch covered the partition nobody asked for');
-  assert.ok(fetchesOf(w, 1).length >= 3, `the busy partition took several Fetches (${fetchesOf(w, 1).length})`);
+  assert.equal(askedOf(w, 0).length, 0, 'no Fetch covered the partition nobody asked for');
+  assert.ok(askedOf(w, 1).length >= 3, `the busy partition took several Fetches (${askedOf(w, 1).length})`);
   idle.ask(7);
   await eventually(() => idle.delivered.length === 7, { what: 'the late demand', timeoutMs: 5_000 });
   assert.deepEqual(offsets(idle), range(0, 7));
-  assert.equal(fetchesOf(w, 0)[0]?.fetchOffset, 0);
+  assert.equal(askedOf(w, 0)[0]?.fetchOffset, 0);
 });
 
 test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
-  const w = await world({ logs: new Map([[0, await makeLog(0, 50)]]) });
+  const w = await clusterWorld({ records: new Map([[0, 50]]) });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
@@ -82,21 +88,23 @@ test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
   scheduler.start();
   t.ask(10);
   await eventually(() => t.delivered.length === 10, { what: '10 records', timeoutMs: 5_000 });
-  const sent = w.fetches.length;
+  const sent = w.fake.fetchRequests().length;
   // What the first Fetch brought covers the rest of the demand; a negative observation needs some
   // time to pass: ten of the broker's wait periods.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.equal(w.fetches.length, sent, 'no Fetch without uncovered demand');
+  assert.equal(w.fake.fetchRequests().length, sent, 'no Fetch without uncovered demand');
   assert.equal(t.delivered.length, 10, 'never more than asked for');
   assert.equal(budget.reservedBytes, 0, 'no reservation left behind');
 });
 
 test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continues at the same offset', async () => {
-  const logs = new Map([
-    [0, await makeLog(0, 300)],
-    [1, await makeLog(1, 300)],
-  ]);
-  const w = await world({ brokers: 2, logs });
+  const w = await clusterWorld({
+    brokers: 2,
+    records: new Map([
+      [0, 300],
+      [1, 300],
+    ]),
+  });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const moving = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
@@ -107,18 +115,18 @@ test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continue
   moving.ask(300);
   staying.ask(300);
   await eventually(() => moving.delivered.length >= 40, { what: 'the first records from broker 1', timeoutMs: 5_000 });
-  w.leaders.set(0, { leader: 2, epoch: 6 });
+  const newEpoch = w.fake.moveLeader(TOPIC, 0, 2);
   await eventually(() => moving.delivered.length === 300 && staying.delivered.length === 300, { what: 'everything', timeoutMs: 10_000 });
   assert.deepEqual(offsets(moving), range(0, 300), 'no offset skipped or repeated across the move');
   assert.deepEqual(offsets(staying), range(0, 300));
-  const onTwo = w.fetches.filter((f) => f.broker === 2);
+  const onTwo = w.fake.fetchRequests().filter((f) => f.broker === 2);
   assert.ok(onTwo.length > 0, 'broker 2 was asked');
-  const firstOnTwo = onTwo[0]?.parts.find((p) => p.partition === 0);
+  const firstOnTwo = onTwo[0]?.partitions.find((p) => p.partition === 0);
   assert.ok(firstOnTwo && firstOnTwo.fetchOffset >= 40, `broker 2 was first asked from the position reached (${firstOnTwo?.fetchOffset})`);
-  assert.equal(firstOnTwo.epoch, 6, 'with the new leader epoch');
-  const refused = w.fetches.filter((f) => f.broker === 1).flatMap((f) => f.parts.filter((p) => p.partition === 0 && p.fetchOffset === firstOnTwo.fetchOffset));
+  assert.equal(firstOnTwo.currentLeaderEpoch, newEpoch, 'with the new leader epoch');
+  const refused = askedOf(w, 0).filter((p) => p.broker === 1 && p.fetchOffset === firstOnTwo.fetchOffset);
   assert.ok(refused.length >= 1, 'the old leader refused that same offset first');
-  assert.ok(onTwo.every((f) => f.parts.every((p) => p.partition === 0)), 'partition 1 stayed on broker 1');
+  assert.ok(onTwo.every((f) => f.partitions.every((p) => p.partition === 0)), 'partition 1 stayed on broker 1');
 });
 
 test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the reset and resumes there', async () => {

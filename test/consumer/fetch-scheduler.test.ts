@@ -130,12 +130,14 @@ test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continue
 });
 
 test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the reset and resumes there', async () => {
-  const logs = new Map([
-    [0, await makeLog(0, 100)],
-    [1, await makeLog(1, 100)],
-  ]);
-  const w = await world({ logs });
-  w.override = (part) => (part.partition === 0 && part.fetchOffset >= 100 ? { errorCode: 1, logStartOffset: -1n, highWatermark: -1n } : undefined);
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 100],
+      [1, 100],
+    ]),
+  });
+  // The partition's first Fetch (from 500, past its end) answered as a broker answers an error: no log offsets (-1).
+  w.fake.fail('Fetch', 'OFFSET_OUT_OF_RANGE', { topic: TOPIC, partition: 0 });
   const budget = new ByteBudget(1024 * 1024);
   const calls: OutOfRangeInfo[] = [];
   let target: ObservedStage | null = null;
@@ -159,17 +161,18 @@ test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the rese
   assert.equal(calls.length, 1);
   assert.deepEqual({ ...calls[0] }, { offset: 500, logStartOffset: -1, highWatermark: -1, broker: 1 });
   assert.deepEqual(offsets(lost), range(30, 50), 'resumed exactly at the reset offset');
-  assert.equal(fetchesOf(w, 0).filter((p) => p.fetchOffset === 500).length, 1, 'the bad offset was not fetched again');
+  assert.equal(askedOf(w, 0).filter((p) => p.fetchOffset === 500).length, 1, 'the bad offset was not fetched again');
   assert.deepEqual(offsets(fine), range(0, 100));
 });
 
 test('a failing reset goes to the target as its error and the partition stays out of Fetches', async () => {
-  const logs = new Map([
-    [0, await makeLog(0, 50)],
-    [1, await makeLog(1, 2000)],
-  ]);
-  const w = await world({ logs });
-  w.override = (part) => (part.partition === 0 ? { errorCode: 1, logStartOffset: 0n, highWatermark: 50n } : undefined);
+  // Partition 0 holds 50 records and is read from 70: OFFSET_OUT_OF_RANGE with its log start 0 and end 50.
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 50],
+      [1, 2000],
+    ]),
+  });
   const budget = new ByteBudget(1024 * 1024);
   const refusal = new Error("autoOffsetReset is 'none'");
   const scheduler = schedulerFor(w, budget, { onOffsetOutOfRange: () => Promise.reject(refusal) });
@@ -183,7 +186,7 @@ test('a failing reset goes to the target as its error and the partition stays ou
   await eventually(() => lost.errors.length === 1, { what: 'the error', timeoutMs: 5_000 });
   assert.equal(lost.errors[0], refusal);
   await eventually(() => fine.delivered.length === 2000, { what: 'the other partition', timeoutMs: 10_000 });
-  assert.equal(fetchesOf(w, 0).length, 1, 'parked after the error');
+  assert.equal(askedOf(w, 0).length, 1, 'parked after the error');
   assert.equal(scheduler.stats().parked, 1);
 });
 

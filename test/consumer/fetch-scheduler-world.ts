@@ -106,15 +106,17 @@ export async function makeLog(partition: number, count: number, pad = 40): Promi
 /**
  * A FakeKafkaCluster of `brokers` brokers whose topic {@link TOPIC} holds, per partition of
  * `records` (partition → record count), the log {@link makeLog} encodes (same records, same
- * batches of BATCH), and a client of it with the scripted world's fast retries. As in
+ * batches of BATCH, values padded to `pad` bytes, one number or per partition), and a client of
+ * it with the scripted world's fast retries. As in
  * {@link world}, every partition is led by broker 1 unless `leaders` names another.
  */
-export async function clusterWorld(options: { brokers?: number; records: Map<number, number>; leaders?: Map<number, number>; pad?: number }): Promise<ClusterWorld> {
+export async function clusterWorld(options: { brokers?: number; records: Map<number, number>; leaders?: Map<number, number>; pad?: number | Map<number, number> }): Promise<ClusterWorld> {
   const fake = await FakeKafkaCluster.start({ brokers: options.brokers ?? 1, topics: [{ topic: TOPIC, partitions: Math.max(...options.records.keys()) + 1 }] });
   for (const [partition, count] of options.records) {
     // The fake spreads leaders over its brokers; placing each one where the test wants it raises every epoch alike (to 1).
     if ((options.brokers ?? 1) > 1) fake.moveLeader(TOPIC, partition, options.leaders?.get(partition) ?? 1);
-    for (let base = 0; base < count; base += BATCH) await fake.append(TOPIC, partition, logRecords(partition, base, Math.min(BATCH, count - base), options.pad ?? 40));
+    const pad = (options.pad instanceof Map ? options.pad.get(partition) : options.pad) ?? 40;
+    for (let base = 0; base < count; base += BATCH) await fake.append(TOPIC, partition, logRecords(partition, base, Math.min(BATCH, count - base), pad));
   }
   const w: ClusterWorld = { fake, cluster: new Cluster({ brokers: fake.bootstrap, retry: { initialBackoffMs: 5, maxBackoffMs: 20 }, requestTimeoutMs: 5000 }) };
   worldsMade.push(w);

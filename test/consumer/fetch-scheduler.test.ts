@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { OutOfRangeInfo } from '../../src/consumer/fetch-scheduler.js';
-import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import type { FakeBroker } from '../helpers/fake-broker.js';
@@ -252,13 +251,17 @@ test('a corrupt batch is a typed error for its partition only; the others keep f
 });
 
 test('a batch larger than the size asked for: the next Fetch asks for all of it, first in the request', async () => {
-  const small = await makeLog(1, 400, 10);
-  const big = await makeLog(0, 40, 2000); // batches of 5 × 2 KB
-  const logs = new Map([
-    [0, big],
-    [1, small],
-  ]);
-  const w = await world({ logs });
+  const big = await makeLog(0, 40, 2000); // batches of 5 × 2 KB, as the cluster's log holds them
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 40],
+      [1, 400],
+    ]),
+    pad: new Map([
+      [0, 2000],
+      [1, 10],
+    ]),
+  });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const large = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 64 * 1024 });
@@ -269,25 +272,25 @@ test('a batch larger than the size asked for: the next Fetch asks for all of it,
   large.ask(1); // one record's worth of demand: far less than its 10 KB batch
   other.ask(400);
   await eventually(() => large.delivered.length === 1 && other.delivered.length === 400, { what: 'both', timeoutMs: 5_000 });
-  const asked = fetchesOf(w, 0);
+  const asked = w.fake.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === 0));
   const batchSize = (big[0] as Buffer).length;
   assert.ok((asked[0]?.maxBytes ?? Infinity) < batchSize, 'the first ask was smaller than the batch');
-  const retry = w.fetches.find((f) => f.parts.some((p) => p.partition === 0 && p.maxBytes >= batchSize));
+  const retry = w.fake.fetchRequests().find((f) => f.partitions.some((p) => p.partition === 0 && p.maxBytes >= batchSize));
   assert.ok(retry, 'a later Fetch asked for the whole batch');
-  assert.equal(retry.parts[0]?.partition, 0, 'the owed partition goes first');
+  assert.equal(retry.partitions[0]?.partition, 0, 'the owed partition goes first');
   assert.deepEqual(offsets(large), [0]);
 });
 
 test('stop() ends a Fetch the broker is holding and returns its reservation', async () => {
-  const w = await world({ logs: new Map([[0, await makeLog(0, 5)]]) });
-  w.whole = () => 'stall'; // the broker sits on the Fetch (a long maxWaitMs)
+  const w = await clusterWorld({ records: new Map([[0, 5]]) });
+  w.fake.hold('Fetch'); // the broker sits on the Fetch (a long maxWaitMs); released when the cluster stops
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 5, budget, scheduler);
   scheduler.add(t);
   scheduler.start();
   t.ask(10);
-  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
   assert.ok(budget.reservedBytes > 0, 'the held Fetch has a reservation');
   const started = Date.now();
   await scheduler.stop();
@@ -296,24 +299,20 @@ test('stop() ends a Fetch the broker is holding and returns its reservation', as
 });
 
 test('a position moved while its Fetch was out: the stale answer is dropped, the next Fetch asks from the new one', async () => {
-  const w = await world({ logs: new Map([[0, await makeLog(0, 50)]]) });
-  let release = (): void => {};
-  w.hold = new Promise((resolve) => {
-    release = resolve;
-  });
+  const w = await clusterWorld({ records: new Map([[0, 50]]) });
+  const release = w.fake.hold('Fetch');
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 20, budget, scheduler);
   scheduler.add(t);
   scheduler.start();
   t.ask(10);
-  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
   t.seek(5); // the user seeks back while the Fetch from 20 is held by the broker
-  w.hold = null;
   release();
   await eventually(() => t.delivered.length === 10, { what: '10 records from the new position', timeoutMs: 5_000 });
   assert.deepEqual(offsets(t), range(5, 15), 'nothing from the answer asked for 20');
-  const asked = fetchesOf(w, 0).map((p) => p.fetchOffset);
+  const asked = w.fake.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === 0).map((p) => p.fetchOffset));
   assert.deepEqual(asked.slice(0, 2), [20, 5], 'the held Fetch from 20, then one from the new position');
   // A first small ask (the stage has not seen a record yet) may take more than one Fetch to bring 10.
   assert.ok(asked.slice(1).every((o, i, all) => o >= 5 && o < 20 && (i === 0 || o >= (all[i - 1] as number))), `later fetches move forward from 5: ${asked}`);
@@ -321,16 +320,13 @@ test('a position moved while its Fetch was out: the stale answer is dropped, the
 });
 
 test('a target removed while its Fetch is out gets nothing; the others in the same Fetch do', async () => {
-  const w = await world({
-    logs: new Map([
-      [0, await makeLog(0, 50)],
-      [1, await makeLog(1, 50)],
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 50],
+      [1, 50],
     ]),
   });
-  let release = (): void => {};
-  w.hold = new Promise((resolve) => {
-    release = resolve;
-  });
+  const release = w.fake.hold('Fetch');
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const gone = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
@@ -340,12 +336,11 @@ test('a target removed while its Fetch is out gets nothing; the others in the sa
   scheduler.start();
   gone.ask(10);
   kept.ask(10);
-  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
   scheduler.remove(gone);
-  w.hold = null;
   release();
   await eventually(() => kept.delivered.length === 10, { what: 'the kept partition', timeoutMs: 5_000 });
-  assert.equal(w.fetches[0]?.parts.length, 2, 'both were in the Fetch');
+  assert.equal(w.fake.fetchRequests()[0]?.partitions.length, 2, 'both were in the Fetch');
   assert.equal(gone.responses, 0, 'the removed target heard nothing');
   assert.equal(scheduler.stats().targets, 1);
 });

@@ -15,7 +15,7 @@ import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
 import type { ResponseIn } from '../../src/protocol/schema.js';
 import type { ByteBudget } from '../../src/stage/byte-budget.js';
-import { FakeKafkaCluster } from '../../src/testing/index.js';
+import { FakeKafkaCluster, type FakeFetchPartition } from '../../src/testing/index.js';
 import type { RecordInput } from '../../src/protocol/records/types.js';
 import { FakeBroker, type FakeRequest } from '../helpers/fake-broker.js';
 import type { ObservedStage } from './fetch-scheduler-stages.js';
@@ -260,6 +260,11 @@ export function offsets(t: ObservedStage): number[] {
 /** `[from, to)` as an array. */
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** The fake cluster's Fetches that covered `partition`, in order: what each asked of it, and the broker asked. */
+export function askedOf(w: ClusterWorld, partition: number): (FakeFetchPartition & { broker: number })[] {
+  return w.fake.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
 }
 
 /** Fetches that covered `partition`, in order. */

@@ -11,15 +11,10 @@ import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import type { FakeBroker } from '../helpers/fake-broker.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { cleanUpWorlds, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type ClusterWorld } from './fetch-scheduler-world.js';
+import { askedOf, cleanUpWorlds, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
-
-/** The partitions of `partition` the fake cluster's brokers were asked for, each with the broker asked. */
-function askedOf(w: ClusterWorld, partition: number): { broker: number; fetchOffset: number; currentLeaderEpoch: number }[] {
-  return w.fake.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
-}
 
 test('records of two partitions arrive in order; every Fetch covers both; never two Fetches in flight to a broker', async () => {
   const logs = new Map([
@@ -272,7 +267,7 @@ test('a batch larger than the size asked for: the next Fetch asks for all of it,
   large.ask(1); // one record's worth of demand: far less than its 10 KB batch
   other.ask(400);
   await eventually(() => large.delivered.length === 1 && other.delivered.length === 400, { what: 'both', timeoutMs: 5_000 });
-  const asked = w.fake.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === 0));
+  const asked = askedOf(w, 0);
   const batchSize = (big[0] as Buffer).length;
   assert.ok((asked[0]?.maxBytes ?? Infinity) < batchSize, 'the first ask was smaller than the batch');
   const retry = w.fake.fetchRequests().find((f) => f.partitions.some((p) => p.partition === 0 && p.maxBytes >= batchSize));
@@ -312,7 +307,7 @@ test('a position moved while its Fetch was out: the stale answer is dropped, the
   release();
   await eventually(() => t.delivered.length === 10, { what: '10 records from the new position', timeoutMs: 5_000 });
   assert.deepEqual(offsets(t), range(5, 15), 'nothing from the answer asked for 20');
-  const asked = w.fake.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === 0).map((p) => p.fetchOffset));
+  const asked = askedOf(w, 0).map((p) => p.fetchOffset);
   assert.deepEqual(asked.slice(0, 2), [20, 5], 'the held Fetch from 20, then one from the new position');
   // A first small ask (the stage has not seen a record yet) may take more than one Fetch to bring 10.
   assert.ok(asked.slice(1).every((o, i, all) => o >= 5 && o < 20 && (i === 0 || o >= (all[i - 1] as number))), `later fetches move forward from 5: ${asked}`);

@@ -11,7 +11,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { eventually } from '../helpers/eventually.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { cleanUpWorlds, clusterWorld, offsets, range, schedulerFor, TOPIC, type ClusterWorld } from './fetch-scheduler-world.js';
+import { askedOf, cleanUpWorlds, clusterWorld, offsets, range, schedulerFor, TOPIC, type ClusterWorld } from './fetch-scheduler-world.js';
 
 afterEach(cleanUpWorlds);
 
@@ -19,7 +19,7 @@ afterEach(cleanUpWorlds);
 async function metadataRequestsAround(code: number, times: number): Promise<{ w: ClusterWorld; stage: ObservedStage; metadataRequests: number }> {
   const w = await clusterWorld({ records: new Map([[0, 30]]) });
   /** Fetches of partition 0 at offset 10 the broker took up (the failed ones and the answered one). */
-  const fetchesAtTen = (): number => w.fake.fetchRequests().flatMap((f) => f.partitions).filter((p) => p.partition === 0 && p.fetchOffset === 10).length;
+  const fetchesAtTen = (): number => askedOf(w, 0).filter((p) => p.fetchOffset === 10).length;
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const stage = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64 });

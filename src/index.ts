@@ -61,7 +61,7 @@ export type {
   RecordsHandler,
 } from './consumer/types.js';
 
-export { REQUEST_CHANNEL } from './network/connection.js';
+export { REQUEST_CHANNEL } from './network/request-report.js';
 export type { RequestEvent } from './network/connection-options.js';
 export type { SaslOptions, SaslPasswordOptions, SaslOAuthBearerOptions, SaslAuthenticator } from './network/sasl/options.js';
 export type { SaslMechanism, SaslExchange, SaslMechanismContext } from './network/sasl/mechanism.js';

@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import { Admin } from '../src/admin/admin.js';
 import { ConsumerGroup } from '../src/consumer/consumer-group.js';
 import { StandaloneConsumer } from '../src/consumer/standalone-consumer.js';
-import { ConsumerEmitter } from '../src/consumer/stage-host.js';
+import { ConsumerEmitter } from '../src/consumer/consumer-emitter.js';
 import { createStderrLogger, formatFields, loggerFromPino, partitionsField, resolveLogger, SILENT_LOGGER, type LogFields, type Logger } from '../src/logger.js';
 import { Producer } from '../src/producer/producer.js';
 import { Metadata } from '../src/protocol/apis/index.js';
@@ -229,7 +229,7 @@ describe('an error event nobody listens to', () => {
 
   it('is printed on stderr, with its stack, by the default logger', () => {
     const script = [
-      "import { ConsumerEmitter } from './src/consumer/stage-host.ts';",
+      "import { ConsumerEmitter } from './src/consumer/consumer-emitter.ts';",
       "import { KafkaStageError } from './src/errors.ts';",
       "function handler() { throw new TypeError('cannot read x of undefined'); }",
       "let cause; try { handler(); } catch (e) { cause = e; }",

@@ -6,7 +6,8 @@
 import { InvalidArgumentError, KafkaStageError } from '../errors.js';
 import { ackTargetOf } from './ack-target.js';
 import type { TopicPartition } from './contracts.js';
-import { ConsumerEmitter, type StageHost } from './stage-host.js';
+import { ConsumerEmitter } from './consumer-emitter.js';
+import type { StageHost } from './stage-host.js';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionStage, PartitionStats } from './types.js';
 
 export abstract class ConsumerBase<E> extends ConsumerEmitter {

@@ -2,42 +2,33 @@
  * Hosts the partition stages of one consumer, group member or standalone: creates a stage per
  * assigned partition at its start offset, runs the subscriber, wires the fetch scheduler and the
  * commit manager, and takes stages down on revoke (drain, commit the acked prefix), loss (no
- * commit) and stop. It also watches for stuck handlers and keeps the events.
+ * commit) and stop. The start offsets come from start-lookup.ts, the stuck-handler watch is
+ * stuck-watch.ts, the events consumer-emitter.ts.
  */
-import { channel } from 'node:diagnostics_channel';
-import { EventEmitter } from 'node:events';
 import type { Cluster } from '../cluster/cluster.js';
-import { backoffDelay } from '../cluster/retry.js';
 import type { OffsetToCommit } from '../group/membership-contracts.js';
-import { AuthorizationError } from '../protocol/kafka-error.js';
 import { InvalidArgumentError, KafkaStageError } from '../errors.js';
-import { NoOffsetError, SubscriberTimeoutError } from './errors.js';
-import { createStderrLogger, type Logger } from '../logger.js';
+import { SubscriberTimeoutError } from './errors.js';
 import { ByteBudget } from '../stage/byte-budget.js';
 import { ackTargetOf } from './ack-target.js';
 import { CommitLostError } from './commit-errors.js';
 import { CommitManager } from './commit-manager.js';
+import type { ConsumerEmitter } from './consumer-emitter.js';
 import { tpKey, type TopicPartition } from './contracts.js';
 import type { FetchTarget } from './fetch-target.js';
 import { FetchScheduler, type OutOfRangeInfo } from './fetch-scheduler.js';
-import { resetOutOfRange, resolveStartOffsets } from './offset-reset.js';
+import { resetOutOfRange } from './offset-reset.js';
 import type { ResolvedConsumerCommon } from './options.js';
 import { PartitionStage } from './partition-stage.js';
-import type { Ackable, ConsumerBatch, ConsumerEventName, ConsumerEvents, DemandOptions, PartitionStats, PartitionStage as SubscriberView } from './types.js';
+import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats, PartitionStage as SubscriberView } from './types.js';
 import { isAbort, MergedStream } from './merged-stream.js';
 import { SubscriberTasks } from './subscriber-tasks.js';
-import { abortableDelay } from './abortable-delay.js';
 import type { DeadLetterProducer } from './dead-letter.js';
 import { FailureHandler } from './failure-handler.js';
 import { toError } from './partition-stage.js';
+import { lookUpStarts, type StartLookup } from './start-lookup.js';
+import { StuckWatch } from './stuck-watch.js';
 
-/**
- * How often the start-offset look-ups of an assignment are tried (each already retries inside,
- * with the cluster's retry policy) before the assignment is given up: a transient coordinator or
- * leader outage outlasting one retry deadline is reported and tried again; one outlasting three is
- * not transient enough to hold the partitions for.
- */
-export const ASSIGN_ATTEMPTS = 3;
 
 /**
  * Least time stop() gives subscribers to return once their drain ended, when the drain already
@@ -83,45 +74,6 @@ export interface SubscriberContext<E> {
  */
 export type SubscriberFactory<E = unknown> = (stage: SubscriberView, context: SubscriberContext<E>) => void | Promise<void>;
 
-/** Diagnostics channels, one per event: `kafka-stage:consumer:<event>`. */
-const CHANNELS = {
-  assign: channel('kafka-stage:consumer:assign'),
-  revoke: channel('kafka-stage:consumer:revoke'),
-  lost: channel('kafka-stage:consumer:lost'),
-  commit: channel('kafka-stage:consumer:commit'),
-  error: channel('kafka-stage:consumer:error'),
-  stuck: channel('kafka-stage:consumer:stuck'),
-} as const;
-
-/** The emitter every consumer is: typed events, mirrored on diagnostics channels. */
-export class ConsumerEmitter extends EventEmitter<ConsumerEvents> {
-  /**
-   * Where an `error` event nobody listens to goes (the client's logger, set with its stage host);
-   * until then the default stderr logger, so such an error is never silent.
-   */
-  private unheardErrors: Logger | undefined;
-
-  /**
-   * Emits `event` and publishes it on its diagnostics channel. An `error` without listeners is not
-   * thrown (Node's EventEmitter would crash the process from deep inside the engine): it goes to
-   * the logger at error level.
-   */
-  publish<K extends ConsumerEventName>(event: K, ...payload: ConsumerEvents[K]): void {
-    const ch = CHANNELS[event];
-    if (ch.hasSubscribers) ch.publish(payload[0]);
-    if (event === 'error' && this.listenerCount('error') === 0) {
-      this.unheardErrors ??= createStderrLogger();
-      this.unheardErrors.error("consumer error (no 'error' listener)", { err: payload[0] as Error });
-      return;
-    }
-    (this.emit as (e: K, ...p: ConsumerEvents[K]) => boolean)(event, ...payload);
-  }
-
-  /** @internal Sends `error` events nobody listens to to `logger` (the client's, set by its stage host). */
-  logUnheardErrorsTo(logger: Logger): void {
-    this.unheardErrors = logger;
-  }
-}
 
 /**
  * The stages of one consumer and their lifecycle. Every await in assign, release and stop is
@@ -142,8 +94,8 @@ export class StageHost<E> {
    */
   private readonly releasing = new Map<string, Promise<void>>();
   private readonly tasks = new SubscriberTasks();
-  private readonly stuckReported = new Set<string>();
-  private stuckTimer: NodeJS.Timeout | null = null;
+  private readonly stuckWatch: StuckWatch;
+  private readonly startLookup: StartLookup;
   private merged: MergedStream | null = null;
   /** Aborted when stop() begins: look-ups in flight give up, assign and release start nothing. */
   private readonly closing = new AbortController();
@@ -165,6 +117,14 @@ export class StageHost<E> {
     private readonly extra: E,
   ) {
     events.logUnheardErrorsTo(cluster.options.logger);
+    this.stuckWatch = new StuckWatch(options.maxProcessingMs, () => this.stages.values(), (stuck) => this.events.publish('stuck', stuck));
+    this.startLookup = {
+      cluster,
+      options,
+      fetchCommitted: (partitions, signal) => owner.fetchCommitted(partitions, signal),
+      signal: this.closing.signal,
+      reportAttemptFailure: (error) => this.events.publish('error', error),
+    };
     this.budget = new ByteBudget(options.buffer.maxBytes);
     this.scheduler = new FetchScheduler({
       cluster,
@@ -208,11 +168,7 @@ export class StageHost<E> {
   start(): void {
     if (this.stopping) return;
     this.scheduler.start();
-    const max = this.options.maxProcessingMs;
-    if (max > 0) {
-      this.stuckTimer = setInterval(() => this.checkStuck(), Math.max(50, Math.min(1000, Math.floor(max / 4))));
-      this.stuckTimer.unref();
-    }
+    this.stuckWatch.start();
   }
 
   /** The merged stream over every partition: used instead of a subscriber factory. */
@@ -303,7 +259,7 @@ export class StageHost<E> {
     const fresh = partitions.filter((tp) => !this.stages.has(tpKey(tp.topic, tp.partition)) && !this.failures.isParked(tp.topic, tp.partition));
     if (fresh.length === 0) return;
     const needCommitted = fresh.filter((tp) => !given.has(tpKey(tp.topic, tp.partition)));
-    const { committed, starts } = await this.lookUpStarts(needCommitted);
+    const { committed, starts } = await lookUpStarts(this.startLookup, needCommitted);
     if (this.stopping) return;
     for (const [key, offset] of given) starts.set(key, offset);
     const started: TopicPartition[] = [];
@@ -451,7 +407,7 @@ export class StageHost<E> {
     const key = tpKey(stage.topic, stage.partition);
     this.scheduler.remove(stage);
     if (this.stages.get(key) === stage) this.stages.delete(key);
-    this.stuckReported.delete(key);
+    this.stuckWatch.forget(stage.topic, stage.partition);
     this.draining.set(key, stage);
   }
 
@@ -538,8 +494,7 @@ export class StageHost<E> {
     // Releases under way end too (they start nothing new once stopping).
     await Promise.all([...this.releasing.values()]);
     await this.failures.close().catch((err: unknown) => this.cluster.options.logger.warn('closing the dead-letter producer failed', { error: toError(err) }));
-    if (this.stuckTimer) clearInterval(this.stuckTimer);
-    this.stuckTimer = null;
+    this.stuckWatch.stop();
     await this.commits.stop();
     // Commits asked for during the drain (commit strategy 'none') are bounded by the request timeout.
     await Promise.all([...this.explicitCommits]);
@@ -557,27 +512,6 @@ export class StageHost<E> {
     return !this.stopping && (this.owner.owns?.(tp.topic, tp.partition) ?? true);
   }
 
-  /** Committed offsets and start offsets of `partitions`, tried {@link ASSIGN_ATTEMPTS} times. */
-  private async lookUpStarts(partitions: readonly TopicPartition[]): Promise<{ committed: Map<string, number | null>; starts: Map<string, number> }> {
-    const signal = this.closing.signal;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const committed = partitions.length > 0 ? await this.owner.fetchCommitted(partitions, signal) : new Map<string, number | null>();
-        const starts = await resolveStartOffsets(this.cluster, partitions, committed, this.options.autoOffsetReset, {
-          isolationLevel: this.options.fetch.isolationLevel,
-          signal,
-        });
-        return { committed, starts };
-      } catch (err) {
-        // Retrying will not make a commit appear, nor undo a stop.
-        // Nor will an ACL appear by asking again: an authorization error reaches the caller at once.
-        if (err instanceof NoOffsetError || err instanceof AuthorizationError || this.stopping || attempt >= ASSIGN_ATTEMPTS) throw err;
-        this.events.publish('error', assignAttemptFailed(err, partitions, attempt));
-        await abortableDelay(backoffDelay(attempt, this.cluster.options.retry), signal);
-        if (this.stopping) throw err;
-      }
-    }
-  }
 
   /**
    * Ends a drain early when every record still in flight was taken by the merged stream and never
@@ -602,7 +536,7 @@ export class StageHost<E> {
       const stage = this.stages.get(key);
       if (!stage) continue;
       this.stages.delete(key);
-      this.stuckReported.delete(key);
+      this.stuckWatch.forget(tp.topic, tp.partition);
       out.push(stage);
     }
     return out;
@@ -640,18 +574,6 @@ export class StageHost<E> {
     stage.seek(offset);
   }
 
-  private checkStuck(): void {
-    for (const [key, stage] of this.stages) {
-      if (stage.stuck) {
-        if (this.stuckReported.has(key)) continue;
-        this.stuckReported.add(key);
-        const s = stage.stats();
-        this.events.publish('stuck', { topic: stage.topic, partition: stage.partition, heldMs: Math.round(s.oldestInFlightMs), inFlight: s.inFlight });
-      } else {
-        this.stuckReported.delete(key);
-      }
-    }
-  }
 }
 
 /** Why a stage's signal aborted ('revoked', 'stopped', 'lost', 'failed'), undefined while it has not. */
@@ -670,14 +592,6 @@ function uniqueStages(stages: readonly PartitionStage[]): PartitionStage[] {
   });
 }
 
-function assignAttemptFailed(err: unknown, partitions: readonly TopicPartition[], attempt: number): KafkaStageError {
-  const first = partitions[0];
-  return new KafkaStageError(
-    'ERR_RETRIES_EXHAUSTED',
-    `start offsets of ${partitions.length} assigned partition(s) could not be looked up (attempt ${attempt} of ${ASSIGN_ATTEMPTS}, trying again): ${err instanceof Error ? err.message : String(err)}`,
-    { cause: err, retriable: true, context: { ...(first ? { topic: first.topic, partition: first.partition } : {}), partitions: partitions.map((p) => ({ ...p })), attempt } },
-  );
-}
 
 function wrapSubscriberError(err: unknown, stage: PartitionStage): Error {
   if (err instanceof KafkaStageError) return err;

@@ -15,7 +15,6 @@
  *   `cause` is the original error;
  * - {@link Connection.close} rejects waiting requests with a {@link ConnectionClosedError}.
  */
-import { channel } from 'node:diagnostics_channel';
 import { connect as netConnect, isIP, isIPv6, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
@@ -26,15 +25,12 @@ import { ConnectionClosedError, ConnectionError, RequestTimeoutError } from './e
 import { decodeResponse, encodeRequest } from '../protocol/frame.js';
 import type { AnyApi, ApiDefinition, RequestIn, ResponseOut } from '../protocol/schema.js';
 import { MAX_TIMER_DELAY_MS } from '../util/deadline-timer.js';
-import type { ConnectionInSetup, RequestEvent, ResolvedConnectionOptions } from './connection-options.js';
+import type { ConnectionInSetup, ResolvedConnectionOptions } from './connection-options.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameReader } from './frame-reader.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { InFlightTable } from './in-flight.js';
-
-/** Name of the `node:diagnostics_channel` channel on which every settled request is published. */
-export const REQUEST_CHANNEL = 'kafka-stage:request';
-const requestChannel = channel(REQUEST_CHANNEL);
+import { RequestReporter } from './request-report.js';
 
 /** Longest a clean close waits for queued bytes to reach the kernel before dropping the socket. */
 const CLOSE_GRACE_MS = 1_000;
@@ -82,7 +78,7 @@ export class Connection {
   private readonly tls: TlsConnectionOptions | undefined;
   private readonly authenticate: ((conn: ConnectionInSetup) => Promise<void>) | undefined;
   private readonly nodeId: number | undefined;
-  private readonly onRequest: ((event: RequestEvent) => void) | undefined;
+  private readonly requests: RequestReporter;
   private readonly onThrottle: ((api: string, throttleTimeMs: number) => void) | undefined;
   private readonly context: ErrorContext;
   /**
@@ -113,11 +109,11 @@ export class Connection {
     this.tls = options.tls;
     this.authenticate = options.authenticate;
     this.nodeId = options.nodeId;
-    this.onRequest = options.onRequest;
     this.onThrottle = options.onThrottle;
     this.pending = new InFlightTable<Pending>({ onExpired: (entry) => this.timeout(entry), firstCorrelationId: options.firstCorrelationId });
     this.address = isIPv6(this.host) ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
     this.context = this.nodeId === undefined ? { broker: this.address } : { broker: this.address, nodeId: this.nodeId };
+    this.requests = new RequestReporter(this.address, this.nodeId, options.onRequest);
     const framing = { maxFrameBytes: options.maxResponseBytes, context: this.context };
     this.decoder = this.tls ? new FrameDecoder(framing) : new FrameReader(framing);
   }
@@ -248,7 +244,7 @@ export class Connection {
     return new Promise<void>((resolve, reject) => {
       const written = (err?: Error | null): void => {
         const error = err ? new ConnectionClosedError(`${api.name} request not sent: ${err.message}`, { ...this.context, api: api.name }, err) : undefined;
-        this.report(api, version, correlationId, startedAt, error);
+        this.requests.report(api, version, correlationId, startedAt, error);
         if (error) reject(error);
         else resolve();
       };
@@ -494,34 +490,7 @@ export class Connection {
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
     if (error) entry.reject(error);
     else entry.resolve(value);
-    this.report(entry.api, entry.version, entry.correlationId, entry.startedAt, error);
-  }
-
-  private report(api: AnyApi, version: number, correlationId: number, startedAt: number, error: Error | undefined): void {
-    const hook = this.onRequest;
-    if (hook === undefined && !requestChannel.hasSubscribers) return;
-    const event: RequestEvent = {
-      api: api.name,
-      apiKey: api.apiKey,
-      version,
-      broker: this.address,
-      correlationId,
-      durationMs: performance.now() - startedAt,
-    };
-    if (this.nodeId !== undefined) event.nodeId = this.nodeId;
-    if (error) event.error = error;
-    if (requestChannel.hasSubscribers) requestChannel.publish(event);
-    if (hook) {
-      try {
-        hook(event);
-      } catch (err) {
-        // A throwing observer is a bug in the caller; surface it as diagnostics_channel does,
-        // without letting it corrupt the connection's bookkeeping.
-        process.nextTick(() => {
-          throw err;
-        });
-      }
-    }
+    this.requests.report(entry.api, entry.version, entry.correlationId, entry.startedAt, error);
   }
 }
 

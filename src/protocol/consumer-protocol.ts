@@ -51,6 +51,12 @@ const assignmentFields = {
 const assignmentStruct = struct(assignmentFields);
 
 /**
+ * @internal The two payloads' field schemas, for the test that holds them against Kafka's
+ * ConsumerProtocolSubscription.json / ConsumerProtocolAssignment.json (not part of any public entry).
+ */
+export const CONSUMER_PROTOCOL_FIELDS = { subscription: subscriptionFields, assignment: assignmentFields } as const;
+
+/**
  * A member's subscription (JoinGroup protocol metadata). Fields absent from `version` hold their
  * defaults: no owned partitions before v1, generation -1 before v2, no rack before v3.
  */

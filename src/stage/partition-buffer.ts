@@ -44,6 +44,8 @@ const ownSize = (item: Sized): number => item.sizeInBytes;
 export class PartitionBuffer<T = Sized> {
   private readonly sizeOf: SizeOf<T>;
   private readonly items = new MovingHeadQueue<T>();
+  /** Each buffered item's size, taken once as it is pushed (items[i] is sizes[i] bytes). */
+  private readonly sizes = new MovingHeadQueue<number>();
   private bytes = 0;
   private demand = 0;
   /** Running average of record size, to turn demand in records into fetch bytes. */
@@ -74,8 +76,10 @@ export class PartitionBuffer<T = Sized> {
   push(records: readonly T[]): void {
     let added = 0;
     for (const r of records) {
+      const size = this.sizeOf(r);
       this.items.push(r);
-      added += this.sizeOf(r);
+      this.sizes.push(size);
+      added += size;
     }
     this.bytes += added;
     if (records.length > 0) {
@@ -93,7 +97,7 @@ export class PartitionBuffer<T = Sized> {
     if (n <= 0) return [];
     const out = this.items.take(n);
     this.demand -= n;
-    for (const r of out) this.bytes -= this.sizeOf(r);
+    for (let i = 0; i < n; i++) this.bytes -= this.sizes.shift() as number;
     return out;
   }
 
@@ -106,7 +110,7 @@ export class PartitionBuffer<T = Sized> {
     const item = this.items.shift();
     if (item === undefined) return undefined;
     this.demand--;
-    this.bytes -= this.sizeOf(item);
+    this.bytes -= this.sizes.shift() as number;
     return item;
   }
 
@@ -114,6 +118,7 @@ export class PartitionBuffer<T = Sized> {
   clear(): number {
     const dropped = this.items.length;
     this.items.clear();
+    this.sizes.clear();
     this.bytes = 0;
     return dropped;
   }

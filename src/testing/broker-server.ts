@@ -11,8 +11,19 @@ import { FrameDecoder } from '../network/frame-decoder.js';
 /** How a request is answered: response bytes (size prefix included), nothing at all, or the connection closed. */
 export type Answer = Buffer | 'none' | 'close';
 
-/** Answers one request frame (size prefix removed) that came on a connection from `clientHost`. */
-export type AnswerRequest = (frame: Buffer, clientHost: string) => Promise<Answer>;
+/** A client connection as the answering side sees it. */
+export interface ClientConnection {
+  /** Unique within the process, so within a cluster too. */
+  readonly id: number;
+  readonly clientHost: string;
+  /** The request frames received on it and not yet answered, oldest (the one being answered) first. */
+  readonly waiting: readonly Buffer[];
+}
+
+/** Answers one request frame (size prefix removed) that came on `connection`. */
+export type AnswerRequest = (frame: Buffer, connection: ClientConnection) => Promise<Answer>;
+
+let nextConnectionId = 1;
 
 /** A listening broker socket that can be taken down and brought back on the same port. */
 export class BrokerServer {
@@ -56,7 +67,8 @@ export class BrokerServer {
     socket.setNoDelay(true);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy()); // a client that vanishes is not the broker's failure
-    const clientHost = socket.remoteAddress ?? '127.0.0.1';
+    const waiting: Buffer[] = [];
+    const connection: ClientConnection = { id: nextConnectionId++, clientHost: socket.remoteAddress ?? '127.0.0.1', waiting };
     // A request larger than socket.request.max.bytes closes the connection, as a broker does.
     const decoder = new FrameDecoder({ maxFrameBytes: this.maxRequestBytes });
     let queue: Promise<void> = Promise.resolve();
@@ -65,7 +77,8 @@ export class BrokerServer {
         decoder.push(chunk);
         for (let frame = decoder.next(); frame; frame = decoder.next()) {
           const request = frame;
-          queue = queue.then(() => this.reply(socket, request, clientHost));
+          waiting.push(request);
+          queue = queue.then(() => this.reply(socket, request, connection)).finally(() => waiting.shift());
         }
       } catch {
         socket.destroy();
@@ -73,11 +86,11 @@ export class BrokerServer {
     });
   }
 
-  private async reply(socket: Socket, frame: Buffer, clientHost: string): Promise<void> {
+  private async reply(socket: Socket, frame: Buffer, connection: ClientConnection): Promise<void> {
     if (socket.destroyed) return;
     let answer: Answer;
     try {
-      answer = await this.answer(frame, clientHost);
+      answer = await this.answer(frame, connection);
     } catch {
       answer = 'close'; // a request the broker cannot parse ends the connection
     }

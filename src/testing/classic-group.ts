@@ -395,6 +395,36 @@ export class ClassicGroup {
     if (this.members.size > 0) this.prepareRebalance();
   }
 
+  /**
+   * Ends a member's session now, as its session timeout passing would: it leaves the group and the
+   * others must rejoin; its next request is answered UNKNOWN_MEMBER_ID. False when there is no such member.
+   */
+  expire(memberId: string): boolean {
+    const member = this.members.get(memberId);
+    if (!member) return false;
+    member.awaitingJoin?.(this.joinError(ErrorCode.UNKNOWN_MEMBER_ID, memberId));
+    member.awaitingJoin = undefined;
+    this.removeMember(member);
+    this.prepareRebalance();
+    return true;
+  }
+
+  /**
+   * The group moved to a new coordinator, which loads it and starts every member's session clock
+   * over (Kafka's GroupMetadataManager does so on loading): a failover is not held against the members.
+   */
+  reload(): void {
+    for (const member of this.members.values()) this.touch(member);
+  }
+
+  /** No broker can coordinate the group (every broker is down): nobody expires its members meanwhile. */
+  unload(): void {
+    for (const member of this.members.values()) {
+      member.cancelSession?.();
+      member.cancelSession = undefined;
+    }
+  }
+
   /** Cancels every timer (the cluster stops). */
   shutdown(): void {
     this.cancelBarrier?.();

@@ -66,8 +66,12 @@ export class ClusterState {
   readonly topics: TopicTable;
   readonly groups = new Map<string, ClassicGroup>();
   readonly faults = new FaultPlan();
-  /** Every request received, for `FakeKafkaCluster.requests`. */
+  /** Every request the brokers handled, for `FakeKafkaCluster.requests`. */
   readonly requests = new RequestLog();
+  /** The highest version advertised and accepted per API key, where lowered by `FakeKafkaCluster.maxVersion`. */
+  readonly maxVersions = new Map<number, number>();
+  /** Groups whose coordinator was placed by `FakeKafkaCluster.moveCoordinator`: group id → node id. */
+  readonly pinnedCoordinators = new Map<string, number>();
   readonly timers = new Timers();
   /** Broker-side damage asked for by `corruptNextBatch`, by `topic\0partition`. */
   readonly corruptNext = new Set<string>();
@@ -96,13 +100,34 @@ export class ClusterState {
     return this.brokers.filter((b) => b.up);
   }
 
-  /** The broker coordinating `key` (a group id): a hash over the brokers up, as `__consumer_offsets` partitions spread. */
+  /**
+   * The broker coordinating `key` (a group id): the one it was moved to while that broker is up,
+   * else a hash over the brokers up, as `__consumer_offsets` partitions spread.
+   */
   coordinatorFor(key: string): FakeBrokerNode | undefined {
     const live = this.liveBrokers();
     if (live.length === 0) return undefined;
+    const pinned = live.find((b) => b.nodeId === this.pinnedCoordinators.get(key));
+    if (pinned) return pinned;
     let hash = 0;
     for (let i = 0; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0;
     return live[Math.abs(hash) % live.length];
+  }
+
+  /**
+   * Runs `change` (brokers going down or up, a coordinator moved by hand). A group whose coordinator
+   * changed is loaded by the new one, which starts its members' session clocks over, as Kafka's
+   * GroupMetadataManager does on loading; a group left with no broker up waits with its clocks
+   * stopped, since no coordinator is there to expire its members.
+   */
+  changeCoordinators(change: () => void): void {
+    const before = new Map([...this.groups.keys()].map((id) => [id, this.coordinatorFor(id)?.nodeId]));
+    change();
+    for (const [id, group] of this.groups) {
+      const now = this.coordinatorFor(id)?.nodeId;
+      if (now === undefined) group.unload();
+      else if (now !== before.get(id)) group.reload();
+    }
   }
 
   /** The group `groupId`, created Empty when asked to. */

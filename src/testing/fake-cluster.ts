@@ -6,18 +6,18 @@
  */
 import { ALL_APIS } from '../protocol/apis/index.js';
 import type { KafkaErrorName } from '../protocol/error-codes.js';
-import { decodeRecordBatches } from '../protocol/records/decode-batches.js';
 import type { KafkaRecord, RecordInput } from '../protocol/records/types.js';
 import { appendBatch } from './append.js';
 import { BrokerServer } from './broker-server.js';
 import { ClusterState, type FakeBrokerNode, type FakeClusterSettings } from './cluster-state.js';
 import { createDispatcher } from './dispatcher.js';
 import { errorCodeOf } from './error-codes.js';
-import type { FailOptions } from './faults.js';
+import type { FailOptions, FaultRuleOptions, LoseAnswerOptions } from './faults.js';
 import { ROUTES } from './handlers/index.js';
 import { offsetKey } from './handlers/offsets.js';
+import { readBatches, type FakeBatch } from './log-view.js';
+import type { FakeRequest } from './request-log.js';
 import { deleteTopic } from './handlers/topic-admin.js';
-import type { FakeFetchSeen, FakeRequestSeen } from './request-log.js';
 import { topicNameProblem, type FakePartition, type TopicSpec } from './topics.js';
 import type { GroupState } from './classic-group.js';
 
@@ -53,8 +53,6 @@ const DEFAULTS: FakeClusterSettings = {
   maxSessionTimeoutMs: 1800000,
 };
 const HOST = '127.0.0.1';
-/** Decompression bound of {@link FakeKafkaCluster.records}. */
-const MAX_READ_BYTES = 256 * 1024 * 1024;
 
 /**
  * An in-process Kafka cluster for tests; see the module documentation.
@@ -136,9 +134,14 @@ export class FakeKafkaCluster {
     this.state.faults.fail(apiKeyOf(api), errorCodeOf(error), options);
   }
 
-  /** Delays the answers to the next `options.times` (default: every) requests of `api` by `ms`; 0 removes it. */
-  delay(api: FakeApi, ms: number, options: { times?: number } = {}): void {
-    this.state.faults.delay(apiKeyOf(api), ms, options.times ?? Infinity);
+  /**
+   * Delays the answers to the next `options.times` (default: every) requests of `api` (accepted by
+   * `options.when`) by `ms`; 0 removes every delay of `api`. A newer delay takes the requests it
+   * accepts before older ones do. `when` sees the request before its handler has read it: its
+   * `index`, not yet its `partitions` or `batches`.
+   */
+  delay(api: FakeApi, ms: number, options: FaultRuleOptions = {}): void {
+    this.state.faults.delay(apiKeyOf(api), ms, { times: Infinity, ...options });
   }
 
   /**
@@ -151,18 +154,44 @@ export class FakeKafkaCluster {
     return this.state.faults.hold(apiKeyOf(api));
   }
 
-  /** Removes every injected error and delay, and releases every hold. */
+  /**
+   * Does the work of the next `options.times` (default 1) requests of `api` (accepted by
+   * `options.when`), then loses the answer: `how: 'close'` (default) closes the connection instead,
+   * `'ignore'` never answers. A Produce is written but its producer never hears so, as when a
+   * connection dies after the broker appended.
+   * @throws Error for an API the fake does not speak
+   */
+  loseAnswer(api: FakeApi, options: LoseAnswerOptions = {}): void {
+    this.state.faults.loseAnswer(apiKeyOf(api), options);
+  }
+
+  /** Removes every injected error, delay and lost answer, and releases every hold. */
   clearFaults(): void {
     this.state.faults.clear();
   }
 
   /**
+   * The requests of `api` the brokers handled, oldest first: the decoded body (typed by `Body`
+   * for the caller, unchecked), which partitions each named, the batches of a Produce with their
+   * producer fields and answered error codes, the requests in flight on its connection, and
+   * whether its answer was sent. A snapshot; entries of pending requests fill in as they are answered.
+   * @throws Error for an API the fake does not speak
+   */
+  requests<Body = unknown>(api: FakeApi): readonly FakeRequest<Body>[] {
+    return this.state.requests.of(apiKeyOf(api)) as readonly FakeRequest<Body>[];
+  }
+
+  /**
    * Takes broker `nodeId` down: its connections close, new ones are refused, and the partitions it
-   * led move to the brokers still up (leader epochs rise). Groups it coordinated move too.
+   * led move to the brokers still up (leader epochs rise). Groups it coordinated move too, and their
+   * new coordinator starts the members' session clocks over; with no broker up, the clocks stop
+   * until one comes back.
    */
   async dropBroker(nodeId: number): Promise<void> {
     const node = this.node(nodeId);
-    node.up = false;
+    this.state.changeCoordinators(() => {
+      node.up = false;
+    });
     this.state.topics.electLeaders();
     await this.server(nodeId).close();
   }
@@ -172,7 +201,9 @@ export class FakeKafkaCluster {
     const node = this.node(nodeId);
     if (node.up) return;
     await this.server(nodeId).listen(node.port);
-    node.up = true;
+    this.state.changeCoordinators(() => {
+      node.up = true;
+    });
     this.state.topics.electLeaders();
   }
 
@@ -192,6 +223,35 @@ export class FakeKafkaCluster {
   /** Starts a rebalance of `groupId`, as a member joining would: members must rejoin. */
   forceRebalance(groupId: string): void {
     this.state.group(groupId, false)?.forceRebalance();
+  }
+
+  /**
+   * Ends member `memberId`'s session now, as its session timeout passing would: it leaves the group
+   * (the others must rejoin) and its next request is answered UNKNOWN_MEMBER_ID.
+   * @returns false when the group has no such member
+   */
+  expireMember(groupId: string, memberId: string): boolean {
+    return this.state.group(groupId, false)?.expire(memberId) ?? false;
+  }
+
+  /**
+   * Moves the coordination of `groupId` to broker `nodeId` (while it is up), as a leader change of
+   * its `__consumer_offsets` partition would: the old coordinator answers NOT_COORDINATOR, the new
+   * one has the group's members and offsets and starts their session clocks over.
+   * @throws Error when there is no broker `nodeId`
+   */
+  moveCoordinator(groupId: string, nodeId: number): void {
+    this.node(nodeId);
+    this.state.changeCoordinators(() => this.state.pinnedCoordinators.set(groupId, nodeId));
+  }
+
+  /**
+   * Plays an older broker for `api`: ApiVersions advertises it up to `version` only, and a request
+   * above it closes the connection, as a broker does with a version it does not know.
+   * @throws Error for an API the fake does not speak
+   */
+  maxVersion(api: FakeApi, version: number): void {
+    this.state.maxVersions.set(apiKeyOf(api), version);
   }
 
   /** Damages (one byte inside the CRC's range) the next batch a Fetch returns from this partition. */
@@ -222,22 +282,13 @@ export class FakeKafkaCluster {
   }
 
   /**
-   * The requests of `api` the brokers received so far, oldest first: to assert how often a client
-   * asked (one OffsetFetch, no retry loop) and which broker it asked. Requests are logged on
-   * arrival, before any delay or hold, including those answered with an injected error.
-   * @throws Error for an API the fake does not speak
+   * The topic's id, as Metadata reports it.
+   * @throws Error when there is no such topic
    */
-  requests(api: FakeApi): FakeRequestSeen[] {
-    return this.state.requests.of(apiKeyOf(api));
-  }
-
-  /**
-   * The Fetch requests the brokers took up so far (after any delay or hold), oldest first, each
-   * with the partitions it asked for, their offsets, byte limits and the leader epochs the client
-   * knew: to assert what a consumer fetched, from where, and how it sized its requests.
-   */
-  fetchRequests(): FakeFetchSeen[] {
-    return this.state.requests.fetches();
+  topicId(topic: string): string {
+    const found = this.state.topics.byTopicName(topic);
+    if (!found) throw new Error(`no topic ${topic}`);
+    return found.id;
   }
 
   /** The offset the next record of the partition gets. */
@@ -247,12 +298,12 @@ export class FakeKafkaCluster {
 
   /** Every record the partition still holds, decoded, oldest first. */
   async records(topic: string, partition: number): Promise<KafkaRecord[]> {
-    const out: KafkaRecord[] = [];
-    for (const batch of this.partition(topic, partition).log.storedBatches) {
-      const decoded = await decodeRecordBatches(batch.bytes, { maxDecompressedBytes: MAX_READ_BYTES, topic, partition });
-      for (const b of decoded.batches) out.push(...b.records);
-    }
-    return out;
+    return (await this.batches(topic, partition)).flatMap((b) => b.records);
+  }
+
+  /** Every batch the partition still holds, decoded, oldest first, with its producer id, epoch and first sequence. */
+  batches(topic: string, partition: number): Promise<FakeBatch[]> {
+    return readBatches(this.partition(topic, partition).log, topic, partition);
   }
 
   /** Closes every connection and listener and cancels every timer. */

@@ -1,66 +1,95 @@
 /**
- * What a fake cluster was asked: every request any of its brokers received, in arrival order, so a
- * test can assert how often a client sent an API (one OffsetFetch, no retry loop) and to which
- * broker; and, for Fetch, what each asked for (partitions, offsets, byte limits, leader epochs).
- * Pure state; the dispatcher adds each request before it is delayed, held or answered, the Fetch
- * handler each Fetch as it takes it up.
+ * The request log of a fake cluster: every request its brokers handled, in the order they began
+ * handling them, with what a test asserts on — which partitions it named, which batches a Produce
+ * carried (with their producer fields) and what was answered for them, how many requests were in
+ * flight on its connection, and whether the answer was sent or lost. Pure state; the dispatcher
+ * opens an entry per request and the handlers fill it in.
  */
 
-/** One request a broker of the fake cluster received. */
-export interface FakeRequestSeen {
-  /** Kafka's name of the API (`'Fetch'`). */
-  readonly api: string;
-  /** The broker (node id) it came to. */
-  readonly broker: number;
-  /** Its API version. */
-  readonly version: number;
+/** A topic-partition a request names (`partition` absent for APIs that name topics only). */
+export interface TouchedPartition {
+  topic: string;
+  partition?: number;
 }
 
-/** One partition of a Fetch, as the client asked for it. */
-export interface FakeFetchPartition {
-  /** The topic's name (resolved from its id when the Fetch names topics by id); '' for an unknown id. */
+/** One record batch a Produce request carried, as its header says, and what the broker answered for it. */
+export interface FakeProducedBatch {
   readonly topic: string;
   readonly partition: number;
-  readonly fetchOffset: number;
-  /** The partition's byte limit (`partitionMaxBytes`). */
-  readonly maxBytes: number;
-  /** The leader epoch the client knows (-1: not checked). */
-  readonly currentLeaderEpoch: number;
+  /** -1 for a producer that is not idempotent. */
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+  readonly recordCount: number;
+  /** The error code answered for the batch's partition (0: written); null until answered. */
+  readonly errorCode: number | null;
 }
 
-/** One Fetch a broker of the fake cluster took up. */
-export interface FakeFetchSeen {
-  /** The broker (node id) it came to. */
+/** What became of a request's answer. */
+export type FakeAnswerFate = 'pending' | 'sent' | 'none' | 'closed';
+
+/**
+ * One request a broker of the fake cluster handled, as {@link FakeKafkaCluster.requests} lists it.
+ * `Body` types {@link FakeRequest.body} for the caller; it is not checked.
+ */
+export interface FakeRequest<Body = unknown> {
+  /** Kafka's name of the API (`'Produce'`). */
+  readonly api: string;
+  readonly apiKey: number;
+  /** 0 for the first request of this API the cluster handled, 1 for the next, and so on. */
+  readonly index: number;
+  readonly version: number;
+  /** Node id of the broker it came to. */
   readonly broker: number;
-  /** The request's byte limit over all partitions (`maxBytes`). */
-  readonly maxBytes: number;
-  readonly partitions: readonly FakeFetchPartition[];
+  /** The client connection it came on: a number unique within the cluster. */
+  readonly connection: number;
+  /**
+   * The request as the project's schema decodes it: Kafka's field names in camelCase
+   * (`memberId`, `generationIdOrMemberEpoch`, `topics[].partitions[].committedOffset`).
+   */
+  readonly body: Body;
+  /** The topic-partitions it named, once its handler has read them. */
+  readonly partitions: readonly TouchedPartition[];
+  /** The batches of a Produce request, one per partition; empty for other APIs. */
+  readonly batches: readonly FakeProducedBatch[];
+  /** The error a `fail` rule injected into it, if one did. */
+  readonly injectedError: number | null;
+  /**
+   * Requests of the same API on the same connection received and not yet answered when this one
+   * was answered, itself included (0 while pending): the client's requests in flight.
+   */
+  readonly inFlight: number;
+  /**
+   * `sent`; `none`: no answer (a Produce with acks=0, or lost by `loseAnswer` with `how: 'ignore'`);
+   * `closed`: the connection closed instead (`loseAnswer`'s default); `pending` until then.
+   */
+  readonly answer: FakeAnswerFate;
 }
 
-/** Every request received, per API key, and every Fetch's partitions. */
+/** The mutable entry behind a {@link FakeRequest}: only the dispatcher and the handlers write it. */
+export interface RequestEntry extends FakeRequest {
+  partitions: TouchedPartition[];
+  batches: { -readonly [K in keyof FakeProducedBatch]: FakeProducedBatch[K] }[];
+  injectedError: number | null;
+  inFlight: number;
+  answer: FakeAnswerFate;
+}
+
+/** Every request the cluster handled, per API. */
 export class RequestLog {
-  private readonly byApi = new Map<number, FakeRequestSeen[]>();
-  private readonly fetchList: FakeFetchSeen[] = [];
+  private readonly byApi = new Map<number, RequestEntry[]>();
 
-  /** Notes one request of `apiKey`. */
-  add(apiKey: number, seen: FakeRequestSeen): void {
-    let list = this.byApi.get(apiKey);
-    if (!list) this.byApi.set(apiKey, (list = []));
-    list.push(seen);
+  /** Opens the entry of a request the dispatcher begins handling. */
+  open(request: Pick<FakeRequest, 'api' | 'apiKey' | 'version' | 'broker' | 'connection' | 'body'>): RequestEntry {
+    const list = this.byApi.get(request.apiKey) ?? [];
+    this.byApi.set(request.apiKey, list);
+    const entry: RequestEntry = { ...request, index: list.length, partitions: [], batches: [], injectedError: null, inFlight: 0, answer: 'pending' };
+    list.push(entry);
+    return entry;
   }
 
-  /** The requests of `apiKey` received so far, oldest first (a copy). */
-  of(apiKey: number): FakeRequestSeen[] {
+  /** The requests of `apiKey`, oldest first. */
+  of(apiKey: number): readonly FakeRequest[] {
     return [...(this.byApi.get(apiKey) ?? [])];
-  }
-
-  /** Notes what one Fetch asked for. */
-  addFetch(seen: FakeFetchSeen): void {
-    this.fetchList.push(seen);
-  }
-
-  /** The Fetches taken up so far, oldest first (a copy). */
-  fetches(): FakeFetchSeen[] {
-    return [...this.fetchList];
   }
 }

@@ -13,7 +13,7 @@ import { resolveClusterOptions } from '../../src/cluster/options.js';
 import { TLS_INSECURE_WARNING } from '../../src/cluster/tls-options.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
-import { REQUEST_CHANNEL } from '../../src/network/connection.js';
+import { REQUEST_CHANNEL } from '../../src/network/request-report.js';
 import type { RequestEvent } from '../../src/network/connection-options.js';
 import { Producer } from '../../src/producer/producer.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';

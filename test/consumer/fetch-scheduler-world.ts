@@ -13,9 +13,9 @@ import { FetchScheduler, type FetchSchedulerOptions } from '../../src/consumer/f
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
-import type { ResponseIn } from '../../src/protocol/schema.js';
+import type { RequestOut, ResponseIn } from '../../src/protocol/schema.js';
 import type { ByteBudget } from '../../src/stage/byte-budget.js';
-import { FakeKafkaCluster, type FakeFetchPartition } from '../../src/testing/index.js';
+import { FakeKafkaCluster } from '../../src/testing/index.js';
 import type { RecordInput } from '../../src/protocol/records/types.js';
 import { FakeBroker, type FakeRequest } from '../helpers/fake-broker.js';
 import type { ObservedStage } from './fetch-scheduler-stages.js';
@@ -262,9 +262,28 @@ export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
+/** One partition of a Fetch as the fake cluster received it. */
+export interface AskedPart {
+  partition: number;
+  fetchOffset: number;
+  maxBytes: number;
+  currentLeaderEpoch: number;
+}
+
+/** The fake cluster's Fetches, oldest first: the broker asked, and what each asked of {@link TOPIC}'s partitions. */
+export function fetchesSeen(w: ClusterWorld): { broker: number; partitions: AskedPart[] }[] {
+  const id = w.fake.topicId(TOPIC);
+  return w.fake.requests<RequestOut<typeof Fetch>>('Fetch').map((r) => ({
+    broker: r.broker,
+    partitions: r.body.topics
+      .filter((t) => t.topic === TOPIC || t.topicId === id)
+      .flatMap((t) => t.partitions.map((p) => ({ partition: p.partition, fetchOffset: Number(p.fetchOffset), maxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch }))),
+  }));
+}
+
 /** The fake cluster's Fetches that covered `partition`, in order: what each asked of it, and the broker asked. */
-export function askedOf(w: ClusterWorld, partition: number): (FakeFetchPartition & { broker: number })[] {
-  return w.fake.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
+export function askedOf(w: ClusterWorld, partition: number): (AskedPart & { broker: number })[] {
+  return fetchesSeen(w).flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
 }
 
 /** Fetches that covered `partition`, in order. */

@@ -11,7 +11,7 @@ import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import type { FakeBroker } from '../helpers/fake-broker.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { askedOf, cleanUpWorlds, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
+import { askedOf, cleanUpWorlds, fetchesSeen, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
@@ -82,11 +82,11 @@ test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
   scheduler.start();
   t.ask(10);
   await eventually(() => t.delivered.length === 10, { what: '10 records', timeoutMs: 5_000 });
-  const sent = w.fake.fetchRequests().length;
+  const sent = fetchesSeen(w).length;
   // What the first Fetch brought covers the rest of the demand; a negative observation needs some
   // time to pass: ten of the broker's wait periods.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.equal(w.fake.fetchRequests().length, sent, 'no Fetch without uncovered demand');
+  assert.equal(fetchesSeen(w).length, sent, 'no Fetch without uncovered demand');
   assert.equal(t.delivered.length, 10, 'never more than asked for');
   assert.equal(budget.reservedBytes, 0, 'no reservation left behind');
 });
@@ -113,7 +113,7 @@ test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continue
   await eventually(() => moving.delivered.length === 300 && staying.delivered.length === 300, { what: 'everything', timeoutMs: 10_000 });
   assert.deepEqual(offsets(moving), range(0, 300), 'no offset skipped or repeated across the move');
   assert.deepEqual(offsets(staying), range(0, 300));
-  const onTwo = w.fake.fetchRequests().filter((f) => f.broker === 2);
+  const onTwo = fetchesSeen(w).filter((f) => f.broker === 2);
   assert.ok(onTwo.length > 0, 'broker 2 was asked');
   const firstOnTwo = onTwo[0]?.partitions.find((p) => p.partition === 0);
   assert.ok(firstOnTwo && firstOnTwo.fetchOffset >= 40, `broker 2 was first asked from the position reached (${firstOnTwo?.fetchOffset})`);
@@ -270,7 +270,7 @@ test('a batch larger than the size asked for: the next Fetch asks for all of it,
   const asked = askedOf(w, 0);
   const batchSize = (big[0] as Buffer).length;
   assert.ok((asked[0]?.maxBytes ?? Infinity) < batchSize, 'the first ask was smaller than the batch');
-  const retry = w.fake.fetchRequests().find((f) => f.partitions.some((p) => p.partition === 0 && p.maxBytes >= batchSize));
+  const retry = fetchesSeen(w).find((f) => f.partitions.some((p) => p.partition === 0 && p.maxBytes >= batchSize));
   assert.ok(retry, 'a later Fetch asked for the whole batch');
   assert.equal(retry.partitions[0]?.partition, 0, 'the owed partition goes first');
   assert.deepEqual(offsets(large), [0]);
@@ -335,7 +335,7 @@ test('a target removed while its Fetch is out gets nothing; the others in the sa
   scheduler.remove(gone);
   release();
   await eventually(() => kept.delivered.length === 10, { what: 'the kept partition', timeoutMs: 5_000 });
-  assert.equal(w.fake.fetchRequests()[0]?.partitions.length, 2, 'both were in the Fetch');
+  assert.equal(fetchesSeen(w)[0]?.partitions.length, 2, 'both were in the Fetch');
   assert.equal(gone.responses, 0, 'the removed target heard nothing');
   assert.equal(scheduler.stats().targets, 1);
 });

@@ -41,8 +41,9 @@ export interface SpecCommonStruct {
 
 /** One message spec: a request or a response of one API. */
 export interface MessageSpec {
+  /** Absent from the specs that are not an API's (`data`, `header`). */
   readonly apiKey: number;
-  readonly type: 'request' | 'response';
+  readonly type: 'request' | 'response' | 'data' | 'header';
   readonly name: string;
   readonly validVersions: string;
   readonly flexibleVersions: string;
@@ -100,6 +101,20 @@ export function loadKafkaMessageSpecs(jars: KafkaJars = pinnedKafkaJars()): Map<
     out.set(key, { request, response });
   }
   return out;
+}
+
+/**
+ * The spec named `name` (`common/message/<name>.json`) from the pinned release's `kafka-clients`
+ * jar: for the specs that are not an API's request or response (the consumer protocol's payloads,
+ * the request and response headers). Throws when the jar or the spec is missing.
+ */
+export function loadKafkaSpec(name: string, jars: KafkaJars = pinnedKafkaJars()): MessageSpec {
+  const jar = join(jars.libs, `kafka-clients-${jars.version}.jar`);
+  if (!existsSync(jar)) throw new Error(`Kafka ${jars.version}'s kafka-clients jar is missing (${jar}): run \`bash scripts/kafka/install.sh\``);
+  const entry = `common/message/${name}.json`;
+  const data = readZipEntries(jar, (n) => n === entry).get(entry);
+  if (!data) throw new Error(`${jar} has no ${entry}`);
+  return JSON.parse(stripLineComments(data.toString('utf8'))) as MessageSpec;
 }
 
 /**

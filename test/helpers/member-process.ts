@@ -17,7 +17,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConsumerGroup, type SubscriberFactory } from '../../src/consumer/consumer-group.js';
 import { FETCH_CHANNEL, type FetchSentEvent } from '../../src/consumer/fetch-scheduler.js';
-import { REQUEST_CHANNEL } from '../../src/network/connection.js';
+import { REQUEST_CHANNEL } from '../../src/network/request-report.js';
 import type { RequestEvent } from '../../src/network/connection-options.js';
 import type { AssignorName, BufferOptions, CommitOptions } from '../../src/consumer/options.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';

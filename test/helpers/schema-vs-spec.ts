@@ -12,7 +12,7 @@
  */
 import * as schema from '../../src/protocol/schema.js';
 import { parseVersions, type AnyApi, type AnyField, type Codec, type Fields, type VersionRange } from '../../src/protocol/schema.js';
-import type { ApiSpecs, SpecField } from './kafka-message-specs.js';
+import type { ApiSpecs, MessageSpec, SpecField } from './kafka-message-specs.js';
 
 /** Our wire type of a codec: a primitive's name, `array` or `struct`, and whether it admits null. */
 interface OurType {
@@ -96,6 +96,20 @@ export function versionDifferences(api: AnyApi, specs: ApiSpecs, version: number
     if (!our.fields) throw new Error(`${api.name}'s ${which} is not a struct`);
     compareStruct(our.fields, spec.fields ?? [], which, { version, flexible: specFlexible, structs, diffs });
   }
+  return diffs;
+}
+
+/**
+ * Every difference between one of our non-API payload schemas (written in the plain, never flexible
+ * encoding, as the consumer protocol's are) and a `data` spec at `version`; empty when they agree.
+ */
+export function payloadDifferences(ours: Fields, spec: MessageSpec, version: number): string[] {
+  const diffs: string[] = [];
+  const [lo, hi] = parseVersions(spec.validVersions as VersionRange);
+  if (version < lo || version > hi) return [`v${version} is outside ${spec.name}'s validVersions ${spec.validVersions}`];
+  if (inVersions(spec.flexibleVersions, version)) diffs.push(`v${version} is flexible in ${spec.name} (flexibleVersions ${spec.flexibleVersions}), ours is plain`);
+  const structs = new Map((spec.commonStructs ?? []).map((s) => [s.name, s.fields]));
+  compareStruct(ours, spec.fields ?? [], spec.name, { version, flexible: false, structs, diffs });
   return diffs;
 }
 

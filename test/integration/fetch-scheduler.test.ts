@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { Admin } from '../../src/admin/admin.js';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { FETCH_CHANNEL, FetchScheduler, type FetchSentEvent } from '../../src/consumer/fetch-scheduler.js';
-import { REQUEST_CHANNEL } from '../../src/network/connection.js';
+import { REQUEST_CHANNEL } from '../../src/network/request-report.js';
 import type { RequestEvent } from '../../src/network/connection-options.js';
 import { Producer, type RecordMetadata } from '../../src/producer/producer.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';

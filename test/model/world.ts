@@ -10,7 +10,8 @@
  */
 import { mock } from 'node:test';
 import { resolveStandaloneOptions } from '../../src/consumer/options.js';
-import { ConsumerEmitter, StageHost } from '../../src/consumer/stage-host.js';
+import { ConsumerEmitter } from '../../src/consumer/consumer-emitter.js';
+import { StageHost } from '../../src/consumer/stage-host.js';
 import type { CommitStrategy } from '../../src/consumer/options.js';
 import { ModelCluster, type FetchAnswer } from './model-cluster.js';
 import { ModelCoordinator, type CommitMode } from './model-coordinator.js';

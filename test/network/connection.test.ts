@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { Connection, REQUEST_CHANNEL } from '../../src/network/connection.js';
+import { after, afterEach, before, describe, it, mock } from 'node:test';
+import { Connection } from '../../src/network/connection.js';
+import { REQUEST_CHANNEL } from '../../src/network/request-report.js';
 import { resolveConnectionOptions, type ConnectionOptions, type RequestEvent } from '../../src/network/connection-options.js';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { AbortedError, InvalidOptionError } from '../../src/errors.js';
@@ -130,10 +131,17 @@ describe('Connection against a fake broker', () => {
 
   it('keeps the connection open when every request is answered in time', T, async () => {
     const conn = await connect({ requestTimeoutMs: 60 });
-    for (let i = 0; i < 5; i++) await conn.request(ApiVersions, 3, {});
-    // Outlive several timeout periods: a timer left armed for an answered request must not fire.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(conn.closed, false);
+    // Mock clock and timers: a slow machine answering after 60 ms cannot time a request out, and
+    // the tick below fires any timer left armed (a request kept in flight after its answer fails it).
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+    try {
+      for (let i = 0; i < 5; i++) await conn.request(ApiVersions, 3, {});
+      // Outlive many timeout periods: a timer left armed for an answered request would fire now.
+      mock.timers.tick(10 * 60);
+      assert.equal(conn.closed, false);
+    } finally {
+      mock.timers.reset();
+    }
     await conn.request(ApiVersions, 3, {});
   });
 

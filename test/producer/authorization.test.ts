@@ -8,19 +8,17 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Producer } from '../../src/producer/producer.js';
-import { InitProducerId } from '../../src/protocol/apis/init-producer-id.js';
-import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { Produce } from '../../src/protocol/apis/produce.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { AuthorizationError } from '../../src/protocol/kafka-error.js';
 import { ClusterAuthorizationError, KafkaError, TopicAuthorizationError, TransactionalIdAuthorizationError } from '../../src/protocol/kafka-error.js';
-import type { FakeKafka } from './fake-kafka.js';
-import { useFakeKafka } from './use-fake-kafka.js';
+import type { FakeApi, FakeKafkaCluster } from '../../src/testing/index.js';
+import { useFakeCluster } from './use-fake-cluster.js';
 
 const T = { timeout: 20_000 };
 const retry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 10_000 };
-const world = useFakeKafka();
+const world = useFakeCluster();
 
-async function setUp(idempotent: boolean): Promise<{ kafka: FakeKafka; producer: Producer }> {
+async function setUp(idempotent: boolean): Promise<{ kafka: FakeKafkaCluster; producer: Producer }> {
   const kafka = await world.start({ t: 2 });
   return { kafka, producer: world.producer({ lingerMs: 0, retry, idempotent }) };
 }
@@ -35,8 +33,8 @@ async function rejectionOf(send: Promise<unknown>): Promise<{ error: unknown; ms
   return { error, ms: Date.now() - began };
 }
 
-function count(k: FakeKafka, api: { apiKey: number }): number {
-  return k.broker.requestsFor({ apiKey: api.apiKey }).length;
+function count(k: FakeKafkaCluster, api: FakeApi): number {
+  return k.requests(api).length;
 }
 
 function assertNotRetriable(error: AuthorizationError, ms: number): void {
@@ -47,56 +45,44 @@ function assertNotRetriable(error: AuthorizationError, ms: number): void {
 
 it('Metadata TOPIC_AUTHORIZATION_FAILED for the topic: send() rejects with TopicAuthorizationError naming it, one Metadata request for it', T, async () => {
   const { kafka, producer } = await setUp(false);
-  let asked = 0;
-  kafka.broker.handle(Metadata, (req) => {
-    const names = (req.decode().topics ?? []).map((t) => t.name ?? '');
-    if (names.includes('secret')) asked++;
-    return {
-      body: {
-        throttleTimeMs: 0,
-        brokers: [{ nodeId: 1, host: kafka.broker.host, port: kafka.broker.port, rack: null }],
-        clusterId: 'fake',
-        controllerId: 1,
-        clusterAuthorizedOperations: 0,
-        topics: names.map((name) => ({ errorCode: 29, name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, topicAuthorizedOperations: 0, partitions: [] })),
-      },
-    };
-  });
+  kafka.fail('Metadata', 'TOPIC_AUTHORIZATION_FAILED', { topic: 'secret', times: Infinity });
   const { error, ms } = await rejectionOf(producer.send('secret', { value: 'x' }));
   assert.ok(error instanceof TopicAuthorizationError, `TopicAuthorizationError, got ${String(error)}`);
   assert.equal(error.code, 'ERR_TOPIC_AUTHORIZATION');
   assert.deepEqual(error.topics, ['secret']);
   assert.match(error.message, /secret/);
   assertNotRetriable(error, ms);
-  assert.equal(asked, 1, 'one Metadata request for the topic');
+  const asked = kafka.requests('Metadata').filter((r) => r.partitions.some((p) => p.topic === 'secret'));
+  assert.equal(asked.length, 1, 'one Metadata request for the topic');
+  assert.equal(asked[0]?.injectedError, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
 });
 
 for (const idempotent of [false, true]) {
   it(`Produce TOPIC_AUTHORIZATION_FAILED (idempotent ${idempotent}): send() rejects with TopicAuthorizationError naming the partition, one Produce request`, T, async () => {
     const { kafka, producer } = await setUp(idempotent);
-    kafka.faults = () => ({ errors: { 't/1': 29 } });
+    kafka.fail('Produce', 'TOPIC_AUTHORIZATION_FAILED', { topic: 't', partition: 1, times: Infinity });
     const { error, ms } = await rejectionOf(producer.send('t', { value: 'x', partition: 1 }));
     assert.ok(error instanceof TopicAuthorizationError, `TopicAuthorizationError, got ${String(error)}`);
     assert.deepEqual(error.topics, ['t']);
     assert.equal(error.context.partition, 1);
     assert.equal(error.context.api, 'Produce');
     assertNotRetriable(error, ms);
-    assert.equal(count(kafka, Produce), 1);
+    assert.equal(count(kafka, 'Produce'), 1);
   });
 }
 
 for (const [code, type] of [
-  [31, ClusterAuthorizationError],
-  [53, TransactionalIdAuthorizationError],
+  ['CLUSTER_AUTHORIZATION_FAILED', ClusterAuthorizationError],
+  ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', TransactionalIdAuthorizationError],
 ] as const) {
   it(`InitProducerId error ${code}: send() rejects with ${type.name}, one InitProducerId request`, T, async () => {
     const { kafka, producer } = await setUp(true);
-    kafka.broker.handle(InitProducerId, () => ({ body: { throttleTimeMs: 0, errorCode: code, producerId: -1n, producerEpoch: -1 } }));
+    kafka.fail('InitProducerId', code, { times: Infinity });
     const { error, ms } = await rejectionOf(producer.send('t', { value: 'x', partition: 0 }));
     assert.ok(error instanceof type, `${type.name}, got ${String(error)}`);
     assert.equal(error.context.api, 'InitProducerId');
     assertNotRetriable(error, ms);
-    assert.equal(count(kafka, InitProducerId), 1);
-    assert.equal(count(kafka, Produce), 0);
+    assert.equal(count(kafka, 'InitProducerId'), 1);
+    assert.equal(count(kafka, 'Produce'), 0);
   });
 }

@@ -6,49 +6,36 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InitProducerId } from '../../src/protocol/apis/init-producer-id.js';
-import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { DeliveryTimeoutError } from '../../src/producer/errors.js';
 import type { ProducerOptions } from '../../src/producer/producer.js';
-import type { ResponseIn } from '../../src/protocol/schema.js';
-import { useFakeKafka } from './use-fake-kafka.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { logOf, useFakeCluster } from './use-fake-cluster.js';
 
 /** A retry budget that runs out after a few tens of ms: the outage below lasts 10× longer. */
 const shortRetry = { retries: 2, initialBackoffMs: 5, maxBackoffMs: 20, deadlineMs: 100 };
 const OUTAGE_MS = 1_000;
 
-const world = useFakeKafka();
+const world = useFakeCluster();
 
-type MetadataOf = (names: string[] | null) => ResponseIn<typeof Metadata>;
-
-/** A fake cluster whose Metadata (or InitProducerId) fails while `down()` says so. */
+/** A fake cluster whose Metadata (or InitProducerId) fails while `setDown(true)` holds. */
 async function setUp(fail: 'metadata' | 'init', options: Partial<ProducerOptions>) {
   const kafka = await world.start({ t: 1 });
-  let down = false;
-  /** Requests the fake broker refused while down (Metadata closed, or InitProducerId failed). */
-  let refused = 0;
-  const metadataOf = (kafka as unknown as { metadata: MetadataOf }).metadata.bind(kafka);
-  if (fail === 'metadata') {
-    kafka.broker.handle(Metadata, (req) => {
-      if (!down) return { body: metadataOf(req.decode().topics?.map((t) => t.name ?? '') ?? null) };
-      refused++;
-      return 'close';
-    });
-  } else {
-    let id = 5000n;
-    kafka.broker.handle(InitProducerId, () => {
-      if (down) refused++;
-      return { body: { throttleTimeMs: 0, errorCode: down ? 15 : 0, producerId: down ? -1n : id++, producerEpoch: down ? -1 : 0 } };
-    });
-  }
   const producer = world.producer({ lingerMs: 0, retry: shortRetry, ...options });
   return {
     kafka,
     producer,
-    setDown(value: boolean): void {
-      down = value;
+    setDown(down: boolean): void {
+      if (!down) kafka.clearFaults();
+      // While down the broker closes the connection instead of answering Metadata, or answers
+      // InitProducerId with COORDINATOR_NOT_AVAILABLE.
+      else if (fail === 'metadata') kafka.loseAnswer('Metadata', { how: 'close', times: Infinity });
+      else kafka.fail('InitProducerId', 'COORDINATOR_NOT_AVAILABLE', { times: Infinity });
     },
-    refused: () => refused,
+    /** Requests the fake broker refused while down (Metadata closed, or InitProducerId failed). */
+    refused: (): number =>
+      fail === 'metadata'
+        ? kafka.requests('Metadata').filter((r) => r.answer === 'closed').length
+        : kafka.requests('InitProducerId').filter((r) => r.injectedError === ErrorCode.COORDINATOR_NOT_AVAILABLE).length,
   };
 }
 
@@ -64,7 +51,7 @@ test('metadata unreachable for longer than the retry budget: the send waits and 
   setTimeout(() => setDown(false), OUTAGE_MS);
   const result = await outcome;
   assert.ok(result.ok, `send failed ${healAt - result.at} ms before the cluster came back: ${result.ok ? '' : String(result.error)}`);
-  assert.deepEqual(kafka.log('t', 0).map((r) => r.value), ['after the outage']);
+  assert.deepEqual((await logOf(kafka, 't', 0)).map((r) => r.value), ['after the outage']);
 });
 
 test('InitProducerId failing for longer than the retry budget: idempotent sends wait and are delivered once it answers', async () => {
@@ -79,8 +66,14 @@ test('InitProducerId failing for longer than the retry budget: idempotent sends 
   setTimeout(() => setDown(false), OUTAGE_MS);
   const result = await outcome;
   assert.ok(result.ok, `sends failed ${healAt - result.at} ms before InitProducerId answered: ${result.ok ? '' : String(result.error)}`);
-  assert.deepEqual(kafka.log('t', 0).map((r) => r.value), ['v0', 'v1', 'v2']);
-  assert.ok(kafka.log('t', 0).every((r) => r.producerId >= 5000n), 'written with the producer id obtained after the outage');
+  const log = await logOf(kafka, 't', 0);
+  assert.deepEqual(log.map((r) => r.value), ['v0', 'v1', 'v2']);
+  // Written with the producer id obtained after the outage: every InitProducerId before the last
+  // refused one failed, and the records carry the id the producer holds now.
+  const inits = kafka.requests('InitProducerId');
+  const lastRefused = inits.findLastIndex((r) => r.injectedError !== null);
+  assert.ok(lastRefused >= 0 && inits.slice(0, lastRefused).every((r) => r.injectedError !== null), 'no id handed out during the outage');
+  assert.ok(log.every((r) => r.producerId === producer.producerId.producerId), 'written with the producer id obtained after the outage');
 });
 
 for (const fail of ['metadata', 'init'] as const) {

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DeliveryTimeoutError } from '../../src/producer/errors.js';
 import type { RecordMetadata } from '../../src/producer/producer.js';
-import { useFakeKafka } from './use-fake-kafka.js';
+import { logOf, useFakeCluster } from './use-fake-cluster.js';
 
-const world = useFakeKafka();
+const world = useFakeCluster();
 
 test('a batch whose answer was lost is resolved under its old stamp before an epoch bump, never written twice', async () => {
   const kafka = await world.start({ t: 2 });
@@ -26,12 +26,12 @@ test('a batch whose answer was lost is resolved under its old stamp before an ep
   // (NOT_LEADER_OR_FOLLOWER), and every request is appended but its answer lost (the connection
   // closes). The faults end with that expiry, not at a wall-clock time, so a slow machine cannot
   // move the expiry past them.
-  let partition0Expired = false;
-  kafka.faults = () => (partition0Expired ? undefined : { errors: { 't/0': 6 }, thenDrop: 'close' });
+  kafka.fail('Produce', 'NOT_LEADER_OR_FOLLOWER', { topic: 't', partition: 0, times: Infinity });
+  kafka.loseAnswer('Produce', { how: 'close', times: Infinity });
   const first = producer.send('t', { value: 'a0', partition: 0 }).then(
     () => assert.fail('partition 0 was refused until after its delivery timeout'),
     (e: unknown) => {
-      partition0Expired = true;
+      kafka.clearFaults();
       return e;
     },
   );
@@ -41,7 +41,7 @@ test('a batch whose answer was lost is resolved under its old stamp before an ep
   const settled = await Promise.allSettled(b);
   const error = await first;
   assert.ok(error instanceof DeliveryTimeoutError, `partition 0: ${String(error)}`);
-  const log = kafka.log('t', 1).map((r) => r.value);
+  const log = (await logOf(kafka, 't', 1)).map((r) => r.value);
   // Each record of partition 1 is in the log exactly once, whatever its send() said.
   assert.deepEqual([...log].sort(), ['b0', 'b1', 'b2', 'b3', 'b4'], `partition 1 log: ${log.join(',')}`);
   for (const s of settled) {
@@ -51,6 +51,6 @@ test('a batch whose answer was lost is resolved under its old stamp before an ep
   // record goes out under the new epoch (a send waits for a due bump, so this is no race with it).
   await producer.send('t', { value: 'c0', partition: 0 });
   assert.equal(producer.producerId.producerEpoch, 1);
-  const c0 = kafka.log('t', 0).filter((r) => r.value === 'c0');
+  const c0 = (await logOf(kafka, 't', 0)).filter((r) => r.value === 'c0');
   assert.deepEqual(c0.map((r) => r.producerEpoch), [1], 'c0 once, under the bumped epoch');
 });

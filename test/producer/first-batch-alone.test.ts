@@ -7,21 +7,26 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { useFakeKafka } from './use-fake-kafka.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { logOf, useFakeCluster } from './use-fake-cluster.js';
 
-const world = useFakeKafka();
+const world = useFakeCluster();
 
 test('a refused first batch is not overtaken: every record written once, in send order', async () => {
   const kafka = await world.start({ t: 1 });
   // The first Produce is refused (partition not ready) and answered late, so the client could send
   // more batches behind it meanwhile.
-  kafka.faults = (index) => (index === 0 ? { errors: { 't/0': 6 }, delayMs: 100 } : undefined);
+  const first = { when: (r: { index: number }) => r.index === 0 };
+  kafka.fail('Produce', 'NOT_LEADER_OR_FOLLOWER', { topic: 't', partition: 0, ...first });
+  kafka.delay('Produce', 100, first);
   const producer = world.producer({ lingerMs: 0, batchSize: 64, retry: { initialBackoffMs: 10, maxBackoffMs: 20 } });
   await producer.connect();
   const values = Array.from({ length: 12 }, (_, i) => `r${i}`);
   const settled = await Promise.allSettled(values.map((value) => producer.send('t', { value, partition: 0 })));
   assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
-  assert.deepEqual(kafka.log('t', 0).map((r) => r.value), values);
-  assert.ok(kafka.produceRequests.length >= 3, `the records went in several requests (${kafka.produceRequests.length})`);
-  assert.ok(!kafka.produceErrors.flat().includes(45), `no OUT_OF_ORDER_SEQUENCE_NUMBER answered: ${JSON.stringify(kafka.produceErrors)}`);
+  assert.deepEqual((await logOf(kafka, 't', 0)).map((r) => r.value), values);
+  const produced = kafka.requests('Produce');
+  assert.ok(produced.length >= 3, `the records went in several requests (${produced.length})`);
+  const answered = produced.map((r) => r.batches.map((b) => b.errorCode));
+  assert.ok(!answered.flat().includes(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER), `no OUT_OF_ORDER_SEQUENCE_NUMBER answered: ${JSON.stringify(answered)}`);
 });

@@ -8,12 +8,13 @@ import { test } from 'node:test';
 import { KafkaError } from '../../src/protocol/kafka-error.js';
 import { DeliveryTimeoutError } from '../../src/producer/errors.js';
 import type { Producer, ProducerOptions, RecordMetadata } from '../../src/producer/producer.js';
-import type { FakeKafka, LoggedRecord } from './fake-kafka.js';
-import { useFakeKafka } from './use-fake-kafka.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import type { FakeKafkaCluster, FakeRequest } from '../../src/testing/index.js';
+import { logOf, useFakeCluster, type LoggedRecord } from './use-fake-cluster.js';
 
-const world = useFakeKafka();
+const world = useFakeCluster();
 
-async function setUp(topics: Record<string, number>, options: Partial<ProducerOptions> = {}): Promise<{ kafka: FakeKafka; producer: Producer }> {
+async function setUp(topics: Record<string, number>, options: Partial<ProducerOptions> = {}): Promise<{ kafka: FakeKafkaCluster; producer: Producer }> {
   const kafka = await world.start(topics);
   const producer = world.producer({
     lingerMs: 0,
@@ -35,40 +36,47 @@ function sendMany(p: Producer, topic: string, partition: number, count: number, 
 
 const expected = (count: number, prefix = 'v'): string[] => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
+/** Fault options taking only the `n`-th (0-based) request of the API. */
+const nth = (n: number): { when: (r: FakeRequest) => boolean } => ({ when: (r) => r.index === n });
+
+/** The error codes answered per Produce request, in the order of its batches. */
+const produceErrors = (kafka: FakeKafkaCluster): (number | null)[][] => kafka.requests('Produce').map((r) => r.batches.map((b) => b.errorCode));
+
 test('NOT_LEADER_OR_FOLLOWER: metadata is refreshed and the same batch is resent with the same sequence', async () => {
   const { kafka, producer } = await setUp({ t: 1 });
-  kafka.faults = (i) => (i === 1 ? { errors: { 't/0': 6 } } : undefined);
-  const metadataBefore = kafka.broker.requestsFor({ apiKey: 3 }).length;
+  kafka.fail('Produce', 'NOT_LEADER_OR_FOLLOWER', { topic: 't', partition: 0, ...nth(1) });
+  const metadataBefore = kafka.requests('Metadata').length;
   const metas = await sendMany(producer, 't', 0, 40);
-  const log = kafka.log('t', 0);
+  const log = await logOf(kafka, 't', 0);
   assert.deepEqual(values(log), expected(40));
   assert.deepEqual(metas.map((m) => m.offset), log.map((r) => r.offset));
-  assert.ok(kafka.broker.requestsFor({ apiKey: 3 }).length > metadataBefore, 'metadata refreshed after NOT_LEADER');
+  assert.ok(kafka.requests('Metadata').length > metadataBefore, 'metadata refreshed after NOT_LEADER');
   // The failed request's batch came again, unchanged: same producer, epoch and base sequence.
-  const failed = kafka.produceRequests[1]?.[0]?.batch;
-  const resent = kafka.produceRequests.slice(2).map((r) => r[0]?.batch).find((b) => b?.baseSequence === failed?.baseSequence);
+  const produced = kafka.requests('Produce');
+  const failed = produced[1]?.batches[0];
+  const resent = produced.slice(2).map((r) => r.batches[0]).find((b) => b?.baseSequence === failed?.baseSequence);
   assert.ok(failed && resent);
   assert.equal(resent.producerEpoch, failed.producerEpoch);
-  assert.equal(resent.records.length, failed.records.length);
+  assert.equal(resent.recordCount, failed.recordCount);
   // Sequences in the log run 0..39 without gap or repeat.
   assert.deepEqual(log.map((r) => r.sequence), Array.from({ length: 40 }, (_, i) => i));
 });
 
 test('a connection lost after the broker appended: the resent batches are recognised as duplicates, nothing lands twice', async () => {
   const { kafka, producer } = await setUp({ t: 2 });
-  kafka.faults = (i) => (i === 2 ? { thenDrop: 'close' } : undefined);
+  kafka.loseAnswer('Produce', { how: 'close', ...nth(2) });
   const [a, b] = await Promise.all([sendMany(producer, 't', 0, 60, 'a'), sendMany(producer, 't', 1, 60, 'b')]);
-  assert.deepEqual(values(kafka.log('t', 0)), expected(60, 'a'));
-  assert.deepEqual(values(kafka.log('t', 1)), expected(60, 'b'));
+  assert.deepEqual(values(await logOf(kafka, 't', 0)), expected(60, 'a'));
+  assert.deepEqual(values(await logOf(kafka, 't', 1)), expected(60, 'b'));
   assert.deepEqual(a.map((m) => m.offset), expected(60).map((_, i) => i));
   assert.deepEqual(b.map((m) => m.offset), expected(60).map((_, i) => i));
 });
 
 test('a request that is never answered times out and is retried without duplicates', async () => {
   const { kafka, producer } = await setUp({ t: 1 }, { requestTimeoutMs: 300, deliveryTimeoutMs: 10_000 });
-  kafka.faults = (i) => (i === 1 ? { thenDrop: 'ignore' } : undefined);
+  kafka.loseAnswer('Produce', { how: 'ignore', ...nth(1) });
   const metas = await sendMany(producer, 't', 0, 30);
-  assert.deepEqual(values(kafka.log('t', 0)), expected(30));
+  assert.deepEqual(values(await logOf(kafka, 't', 0)), expected(30));
   assert.deepEqual(metas.map((m) => m.offset), expected(30).map((_, i) => i));
 });
 
@@ -76,13 +84,15 @@ test('OUT_OF_ORDER_SEQUENCE behind a failed batch is retried in order; no record
   // Slow answers keep several requests in flight; the second one fails retriably, so the ones
   // behind it reach the broker with a gap before them and are refused as out of order.
   const { kafka, producer } = await setUp({ t: 1 }, { maxInFlight: 5 });
-  kafka.faults = (i) => (i === 1 ? { errors: { 't/0': 7 }, delayMs: 20 } : { delayMs: 5 });
+  kafka.fail('Produce', 'REQUEST_TIMED_OUT', { topic: 't', partition: 0, ...nth(1) });
+  kafka.delay('Produce', 5);
+  kafka.delay('Produce', 20, nth(1));
   const metas = await sendMany(producer, 't', 0, 120);
-  const log = kafka.log('t', 0);
+  const log = await logOf(kafka, 't', 0);
   assert.deepEqual(values(log), expected(120));
   assert.deepEqual(metas.map((m) => m.offset), log.map((r) => r.offset));
   // The scenario happened: batches behind the failed one were refused for their gap, then resent.
-  const refused = kafka.produceErrors.flat().filter((code) => code === 45).length;
+  const refused = produceErrors(kafka).flat().filter((code) => code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER).length;
   assert.ok(refused >= 1, 'some batch was refused as out of order');
   assert.deepEqual(log.map((r) => r.sequence), Array.from({ length: 120 }, (_, i) => i));
 });
@@ -91,9 +101,14 @@ test('UNKNOWN_PRODUCER_ID: the epoch is bumped and sequences start again at 0', 
   const { kafka, producer } = await setUp({ t: 1 });
   await producer.connect();
   await sendMany(producer, 't', 0, 10, 'x');
-  kafka.faults = (i, parts) => (parts[0]?.batch.producerEpoch === 0 && i >= 1 ? { errors: { 't/0': 59 } } : undefined);
+  kafka.fail('Produce', 'UNKNOWN_PRODUCER_ID', {
+    topic: 't',
+    partition: 0,
+    times: Infinity,
+    when: (r) => r.batches[0]?.producerEpoch === 0 && r.index >= 1,
+  });
   const metas = await sendMany(producer, 't', 0, 10, 'y');
-  const log = kafka.log('t', 0);
+  const log = await logOf(kafka, 't', 0);
   assert.deepEqual(values(log), [...expected(10, 'x'), ...expected(10, 'y')]);
   assert.deepEqual(metas.map((m) => m.offset), log.slice(10).map((r) => r.offset));
   assert.equal(producer.producerId.producerEpoch, 1);
@@ -103,7 +118,7 @@ test('UNKNOWN_PRODUCER_ID: the epoch is bumped and sequences start again at 0', 
 
 test('a non-retriable error fails only that batch, as a KafkaError naming topic and partition; the others land', async () => {
   const { kafka, producer } = await setUp({ t: 2 }, { idempotent: false, acks: 1 });
-  kafka.faults = (_i, parts) => (parts.some((p) => p.partition === 1) ? { errors: { 't/1': 87 } } : undefined);
+  kafka.fail('Produce', 'INVALID_RECORD', { topic: 't', partition: 1, times: Infinity });
   const results = await Promise.allSettled([producer.send('t', { value: 'ok', partition: 0 }), producer.send('t', { value: 'bad', partition: 1 })]);
   assert.equal(results[0].status, 'fulfilled');
   assert.equal(results[1].status, 'rejected');
@@ -112,12 +127,12 @@ test('a non-retriable error fails only that batch, as a KafkaError naming topic 
   assert.equal(err.errorName, 'INVALID_RECORD');
   assert.equal(err.context.topic, 't');
   assert.equal(err.context.partition, 1);
-  assert.deepEqual(values(kafka.log('t', 0)), ['ok']);
+  assert.deepEqual(values(await logOf(kafka, 't', 0)), ['ok']);
 });
 
 test('a partition that keeps failing retriably: its sends reject with DeliveryTimeoutError carrying the last error', async () => {
   const { kafka, producer } = await setUp({ t: 2 }, { requestTimeoutMs: 200, deliveryTimeoutMs: 600 });
-  kafka.faults = (_i, parts) => (parts.some((p) => p.partition === 1) ? { errors: { 't/1': 6 } } : undefined);
+  kafka.fail('Produce', 'NOT_LEADER_OR_FOLLOWER', { topic: 't', partition: 1, times: Infinity });
   const started = Date.now();
   const [good, stuck] = await Promise.allSettled([sendMany(producer, 't', 0, 5), sendMany(producer, 't', 1, 5)]);
   assert.equal(good.status, 'fulfilled');
@@ -126,21 +141,23 @@ test('a partition that keeps failing retriably: its sends reject with DeliveryTi
   assert.ok(err instanceof DeliveryTimeoutError, String(err));
   assert.equal(err.context.topic, 't');
   assert.equal(err.context.partition, 1);
-  assert.ok(err.cause instanceof KafkaError && err.cause.errorCode === 6);
+  assert.ok(err.cause instanceof KafkaError && err.cause.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER);
   assert.ok(Date.now() - started < 5_000);
-  assert.equal(kafka.log('t', 1).length, 0);
+  assert.equal((await logOf(kafka, 't', 1)).length, 0);
 });
 
 test('requests in flight never exceed maxInFlight, and one request carries every ready partition of the broker', async () => {
   const { kafka, producer } = await setUp({ t: 4 }, { maxInFlight: 2 });
-  kafka.faults = () => ({ delayMs: 10 });
+  kafka.delay('Produce', 10);
   await Promise.all([0, 1, 2, 3].map((p) => sendMany(producer, 't', p, 50, `p${p}-`)));
-  for (const p of [0, 1, 2, 3]) assert.deepEqual(values(kafka.log('t', p)), expected(50, `p${p}-`));
-  assert.ok(kafka.maxOutstanding <= 2, `max in flight ${kafka.maxOutstanding}`);
-  assert.equal(kafka.maxOutstanding, 2, 'pipelining reached the limit');
-  assert.ok(kafka.produceRequests.some((r) => new Set(r.map((x) => x.partition)).size > 1), 'partitions share requests');
+  for (const p of [0, 1, 2, 3]) assert.deepEqual(values(await logOf(kafka, 't', p)), expected(50, `p${p}-`));
+  const produced = kafka.requests('Produce');
+  const maxOutstanding = Math.max(...produced.map((r) => r.inFlight));
+  assert.ok(maxOutstanding <= 2, `max in flight ${maxOutstanding}`);
+  assert.equal(maxOutstanding, 2, 'pipelining reached the limit');
+  assert.ok(produced.some((r) => new Set(r.batches.map((x) => x.partition)).size > 1), 'partitions share requests');
   // Never two batches of one partition in one request.
-  for (const r of kafka.produceRequests) assert.equal(new Set(r.map((x) => x.partition)).size, r.length);
+  for (const r of produced) assert.equal(new Set(r.batches.map((x) => x.partition)).size, r.batches.length);
 });
 
 test('keyless records stick to a partition for about batchSize bytes, then move', async () => {
@@ -154,6 +171,7 @@ test('keyless records stick to a partition for about batchSize bytes, then move'
   });
   assert.ok(runs.length >= 5 && runs.length <= 10, `runs ${runs.join(',')}`);
   assert.ok(runs.slice(0, -1).every((n) => n >= 7 && n <= 10), `runs ${runs.join(',')}`);
-  const logged = [0, 1, 2, 3, 4, 5].reduce((sum, p) => sum + kafka.log('t', p).length, 0);
+  let logged = 0;
+  for (const p of [0, 1, 2, 3, 4, 5]) logged += (await logOf(kafka, 't', p)).length;
   assert.equal(logged, 60);
 });

@@ -168,3 +168,27 @@ test('the initial rebalance delay holds the first barrier open for members arriv
   assert.equal(aJoined.generationId, 1);
   assert.equal(bJoined.generationId, 1, 'both in the first generation');
 });
+
+test('reload (the group moved to a new coordinator) starts every session clock over; expire removes a member now', async () => {
+  const clock = new ManualClock();
+  const group = new ClassicGroup('g', { initialRebalanceDelayMs: 0, startTimer: clock.start });
+  const a = await newMember(group);
+  await group.join(joinRequest(a));
+  await group.sync(a, 1, { type: null, name: null }, []);
+  clock.advance(9_000);
+  group.reload();
+  clock.advance(9_000);
+  assert.equal(group.members.has(a), true, '18 s without a heartbeat, but 9 s since the group was loaded');
+  clock.advance(1_000);
+  assert.equal(group.members.has(a), false, 'expired 10 s after the load');
+
+  const b = await newMember(group);
+  await group.join(joinRequest(b));
+  await group.sync(b, 3, { type: null, name: null }, []);
+  assert.equal(group.state, 'Stable');
+  assert.equal(group.expire(b), true);
+  assert.equal(group.members.has(b), false);
+  assert.equal(group.state, 'Empty', 'the last member gone: the barrier closes at once');
+  assert.equal(group.heartbeat(b, 3), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(group.expire(b), false);
+});

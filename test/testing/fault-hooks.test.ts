@@ -251,3 +251,16 @@ test('moveLeader: the new leader answers with the new epoch, the old one refuses
     await cluster.stop();
   }
 });
+
+test('fail OffsetFetch for a topic takes an OffsetFetch that names the topic by id (v10+)', async () => {
+  const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 't', partitions: 2 }] });
+  try {
+    cluster.fail('OffsetFetch', 'TOPIC_AUTHORIZATION_FAILED', { topic: 't', partition: 1 });
+    const answer = await roundTrip(cluster.bootstrap[0] as string, OffsetFetch, 10, {
+      groups: [{ groupId: 'g', topics: [{ name: '', topicId: cluster.topicId('t'), partitionIndexes: [0, 1] }] }],
+    });
+    assert.deepEqual(answer?.groups[0]?.topics[0]?.partitions.map((p) => p.errorCode), [ErrorCode.NONE, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+  } finally {
+    await cluster.stop();
+  }
+});

@@ -1,7 +1,6 @@
 /**
- * The fake cluster's hooks for setting up and watching a test: `append` writes known batches
- * without a producer, `requests` lists what the brokers were asked, `hold` keeps an API's answers
- * back until the test lets them go.
+ * The fake cluster's hooks for setting up a test and pausing it: `append` writes known batches
+ * without a producer, `hold` keeps an API's answers back until the test lets them go.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -38,28 +37,6 @@ test('append writes one batch per call at the log end; records and a consumer re
   }
 });
 
-test('requests lists each request of an API with its broker and version, on arrival', async () => {
-  const cluster = await FakeKafkaCluster.start({ brokers: 2, topics: [{ topic: 't', partitions: 2 }] });
-  const consumer = new StandaloneConsumer({ brokers: cluster.bootstrap, drainTimeoutMs: 200, partitions: [0, 1].map((partition) => ({ topic: 't', partition, offset: 0 })) }, async (stage) => {
-    for await (const record of stage.records()) void record; // demand on both partitions: each leader is fetched
-  });
-  try {
-    assert.deepEqual(cluster.requests('Fetch'), []);
-    await consumer.start();
-    await eventually(() => new Set(cluster.requests('Fetch').map((r) => r.broker)).size === 2, { what: 'a Fetch to each leader', timeoutMs: 5_000 });
-    const seen = cluster.requests('Fetch');
-    assert.ok(seen.every((r) => r.api === 'Fetch' && r.version > 0));
-    assert.ok(cluster.requests('Metadata').length > 0);
-    assert.deepEqual(cluster.requests('JoinGroup'), [], 'a standalone consumer joins no group');
-    seen.length = 0;
-    assert.ok(cluster.requests('Fetch').length > 0, 'each call answers a copy');
-    assert.throws(() => cluster.requests('EndTxn'), /does not speak EndTxn/);
-  } finally {
-    await consumer.stop();
-    await cluster.stop();
-  }
-});
-
 test('hold keeps the answers to an API back until released; stop releases a hold', async () => {
   const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 't' }] });
   await cluster.append('t', 0, [{ value: 'a' }]);
@@ -88,30 +65,5 @@ test('hold keeps the answers to an API back until released; stop releases a hold
     await late.stop();
   } finally {
     if (!stopped) await cluster.stop();
-  }
-});
-
-test('fetchRequests lists each Fetch with the partitions, offsets, limits and leader epochs it asked for', async () => {
-  const cluster = await FakeKafkaCluster.start({ brokers: 2, topics: [{ topic: 't', partitions: 2 }] });
-  await cluster.append('t', 0, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
-  const consumer = new StandaloneConsumer({ brokers: cluster.bootstrap, drainTimeoutMs: 200, partitions: [0, 1].map((partition) => ({ topic: 't', partition, offset: 0 })) }, async (stage) => {
-    for await (const record of stage.records()) await stage.ack(record);
-  });
-  try {
-    assert.deepEqual(cluster.fetchRequests(), []);
-    await consumer.start();
-    const asked = (partition: number) => cluster.fetchRequests().flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
-    await eventually(() => asked(0).some((p) => p.fetchOffset === 3), { what: 'a Fetch of partition 0 from offset 3, after its three records', timeoutMs: 5_000 });
-    const first = asked(0)[0];
-    assert.equal(first?.fetchOffset, 0);
-    assert.equal(first?.topic, 't', 'named, though the consumer sends topic ids');
-    assert.equal(first?.currentLeaderEpoch, 0);
-    assert.ok((first?.maxBytes ?? 0) > 0);
-    assert.ok(asked(1).length > 0, 'partition 1 is fetched too');
-    assert.notEqual(asked(0)[0]?.broker, asked(1)[0]?.broker, 'each from its own leader');
-    assert.ok(cluster.fetchRequests().every((f) => f.maxBytes > 0 && f.partitions.length > 0));
-  } finally {
-    await consumer.stop();
-    await cluster.stop();
   }
 });

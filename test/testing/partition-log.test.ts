@@ -95,3 +95,13 @@ test('timestamps: the first offset at or after a time, and the record with the l
   assert.equal(log.offsetForTime(5000), null);
   assert.deepEqual(log.maxTimestamp(), { offset: 3, timestamp: 1003 });
 });
+
+test('an idempotent producer the partition holds no state for is taken at any first sequence, as Kafka does (its state may have expired)', async () => {
+  const log = new PartitionLog(1 << 20);
+  const late = await batch(2, { id: 11n, epoch: 0, sequence: 49 });
+  assert.deepEqual(log.append(late.raw, late.decoded, 0), { errorCode: ErrorCode.NONE, baseOffset: 0 });
+  const next = await batch(1, { id: 11n, epoch: 0, sequence: 51 });
+  assert.deepEqual(log.append(next.raw, next.decoded, 0), { errorCode: ErrorCode.NONE, baseOffset: 2 });
+  const behind = await batch(1, { id: 11n, epoch: 0, sequence: 0 });
+  assert.equal(log.append(behind.raw, behind.decoded, 0).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 'known now: sequence 0 is a gap backwards');
+});

@@ -50,6 +50,8 @@ export const offsetCommitRoute = route(OffsetCommit, (request, context) => {
           if (injected?.appliesTo(name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: injected.code };
           if (checked.code !== ErrorCode.NONE || !checked.group) return { partitionIndex: p.partitionIndex, errorCode: checked.code };
           if (typeof topic === 'number') return { partitionIndex: p.partitionIndex, errorCode: topic };
+          // A partition the topic does not have is refused, as Kafka's metadata check does.
+          if (!topic.partitions[p.partitionIndex]) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           checked.group.offsets.set(offsetKey(topic.name, p.partitionIndex), {
             offset: Number(p.committedOffset),
             leaderEpoch: p.committedLeaderEpoch,
@@ -69,18 +71,16 @@ interface FetchedTopic {
   partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[];
 }
 
-/**
- * One group's committed offsets for `asked` topics (null: every topic it has offsets for). An
- * injected error for a topic (or partition) goes on its partitions, as a broker answers
- * TOPIC_AUTHORIZATION_FAILED; one for no topic on the whole group.
- */
+/** One group's committed offsets for `asked` topics (null: every topic it has offsets for). */
 function fetchGroup(context: HandlerContext, groupId: string, asked: { name: string; topicId: string; partitionIndexes: number[] }[] | null): { errorCode: number; topics: FetchedTopic[] } {
   const group = context.state.group(groupId, false);
   const byId = context.version >= FETCH_TOPIC_ID_VERSION;
+  // Topics by name, also when the request names them by id (v10+), so a fail rule for a topic finds them.
   const wanted = (asked ?? committedTopics(context, group)).map((t) => {
     const topic = findTopic(context, t.name, t.topicId, byId);
     return { ...t, topic, name: typeof topic === 'number' ? t.name : topic.name };
   });
+  // An injected error for a topic (or partition) goes on its partitions; one for no topic on the group.
   const injected = context.claimError(wanted.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))));
   if (injected?.appliesTo()) return { errorCode: injected.code, topics: [] };
   if (!coordinates(context, groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };

@@ -5,11 +5,13 @@
  */
 import { InitProducerId } from '../../protocol/apis/init-producer-id.js';
 import { Produce } from '../../protocol/apis/produce.js';
+import { BASE_SEQUENCE_AT, PRODUCER_EPOCH_AT, PRODUCER_ID_AT, RECORD_COUNT_AT, RECORDS_AT } from '../../protocol/records/batch-layout.js';
 import { decodeRecordBatches } from '../../protocol/records/decode-batches.js';
 import type { ResponseIn } from '../../protocol/schema.js';
 import { NO_RESPONSE, route, type HandlerContext } from '../dispatcher.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { InjectedError } from '../faults.js';
+import type { RequestEntry } from '../request-log.js';
 import type { FakeTopic } from '../topics.js';
 import { findTopic, ledPartition } from './lookup.js';
 
@@ -53,27 +55,54 @@ async function appendOne(
 /** The Produce handler. */
 export const produceRoute = route(Produce, async (request, context) => {
   const byId = context.version >= FIRST_TOPIC_ID_VERSION;
-  const injected = context.claimError(request.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index }))));
+  const topics = request.topicData.map((data) => findTopic(context, data.name, data.topicId, byId));
+  // From v13 a request names topics by id only: the log and the fault rules see the name it stands for.
+  const names = request.topicData.map((data, i) => nameOf(topics[i] as FakeTopic | number, data.name));
+  const logged = request.topicData.map((data, i) => data.partitionData.map((p) => logBatch(context, names[i] as string, p.index, p.records)));
+  const injected = context.claimError(request.topicData.flatMap((t, i) => t.partitionData.map((p) => ({ topic: names[i] as string, partition: p.index }))));
   const badAcks = request.acks !== 0 && request.acks !== 1 && request.acks !== -1;
   const responses: ResponseIn<typeof Produce>['responses'] = [];
   let appended = false;
-  for (const data of request.topicData) {
-    const topic = findTopic(context, data.name, data.topicId, byId);
+  for (const [i, data] of request.topicData.entries()) {
+    const topic = topics[i] as FakeTopic | number;
     const partitionResponses: PartitionAnswer[] = [];
-    for (const { index, records } of data.partitionData) {
-      if (badAcks) partitionResponses.push(failed(index, ErrorCode.INVALID_REQUIRED_ACKS));
-      else if (typeof topic === 'number') partitionResponses.push(failed(index, topic));
+    for (const [j, { index, records }] of data.partitionData.entries()) {
+      let answer: PartitionAnswer;
+      if (badAcks) answer = failed(index, ErrorCode.INVALID_REQUIRED_ACKS);
+      else if (typeof topic === 'number') answer = failed(index, topic);
       else {
-        const answer = await appendOne(context, topic, index, records, injected);
+        answer = await appendOne(context, topic, index, records, injected);
         appended ||= answer.errorCode === ErrorCode.NONE;
-        partitionResponses.push(answer);
       }
+      const batch = logged[i]?.[j];
+      if (batch) batch.errorCode = answer.errorCode;
+      partitionResponses.push(answer);
     }
     responses.push({ name: data.name, topicId: data.topicId, partitionResponses });
   }
   if (appended) context.state.appended();
   return request.acks === 0 ? NO_RESPONSE : { responses, throttleTimeMs: 0 };
 });
+
+function nameOf(topic: FakeTopic | number, named: string): string {
+  return typeof topic === 'number' ? named : topic.name;
+}
+
+/** Puts the header of the partition's batch into the request log (nothing for bytes too short to hold one). */
+function logBatch(context: HandlerContext, topic: string, partition: number, raw: Buffer | null): RequestEntry['batches'][number] | undefined {
+  if (raw === null || raw.length < RECORDS_AT) return undefined;
+  const batch = {
+    topic,
+    partition,
+    producerId: raw.readBigInt64BE(PRODUCER_ID_AT),
+    producerEpoch: raw.readInt16BE(PRODUCER_EPOCH_AT),
+    baseSequence: raw.readInt32BE(BASE_SEQUENCE_AT),
+    recordCount: raw.readInt32BE(RECORD_COUNT_AT),
+    errorCode: null,
+  };
+  context.request.batches.push(batch);
+  return batch;
+}
 
 /** The InitProducerId handler: idempotent producers only (the fake has no transaction coordinator). */
 export const initProducerIdRoute = route(InitProducerId, (request, context) => {

@@ -16,7 +16,7 @@ import { Admin } from '../../../src/admin/admin.js';
 import { AdminOperationError } from '../../../src/admin/errors.js';
 import type { ClusterOptions } from '../../../src/cluster/options.js';
 import { ConsumerGroup } from '../../../src/consumer/consumer-group.js';
-import { REQUEST_CHANNEL } from '../../../src/network/connection.js';
+import { REQUEST_CHANNEL } from '../../../src/network/request-report.js';
 import type { RequestEvent } from '../../../src/network/connection-options.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { uniqueTopic } from '../../helpers/env.js';

@@ -10,7 +10,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../../src/admin/admin.js';
 import type { ClusterOptions } from '../../../src/cluster/options.js';
-import { REQUEST_CHANNEL } from '../../../src/network/connection.js';
+import { REQUEST_CHANNEL } from '../../../src/network/request-report.js';
 import type { RequestEvent } from '../../../src/network/connection-options.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { produceAndConsumeAsGroup, secureBroker, secureTopic, tlsFor, values } from '../../helpers/secure-broker.js';

@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../../src/admin/admin.js';
 import { ConsumerGroup } from '../../../src/consumer/consumer-group.js';
-import { REQUEST_CHANNEL } from '../../../src/network/connection.js';
+import { REQUEST_CHANNEL } from '../../../src/network/request-report.js';
 import type { RequestEvent } from '../../../src/network/connection-options.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { uniqueTopic } from '../../helpers/env.js';

@@ -12,7 +12,7 @@ import { Cluster } from '../../../src/cluster/cluster.js';
 import { resolveClusterOptions, type ClusterOptions } from '../../../src/cluster/options.js';
 import { ConsumerGroup } from '../../../src/consumer/consumer-group.js';
 import { StandaloneConsumer } from '../../../src/consumer/standalone-consumer.js';
-import { REQUEST_CHANNEL } from '../../../src/network/connection.js';
+import { REQUEST_CHANNEL } from '../../../src/network/request-report.js';
 import { SASL_CHANNEL, type SaslEvent } from '../../../src/network/sasl/authenticator.js';
 import { resolveSaslOptions } from '../../../src/network/sasl/options.js';
 import { Producer } from '../../../src/producer/producer.js';

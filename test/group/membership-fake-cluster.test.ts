@@ -1,187 +1,61 @@
 /**
- * GroupMembership against fake brokers playing a one-member group: coordinator moves and loading,
- * fencing on heartbeat, heartbeats independent of slow listener work, the coordinator unreachable
- * for longer than the session timeout (assignment kept), commits (owned partitions only, generation and member id carried,
- * fencing typed), stop with and without LeaveGroup, and stop during a JoinGroup parked at the broker.
+ * GroupMembership against FakeKafkaCluster's classic group coordinator, a one-member group:
+ * coordinator moves and loading, fencing on heartbeat, heartbeats independent of slow listener
+ * work, the coordinator unreachable for longer than the session timeout (assignment kept), commits
+ * (owned partitions only, generation and member id carried, fencing typed), stop with and without
+ * LeaveGroup, stop during a JoinGroup held at the broker, a topic growing. Requests are read back
+ * from the cluster's request log; faults are its hooks.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
+import { Admin } from '../../src/admin/admin.js';
 import { Cluster } from '../../src/cluster/cluster.js';
 import type { GroupMembershipOptions, MembershipListener } from '../../src/group/membership-contracts.js';
 import type { TopicPartition } from '../../src/protocol/topic-partition.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { isFencingError, OffsetCommitError, PartitionNotOwnedError } from '../../src/group/errors.js';
 import { GroupMembership } from '../../src/group/membership.js';
-import { FindCoordinator } from '../../src/protocol/apis/find-coordinator.js';
-import { Heartbeat } from '../../src/protocol/apis/heartbeat.js';
-import { JoinGroup } from '../../src/protocol/apis/join-group.js';
-import { LeaveGroup } from '../../src/protocol/apis/leave-group.js';
-import { Metadata } from '../../src/protocol/apis/metadata.js';
-import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
-import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
-import { SyncGroup } from '../../src/protocol/apis/sync-group.js';
+import type { JoinGroup } from '../../src/protocol/apis/join-group.js';
+import type { LeaveGroup } from '../../src/protocol/apis/leave-group.js';
+import type { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
+import type { Heartbeat } from '../../src/protocol/apis/heartbeat.js';
 import type { RequestOut } from '../../src/protocol/schema.js';
-import { FakeBroker, type FakeReply } from '../helpers/fake-broker.js';
+import { FakeKafkaCluster, type FakeRequest } from '../../src/testing/index.js';
 import { eventually } from '../helpers/eventually.js';
 
 const TOPIC = 't';
-const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 const GROUP = 'g';
 const fastRetry = { retries: 50, initialBackoffMs: 5, maxBackoffMs: 30, deadlineMs: 10_000 };
 
-type JoinRequest = RequestOut<typeof JoinGroup>;
+/** What the coordinator was asked, read from the cluster's request log. */
+class GroupRequests {
+  constructor(private readonly fake: FakeKafkaCluster) {}
 
-/** A one-member classic group served by whichever fake broker is the coordinator now. */
-class FakeGroup {
-  coordinator: FakeBroker;
-  generation = 0;
-  memberId = '';
-  /** Error codes FindCoordinator answers before answering properly. */
-  findCodes: number[] = [];
-  /** Replies for the next JoinGroups (an error code, or 'ignore' to park it forever). */
-  joinReplies: (number | 'ignore')[] = [];
-  /** Codes for the next heartbeats. */
-  heartbeatCodes: number[] = [];
-  /** When set, heartbeats to any broker get this reply (e.g. 'close'). */
-  heartbeatOverride: FakeReply | null = null;
-  readonly joins: JoinRequest[] = [];
-  readonly heartbeats: { generationId: number; memberId: string; broker: number }[] = [];
-  readonly leaves: RequestOut<typeof LeaveGroup>[] = [];
-  readonly commits: RequestOut<typeof OffsetCommit>[] = [];
-  readonly committed = new Map<number, bigint>();
-  commitCode = 0;
-  /** Called with each OffsetCommit before it is judged; may return an error code to answer with. */
-  onCommit: ((body: RequestOut<typeof OffsetCommit>) => number | undefined) | null = null;
-  /** Partitions of the topic, as Metadata reports them. */
-  partitions = 3;
-
-  constructor(readonly brokers: FakeBroker[]) {
-    this.coordinator = brokers[0] as FakeBroker;
-    brokers.forEach((b, i) => this.install(b, i + 1));
+  private bodies<Body>(api: string): Body[] {
+    return this.fake.requests<Body>(api).map((r) => r.body);
   }
 
-  nodeId(broker: FakeBroker): number {
-    return this.brokers.indexOf(broker) + 1;
+  get joins(): RequestOut<typeof JoinGroup>[] {
+    return this.bodies('JoinGroup');
   }
 
-  private install(broker: FakeBroker, nodeId: number): void {
-    const isCoordinator = () => this.coordinator === broker;
-    broker.handle(Metadata, () => ({ body: this.metadata() }));
-    broker.handle(FindCoordinator, (req) => {
-      const key = req.version >= 4 ? (req.decode().coordinatorKeys[0] ?? '') : req.decode().key;
-      const errorCode = this.findCodes.shift() ?? 0;
-      const c = this.coordinator;
-      const entry = { nodeId: errorCode ? -1 : this.nodeId(c), host: c.host, port: errorCode ? -1 : c.port, errorCode, errorMessage: null };
-      return { body: { throttleTimeMs: 0, ...entry, coordinators: [{ key, ...entry }] } };
-    });
-    broker.handle(JoinGroup, (req) => {
-      if (!isCoordinator()) return { body: joinReply(16, '', 0) };
-      const body = req.decode();
-      this.joins.push(body);
-      const scripted = this.joinReplies.shift();
-      if (scripted === 'ignore') return 'ignore';
-      if (scripted !== undefined) return { body: joinReply(scripted, body.memberId, -1) };
-      if (body.memberId === '' && body.groupInstanceId === null) return { body: joinReply(79, 'member-1', -1) };
-      this.memberId = body.memberId || `static-${body.groupInstanceId}`;
-      this.generation++;
-      const [protocol] = body.protocols;
-      return {
-        body: {
-          ...joinReply(0, this.memberId, this.generation),
-          protocolName: protocol?.name ?? null,
-          leader: this.memberId,
-          members: [{ memberId: this.memberId, groupInstanceId: body.groupInstanceId, metadata: protocol?.metadata ?? Buffer.alloc(0) }],
-        },
-      };
-    });
-    broker.handle(SyncGroup, (req) => {
-      const body = req.decode();
-      const errorCode = !isCoordinator() ? 16 : body.generationId !== this.generation ? 22 : 0;
-      const assignment = body.assignments.find((a) => a.memberId === body.memberId)?.assignment ?? Buffer.alloc(0);
-      return { body: { throttleTimeMs: 0, errorCode, protocolType: 'consumer', protocolName: body.protocolName, assignment: errorCode ? Buffer.alloc(0) : assignment } };
-    });
-    broker.handle(Heartbeat, (req) => {
-      if (this.heartbeatOverride) return this.heartbeatOverride;
-      const body = req.decode();
-      this.heartbeats.push({ generationId: body.generationId, memberId: body.memberId, broker: nodeId });
-      let errorCode = this.heartbeatCodes.shift() ?? 0;
-      if (!isCoordinator()) errorCode = 16;
-      else if (errorCode === 0 && body.generationId !== this.generation) errorCode = 22;
-      return { body: { throttleTimeMs: 0, errorCode } };
-    });
-    broker.handle(LeaveGroup, (req) => {
-      this.leaves.push(req.decode());
-      return { body: { throttleTimeMs: 0, errorCode: 0, members: [] } };
-    });
-    broker.handle(OffsetCommit, (req) => {
-      const body = req.decode();
-      this.commits.push(body);
-      const fenced = body.generationIdOrMemberEpoch !== this.generation || body.memberId !== this.memberId;
-      const errorCode = !isCoordinator() ? 16 : this.onCommit?.(body) ?? (this.commitCode || (fenced ? 22 : 0));
-      if (errorCode === 0) for (const t of body.topics) for (const p of t.partitions) this.committed.set(p.partitionIndex, p.committedOffset);
-      return {
-        body: {
-          throttleTimeMs: 0,
-          topics: body.topics.map((t) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
-        },
-      };
-    });
-    broker.handle(OffsetFetch, (req) => {
-      const body = req.decode();
-      const partitions = (indexes: number[]) =>
-        indexes.map((p) => ({ partitionIndex: p, committedOffset: this.committed.get(p) ?? -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }));
-      const groups = body.groups.map((g) => ({
-        groupId: g.groupId,
-        errorCode: 0,
-        topics: (g.topics ?? []).map((t) => ({ name: t.name, topicId: t.topicId, partitions: partitions(t.partitionIndexes) })),
-      }));
-      const topics = (body.topics ?? []).map((t) => ({ name: t.name, partitions: partitions(t.partitionIndexes) }));
-      return { body: { throttleTimeMs: 0, topics, errorCode: 0, groups } };
-    });
+  get leaves(): RequestOut<typeof LeaveGroup>[] {
+    return this.bodies('LeaveGroup');
   }
 
-  private metadata() {
-    return {
-      throttleTimeMs: 0,
-      brokers: this.brokers.map((b, i) => ({ nodeId: i + 1, host: b.host, port: b.port, rack: null })),
-      clusterId: 'fake',
-      controllerId: 1,
-      clusterAuthorizedOperations: 0,
-      topics: [
-        {
-          errorCode: 0,
-          name: TOPIC,
-          topicId: TOPIC_ID,
-          isInternal: false,
-          topicAuthorizedOperations: 0,
-          partitions: Array.from({ length: this.partitions }, (_, i) => ({
-            errorCode: 0,
-            partitionIndex: i,
-            leaderId: 1,
-            leaderEpoch: 0,
-            replicaNodes: [1],
-            isrNodes: [1],
-            offlineReplicas: [],
-          })),
-        },
-      ],
-    };
+  get commits(): RequestOut<typeof OffsetCommit>[] {
+    return this.bodies('OffsetCommit');
   }
-}
 
-function joinReply(errorCode: number, memberId: string, generationId: number) {
-  return {
-    throttleTimeMs: 0,
-    errorCode,
-    generationId,
-    protocolType: 'consumer',
-    protocolName: null,
-    leader: '',
-    skipAssignment: false,
-    memberId,
-    members: [] as { memberId: string; groupInstanceId: string | null; metadata: Buffer }[],
-  };
+  /** Heartbeats with the broker each came to. */
+  get heartbeats(): { generationId: number; memberId: string; broker: number }[] {
+    return this.fake.requests<RequestOut<typeof Heartbeat>>('Heartbeat').map((r: FakeRequest<RequestOut<typeof Heartbeat>>) => ({
+      generationId: r.body.generationId,
+      memberId: r.body.memberId,
+      broker: r.broker,
+    }));
+  }
 }
 
 /** A listener that records every call and can be made slow. */
@@ -216,11 +90,13 @@ afterEach(async () => {
 });
 
 async function setUp(options: Partial<GroupMembershipOptions> = {}, brokerCount = 1, clusterOptions: { metadataMaxAgeMs?: number; retry?: typeof fastRetry } = {}) {
-  const brokers: FakeBroker[] = [];
-  for (let i = 0; i < brokerCount; i++) brokers.push(await FakeBroker.start());
-  for (const b of brokers) open.push(b);
-  const group = new FakeGroup(brokers);
-  const cluster = new Cluster({ brokers: [(brokers[0] as FakeBroker).address], retry: fastRetry, requestTimeoutMs: 5_000, ...clusterOptions });
+  // Session timeouts below Kafka's 6 s minimum keep these tests short.
+  const fake = await FakeKafkaCluster.start({ brokers: brokerCount, topics: [{ topic: TOPIC, partitions: 3 }], minSessionTimeoutMs: 100 });
+  open.push(fake);
+  // With several brokers the group starts on broker 1, so a test knows where its coordinator is.
+  fake.moveCoordinator(GROUP, 1);
+  const group = new GroupRequests(fake);
+  const cluster = new Cluster({ brokers: [fake.bootstrap[0] as string], retry: fastRetry, requestTimeoutMs: 5_000, ...clusterOptions });
   open.push({ stop: () => cluster.close() });
   const listener = new RecordingListener();
   const membership = new GroupMembership(
@@ -240,33 +116,36 @@ async function setUp(options: Partial<GroupMembershipOptions> = {}, brokerCount 
   const errors: Error[] = [];
   membership.on('error', (e) => errors.push(e));
   open.push({ stop: () => membership.stop() });
-  return { brokers, group, cluster, listener, membership, errors };
+  return { fake, group, cluster, listener, membership, errors };
 }
 
 const ALL = [0, 1, 2];
 
-describe('GroupMembership on a fake coordinator', () => {
+describe('GroupMembership on the fake cluster\'s coordinator', () => {
   it('joins (MEMBER_ID_REQUIRED, then joined), leads, assigns every partition, and resolves start', async () => {
-    const { group, listener, membership } = await setUp();
+    const { fake, group, listener, membership } = await setUp();
     const joined: unknown[] = [];
     membership.on('joined', (e) => joined.push(e));
     await membership.start();
     assert.deepEqual(listener.calls, [{ kind: 'assigned', partitions: ALL, generationId: 1 }]);
+    const memberId = fake.group(GROUP)?.members[0] as string;
+    assert.ok(memberId, 'the coordinator has the member');
     assert.equal(group.joins.length, 2);
     assert.equal(group.joins[0]?.memberId, '');
-    assert.equal(group.joins[1]?.memberId, 'member-1');
+    assert.equal(group.joins[1]?.memberId, memberId, 'the second JoinGroup carries the id MEMBER_ID_REQUIRED gave');
     assert.equal(group.joins[1]?.protocolType, 'consumer');
     assert.equal(group.joins[1]?.rebalanceTimeoutMs, 3_000);
-    assert.deepEqual(joined, [{ generationId: 1, memberId: 'member-1', leaderId: 'member-1', leader: true, protocol: 'range' }]);
+    assert.deepEqual(joined, [{ generationId: 1, memberId, leaderId: memberId, leader: true, protocol: 'range' }]);
     assert.equal(membership.generationId, 1);
-    assert.equal(membership.memberId, 'member-1');
+    assert.equal(membership.memberId, memberId);
     assert.equal(membership.phase, 'stable');
   });
 
   it('COORDINATOR_LOAD_IN_PROGRESS on FindCoordinator and JoinGroup is retried without losing anything', async () => {
-    const { group, listener, membership } = await setUp();
-    group.findCodes = [14, 15];
-    group.joinReplies = [14, 14];
+    const { fake, group, listener, membership } = await setUp();
+    fake.fail('FindCoordinator', 'COORDINATOR_LOAD_IN_PROGRESS');
+    fake.fail('FindCoordinator', 'COORDINATOR_NOT_AVAILABLE');
+    fake.fail('JoinGroup', 'COORDINATOR_LOAD_IN_PROGRESS', { times: 2 });
     await membership.start();
     assert.deepEqual(listener.kinds(), ['assigned']);
     assert.equal(group.joins.length, 4, 'two loading answers, MEMBER_ID_REQUIRED, joined');
@@ -274,10 +153,10 @@ describe('GroupMembership on a fake coordinator', () => {
   });
 
   it('the coordinator moves (NOT_COORDINATOR): found again on the other broker, assignment kept', async () => {
-    const { brokers, group, listener, membership } = await setUp({}, 2);
+    const { fake, group, listener, membership } = await setUp({}, 2);
     await membership.start();
     await eventually(() => group.heartbeats.some((h) => h.broker === 1), { what: 'heartbeats on broker 1', timeoutMs: 5_000 });
-    group.coordinator = brokers[1] as FakeBroker;
+    fake.moveCoordinator(GROUP, 2);
     await eventually(() => group.heartbeats.filter((h) => h.broker === 2).length >= 3, { what: 'heartbeats on broker 2', timeoutMs: 5_000 });
     assert.deepEqual(listener.kinds(), ['assigned'], 'nothing revoked or lost');
     assert.equal(membership.generationId, 1);
@@ -285,39 +164,40 @@ describe('GroupMembership on a fake coordinator', () => {
     assert.ok(membership.coordinator.lookups >= 2, 'looked up again after NOT_COORDINATOR');
     // Commits go to the new coordinator too.
     await membership.commitOffsets([{ topic: TOPIC, partition: 0, offset: 5, leaderEpoch: -1 }]);
-    assert.equal(group.committed.get(0), 5n);
+    assert.equal(fake.committed(GROUP, TOPIC, 0), 5);
   });
 
   it('ILLEGAL_GENERATION on heartbeat: every partition lost (not revoked), then a new generation', async () => {
-    const { group, listener, membership } = await setUp();
+    const { fake, group, listener, membership } = await setUp();
     await membership.start();
-    group.heartbeatCodes = [22];
+    const memberId = membership.memberId;
+    fake.fail('Heartbeat', 'ILLEGAL_GENERATION');
     await eventually(() => listener.calls.length >= 3, { what: 'the second assignment', timeoutMs: 5_000 });
     assert.deepEqual(listener.calls, [
       { kind: 'assigned', partitions: ALL, generationId: 1 },
       { kind: 'lost', partitions: ALL },
       { kind: 'assigned', partitions: ALL, generationId: 2 },
     ]);
-    assert.equal(group.joins.at(-1)?.memberId, 'member-1', 'ILLEGAL_GENERATION keeps the member id');
+    assert.equal(group.joins.at(-1)?.memberId, memberId, 'ILLEGAL_GENERATION keeps the member id');
     const subscription = group.joins.at(-1)?.protocols[0]?.metadata as Buffer;
     assert.ok(subscription.length > 0);
   });
 
-  it('UNKNOWN_MEMBER_ID on heartbeat: lost, and rejoined as a new member', async () => {
-    const { group, listener, membership } = await setUp();
+  it('UNKNOWN_MEMBER_ID on heartbeat (the member expired at the coordinator): lost, and rejoined as a new member', async () => {
+    const { fake, group, listener, membership } = await setUp();
     await membership.start();
     const joinsBefore = group.joins.length;
-    group.heartbeatCodes = [25];
+    assert.ok(fake.expireMember(GROUP, membership.memberId));
     await eventually(() => listener.calls.length >= 3, { what: 'the second assignment', timeoutMs: 5_000 });
     assert.deepEqual(listener.kinds(), ['assigned', 'lost', 'assigned']);
     assert.equal(group.joins[joinsBefore]?.memberId, '', 'rejoins without a member id');
   });
 
   it('FENCED_INSTANCE_ID on heartbeat: lost, an error, and no rejoin', async () => {
-    const { group, listener, membership, errors } = await setUp({ groupInstanceId: 'instance-a' });
+    const { fake, group, listener, membership, errors } = await setUp({ groupInstanceId: 'instance-a' });
     await membership.start();
     const joinsBefore = group.joins.length;
-    group.heartbeatCodes = [82];
+    fake.fail('Heartbeat', 'FENCED_INSTANCE_ID');
     await eventually(() => membership.phase === 'failed', { what: 'the failure', timeoutMs: 5_000 });
     assert.deepEqual(listener.kinds(), ['assigned', 'lost']);
     assert.ok(errors.some((e) => e.message.includes('FENCED_INSTANCE_ID')), 'error emitted');
@@ -326,7 +206,7 @@ describe('GroupMembership on a fake coordinator', () => {
   });
 
   it('heartbeats keep flowing while onAssigned and onRevoked are slow; the rejoin waits for the revoke', async () => {
-    const { group, listener, membership } = await setUp();
+    const { fake, group, listener, membership } = await setUp();
     const heartbeatsAtLeast = (n: number) => eventually(() => group.heartbeats.length >= n, { what: `${n} heartbeats`, timeoutMs: 5_000 });
     listener.assignedGate = async () => {
       // The member is inside onAssigned: heartbeats must go on without it.
@@ -343,7 +223,7 @@ describe('GroupMembership on a fake coordinator', () => {
       await heartbeatsAtLeast(group.heartbeats.length + 5);
       joinsDuringRevoke = group.joins.length - joins;
     };
-    group.heartbeatCodes = [27];
+    fake.fail('Heartbeat', 'REBALANCE_IN_PROGRESS');
     await eventually(() => listener.calls.length >= 3, { what: 'the new generation', timeoutMs: 5_000 });
     assert.deepEqual(listener.calls.slice(1), [
       { kind: 'revoked', partitions: ALL },
@@ -357,18 +237,16 @@ describe('GroupMembership on a fake coordinator', () => {
   // timeout made every member drop its partitions, although the group still held them. As the Java
   // client, only the coordinator's answer (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION) loses them.
   it('coordinator unreachable for longer than the session timeout: the assignment is kept, and heartbeats resume in the same generation', async () => {
-    const { group, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 });
+    const { fake, group, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 });
     await membership.start();
     const lookups = membership.coordinator.lookups;
-    group.heartbeatOverride = 'close';
-    group.findCodes = Array.from({ length: 1000 }, () => 15);
+    await fake.dropBroker(1);
     // The outage itself: three session timeouts without an answer.
     await delay(1_800);
     assert.deepEqual(listener.kinds(), ['assigned'], 'nothing lost while the coordinator could not answer');
     assert.deepEqual(membership.assignment.map((tp) => tp.partition), ALL);
     assert.ok(membership.coordinator.lookups > lookups, 'the coordinator was looked up again');
-    group.heartbeatOverride = null;
-    group.findCodes = [];
+    await fake.restoreBroker(1);
     const before = group.heartbeats.length;
     await eventually(() => group.heartbeats.length >= before + 3, { what: 'heartbeats answered again', timeoutMs: 10_000 });
     assert.ok(group.heartbeats.slice(before).every((h) => h.generationId === 1), 'same generation');
@@ -378,21 +256,19 @@ describe('GroupMembership on a fake coordinator', () => {
   });
 
   it('coordinator back after the outage but the member expired there (UNKNOWN_MEMBER_ID): the assignment is lost, then regained', async () => {
-    const { group, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 });
+    const { fake, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 });
     await membership.start();
-    group.heartbeatOverride = 'close';
-    group.findCodes = Array.from({ length: 1000 }, () => 15);
+    await fake.dropBroker(1);
     await delay(1_200);
-    group.heartbeatCodes = [25];
-    group.heartbeatOverride = null;
-    group.findCodes = [];
+    fake.fail('Heartbeat', 'UNKNOWN_MEMBER_ID');
+    await fake.restoreBroker(1);
     await eventually(() => listener.calls.length >= 3, { what: 'reassigned', timeoutMs: 10_000 });
     assert.deepEqual(listener.calls[1], { kind: 'lost', partitions: ALL });
     assert.deepEqual(listener.calls[2], { kind: 'assigned', partitions: ALL, generationId: 2 });
   });
 
   it('commits carry generation and member id; partitions not owned are refused; fencing is typed', async () => {
-    const { group, membership } = await setUp();
+    const { fake, group, membership } = await setUp();
     await membership.start();
     await membership.commitOffsets([
       { topic: TOPIC, partition: 1, offset: 10, leaderEpoch: 3 },
@@ -400,8 +276,8 @@ describe('GroupMembership on a fake coordinator', () => {
     ]);
     const [commit] = group.commits;
     assert.equal(commit?.generationIdOrMemberEpoch, 1);
-    assert.equal(commit?.memberId, 'member-1');
-    assert.equal(commit?.topics[0]?.topicId, TOPIC_ID, 'v10 names the topic by id');
+    assert.equal(commit?.memberId, membership.memberId);
+    assert.equal(commit?.topics[0]?.topicId, fake.topicId(TOPIC), 'v10 names the topic by id');
     assert.deepEqual(commit?.topics[0]?.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.committedLeaderEpoch, p.committedMetadata]), [
       [1, 10n, 3, ''],
       [2, 20n, -1, 'm'],
@@ -419,7 +295,7 @@ describe('GroupMembership on a fake coordinator', () => {
     });
     assert.equal(group.commits.length, 1, 'nothing sent for a partition not owned');
 
-    group.commitCode = 25;
+    fake.fail('OffsetCommit', 'UNKNOWN_MEMBER_ID');
     await assert.rejects(membership.commitOffsets([{ topic: TOPIC, partition: 0, offset: 1, leaderEpoch: -1 }]), (err: unknown) => {
       assert.ok(err instanceof OffsetCommitError);
       assert.ok(isFencingError(err));
@@ -433,6 +309,7 @@ describe('GroupMembership on a fake coordinator', () => {
   it('stop: revokes everything, then LeaveGroup; idempotent', async () => {
     const { group, listener, membership } = await setUp();
     await membership.start();
+    const memberId = membership.memberId;
     let leavesAtRevoke = -1;
     listener.revokedGate = async () => {
       leavesAtRevoke = group.leaves.length;
@@ -443,7 +320,7 @@ describe('GroupMembership on a fake coordinator', () => {
     assert.deepEqual(listener.kinds(), ['assigned', 'revoked']);
     assert.equal(leavesAtRevoke, 0, 'revoke before leave');
     assert.equal(group.leaves.length, 1);
-    assert.deepEqual(group.leaves[0]?.members, [{ memberId: 'member-1', groupInstanceId: null, reason: 'the consumer is stopping' }]);
+    assert.deepEqual(group.leaves[0]?.members, [{ memberId, groupInstanceId: null, reason: 'the consumer is stopping' }]);
     assert.equal(membership.phase, 'stopped');
     const beats = group.heartbeats.length;
     await delay(150);
@@ -464,12 +341,12 @@ describe('GroupMembership on a fake coordinator', () => {
     assert.deepEqual(second.group.leaves[0]?.members.map((m) => m.groupInstanceId), ['instance-c']);
   });
 
-  it('stop during a JoinGroup parked at the broker returns at once and still leaves', async () => {
-    const { group, listener, membership } = await setUp();
+  it('stop during a JoinGroup held at the broker returns at once and still leaves', async () => {
+    const { fake, group, listener, membership } = await setUp();
     await membership.start();
-    group.joinReplies = ['ignore'];
-    group.heartbeatCodes = [27];
-    await eventually(() => group.joins.length === 3, { what: 'the parked join', timeoutMs: 5_000 });
+    fake.delay('JoinGroup', 60_000, { times: 1 }); // the broker holds the next JoinGroup
+    fake.fail('Heartbeat', 'REBALANCE_IN_PROGRESS');
+    await eventually(() => group.joins.length === 3, { what: 'the held join', timeoutMs: 5_000 });
     const started = Date.now();
     await membership.stop();
     assert.ok(Date.now() - started < 2_000, `stopped in ${Date.now() - started} ms`);
@@ -478,10 +355,11 @@ describe('GroupMembership on a fake coordinator', () => {
   });
 
   it('a commit fenced by the coordinator loses the assignment at once, without waiting for a heartbeat', async () => {
-    const { group, listener, membership } = await setUp({ heartbeatIntervalMs: 15_000, sessionTimeoutMs: 30_000 });
+    const { fake, group, listener, membership } = await setUp({ heartbeatIntervalMs: 15_000, sessionTimeoutMs: 30_000 });
     await membership.start();
     const beats = group.heartbeats.length;
-    group.generation++; // the group moved on without this member noticing
+    // The group moved on without this member noticing: the coordinator expired it (generation 2, empty).
+    assert.ok(fake.expireMember(GROUP, membership.memberId));
     await assert.rejects(membership.commitOffsets([{ topic: TOPIC, partition: 0, offset: 3, leaderEpoch: -1 }]), isFencingError);
     await eventually(() => listener.kinds().includes('lost'), { what: 'onLost', timeoutMs: 2_000 });
     await eventually(() => listener.calls.length >= 3, { what: 'rejoined', timeoutMs: 2_000 });
@@ -495,19 +373,18 @@ describe('GroupMembership on a fake coordinator', () => {
   it('a commit answered ILLEGAL_GENERATION for a generation a cooperative rebalance left is retried in the new one, and the partitions stay', async () => {
     // The retry of a commit waits 1 s: time for the rejoin below to go first on the connection.
     const slowRetry = { ...fastRetry, initialBackoffMs: 1_000, maxBackoffMs: 1_000 };
-    const { group, listener, membership, errors } = await setUp({ assignors: ['cooperative-sticky'], heartbeatIntervalMs: 15_000, sessionTimeoutMs: 30_000 }, 1, { retry: slowRetry });
+    const { fake, group, listener, membership, errors } = await setUp({ assignors: ['cooperative-sticky'], heartbeatIntervalMs: 15_000, sessionTimeoutMs: 30_000 }, 1, { retry: slowRetry });
     await membership.start();
-    const generation = group.generation;
+    const generation = membership.generationId;
     // The first attempt meets a coordinator still loading (retriable); meanwhile a rebalance starts
     // and this member rejoins, keeping every partition (cooperative, one member). The retry still
     // carries the generation being left, and is judged after the group moved on: ILLEGAL_GENERATION.
-    group.onCommit = () => {
-      group.onCommit = null;
-      membership.requestRejoin('test');
-      return 14;
-    };
-    await membership.commitOffsets([{ topic: TOPIC, partition: 1, offset: 42, leaderEpoch: -1 }]);
-    assert.equal(group.committed.get(1), 42n, 'the commit landed in the new generation');
+    fake.fail('OffsetCommit', 'COORDINATOR_LOAD_IN_PROGRESS');
+    const committing = membership.commitOffsets([{ topic: TOPIC, partition: 1, offset: 42, leaderEpoch: -1 }]);
+    await eventually(() => group.commits.length === 1, { what: 'the first attempt', timeoutMs: 2_000 });
+    membership.requestRejoin('test');
+    await committing;
+    assert.equal(fake.committed(GROUP, TOPIC, 1), 42, 'the commit landed in the new generation');
     assert.deepEqual(
       group.commits.map((c) => c.generationIdOrMemberEpoch),
       [generation, generation, generation + 1],
@@ -518,10 +395,12 @@ describe('GroupMembership on a fake coordinator', () => {
   });
 
   it('the leader rejoins when a subscribed topic gains partitions', async () => {
-    const { group, listener, membership } = await setUp({}, 1, { metadataMaxAgeMs: 100 });
+    const { fake, group, listener, membership } = await setUp({}, 1, { metadataMaxAgeMs: 100 });
     await membership.start();
     assert.ok(membership.isLeader);
-    group.partitions = 5;
+    const admin = new Admin({ brokers: fake.bootstrap });
+    open.push({ stop: () => admin.close() });
+    await admin.createPartitions([{ topic: TOPIC, count: 5 }]);
     await eventually(() => listener.calls.length >= 3, { what: 'the new partitions assigned', timeoutMs: 5_000 });
     assert.deepEqual(listener.calls.slice(1), [
       { kind: 'revoked', partitions: ALL },
@@ -532,10 +411,11 @@ describe('GroupMembership on a fake coordinator', () => {
 
   it('stop returns promptly while the coordinator cannot be found', async () => {
     // A lookup that would go on retrying for 10 s.
-    const { group, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 }, 1, { retry: { ...fastRetry, retries: 100_000 } });
+    const { fake, listener, membership } = await setUp({ sessionTimeoutMs: 600, heartbeatIntervalMs: 50 }, 1, { retry: { ...fastRetry, retries: 100_000 } });
     await membership.start();
-    group.heartbeatOverride = 'close';
-    group.findCodes = Array.from({ length: 10_000 }, () => 15);
+    // The coordinator is lost: it disowns the group and no broker can name another.
+    fake.fail('Heartbeat', 'NOT_COORDINATOR', { times: Infinity });
+    fake.fail('FindCoordinator', 'COORDINATOR_NOT_AVAILABLE', { times: Infinity });
     // Once the coordinator is lost, the member rejoins (say its subscription changed), and its
     // JoinGroup waits for the coordinator lookup.
     const lookups = membership.coordinator.lookups;

@@ -210,24 +210,6 @@ test('fail OffsetFetch: with a topic, the error goes on that topic\'s partitions
   }
 });
 
-test('fail Fetch for a topic takes a Fetch that names the topic by id (v13+), as clients send it', async () => {
-  const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 't', partitions: 2 }] });
-  try {
-    const address = cluster.bootstrap[0] as string;
-    const meta = await roundTrip(address, Metadata, 12, { topics: [{ name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
-    const topicId = meta?.topics[0]?.topicId as string;
-    cluster.fail('Fetch', 'TOPIC_AUTHORIZATION_FAILED', { topic: 't', partition: 1 });
-    const byId = await roundTrip(address, Fetch, 13, {
-      maxWaitMs: 0,
-      minBytes: 0,
-      topics: [{ topic: '', topicId, partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0n, partitionMaxBytes: 1 << 20 })) }],
-    });
-    assert.deepEqual(byId?.responses[0]?.partitions.map((p) => p.errorCode), [ErrorCode.NONE, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
-  } finally {
-    await cluster.stop();
-  }
-});
-
 test('moveLeader: the new leader answers with the new epoch, the old one refuses, Metadata names the new one', async () => {
   const cluster = await FakeKafkaCluster.start({ brokers: 2, topics: [{ topic: 't', partitions: 2 }] });
   try {

@@ -11,11 +11,8 @@ import { FETCH_CHANNEL } from '../../src/consumer/fetch-scheduler.js';
 import { recordSizeInBytes } from '../../src/stage/buffered-size.js';
 import { decodeRecordBatchesSync } from '../../src/protocol/records/decode-batches.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import type { Fetch } from '../../src/protocol/apis/fetch.js';
-import type { RequestOut } from '../../src/protocol/schema.js';
-import type { FakeRequest } from '../../src/testing/index.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { askedOf, cleanUpWorlds, clusterWorld, makeLog, offsets, range, schedulerFor, TOPIC, world, type ClusterWorld } from './fetch-scheduler-world.js';
+import { askedOf, asksFrom, cleanUpWorlds, clusterWorld, makeLog, offsets, range, schedulerFor, TOPIC, world, type ClusterWorld } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
@@ -75,7 +72,7 @@ test('defect 4: a partition skipped at its share of the budget wakes the schedul
 test('defect 4: a partition parked on an error, then moved by seek(), is fetched again (real stage)', async () => {
   const w = await clusterWorld({ records: new Map([[0, 50]]) });
   // Every Fetch of partition 0 from offset 10: INVALID_RECORD, not retriable, parks.
-  w.fake.fail('Fetch', 'INVALID_RECORD', { topic: TOPIC, partition: 0, times: Infinity, when: (request) => fetchesFrom(request, 10) });
+  w.fake.fail('Fetch', 'INVALID_RECORD', { topic: TOPIC, partition: 0, times: Infinity, when: (request) => asksFrom(request, 0, 10) });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
@@ -89,11 +86,6 @@ test('defect 4: a partition parked on an error, then moved by seek(), is fetched
   await eventually(() => t.delivered.length === 45, { what: 'records after the seek', timeoutMs: 5000 });
   assert.deepEqual(offsets(t), [...range(0, 10), ...range(15, 50)]);
 });
-
-/** True when a Fetch asks for some partition from `offset`. */
-function fetchesFrom(request: FakeRequest, offset: number): boolean {
-  return (request.body as RequestOut<typeof Fetch>).topics.some((t) => t.partitions.some((p) => Number(p.fetchOffset) === offset));
-}
 
 /** Peak of held + reserved bytes, sampled at every Fetch sent and every response taken in. */
 function watchPeak(budget: ByteBudget, stages: readonly ObservedStage[]): { peak: () => number; stop: () => void } {

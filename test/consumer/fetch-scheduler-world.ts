@@ -15,7 +15,7 @@ import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
 import type { RequestOut, ResponseIn } from '../../src/protocol/schema.js';
 import type { ByteBudget } from '../../src/stage/byte-budget.js';
-import { FakeKafkaCluster } from '../../src/testing/index.js';
+import { FakeKafkaCluster, type FakeRequest as ClusterRequest } from '../../src/testing/index.js';
 import type { RecordInput } from '../../src/protocol/records/types.js';
 import { FakeBroker, type FakeRequest } from '../helpers/fake-broker.js';
 import type { ObservedStage } from './fetch-scheduler-stages.js';
@@ -284,6 +284,11 @@ export function fetchesSeen(w: ClusterWorld): { broker: number; partitions: Aske
 /** The fake cluster's Fetches that covered `partition`, in order: what each asked of it, and the broker asked. */
 export function askedOf(w: ClusterWorld, partition: number): (AskedPart & { broker: number })[] {
   return fetchesSeen(w).flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
+}
+
+/** True when a Fetch the fake cluster received asks for `partition` from `offset` (for a fault rule's `when`). */
+export function asksFrom(request: ClusterRequest, partition: number, offset: number): boolean {
+  return (request.body as RequestOut<typeof Fetch>).topics.some((t) => t.partitions.some((p) => p.partition === partition && Number(p.fetchOffset) === offset));
 }
 
 /** Fetches that covered `partition`, in order. */

@@ -173,6 +173,7 @@ export class ClusterState {
   /** Stops every timer and wakes every waiter (the cluster stops). */
   shutdown(): void {
     this.stopped = true;
+    this.faults.clear(); // held requests are let go, so no answer waits on a stopped cluster
     for (const group of this.groups.values()) group.shutdown();
     this.timers.clear();
     this.appended();

@@ -1,6 +1,6 @@
 /**
  * From a request frame to a response frame for one fake broker: decodes the header and body with
- * the project's own API schemas, logs the request, applies injected delays, runs the API's handler,
+ * the project's own API schemas, logs the request, applies injected delays and holds, runs the API's handler,
  * loses the answer when a `loseAnswer` rule says so, and encodes it at the request's version. An API the fake does not speak, or a version outside the
  * range it advertises, closes the connection, as a broker does with a request it cannot parse.
  */
@@ -70,6 +70,8 @@ export function createDispatcher(state: ClusterState, broker: FakeBrokerNode, ro
     const logged = state.requests.open({ api: api.name, apiKey: api.apiKey, version, broker: broker.nodeId, connection: connection.id, body: request });
     const delayMs = state.faults.claimDelay(logged);
     if (delayMs > 0) await new Promise<void>((resolve) => state.timers.start(delayMs, resolve));
+    const held = state.faults.claimHold(api.apiKey);
+    if (held) await held;
     const context: HandlerContext = {
       state,
       broker,

@@ -6,7 +6,8 @@
  */
 import { ALL_APIS } from '../protocol/apis/index.js';
 import type { KafkaErrorName } from '../protocol/error-codes.js';
-import type { KafkaRecord } from '../protocol/records/types.js';
+import type { KafkaRecord, RecordInput } from '../protocol/records/types.js';
+import { appendBatch } from './append.js';
 import { BrokerServer } from './broker-server.js';
 import { ClusterState, type FakeBrokerNode, type FakeClusterSettings } from './cluster-state.js';
 import { createDispatcher } from './dispatcher.js';
@@ -144,6 +145,16 @@ export class FakeKafkaCluster {
   }
 
   /**
+   * Holds the answers to `api`: requests of it arriving from now on wait, unanswered, until the
+   * returned function is called (which lifts the hold), e.g. to stop a consumer while its
+   * OffsetFetch is under way. {@link FakeKafkaCluster.clearFaults} and `stop` release holds too.
+   * @throws Error for an API the fake does not speak
+   */
+  hold(api: FakeApi): () => void {
+    return this.state.faults.hold(apiKeyOf(api));
+  }
+
+  /**
    * Does the work of the next `options.times` (default 1) requests of `api` (accepted by
    * `options.when`), then loses the answer: `how: 'close'` (default) closes the connection instead,
    * `'ignore'` never answers. A Produce is written but its producer never hears so, as when a
@@ -154,7 +165,7 @@ export class FakeKafkaCluster {
     this.state.faults.loseAnswer(apiKeyOf(api), options);
   }
 
-  /** Removes every injected error, delay and lost answer. */
+  /** Removes every injected error, delay and lost answer, and releases every hold. */
   clearFaults(): void {
     this.state.faults.clear();
   }
@@ -194,6 +205,19 @@ export class FakeKafkaCluster {
       node.up = true;
     });
     this.state.topics.electLeaders();
+  }
+
+  /**
+   * Moves the partition's leadership to broker `nodeId`, as a reassignment would: its leader epoch
+   * rises, the old leader answers NOT_LEADER_OR_FOLLOWER (and FENCED_LEADER_EPOCH to the old epoch)
+   * and Metadata names the new one. Answers the new leader epoch.
+   * Leaders are placed afresh when a broker is dropped or restored.
+   * @throws Error when there is no such partition, or the broker does not exist or is down
+   */
+  moveLeader(topic: string, partition: number, nodeId: number): number {
+    const target = this.partition(topic, partition);
+    if (!this.node(nodeId).up) throw new Error(`broker ${nodeId} is down; a partition can only move to a broker that is up`);
+    return this.state.topics.moveLeader(target, nodeId);
   }
 
   /** Starts a rebalance of `groupId`, as a member joining would: members must rejoin. */
@@ -245,6 +269,16 @@ export class FakeKafkaCluster {
     const group = this.state.group(groupId, false);
     if (!group) return undefined;
     return { state: group.state, generation: group.generation, protocol: group.protocolName, leader: group.leader, members: [...group.members.keys()] };
+  }
+
+  /**
+   * Writes `records` at the end of the partition's log as one batch, as a producer's Produce
+   * would (no compression, no producer id); a waiting Fetch answers with them. Resolves with the
+   * offset of the first. For a log of known batch boundaries without a producer.
+   * @throws Error when there is no such partition or `records` is empty
+   */
+  async append(topic: string, partition: number, records: readonly RecordInput[]): Promise<number> {
+    return appendBatch(this.state, this.partition(topic, partition), records);
   }
 
   /**

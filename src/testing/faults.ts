@@ -1,6 +1,7 @@
 /**
  * The fault plan of a fake cluster: errors to answer instead of doing the work, delays before
- * answering, and answers lost after doing the work, per API. Pure state; the dispatcher and the
+ * answering, answers lost after doing the work, and holds (answers wait until the test releases
+ * them), per API. Pure state; the dispatcher and the
  * request handlers ask it, per request, what to inject.
  */
 import type { FakeRequest, TouchedPartition } from './request-log.js';
@@ -61,6 +62,8 @@ export class FaultPlan {
   /** Newest first: a newer delay of an API takes its requests before older ones. */
   private readonly delays: DelayRule[] = [];
   private readonly losses: LossRule[] = [];
+  /** Per API key: the promise held requests wait for, and what resolves it. */
+  private readonly holds = new Map<number, { released: Promise<void>; release: () => void }>();
 
   /** Answers the next `times` requests of `apiKey` (touching `target`, accepted by `when`) with `code`. */
   fail(apiKey: number, code: number, options: FailOptions = {}): void {
@@ -84,11 +87,37 @@ export class FaultPlan {
     this.delays.unshift({ apiKey, ms, left: options.times ?? Infinity, when: options.when });
   }
 
-  /** Removes every injected error, delay and lost answer. */
+  /**
+   * Holds requests of `apiKey`: each waits before it is answered until the returned function is
+   * called (which also lifts the hold). Holding an API already held shares the one release.
+   */
+  hold(apiKey: number): () => void {
+    let entry = this.holds.get(apiKey);
+    if (!entry) {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      entry = { released, release };
+      this.holds.set(apiKey, entry);
+    }
+    const held = entry;
+    return () => {
+      if (this.holds.get(apiKey) === held) this.holds.delete(apiKey);
+      held.release();
+    };
+  }
+
+  /** What a request of `apiKey` waits for before it is answered: the hold's release, or undefined when not held. */
+  claimHold(apiKey: number): Promise<void> | undefined {
+    return this.holds.get(apiKey)?.released;
+  }
+
+  /** Removes every injected error, delay and lost answer, and releases every hold. */
   clear(): void {
     this.failures.length = 0;
     this.delays.length = 0;
     this.losses.length = 0;
+    for (const entry of this.holds.values()) entry.release();
+    this.holds.clear();
   }
 
   /**

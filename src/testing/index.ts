@@ -8,5 +8,6 @@ export type { FailOptions, FaultTarget, FaultRuleOptions, LoseAnswerOptions, Los
 export type { FakeRequest, FakeProducedBatch, FakeAnswerFate, TouchedPartition } from './request-log.js';
 export type { FakeBatch } from './log-view.js';
 export type { TopicSpec } from './topics.js';
+export type { RecordInput } from '../protocol/records/types.js';
 export type { GroupState } from './classic-group.js';
 export type { KafkaErrorName } from '../protocol/error-codes.js';

@@ -122,6 +122,17 @@ export class TopicTable {
     }
   }
 
+  /**
+   * Makes `nodeId` the partition's leader, as a controller's reassignment or preferred-leader
+   * election does: the leader epoch rises (also when the leader stays), so clients holding the old
+   * epoch are fenced. Answers the new epoch. The next {@link TopicTable.electLeaders} (a broker down
+   * or back) places every partition afresh.
+   */
+  moveLeader(partition: FakePartition, nodeId: number): number {
+    partition.leader = nodeId;
+    return ++partition.leaderEpoch;
+  }
+
   /** The preferred leader among the brokers up; -1 (no leader) when none is. */
   private leaderFor(topic: FakeTopic, index: number): number {
     const n = this.brokerIds.length;

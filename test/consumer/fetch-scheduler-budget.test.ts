@@ -12,7 +12,7 @@ import { recordSizeInBytes } from '../../src/stage/buffered-size.js';
 import { decodeRecordBatchesSync } from '../../src/protocol/records/decode-batches.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
+import { askedOf, asksFrom, cleanUpWorlds, clusterWorld, makeLog, offsets, range, schedulerFor, TOPIC, world, type ClusterWorld } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
@@ -48,9 +48,9 @@ const settings = (minPartitionBytes: number) => ({
 test('defect 4: a partition skipped at its share of the budget wakes the scheduler once its records leave (real stage)', async () => {
   // Eight partitions share a 64 KiB budget: 8 KiB each. Partition 0 alone has demand; its batches
   // (5 × 2 KB) are larger than its share, so once one is buffered the scheduler passes it over.
-  const logs = new Map<number, Buffer[]>([[0, await makeLog(0, 200, 2000)]]);
-  for (let p = 1; p < 8; p++) logs.set(p, []); // known to metadata, never asked for
-  const w = await world({ logs });
+  const records = new Map<number, number>([[0, 200]]);
+  for (let p = 1; p < 8; p++) records.set(p, 0); // known to metadata, never asked for
+  const w = await clusterWorld({ records, pad: 2000 });
   const budget = new ByteBudget(64 * 1024);
   const scheduler = schedulerFor(w, budget, { options: settings(1024) });
   const stages = Array.from({ length: 8 }, (_, p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { maxBytes: 1024 * 1024, minFetchBytes: 1024 }, { taking: p !== 0 }));
@@ -61,18 +61,18 @@ test('defect 4: a partition skipped at its share of the budget wakes the schedul
   await eventually(() => capped.bufferedRecords >= 5, { what: 'a batch buffered', timeoutMs: 5000 });
   await idle(budget);
   assert.ok(capped.stats().bufferedBytes > 8 * 1024, `over its share (${capped.stats().bufferedBytes} B)`);
-  const fetchesBefore = fetchesOf(w, 0).length;
+  const fetchesBefore = askedOf(w, 0).length;
   capped.setTaking(); // the subscriber takes: the buffer empties, demand is left, the budget is free
   await eventually(() => capped.delivered.length === 200, { what: 'the rest of the demand after the buffer emptied', timeoutMs: 5000 });
-  assert.ok(fetchesOf(w, 0).length > fetchesBefore, 'fetched again once below its share');
+  assert.ok(askedOf(w, 0).length > fetchesBefore, 'fetched again once below its share');
   assert.deepEqual(offsets(capped), range(0, 200));
   assert.equal(capped.ackedCount, 200);
 });
 
 test('defect 4: a partition parked on an error, then moved by seek(), is fetched again (real stage)', async () => {
-  const log = await makeLog(0, 50);
-  const w = await world({ logs: new Map([[0, log]]) });
-  w.override = (part) => (part.fetchOffset === 10 ? { errorCode: 87 } : undefined); // INVALID_RECORD: not retriable, parks
+  const w = await clusterWorld({ records: new Map([[0, 50]]) });
+  // Every Fetch of partition 0 from offset 10: INVALID_RECORD, not retriable, parks.
+  w.fake.fail('Fetch', 'INVALID_RECORD', { topic: TOPIC, partition: 0, times: Infinity, when: (request) => asksFrom(request, 0, 10) });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
@@ -98,11 +98,11 @@ function watchPeak(budget: ByteBudget, stages: readonly ObservedStage[]): { peak
   return { peak: () => peak, stop: () => unsubscribe(FETCH_CHANNEL, sample) };
 }
 
-async function bigBatchWorld(partitions: number, records: number, pad: number): Promise<{ w: World; batchHeld: number }> {
-  const logs = new Map<number, Buffer[]>();
-  for (let p = 0; p < partitions; p++) logs.set(p, await makeLog(p, records, pad));
-  const first = (logs.get(0) as Buffer[])[0] as Buffer;
-  return { w: await world({ logs }), batchHeld: heldSize(first) };
+async function bigBatchWorld(partitions: number, records: number, pad: number): Promise<{ w: ClusterWorld; batchHeld: number }> {
+  const counts = new Map<number, number>();
+  for (let p = 0; p < partitions; p++) counts.set(p, records);
+  const first = (await makeLog(0, records, pad))[0] as Buffer; // the cluster's first batch of partition 0, encoded alike
+  return { w: await clusterWorld({ records: counts, pad }), batchHeld: heldSize(first) };
 }
 
 test('defect 5: 8 partitions of large batches: held + reserved never pass the limit by more than one batch per broker', async () => {
@@ -137,14 +137,14 @@ test('defect 5: 8 partitions of large batches: held + reserved never pass the li
 test('defect 5: two brokers, 16 partitions: the peak stays within the limit plus one batch per broker', async () => {
   const PARTITIONS = 16;
   const RECORDS = 20;
-  const logs = new Map<number, Buffer[]>();
+  const records = new Map<number, number>();
   const leaders = new Map<number, number>();
   for (let p = 0; p < PARTITIONS; p++) {
-    logs.set(p, await makeLog(p, RECORDS, 3000));
+    records.set(p, RECORDS);
     leaders.set(p, (p % 2) + 1);
   }
-  const w = await world({ brokers: 2, logs, leaders });
-  const batchHeld = heldSize((logs.get(0) as Buffer[])[0] as Buffer);
+  const w = await clusterWorld({ brokers: 2, records, leaders, pad: 3000 });
+  const batchHeld = heldSize((await makeLog(0, RECORDS, 3000))[0] as Buffer);
   const limit = 96 * 1024;
   const budget = new ByteBudget(limit);
   const scheduler = schedulerFor(w, budget, { options: settings(1024) });

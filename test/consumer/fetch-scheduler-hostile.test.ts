@@ -14,7 +14,7 @@ import { ResponseTooLargeError } from '../../src/network/errors.js';
 import { BATCH_LENGTH_AT, LOG_OVERHEAD } from '../../src/protocol/records/batch-layout.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
+import { askedOf, asksFrom, cleanUpWorlds, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
@@ -171,9 +171,16 @@ test('defect 19: CORRUPT_MESSAGE is reported once (rate-limited), retried with b
 });
 
 test('defect 19: KAFKA_STORAGE_ERROR is reported once and retried (re-routed) until the broker heals', async () => {
-  const { w, budget } = await twoPartitions();
-  let failures = 0;
-  w.override = (part) => (part.partition === 0 && part.fetchOffset === 30 && failures++ < 8 ? { errorCode: 56 } : undefined);
+  // An ordinary broker fault: partition 0's first 8 Fetches from offset 30 answer KAFKA_STORAGE_ERROR.
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 100],
+      [1, 300],
+    ]),
+  });
+  const budget = new ByteBudget(1024 * 1024);
+  w.fake.fail('Fetch', 'KAFKA_STORAGE_ERROR', { topic: TOPIC, partition: 0, times: 8, when: (request) => asksFrom(request, 0, 30) });
+  const fetchesAtThirty = (): number => askedOf(w, 0).filter((p) => p.fetchOffset === 30).length;
   const reported: Error[] = [];
   const scheduler = schedulerFor(w, budget, { onError: (e) => reported.push(e) });
   const disk = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
@@ -184,7 +191,7 @@ test('defect 19: KAFKA_STORAGE_ERROR is reported once and retried (re-routed) un
   disk.ask(100);
   fine.ask(300);
   await eventually(() => disk.delivered.length === 100 && fine.delivered.length === 300, { what: 'both partitions complete', timeoutMs: 10_000 });
-  assert.equal(failures, 9, 'the broker failed 8 times, then answered');
+  assert.equal(fetchesAtThirty(), 9, 'the broker failed 8 times, then answered');
   assert.equal(reported.length, 1, `one report: ${reported.map((e) => e.message).join(' | ')}`);
   const report = reported[0];
   assert.ok(report instanceof KafkaError && report.errorCode === 56, String(report));

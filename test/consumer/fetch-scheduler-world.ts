@@ -1,9 +1,11 @@
 /**
- * Scripted fake brokers for the fetch scheduler's tests: a small cluster (node ids 1..n) serving one
- * topic from in-memory logs of real record batches, as Kafka does (whole batches from the one
- * holding the fetch offset, the first batch of the first partition with data whole even past its
- * limit, others cut at the limit), with hooks to answer otherwise (errors, hostile bytes, stalls,
- * throttling) and a log of every Fetch received.
+ * The fetch scheduler's tests' worlds. {@link clusterWorld}: the shipped FakeKafkaCluster holding
+ * one topic of known batches, for tests of ordinary broker behaviour (its fault hooks and Fetch
+ * log). {@link world}: scripted fake brokers (node ids 1..n) serving one topic from in-memory logs
+ * of real record batches, as Kafka does (whole batches from the one holding the fetch offset, the
+ * first batch of the first partition with data whole even past its limit, others cut at the
+ * limit), with hooks to answer as no broker would (hostile bytes, answers cut at chosen bytes) and
+ * otherwise (errors, stalls, throttling), and a log of every Fetch received.
  */
 import assert from 'node:assert/strict';
 import { Cluster } from '../../src/cluster/cluster.js';
@@ -11,8 +13,10 @@ import { FetchScheduler, type FetchSchedulerOptions } from '../../src/consumer/f
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
-import type { ResponseIn } from '../../src/protocol/schema.js';
+import type { RequestOut, ResponseIn } from '../../src/protocol/schema.js';
 import type { ByteBudget } from '../../src/stage/byte-budget.js';
+import { FakeKafkaCluster, type FakeRequest as ClusterRequest } from '../../src/testing/index.js';
+import type { RecordInput } from '../../src/protocol/records/types.js';
 import { FakeBroker, type FakeRequest } from '../helpers/fake-broker.js';
 import type { ObservedStage } from './fetch-scheduler-stages.js';
 
@@ -61,29 +65,62 @@ export interface World {
   throttle: ((broker: number, seq: number) => number) | null;
 }
 
-const worlds: { world: World; scheduler: FetchScheduler | null }[] = [];
+/** A world on the shipped fake cluster: the cluster and a client of it. */
+export interface ClusterWorld {
+  fake: FakeKafkaCluster;
+  cluster: Cluster;
+}
+
+/** What each test made, stopped after it: schedulers first, then clients, then brokers. */
+const schedulers: FetchScheduler[] = [];
+const worldsMade: (World | ClusterWorld)[] = [];
 
 /** Stops every scheduler, cluster client and fake broker made since the last call (an afterEach hook). */
 export async function cleanUpWorlds(): Promise<void> {
-  for (const w of worlds.splice(0)) {
-    await w.scheduler?.stop();
-    await w.world.cluster.close();
-    await Promise.all([...w.world.brokers.values()].map((b) => b.stop()));
+  for (const scheduler of schedulers.splice(0)) await scheduler.stop();
+  for (const w of worldsMade.splice(0)) {
+    await w.cluster.close();
+    if ('fake' in w) await w.fake.stop();
+    else await Promise.all([...w.brokers.values()].map((b) => b.stop()));
   }
+}
+
+/** Records `base`..`base + count - 1` of a partition's log: key `k<offset>`, value `p<partition>-<offset>` padded to `pad` bytes. */
+function logRecords(partition: number, base: number, count: number, pad: number): RecordInput[] {
+  return Array.from({ length: count }, (_, i) => ({
+    key: `k${base + i}`,
+    value: `p${partition}-${base + i}`.padEnd(pad, '.'),
+    timestamp: 1_700_000_000_000 + base + i,
+  }));
 }
 
 /** The batches of a partition's log: `count` records in batches of BATCH, values `p<partition>-<offset>` padded to `pad` bytes. */
 export async function makeLog(partition: number, count: number, pad = 40): Promise<Buffer[]> {
   const batches: Buffer[] = [];
   for (let base = 0; base < count; base += BATCH) {
-    const records = Array.from({ length: Math.min(BATCH, count - base) }, (_, i) => ({
-      key: `k${base + i}`,
-      value: `p${partition}-${base + i}`.padEnd(pad, '.'),
-      timestamp: 1_700_000_000_000 + base + i,
-    }));
-    batches.push(await encodeRecordBatch({ records, compression: 'none', baseOffset: base }));
+    batches.push(await encodeRecordBatch({ records: logRecords(partition, base, Math.min(BATCH, count - base), pad), compression: 'none', baseOffset: base }));
   }
   return batches;
+}
+
+/**
+ * A FakeKafkaCluster of `brokers` brokers whose topic {@link TOPIC} holds, per partition of
+ * `records` (partition → record count), the log {@link makeLog} encodes (same records, same
+ * batches of BATCH, values padded to `pad` bytes, one number or per partition), and a client of
+ * it with the scripted world's fast retries. As in
+ * {@link world}, every partition is led by broker 1 unless `leaders` names another.
+ */
+export async function clusterWorld(options: { brokers?: number; records: Map<number, number>; leaders?: Map<number, number>; pad?: number | Map<number, number> }): Promise<ClusterWorld> {
+  const fake = await FakeKafkaCluster.start({ brokers: options.brokers ?? 1, topics: [{ topic: TOPIC, partitions: Math.max(...options.records.keys()) + 1 }] });
+  for (const [partition, count] of options.records) {
+    // The fake spreads leaders over its brokers; placing each one where the test wants it raises every epoch alike (to 1).
+    if ((options.brokers ?? 1) > 1) fake.moveLeader(TOPIC, partition, options.leaders?.get(partition) ?? 1);
+    const pad = (options.pad instanceof Map ? options.pad.get(partition) : options.pad) ?? 40;
+    for (let base = 0; base < count; base += BATCH) await fake.append(TOPIC, partition, logRecords(partition, base, Math.min(BATCH, count - base), pad));
+  }
+  const w: ClusterWorld = { fake, cluster: new Cluster({ brokers: fake.bootstrap, retry: { initialBackoffMs: 5, maxBackoffMs: 20 }, requestTimeoutMs: 5000 }) };
+  worldsMade.push(w);
+  return w;
 }
 
 /**
@@ -114,6 +151,7 @@ export async function world(options: { brokers?: number; logs: Map<number, Buffe
     hold: null,
     throttle: null,
   };
+  worldsMade.push(w);
   for (const [id, broker] of brokers) {
     broker.handle(Metadata, () => ({
       body: {
@@ -201,7 +239,7 @@ export function recordsIn(batch: Buffer): number {
 }
 
 /** A scheduler on the world's cluster with fast test settings; failing on any unexpected callback unless overridden. */
-export function schedulerFor(w: World, budget: ByteBudget, overrides: Partial<FetchSchedulerOptions> = {}): FetchScheduler {
+export function schedulerFor(w: World | ClusterWorld, budget: ByteBudget, overrides: Partial<FetchSchedulerOptions> = {}): FetchScheduler {
   const scheduler = new FetchScheduler({
     cluster: w.cluster,
     budget,
@@ -210,7 +248,7 @@ export function schedulerFor(w: World, budget: ByteBudget, overrides: Partial<Fe
     onError: (err) => assert.fail(`unexpected scheduler error: ${err.message}`),
     ...overrides,
   });
-  worlds.push({ world: w, scheduler });
+  schedulers.push(scheduler);
   return scheduler;
 }
 
@@ -222,6 +260,35 @@ export function offsets(t: ObservedStage): number[] {
 /** `[from, to)` as an array. */
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** One partition of a Fetch as the fake cluster received it. */
+export interface AskedPart {
+  partition: number;
+  fetchOffset: number;
+  maxBytes: number;
+  currentLeaderEpoch: number;
+}
+
+/** The fake cluster's Fetches, oldest first: the broker asked, and what each asked of {@link TOPIC}'s partitions. */
+export function fetchesSeen(w: ClusterWorld): { broker: number; partitions: AskedPart[] }[] {
+  const id = w.fake.topicId(TOPIC);
+  return w.fake.requests<RequestOut<typeof Fetch>>('Fetch').map((r) => ({
+    broker: r.broker,
+    partitions: r.body.topics
+      .filter((t) => t.topic === TOPIC || t.topicId === id)
+      .flatMap((t) => t.partitions.map((p) => ({ partition: p.partition, fetchOffset: Number(p.fetchOffset), maxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch }))),
+  }));
+}
+
+/** The fake cluster's Fetches that covered `partition`, in order: what each asked of it, and the broker asked. */
+export function askedOf(w: ClusterWorld, partition: number): (AskedPart & { broker: number })[] {
+  return fetchesSeen(w).flatMap((f) => f.partitions.filter((p) => p.partition === partition).map((p) => ({ ...p, broker: f.broker })));
+}
+
+/** True when a Fetch the fake cluster received asks for `partition` from `offset` (for a fault rule's `when`). */
+export function asksFrom(request: ClusterRequest, partition: number, offset: number): boolean {
+  return (request.body as RequestOut<typeof Fetch>).topics.some((t) => t.partitions.some((p) => p.partition === partition && Number(p.fetchOffset) === offset));
 }
 
 /** Fetches that covered `partition`, in order. */

@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { OutOfRangeInfo } from '../../src/consumer/fetch-scheduler.js';
-import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import type { FakeBroker } from '../helpers/fake-broker.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
+import { askedOf, cleanUpWorlds, fetchesSeen, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
@@ -51,11 +50,12 @@ test('records of two partitions arrive in order; every Fetch covers both; never 
 });
 
 test('a partition without demand is left out of every Fetch while another keeps flowing; demand brings it in', async () => {
-  const logs = new Map([
-    [0, await makeLog(0, 100)],
-    [1, await makeLog(1, 2000)],
-  ]);
-  const w = await world({ logs });
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 100],
+      [1, 2000],
+    ]),
+  });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const idle = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
@@ -65,16 +65,16 @@ test('a partition without demand is left out of every Fetch while another keeps 
   scheduler.start();
   busy.ask(2000);
   await eventually(() => busy.delivered.length >= 500, { what: '500 records of the busy partition', timeoutMs: 10_000 });
-  assert.equal(fetchesOf(w, 0).length, 0, 'no Fetch covered the partition nobody asked for');
-  assert.ok(fetchesOf(w, 1).length >= 3, `the busy partition took several Fetches (${fetchesOf(w, 1).length})`);
+  assert.equal(askedOf(w, 0).length, 0, 'no Fetch covered the partition nobody asked for');
+  assert.ok(askedOf(w, 1).length >= 3, `the busy partition took several Fetches (${askedOf(w, 1).length})`);
   idle.ask(7);
   await eventually(() => idle.delivered.length === 7, { what: 'the late demand', timeoutMs: 5_000 });
   assert.deepEqual(offsets(idle), range(0, 7));
-  assert.equal(fetchesOf(w, 0)[0]?.fetchOffset, 0);
+  assert.equal(askedOf(w, 0)[0]?.fetchOffset, 0);
 });
 
 test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
-  const w = await world({ logs: new Map([[0, await makeLog(0, 50)]]) });
+  const w = await clusterWorld({ records: new Map([[0, 50]]) });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
@@ -82,21 +82,23 @@ test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
   scheduler.start();
   t.ask(10);
   await eventually(() => t.delivered.length === 10, { what: '10 records', timeoutMs: 5_000 });
-  const sent = w.fetches.length;
+  const sent = fetchesSeen(w).length;
   // What the first Fetch brought covers the rest of the demand; a negative observation needs some
   // time to pass: ten of the broker's wait periods.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.equal(w.fetches.length, sent, 'no Fetch without uncovered demand');
+  assert.equal(fetchesSeen(w).length, sent, 'no Fetch without uncovered demand');
   assert.equal(t.delivered.length, 10, 'never more than asked for');
   assert.equal(budget.reservedBytes, 0, 'no reservation left behind');
 });
 
 test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continues at the same offset', async () => {
-  const logs = new Map([
-    [0, await makeLog(0, 300)],
-    [1, await makeLog(1, 300)],
-  ]);
-  const w = await world({ brokers: 2, logs });
+  const w = await clusterWorld({
+    brokers: 2,
+    records: new Map([
+      [0, 300],
+      [1, 300],
+    ]),
+  });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const moving = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
@@ -107,27 +109,29 @@ test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continue
   moving.ask(300);
   staying.ask(300);
   await eventually(() => moving.delivered.length >= 40, { what: 'the first records from broker 1', timeoutMs: 5_000 });
-  w.leaders.set(0, { leader: 2, epoch: 6 });
+  const newEpoch = w.fake.moveLeader(TOPIC, 0, 2);
   await eventually(() => moving.delivered.length === 300 && staying.delivered.length === 300, { what: 'everything', timeoutMs: 10_000 });
   assert.deepEqual(offsets(moving), range(0, 300), 'no offset skipped or repeated across the move');
   assert.deepEqual(offsets(staying), range(0, 300));
-  const onTwo = w.fetches.filter((f) => f.broker === 2);
+  const onTwo = fetchesSeen(w).filter((f) => f.broker === 2);
   assert.ok(onTwo.length > 0, 'broker 2 was asked');
-  const firstOnTwo = onTwo[0]?.parts.find((p) => p.partition === 0);
+  const firstOnTwo = onTwo[0]?.partitions.find((p) => p.partition === 0);
   assert.ok(firstOnTwo && firstOnTwo.fetchOffset >= 40, `broker 2 was first asked from the position reached (${firstOnTwo?.fetchOffset})`);
-  assert.equal(firstOnTwo.epoch, 6, 'with the new leader epoch');
-  const refused = w.fetches.filter((f) => f.broker === 1).flatMap((f) => f.parts.filter((p) => p.partition === 0 && p.fetchOffset === firstOnTwo.fetchOffset));
+  assert.equal(firstOnTwo.currentLeaderEpoch, newEpoch, 'with the new leader epoch');
+  const refused = askedOf(w, 0).filter((p) => p.broker === 1 && p.fetchOffset === firstOnTwo.fetchOffset);
   assert.ok(refused.length >= 1, 'the old leader refused that same offset first');
-  assert.ok(onTwo.every((f) => f.parts.every((p) => p.partition === 0)), 'partition 1 stayed on broker 1');
+  assert.ok(onTwo.every((f) => f.partitions.every((p) => p.partition === 0)), 'partition 1 stayed on broker 1');
 });
 
 test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the reset and resumes there', async () => {
-  const logs = new Map([
-    [0, await makeLog(0, 100)],
-    [1, await makeLog(1, 100)],
-  ]);
-  const w = await world({ logs });
-  w.override = (part) => (part.partition === 0 && part.fetchOffset >= 100 ? { errorCode: 1, logStartOffset: -1n, highWatermark: -1n } : undefined);
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 100],
+      [1, 100],
+    ]),
+  });
+  // The partition's first Fetch (from 500, past its end) answered as a broker answers an error: no log offsets (-1).
+  w.fake.fail('Fetch', 'OFFSET_OUT_OF_RANGE', { topic: TOPIC, partition: 0 });
   const budget = new ByteBudget(1024 * 1024);
   const calls: OutOfRangeInfo[] = [];
   let target: ObservedStage | null = null;
@@ -151,17 +155,18 @@ test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the rese
   assert.equal(calls.length, 1);
   assert.deepEqual({ ...calls[0] }, { offset: 500, logStartOffset: -1, highWatermark: -1, broker: 1 });
   assert.deepEqual(offsets(lost), range(30, 50), 'resumed exactly at the reset offset');
-  assert.equal(fetchesOf(w, 0).filter((p) => p.fetchOffset === 500).length, 1, 'the bad offset was not fetched again');
+  assert.equal(askedOf(w, 0).filter((p) => p.fetchOffset === 500).length, 1, 'the bad offset was not fetched again');
   assert.deepEqual(offsets(fine), range(0, 100));
 });
 
 test('a failing reset goes to the target as its error and the partition stays out of Fetches', async () => {
-  const logs = new Map([
-    [0, await makeLog(0, 50)],
-    [1, await makeLog(1, 2000)],
-  ]);
-  const w = await world({ logs });
-  w.override = (part) => (part.partition === 0 ? { errorCode: 1, logStartOffset: 0n, highWatermark: 50n } : undefined);
+  // Partition 0 holds 50 records and is read from 70: OFFSET_OUT_OF_RANGE with its log start 0 and end 50.
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 50],
+      [1, 2000],
+    ]),
+  });
   const budget = new ByteBudget(1024 * 1024);
   const refusal = new Error("autoOffsetReset is 'none'");
   const scheduler = schedulerFor(w, budget, { onOffsetOutOfRange: () => Promise.reject(refusal) });
@@ -175,7 +180,7 @@ test('a failing reset goes to the target as its error and the partition stays ou
   await eventually(() => lost.errors.length === 1, { what: 'the error', timeoutMs: 5_000 });
   assert.equal(lost.errors[0], refusal);
   await eventually(() => fine.delivered.length === 2000, { what: 'the other partition', timeoutMs: 10_000 });
-  assert.equal(fetchesOf(w, 0).length, 1, 'parked after the error');
+  assert.equal(askedOf(w, 0).length, 1, 'parked after the error');
   assert.equal(scheduler.stats().parked, 1);
 });
 
@@ -241,13 +246,17 @@ test('a corrupt batch is a typed error for its partition only; the others keep f
 });
 
 test('a batch larger than the size asked for: the next Fetch asks for all of it, first in the request', async () => {
-  const small = await makeLog(1, 400, 10);
-  const big = await makeLog(0, 40, 2000); // batches of 5 × 2 KB
-  const logs = new Map([
-    [0, big],
-    [1, small],
-  ]);
-  const w = await world({ logs });
+  const big = await makeLog(0, 40, 2000); // batches of 5 × 2 KB, as the cluster's log holds them
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 40],
+      [1, 400],
+    ]),
+    pad: new Map([
+      [0, 2000],
+      [1, 10],
+    ]),
+  });
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const large = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 64 * 1024 });
@@ -258,25 +267,25 @@ test('a batch larger than the size asked for: the next Fetch asks for all of it,
   large.ask(1); // one record's worth of demand: far less than its 10 KB batch
   other.ask(400);
   await eventually(() => large.delivered.length === 1 && other.delivered.length === 400, { what: 'both', timeoutMs: 5_000 });
-  const asked = fetchesOf(w, 0);
+  const asked = askedOf(w, 0);
   const batchSize = (big[0] as Buffer).length;
   assert.ok((asked[0]?.maxBytes ?? Infinity) < batchSize, 'the first ask was smaller than the batch');
-  const retry = w.fetches.find((f) => f.parts.some((p) => p.partition === 0 && p.maxBytes >= batchSize));
+  const retry = fetchesSeen(w).find((f) => f.partitions.some((p) => p.partition === 0 && p.maxBytes >= batchSize));
   assert.ok(retry, 'a later Fetch asked for the whole batch');
-  assert.equal(retry.parts[0]?.partition, 0, 'the owed partition goes first');
+  assert.equal(retry.partitions[0]?.partition, 0, 'the owed partition goes first');
   assert.deepEqual(offsets(large), [0]);
 });
 
 test('stop() ends a Fetch the broker is holding and returns its reservation', async () => {
-  const w = await world({ logs: new Map([[0, await makeLog(0, 5)]]) });
-  w.whole = () => 'stall'; // the broker sits on the Fetch (a long maxWaitMs)
+  const w = await clusterWorld({ records: new Map([[0, 5]]) });
+  w.fake.hold('Fetch'); // the broker sits on the Fetch (a long maxWaitMs); released when the cluster stops
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 5, budget, scheduler);
   scheduler.add(t);
   scheduler.start();
   t.ask(10);
-  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
   assert.ok(budget.reservedBytes > 0, 'the held Fetch has a reservation');
   const started = Date.now();
   await scheduler.stop();
@@ -285,24 +294,20 @@ test('stop() ends a Fetch the broker is holding and returns its reservation', as
 });
 
 test('a position moved while its Fetch was out: the stale answer is dropped, the next Fetch asks from the new one', async () => {
-  const w = await world({ logs: new Map([[0, await makeLog(0, 50)]]) });
-  let release = (): void => {};
-  w.hold = new Promise((resolve) => {
-    release = resolve;
-  });
+  const w = await clusterWorld({ records: new Map([[0, 50]]) });
+  const release = w.fake.hold('Fetch');
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 20, budget, scheduler);
   scheduler.add(t);
   scheduler.start();
   t.ask(10);
-  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
   t.seek(5); // the user seeks back while the Fetch from 20 is held by the broker
-  w.hold = null;
   release();
   await eventually(() => t.delivered.length === 10, { what: '10 records from the new position', timeoutMs: 5_000 });
   assert.deepEqual(offsets(t), range(5, 15), 'nothing from the answer asked for 20');
-  const asked = fetchesOf(w, 0).map((p) => p.fetchOffset);
+  const asked = askedOf(w, 0).map((p) => p.fetchOffset);
   assert.deepEqual(asked.slice(0, 2), [20, 5], 'the held Fetch from 20, then one from the new position');
   // A first small ask (the stage has not seen a record yet) may take more than one Fetch to bring 10.
   assert.ok(asked.slice(1).every((o, i, all) => o >= 5 && o < 20 && (i === 0 || o >= (all[i - 1] as number))), `later fetches move forward from 5: ${asked}`);
@@ -310,16 +315,13 @@ test('a position moved while its Fetch was out: the stale answer is dropped, the
 });
 
 test('a target removed while its Fetch is out gets nothing; the others in the same Fetch do', async () => {
-  const w = await world({
-    logs: new Map([
-      [0, await makeLog(0, 50)],
-      [1, await makeLog(1, 50)],
+  const w = await clusterWorld({
+    records: new Map([
+      [0, 50],
+      [1, 50],
     ]),
   });
-  let release = (): void => {};
-  w.hold = new Promise((resolve) => {
-    release = resolve;
-  });
+  const release = w.fake.hold('Fetch');
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const gone = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
@@ -329,12 +331,11 @@ test('a target removed while its Fetch is out gets nothing; the others in the sa
   scheduler.start();
   gone.ask(10);
   kept.ask(10);
-  await (w.brokers.get(1) as FakeBroker).waitForRequests(1, Fetch);
+  await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
   scheduler.remove(gone);
-  w.hold = null;
   release();
   await eventually(() => kept.delivered.length === 10, { what: 'the kept partition', timeoutMs: 5_000 });
-  assert.equal(w.fetches[0]?.parts.length, 2, 'both were in the Fetch');
+  assert.equal(fetchesSeen(w)[0]?.partitions.length, 2, 'both were in the Fetch');
   assert.equal(gone.responses, 0, 'the removed target heard nothing');
   assert.equal(scheduler.stats().targets, 1);
 });

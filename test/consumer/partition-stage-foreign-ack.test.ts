@@ -12,7 +12,8 @@ import type { ConsumerBatch } from '../../src/consumer/types.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from './delivery/fixtures.js';
-import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
+import { Cluster } from '../../src/cluster/cluster.js';
+import { clientOptions, logCluster, LOG_TOPIC } from './log-cluster.js';
 
 const T = { timeout: 20_000 };
 const open: { stop(): Promise<void> }[] = [];
@@ -71,10 +72,10 @@ test('defect 13: a record decoded without a partition (topic \'\', partition -1)
 });
 
 test('defect 13: records from the fetch path carry their topic and partition; consumer.ack(topic, partition, record) refuses a record of another partition', T, async () => {
-  const fake = await FakeLogBroker.start({ partitions: 2, records: 200, batchSize: 50 });
+  const fake = await logCluster({ partitions: 2, records: 200, batchSize: 50 });
   open.push(fake);
   const consumer = new StandaloneConsumer({
-    ...fake.cluster(),
+    ...clientOptions(fake),
     partitions: [0, 1].map((partition) => ({ topic: LOG_TOPIC, partition, offset: 0 })),
     drainTimeoutMs: 200,
   });
@@ -108,9 +109,9 @@ test('defect 13: records from the fetch path carry their topic and partition; co
 });
 
 test('defect 13: records read with readAll() carry their topic and partition', T, async () => {
-  const fake = await FakeLogBroker.start({ partitions: 2, records: 120, batchSize: 50 });
+  const fake = await logCluster({ partitions: 2, records: 120, batchSize: 50 });
   open.push(fake);
-  const cluster = fake.newCluster();
+  const cluster = new Cluster(clientOptions(fake));
   open.push({ stop: () => cluster.close() });
   const records = await readAll(cluster, { topic: LOG_TOPIC, partition: 1, fromOffset: 0 });
   assert.equal(records.length, 120);

@@ -10,7 +10,8 @@ import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import type { PartitionStage } from '../../src/consumer/types.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
 import { KafkaStageError } from '../../src/errors.js';
-import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
+import type { FakeKafkaCluster } from '../../src/testing/index.js';
+import { clientOptions, logCluster, LOG_TOPIC } from './log-cluster.js';
 import { trackLibraryTimers } from './library-timers.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -20,8 +21,8 @@ afterEach(async () => {
   for (const thing of open.splice(0).reverse()) await thing.stop();
 });
 
-async function broker(partitions = 1, records = 200): Promise<FakeLogBroker> {
-  const fake = await FakeLogBroker.start({ partitions, records, batchSize: 50 });
+async function broker(partitions = 1, records = 200): Promise<FakeKafkaCluster> {
+  const fake = await logCluster({ partitions, records, batchSize: 50 });
   open.push(fake);
   return fake;
 }
@@ -43,7 +44,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
     const errors: Error[] = [];
     let took = 0;
     const consumer = new StandaloneConsumer(
-      { ...fake.cluster(), partitions: [0, 1].map((partition) => ({ topic: LOG_TOPIC, partition, offset: 0 })), drainTimeoutMs: 300 },
+      { ...clientOptions(fake), partitions: [0, 1].map((partition) => ({ topic: LOG_TOPIC, partition, offset: 0 })), drainTimeoutMs: 300 },
       async (stage) => {
         // Takes one batch, acks nothing, ignores its signal and never returns.
         const it = stage.batches({ maxDemand: 10 });
@@ -70,20 +71,19 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
 
   it('defect 12: stop() while start() awaits the committed offsets leaves no stage, no subscriber call and no timer', T, async () => {
     const fake = await broker(1);
-    let releaseOffsetFetch!: () => void;
-    fake.offsetFetchGate = new Promise<void>((resolve) => (releaseOffsetFetch = resolve));
+    const releaseOffsetFetch = fake.hold('OffsetFetch');
     const timers = trackLibraryTimers();
     try {
       let calls = 0;
       const consumer = new StandaloneConsumer(
-        { ...fake.cluster(), groupId: 'g', autoOffsetReset: 'earliest', partitions: [{ topic: LOG_TOPIC, partition: 0 }] },
+        { ...clientOptions(fake), groupId: 'g', autoOffsetReset: 'earliest', partitions: [{ topic: LOG_TOPIC, partition: 0 }] },
         () => {
           calls++;
         },
       );
       const starting = consumer.start();
       starting.catch(() => undefined);
-      await eventually(() => fake.offsetFetches > 0, { what: 'the OffsetFetch of start()', timeoutMs: 5_000 });
+      await eventually(() => fake.requests('OffsetFetch').length > 0, { what: 'the OffsetFetch of start()', timeoutMs: 5_000 });
       const stopping = consumer.stop();
       releaseOffsetFetch();
       await stopping;
@@ -102,7 +102,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
     const timers = trackLibraryTimers();
     try {
       let calls = 0;
-      const consumer = new StandaloneConsumer({ ...fake.cluster(), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }] }, () => {
+      const consumer = new StandaloneConsumer({ ...clientOptions(fake), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }] }, () => {
         calls++;
       });
       const starting = consumer.start();
@@ -121,7 +121,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
     const fake = await broker(1);
     let calls = 0;
     let took = false;
-    const consumer = new StandaloneConsumer({ ...fake.cluster(), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }], drainTimeoutMs: 200 }, async (stage) => {
+    const consumer = new StandaloneConsumer({ ...clientOptions(fake), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }], drainTimeoutMs: 200 }, async (stage) => {
       calls++;
       for await (const batch of stage.batches({ maxDemand: 10 })) {
         took = true;
@@ -142,7 +142,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
     let batch: ConsumerBatch | null = null;
     let stageSeen: PartitionStage | null = null;
     const consumer = new StandaloneConsumer(
-      { ...fake.cluster(), groupId: 'g', commit: { strategy: 'none' }, drainTimeoutMs: 3_000, partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }] },
+      { ...clientOptions(fake), groupId: 'g', commit: { strategy: 'none' }, drainTimeoutMs: 3_000, partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }] },
       async (stage) => {
         stageSeen = stage;
         const it = stage.batches({ maxDemand: 10 });
@@ -161,12 +161,12 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
     });
     await consumer.stop();
     await (committed as unknown as Promise<void>);
-    assert.equal(fake.committed.get(0), b.lastOffset + 1);
+    assert.equal(fake.committed('g', LOG_TOPIC, 0), b.lastOffset + 1);
   });
 
   it('defect 13: a merged-stream batch queued when its partition is released is not handed out; the next comes from the new stage', T, async () => {
     const fake = await broker(1);
-    const consumer = new StandaloneConsumer({ ...fake.cluster(), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }], drainTimeoutMs: 200 });
+    const consumer = new StandaloneConsumer({ ...clientOptions(fake), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }], drainTimeoutMs: 200 });
     open.push(consumer);
     await consumer.start();
     const stream = consumer.stream({ maxDemand: 50, minDemand: 0 });
@@ -187,7 +187,7 @@ describe('StandaloneConsumer lifecycle (issue #8)', () => {
 
   it('defect 13: stop() does not wait the drain timeout for a merged-stream batch that was never handed out', T, async () => {
     const fake = await broker(1);
-    const consumer = new StandaloneConsumer({ ...fake.cluster(), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }], drainTimeoutMs: 10_000 });
+    const consumer = new StandaloneConsumer({ ...clientOptions(fake), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }], drainTimeoutMs: 10_000 });
     await consumer.start();
     const stream = consumer.stream({ maxDemand: 50, minDemand: 0 });
     const first = (await stream.next()).value as ConsumerBatch;

@@ -9,7 +9,8 @@ import { afterEach, describe, it } from 'node:test';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
 import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import { KafkaStageError } from '../../src/errors.js';
-import { FakeLogBroker, LOG_TOPIC } from './fake-log-broker.js';
+import type { FakeKafkaCluster } from '../../src/testing/index.js';
+import { clientOptions, logCluster, LOG_TOPIC } from './log-cluster.js';
 
 const T = { timeout: 20_000 };
 const open: { stop(): Promise<void> }[] = [];
@@ -17,8 +18,8 @@ afterEach(async () => {
   for (const thing of open.splice(0).reverse()) await thing.stop();
 });
 
-async function broker(): Promise<FakeLogBroker> {
-  const fake = await FakeLogBroker.start({ partitions: 1, records: 20, batchSize: 10 });
+async function broker(): Promise<FakeKafkaCluster> {
+  const fake = await logCluster({ partitions: 1, records: 20, batchSize: 10 });
   open.push(fake);
   return fake;
 }
@@ -34,7 +35,7 @@ async function codeOf(start: Promise<void>): Promise<string> {
 describe('a second start()', () => {
   it('StandaloneConsumer: ERR_ALREADY_STARTED while it starts or runs, ERR_CLOSED after stop()', T, async () => {
     const fake = await broker();
-    const consumer = new StandaloneConsumer({ ...fake.cluster(), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }] }, () => undefined);
+    const consumer = new StandaloneConsumer({ ...clientOptions(fake), partitions: [{ topic: LOG_TOPIC, partition: 0, offset: 0 }] }, () => undefined);
     open.push(consumer);
     const first = consumer.start();
     assert.equal(await codeOf(consumer.start()), 'ERR_ALREADY_STARTED', 'while the first start() is under way');
@@ -47,7 +48,7 @@ describe('a second start()', () => {
   it('ConsumerGroup: ERR_ALREADY_STARTED while it starts or runs, ERR_CLOSED after stop()', T, async () => {
     const fake = await broker();
     const group = new ConsumerGroup(
-      { ...fake.cluster(), groupId: 'g', topics: [LOG_TOPIC], heartbeatIntervalMs: 20, sessionTimeoutMs: 6_000, autoOffsetReset: 'earliest' },
+      { ...clientOptions(fake), groupId: 'g', topics: [LOG_TOPIC], heartbeatIntervalMs: 20, sessionTimeoutMs: 6_000, autoOffsetReset: 'earliest' },
       () => undefined,
     );
     open.push(group);

@@ -12,6 +12,7 @@ import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { ALL_APIS } from '../../src/protocol/apis/index.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
+import { OffsetFetch } from '../../src/protocol/apis/offset-fetch.js';
 import { Produce } from '../../src/protocol/apis/produce.js';
 import { decodeRecordBatches } from '../../src/protocol/records/decode-batches.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
@@ -182,6 +183,66 @@ test('corruptNextBatch: the next fetched batch fails its CRC check, the log keep
     assert.equal((await cluster.records('t', 0))[0]?.value?.toString(), 'intact');
   } finally {
     await producer.close();
+    await cluster.stop();
+  }
+});
+
+test('fail OffsetFetch: with a topic, the error goes on that topic\'s partitions (the group answers); without, on the whole group', async () => {
+  const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 't', partitions: 2 }, { topic: 'u' }] });
+  try {
+    const address = cluster.bootstrap[0] as string;
+    const ask = (): ReturnType<typeof roundTrip<typeof OffsetFetch>> =>
+      roundTrip(address, OffsetFetch, 8, {
+        groups: [{ groupId: 'g', topics: [{ name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionIndexes: [0, 1] }, { name: 'u', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionIndexes: [0] }] }],
+      });
+    cluster.fail('OffsetFetch', 'TOPIC_AUTHORIZATION_FAILED', { topic: 't', partition: 1 });
+    const partly = (await ask())?.groups[0];
+    assert.equal(partly?.errorCode, ErrorCode.NONE);
+    assert.deepEqual(
+      partly?.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, p.errorCode, p.committedOffset])),
+      [['t', 0, ErrorCode.NONE, -1n], ['t', 1, ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1n], ['u', 0, ErrorCode.NONE, -1n]],
+    );
+    cluster.fail('OffsetFetch', 'GROUP_AUTHORIZATION_FAILED');
+    assert.equal((await ask())?.groups[0]?.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    assert.equal((await ask())?.groups[0]?.errorCode, ErrorCode.NONE, 'once');
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('moveLeader: the new leader answers with the new epoch, the old one refuses, Metadata names the new one', async () => {
+  const cluster = await FakeKafkaCluster.start({ brokers: 2, topics: [{ topic: 't', partitions: 2 }] });
+  try {
+    await cluster.append('t', 0, [{ value: 'a' }]);
+    const [one, two] = cluster.bootstrap as [string, string];
+    assert.equal((await fetchPartition(cluster, one, 't', 0)).errorCode, ErrorCode.NONE, 'broker 1 leads partition 0 at first');
+    assert.equal(cluster.moveLeader('t', 0, 2), 1, 'the leader epoch rose from 0');
+    assert.equal((await fetchPartition(cluster, one, 't', 0)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const moved = await fetchPartition(cluster, two, 't', 0);
+    assert.equal(moved.errorCode, ErrorCode.NONE);
+    assert.ok(moved.records.length > 0, 'the log moved with it');
+    const meta = await roundTrip(one, Metadata, 12, { topics: [{ name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const p0 = meta?.topics[0]?.partitions.find((p) => p.partitionIndex === 0);
+    assert.deepEqual([p0?.leaderId, p0?.leaderEpoch], [2, 1]);
+    assert.equal(cluster.moveLeader('t', 1, 2), 1, 'a partition may be moved to the broker leading it: the epoch still rises');
+    await cluster.dropBroker(1);
+    assert.throws(() => cluster.moveLeader('t', 0, 1), /broker 1 is down/);
+    assert.throws(() => cluster.moveLeader('t', 5, 2), /no partition t\/5/);
+    assert.throws(() => cluster.moveLeader('t', 0, 3), /no broker 3/);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('fail OffsetFetch for a topic takes an OffsetFetch that names the topic by id (v10+)', async () => {
+  const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 't', partitions: 2 }] });
+  try {
+    cluster.fail('OffsetFetch', 'TOPIC_AUTHORIZATION_FAILED', { topic: 't', partition: 1 });
+    const answer = await roundTrip(cluster.bootstrap[0] as string, OffsetFetch, 10, {
+      groups: [{ groupId: 'g', topics: [{ name: '', topicId: cluster.topicId('t'), partitionIndexes: [0, 1] }] }],
+    });
+    assert.deepEqual(answer?.groups[0]?.topics[0]?.partitions.map((p) => p.errorCode), [ErrorCode.NONE, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+  } finally {
     await cluster.stop();
   }
 });

@@ -73,16 +73,18 @@ interface FetchedTopic {
 
 /** One group's committed offsets for `asked` topics (null: every topic it has offsets for). */
 function fetchGroup(context: HandlerContext, groupId: string, asked: { name: string; topicId: string; partitionIndexes: number[] }[] | null): { errorCode: number; topics: FetchedTopic[] } {
-  // An injected error for a topic (or partition) goes on its partitions; one for no topic on the group.
-  const injected = context.claimError((asked ?? []).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))));
-  if (injected?.appliesTo()) return { errorCode: injected.code, topics: [] };
-  if (!coordinates(context, groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
   const group = context.state.group(groupId, false);
   const byId = context.version >= FETCH_TOPIC_ID_VERSION;
-  const wanted = asked ?? committedTopics(context, group);
-  const topics = wanted.map((t) => {
+  // Topics by name, also when the request names them by id (v10+), so a fail rule for a topic finds them.
+  const wanted = (asked ?? committedTopics(context, group)).map((t) => {
     const topic = findTopic(context, t.name, t.topicId, byId);
-    const name = typeof topic === 'number' ? t.name : topic.name;
+    return { ...t, topic, name: typeof topic === 'number' ? t.name : topic.name };
+  });
+  // An injected error for a topic (or partition) goes on its partitions; one for no topic on the group.
+  const injected = context.claimError(wanted.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))));
+  if (injected?.appliesTo()) return { errorCode: injected.code, topics: [] };
+  if (!coordinates(context, groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
+  const topics = wanted.map(({ topic, name, ...t }) => {
     return {
       name,
       topicId: typeof topic === 'number' ? t.topicId : topic.id,

@@ -9,7 +9,7 @@
 import { cpus, platform, release } from 'node:os';
 import type { CommitSink } from '../../src/consumer/contracts.js';
 import type { FetchedPartitionInfo } from '../../src/consumer/fetch-target.js';
-import { PartitionStage } from '../../src/consumer/partition-stage.js';
+import { PartitionStage, fetchTargetOf } from '../../src/consumer/partition-stage.js';
 import { decodeRecordBatchesSync, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import type { KafkaRecord, RecordBatch } from '../../src/protocol/records/types.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
@@ -59,7 +59,7 @@ const info: FetchedPartitionInfo = { highWatermark: RECORDS_PER_FETCH, lastStabl
 /** The same decoded batch is fed again and again: `seek(0)` rewinds the stage between rounds. */
 function feed(stage: PartitionStage, batch: RecordBatch): void {
   stage.seek(0);
-  stage.onFetched([batch], info);
+  fetchTargetOf(stage).onFetched([batch], info);
 }
 
 let touched = 0;

@@ -96,13 +96,25 @@ interface Drain {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** Each stage's handle for the fetch scheduler (see {@link fetchTargetOf}). */
+const fetchTargets = new WeakMap<PartitionStage, FetchTarget>();
+
 /**
- * One assigned partition: fetch target, bounded buffer, demand, delivery and ack tracking. Users
- * see it only as the public `PartitionStage` interface (the subscriber's methods); the
- * engine methods below (onFetched, revoke, lose, seek, …) are for the consumer's
- * own parts, which hold the class.
+ * The fetch scheduler's handle on `stage`: what it asks (bytes wanted, growth) and hands over
+ * (batches, errors). Private to the consumer's own parts: the stage itself has none of these
+ * methods, so neither a subscriber nor a cast can feed it records.
  */
-export class PartitionStage implements SubscriberView, FetchTarget {
+export function fetchTargetOf(stage: PartitionStage): FetchTarget {
+  return fetchTargets.get(stage) as FetchTarget;
+}
+
+/**
+ * One assigned partition: bounded buffer, demand, delivery and ack tracking; its fetch side is a
+ * separate handle ({@link fetchTargetOf}). Users see it only as the public `PartitionStage`
+ * interface (the subscriber's methods); the engine methods below (revoke, lose, seek, …) are for
+ * the consumer's own parts, which hold the class.
+ */
+export class PartitionStage implements SubscriberView {
   readonly topic: string;
   readonly partition: number;
   /** Leader epoch sent with fetches; the group or scheduler updates it when metadata changes. */
@@ -176,6 +188,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
       detach: (subscription) => this.subscriber.detach(subscription),
       fail: (error) => this.fail(error),
     };
+    fetchTargets.set(this, this.makeFetchTarget());
     this.subscriber = new SubscriberSlot(
       this.source,
       () => this.state !== 'active' || this.failure !== null,
@@ -476,7 +489,41 @@ export class PartitionStage implements SubscriberView, FetchTarget {
     this.maybeWake();
   }
 
-  // ---- FetchTarget (called by the fetch scheduler) --------------------------------------------
+  // ---- the fetch side (the scheduler reaches it through fetchTargetOf) --------------------------
+
+  /** The handle {@link fetchTargetOf} returns: arrow functions and getters over the stage's private state. */
+  private makeFetchTarget(): FetchTarget {
+    const read = {
+      fetchOffset: () => this.position,
+      leaderEpoch: () => this.leaderEpoch,
+      active: () => this.state === 'active',
+      // Buffered bytes per wire byte from the batches buffered so far (a cautious 2 before the first).
+      growth: () => this.wire.growth,
+      bufferedBytes: () => this.buffer.bufferedBytes,
+    };
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      get fetchOffset() {
+        return read.fetchOffset();
+      },
+      get leaderEpoch() {
+        return read.leaderEpoch();
+      },
+      get active() {
+        return read.active();
+      },
+      get growth() {
+        return read.growth();
+      },
+      get bufferedBytes() {
+        return read.bufferedBytes();
+      },
+      fetchBytesWanted: (budgetBytes) => this.#fetchBytesWanted(budgetBytes),
+      onFetched: (batches, info) => this.#onFetched(batches, info),
+      onFetchError: (error) => this.#onFetchError(error),
+    };
+  }
 
   /** Bytes (decompressed) buffered and undelivered: the scheduler caps each partition's share of the budget by it. */
   get bufferedBytes(): number {
@@ -502,18 +549,10 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * every target it considers when it plans a Fetch, with 0 when it passes the target over; the
    * stage wakes it when it goes from having answered 0 to wanting (FetchTarget's wake-up rule).
    */
-  fetchBytesWanted(budgetBytes: number): number {
+  #fetchBytesWanted(budgetBytes: number): number {
     const buffered = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes) : 0;
     this.wantReported = buffered > 0;
     return buffered > 0 ? Math.max(1, this.wire.wireFor(buffered)) : 0;
-  }
-
-  /**
-   * Buffered bytes one fetched (wire) byte of this partition becomes, from the batches buffered so
-   * far (a cautious 2 before the first): the scheduler reserves budget with it.
-   */
-  get growth(): number {
-    return this.wire.growth;
   }
 
   /**
@@ -531,7 +570,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
    * stage half-updated. Ignored when the stage stopped, or when `info.fetchOffset` shows the
    * response was asked for a position the stage has left (seek).
    */
-  onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
+  #onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
     if (this.state !== 'active') return;
     if (info.fetchOffset !== undefined && info.fetchOffset !== this.position) return;
     const intake = visibleRecords(batches, this.position, {
@@ -568,7 +607,7 @@ export class PartitionStage implements SubscriberView, FetchTarget {
   }
 
   /** A per-partition error the scheduler could not handle: it stands (no more fetches) until {@link seek}; the subscriber sees it once buffered records it may take are taken. */
-  onFetchError(error: Error): void {
+  #onFetchError(error: Error): void {
     if (this.state !== 'active') return;
     this.failure = error;
     this.notifySoon();

@@ -19,13 +19,12 @@ import type { FetchTarget } from './fetch-target.js';
 import { FetchScheduler, type OutOfRangeInfo } from './fetch-scheduler.js';
 import { resetOutOfRange } from './offset-reset.js';
 import type { ResolvedConsumerCommon } from './options.js';
-import { PartitionStage } from './partition-stage.js';
+import { fetchTargetOf, PartitionStage, toError } from './partition-stage.js';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats, PartitionStage as SubscriberView } from './types.js';
 import { isAbort, MergedStream } from './merged-stream.js';
 import { SubscriberTasks } from './subscriber-tasks.js';
 import type { DeadLetterProducer } from './dead-letter.js';
 import { FailureHandler } from './failure-handler.js';
-import { toError } from './partition-stage.js';
 import { lookUpStarts, type StartLookup } from './start-lookup.js';
 import { StuckWatch } from './stuck-watch.js';
 
@@ -299,7 +298,7 @@ export class StageHost<E> {
     stage.setFailureStats(this.failures.retryingStats(tp));
     this.stages.set(tpKey(tp.topic, tp.partition), stage);
     this.commits.register(stage, committed);
-    this.scheduler.add(stage);
+    this.scheduler.add(fetchTargetOf(stage));
     this.run(stage);
     return stage;
   }
@@ -332,7 +331,7 @@ export class StageHost<E> {
         const key = tpKey(stage.topic, stage.partition);
         this.draining.set(key, stage);
         try {
-          this.scheduler.remove(stage);
+          this.scheduler.remove(fetchTargetOf(stage));
           const drained = stage.revoke(this.options.drainTimeoutMs, reason);
           this.maybeEndDrain(stage);
           await drained;
@@ -396,7 +395,7 @@ export class StageHost<E> {
     if (stages.length === 0 && parked.length === 0) return;
     for (const stage of stages) {
       this.commits.unregister(stage);
-      this.scheduler.remove(stage);
+      this.scheduler.remove(fetchTargetOf(stage));
       stage.lose();
     }
     this.events.publish('lost', { partitions: [...stages, ...parked].map(({ topic, partition }) => ({ topic, partition })), reason });
@@ -405,7 +404,7 @@ export class StageHost<E> {
   /** Takes `stage` out of delivery (no fetches, no longer its partition's stage); it stays reachable for acks while it drains. */
   private detach(stage: PartitionStage): void {
     const key = tpKey(stage.topic, stage.partition);
-    this.scheduler.remove(stage);
+    this.scheduler.remove(fetchTargetOf(stage));
     if (this.stages.get(key) === stage) this.stages.delete(key);
     this.stuckWatch.forget(stage.topic, stage.partition);
     this.draining.set(key, stage);

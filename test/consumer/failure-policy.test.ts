@@ -13,6 +13,7 @@ import { StandaloneConsumer } from '../../src/consumer/standalone-consumer.js';
 import { InvalidArgumentError, InvalidOptionError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, fetchOnce, flush, makeBatch, makeRecord, makeStage } from './delivery/fixtures.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 /** A failure sink that records what it hears and, as the stage host does, stops the stage's delivery. */
 class RecordingFailures implements FailureSink {
@@ -159,7 +160,7 @@ test('a stage re-delivering after failures sets record.attempt from the rewinds;
   const { stage } = makeStage({ startOffset: 3, redelivery: history });
   const it = stage.records({ maxDemand: 10 });
   const pending = it.next();
-  stage.onFetched([makeBatch(3, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(3, 9)], fetchInfo(10));
   const attempts = [((await pending).value as KafkaRecord).attempt];
   for (let i = 0; i < 6; i++) attempts.push(((await it.next()).value as KafkaRecord).attempt);
   // 3 and 4 were delivered in both rewinds, 5 in the first, 6-9 never.

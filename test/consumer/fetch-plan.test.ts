@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import { planFetch } from '../../src/consumer/fetch-plan.js';
 import { newTargetState, type TargetState } from '../../src/consumer/fetch-state.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { ObservedStage } from './fetch-scheduler-stages.js';
+import { ObservedStage, type ObservedTarget } from './fetch-scheduler-stages.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 const waker = { wakes: 0, wake(): void {
   this.wakes++;
@@ -18,7 +19,7 @@ function states(count: number, budget: ByteBudget): TargetState[] {
   return Array.from({ length: count }, (_, p) => {
     const stage = new ObservedStage('t', p, 0, budget, waker, { maxRecords: 1000, maxBytes: 1024 * 1024, minFetchBytes: 1024 });
     stage.ask(100);
-    return newTargetState(stage, `t:${p}`);
+    return newTargetState(stage.target, `t:${p}`);
   });
 }
 
@@ -62,8 +63,8 @@ test('every part reserves what it may bring: the sum of reservations stays withi
 test('a partition passed over (no budget left) is told so: its next want wakes the scheduler', () => {
   const budget = new ByteBudget(64 * 1024);
   const all = states(2, budget);
-  const stage = all[1]?.target as ObservedStage;
-  assert.ok(stage.fetchBytesWanted(budget.free) > 0, 'it wants bytes (and has said so)');
+  const stage = (all[1]?.target as ObservedTarget).stage;
+  assert.ok(fetchTargetOf(stage).fetchBytesWanted(budget.free) > 0, 'it wants bytes (and has said so)');
   budget.reserve(64 * 1024); // another broker's Fetch holds the whole budget
   const plan = planFetch(all, 0, { budget, share: 64 * 1024, maxBytesPerPartition: 16 * 1024 });
   assert.equal(plan.parts.length, 0);

@@ -54,7 +54,7 @@ test('defect 4: a partition skipped at its share of the budget wakes the schedul
   const budget = new ByteBudget(64 * 1024);
   const scheduler = schedulerFor(w, budget, { options: settings(1024) });
   const stages = Array.from({ length: 8 }, (_, p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { maxBytes: 1024 * 1024, minFetchBytes: 1024 }, { taking: p !== 0 }));
-  for (const s of stages) scheduler.add(s);
+  for (const s of stages) scheduler.add(s.target);
   const capped = stages[0] as ObservedStage;
   scheduler.start();
   capped.ask(200); // a stalled subscriber: demand outstanding, nothing taken yet
@@ -76,7 +76,7 @@ test('defect 4: a partition parked on an error, then moved by seek(), is fetched
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
-  scheduler.add(t);
+  scheduler.add(t.target);
   scheduler.start();
   t.ask(50);
   await eventually(() => t.errors.length === 1, { what: 'the error', timeoutMs: 5000 });
@@ -117,7 +117,7 @@ test('defect 5: 8 partitions of large batches: held + reserved never pass the li
   const watch = watchPeak(budget, stages);
   try {
     for (const s of stages) {
-      scheduler.add(s);
+      scheduler.add(s.target);
       s.ask(RECORDS);
     }
     scheduler.start();
@@ -152,7 +152,7 @@ test('defect 5: two brokers, 16 partitions: the peak stays within the limit plus
   const watch = watchPeak(budget, stages);
   try {
     for (const s of stages) {
-      scheduler.add(s);
+      scheduler.add(s.target);
       s.ask(RECORDS);
     }
     scheduler.start();
@@ -178,7 +178,7 @@ test('defect 4/5 at scale: 64 partitions, batches larger than a share: the budge
   const watch = watchPeak(budget, stages);
   try {
     for (const s of stages) {
-      scheduler.add(s);
+      scheduler.add(s.target);
       s.ask(RECORDS);
     }
     scheduler.start();
@@ -220,7 +220,7 @@ test('defect 16: an answer far larger than asked for is cut to what was asked pl
     watch.peak();
   };
   try {
-    scheduler.add(t);
+    scheduler.add(t.target);
     t.ask(RECORDS);
     scheduler.start();
     await eventually(() => t.responses >= 1, { what: 'the first answer', timeoutMs: 5000 });

@@ -13,7 +13,7 @@ import { KafkaStageError } from '../../src/errors.js';
 import { ResponseTooLargeError } from '../../src/network/errors.js';
 import { BATCH_LENGTH_AT, LOG_OVERHEAD } from '../../src/protocol/records/batch-layout.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { ObservedStage } from './fetch-scheduler-stages.js';
+import { ObservedStage, type ObservedTarget } from './fetch-scheduler-stages.js';
 import { askedOf, asksFrom, cleanUpWorlds, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world, type World } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -67,8 +67,8 @@ test('defect 17: batches all below the fetch offset: a NoProgressError after a b
   const scheduler = schedulerFor(w, budget);
   const stuck = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
   const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
-  scheduler.add(stuck);
-  scheduler.add(fine);
+  scheduler.add(stuck.target);
+  scheduler.add(fine.target);
   scheduler.start();
   stuck.ask(100);
   fine.ask(300);
@@ -99,8 +99,8 @@ test('defect 17: a first batch always longer than the bytes sent (the ask growin
   const scheduler = schedulerFor(w, budget);
   const stuck = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
   const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
-  scheduler.add(stuck);
-  scheduler.add(fine);
+  scheduler.add(stuck.target);
+  scheduler.add(fine.target);
   scheduler.start();
   stuck.ask(100);
   fine.ask(300);
@@ -126,14 +126,14 @@ test('defect 17: OFFSET_OUT_OF_RANGE naming the offset asked as the log start: t
     // The earliest policy: seek to the log start the broker named.
     onOffsetOutOfRange: (t, info) => {
       resets.push(info.offset);
-      (t as ObservedStage).seek(info.logStartOffset);
+      (t as ObservedTarget).stage.seek(info.logStartOffset);
       return Promise.resolve();
     },
   });
   const stuck = new ObservedStage(TOPIC, 0, 40, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
   const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
-  scheduler.add(stuck);
-  scheduler.add(fine);
+  scheduler.add(stuck.target);
+  scheduler.add(fine.target);
   scheduler.start();
   stuck.ask(10);
   fine.ask(300);
@@ -153,8 +153,8 @@ test('defect 19: CORRUPT_MESSAGE is reported once (rate-limited), retried with b
   const scheduler = schedulerFor(w, budget, { onError: (e) => reported.push(e) });
   const bad = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
   const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
-  scheduler.add(bad);
-  scheduler.add(fine);
+  scheduler.add(bad.target);
+  scheduler.add(fine.target);
   scheduler.start();
   bad.ask(100);
   fine.ask(300);
@@ -185,8 +185,8 @@ test('defect 19: KAFKA_STORAGE_ERROR is reported once and retried (re-routed) un
   const scheduler = schedulerFor(w, budget, { onError: (e) => reported.push(e) });
   const disk = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
   const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
-  scheduler.add(disk);
-  scheduler.add(fine);
+  scheduler.add(disk.target);
+  scheduler.add(fine.target);
   scheduler.start();
   disk.ask(100);
   fine.ask(300);
@@ -211,8 +211,8 @@ test('defect 19: a throttle time of 2^31 − 1 ms is honoured only up to the cap
   });
   const a = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 600 });
   const b = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
-  scheduler.add(a);
-  scheduler.add(b);
+  scheduler.add(a.target);
+  scheduler.add(b.target);
   scheduler.start();
   a.ask(100);
   b.ask(300);
@@ -237,7 +237,7 @@ test('a batch larger than maxResponseBytes parks its partition with ERR_RESPONSE
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const stage = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64 });
-  scheduler.add(stage);
+  scheduler.add(stage.target);
   scheduler.start();
   stage.ask(5);
   await eventually(() => stage.errors.length > 0, { what: 'the partition failed', timeoutMs: 10_000 });

@@ -10,9 +10,9 @@
  * {@link ObservedStage.setTaking} (a stalled handler: demand outstanding, buffer filling).
  */
 import type { CommitSink } from '../../src/consumer/contracts.js';
-import type { FetchedPartitionInfo, FetchWaker } from '../../src/consumer/fetch-target.js';
-import { PartitionStage } from '../../src/consumer/partition-stage.js';
-import type { KafkaRecord, RecordBatch } from '../../src/protocol/records/types.js';
+import type { FetchTarget, FetchWaker } from '../../src/consumer/fetch-target.js';
+import { fetchTargetOf, PartitionStage } from '../../src/consumer/partition-stage.js';
+import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import type { ByteBudget } from '../../src/stage/byte-budget.js';
 import type { PartitionBufferLimits } from '../../src/stage/partition-buffer.js';
 
@@ -36,7 +36,15 @@ export class RecordingSink implements CommitSink {
 /** Limits used when a test gives none: the same as the scheduler tests always used. */
 const DEFAULT_LIMITS: PartitionBufferLimits = { maxRecords: 1000, maxBytes: 256 * 1024, minFetchBytes: 4096 };
 
-/** A real PartitionStage whose subscriber the test drives and watches. */
+/** The handle the scheduler is given for an {@link ObservedStage}: the stage's own, naming its stage. */
+export interface ObservedTarget extends FetchTarget {
+  readonly stage: ObservedStage;
+}
+
+/**
+ * A real PartitionStage whose subscriber the test drives and watches. Give the scheduler its
+ * {@link ObservedStage.target} (the stage's own fetch handle, counting the answers it takes).
+ */
 export class ObservedStage extends PartitionStage {
   /** Every record handed to the subscriber, in order. */
   readonly delivered: KafkaRecord[] = [];
@@ -64,11 +72,14 @@ export class ObservedStage extends PartitionStage {
     super({ topic, partition, startOffset: fromOffset, leaderEpoch: -1, limits: full, budget, waker, commitSink: sink, maxProcessingMs: 0 });
     this.limits = full;
     this.sink = sink;
+    this.target = observedTarget(this, fetchTargetOf(this));
     if (options.taking ?? true) this.setTaking();
   }
 
   /** Where this stage's acks go. */
   readonly sink: RecordingSink;
+  /** What the scheduler holds: the stage's fetch handle, counting {@link responses} and calling {@link afterFetched}. */
+  readonly target: ObservedTarget;
 
   /** The subscriber starts taking (and acking) what it asks for; it never stops again. */
   setTaking(): void {
@@ -113,9 +124,35 @@ export class ObservedStage extends PartitionStage {
     return s.bufferedRecords >= this.limits.maxRecords || s.bufferedBytes >= this.limits.maxBytes;
   }
 
-  override onFetched(batches: readonly RecordBatch[], info: FetchedPartitionInfo): void {
-    this.responses++;
-    super.onFetched(batches, info);
-    this.afterFetched?.();
-  }
+}
+
+/** `inner` (the stage's own handle) with its answers counted on `stage`. */
+function observedTarget(stage: ObservedStage, inner: FetchTarget): ObservedTarget {
+  return {
+    stage,
+    topic: inner.topic,
+    partition: inner.partition,
+    get fetchOffset() {
+      return inner.fetchOffset;
+    },
+    get leaderEpoch() {
+      return inner.leaderEpoch;
+    },
+    get active() {
+      return inner.active;
+    },
+    get growth() {
+      return inner.growth;
+    },
+    get bufferedBytes() {
+      return inner.bufferedBytes;
+    },
+    fetchBytesWanted: (budgetBytes) => inner.fetchBytesWanted(budgetBytes),
+    onFetched: (batches, info) => {
+      stage.responses++;
+      inner.onFetched(batches, info);
+      stage.afterFetched?.();
+    },
+    onFetchError: (error) => inner.onFetchError(error),
+  };
 }

@@ -10,7 +10,7 @@ import type { OutOfRangeInfo } from '../../src/consumer/fetch-scheduler.js';
 import { CorruptRecordError } from '../../src/protocol/errors.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import type { FakeBroker } from '../helpers/fake-broker.js';
-import { ObservedStage } from './fetch-scheduler-stages.js';
+import { ObservedStage, type ObservedTarget } from './fetch-scheduler-stages.js';
 import { askedOf, cleanUpWorlds, fetchesSeen, clusterWorld, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -26,8 +26,8 @@ test('records of two partitions arrive in order; every Fetch covers both; never 
   const scheduler = schedulerFor(w, budget);
   const a = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 4096 });
   const b = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 4096 });
-  scheduler.add(a);
-  scheduler.add(b);
+  scheduler.add(a.target);
+  scheduler.add(b.target);
   scheduler.start();
   a.ask(200);
   b.ask(200);
@@ -60,8 +60,8 @@ test('a partition without demand is left out of every Fetch while another keeps 
   const scheduler = schedulerFor(w, budget);
   const idle = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
   const busy = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512, maxBytes: 8192 });
-  scheduler.add(idle);
-  scheduler.add(busy);
+  scheduler.add(idle.target);
+  scheduler.add(busy.target);
   scheduler.start();
   busy.ask(2000);
   await eventually(() => busy.delivered.length >= 500, { what: '500 records of the busy partition', timeoutMs: 10_000 });
@@ -78,7 +78,7 @@ test('an idle scheduler sends nothing: no demand, no Fetch', async () => {
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
-  scheduler.add(t);
+  scheduler.add(t.target);
   scheduler.start();
   t.ask(10);
   await eventually(() => t.delivered.length === 10, { what: '10 records', timeoutMs: 5_000 });
@@ -103,8 +103,8 @@ test('NOT_LEADER_OR_FOLLOWER: the partition moves to its new leader and continue
   const scheduler = schedulerFor(w, budget);
   const moving = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
   const staying = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 2048 });
-  scheduler.add(moving);
-  scheduler.add(staying);
+  scheduler.add(moving.target);
+  scheduler.add(staying.target);
   scheduler.start();
   moving.ask(300);
   staying.ask(300);
@@ -138,16 +138,16 @@ test('OFFSET_OUT_OF_RANGE goes to the callback; the partition waits for the rese
   const scheduler = schedulerFor(w, budget, {
     onOffsetOutOfRange: async (t, info) => {
       calls.push(info);
-      assert.equal(t, target);
+      assert.equal((t as ObservedTarget).stage, target);
       await new Promise((resolve) => setTimeout(resolve, 20)); // the group asks ListOffsets
-      (t as ObservedStage).seek(30);
+      (t as ObservedTarget).stage.seek(30);
     },
   });
   const lost = new ObservedStage(TOPIC, 0, 500, budget, scheduler);
   target = lost;
   const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler);
-  scheduler.add(lost);
-  scheduler.add(fine);
+  scheduler.add(lost.target);
+  scheduler.add(fine.target);
   scheduler.start();
   lost.ask(20);
   fine.ask(100);
@@ -172,8 +172,8 @@ test('a failing reset goes to the target as its error and the partition stays ou
   const scheduler = schedulerFor(w, budget, { onOffsetOutOfRange: () => Promise.reject(refusal) });
   const lost = new ObservedStage(TOPIC, 0, 70, budget, scheduler);
   const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
-  scheduler.add(lost);
-  scheduler.add(fine);
+  scheduler.add(lost.target);
+  scheduler.add(fine.target);
   scheduler.start();
   lost.ask(10);
   fine.ask(2000);
@@ -192,7 +192,7 @@ test('a broker that stops answering: the Fetch times out, the client reconnects 
   const errors: Error[] = [];
   const scheduler = schedulerFor(w, budget, { onError: (e) => errors.push(e) });
   const t = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 256, maxBytes: 1024 });
-  scheduler.add(t);
+  scheduler.add(t.target);
   scheduler.start();
   t.ask(200);
   await eventually(() => t.delivered.length === 200, { what: 'all records across the stall', timeoutMs: 10_000 });
@@ -222,8 +222,8 @@ test('a corrupt batch is a typed error for its partition only; the others keep f
   const scheduler = schedulerFor(w, budget);
   const broken = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64, maxBytes: 4096 });
   const fine = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 512 });
-  scheduler.add(broken);
-  scheduler.add(fine);
+  scheduler.add(broken.target);
+  scheduler.add(fine.target);
   scheduler.start();
   broken.ask(50);
   fine.ask(1000);
@@ -261,8 +261,8 @@ test('a batch larger than the size asked for: the next Fetch asks for all of it,
   const scheduler = schedulerFor(w, budget);
   const large = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 64 * 1024 });
   const other = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { minFetchBytes: 1024 });
-  scheduler.add(other);
-  scheduler.add(large);
+  scheduler.add(other.target);
+  scheduler.add(large.target);
   scheduler.start();
   large.ask(1); // one record's worth of demand: far less than its 10 KB batch
   other.ask(400);
@@ -282,7 +282,7 @@ test('stop() ends a Fetch the broker is holding and returns its reservation', as
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 5, budget, scheduler);
-  scheduler.add(t);
+  scheduler.add(t.target);
   scheduler.start();
   t.ask(10);
   await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
@@ -299,7 +299,7 @@ test('a position moved while its Fetch was out: the stale answer is dropped, the
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const t = new ObservedStage(TOPIC, 0, 20, budget, scheduler);
-  scheduler.add(t);
+  scheduler.add(t.target);
   scheduler.start();
   t.ask(10);
   await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
@@ -326,13 +326,13 @@ test('a target removed while its Fetch is out gets nothing; the others in the sa
   const scheduler = schedulerFor(w, budget);
   const gone = new ObservedStage(TOPIC, 0, 0, budget, scheduler);
   const kept = new ObservedStage(TOPIC, 1, 0, budget, scheduler);
-  scheduler.add(gone);
-  scheduler.add(kept);
+  scheduler.add(gone.target);
+  scheduler.add(kept.target);
   scheduler.start();
   gone.ask(10);
   kept.ask(10);
   await eventually(() => w.fake.requests('Fetch').length >= 1, { what: 'the Fetch at the broker', timeoutMs: 5_000 });
-  scheduler.remove(gone);
+  scheduler.remove(gone.target);
   release();
   await eventually(() => kept.delivered.length === 10, { what: 'the kept partition', timeoutMs: 5_000 });
   assert.equal(fetchesSeen(w)[0]?.partitions.length, 2, 'both were in the Fetch');

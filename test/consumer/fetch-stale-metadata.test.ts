@@ -23,7 +23,7 @@ async function metadataRequestsAround(code: number, times: number): Promise<{ w:
   const budget = new ByteBudget(1024 * 1024);
   const scheduler = schedulerFor(w, budget);
   const stage = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { minFetchBytes: 64 });
-  scheduler.add(stage);
+  scheduler.add(stage.target);
   scheduler.start();
   stage.ask(10);
   await eventually(() => stage.delivered.length === 10, { what: 'the records before the failing offset', timeoutMs: 10_000 });

@@ -27,6 +27,7 @@ import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { FakeBroker } from '../helpers/fake-broker.js';
 import { batchWithOffsetDeltas } from '../helpers/hostile-batches.js';
 import { fetchInfo, flush, makeStage } from './delivery/fixtures.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 const LIMITS = { maxRecords: 20_000, maxBytes: 64 * 1024 * 1024, minFetchBytes: 100 };
 
@@ -82,7 +83,7 @@ test('defect 14, records(): offsets going backwards or past their batch are skip
   const { stage } = stageWith();
   const it = stage.records({ maxDemand: 100 });
   const first = it.next();
-  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  fetchTargetOf(stage).onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
   const got: KafkaRecord[] = [(await first).value as KafkaRecord];
   while (got.length < KEPT.length) got.push((await it.next()).value as KafkaRecord);
   assert.deepEqual(offsetsOf(got), KEPT);
@@ -100,7 +101,7 @@ test('defect 14, batches(): a batch acked whole covers its kept records; the com
   const { stage } = stageWith();
   const it = stage.batches({ maxDemand: 100, minDemand: 0 });
   const pending = it.next();
-  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  fetchTargetOf(stage).onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
   const batches: ConsumerBatch[] = [(await pending).value as ConsumerBatch];
   while (batches.reduce((n, b) => n + b.records.length, 0) < KEPT.length) batches.push((await it.next()).value as ConsumerBatch);
   assert.deepEqual(batches.flatMap((b) => offsetsOf(b.records)), KEPT);
@@ -123,7 +124,7 @@ test('defect 14, ask + onRecords: the kept records reach the handler; no error i
     (err) => errors.push(err),
   );
   stage.ask(100);
-  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  fetchTargetOf(stage).onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
   await flush();
   assert.deepEqual(offsetsOf(got), KEPT);
   assert.deepEqual(errors, []);
@@ -139,7 +140,7 @@ test('defect 14, readable(): the Node stream carries the kept records and stays 
   const errored: Error[] = [];
   stream.on('error', (err) => errored.push(err));
   await flush();
-  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  fetchTargetOf(stage).onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
   await flush();
   assert.deepEqual(offsetsOf(got), KEPT);
   assert.deepEqual(errored, []);
@@ -152,7 +153,7 @@ test('defect 14, readableStream(): the web stream carries the kept records', asy
   const reader = stage.readableStream({ maxDemand: 100 }).getReader();
   const first = reader.read();
   await flush();
-  stage.onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
+  fetchTargetOf(stage).onFetched(await backwardsFetch(), fetchInfo(10, { fetchOffset: 0 }));
   const got: KafkaRecord[] = [(await first).value as KafkaRecord];
   while (got.length < KEPT.length) got.push((await reader.read()).value as KafkaRecord);
   assert.deepEqual(offsetsOf(got), KEPT);
@@ -184,7 +185,7 @@ test('defect 14 at scale: a 5000-record batch with swapped and repeated offset d
     got.push(...records);
   });
   stage.ask(count + 10);
-  stage.onFetched(decode(bytes), fetchInfo(base + count + 3, { fetchOffset: base }));
+  fetchTargetOf(stage).onFetched(decode(bytes), fetchInfo(base + count + 3, { fetchOffset: base }));
   await flush();
   assert.deepEqual(offsetsOf(got), expected);
   // Acked out of order, the last first: the commit waits for the gap, then covers the end.
@@ -201,7 +202,7 @@ test('defect 14: records below the fetch position inside a batch that starts bef
   });
   stage.ask(100);
   // A batch spanning 0..5 (a compressed batch re-sent whole) whose deltas wander: 4, 1, 3, 5, 2, 0.
-  stage.onFetched(decode(await batchWithOffsetDeltas(['4', '1', '3', '5', '2', '0'], [4, 1, 3, 5, 2, 0], 0)), fetchInfo(6, { fetchOffset: 3 }));
+  fetchTargetOf(stage).onFetched(decode(await batchWithOffsetDeltas(['4', '1', '3', '5', '2', '0'], [4, 1, 3, 5, 2, 0], 0)), fetchInfo(6, { fetchOffset: 3 }));
   await flush();
   assert.deepEqual(offsetsOf(got), [4, 5]);
   assert.equal(stage.stats().fetchedOffset, 6);
@@ -249,7 +250,7 @@ test('defect 18, stage: a marker key shorter than 4 bytes under read_committed i
   );
   stage.ask(5000);
   const batches = decode(Buffer.concat(await shortMarkerLog()));
-  assert.doesNotThrow(() => stage.onFetched(batches, fetchInfo(2000, { fetchOffset: 0, abortedTransactions: ABORTED })));
+  assert.doesNotThrow(() => fetchTargetOf(stage).onFetched(batches, fetchInfo(2000, { fetchOffset: 0, abortedTransactions: ABORTED })));
   await flush();
   assert.deepEqual(offsetsOf(got), Array.from({ length: 1000 }, (_, i) => i), 'the sound records before the marker, each once');
   assert.equal(errors.length, 1);
@@ -263,11 +264,11 @@ test('defect 18, stage: a marker key shorter than 4 bytes under read_committed i
   const stats = stage.stats();
   assert.equal(stats.fetchedOffset, 1000, 'the position stops at the unreadable batch (as Java: seek past it to go on)');
   assert.equal(stats.bufferedRecords, 0);
-  assert.equal(stage.fetchBytesWanted(budget.free), 0, 'no refetch of the bad batch in a loop');
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), 0, 'no refetch of the bad batch in a loop');
   assert.equal(budget.heldBytes, 0, 'every buffered byte was counted in and released again');
 
   // The same answer again (a late duplicate) changes nothing: position and failure stand.
-  stage.onFetched(batches, fetchInfo(2000, { fetchOffset: 1000, abortedTransactions: ABORTED }));
+  fetchTargetOf(stage).onFetched(batches, fetchInfo(2000, { fetchOffset: 1000, abortedTransactions: ABORTED }));
   await flush();
   assert.equal(got.length, 1000);
   assert.equal(errors.length, 1);
@@ -281,8 +282,8 @@ test('defect 18, stage: a marker key shorter than 4 bytes under read_committed i
     got.push(...records);
   });
   stage.ask(5000);
-  assert.ok(stage.fetchBytesWanted(budget.free) > 0);
-  stage.onFetched(batches.slice(2), fetchInfo(2000, { fetchOffset: 1001, abortedTransactions: ABORTED }));
+  assert.ok(fetchTargetOf(stage).fetchBytesWanted(budget.free) > 0);
+  fetchTargetOf(stage).onFetched(batches.slice(2), fetchInfo(2000, { fetchOffset: 1001, abortedTransactions: ABORTED }));
   await flush();
   assert.equal(got.length, 1999);
   assert.equal((got[got.length - 1] as KafkaRecord).offset, 1999);
@@ -295,7 +296,7 @@ test('defect 18, stage: a marker with a negative key version is unreadable too (
   stage.ask(10);
   const key = Buffer.alloc(4);
   key.writeInt16BE(-1, 0);
-  stage.onFetched(decode(await controlBatch(0, ABORTING_PRODUCER, key)), fetchInfo(1, { fetchOffset: 0, abortedTransactions: ABORTED }));
+  fetchTargetOf(stage).onFetched(decode(await controlBatch(0, ABORTING_PRODUCER, key)), fetchInfo(1, { fetchOffset: 0, abortedTransactions: ABORTED }));
   await flush();
   assert.equal(errors.length, 1);
   assert.ok(errors[0] instanceof CorruptRecordError);
@@ -312,7 +313,7 @@ test('defect 18, stage: under read_uncommitted (no aborted-transaction list) a m
     (err) => errors.push(err),
   );
   stage.ask(5000);
-  stage.onFetched(decode(Buffer.concat(await shortMarkerLog())), fetchInfo(2000, { fetchOffset: 0, abortedTransactions: null }));
+  fetchTargetOf(stage).onFetched(decode(Buffer.concat(await shortMarkerLog())), fetchInfo(2000, { fetchOffset: 0, abortedTransactions: null }));
   await flush();
   assert.equal(got.length, 1999);
   assert.deepEqual(errors, []);
@@ -382,7 +383,7 @@ test('defect 18, scheduler: read_committed over a short marker key gives no dupl
   });
   cleanups.push(() => scheduler.stop());
   const stage = makeStage({ limits: LIMITS, budget, topic: TOPIC, waker: scheduler }).stage;
-  scheduler.add(stage);
+  scheduler.add(fetchTargetOf(stage));
   scheduler.start();
 
   const got: KafkaRecord[] = [];
@@ -396,7 +397,7 @@ test('defect 18, scheduler: read_committed over a short marker key gives no dupl
   assert.equal(failure.context.offset, 1000);
   assert.deepEqual(offsetsOf(got), Array.from({ length: 1000 }, (_, i) => i), 'each record before the marker exactly once');
   assert.deepEqual(schedulerErrors, [], 'nothing thrown out of onFetched');
-  assert.equal(stage.fetchBytesWanted(budget.free), 0, 'the partition waits for a seek: no refetch loop');
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), 0, 'the partition waits for a seek: no refetch loop');
   assert.ok(fetchOffsets.length <= 2, `one Fetch brought it all (${fetchOffsets.join(',')})`);
   assert.ok(isolation.every((l) => l === 1), 'read_committed was asked for');
 });
@@ -545,7 +546,7 @@ test('defect 18, merged stream under read_committed: records before a short mark
     // The engine's view of the stage (users see only the subscriber API).
     const stage = consumer.stage(TOPIC, 0) as PartitionStage | undefined;
     assert.ok(stage?.error instanceof CorruptRecordError);
-    assert.equal(stage.fetchBytesWanted(1 << 20), 0, 'parked until a seek');
+    assert.equal(fetchTargetOf(stage).fetchBytesWanted(1 << 20), 0, 'parked until a seek');
     assert.equal(stage.stats().fetchedOffset, 1000);
   } finally {
     await consumer.stop();
@@ -614,7 +615,7 @@ test('defect 14, property: whatever offsets the batches carry, deliveries strict
           base = batch.lastOffset + 1;
         }
         const before = stage.fetchOffset;
-        stage.onFetched(batches, fetchInfo(base, { fetchOffset: before }));
+        fetchTargetOf(stage).onFetched(batches, fetchInfo(base, { fetchOffset: before }));
         assert.ok(stage.fetchOffset >= before, 'the position never moves back');
         await flush();
       }
@@ -659,7 +660,7 @@ test('defect 18, stage: a control batch without a producer id is skipped unread 
   );
   stage.ask(10);
   const bytes = Buffer.concat([await controlBatch(0, -1n, Buffer.from([0])), await plainBatch(1, 2)]);
-  stage.onFetched(decode(bytes), fetchInfo(3, { fetchOffset: 0, abortedTransactions: ABORTED }));
+  fetchTargetOf(stage).onFetched(decode(bytes), fetchInfo(3, { fetchOffset: 0, abortedTransactions: ABORTED }));
   await flush();
   assert.deepEqual(offsetsOf(got), [1, 2]);
   assert.deepEqual(errors, []);

@@ -10,6 +10,7 @@ import type { Ackable, ConsumerBatch } from '../../src/consumer/types.js';
 import { InvalidArgumentError, KafkaStageError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from './delivery/fixtures.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 function isInvalidArgument(argument: string): (err: unknown) => boolean {
   return (err) => {
@@ -27,7 +28,7 @@ async function stageWithDelivered(): Promise<{ stage: ReturnType<typeof makeStag
   const got: KafkaRecord[] = [];
   stage.onRecords((records) => got.push(...records));
   stage.ask(10);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   await flush();
   assert.equal(got.length, 10);
   return { stage, got };

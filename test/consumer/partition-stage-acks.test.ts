@@ -12,6 +12,7 @@ import { KafkaStageError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { CommitLog, track } from './commit-doubles.js';
 import { fetchInfo, flush, makeBatch, makeStage } from './delivery/fixtures.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 const COORDINATOR_NOT_AVAILABLE = 15;
 const ILLEGAL_GENERATION = 22;
@@ -25,7 +26,7 @@ async function setup(strategy: CommitStrategy, start: number, count: number, thr
   const got: KafkaRecord[] = [];
   stage.onRecords((records) => got.push(...records));
   stage.ask(count);
-  stage.onFetched([makeBatch(start, start + count - 1)], fetchInfo(start + count));
+  fetchTargetOf(stage).onFetched([makeBatch(start, start + count - 1)], fetchInfo(start + count));
   await flush();
   assert.equal(got.length, count);
   return { log, commits, stage, got };
@@ -136,7 +137,7 @@ async function delivered(count: number, start = 0) {
   const deliver = async (from: number, n: number) => {
     const before = got.length;
     stage.ask(n);
-    stage.onFetched([makeBatch(from, from + n - 1)], fetchInfo(10_000, { fetchOffset: stage.fetchOffset }));
+    fetchTargetOf(stage).onFetched([makeBatch(from, from + n - 1)], fetchInfo(10_000, { fetchOffset: stage.fetchOffset }));
     await flush();
     assert.equal(got.length - before, n);
   };
@@ -202,7 +203,7 @@ test('liveness: under async, a committable offset moved only by skipped control 
   await flush();
   assert.deepEqual(log.offsetsOf(0), [1]);
   // A transaction marker at offset 1 comes after every record was acked: the position moves to 2.
-  stage.onFetched([makeBatch(1, 1, { isControl: true })], fetchInfo(2, { fetchOffset: 1 }));
+  fetchTargetOf(stage).onFetched([makeBatch(1, 1, { isControl: true })], fetchInfo(2, { fetchOffset: 1 }));
   assert.equal(stage.committableOffset, 2);
   t.mock.timers.tick(60_000);
   await flush();
@@ -212,7 +213,7 @@ test('liveness: under async, a committable offset moved only by skipped control 
 test('liveness: under sync, a committable offset moved only by skipped control records is committed', async () => {
   const { log, stage } = await setup('sync', 0, 1);
   await stage.ack(0);
-  stage.onFetched([makeBatch(1, 1, { isControl: true })], fetchInfo(2, { fetchOffset: 1 }));
+  fetchTargetOf(stage).onFetched([makeBatch(1, 1, { isControl: true })], fetchInfo(2, { fetchOffset: 1 }));
   await flush();
   assert.deepEqual(log.offsetsOf(0), [1, 2]);
 });

@@ -14,6 +14,7 @@ import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from './delivery/fixtures.js';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { clientOptions, logCluster, LOG_TOPIC } from './log-cluster.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 const T = { timeout: 20_000 };
 const open: { stop(): Promise<void> }[] = [];
@@ -27,7 +28,7 @@ async function stageWithDelivered(topic: string, partition: number) {
   const got: KafkaRecord[] = [];
   made.stage.onRecords((records) => got.push(...records));
   made.stage.ask(5);
-  made.stage.onFetched([makeBatch(5, 9, { topic, partition })], fetchInfo(10));
+  fetchTargetOf(made.stage).onFetched([makeBatch(5, 9, { topic, partition })], fetchInfo(10));
   await flush();
   assert.deepEqual(
     got.map((r) => r.offset),

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import type { KafkaRecord, RecordBatch } from '../../src/protocol/records/types.js';
 import type { ConsumerBatch } from '../../src/consumer/types.js';
 import { fetchInfo, flush, makeBatch, makeStage, RECORD_BYTES } from './delivery/fixtures.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 type SegmentKind = 'data' | 'gap' | 'control' | 'aborted';
 interface Segment {
@@ -111,7 +112,7 @@ test('property: demand, contiguity and the committable offset hold under any int
         for (const action of actions) {
           if (action.type === 'fetch') {
             // As the scheduler: only when the stage wants bytes, at most about what it wants.
-            const wanted = stage.fetchBytesWanted(budget.free);
+            const wanted = fetchTargetOf(stage).fetchBytesWanted(budget.free);
             if (wanted > 0) {
               const from = stage.fetchOffset;
               let i = log.batches.findIndex((b) => b.lastOffset >= from);
@@ -125,7 +126,7 @@ test('property: demand, contiguity and the committable offset hold under any int
                   bytes += b.records.length * RECORD_BYTES;
                 }
                 const reserved = budget.reserve(wanted);
-                stage.onFetched(sent, fetchInfo(log.batches.length, { abortedTransactions: log.aborts, fetchOffset: from }));
+                fetchTargetOf(stage).onFetched(sent, fetchInfo(log.batches.length, { abortedTransactions: log.aborts, fetchOffset: from }));
                 budget.settle(reserved, 0);
               }
             }

@@ -9,33 +9,34 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FIRST_FETCH_BYTES } from '../../src/stage/partition-buffer.js';
 import { fetchInfo, makeBatch, makeStage } from './delivery/fixtures.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 test('answers that bring only skipped offsets grow the next ask (doubling, up to the room) until a record is seen', () => {
   const { stage, budget } = makeStage({ limits: { maxRecords: 1000, maxBytes: 64 * 1024, minFetchBytes: 1 } });
   stage.ask(1000);
-  assert.equal(stage.fetchBytesWanted(budget.free), FIRST_FETCH_BYTES);
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), FIRST_FETCH_BYTES);
   let offset = 0;
   const asks: number[] = [];
   for (let round = 0; round < 10; round++) {
     // Three control batches per answer: nothing to buffer, the position moves past them.
     const batches = [0, 1, 2].map((i) => makeBatch(offset + i, offset + i, { isControl: true, producerId: 7n }));
-    stage.onFetched(batches, fetchInfo(100_000, { fetchOffset: offset }));
+    fetchTargetOf(stage).onFetched(batches, fetchInfo(100_000, { fetchOffset: offset }));
     offset += 3;
     assert.equal(stage.fetchOffset, offset);
-    asks.push(stage.fetchBytesWanted(budget.free));
+    asks.push(fetchTargetOf(stage).fetchBytesWanted(budget.free));
   }
   assert.deepEqual(asks.slice(0, 4), [2 * FIRST_FETCH_BYTES, 4 * FIRST_FETCH_BYTES, 8 * FIRST_FETCH_BYTES, 16 * FIRST_FETCH_BYTES]);
   assert.equal(asks.at(-1), 64 * 1024, 'never past the buffer room');
   // A record seen: asks follow the record sizes again.
-  stage.onFetched([makeBatch(offset, offset + 9)], fetchInfo(100_000, { fetchOffset: offset }));
-  assert.ok(stage.fetchBytesWanted(budget.free) < 64 * 1024);
+  fetchTargetOf(stage).onFetched([makeBatch(offset, offset + 9)], fetchInfo(100_000, { fetchOffset: offset }));
+  assert.ok(fetchTargetOf(stage).fetchBytesWanted(budget.free) < 64 * 1024);
 });
 
 test('an answer that brings records resets nothing: a skipped run after records does not shrink the ask below the sized one', () => {
   const { stage, budget } = makeStage({ limits: { maxRecords: 1000, maxBytes: 64 * 1024, minFetchBytes: 1 } });
   stage.ask(1000);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(100_000, { fetchOffset: 0 }));
-  const sized = stage.fetchBytesWanted(budget.free);
-  stage.onFetched([makeBatch(10, 10, { isControl: true, producerId: 7n })], fetchInfo(100_000, { fetchOffset: 10 }));
-  assert.equal(stage.fetchBytesWanted(budget.free), sized);
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(100_000, { fetchOffset: 0 }));
+  const sized = fetchTargetOf(stage).fetchBytesWanted(budget.free);
+  fetchTargetOf(stage).onFetched([makeBatch(10, 10, { isControl: true, producerId: 7n })], fetchInfo(100_000, { fetchOffset: 10 }));
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), sized);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
 import type { FetchTarget } from '../../src/consumer/fetch-target.js';
-import { PartitionStage } from '../../src/consumer/partition-stage.js';
+import { PartitionStage, fetchTargetOf } from '../../src/consumer/partition-stage.js';
 import { recordSizeInBytes, RECORD_OVERHEAD_BYTES } from '../../src/stage/buffered-size.js';
 import { StageBusyError } from '../../src/consumer/errors.js';
 import { InvalidArgumentError, KafkaStageError } from '../../src/errors.js';
@@ -42,12 +42,12 @@ test('record size: key + value + header bytes + a fixed overhead', () => {
 
 test('no demand, no fetch: the stage wants bytes only once a subscriber asks', async () => {
   const { stage, budget, waker } = makeStage();
-  assert.equal(stage.fetchBytesWanted(budget.free), 0);
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), 0);
   const it = stage.records({ maxDemand: 8 });
   const first = it.next();
   assert.equal(stage.stats().outstandingDemand, 8, 'the first next() asks maxDemand');
   assert.equal(waker.wakes, 1, 'the scheduler is woken once');
-  assert.ok(stage.fetchBytesWanted(budget.free) > 0, "a stage with demand wants bytes");
+  assert.ok(fetchTargetOf(stage).fetchBytesWanted(budget.free) > 0, "a stage with demand wants bytes");
   fetchOnce(stage, budget);
   assert.equal((await first).value?.offset, 0);
   await it.return?.();
@@ -57,7 +57,7 @@ test('records(): asks maxDemand, then asks again when outstanding demand falls t
   const { stage } = makeStage();
   const it = stage.records({ maxDemand: 8, minDemand: 6 });
   const pending = it.next();
-  stage.onFetched([makeBatch(0, 19)], fetchInfo(20));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 19)], fetchInfo(20));
   assert.equal((await pending).value?.offset, 0);
   const demand: number[] = [stage.stats().outstandingDemand];
   for (let i = 1; i < 6; i++) {
@@ -75,7 +75,7 @@ test('records(): next() resolves without waiting while records are buffered', as
   const { stage } = makeStage();
   const it = stage.records({ maxDemand: 4 });
   void it.next();
-  stage.onFetched([makeBatch(0, 3)], fetchInfo(4));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 3)], fetchInfo(4));
   await flush();
   // Buffered and demanded: each call settles in the same microtask turn, before any immediate.
   let settled = 0;
@@ -95,7 +95,7 @@ test('a subscriber asking 10 then stopping gets exactly 10, and fetching stops o
   await flush();
   assert.equal(got.length, 10);
   assert.deepEqual(offsets(got), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.equal(stage.fetchBytesWanted(budget.free), 0, 'no demand left: no fetch');
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), 0, 'no demand left: no fetch');
 
   // An iterator that took 10 and stopped still has demand: the buffer fills to its bound, then no fetch.
   const second = makeStage({ limits: { maxRecords: 1000, maxBytes: 30 * RECORD_BYTES, minFetchBytes: RECORD_BYTES } });
@@ -111,7 +111,7 @@ test('a subscriber asking 10 then stopping gets exactly 10, and fetching stops o
   const stats = second.stage.stats();
   assert.deepEqual(taken, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.equal(stats.bufferedRecords, 30, 'buffer at its bound');
-  assert.equal(second.stage.fetchBytesWanted(second.budget.free), 0, 'a full partition gets no fetch');
+  assert.equal(fetchTargetOf(second.stage).fetchBytesWanted(second.budget.free), 0, 'a full partition gets no fetch');
   assert.equal(stats.deliveredOffset, 10);
   assert.equal(stats.outstandingDemand, 90, 'demand remains, the buffer bound stops the fetching');
 });
@@ -123,7 +123,7 @@ test('demand accumulates across asks', async () => {
   stage.ask(5);
   stage.ask(7);
   assert.equal(stage.stats().outstandingDemand, 12);
-  stage.onFetched([makeBatch(0, 29)], fetchInfo(30));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 29)], fetchInfo(30));
   await flush();
   assert.equal(got.length, 12);
   assert.equal(stage.stats().bufferedRecords, 18);
@@ -134,7 +134,7 @@ test('out-of-order acks: the committable offset is the contiguous acked prefix',
   const got: KafkaRecord[] = [];
   stage.onRecords((records) => got.push(...records));
   stage.ask(5);
-  stage.onFetched([makeBatch(0, 4)], fetchInfo(5));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 4)], fetchInfo(5));
   await flush();
   await stage.ack(3);
   await stage.ack(got[1] as KafkaRecord);
@@ -159,7 +159,7 @@ test('ack(batch) acks every delivered offset in it; a batch of another partition
   const { stage, sink } = makeStage();
   const it = stage.batches({ maxDemand: 10, minDemand: 0 });
   const pending = it.next();
-  stage.onFetched([makeBatch(0, 9, { offsets: [0, 1, 2, 5, 6, 9] })], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9, { offsets: [0, 1, 2, 5, 6, 9] })], fetchInfo(10));
   const batch = (await pending).value;
   assert.ok(batch);
   assert.deepEqual(offsets(batch.records), [0, 1, 2, 5, 6, 9]);
@@ -180,7 +180,7 @@ test('a sync-strategy sink: ack() returns the sink promise', async () => {
   const { stage } = makeStage({ commitSink: { acked: () => durable } });
   stage.ask(1);
   stage.onRecords(() => undefined);
-  stage.onFetched([makeBatch(0, 0)], fetchInfo(1));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 0)], fetchInfo(1));
   await flush();
   let done = false;
   const acked = stage.ack(0).then(() => {
@@ -197,7 +197,7 @@ test('revoke: drops the undelivered buffer, aborts the signal, ends the iterator
   const { stage, budget, sink } = makeStage();
   const it = stage.records({ maxDemand: 20 });
   const first = it.next();
-  stage.onFetched([makeBatch(0, 19)], fetchInfo(20));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 19)], fetchInfo(20));
   budget.settle(0, 0);
   assert.equal((await first).value?.offset, 0);
   assert.equal((await it.next()).value?.offset, 1);
@@ -219,7 +219,7 @@ test('revoke: drops the undelivered buffer, aborts the signal, ends the iterator
   assert.equal(stage.active, false);
   assert.equal(budget.heldBytes, 0, 'the dropped buffer gave its bytes back');
   assert.equal(stage.stats().bufferedRecords, 0);
-  assert.equal(stage.fetchBytesWanted(budget.free), 0);
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), 0);
   assert.deepEqual(await it.next(), { value: undefined, done: true }, 'undelivered records are not the subscriber’s');
 
   // Acks during the drain count; the drain ends when the last delivered record is acked.
@@ -245,7 +245,7 @@ test('revoke: resolves with the acked prefix when the drain timeout passes; late
   const { stage, sink } = makeStage();
   stage.onRecords(() => undefined);
   stage.ask(5);
-  stage.onFetched([makeBatch(0, 4)], fetchInfo(5));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 4)], fetchInfo(5));
   await flush();
   await stage.ack(0);
   await stage.ack(1);
@@ -282,7 +282,7 @@ test('lose: stops at once, aborts the signal, ends a drain, ignores acks', async
   const { stage, sink, budget } = makeStage();
   stage.onRecords(() => undefined);
   stage.ask(3);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   await flush();
   const revoked = stage.revoke(60_000);
   stage.lose();
@@ -302,7 +302,7 @@ test('records fetched after revoke are ignored', async () => {
   const { stage, budget } = makeStage();
   stage.ask(5);
   await stage.revoke(0);
-  stage.onFetched([makeBatch(0, 4)], fetchInfo(5));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 4)], fetchInfo(5));
   assert.equal(stage.stats().bufferedRecords, 0);
   assert.equal(budget.heldBytes, 0);
 });
@@ -330,7 +330,7 @@ test('read_committed: control batches and aborted transactions are skipped and t
   const got: KafkaRecord[] = [];
   stage.onRecords((records) => got.push(...records));
   stage.ask(100);
-  stage.onFetched(await encodedBatches(), fetchInfo(9, { abortedTransactions: [{ producerId: 7n, firstOffset: 3 }] }));
+  fetchTargetOf(stage).onFetched(await encodedBatches(), fetchInfo(9, { abortedTransactions: [{ producerId: 7n, firstOffset: 3 }] }));
   await flush();
   assert.deepEqual(offsets(got), [0, 1, 2, 6, 7]);
   assert.deepEqual(
@@ -348,7 +348,7 @@ test('read_uncommitted: aborted records are delivered, control batches are not',
   const got: KafkaRecord[] = [];
   stage.onRecords((records) => got.push(...records));
   stage.ask(100);
-  stage.onFetched(await encodedBatches(), fetchInfo(9));
+  fetchTargetOf(stage).onFetched(await encodedBatches(), fetchInfo(9));
   await flush();
   assert.deepEqual(offsets(got), [0, 1, 2, 3, 4, 6, 7]);
 });
@@ -356,7 +356,7 @@ test('read_uncommitted: aborted records are delivered, control batches are not',
 test('a response of only control records advances the committable offset when nothing is held', async () => {
   const { stage } = makeStage({ startOffset: 10 });
   stage.ask(5);
-  stage.onFetched([makeBatch(10, 10, { isControl: true })], fetchInfo(11));
+  fetchTargetOf(stage).onFetched([makeBatch(10, 10, { isControl: true })], fetchInfo(11));
   assert.equal(stage.fetchOffset, 11);
   assert.equal(stage.committableOffset, 11);
   assert.equal(stage.stats().deliveredOffset, 11);
@@ -368,7 +368,7 @@ test('records below the fetch offset are skipped; compaction gaps still move the
   stage.onRecords((records) => got.push(...records));
   stage.ask(100);
   // A compressed batch starting before the position, then a compacted one whose last records are gone.
-  stage.onFetched([makeBatch(0, 9), makeBatch(10, 20, { offsets: [10, 12, 15] })], fetchInfo(21));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9), makeBatch(10, 20, { offsets: [10, 12, 15] })], fetchInfo(21));
   await flush();
   assert.deepEqual(offsets(got), [5, 6, 7, 8, 9, 10, 12, 15]);
   assert.equal(stage.fetchOffset, 21);
@@ -376,7 +376,7 @@ test('records below the fetch offset are skipped; compaction gaps still move the
   for (const r of got.slice(0, -1)) await stage.ack(r);
   assert.equal(stage.committableOffset, 21);
   // Batches wholly below the position (a re-sent response) add nothing.
-  stage.onFetched([makeBatch(0, 20)], fetchInfo(21));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 20)], fetchInfo(21));
   await flush();
   assert.equal(got.length, 8);
 });
@@ -386,7 +386,7 @@ test('a skip behind buffered records waits until they are delivered', async () =
   const got: KafkaRecord[] = [];
   stage.onRecords((records) => got.push(...records));
   stage.ask(2);
-  stage.onFetched([makeBatch(0, 3), makeBatch(4, 4, { isControl: true })], fetchInfo(5));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 3), makeBatch(4, 4, { isControl: true })], fetchInfo(5));
   await flush();
   assert.deepEqual(offsets(got), [0, 1]);
   await stage.ack(0);
@@ -419,7 +419,7 @@ test('stats: fetched, delivered, acked, committed offsets, buffer, demand, in fl
   });
   stage.onRecords(() => undefined);
   stage.ask(4);
-  stage.onFetched([makeBatch(100, 109)], fetchInfo(500));
+  fetchTargetOf(stage).onFetched([makeBatch(100, 109)], fetchInfo(500));
   await flush();
   await stage.ack(100);
   sink.committed = 101; // the commit manager (the one record of commits) says 101 is durable
@@ -441,7 +441,7 @@ test('oldestInFlightMs: the age of the first unacked delivery, measured between 
   const { stage } = makeStage({ clock: () => now, maxProcessingMs: 5_000 });
   stage.onRecords(() => undefined);
   stage.ask(3);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   await flush();
   assert.equal(stage.oldestInFlightMs, 0, 'delivered since the last read');
   now = 4_000;
@@ -469,7 +469,7 @@ test('a second way of taking records throws ERR_STAGE_BUSY; after return() a new
   const { stage } = makeStage();
   const it = stage.records({ maxDemand: 5 });
   const first = it.next();
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   assert.equal((await first).value?.offset, 0);
   for (const attach of [() => stage.records(), () => stage.batches(), () => stage.ask(1), () => stage.readable(), () => stage.readableStream()]) {
     assert.throws(attach, (err: unknown) => err instanceof StageBusyError && err.code === 'ERR_STAGE_BUSY');
@@ -494,12 +494,12 @@ test('a fetch error stops fetching, rejects the iterator once buffered records a
   const { stage, budget } = makeStage();
   const it = stage.records({ maxDemand: 10 });
   const first = it.next();
-  stage.onFetched([makeBatch(0, 1)], fetchInfo(100));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 1)], fetchInfo(100));
   assert.equal((await first).value?.offset, 0);
   const failure = new Error('offset out of range');
-  stage.onFetchError(failure);
+  fetchTargetOf(stage).onFetchError(failure);
   assert.equal(stage.error, failure);
-  assert.equal(stage.fetchBytesWanted(budget.free), 0, 'no fetch while the error stands');
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), 0, 'no fetch while the error stands');
   assert.equal((await it.next()).value?.offset, 1, 'buffered records come first');
   await assert.rejects(it.next(), (err) => err === failure);
   assert.deepEqual(await it.next(), { value: undefined, done: true });
@@ -508,8 +508,8 @@ test('a fetch error stops fetching, rejects the iterator once buffered records a
   assert.equal(stage.fetchOffset, 50);
   const again = stage.records({ maxDemand: 10 });
   const next = again.next();
-  assert.ok(stage.fetchBytesWanted(budget.free) > 0);
-  stage.onFetched([makeBatch(50, 52)], fetchInfo(100));
+  assert.ok(fetchTargetOf(stage).fetchBytesWanted(budget.free) > 0);
+  fetchTargetOf(stage).onFetched([makeBatch(50, 52)], fetchInfo(100));
   assert.equal((await next).value?.offset, 50);
   await again.return?.();
 });
@@ -518,7 +518,7 @@ test('seek drops the buffer, frees its budget, holds the commit for records deli
   const { stage, budget, sink } = makeStage();
   stage.onRecords(() => undefined);
   stage.ask(2);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   budget.settle(0, 0);
   await flush();
   assert.equal(budget.heldBytes, 8 * RECORD_BYTES);
@@ -531,7 +531,7 @@ test('seek drops the buffer, frees its budget, holds the commit for records deli
   assert.equal(sink.calls.length, 2, 'acks of deliveries before the seek still count');
   assert.equal(stage.committableOffset, 3, 'then commits follow the new position');
   // A response asked for offset 10 (before the seek) arrives late.
-  stage.onFetched([makeBatch(10, 19)], fetchInfo(20, { fetchOffset: 10 }));
+  fetchTargetOf(stage).onFetched([makeBatch(10, 19)], fetchInfo(20, { fetchOffset: 10 }));
   assert.equal(stage.stats().bufferedRecords, 0);
   assert.equal(stage.fetchOffset, 3);
 });
@@ -541,8 +541,8 @@ test('the budget: buffered bytes are held, delivered or dropped bytes released',
   const { stage } = makeStage({ budget });
   stage.onRecords(() => undefined);
   stage.ask(3);
-  const reserved = budget.reserve(stage.fetchBytesWanted(budget.free));
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  const reserved = budget.reserve(fetchTargetOf(stage).fetchBytesWanted(budget.free));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   budget.settle(reserved, 0);
   assert.equal(budget.heldBytes, 10 * RECORD_BYTES);
   await flush();
@@ -556,35 +556,35 @@ test('the waker: woken when the stage starts wanting, not for every record', asy
   const it = stage.records({ maxDemand: 40, minDemand: 30 });
   const first = it.next();
   assert.equal(waker.wakes, 1);
-  stage.onFetched([makeBatch(0, 10)], fetchInfo(100));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 10)], fetchInfo(100));
   assert.equal((await first).value?.offset, 0);
   assert.equal(waker.wakes, 1, 'the scheduler has not looked since it was woken: no second wake');
-  assert.equal(stage.fetchBytesWanted(budget.free), 0, 'full');
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), 0, 'full');
   await it.next();
   assert.equal(waker.wakes, 2, 'room again after taking: woken once');
   await it.next();
   await it.next();
   assert.equal(waker.wakes, 2, 'not again until the scheduler has looked');
-  assert.ok(stage.fetchBytesWanted(budget.free) > 0);
+  assert.ok(fetchTargetOf(stage).fetchBytesWanted(budget.free) > 0);
   await it.return?.();
 });
 
 test('fetch sizes are in wire bytes: compressed batches make the stage ask for less than its room', () => {
   const { stage, budget } = makeStage({ limits: { maxRecords: 1000, maxBytes: 100 * RECORD_BYTES, minFetchBytes: RECORD_BYTES } });
   stage.ask(1000);
-  assert.equal(stage.fetchBytesWanted(budget.free), FIRST_FETCH_BYTES, 'no batch seen yet: a first small ask (the broker still sends a first batch whole)');
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), FIRST_FETCH_BYTES, 'no batch seen yet: a first small ask (the broker still sends a first batch whole)');
   // Ten records of 100 B that took 200 B on the wire: compressed five to one.
-  stage.onFetched([makeBatch(0, 9, { wireBytes: 200 })], fetchInfo(1000));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9, { wireBytes: 200 })], fetchInfo(1000));
   assert.equal(stage.stats().bufferedBytes, 10 * RECORD_BYTES);
-  assert.equal(stage.fetchBytesWanted(budget.free), (90 * RECORD_BYTES) / 5, 'room for 90 records, asked as their wire size');
-  assert.equal(stage.fetchBytesWanted(10 * RECORD_BYTES), (10 * RECORD_BYTES) / 5, 'the budget bounds the buffered size, converted too');
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), (90 * RECORD_BYTES) / 5, 'room for 90 records, asked as their wire size');
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(10 * RECORD_BYTES), (10 * RECORD_BYTES) / 5, 'the budget bounds the buffered size, converted too');
 });
 
 test('a stage whose budget is spent wakes the scheduler when it frees bytes', async () => {
   const budget = new ByteBudget(1_000);
   const { stage, waker } = makeStage({ budget });
   stage.onRecords(() => undefined);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   assert.equal(budget.free, 0);
   const before = waker.wakes;
   stage.ask(1);
@@ -592,13 +592,23 @@ test('a stage whose budget is spent wakes the scheduler when it frees bytes', as
   assert.ok(waker.wakes > before);
 });
 
-test('PartitionStage is a FetchTarget', () => {
+test("a PartitionStage's fetch handle reads the stage; the stage itself has no fetch methods", () => {
   const { stage } = makeStage({ topic: 'orders', partition: 3, startOffset: 7, leaderEpoch: 4 });
-  const target: FetchTarget = stage;
+  const target: FetchTarget = fetchTargetOf(stage);
   assert.equal(target.topic, 'orders');
   assert.equal(target.partition, 3);
   assert.equal(target.fetchOffset, 7);
   assert.equal(target.leaderEpoch, 4);
   assert.equal(target.active, true);
+  assert.equal(fetchTargetOf(stage), target, 'one handle per stage');
+  stage.seek(12);
+  assert.equal(target.fetchOffset, 12, 'the handle reads the stage as it is now');
+  stage.lose();
+  assert.equal(target.active, false);
+  // A subscriber (or a cast) cannot feed the stage records: the fetch side is not on it.
+  const exposed = stage as unknown as Record<string, unknown>;
+  for (const name of ['onFetched', 'onFetchError', 'fetchBytesWanted', 'growth']) {
+    assert.equal(exposed[name], undefined, name);
+  }
   assert.ok(stage instanceof PartitionStage);
 });

@@ -19,7 +19,7 @@ import { NoOffsetError } from '../../src/consumer/errors.js';
 import { KafkaStageError } from '../../src/errors.js';
 import { Producer } from '../../src/producer/producer.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
-import { ObservedStage } from '../consumer/fetch-scheduler-stages.js';
+import { ObservedStage, type ObservedTarget } from '../consumer/fetch-scheduler-stages.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { QUICK_JVM_OPTS, runJavaTool } from '../helpers/java-tools.js';
 import { eventually } from '../helpers/eventually.js';
@@ -111,14 +111,14 @@ test('OFFSET_OUT_OF_RANGE from the broker: the scheduler reports it, the policy 
     onOffsetOutOfRange: async (target, info) => {
       seen.push(info);
       const offset = await resetOutOfRange(cluster, target, info, policy.value);
-      (target as ObservedStage).seek(offset);
+      (target as ObservedTarget).stage.seek(offset);
     },
     onError: (e) => assert.fail(e),
   });
   try {
     // Below the log start (deleted records): earliest resumes at the log start.
     const below = new ObservedStage(topic, 0, 5, budget, scheduler);
-    scheduler.add(below);
+    scheduler.add(below.target);
     scheduler.start();
     below.ask(COUNT - DELETED);
     await eventually(() => below.delivered.length === COUNT - DELETED, { what: 'records from the log start', timeoutMs: 10_000 });
@@ -128,12 +128,12 @@ test('OFFSET_OUT_OF_RANGE from the broker: the scheduler reports it, the policy 
     );
     assert.equal(seen.length, 1);
     assert.equal(seen[0]?.offset, 5);
-    scheduler.remove(below);
+    scheduler.remove(below.target);
 
     // Past the log end: latest resumes at the end (and new records then arrive from there).
     policy.value = 'latest';
     const beyond = new ObservedStage(topic, 1, COUNT + 100, budget, scheduler);
-    scheduler.add(beyond);
+    scheduler.add(beyond.target);
     beyond.ask(1);
     await eventually(() => beyond.fetchOffset === COUNT, { what: 'the reset to the log end', timeoutMs: 10_000 });
     assert.equal(seen.length, 2);

@@ -105,7 +105,7 @@ test('every partition arrives complete and in order through one Fetch per broker
   const watch = watchFetches();
   try {
     const targets = Array.from({ length: PARTITIONS }, (_, p) => new ObservedStage(topic, p, 0, budget, scheduler, { maxRecords: 500, maxBytes: 64 * 1024 }));
-    for (const t of targets) scheduler.add(t);
+    for (const t of targets) scheduler.add(t.target);
     scheduler.start();
     for (const t of targets) t.ask(PER_PARTITION);
     await eventually(() => targets.every((t) => t.delivered.length === PER_PARTITION), { what: 'every record', timeoutMs: 30_000 });
@@ -136,8 +136,8 @@ test('demand: a partition asked for 10 gets exactly 10 and then no Fetch, while 
   try {
     const ten = new ObservedStage(topic, 0, 0, budget, scheduler, bound);
     const flowing = new ObservedStage(topic, 1, 0, budget, scheduler, { ...bound, minFetchBytes: 4096 });
-    scheduler.add(ten);
-    scheduler.add(flowing);
+    scheduler.add(ten.target);
+    scheduler.add(flowing.target);
     scheduler.start();
     ten.ask(10);
     flowing.ask(PER_PARTITION);
@@ -168,8 +168,8 @@ test('a stalled subscriber: its buffer fills to the bound, then it is left out o
     // Asks, takes nothing until told: demand outstanding, buffer filling.
     const stalled = new ObservedStage(topic, 0, 0, budget, scheduler, bound, { taking: false });
     const flowing = new ObservedStage(topic, 2, 0, budget, scheduler, bound);
-    scheduler.add(stalled);
-    scheduler.add(flowing);
+    scheduler.add(stalled.target);
+    scheduler.add(flowing.target);
     scheduler.start();
     stalled.ask(PER_PARTITION);
     flowing.ask(PER_PARTITION);
@@ -215,7 +215,7 @@ test('the byte budget holds: held plus reserved never passes the limit by more t
     );
     for (const t of targets) {
       t.afterFetched = sample;
-      scheduler.add(t);
+      scheduler.add(t.target);
       t.ask(PER_PARTITION);
     }
     scheduler.start();

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { InvalidArgumentError } from '../../src/errors.js';
 import type { KafkaRecord } from '../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from '../consumer/delivery/fixtures.js';
+import { fetchTargetOf } from '../../src/consumer/partition-stage.js';
 
 const loose = <T>(value: unknown): T => value as T;
 
@@ -27,7 +28,7 @@ test('onRecords(handler, onError) with a non-function throws InvalidArgumentErro
   const got: KafkaRecord[] = [];
   stage.onRecords((records) => got.push(...records));
   stage.ask(3);
-  stage.onFetched([makeBatch(0, 2)], fetchInfo(3));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 2)], fetchInfo(3));
   await flush();
   assert.deepEqual(
     got.map((r) => r.offset),

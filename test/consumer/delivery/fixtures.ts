@@ -5,7 +5,7 @@
  */
 import type { CommitSink } from '../../../src/consumer/contracts.js';
 import type { FetchedPartitionInfo, FetchWaker } from '../../../src/consumer/fetch-target.js';
-import { PartitionStage, type PartitionStageOptions } from '../../../src/consumer/partition-stage.js';
+import { PartitionStage, type PartitionStageOptions, fetchTargetOf } from '../../../src/consumer/partition-stage.js';
 import { RECORD_OVERHEAD_BYTES } from '../../../src/stage/buffered-size.js';
 import type { KafkaRecord, RecordBatch } from '../../../src/protocol/records/types.js';
 import { ByteBudget } from '../../../src/stage/byte-budget.js';
@@ -144,12 +144,12 @@ export function flush(): Promise<void> {
  * as the fetch scheduler does. Returns how many records it handed over.
  */
 export function fetchOnce(stage: PartitionStage, budget: ByteBudget, hw = 1_000_000): number {
-  const wanted = stage.fetchBytesWanted(budget.free);
+  const wanted = fetchTargetOf(stage).fetchBytesWanted(budget.free);
   if (wanted <= 0) return 0;
   const reserved = budget.reserve(wanted);
   const count = Math.max(1, Math.floor(wanted / RECORD_BYTES));
   const from = stage.fetchOffset;
-  stage.onFetched([makeBatch(from, from + count - 1)], fetchInfo(hw, { fetchOffset: from }));
+  fetchTargetOf(stage).onFetched([makeBatch(from, from + count - 1)], fetchInfo(hw, { fetchOffset: from }));
   budget.settle(reserved, 0);
   return count;
 }

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fetchInfo, flush, makeBatch, makeStage } from './fixtures.js';
+import { fetchTargetOf } from '../../../src/consumer/partition-stage.js';
 
 test('batches(): a batch comes as records are buffered, never waiting to fill, never above the chunk', async () => {
   const { stage } = makeStage();
   const it = stage.batches({ maxDemand: 100, minDemand: 60 });
   const first = it.next();
   assert.equal(stage.stats().outstandingDemand, 100);
-  stage.onFetched([makeBatch(0, 2)], fetchInfo(3));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 2)], fetchInfo(3));
   const batch = (await first).value;
   assert.equal(batch?.records.length, 3, 'three buffered, three handed out');
-  stage.onFetched([makeBatch(3, 99)], fetchInfo(100));
+  fetchTargetOf(stage).onFetched([makeBatch(3, 99)], fetchInfo(100));
   const sizes: number[] = [];
   for (let i = 0; i < 3; i++) {
     const b = (await it.next()).value;
@@ -26,7 +27,7 @@ test('batches(): outstanding demand stays within [minDemand, maxDemand] while th
   const { stage } = makeStage({ limits: { maxRecords: 1000, maxBytes: 1 << 20, minFetchBytes: 100 } });
   const it = stage.batches({ maxDemand: 10, minDemand: 6 });
   const first = it.next();
-  stage.onFetched([makeBatch(0, 199)], fetchInfo(200));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 199)], fetchInfo(200));
   await first;
   let delivered = 4;
   for (let i = 0; i < 20; i++) {
@@ -43,7 +44,7 @@ test('records(): concurrent next() calls are served in order', async () => {
   const { stage } = makeStage();
   const it = stage.records({ maxDemand: 1 });
   const calls = [it.next(), it.next(), it.next()];
-  stage.onFetched([makeBatch(0, 1)], fetchInfo(2));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 1)], fetchInfo(2));
   await flush();
   const settled = await Promise.race([Promise.all(calls.slice(0, 2)), flush().then(() => null)]);
   assert.deepEqual(
@@ -56,7 +57,7 @@ test('records(): concurrent next() calls are served in order', async () => {
 
 test('records(): for await over the stage itself; break frees it', async () => {
   const { stage } = makeStage();
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   const seen: number[] = [];
   const loop = (async () => {
     for await (const record of stage) {
@@ -65,7 +66,7 @@ test('records(): for await over the stage itself; break frees it', async () => {
     }
   })();
   await flush();
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   await loop;
   assert.deepEqual(seen, [0, 1, 2]);
   assert.equal(stage.stats().outstandingDemand, 0);

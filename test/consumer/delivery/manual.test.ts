@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KafkaRecord } from '../../../src/protocol/records/types.js';
 import { fetchInfo, flush, makeBatch, makeStage } from './fixtures.js';
+import { fetchTargetOf } from '../../../src/consumer/partition-stage.js';
 
 test('manual: records only against asks; asked before the handler is set, delivered once it is', async () => {
   const { stage } = makeStage();
   stage.ask(3);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   await flush();
   assert.equal(stage.stats().deliveredOffset, 0, 'no handler, nothing taken');
   const got: number[][] = [];
@@ -30,7 +31,7 @@ test('manual: a handler that asks again is called again from a microtask, not re
     depth--;
   });
   stage.ask(2);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   await flush();
   assert.deepEqual(
     got.map((r) => r.offset),
@@ -50,13 +51,13 @@ test('manual: a throwing handler reports to onError; a fetch error reaches onErr
     (err) => errors.push(err),
   );
   stage.ask(2);
-  stage.onFetched([makeBatch(0, 0)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 0)], fetchInfo(10));
   await flush();
   assert.deepEqual(errors, [boom]);
   const failure = new Error('out of range');
-  stage.onFetchError(failure);
+  fetchTargetOf(stage).onFetchError(failure);
   await flush();
-  stage.onFetchError(failure);
+  fetchTargetOf(stage).onFetchError(failure);
   await flush();
   assert.deepEqual(errors, [boom, failure]);
 });
@@ -66,7 +67,7 @@ test('manual: asks after the stage stopped are ignored', async () => {
   stage.onRecords(() => assert.fail('nothing may be delivered after revoke'));
   await stage.revoke(0);
   stage.ask(5);
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   await flush();
   assert.equal(stage.stats().outstandingDemand, 0);
 });

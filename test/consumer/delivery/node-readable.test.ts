@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KafkaRecord } from '../../../src/protocol/records/types.js';
 import { fetchInfo, fetchUntilSatisfied, flush, makeBatch, makeStage, RECORD_BYTES } from './fixtures.js';
+import { fetchTargetOf } from '../../../src/consumer/partition-stage.js';
 
 /** A stage whose fake scheduler answers every wake with what the stage wants. */
 function fedStage(maxBufferedRecords: number) {
@@ -15,7 +16,7 @@ test('readable(): no reading, no demand, no fetch', async () => {
   const readable = stage.readable({ maxDemand: 10 });
   await flush();
   assert.equal(stage.stats().outstandingDemand, 0);
-  assert.equal(stage.fetchBytesWanted(budget.free), 0);
+  assert.equal(fetchTargetOf(stage).fetchBytesWanted(budget.free), 0);
   readable.destroy();
 });
 
@@ -51,7 +52,7 @@ test('readable(): revoke ends the stream after the records already in it; their 
   const readable = stage.readable({ maxDemand: 5 });
   readable.pause();
   readable.read(0);
-  stage.onFetched([makeBatch(0, 19)], fetchInfo(20));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 19)], fetchInfo(20));
   await flush();
   assert.equal(readable.readableLength, 5, 'the stream took its high water mark');
   assert.equal(stage.stats().inFlight, 5);
@@ -71,10 +72,10 @@ test('readable(): a standing fetch error destroys the stream; records it still h
   const readable = stage.readable({ maxDemand: 5 });
   readable.pause();
   readable.read(0);
-  stage.onFetched([makeBatch(0, 1)], fetchInfo(20));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 1)], fetchInfo(20));
   await flush();
   const failure = new Error('no offset');
-  stage.onFetchError(failure);
+  fetchTargetOf(stage).onFetchError(failure);
   const seen: number[] = [];
   await assert.rejects(
     (async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fetchInfo, fetchUntilSatisfied, flush, makeBatch, makeStage, RECORD_BYTES } from './fixtures.js';
+import { fetchTargetOf } from '../../../src/consumer/partition-stage.js';
 
 function fedStage(maxBufferedRecords: number) {
   const made = makeStage({ limits: { maxRecords: 100_000, maxBytes: maxBufferedRecords * RECORD_BYTES, minFetchBytes: RECORD_BYTES } });
@@ -45,7 +46,7 @@ test('readableStream(): revoke closes the stream after its queued records', asyn
   const { stage } = makeStage();
   const reader = stage.readableStream({ maxDemand: 4 }).getReader();
   await flush();
-  stage.onFetched([makeBatch(0, 9)], fetchInfo(10));
+  fetchTargetOf(stage).onFetched([makeBatch(0, 9)], fetchInfo(10));
   await flush();
   const revoked = stage.revoke(60_000);
   const seen: number[] = [];
@@ -64,6 +65,6 @@ test('readableStream(): a fetch error errors the stream', async () => {
   const reader = stage.readableStream({ maxDemand: 4 }).getReader();
   await flush();
   const failure = new Error('no offset');
-  stage.onFetchError(failure);
+  fetchTargetOf(stage).onFetchError(failure);
   await assert.rejects(reader.read(), (err) => err === failure);
 });

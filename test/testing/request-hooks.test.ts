@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { ApiVersions } from '../../src/protocol/apis/api-versions.js';
+import { DeleteTopics } from '../../src/protocol/apis/delete-topics.js';
 import { Fetch } from '../../src/protocol/apis/fetch.js';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { Produce } from '../../src/protocol/apis/produce.js';
@@ -233,5 +234,16 @@ test('Fetch v13 names topics by id: fault rules and the request log see the topi
     });
     assert.equal(answer?.responses[0]?.partitions[0]?.errorCode, ErrorCode.CORRUPT_MESSAGE);
     assert.deepEqual(cluster.requests('Fetch')[0]?.partitions, [{ topic: 't', partition: 0 }]);
+  });
+});
+
+test('DeleteTopics v6 by id: a fault rule aimed at the topic by name applies, and the topic stays', async () => {
+  await withCluster(async (cluster, address) => {
+    const metadata = await roundTrip(address, Metadata, 12, { topics: [{ topicId: NO_ID, name: 't' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const topicId = metadata?.topics[0]?.topicId as string;
+    cluster.fail('DeleteTopics', 'TOPIC_AUTHORIZATION_FAILED', { topic: 't' });
+    const answer = await roundTrip(address, DeleteTopics, 6, { topics: [{ name: null, topicId }], timeoutMs: 1000 });
+    assert.equal(answer?.responses[0]?.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    assert.deepEqual(cluster.topicNames(), ['t']);
   });
 });

@@ -67,12 +67,14 @@ export const deleteTopicsRoute = route(DeleteTopics, (request, context) => {
   const { state } = context;
   const byIdVersion = context.version >= FIRST_TOPIC_ID_VERSION;
   const asked = byIdVersion ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
-  const injected = context.claimError(asked.map((t) => ({ topic: t.name ?? '' })));
+  // v6 may name a topic by id only: fault rules (aimed at names) see the name it has.
+  const found = asked.map(({ name, topicId }) => (name === null ? state.topics.byTopicId(topicId) : state.topics.byTopicName(name)));
+  const injected = context.claimError(asked.map((t, i) => ({ topic: t.name ?? found[i]?.name ?? '' })));
   return {
     throttleTimeMs: 0,
-    responses: asked.map(({ name, topicId }) => {
+    responses: asked.map(({ name, topicId }, i) => {
       const byId = name === null;
-      const topic = byId ? state.topics.byTopicId(topicId) : state.topics.byTopicName(name);
+      const topic = found[i];
       if (injected?.appliesTo(name ?? topic?.name ?? '')) return { name, topicId, errorCode: injected.code };
       if (!topic) {
         return { name, topicId, errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };

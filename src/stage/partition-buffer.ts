@@ -44,8 +44,6 @@ const ownSize = (item: Sized): number => item.sizeInBytes;
 export class PartitionBuffer<T = Sized> {
   private readonly sizeOf: SizeOf<T>;
   private readonly items = new MovingHeadQueue<T>();
-  /** Each buffered item's size, taken once as it is pushed (items[i] is sizes[i] bytes). */
-  private readonly sizes = new MovingHeadQueue<number>();
   private bytes = 0;
   private demand = 0;
   /** Running average of record size, to turn demand in records into fetch bytes. */
@@ -76,10 +74,8 @@ export class PartitionBuffer<T = Sized> {
   push(records: readonly T[]): void {
     let added = 0;
     for (const r of records) {
-      const size = this.sizeOf(r);
       this.items.push(r);
-      this.sizes.push(size);
-      added += size;
+      added += this.sizeOf(r);
     }
     this.bytes += added;
     if (records.length > 0) {
@@ -97,7 +93,7 @@ export class PartitionBuffer<T = Sized> {
     if (n <= 0) return [];
     const out = this.items.take(n);
     this.demand -= n;
-    for (let i = 0; i < n; i++) this.bytes -= this.sizes.shift() as number;
+    for (const r of out) this.bytes -= this.sizeOf(r);
     return out;
   }
 
@@ -110,7 +106,7 @@ export class PartitionBuffer<T = Sized> {
     const item = this.items.shift();
     if (item === undefined) return undefined;
     this.demand--;
-    this.bytes -= this.sizes.shift() as number;
+    this.bytes -= this.sizeOf(item);
     return item;
   }
 
@@ -118,7 +114,6 @@ export class PartitionBuffer<T = Sized> {
   clear(): number {
     const dropped = this.items.length;
     this.items.clear();
-    this.sizes.clear();
     this.bytes = 0;
     return dropped;
   }

@@ -69,7 +69,7 @@ function handle(record: KafkaRecord): void {
 }
 
 const encoded = await encodeRecordBatch({ records: benchRecords(RECORDS_PER_FETCH, VALUE_BYTES), compression: 'none' });
-const batch = decodeRecordBatchesSync(encoded, { maxDecompressedBytes: 0 }).batches[0] as RecordBatch;
+const batch = decodeRecordBatchesSync(encoded, { maxDecompressedBytes: 0, topic: 'bench', partition: 0 }).batches[0] as RecordBatch;
 
 {
   const stage = newStage();

@@ -91,10 +91,9 @@ for (const fail of ['metadata', 'init'] as const) {
     assert.ok(error instanceof DeliveryTimeoutError, `DeliveryTimeoutError, got ${String(error)}`);
     assert.equal(error.code, 'ERR_DELIVERY_TIMEOUT');
     assert.ok(ms >= deliveryTimeoutMs - 5, `rejected after ${ms} ms`);
-    // One run (withRetry: retries 2, so at most 3 attempts) fails before the next request goes: a
-    // fourth refusal means a failure was known before the send expired. A machine that stalled for
-    // the whole deliveryTimeoutMs may expire the send before anything failed, and then no cause exists.
-    if (refusedBefore >= 4) assert.ok(error.cause instanceof Error, `the last failure is the cause (${refusedBefore} requests refused before)`);
+    // The first refused attempt is known within tens of ms (an attempt's failure counts, not only a
+    // whole retry run's): by the deadline a cause exists.
+    assert.ok(error.cause instanceof Error, `the last failure is the cause (${refusedBefore} requests refused before)`);
   });
 }
 

@@ -316,6 +316,31 @@ export function struct<F extends Fields>(fields: F): Codec<StructOut<F>, StructI
   };
 }
 
+/**
+ * A struct that may be null: an int8 marker (-1 null, 1 present) before the struct, as Kafka's
+ * generated code writes a nullable struct field (e.g. ConsumerGroupHeartbeat's Assignment).
+ */
+export function nullableStruct<F extends Fields>(inner: Codec<StructOut<F>, StructIn<F>> & { readonly fields: F }): Codec<StructOut<F> | null, StructIn<F> | null> & { readonly fields: F } {
+  return {
+    fields: inner.fields,
+    zero: null,
+    minBytes: 1,
+    read(r, version, flexible) {
+      const marker = r.int8();
+      if (marker < 0) return null;
+      return inner.read(r, version, flexible);
+    },
+    write(w, value, version, flexible) {
+      if (value === null) {
+        w.int8(-1);
+        return;
+      }
+      w.int8(1);
+      inner.write(w, value, version, flexible);
+    },
+  };
+}
+
 /** True when `version` lies in `range`. */
 function inRange(range: VersionRange, version: number): boolean {
   const [lo, hi] = parseVersions(range);

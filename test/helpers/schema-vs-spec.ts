@@ -47,7 +47,7 @@ function describeCodec(codec: Codec<unknown, never>): OurType {
   const primitive = PRIMITIVES.get(codec);
   if (primitive) return primitive;
   if ('item' in codec) return { kind: 'array', nullable: codec.zero === null, item: codec.item as Codec<unknown, never> };
-  if ('fields' in codec) return { kind: 'struct', nullable: false, fields: codec.fields as Fields };
+  if ('fields' in codec) return { kind: 'struct', nullable: codec.zero === null, fields: codec.fields as Fields };
   return { kind: 'an unknown codec', nullable: false };
 }
 

@@ -52,6 +52,9 @@ cluster_id=$(cat "$KAFKA_STATE/cluster.id")
 for n in $(seq 1 "$nodes"); do
   dir="$KAFKA_STATE/node$n"; mkdir -p "$dir"
   cport=$(kafka_client_port "$n"); qport=$(kafka_controller_port "$n")
+  # group.consumer.*: KIP-848 (groupProtocol 'consumer') groups reconcile at the broker's
+  # heartbeat cadence and expire after its session timeout (defaults 5 s and 45 s, floors the
+  # same); a test broker runs them at 1 s and 10 s so the tests of that protocol take seconds.
   cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=$n
@@ -71,6 +74,10 @@ transaction.state.log.min.isr=$min_isr
 share.coordinator.state.topic.replication.factor=$replication
 share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
+group.consumer.heartbeat.interval.ms=1000
+group.consumer.min.heartbeat.interval.ms=500
+group.consumer.session.timeout.ms=10000
+group.consumer.min.session.timeout.ms=6000
 auto.create.topics.enable=false
 log.segment.bytes=268435456
 PROPS

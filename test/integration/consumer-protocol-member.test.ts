@@ -114,7 +114,7 @@ test('options the broker owns under KIP-848 are refused with a typed error namin
   for (const [name, extra] of [
     ['sessionTimeoutMs', { sessionTimeoutMs: 10_000 }],
     ['heartbeatIntervalMs', { heartbeatIntervalMs: 1_000 }],
-    ['assignors', { assignors: ['range' as const] }],
+    ['assignors', { assignors: ['range'] as ('range' | 'roundrobin')[] }],
   ] as const) {
     assert.throws(() => new ConsumerGroup({ ...base, ...extra }), (err: unknown) => err instanceof InvalidOptionError && err.option === name, name);
   }

@@ -25,7 +25,8 @@ import type { Cluster } from '../cluster/cluster.js';
 import { backoffDelay, isRetriable } from '../cluster/retry.js';
 import { ConsumerGroupHeartbeat } from '../protocol/apis/consumer-group-heartbeat.js';
 import { ZERO_UUID, type ResponseOut } from '../protocol/schema.js';
-import { GroupAuthorizationError, kafkaErrorOf } from '../protocol/kafka-error.js';
+import { GroupAuthorizationError, KafkaError, kafkaErrorOf } from '../protocol/kafka-error.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import { AbortedError, KafkaStageError } from '../errors.js';
 import { partitionsField, type Logger } from '../logger.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
@@ -65,6 +66,9 @@ export type ConsumerProtocolPhase = 'idle' | 'joining' | 'stable' | 'reconciling
 
 /** The assignment as the broker sent it: partitions by topic id. */
 type Assignment = readonly { topicId: string; partitions: readonly number[] }[];
+
+/** OffsetFetch refusals of the member epoch that a non-member fetch answers instead (see fetchCommittedOffsets). */
+const EPOCH_REFUSALS: ReadonlySet<number> = new Set([ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.FENCED_MEMBER_EPOCH, ErrorCode.UNKNOWN_MEMBER_ID]);
 
 /** Heartbeat interval used until the broker names one (Kafka's default). */
 const DEFAULT_INTERVAL_MS = 5_000;
@@ -217,9 +221,24 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
     return this.commits.commit(offsets);
   }
 
-  /** Committed offsets of `partitions` (by `topic:partition`), null where the group has none; `signal` cuts retries short. */
+  /**
+   * Committed offsets of `partitions` (by `topic:partition`), null where the group has none;
+   * `signal` cuts retries short. Asked with the member epoch (KIP-848). When the coordinator finds
+   * the epoch stale (the next heartbeat answer brings a newer one) or fenced (the member is losing
+   * its partitions and rejoins), the offsets are asked again as a non-member: a race with the
+   * heartbeat must not fail a partition's start, and the loss of a fenced member's partitions is
+   * handled by the fencing itself.
+   */
   async fetchCommittedOffsets(partitions: readonly TopicPartition[], signal?: AbortSignal): Promise<Map<string, number | null>> {
-    const committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions, { signal });
+    const member = () => ({ memberId: this.memberIdValue, memberEpoch: this.epoch });
+    let committed: Awaited<ReturnType<typeof fetchCommittedOffsetsFrom>>;
+    try {
+      committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions, { signal, member });
+    } catch (err) {
+      if (!(err instanceof KafkaError) || !EPOCH_REFUSALS.has(err.errorCode)) throw err;
+      this.logger.debug('OffsetFetch refused the member epoch; asking as a non-member', { ...this.logFields(), error: err.message });
+      committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions, { signal });
+    }
     const out = new Map<string, number | null>();
     for (const [key, value] of committed) out.set(key, value === null ? null : value.offset);
     return out;

@@ -10,6 +10,7 @@
  */
 import type { KafkaRecord } from '../protocol/records/types.js';
 import { UsageError } from './args.js';
+import { jsonBatchPrinter, joinRecords, valueBatchPrinter, type BatchPrinter } from './batch-printer.js';
 import { compileFormatString, isFormatString, type RecordPrinter } from './format-string.js';
 
 /** The named output formats of `consume`. */
@@ -70,4 +71,17 @@ export function recordPrinter(format: string, delimiter = '\n'): RecordPrinter {
   }
   if (isFormatString(format)) return compileFormatString(format, delimiter);
   throw new UsageError(`--format must be one of ${RECORD_FORMATS.join('|')} or a format string such as '%t %p %o %k %v', got '${format}'`);
+}
+
+/**
+ * The batch printer of `--format` (`-f`): what {@link recordPrinter} prints for each record of a
+ * batch, joined, with the `value` and `json` formats on their batch paths (batch-printer.ts). Throws
+ * UsageError as {@link recordPrinter} does.
+ */
+export function batchPrinter(format: string, delimiter = '\n'): BatchPrinter {
+  const print = recordPrinter(format, delimiter);
+  if (format === 'value') return valueBatchPrinter(delimiter, print);
+  if (format === 'json') return jsonBatchPrinter(delimiter);
+  if (format === 'none') return () => [''];
+  return joinRecords(print);
 }

@@ -40,11 +40,11 @@ export class OutputSink {
   }
 
   /**
-   * Writes `text`; `flushed` runs once it reached the OS (null) or could not (the error). Empty text
+   * Writes `text` (a string, as UTF-8, or bytes); `flushed` runs once it reached the OS (null) or could not (the error). Empty text
    * is flushed at once, on a microtask. Returns a promise when the caller should wait before writing
    * more (the stream is above its high-water mark), else undefined.
    */
-  write(text: string, flushed?: FlushCallback): Promise<void> | undefined {
+  write(text: string | Buffer, flushed?: FlushCallback): Promise<void> | undefined {
     if (this.brokenError) {
       const err = this.brokenError;
       if (flushed) queueMicrotask(() => flushed(err));
@@ -61,6 +61,17 @@ export class OutputSink {
       if (this.unflushed === 0) this.wakeFlush();
     });
     return more ? undefined : this.ready();
+  }
+
+  /**
+   * Writes `chunks` in order, as {@link OutputSink.write} does; `flushed` runs once the last one is
+   * flushed (with the error instead when one of them could not be: a stream that failed fails every
+   * later write too). Returns what the last write returned.
+   */
+  writeChunks(chunks: readonly (string | Buffer)[], flushed?: FlushCallback): Promise<void> | undefined {
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) this.write(chunks[i] as string | Buffer);
+    return this.write(last < 0 ? '' : (chunks[last] as string | Buffer), flushed);
   }
 
   /** Resolves once the stream can take more (at once when it can, or when it broke). */

@@ -11,9 +11,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaRecord } from '../protocol/records/types.js';
 import type { Ackable, ConsumerBatch, DemandOptions, PartitionStats } from '../consumer/types.js';
-import { formatRecord, type RecordFormat } from './consume-format.js';
+import { batchPrinter, type RecordFormat } from './consume-format.js';
 import type { OutputSink } from './consume-output.js';
-import type { RecordPrinter } from './format-string.js';
+import type { BatchPrinter } from './batch-printer.js';
 
 /** What the session needs of a partition stage (the consumer's PartitionStage has it). */
 export interface BatchSource {
@@ -36,8 +36,8 @@ export type StopReason = 'max-messages' | 'idle-timeout' | 'end' | 'signal' | 'o
 
 /** Settings of a session, from the command line. */
 export interface ConsumeSessionOptions {
-  /** A named format, or a printer (a compiled format string). */
-  format: RecordFormat | RecordPrinter;
+  /** A named format, or a batch printer (consume-format.ts `batchPrinter`: a format string, `-K`, `-D`). */
+  format: RecordFormat | BatchPrinter;
   /** Stop after printing this many records (all partitions together). */
   maxMessages?: number;
   /** Stop when no record arrived for this long while nothing was being processed, ms. */
@@ -46,6 +46,8 @@ export interface ConsumeSessionOptions {
   delayMs: number;
   /** GenStage demand of each partition's subscriber. */
   maxDemand: number;
+  /** GenStage `minDemand` (default three quarters of `maxDemand`): batches hold `maxDemand − minDemand` records at most. */
+  minDemand?: number;
   /**
    * Stop once every partition being read has reached its end: its fetch position at the high
    * watermark of the latest fetch answer, nothing buffered, and every record delivered printed,
@@ -89,7 +91,8 @@ export class ConsumeSession {
   private lastRecordAt = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private endTimer: NodeJS.Timeout | null = null;
-  private readonly print: RecordPrinter;
+  private readonly print: BatchPrinter;
+  private readonly demand: DemandOptions;
   /** The partitions being read now, with whether their subscriber is busy with a batch. */
   private readonly active = new Map<number, { stage: BatchSource; busy: boolean }>();
 
@@ -99,7 +102,8 @@ export class ConsumeSession {
   ) {
     this.now = options.now ?? (() => performance.now());
     const format = options.format;
-    this.print = typeof format === 'function' ? format : (topic, partition, record) => formatRecord(format, topic, partition, record);
+    this.print = typeof format === 'function' ? format : batchPrinter(format);
+    this.demand = options.minDemand === undefined ? { maxDemand: options.maxDemand } : { maxDemand: options.maxDemand, minDemand: options.minDemand };
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     sink.onBreak(() => this.requestStop('output-closed'));
   }
@@ -174,11 +178,14 @@ export class ConsumeSession {
     const entry = { stage, busy: false };
     this.active.set(context.partition, entry);
     try {
-      for await (const batch of stage.batches({ maxDemand: this.options.maxDemand })) {
+      for await (const batch of stage.batches(this.demand)) {
         this.busy++;
         entry.busy = true;
         try {
-          await this.handle(stage, batch, context);
+          // No await unless there is something to wait for (a slow subscriber, a full stdout):
+          // a batch printed at once costs no extra turn of the microtask queue.
+          const wait = this.options.delayMs > 0 ? this.handleSlowly(stage, batch, context) : this.handle(stage, batch, context);
+          if (wait) await wait;
         } finally {
           this.busy--;
           entry.busy = false;
@@ -192,25 +199,21 @@ export class ConsumeSession {
     }
   };
 
-  private async handle(stage: BatchSource, batch: ConsumerBatch, context: PartitionContext): Promise<void> {
-    if (this.options.delayMs > 0) {
-      await this.handleSlowly(stage, batch, context);
-      return;
-    }
+  /** Prints a batch as one chunk; returns what to wait for before the next (stdout above its high-water mark), if anything. */
+  private handle(stage: BatchSource, batch: ConsumerBatch, context: PartitionContext): Promise<void> | undefined {
     const allowed = this.allowance(batch.records.length, context);
-    if (allowed === 0) return;
+    if (allowed === 0) return undefined;
     const records = allowed === batch.records.length ? batch.records : batch.records.slice(0, allowed);
-    let text = '';
-    for (const r of records) text += this.print(batch.topic, batch.partition, r);
+    const chunks = this.print(batch.topic, batch.partition, records);
     this.count(batch.partition, records);
     // The whole batch printed: one ack for it; a prefix: an ack per record.
-    const wait = this.sink.write(text, (err) => {
+    const wait = this.sink.writeChunks(chunks, (err) => {
       if (err) return;
       if (records.length === batch.records.length) this.ack(stage, batch);
       else for (const r of records) this.ack(stage, r);
     });
     this.afterPrint();
-    if (wait) await wait;
+    return wait;
   }
 
   /** One record at a time, sleeping `delayMs` before each: a subscriber slower than the producer. */
@@ -223,7 +226,7 @@ export class ConsumeSession {
       }
       if (this.allowance(1, context) === 0) return;
       this.count(batch.partition, [record]);
-      const wait = this.sink.write(this.print(batch.topic, batch.partition, record), (err) => {
+      const wait = this.sink.writeChunks(this.print(batch.topic, batch.partition, [record]), (err) => {
         if (!err) this.ack(stage, record);
       });
       this.afterPrint();

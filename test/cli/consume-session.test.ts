@@ -25,6 +25,7 @@ class FakeStage implements BatchSource {
   acked: number[] = [];
   pulled = 0;
   maxDemandSeen: number | undefined;
+  minDemandSeen: number | undefined;
   private more: (() => void) | null = null;
 
   constructor(
@@ -37,8 +38,9 @@ class FakeStage implements BatchSource {
     this.more?.();
   }
 
-  async *batches(options?: { maxDemand?: number }): AsyncGenerator<ConsumerBatch> {
+  async *batches(options?: { maxDemand?: number; minDemand?: number }): AsyncGenerator<ConsumerBatch> {
     this.maxDemandSeen = options?.maxDemand;
+    this.minDemandSeen = options?.minDemand;
     while (this.queue.length > 0) {
       this.pulled++;
       yield this.queue.shift() as ConsumerBatch;
@@ -135,6 +137,7 @@ test('records are printed in order and acked only once flushed', async () => {
   const stage = new FakeStage([batch(0, 0, 3), batch(0, 3, 2)]);
   await s.subscriber(stage, ctx(0));
   assert.equal(stage.maxDemandSeen, 100, 'the demand asked for is --max-demand');
+  assert.equal(stage.minDemandSeen, undefined, "GenStage's minDemand unless one is set");
   assert.equal(s.records, 5);
   assert.deepEqual(stage.acked, [], 'nothing acked before the output is flushed');
   out.release();
@@ -147,6 +150,36 @@ test('records are printed in order and acked only once flushed', async () => {
   );
   assert.equal(lines[4]?.value, 'p0-4');
   assert.deepEqual(s.tallies.get(0), { records: 5, firstOffset: 0, lastOffset: 4 });
+});
+
+test("the CLI's default demand: 4000 in batches of 250 (minDemand 3750)", async () => {
+  const { s } = session({ maxDemand: 4000, minDemand: 3750 });
+  const stage = new FakeStage([]);
+  await s.subscriber(stage, ctx(0));
+  assert.deepEqual([stage.maxDemandSeen, stage.minDemandSeen], [4000, 3750]);
+});
+
+test('a batch printed in several chunks (past 64 KiB) is acked once, after its last chunk is flushed', async () => {
+  const out = new HeldWritable(1 << 20);
+  const { s } = session({ format: 'value' }, out);
+  const big = batch(0, 0, 2000);
+  for (const r of big.records) r.value = Buffer.from(`${r.offset} ${'x'.repeat(100)}`);
+  const stage = new FakeStage([big]);
+  const writes: number[] = [];
+  const write = out.write.bind(out);
+  out.write = ((chunk: Buffer, ...rest: never[]) => {
+    writes.push(chunk.length);
+    return write(chunk, ...rest);
+  }) as typeof out.write;
+  await s.subscriber(stage, ctx(0));
+  assert.ok(writes.length > 1, `one batch, ${writes.length} write(s)`);
+  assert.deepEqual(stage.acked, [], 'nothing acked before the output is flushed');
+  out.release();
+  await s.drainOutput();
+  assert.deepEqual(stage.acked, big.records.map((r) => r.offset), 'the batch acked whole, once');
+  const lines = out.text.trimEnd().split('\n');
+  assert.equal(lines.length, 2000);
+  assert.equal(lines[1999], `1999 ${'x'.repeat(100)}`);
 });
 
 test('--max-messages across partitions: exactly N printed, only the printed ones acked, then a stop', async () => {

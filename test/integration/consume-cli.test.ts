@@ -246,8 +246,8 @@ test('a stdout nobody reads stalls consumption (no unbounded buffering); reading
   const printed = r.stdout.trimEnd().split('\n').length;
   assert.equal(summary.records, printed);
   // ~210 B lines: the pipe (64 KiB) and what this side read before pausing hold ~300 each; the CLI's
-  // stdout holds at most the batch that filled it and the one being written (250 records each at the
-  // default demand of 1000).
+  // stdout holds at most the batch that filled it and the one being written (250 records each: the
+  // CLI's default demand of 4000 is taken in batches of 250).
   assert.ok(printed < 2_000, `printed ${printed} of ${count} while nobody read`);
 });
 

@@ -12,7 +12,8 @@
 // record, or the run fails. The topic is made once with the CLI's producer when it does not exist.
 //
 //   npm run build && node bench/cli-vs-kcat.mjs --rounds 5
-//   node bench/cli-vs-kcat.mjs --cli before=/tmp/old/dist/cli/main.js --cli after=dist/cli/main.js
+//   node bench/cli-vs-kcat.mjs --cli before=/tmp/old/dist/cli/main.js --cli after=dist/cli/main.js \
+//     --cli 'demand-1000=dist/cli/main.js --max-demand 1000'     # flags after the path: that build only
 import { spawn, spawnSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -36,9 +37,11 @@ const { values: opt } = parseArgs({
 });
 const say = (message) => process.stderr.write(`cli-vs-kcat: ${message}\n`);
 const records = Number(opt.records);
+// `label=path [flags]`: flags after the path go to that build's consume runs only.
 const clis = (opt.cli ?? [`kafka-stage=${root}dist/cli/main.js`]).map((spec) => {
   const at = spec.indexOf('=');
-  return at < 0 ? { label: spec, path: spec } : { label: spec.slice(0, at), path: spec.slice(at + 1) };
+  const [path, ...flags] = (at < 0 ? spec : spec.slice(at + 1)).split(' ').filter(Boolean);
+  return { label: at < 0 ? path : spec.slice(0, at), path, flags };
 });
 const extra = opt['extra-args'].split(' ').filter(Boolean);
 const devNull = openSync('/dev/null', 'w');
@@ -82,9 +85,9 @@ function measure(command, args) {
 }
 
 const runs = [{ client: 'kcat', command: 'kcat', args: ['-C', '-b', opt.brokers, '-t', opt.topic, '-e', '-q', '-f', '%s\\n'], counts: false }];
-for (const { label, path } of clis) {
+for (const { label, path, flags } of clis) {
   for (const format of opt.formats.split(',')) {
-    runs.push({ client: `${label} -f ${format}`, command: process.execPath, args: [path, 'consume', '-b', opt.brokers, '-t', opt.topic, '-e', '-f', format, ...extra], counts: true });
+    runs.push({ client: `${label} -f ${format}`, command: process.execPath, args: [path, 'consume', '-b', opt.brokers, '-t', opt.topic, '-e', '-f', format, ...flags, ...extra], counts: true });
   }
 }
 

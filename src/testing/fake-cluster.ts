@@ -20,6 +20,7 @@ import type { FakeRequest } from './request-log.js';
 import { deleteTopic } from './handlers/topic-admin.js';
 import { topicNameProblem, type FakePartition, type TopicSpec } from './topics.js';
 import type { GroupState } from './classic-group.js';
+import { describeConsumerGroup, type FakeConsumerGroupView } from './consumer-group-view.js';
 
 /** Options of {@link FakeKafkaCluster.start}. */
 export interface FakeKafkaClusterOptions extends Partial<FakeClusterSettings> {
@@ -51,6 +52,8 @@ const DEFAULTS: FakeClusterSettings = {
   initialRebalanceDelayMs: 0,
   minSessionTimeoutMs: 6000,
   maxSessionTimeoutMs: 1800000,
+  consumerHeartbeatIntervalMs: 5000,
+  consumerSessionTimeoutMs: 45000,
 };
 const HOST = '127.0.0.1';
 
@@ -231,7 +234,7 @@ export class FakeKafkaCluster {
    * @returns false when the group has no such member
    */
   expireMember(groupId: string, memberId: string): boolean {
-    return this.state.group(groupId, false)?.expire(memberId) ?? false;
+    return (this.state.group(groupId, false) ?? this.state.consumerGroups.get(groupId))?.expire(memberId) ?? false;
   }
 
   /**
@@ -261,10 +264,19 @@ export class FakeKafkaCluster {
 
   /** The offset `groupId` committed for the partition, or undefined when it has none. */
   committed(groupId: string, topic: string, partition: number): number | undefined {
-    return this.state.group(groupId, false)?.offsets.get(offsetKey(topic, partition))?.offset;
+    return this.state.offsetsOf(groupId)?.get(offsetKey(topic, partition))?.offset;
   }
 
-  /** A group as its coordinator sees it, or undefined when there is no such group. */
+  /**
+   * A consumer (KIP-848) group as its coordinator sees it, or undefined when there is no such
+   * group (or `groupId` is a classic group's; see {@link FakeKafkaCluster.group}).
+   */
+  consumerGroup(groupId: string): FakeConsumerGroupView | undefined {
+    const group = this.state.consumerGroups.get(groupId);
+    return group ? describeConsumerGroup(group, (id) => this.state.topics.byTopicId(id)?.name) : undefined;
+  }
+
+  /** A classic group as its coordinator sees it, or undefined when there is no such group. */
   group(groupId: string): FakeGroupView | undefined {
     const group = this.state.group(groupId, false);
     if (!group) return undefined;

@@ -1,6 +1,7 @@
 /** Every API the fake cluster answers, with its handler; ApiVersions advertises exactly these. */
 import type { Route } from '../dispatcher.js';
 import { apiVersionsRoute } from './api-versions.js';
+import { consumerGroupHeartbeatRoute } from './consumer-group-heartbeat.js';
 import { fetchRoute } from './fetch.js';
 import {
   deleteGroupsRoute,
@@ -39,4 +40,5 @@ export const ROUTES: readonly Route[] = [
   initProducerIdRoute,
   createPartitionsRoute,
   deleteGroupsRoute,
+  consumerGroupHeartbeatRoute,
 ].sort((a, b) => a.api.apiKey - b.api.apiKey);

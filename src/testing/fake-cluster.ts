@@ -1,8 +1,8 @@
 /**
  * `FakeKafkaCluster`: an in-process Kafka for tests. Each broker listens on a loopback port and
  * speaks the wire protocol with the project's own schemas; the cluster keeps topics, partition
- * logs, committed offsets and classic-group state as a broker does, and offers fault hooks and
- * read-side helpers for assertions. It imports nothing of the clients: any Kafka client can use it.
+ * logs, committed offsets and group state (classic and KIP-848 consumer groups) as a broker does,
+ * and offers fault hooks and read-side helpers for assertions. It imports nothing of the clients: any Kafka client can use it.
  */
 import { ALL_APIS } from '../protocol/apis/index.js';
 import type { KafkaErrorName } from '../protocol/error-codes.js';

@@ -404,6 +404,11 @@ export class ConsumerProtocolGroup {
     return memberEpoch === member.epoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
+  /** A new group epoch with nothing else changed, as a test's `forceRebalance` asks. */
+  forceRebalance(): void {
+    if (this.members.size > 0) this.groupEpoch++;
+  }
+
   /** Ends a member's session now, as its session timeout passing would. False when there is no such member. */
   expire(memberId: string): boolean {
     const member = this.members.get(memberId);

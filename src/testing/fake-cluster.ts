@@ -223,14 +223,20 @@ export class FakeKafkaCluster {
     return this.state.topics.moveLeader(target, nodeId);
   }
 
-  /** Starts a rebalance of `groupId`, as a member joining would: members must rejoin. */
+  /**
+   * Starts a rebalance of `groupId`, as a member joining would. A classic group's members must
+   * rejoin; a consumer (KIP-848) group gets a new group epoch, a target assignment computed afresh
+   * at the next heartbeat and every member reconciled to that epoch.
+   */
   forceRebalance(groupId: string): void {
     this.state.group(groupId, false)?.forceRebalance();
+    this.state.consumerGroups.get(groupId)?.forceRebalance();
   }
 
   /**
    * Ends member `memberId`'s session now, as its session timeout passing would: it leaves the group
-   * (the others must rejoin) and its next request is answered UNKNOWN_MEMBER_ID.
+   * (a classic group's others must rejoin; a consumer group's get a new group epoch and its
+   * partitions) and its next request is answered UNKNOWN_MEMBER_ID.
    * @returns false when the group has no such member
    */
   expireMember(groupId: string, memberId: string): boolean {

@@ -257,3 +257,33 @@ test('NOT_COORDINATOR from a broker that does not coordinate the group, after mo
     { brokers: 2 },
   );
 });
+
+test('test hooks on a consumer group: fail injects an error, expireMember removes a member (its partitions move), forceRebalance raises the epoch alone, requests logs the heartbeats', async () => {
+  await withCluster(async (cluster) => {
+    const a = new WireMember(cluster, 'g', 'a', { subscribedTopicNames: ['orders'] });
+    const b = new WireMember(cluster, 'g', 'b', { subscribedTopicNames: ['orders'] });
+    await a.start();
+    await b.start();
+    for (let i = 0; i < 3; i++) {
+      await a.beat();
+      await b.beat();
+    }
+    cluster.fail('ConsumerGroupHeartbeat', 'COORDINATOR_LOAD_IN_PROGRESS');
+    const failed = await heartbeat(cluster, { groupId: 'g', memberId: 'a', memberEpoch: a.epoch });
+    assert.equal(failed.errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    const epoch = cluster.consumerGroup('g')?.groupEpoch ?? 0;
+    cluster.forceRebalance('g');
+    await a.beat();
+    await b.beat();
+    assert.equal(a.epoch, epoch + 1);
+    assert.equal(b.epoch, epoch + 1);
+    assert.equal(a.owned.size + b.owned.size, 6);
+    assert.equal(cluster.expireMember('g', 'a'), true);
+    assert.equal(cluster.expireMember('g', 'a'), false);
+    await b.beat();
+    assert.equal(b.owned.size, 6);
+    assert.equal((await heartbeat(cluster, { groupId: 'g', memberId: 'a', memberEpoch: a.epoch })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+    const logged = cluster.requests<{ memberId: string; memberEpoch: number }>('ConsumerGroupHeartbeat');
+    assert.ok(logged.some((r) => r.body.memberId === 'b' && r.body.memberEpoch === 0));
+  });
+});

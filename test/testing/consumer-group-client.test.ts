@@ -62,3 +62,68 @@ test('two consumer-protocol members over the fake: an incremental split, each re
     assert.equal(cluster.committed('billing', 'orders', p), PER_PARTITION, `partition ${p} committed at the log end`);
   }
 });
+
+test('a consumer-protocol member subscribed by topicRegex over the fake reads a matching topic created after it started', async () => {
+  const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 'ev-a', partitions: 1 }, { topic: 'other', partitions: 1 }], consumerHeartbeatIntervalMs: 50 });
+  const seen: string[] = [];
+  const group = new ConsumerGroup({ brokers: cluster.bootstrap, groupId: 'rx', topicRegex: 'ev-.*', groupProtocol: 'consumer', autoOffsetReset: 'earliest' }, async (stage) => {
+    for await (const record of stage) {
+      seen.push(`${stage.topic}:${String(record.value)}`);
+      await stage.ack(record);
+    }
+  });
+  try {
+    await cluster.append('ev-a', 0, [{ value: '1' }]);
+    await cluster.append('other', 0, [{ value: 'x' }]);
+    await group.start();
+    await eventually(() => seen.length === 1, { what: 'the record of ev-a', timeoutMs: 10_000 });
+    cluster.createTopic({ topic: 'ev-b', partitions: 2 });
+    await cluster.append('ev-b', 1, [{ value: '2' }]);
+    await eventually(() => seen.length === 2, { what: 'the record of ev-b', timeoutMs: 10_000, progress: () => seen.join(',') });
+    await group.stop();
+  } finally {
+    await cluster.stop();
+  }
+  assert.deepEqual(seen, ['ev-a:1', 'ev-b:2']);
+  assert.equal(cluster.committed('rx', 'ev-b', 1), 1);
+});
+
+test('a static consumer-protocol member restarted over the fake gets its partitions back without a new group epoch', async () => {
+  const cluster = await FakeKafkaCluster.start({ topics: [{ topic: 'orders', partitions: 4 }], consumerHeartbeatIntervalMs: 50 });
+  const held = new Map<string, Set<number>>();
+  const member = (name: string, instance: string): ConsumerGroup =>
+    new ConsumerGroup({ brokers: cluster.bootstrap, groupId: 'st', topics: ['orders'], groupProtocol: 'consumer', groupInstanceId: instance }, async (stage) => {
+      const mine = held.get(name) ?? new Set<number>();
+      held.set(name, mine);
+      mine.add(stage.partition);
+      try {
+        for await (const record of stage) await stage.ack(record);
+      } finally {
+        mine.delete(stage.partition);
+      }
+    });
+  const settled = (): boolean => {
+    const view = cluster.consumerGroup('st');
+    return view?.state === 'Stable' && view.members.length === 2 && view.members.every((m) => m.assigned.length === 2);
+  };
+  try {
+    const a = member('a', 'box-a');
+    const b = member('b', 'box-b');
+    await a.start();
+    await b.start();
+    await eventually(settled, { what: 'a 2/2 split', timeoutMs: 10_000, progress: () => JSON.stringify(cluster.consumerGroup('st')) });
+    await eventually(() => held.get('b')?.size === 2, { what: 'b running its two partitions', timeoutMs: 10_000 });
+    const before = [...(held.get('b') ?? [])].sort();
+    const epoch = cluster.consumerGroup('st')?.groupEpoch;
+    await b.stop();
+    const again = member('b2', 'box-b');
+    await again.start();
+    await eventually(() => held.get('b2')?.size === 2, { what: 'the restarted instance running two partitions', timeoutMs: 10_000 });
+    assert.deepEqual([...(held.get('b2') ?? [])].sort(), before);
+    assert.equal(cluster.consumerGroup('st')?.groupEpoch, epoch, 'no new group epoch');
+    await again.stop();
+    await a.stop();
+  } finally {
+    await cluster.stop();
+  }
+});

@@ -11,7 +11,7 @@
  * States as Kafka names them: Empty (no members), Assigning (group epoch ahead of the target),
  * Reconciling (a member not yet at the target epoch), Stable.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { partitionKey, serverAssignor, splitPartitionKey, SERVER_ASSIGNORS, type AssignableMember, type TargetAssignment } from './assignors.js';
 import type { CommittedOffset, StartTimer } from './classic-group.js';
@@ -164,7 +164,8 @@ export class ConsumerProtocolGroup {
 
   private beat(request: ConsumerHeartbeat): ConsumerHeartbeatOutcome {
     const joining = request.memberEpoch === 0;
-    const memberId = request.memberId === '' ? randomUUID() : request.memberId;
+    // v0 lets the broker make the id: Kafka's Uuid, rendered as Kafka renders it (22 URL-safe base64 characters).
+    const memberId = request.memberId === '' ? randomBytes(16).toString('base64url') : request.memberId;
     const member = request.instanceId === null ? this.dynamicMember(memberId, request) : this.staticMemberFor(memberId, request.instanceId, request);
     const before = new Set(member.assigned.keys());
     const subscriptionBefore = subscriptionOf(member);

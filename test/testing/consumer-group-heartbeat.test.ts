@@ -44,7 +44,8 @@ test('v0 with an empty member id gets a broker-made id; v1 must bring its own (I
     const join = { groupId: 'g', memberId: '', memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['orders'], topicPartitions: [] };
     const v0 = await heartbeat(cluster, join, 0);
     assert.equal(v0.errorCode, ErrorCode.NONE);
-    assert.match(v0.memberId ?? '', /^[0-9a-f-]{36}$/);
+    assert.match(v0.memberId ?? '', /^[A-Za-z0-9_-]{22}$/, 'a Kafka Uuid');
+    assert.equal(cluster.consumerGroup('g')?.members[0]?.memberId, v0.memberId);
     const v1 = await heartbeat(cluster, join, 1);
     assert.equal(v1.errorCode, ErrorCode.INVALID_REQUEST);
     const noSubscription = await heartbeat(cluster, { ...join, memberId: 'x', subscribedTopicNames: null });

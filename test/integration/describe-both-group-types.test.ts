@@ -1,0 +1,158 @@
+/**
+ * Both kinds of group side by side on the real broker: a consumer group of the KIP-848 protocol (a
+ * Java console consumer with `group.protocol=consumer`) and a classic group (our ConsumerGroup), as
+ * the admin client and the `kafka-stage group describe|list` binary report them.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { GroupNotEmptyError } from '../../src/admin/errors.js';
+import type { ConsumerGroupDescription, GroupDescription } from '../../src/admin/group-description.js';
+import type { GroupListing, GroupOffsetsDescription } from '../../src/admin/groups.js';
+import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
+import { runCli } from '../helpers/cli-process.js';
+import { testBrokers, uniqueTopic } from '../helpers/env.js';
+import { eventually } from '../helpers/eventually.js';
+import { QUICK_JVM_OPTS } from '../helpers/java-tools.js';
+import { useFilledTopic } from '../helpers/test-admin.js';
+
+const b = ['-b', testBrokers().join(',')];
+const topic = uniqueTopic('both-types');
+const PARTITIONS = 3;
+const admin = useFilledTopic(
+  testBrokers(),
+  topic,
+  PARTITIONS,
+  Array.from({ length: 9 }, (_, i) => ({ value: `v${i}`, partition: i % PARTITIONS })),
+);
+const allPartitions = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition }));
+
+/** A Java console consumer in `groupId` speaking the consumer protocol; SIGTERM makes it leave. */
+function startKip848JavaConsumer(groupId: string): { stderr: () => string; gone: () => boolean; stop: () => Promise<void> } {
+  const tool = fileURLToPath(new URL('../../scripts/kafka/java-tool.sh', import.meta.url));
+  const child = spawn(
+    'bash',
+    [tool, 'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', b[1] as string, '--topic', topic, '--group', groupId,
+      '--from-beginning', '--timeout-ms', '180000', '--consumer-property', 'group.protocol=consumer', '--consumer-property', 'client.id=kip848-java'],
+    { env: { ...process.env, KAFKA_TOOL_JVM_OPTS: QUICK_JVM_OPTS }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  let exited = false;
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  void closed.then(() => (exited = true));
+  return {
+    stderr: () => stderr,
+    gone: () => exited,
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      await closed;
+    },
+  };
+}
+
+/** A classic member of ours that has been assigned the topic's partitions. */
+async function startClassicMember(groupId: string): Promise<ConsumerGroup> {
+  let assigned!: () => void;
+  const joined = new Promise<void>((resolve) => (assigned = resolve));
+  const group = new ConsumerGroup({ brokers: testBrokers(), groupId, topics: [topic], sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, autoOffsetReset: 'earliest' }, async (stage) => {
+    assigned();
+    for await (const batch of stage.batches()) await stage.ack(batch);
+  });
+  await group.start();
+  await joined;
+  return group;
+}
+
+/** Waits until the group is a consumer group whose one member has reconciled to every partition. */
+async function settledConsumerGroup(groupId: string, javaGone: () => string | undefined): Promise<ConsumerGroupDescription> {
+  let last: GroupDescription | undefined;
+  return eventually(
+    async () => {
+      const d = (last = await admin().describeGroup(groupId));
+      const m = d.type === 'consumer' ? d.members[0] : undefined;
+      const settled = d.type === 'consumer' && d.state === 'Stable' && d.members.length === 1 && m?.assignment.length === PARTITIONS;
+      return settled ? d : false;
+    },
+    { what: `consumer group ${groupId} to be Stable with one member owning all ${PARTITIONS} partitions`, timeoutMs: 60_000, intervalMs: 200, progress: () => JSON.stringify(last), hopeless: javaGone },
+  );
+}
+
+test('a KIP-848 group and a classic group: the admin client and the CLI describe each with its type; group list names both types', async () => {
+  const consumerGroupId = uniqueTopic('both-types-kip848');
+  const classicGroupId = uniqueTopic('both-types-classic');
+  const java = startKip848JavaConsumer(consumerGroupId);
+  let classic: ConsumerGroup | null = null;
+  try {
+    classic = await startClassicMember(classicGroupId);
+    const d = await settledConsumerGroup(consumerGroupId, () => (java.gone() ? `the Java consumer exited:\n${java.stderr().slice(-2000)}` : undefined));
+
+    // The admin client: epochs, the broker's default assignor, the member's subscription and assignment.
+    assert.equal(d.protocolType, 'consumer');
+    assert.equal(d.protocol, 'uniform');
+    assert.ok(d.groupEpoch > 0, `group epoch ${d.groupEpoch}`);
+    assert.equal(d.assignmentEpoch, d.groupEpoch);
+    const [member] = d.members;
+    assert.ok(member);
+    assert.ok(member.memberEpoch > 0, `member epoch ${member.memberEpoch}`);
+    assert.equal(member.memberEpoch, d.assignmentEpoch);
+    assert.equal(member.clientId, 'kip848-java');
+    assert.equal(member.groupInstanceId, null);
+    assert.deepEqual(member.subscribedTopicNames, [topic]);
+    assert.equal(member.subscribedTopicRegex, null);
+    assert.deepEqual(member.assignment, allPartitions);
+    assert.deepEqual(member.targetAssignment, allPartitions);
+    assert.equal(member.memberType, 'consumer');
+
+    // The classic group is described as before, with its type.
+    const c = await admin().describeGroup(classicGroupId);
+    assert.equal(c.type, 'classic');
+    assert.equal(c.state, 'Stable');
+    assert.equal(c.protocolType, 'consumer');
+    assert.deepEqual(
+      c.members.flatMap((m) => m.assignment),
+      allPartitions,
+    );
+
+    // A consumer group with a member is not empty: its offsets are not changed from outside.
+    await assert.rejects(admin().alterGroupOffsets(consumerGroupId, [{ topic, partition: 0, offset: 0 }]), (err: unknown) => err instanceof GroupNotEmptyError && /Stable/.test(err.message));
+
+    // The CLI: --json is the admin's description with the lag table; text names type, assignor, epochs.
+    const json = await runCli(['group', 'describe', '-G', consumerGroupId, '--json', ...b]);
+    assert.equal(json.code, 0, json.stderr);
+    const described = JSON.parse(json.stdout) as GroupOffsetsDescription;
+    assert.equal(described.type, 'consumer');
+    assert.equal(described.type === 'consumer' && described.members[0]?.memberEpoch, member.memberEpoch);
+    assert.deepEqual(described.type === 'consumer' && described.members[0]?.targetAssignment, allPartitions);
+    assert.deepEqual(
+      described.partitions.map((p) => [p.partition, p.memberId]),
+      allPartitions.map((p) => [p.partition, member.memberId]),
+    );
+    const text = await runCli(['group', 'describe', '-G', consumerGroupId, ...b]);
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trimEnd().split('\n');
+    assert.match(lines[0] as string, new RegExp(`^group ${consumerGroupId}  type consumer  state Stable  assignor uniform  group epoch ${d.groupEpoch}  assignment epoch ${d.groupEpoch}  coordinator \\d+  members 1  total lag \\d+$`));
+    const memberRow = lines.find((l) => l.startsWith(member.memberId));
+    assert.deepEqual(memberRow?.split(/\s+/), [member.memberId, '-', 'kip848-java', member.clientHost, String(member.memberEpoch), topic, `${topic}:0,1,2`, `${topic}:0,1,2`]);
+    const classicText = await runCli(['group', 'describe', '-G', classicGroupId, ...b]);
+    assert.equal(classicText.code, 0, classicText.stderr);
+    assert.match(classicText.stdout, new RegExp(`^group ${classicGroupId}  type classic  state Stable  protocol \\S+  coordinator`));
+
+    // group list: both, each with its type.
+    const listed = await runCli(['group', 'list', '--json', ...b]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const types = new Map((JSON.parse(listed.stdout) as GroupListing[]).map((g) => [g.groupId, g.type]));
+    assert.equal(types.get(consumerGroupId), 'consumer');
+    assert.equal(types.get(classicGroupId), 'classic');
+    const table = await runCli(['group', 'list', ...b]);
+    assert.equal(table.code, 0, table.stderr);
+    const rows = table.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    assert.deepEqual(rows[0], ['GROUP', 'STATE', 'PROTOCOL-TYPE', 'TYPE']);
+    assert.deepEqual(rows.find((r) => r[0] === consumerGroupId), [consumerGroupId, 'Stable', 'consumer', 'consumer']);
+    assert.deepEqual(rows.find((r) => r[0] === classicGroupId), [classicGroupId, 'Stable', 'consumer', 'classic']);
+  } finally {
+    await java.stop();
+    await classic?.stop();
+  }
+});

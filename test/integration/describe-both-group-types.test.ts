@@ -151,6 +151,22 @@ test('a KIP-848 group and a classic group: the admin client and the CLI describe
     assert.deepEqual(rows[0], ['GROUP', 'STATE', 'PROTOCOL-TYPE', 'TYPE']);
     assert.deepEqual(rows.find((r) => r[0] === consumerGroupId), [consumerGroupId, 'Stable', 'consumer', 'consumer']);
     assert.deepEqual(rows.find((r) => r[0] === classicGroupId), [classicGroupId, 'Stable', 'consumer', 'classic']);
+
+    // Once its member left, the consumer group is Empty, still of its type, and its offsets may be
+    // set from outside; deleted, it is no group at all.
+    await java.stop();
+    await eventually(async () => (await admin().describeGroup(consumerGroupId)).state === 'Empty', { what: 'the consumer group to be Empty', timeoutMs: 30_000, intervalMs: 200 });
+    const empty = await admin().describeGroup(consumerGroupId);
+    assert.equal(empty.type, 'consumer');
+    assert.deepEqual(empty.members, []);
+    await admin().alterGroupOffsets(consumerGroupId, [{ topic, partition: 1, offset: 1 }]);
+    assert.deepEqual(
+      (await admin().fetchGroupOffsets(consumerGroupId)).map((o) => [o.partition, o.offset]),
+      [[0, 3], [1, 1], [2, 3]],
+    );
+    await admin().deleteGroups([consumerGroupId]);
+    const gone = await admin().describeGroup(consumerGroupId);
+    assert.deepEqual([gone.type, gone.state], ['classic', 'Dead']);
   } finally {
     await java.stop();
     await classic?.stop();

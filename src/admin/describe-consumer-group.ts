@@ -1,8 +1,8 @@
 /**
  * Describing a consumer group of the KIP-848 protocol with ConsumerGroupDescribe. A broker that
- * lacks the API (before Kafka 3.7, or with the new protocol turned off) or answers
- * GROUP_ID_NOT_FOUND (a classic group, or none) gets `null`: the caller asks DescribeGroups then,
- * as Kafka's own admin client does.
+ * lacks the API (Kafka 3.7 and older) or refuses it (UNSUPPORTED_VERSION: 3.8 and 3.9 without the
+ * protocol's preview), or a group it answers GROUP_ID_NOT_FOUND for (a classic group, or none),
+ * gets `null`: the caller asks DescribeGroups then, as Kafka's own admin client does.
  */
 import type { Cluster } from '../cluster/cluster.js';
 import { comparePartitions } from '../group/assignors/member-order.js';
@@ -49,7 +49,9 @@ export async function describeConsumerGroup(cluster: Cluster, coordinator: numbe
     throw err;
   }
   const group = response.groups.find((g) => g.groupId === groupId);
-  if (!group || group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return null;
+  // Kafka 3.8 and 3.9 list the API but answer UNSUPPORTED_VERSION per group unless the consumer
+  // protocol's preview is on: they run classic groups only.
+  if (!group || group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND || group.errorCode === ErrorCode.UNSUPPORTED_VERSION) return null;
   const err = kafkaError(group.errorCode, { api: 'ConsumerGroupDescribe', group: groupId, broker: coordinator }, { brokerMessage: group.errorMessage });
   if (err) throw err;
   return {

@@ -126,6 +126,15 @@ it('ConsumerGroupDescribe answering GROUP_ID_NOT_FOUND (a classic group): falls 
   assert.equal(broker.requestsFor({ apiKey: DescribeGroups.apiKey }).length, 1);
 });
 
+it('ConsumerGroupDescribe refused with UNSUPPORTED_VERSION (Kafka 3.9 without the KIP-848 preview): falls back to DescribeGroups', T, async () => {
+  const { broker, admin } = await setUp();
+  classicGroupAnswer(broker);
+  consumerGroupDescribeAnswer(broker, () => ({ errorCode: ErrorCode.UNSUPPORTED_VERSION }));
+  assert.deepEqual(await admin.describeGroup('g'), classicExpected);
+  assert.equal(broker.requestsFor({ apiKey: ConsumerGroupDescribe.apiKey }).length, 1);
+  assert.equal(broker.requestsFor({ apiKey: DescribeGroups.apiKey }).length, 1);
+});
+
 it('a consumer group: epochs, assignor and members from ConsumerGroupDescribe alone; partitions sorted, a topic without a name goes by its id, an empty regex is none', T, async () => {
   const { broker, admin } = await setUp();
   classicGroupAnswer(broker);

@@ -1,7 +1,7 @@
 /**
  * Both kinds of group side by side on the real broker: a consumer group of the KIP-848 protocol (a
- * Java console consumer with `group.protocol=consumer`) and a classic group (our ConsumerGroup), as
- * the admin client and the `kafka-stage group describe|list` binary report them.
+ * Java console consumer with `group.protocol=consumer`, or our own members) and a classic group (our
+ * ConsumerGroup), as the admin client and the `kafka-stage group describe|list` binary report them.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +11,7 @@ import { GroupNotEmptyError } from '../../src/admin/errors.js';
 import type { ConsumerGroupDescription, GroupDescription } from '../../src/admin/group-description.js';
 import type { GroupListing, GroupOffsetsDescription } from '../../src/admin/groups.js';
 import { ConsumerGroup } from '../../src/consumer/consumer-group.js';
+import type { ConsumerGroupOptions } from '../../src/consumer/options.js';
 import { runCli } from '../helpers/cli-process.js';
 import { testBrokers, uniqueTopic } from '../helpers/env.js';
 import { eventually } from '../helpers/eventually.js';
@@ -52,11 +53,11 @@ function startKip848JavaConsumer(groupId: string): { stderr: () => string; gone:
   };
 }
 
-/** A classic member of ours that has been assigned the topic's partitions. */
-async function startClassicMember(groupId: string): Promise<ConsumerGroup> {
+/** A member of ours that has been assigned partitions (classic unless `options` say otherwise). */
+async function startMember(groupId: string, options: Partial<ConsumerGroupOptions> = { topics: [topic], sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 }): Promise<ConsumerGroup> {
   let assigned!: () => void;
   const joined = new Promise<void>((resolve) => (assigned = resolve));
-  const group = new ConsumerGroup({ brokers: testBrokers(), groupId, topics: [topic], sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, autoOffsetReset: 'earliest' }, async (stage) => {
+  const group = new ConsumerGroup({ brokers: testBrokers(), groupId, autoOffsetReset: 'earliest', ...options }, async (stage) => {
     assigned();
     for await (const batch of stage.batches()) await stage.ack(batch);
   });
@@ -85,7 +86,7 @@ test('a KIP-848 group and a classic group: the admin client and the CLI describe
   const java = startKip848JavaConsumer(consumerGroupId);
   let classic: ConsumerGroup | null = null;
   try {
-    classic = await startClassicMember(classicGroupId);
+    classic = await startMember(classicGroupId);
     const d = await settledConsumerGroup(consumerGroupId, () => (java.gone() ? `the Java consumer exited:\n${java.stderr().slice(-2000)}` : undefined));
 
     // The admin client: epochs, the broker's default assignor, the member's subscription and assignment.
@@ -170,5 +171,49 @@ test('a KIP-848 group and a classic group: the admin client and the CLI describe
   } finally {
     await java.stop();
     await classic?.stop();
+  }
+});
+
+test('our own members under the consumer protocol: each described with its id, epoch, instance id, subscription (names or regex) and the range assignor', async () => {
+  const groupId = uniqueTopic('both-types-ours');
+  const members: ConsumerGroup[] = [];
+  try {
+    members.push(await startMember(groupId, { groupProtocol: 'consumer', serverAssignor: 'range', topics: [topic], groupInstanceId: 'ours-static' }));
+    // Anchored by the broker (RE2/J full match): the topic's own name, dots escaped.
+    const regex = topic.replaceAll('.', '\\.');
+    members.push(await startMember(groupId, { groupProtocol: 'consumer', serverAssignor: 'range', topicRegex: regex }));
+    let last: GroupDescription | undefined;
+    const d = await eventually(
+      async () => {
+        const g = (last = await admin().describeGroup(groupId));
+        if (g.type !== 'consumer' || g.state !== 'Stable' || g.members.length !== 2) return false;
+        const settled = g.members.every((m) => m.assignment.length > 0 && JSON.stringify(m.assignment) === JSON.stringify(m.targetAssignment));
+        // Our members' own view of their epoch agrees with the coordinator's.
+        const epochs = members.every((ours) => g.members.find((m) => m.memberId === ours.memberId)?.memberEpoch === ours.generationId);
+        return settled && epochs && g;
+      },
+      { what: 'both members Stable, reconciled, at the epochs they know', timeoutMs: 60_000, intervalMs: 200, progress: () => JSON.stringify(last) },
+    );
+    assert.equal(d.protocol, 'range');
+    assert.deepEqual(
+      d.members.flatMap((m) => m.assignment).sort((a, b) => a.partition - b.partition),
+      allPartitions,
+    );
+    const [byName, byRegex] = members.map((ours) => d.members.find((m) => m.memberId === ours.memberId));
+    assert.ok(byName && byRegex, `members ${d.members.map((m) => m.memberId).join(', ')}`);
+    assert.equal(byName.groupInstanceId, 'ours-static');
+    assert.deepEqual([byName.subscribedTopicNames, byName.subscribedTopicRegex], [[topic], null]);
+    assert.equal(byRegex.groupInstanceId, null);
+    assert.deepEqual([byRegex.subscribedTopicNames, byRegex.subscribedTopicRegex], [[], regex]);
+    for (const m of d.members) assert.equal(m.memberType, 'consumer');
+
+    const text = await runCli(['group', 'describe', '-G', groupId, ...b]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^group ${groupId}  type consumer  state Stable  assignor range  `));
+    const row = (id: string) => text.stdout.split('\n').find((l) => l.startsWith(id))?.split(/\s+/);
+    assert.deepEqual(row(byName.memberId)?.slice(1, 6), ['ours-static', 'kafka-stage', byName.clientHost, String(byName.memberEpoch), topic]);
+    assert.deepEqual(row(byRegex.memberId)?.slice(1, 6), ['-', 'kafka-stage', byRegex.clientHost, String(byRegex.memberEpoch), `/${regex}/`]);
+  } finally {
+    await Promise.all(members.map((m) => m.stop()));
   }
 });

@@ -109,31 +109,23 @@ const classicExpected = {
   ],
 };
 
-it('a broker without ConsumerGroupDescribe: the group is described by DescribeGroups as a classic one, nothing else asked', T, async () => {
-  const { broker, admin } = await setUp();
-  classicGroupAnswer(broker);
-  assert.deepEqual(await admin.describeGroup('g'), classicExpected);
-  assert.equal(broker.requestsFor({ apiKey: ConsumerGroupDescribe.apiKey }).length, 0);
-  assert.equal(broker.requestsFor({ apiKey: DescribeGroups.apiKey }).length, 1);
-});
+/** The ways a broker says "not a consumer group here", each followed by one DescribeGroups. */
+const FALLBACKS: { why: string; consumerGroupDescribe: number | null; asked: number }[] = [
+  { why: 'a broker without ConsumerGroupDescribe (Kafka 3.7): not asked', consumerGroupDescribe: null, asked: 0 },
+  { why: 'GROUP_ID_NOT_FOUND (Kafka 4: a classic group)', consumerGroupDescribe: ErrorCode.GROUP_ID_NOT_FOUND, asked: 1 },
+  { why: 'UNSUPPORTED_VERSION (Kafka 3.9 without the KIP-848 preview)', consumerGroupDescribe: ErrorCode.UNSUPPORTED_VERSION, asked: 1 },
+];
 
-it('ConsumerGroupDescribe answering GROUP_ID_NOT_FOUND (a classic group): falls back to DescribeGroups, once each', T, async () => {
-  const { broker, admin } = await setUp();
-  classicGroupAnswer(broker);
-  consumerGroupDescribeAnswer(broker, (groupId) => ({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a consumer group.` }));
-  assert.deepEqual(await admin.describeGroup('g'), classicExpected);
-  assert.equal(broker.requestsFor({ apiKey: ConsumerGroupDescribe.apiKey }).length, 1);
-  assert.equal(broker.requestsFor({ apiKey: DescribeGroups.apiKey }).length, 1);
-});
-
-it('ConsumerGroupDescribe refused with UNSUPPORTED_VERSION (Kafka 3.9 without the KIP-848 preview): falls back to DescribeGroups', T, async () => {
-  const { broker, admin } = await setUp();
-  classicGroupAnswer(broker);
-  consumerGroupDescribeAnswer(broker, () => ({ errorCode: ErrorCode.UNSUPPORTED_VERSION }));
-  assert.deepEqual(await admin.describeGroup('g'), classicExpected);
-  assert.equal(broker.requestsFor({ apiKey: ConsumerGroupDescribe.apiKey }).length, 1);
-  assert.equal(broker.requestsFor({ apiKey: DescribeGroups.apiKey }).length, 1);
-});
+for (const { why, consumerGroupDescribe, asked } of FALLBACKS) {
+  it(`${why}: the group is described by DescribeGroups as a classic one, once`, T, async () => {
+    const { broker, admin } = await setUp();
+    classicGroupAnswer(broker);
+    if (consumerGroupDescribe !== null) consumerGroupDescribeAnswer(broker, () => ({ errorCode: consumerGroupDescribe, errorMessage: 'not a consumer group' }));
+    assert.deepEqual(await admin.describeGroup('g'), classicExpected);
+    assert.equal(broker.requestsFor({ apiKey: ConsumerGroupDescribe.apiKey }).length, asked);
+    assert.equal(broker.requestsFor({ apiKey: DescribeGroups.apiKey }).length, 1);
+  });
+}
 
 it('a consumer group: epochs, assignor and members from ConsumerGroupDescribe alone; partitions sorted, a topic without a name goes by its id, an empty regex is none', T, async () => {
   const { broker, admin } = await setUp();

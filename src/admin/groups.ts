@@ -66,8 +66,8 @@ export interface GroupListing {
   state: string;
   /**
    * The protocol the group runs: `classic` or `consumer` (KIP-848); Kafka 4 also names `share` and
-   * `streams` groups. A broker older than ListGroups v5 (Kafka 3.7) names no type; it runs
-   * classic groups only, so its groups come back as `classic`.
+   * `streams` groups. A broker without ListGroups v5 (Kafka 3.7 and older) names no type; it runs
+   * classic groups only (but for 3.7's early access to KIP-848), so its groups come back as `classic`.
    */
   type: string;
   /** Node id of the broker that coordinates it. */

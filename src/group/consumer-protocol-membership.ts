@@ -121,6 +121,8 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
   private beatAgain = false;
   private failure: Error | null = null;
   private joinedOnce = false;
+  /** A join went out under the member id this client made (v1+), so a leave can name it. */
+  private joinSentWithOwnId = false;
 
   private started: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; settled: boolean } | null = null;
   private stopping: Promise<void> | null = null;
@@ -225,7 +227,9 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
       });
       this.endLoop();
       await this.loop;
-      if (this.epoch > 0 && this.failure === null) await this.leave(!leave && this.options.groupInstanceId !== null);
+      // A join the broker may have taken (sent, its answer abandoned) is left too: else the broker
+      // would hold partitions for a member that is gone until its session expires.
+      if ((this.epoch > 0 || this.joinSentWithOwnId) && this.failure === null) await this.leave(!leave && this.options.groupInstanceId !== null);
       this.stopped = true;
       this.commits.setRebalancing(false);
       this.settleStart(new KafkaStageError('ERR_CLOSED', `group ${this.options.groupId}: membership stopped before the first assignment`));
@@ -294,6 +298,7 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
           if (topicRegex !== null && version < REGEX_VERSION) {
             throw new KafkaStageError('ERR_UNSUPPORTED_VERSION', `group ${groupId}: topicRegex needs ConsumerGroupHeartbeat v${REGEX_VERSION} (Kafka 4.0+); the coordinator speaks v${version}`);
           }
+          if (sentEpoch === JOIN_EPOCH && version >= REGEX_VERSION) this.joinSentWithOwnId = true;
           return heartbeatBody({
             groupId,
             // Before v1 (KIP-1082) the coordinator makes the id: a join names none, and the answer's is kept.

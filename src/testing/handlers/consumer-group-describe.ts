@@ -43,7 +43,8 @@ function describe(context: HandlerContext, group: ConsumerProtocolGroup) {
       clientId: m.clientId,
       clientHost: `/${m.clientHost}`,
       subscribedTopicNames: [...m.subscribedTopicNames],
-      subscribedTopicRegex: m.subscribedTopicRegex,
+      // Kafka answers an empty string for a member subscribed by names.
+      subscribedTopicRegex: m.subscribedTopicRegex ?? '',
       assignment: assignment(context, m.assigned.keys()),
       targetAssignment: assignment(context, group.target.get(m.id) ?? []),
       memberType: ConsumerGroupMemberType.CONSUMER,

@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Admin } from '../../src/admin/index.js';
 import { ConsumerGroupDescribe, ConsumerGroupMemberType } from '../../src/protocol/apis/consumer-group-describe.js';
-import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { FakeKafkaCluster } from '../../src/testing/fake-cluster.js';
-import { WireMember } from './consumer-wire.js';
+import { adminCommit, WireMember } from './consumer-wire.js';
 import { roundTrip } from './wire.js';
 
 test('ConsumerGroupDescribe: epochs, assignor, and per member its subscription, current assignment (without partitions pending revocation) and target; unknown groups GROUP_ID_NOT_FOUND', async () => {
@@ -64,14 +63,7 @@ test("the project's Admin describes a fake consumer group as type consumer and a
       [['a', 2]],
     );
     // An empty classic group (offsets committed from outside): ConsumerGroupDescribe says not found, DescribeGroups describes it.
-    const committed = await roundTrip(cluster.bootstrap[0] as string, OffsetCommit, 9, {
-      groupId: 'old',
-      generationIdOrMemberEpoch: -1,
-      memberId: '',
-      groupInstanceId: null,
-      topics: [{ name: 'orders', topicId: cluster.topicId('orders'), partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }],
-    });
-    assert.equal(committed?.topics[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
+    assert.equal(await adminCommit(cluster, 'old', 'orders', 0, 1), ErrorCode.NONE);
     const old = await admin.describeGroup('old');
     assert.equal(old.type, 'classic');
     assert.equal(old.state, 'Empty');

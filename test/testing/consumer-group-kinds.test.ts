@@ -4,10 +4,9 @@ import { test } from 'node:test';
 import { DeleteGroups } from '../../src/protocol/apis/delete-groups.js';
 import { JoinGroup } from '../../src/protocol/apis/join-group.js';
 import { ListGroups } from '../../src/protocol/apis/list-groups.js';
-import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { FakeKafkaCluster } from '../../src/testing/fake-cluster.js';
-import { heartbeat, WireMember } from './consumer-wire.js';
+import { adminCommit, heartbeat, WireMember } from './consumer-wire.js';
 import { roundTrip } from './wire.js';
 
 async function withCluster(fn: (cluster: FakeKafkaCluster, address: string) => Promise<void>): Promise<void> {
@@ -68,14 +67,7 @@ test('a live group of one kind refuses the other protocol: a heartbeat join to a
 
 test('an empty classic group holding offsets becomes a consumer group at the first heartbeat, keeping them; empty again, it turns classic for a JoinGroup', async () => {
   await withCluster(async (cluster, address) => {
-    const committed = await roundTrip(address, OffsetCommit, 9, {
-      groupId: 'g',
-      generationIdOrMemberEpoch: -1,
-      memberId: '',
-      groupInstanceId: null,
-      topics: [{ name: 'orders', topicId: cluster.topicId('orders'), partitions: [{ partitionIndex: 1, committedOffset: 33n, committedLeaderEpoch: -1, committedMetadata: null }] }],
-    });
-    assert.equal(committed?.topics[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
+    assert.equal(await adminCommit(cluster, 'g', 'orders', 1, 33), ErrorCode.NONE);
     assert.equal(cluster.group('g')?.state, 'Empty', 'a non-member commit made an empty classic group');
     const member = new WireMember(cluster, 'g', 'a', { subscribedTopicNames: ['orders'] });
     await member.start();

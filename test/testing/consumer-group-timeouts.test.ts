@@ -3,30 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ConsumerProtocolGroup, type ConsumerHeartbeat, type ConsumerHeartbeatOutcome } from '../../src/testing/consumer-group.js';
-
-/** Timers that fire only when the test advances the clock. */
-class ManualClock {
-  now = 0;
-  private timers: { at: number; fire: () => void }[] = [];
-
-  start = (ms: number, fire: () => void): (() => void) => {
-    const timer = { at: this.now + ms, fire };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
-  };
-
-  advance(ms: number): void {
-    this.now += ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= this.now).sort((a, b) => a.at - b.at)[0];
-      if (!due) return;
-      this.timers = this.timers.filter((t) => t !== due);
-      due.fire();
-    }
-  }
-}
+import { ManualClock } from './manual-clock.js';
 
 const TOPIC = { name: 'orders', id: 'T0', partitions: 4 };
 
@@ -89,13 +66,19 @@ function settle(...members: Member[]): void {
   for (let i = 0; i < 4; i++) for (const m of members) m.beat();
 }
 
-test('a member silent for the session timeout is removed and its partitions go to the others; heartbeats keep a member in', () => {
+/** A fresh group on a manual clock with dynamic members a and b joined (not yet reconciled). */
+function twoMembers(): { clock: ManualClock; group: ConsumerProtocolGroup; a: Member; b: Member } {
   const clock = new ManualClock();
   const group = newGroup(clock);
   const a = new Member(group, 'a');
   const b = new Member(group, 'b');
   a.join();
   b.join();
+  return { clock, group, a, b };
+}
+
+test('a member silent for the session timeout is removed and its partitions go to the others; heartbeats keep a member in', () => {
+  const { clock, group, a, b } = twoMembers();
   settle(a, b);
   assert.equal(a.owned.length, 2);
   clock.advance(30_000);
@@ -109,12 +92,7 @@ test('a member silent for the session timeout is removed and its partitions go t
 });
 
 test('a member that does not finish revoking within its rebalance timeout is fenced, though it keeps heartbeating', () => {
-  const clock = new ManualClock();
-  const group = newGroup(clock);
-  const a = new Member(group, 'a');
-  const b = new Member(group, 'b');
-  a.join();
-  b.join();
+  const { clock, group, a, b } = twoMembers();
   a.beat(true); // told to revoke 2; keeps reporting all 4
   assert.equal(group.members.get('a')?.state, 'UNREVOKED_PARTITIONS');
   clock.advance(9_000);

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { ConsumerGroupHeartbeat } from '../../src/protocol/apis/consumer-group-heartbeat.js';
+import { OffsetCommit } from '../../src/protocol/apis/offset-commit.js';
 import type { RequestIn, ResponseOut } from '../../src/protocol/schema.js';
 import type { FakeKafkaCluster } from '../../src/testing/fake-cluster.js';
 import { roundTrip } from './wire.js';
@@ -101,4 +102,16 @@ export function assertNoOverlap(members: readonly WireMember[]): void {
       owner.set(key, m.memberId);
     }
   }
+}
+
+/** Commits `offset` for `topic`/`partition` as a non-member (epoch -1, no member id), as an admin does: the partition's error code. */
+export async function adminCommit(cluster: FakeKafkaCluster, groupId: string, topic: string, partition: number, offset: number): Promise<number | undefined> {
+  const answer = await roundTrip(cluster.bootstrap[0] as string, OffsetCommit, 9, {
+    groupId,
+    generationIdOrMemberEpoch: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [{ name: topic, topicId: cluster.topicId(topic), partitions: [{ partitionIndex: partition, committedOffset: BigInt(offset), committedLeaderEpoch: -1, committedMetadata: null }] }],
+  });
+  return answer?.topics[0]?.partitions[0]?.errorCode;
 }

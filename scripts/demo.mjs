@@ -24,7 +24,7 @@ const args = process.argv.slice(2);
 // at once, before npm ci or a broker start, instead of being ignored.
 const KNOWN = {
   count: 'string', partitions: 'string', members: 'string', 'delay-ms': 'string', 'max-demand': 'string',
-  buffer: 'string', compression: 'string', 'no-rebalance': 'boolean', 'keep-topic': 'boolean', 'keep-broker': 'boolean',
+  buffer: 'string', compression: 'string', 'group-protocol': 'string', 'no-rebalance': 'boolean', 'keep-topic': 'boolean', 'keep-broker': 'boolean',
 };
 try {
   parseArgs({ args, options: Object.fromEntries(Object.entries(KNOWN).map(([name, type]) => [name, { type }])), strict: true, allowPositionals: false });

@@ -41,6 +41,8 @@ export {
   type AutoOffsetReset,
   type CommitStrategy,
   type AssignorName,
+  type GroupProtocol,
+  type ServerAssignor,
   type CommitOptions,
   type BufferOptions,
   type FetchOptions,

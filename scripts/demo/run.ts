@@ -16,7 +16,8 @@
  * Flags: --count N (events, default 30000), --partitions N (6), --members N (3), --delay-ms MS (per
  * record, 6), --max-demand N (50), --buffer N (records per partition, 200),
  * --compression none|gzip|snappy|lz4|zstd (gzip), --no-rebalance (keep the members fixed; by default
- * one leaves at 35 % and a new one joins at 65 %), --keep-topic.
+ * one leaves at 35 % and a new one joins at 65 %), --group-protocol classic|consumer (classic; consumer
+ * is KIP-848: the broker assigns, and "rebalances" counts the member epochs seen), --keep-topic.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin } from '../../src/admin/admin.js';
@@ -58,6 +59,8 @@ interface Settings {
   compression: CompressionName;
   /** Have a member leave and another join part way through. */
   rebalance: boolean;
+  /** The group protocol: classic, or KIP-848's consumer protocol (the broker assigns). */
+  groupProtocol: 'classic' | 'consumer';
 }
 
 function settings(): Settings {
@@ -65,6 +68,8 @@ function settings(): Settings {
   if (!brokers) throw new Error('KAFKA_BROKERS is unset: run the demo through `npm run demo`');
   const compression = flag('compression', 'gzip') as CompressionName;
   if (!CODECS.includes(compression)) throw new Error(`--compression must be one of ${CODECS.join(', ')}`);
+  const groupProtocol = flag('group-protocol', 'classic');
+  if (groupProtocol !== 'classic' && groupProtocol !== 'consumer') throw new Error('--group-protocol must be classic or consumer');
   return {
     brokers,
     count: integer('count', 30_000, 1),
@@ -75,6 +80,7 @@ function settings(): Settings {
     bufferBound: integer('buffer', 200, 1),
     compression,
     rebalance: !process.argv.includes('--no-rebalance'),
+    groupProtocol,
   };
 }
 
@@ -158,8 +164,8 @@ async function main(): Promise<number> {
           autoOffsetReset: 'earliest',
           commit: { strategy: 'async', intervalMs: 1_000 },
           buffer: { maxRecordsPerPartition: s.bufferBound },
-          sessionTimeoutMs: 10_000,
-          heartbeatIntervalMs: 1_000,
+          // Under KIP-848 the broker sets the session and the heartbeat cadence (1 s on the scripts' broker).
+          ...(s.groupProtocol === 'consumer' ? { groupProtocol: 'consumer' as const } : { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 }),
         },
         subscriber,
         name,

@@ -18,7 +18,7 @@ import { Admin } from '../admin/admin.js';
 import { ConsumerGroup } from '../consumer/consumer-group.js';
 import { StandaloneConsumer } from '../consumer/standalone-consumer.js';
 import { DEFAULT_MAX_DEMAND } from '../consumer/delivery/demand.js';
-import type { CommitStrategy } from '../consumer/options.js';
+import type { CommitStrategy, GroupProtocol, ServerAssignor } from '../consumer/options.js';
 import type { ConsumerEvents } from '../consumer/types.js';
 import { booleanFlag, integerFlag, parseFlags, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
 import type { Command, CommandIo } from './command.js';
@@ -40,6 +40,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'max-messages', short: 'c', type: 'integer', min: 1, description: 'stop after printing this many records' },
   { name: 'exit', short: 'e', type: 'boolean', description: 'stop once every partition read has reached its end (its high watermark then)' },
   { name: 'idle-timeout-ms', type: 'integer', min: 1, description: 'stop after this long without a record, ms' },
+  { name: 'group-protocol', type: 'string', choices: ['classic', 'consumer'], description: "group protocol (needs --group): classic, or consumer (KIP-848, Kafka 4.0+: the broker assigns)", defaultText: 'classic' },
+  { name: 'server-assignor', type: 'string', choices: ['uniform', 'range'], description: "the broker's assignor (needs --group-protocol consumer)", defaultText: "the broker's" },
   { name: 'commit', type: 'string', choices: ['async', 'sync', 'none'], description: 'commit strategy (needs --group; none: only at exit)', defaultText: 'async' },
   { name: 'max-demand', type: 'integer', min: 1, description: 'records each partition subscriber asks for at once', defaultText: String(DEFAULT_MAX_DEMAND) },
   { name: 'delay-ms', type: 'integer', min: 0, description: 'sleep before each record, ms (a slow subscriber)', defaultText: '0' },
@@ -94,6 +96,10 @@ interface ConsumeSettings {
   connection: CliConnection;
   topic: string;
   group: string | null;
+  /** `--group-protocol`: classic unless asked. */
+  groupProtocol: GroupProtocol;
+  /** `--server-assignor`: null for the broker's default. */
+  serverAssignor: ServerAssignor | null;
   /** `-p`: the one partition to read (no group). */
   partition: number | null;
   /** `-o` without a group: where each partition starts. */
@@ -138,6 +144,10 @@ function settingsFrom(argv: readonly string[], io: CommandIo): { settings: Consu
   if (group === null && commit !== undefined && commit !== 'none') {
     throw new UsageError(`--commit ${commit} needs --group (without a group nothing is committed)`);
   }
+  const groupProtocol = stringFlag(flags, 'group-protocol') as GroupProtocol | undefined;
+  if (group === null && groupProtocol !== undefined) throw new UsageError('--group-protocol needs --group');
+  const serverAssignor = stringFlag(flags, 'server-assignor') as ServerAssignor | undefined;
+  if (serverAssignor !== undefined && groupProtocol !== 'consumer') throw new UsageError('--server-assignor needs --group-protocol consumer (the classic protocol assigns in the client)');
   const maxDemand = integerFlag(flags, 'max-demand') ?? DEFAULT_MAX_DEMAND;
   const format = printerFrom(flags);
   return {
@@ -145,6 +155,8 @@ function settingsFrom(argv: readonly string[], io: CommandIo): { settings: Consu
       connection: connectionFromFlags(flags, 'consume', io),
       topic: stringFlag(flags, 'topic') as string,
       group,
+      groupProtocol: groupProtocol ?? 'classic',
+      serverAssignor: serverAssignor ?? null,
       partition,
       ...startFrom(flags, group),
       commit: commit ?? (group === null ? 'none' : 'async'),
@@ -202,7 +214,8 @@ const CLI_DRAIN_TIMEOUT_MS = 1_000;
 function createConsumer(s: ConsumeSettings, plan: ReadPlan, session: ConsumeSession): DrivenConsumer {
   const common = { ...s.connection, autoOffsetReset: s.from, commit: { strategy: s.commit }, drainTimeoutMs: CLI_DRAIN_TIMEOUT_MS };
   if (s.group !== null) {
-    return new ConsumerGroup({ ...common, groupId: s.group, topics: [s.topic] }, session.subscriber);
+    const protocol = s.groupProtocol === 'consumer' ? { groupProtocol: s.groupProtocol, ...(s.serverAssignor === null ? {} : { serverAssignor: s.serverAssignor }) } : {};
+    return new ConsumerGroup({ ...common, groupId: s.group, topics: [s.topic], ...protocol }, session.subscriber);
   }
   const partitions = plan.partitions.map((partition) => {
     const offset = plan.offsets?.get(partition);

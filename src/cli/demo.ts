@@ -28,6 +28,7 @@ const DEMO_FLAGS: readonly FlagSpec[] = [
   { name: 'max-demand', type: 'integer', min: 1, description: 'GenStage demand of each subscriber', defaultText: '50' },
   { name: 'buffer', type: 'integer', min: 1, description: 'records buffered per partition at most', defaultText: '200' },
   { name: 'compression', type: 'string', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], description: 'compression of the produced events', defaultText: 'gzip' },
+  { name: 'group-protocol', type: 'string', choices: ['classic', 'consumer'], description: 'group protocol of the members: classic, or consumer (KIP-848: the broker assigns, incrementally)', defaultText: 'classic' },
   { name: 'no-rebalance', type: 'boolean', description: 'keep the members fixed (else one leaves at 35 % of the events and one joins at 65 %)' },
   { name: 'keep-topic', type: 'boolean', description: 'keep the demo topic at the end' },
   { name: 'keep-broker', type: 'boolean', description: 'leave a broker the demo started running' },
@@ -37,7 +38,7 @@ export const demoCommand: Command = {
   summary:
     'run the demo on a local broker: a slow consumer group shown live per partition, then its checks ' +
     '(every event processed, re-deliveries only where a rebalance moved a partition, no offset skipped, bounds kept, commits at the log end)',
-  usage: '[--count N] [--partitions N] [--members N] [--delay-ms MS] [--max-demand N] [--buffer N] [--compression C] [--no-rebalance] [--keep-topic] [--keep-broker]',
+  usage: '[--count N] [--partitions N] [--members N] [--delay-ms MS] [--max-demand N] [--buffer N] [--compression C] [--group-protocol classic|consumer] [--no-rebalance] [--keep-topic] [--keep-broker]',
   flags: DEMO_FLAGS,
   async run(argv, io) {
     // A typo is a usage error here, before a broker is started or a dependency installed.

@@ -17,6 +17,7 @@
  * ```
  */
 import { Cluster } from '../cluster/cluster.js';
+import { ConsumerProtocolMembership } from '../group/consumer-protocol-membership.js';
 import { GroupMembership } from '../group/membership.js';
 import type { MembershipListener } from '../group/membership-contracts.js';
 import { checkSubscriber } from '../options/validate.js';
@@ -32,13 +33,14 @@ export type { SubscriberFactory, SubscriberContext } from './stage-host.js';
 
 type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-/** One member of a consumer group (classic protocol). Events: see {@link ConsumerEvents}. */
+/** One member of a consumer group (classic or KIP-848 `consumer` protocol). Events: see {@link ConsumerEvents}. */
 export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
   /** The options after defaults and validation. */
   readonly options: ResolvedConsumerGroupOptions;
   private readonly cluster: Cluster;
   protected readonly host: StageHost<E>;
-  private readonly membership: GroupMembership;
+  /** Classic (JoinGroup/SyncGroup) or KIP-848 (ConsumerGroupHeartbeat) membership, as `groupProtocol` says. */
+  private readonly membership: GroupMembership | ConsumerProtocolMembership;
   private phase: Phase = 'new';
   private stopping: Promise<void> | null = null;
   /** Why the first assignment could not be started (start() rejects with it). */
@@ -60,7 +62,10 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
       onRevoked: (partitions) => this.host.revoke(partitions, this.host.stopping ? 'stopped' : 'revoked'),
       onLost: async (partitions) => this.host.lose(partitions, 'the group fenced this member or its session expired'),
     };
-    this.membership = new GroupMembership(this.cluster, this.options, listener);
+    this.membership =
+      this.options.groupProtocol === 'consumer'
+        ? new ConsumerProtocolMembership(this.cluster, this.options, listener)
+        : new GroupMembership(this.cluster, this.options, listener);
     this.membership.on('error', (err) => this.publish('error', err));
     this.host = new StageHost<E>(
       this.cluster,
@@ -176,7 +181,10 @@ export class ConsumerGroup<E = unknown> extends ConsumerBase<E> {
     return this.membership.generationId;
   }
 
-  /** The current generation (-1 before joining). */
+  /**
+   * The current generation (-1 before joining); under `groupProtocol: 'consumer'` the member epoch
+   * (0 before joining), which fences commits the same way.
+   */
   get generationId(): number {
     return this.membership.generationId;
   }

@@ -92,19 +92,42 @@ export interface ConsumerGroupOptions extends ConsumerCommonOptions {
   /** The consumer group (Java `group.id`). Required. */
   groupId: string;
   /**
-   * Topics to subscribe to. Required, non-empty; each a legal Kafka topic name. A topic that does
+   * Topics to subscribe to. Required and non-empty unless `topicRegex` is given; each a legal Kafka topic name. A topic that does
    * not exist yet is not an error: it is logged as a warning once, and the group leader looks it up
    * again after 1 s, 2 s, 4 s, then every 5 s, and assigns it as soon as it exists (not only at the
    * next `metadataMaxAgeMs` refresh).
    */
-  topics: string[];
+  topics?: string[];
+  /**
+   * The group protocol (Java `group.protocol`). `'classic'` (the default, as in Java):
+   * JoinGroup/SyncGroup/Heartbeat, the leader member assigns. `'consumer'`: the KIP-848 protocol
+   * of Kafka 4.0+, one ConsumerGroupHeartbeat, the broker assigns and rebalances incrementally
+   * without stopping the group. Both keep the same drain-and-commit contract on revocation. Under
+   * `'consumer'` the session timeout and heartbeat interval are the broker's
+   * (`group.consumer.session.timeout.ms`, `group.consumer.heartbeat.interval.ms`), so
+   * `sessionTimeoutMs`, `heartbeatIntervalMs` and `assignors` are refused there; use
+   * `serverAssignor` instead of `assignors`.
+   */
+  groupProtocol?: GroupProtocol;
+  /**
+   * The broker-side assignor of a `groupProtocol: 'consumer'` group (Java `group.remote.assignor`):
+   * `'uniform'` or `'range'`. Default: the broker's (`group.consumer.assignors`, first is
+   * `uniform`).
+   */
+  serverAssignor?: ServerAssignor;
+  /**
+   * Subscribes by a regular expression that the broker evaluates (RE2/J syntax, matched against the
+   * whole topic name), instead of `topics`: topics created later that match are assigned without a
+   * client-side metadata scan. Needs `groupProtocol: 'consumer'` and a Kafka 4.0+ broker.
+   */
+  topicRegex?: string;
   /** Static membership id (Java `group.instance.id`). Default none (dynamic member). */
   groupInstanceId?: string;
-  /** Session timeout, ms (Java `session.timeout.ms`). Default 45_000. */
+  /** Session timeout, ms (Java `session.timeout.ms`). Default 45_000. Classic protocol only. */
   sessionTimeoutMs?: number;
   /** How long the group waits for members to rejoin during a rebalance, ms (Java `max.poll.interval.ms`). Default 300_000. */
   rebalanceTimeoutMs?: number;
-  /** Heartbeat period, ms (Java `heartbeat.interval.ms`; Elixir `heartbeat_interval`). Default 3000. Must be < sessionTimeoutMs. */
+  /** Heartbeat period, ms (Java `heartbeat.interval.ms`; Elixir `heartbeat_interval`). Default 3000. Must be < sessionTimeoutMs. Classic protocol only. */
   heartbeatIntervalMs?: number;
   /**
    * Assignors in order of preference (Java `partition.assignment.strategy`). Default
@@ -114,6 +137,12 @@ export interface ConsumerGroupOptions extends ConsumerCommonOptions {
    */
   assignors?: AssignorName[];
 }
+
+/** The consumer group protocols: Kafka's classic one, and KIP-848's `consumer` protocol. */
+export type GroupProtocol = 'classic' | 'consumer';
+
+/** The broker-side assignors of a KIP-848 (`groupProtocol: 'consumer'`) group. */
+export type ServerAssignor = 'uniform' | 'range';
 
 /** A partition a standalone consumer reads, with an optional starting offset. */
 export interface StandalonePartition extends TopicPartition {
@@ -154,7 +183,13 @@ export interface ResolvedConsumerCommon {
 /** Group options after defaults and validation. */
 export interface ResolvedConsumerGroupOptions extends ResolvedConsumerCommon {
   groupId: string;
+  /** The subscribed topics; empty under a `topicRegex` subscription. */
   topics: string[];
+  groupProtocol: GroupProtocol;
+  /** Null: the broker's default assignor. */
+  serverAssignor: ServerAssignor | null;
+  /** Null: subscribed by `topics`. */
+  topicRegex: string | null;
   groupInstanceId: string | null;
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
@@ -194,6 +229,9 @@ const GROUP_KEYS = [
   ...COMMON_KEYS,
   'groupId',
   'topics',
+  'groupProtocol',
+  'serverAssignor',
+  'topicRegex',
   'groupInstanceId',
   'sessionTimeoutMs',
   'rebalanceTimeoutMs',
@@ -202,6 +240,8 @@ const GROUP_KEYS = [
 ] as const;
 const STANDALONE_KEYS = [...CLUSTER_OPTION_KEYS, ...COMMON_KEYS, 'partitions', 'groupId'] as const;
 const ASSIGNORS: readonly AssignorName[] = ['range', 'roundrobin', 'cooperative-sticky'];
+const GROUP_PROTOCOLS: readonly GroupProtocol[] = ['classic', 'consumer'];
+const SERVER_ASSIGNORS: readonly ServerAssignor[] = ['uniform', 'range'];
 
 function objectOption<T extends object>(name: string, value: T | undefined, known: readonly string[]): Partial<T> {
   return checkOptionsObject(name, value, known, `consumer ${name}`);
@@ -248,10 +288,20 @@ export function resolveConsumerGroupOptions(options: ConsumerGroupOptions): Reso
   checkKnownKeys('consumer group', options, GROUP_KEYS);
   const d = CONSUMER_DEFAULTS;
   const common = resolveCommon(options);
-  if (!Array.isArray(options.topics) || options.topics.length === 0) {
-    throw new InvalidOptionError('topics', 'expected a non-empty array of topic names');
+  const groupProtocol = checkOneOf('groupProtocol', options.groupProtocol ?? 'classic', GROUP_PROTOCOLS);
+  const subscription = resolveSubscription(options, groupProtocol);
+  if (groupProtocol === 'consumer') {
+    // The broker owns these under KIP-848 (as Java refuses them with group.protocol=consumer).
+    for (const name of ['sessionTimeoutMs', 'heartbeatIntervalMs', 'assignors'] as const) {
+      if (options[name] !== undefined) {
+        const instead = name === 'assignors' ? "use serverAssignor ('uniform' or 'range')" : `set the broker's group.consumer.${name === 'sessionTimeoutMs' ? 'session.timeout.ms' : 'heartbeat.interval.ms'}`;
+        throw new InvalidOptionError(name, `is not used by groupProtocol 'consumer' (the broker decides it): ${instead}`);
+      }
+    }
+  } else if (options.serverAssignor !== undefined) {
+    throw new InvalidOptionError('serverAssignor', "needs groupProtocol 'consumer' (the classic protocol assigns in the client: use assignors)");
   }
-  const topics = options.topics.map((t, i) => checkTopicName(`topics[${i}]`, t));
+  const serverAssignor = options.serverAssignor === undefined ? null : checkOneOf('serverAssignor', options.serverAssignor, SERVER_ASSIGNORS);
   const assignors = options.assignors ?? [...d.assignors];
   if (!Array.isArray(assignors) || assignors.length === 0) throw new InvalidOptionError('assignors', 'expected a non-empty array');
   assignors.forEach((a, i) => checkOneOf(`assignors[${i}]`, a, ASSIGNORS));
@@ -263,13 +313,31 @@ export function resolveConsumerGroupOptions(options: ConsumerGroupOptions): Reso
   return {
     ...common,
     groupId: checkString('groupId', options.groupId),
-    topics: [...new Set(topics)],
+    ...subscription,
+    groupProtocol,
+    serverAssignor,
     groupInstanceId: options.groupInstanceId === undefined ? null : checkString('groupInstanceId', options.groupInstanceId),
     sessionTimeoutMs,
     rebalanceTimeoutMs: checkInteger('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? d.rebalanceTimeoutMs, 1, 86_400_000),
     heartbeatIntervalMs,
     assignors,
   };
+}
+
+/** `topics` or `topicRegex` (exactly one; a regex only under the consumer protocol). */
+function resolveSubscription(options: ConsumerGroupOptions, protocol: GroupProtocol): { topics: string[]; topicRegex: string | null } {
+  if (options.topicRegex !== undefined) {
+    if (options.topics !== undefined) throw new InvalidOptionError('topicRegex', 'give topics or topicRegex, not both');
+    if (protocol !== 'consumer') throw new InvalidOptionError('topicRegex', "needs groupProtocol 'consumer' (the broker evaluates the regex)");
+    const topicRegex = checkString('topicRegex', options.topicRegex);
+    if (topicRegex === '') throw new InvalidOptionError('topicRegex', 'expected a non-empty regular expression');
+    return { topics: [], topicRegex };
+  }
+  if (!Array.isArray(options.topics) || options.topics.length === 0) {
+    throw new InvalidOptionError('topics', 'expected a non-empty array of topic names (or a topicRegex)');
+  }
+  const topics = options.topics.map((t, i) => checkTopicName(`topics[${i}]`, t));
+  return { topics: [...new Set(topics)], topicRegex: null };
 }
 
 /** One `partitions` entry: an object with only topic, partition and offset. */

@@ -31,6 +31,13 @@ export interface CommitGateInputs {
   send(identity: CommitIdentity, offsets: readonly OffsetToCommit[]): Promise<void>;
   /** A commit as `identity` was fenced with `errorCode`: the member acts on it now rather than at the next heartbeat. */
   fenced(identity: CommitIdentity, errorCode: number): void;
+  /**
+   * A commit was refused with STALE_MEMBER_EPOCH for the epoch the member still holds (KIP-848: the
+   * broker moved the epoch on and the heartbeat bringing it is on its way). The member marks a
+   * rebalance in flight ({@link CommitGate.setRebalancing}) until that answer comes, and the commit
+   * is retried then.
+   */
+  stale?(identity: CommitIdentity): void;
 }
 
 /** The distinct partitions of `offsets` owned neither now nor among those being revoked. */
@@ -49,6 +56,8 @@ export function notOwnedPartitions(
  *   not a fence of what the member holds now; retried in the new generation;
  * - `rebalancing`: REBALANCE_IN_PROGRESS; retried once the rebalance ended;
  * - `fenced`: the assignment is gone (see `isFencingError`);
+ * - `stale`: STALE_MEMBER_EPOCH (KIP-848) for the epoch the member still holds: retried once the
+ *   next heartbeat answer brings the new epoch (a newer epoch already known makes it `moved-on`);
  * - `other`: anything else, passed on.
  */
 export function classifyCommitFailure(
@@ -56,8 +65,10 @@ export function classifyCommitFailure(
   sentGeneration: number,
   currentGeneration: number,
   rebalancing: boolean,
-): 'moved-on' | 'rebalancing' | 'fenced' | 'other' {
+): 'moved-on' | 'rebalancing' | 'stale' | 'fenced' | 'other' {
   if (err instanceof KafkaError && err.errorCode === ErrorCode.ILLEGAL_GENERATION && (rebalancing || currentGeneration !== sentGeneration)) return 'moved-on';
+  // KIP-848: the member epoch moved on. Retried with the newer epoch, now or once it is known.
+  if (err instanceof KafkaError && err.errorCode === ErrorCode.STALE_MEMBER_EPOCH) return currentGeneration !== sentGeneration ? 'moved-on' : 'stale';
   if (isFencingError(err)) return 'fenced';
   if (isRebalanceInProgressError(err)) return 'rebalancing';
   return 'other';
@@ -123,7 +134,8 @@ export class CommitGate {
     } catch (error) {
       const kind = classifyCommitFailure(error, identity.generationId, this.inputs.member().generationId, this.inFlight);
       if (kind === 'fenced' && error instanceof KafkaError) this.inputs.fenced(identity, error.errorCode);
-      return { error, retry: kind === 'moved-on' || kind === 'rebalancing' };
+      if (kind === 'stale') this.inputs.stale?.(identity);
+      return { error, retry: kind === 'moved-on' || kind === 'rebalancing' || (kind === 'stale' && this.inputs.stale !== undefined) };
     }
   }
 

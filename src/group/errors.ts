@@ -13,11 +13,17 @@ import type { TopicPartition } from '../protocol/topic-partition.js';
  * Codes after which the member's assignment is gone (fencing): nothing may be committed
  * for it again, and the member rejoins (or, for FENCED_INSTANCE_ID, stops).
  */
-export const FENCING_ERROR_CODES: ReadonlySet<number> = new Set([ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.FENCED_INSTANCE_ID]);
+export const FENCING_ERROR_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.FENCED_INSTANCE_ID,
+  // KIP-848: a commit with an epoch newer than the member's (the member was fenced and rejoined).
+  ErrorCode.FENCED_MEMBER_EPOCH,
+]);
 
 /**
- * True when `err` says the member was fenced: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or
- * FENCED_INSTANCE_ID. Offsets of the current assignment must not be committed again; the
+ * True when `err` says the member was fenced: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+ * FENCED_INSTANCE_ID or FENCED_MEMBER_EPOCH. Offsets of the current assignment must not be committed again; the
  * membership reports the partitions lost and rejoins. REBALANCE_IN_PROGRESS is not fencing (see
  * {@link isRebalanceInProgressError}): the member may keep its partitions in the next generation.
  */

@@ -58,6 +58,11 @@ export interface FetchCommittedOptions extends OffsetRequestOptions {
    * Default true, as the Java consumer.
    */
   requireStable?: boolean;
+  /**
+   * The KIP-848 member asking (OffsetFetch v9+), read at every attempt; the coordinator refuses a
+   * stale or fenced epoch. Left out: asked as a non-member (an admin's fetch).
+   */
+  member?: () => { memberId: string; memberEpoch: number };
 }
 
 /** Key of a partition in result maps: `topic:partition`. */
@@ -107,7 +112,7 @@ export async function fetchCommittedOffsetsFrom(
   if (wanted.size === 0) return new Map();
   return coordinator.withRetry(
     `OffsetFetch of group ${coordinator.groupId}`,
-    () => fetchOnce(coordinator, wanted, options.requireStable ?? true),
+    () => fetchOnce(coordinator, wanted, options.requireStable ?? true, options.member?.() ?? null),
     options.signal,
   );
 }
@@ -116,6 +121,7 @@ async function fetchOnce(
   coordinator: GroupCoordinator,
   wanted: Map<string, Map<number, TopicPartition>>,
   requireStable: boolean,
+  member: { memberId: string; memberEpoch: number } | null,
 ): Promise<Map<string, CommittedOffset | null>> {
   const groupId = coordinator.groupId;
   const ids = (await coordinator.versionFor(OffsetFetch)) >= FIRST_TOPIC_ID_VERSION ? await topicIds(coordinator.cluster, wanted.keys()) : null;
@@ -124,7 +130,7 @@ async function fetchOnce(
     OffsetFetch,
     (v) => {
       if (v >= FIRST_TOPIC_ID_VERSION && ids === null) throw new ProtocolError('OffsetFetch version changed while topic ids were looked up', { api: 'OffsetFetch' });
-      return v >= FIRST_BATCHED_FETCH_VERSION ? { groups: [{ groupId, topics }], requireStable } : { groupId, topics, requireStable };
+      return v >= FIRST_BATCHED_FETCH_VERSION ? { groups: [{ groupId, ...(member ?? {}), topics }], requireStable } : { groupId, topics, requireStable };
     },
     { errorOf: (r) => (r.groups.length > 0 ? (r.groups[0]?.errorCode ?? 0) : r.errorCode) },
   );

@@ -10,6 +10,7 @@ import { PartitionNotOwnedError } from '../../src/group/errors.js';
 import type { OffsetToCommit } from '../../src/group/membership-contracts.js';
 import type { CommitIdentity } from '../../src/group/offsets.js';
 import { ConnectionError } from '../../src/network/errors.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { KafkaError } from '../../src/protocol/kafka-error.js';
 
 const tp = (partition: number) => ({ topic: 't', partition });
@@ -54,6 +55,9 @@ describe('commit gate: decisions', () => {
     assert.equal(classifyCommitFailure(new KafkaError(82), 1, 1, false), 'fenced');
     assert.equal(classifyCommitFailure(new KafkaError(27), 1, 1, false), 'rebalancing');
     assert.equal(classifyCommitFailure(new ConnectionError('gone'), 1, 1, false), 'other');
+    assert.equal(classifyCommitFailure(new KafkaError(ErrorCode.STALE_MEMBER_EPOCH), 4, 5, false), 'moved-on', 'KIP-848: a newer epoch is known');
+    assert.equal(classifyCommitFailure(new KafkaError(ErrorCode.STALE_MEMBER_EPOCH), 5, 5, false), 'stale', 'KIP-848: the newer epoch is on its way');
+    assert.equal(classifyCommitFailure(new KafkaError(ErrorCode.FENCED_MEMBER_EPOCH), 5, 5, false), 'fenced');
   });
 });
 

@@ -163,6 +163,27 @@ test('--group --max-messages: the first run commits exactly what it printed; the
   assert.deepEqual(summaryOf(second.stderr).committed, { 0: 40, 1: 40 });
 });
 
+test('--group-protocol consumer (KIP-848): the first run commits exactly what it printed, the next prints exactly the rest; misuse is a usage error', async () => {
+  const topic = await topicWith('consume-848', 3, spread(90, 3));
+  const group = uniqueTopic('consume-848-g');
+  const first = await consume(['--topic', topic, '--group', group, '--group-protocol', 'consumer', '--server-assignor', 'range', '--max-messages', '40', '--max-demand', '20', '--commit', 'sync']);
+  assert.equal(first.code, 0, first.stderr);
+  const a = linesOf(first.stdout);
+  assert.equal(a.length, 40);
+  const second = await consume(['--topic', topic, '--group', group, '--group-protocol', 'consumer', '--idle-timeout-ms', '3000']);
+  assert.equal(second.code, 0, second.stderr);
+  const ids = [...a, ...linesOf(second.stdout)].map(idOf);
+  assert.equal(ids.length, 90, 'no record printed twice, none skipped');
+  assert.equal(new Set(ids).size, 90);
+  assert.deepEqual(summaryOf(second.stderr).committed, { 0: 30, 1: 30, 2: 30 });
+  const noGroup = await consume(['--topic', topic, '--group-protocol', 'consumer', '--max-messages', '1']);
+  assert.equal(noGroup.code, 2, noGroup.stderr);
+  assert.match(noGroup.stderr, /--group-protocol needs --group/);
+  const classicAssignor = await consume(['--topic', topic, '--group', group, '--server-assignor', 'uniform', '--max-messages', '1']);
+  assert.equal(classicAssignor.code, 2, classicAssignor.stderr);
+  assert.match(classicAssignor.stderr, /--server-assignor needs --group-protocol consumer/);
+});
+
 test('SIGTERM mid-stream: exit 0 with a summary, the acked prefix committed; a rerun starts there without skipping', async () => {
   const topic = await topicWith('consume-sigterm', 2, spread(400, 2));
   const group = uniqueTopic('consume-sigterm-g');

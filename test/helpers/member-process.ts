@@ -97,8 +97,7 @@ const group = new ConsumerGroup(
   {
     brokers: config.brokers,
     groupId: config.groupId,
-    topics: [config.topic],
-    ...(config.topicRegex !== undefined && { topicRegex: config.topicRegex }),
+    ...(config.topicRegex === undefined ? { topics: [config.topic] } : { topicRegex: config.topicRegex }),
     autoOffsetReset: 'earliest',
     ...(config.groupProtocol && { groupProtocol: config.groupProtocol }),
     ...(config.serverAssignor && { serverAssignor: config.serverAssignor }),

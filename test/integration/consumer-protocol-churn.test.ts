@@ -78,8 +78,9 @@ describe('the consumer protocol under churn', () => {
     t.diagnostic(`stats: ${JSON.stringify(report.stats)}`);
     assert.deepEqual(report.violations, [], `invariant violations (logs in ${run.dir}):\n${formatViolations(report)}`);
     assert.equal(report.stats.produced, records);
-    assert.ok(report.stats.periodEnds.revoke >= 3, `the join moved partitions by clean revocations: ${JSON.stringify(report.stats.periodEnds)}`);
-    assert.ok(report.stats.periodEnds.stopped >= 4, `m2 stopped owning partitions: ${JSON.stringify(report.stats.periodEnds)}`);
+    // The join moved 3 partitions to m4, m2's leave released its 4 (a leave revokes, then stops), the final stops the rest: all clean.
+    const { revoke, stopped, lost, killed } = report.stats.periodEnds;
+    assert.ok(revoke + stopped >= 3 + 4 + PARTITIONS && lost + killed === 0, `every ownership ended cleanly: ${JSON.stringify(report.stats.periodEnds)}`);
     // Member epochs never go back (partitions released by others may arrive later in the same epoch).
     for (const member of ['m1', 'm3', 'm4']) {
       const epochs = assigns(lines, member).map((l) => l.generation);

@@ -9,6 +9,9 @@
  *   epoch does not move;
  * - subscription by regular expression, evaluated by the broker: a topic created after the group
  *   started is assigned without any client-side metadata scan (the time the broker took is printed).
+ *   Kafka resolves a group's expressions again at most every 10 s (GroupMetadataManager's
+ *   REGEX_BATCH_REFRESH_MIN_INTERVAL_MS, not configurable), at a heartbeat after the topic appeared:
+ *   measured about 10.5 s here with the test broker's 1 s heartbeat, so the bound below is generous.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -44,11 +47,13 @@ function startMember(config: MemberConfig): MemberProcess {
   return m;
 }
 
-function assertClean(run: Run, records: number): ReturnType<typeof checkInvariants> {
+/** I1–I7 hold, `records` were produced, and no member reported an error but those `expected` matches. */
+function assertClean(run: Run, records: number, expected?: RegExp): ReturnType<typeof checkInvariants> {
   const report = checkInvariants(readRunLogs(run.dir));
   assert.deepEqual(report.violations, [], `invariant violations (logs in ${run.dir}):\n${formatViolations(report)}`);
   assert.equal(report.stats.produced, records);
-  assert.deepEqual(run.tally.events.filter((e) => e.t === 'error'), [], 'no member reported an error it could not absorb');
+  const errors = run.tally.events.filter((e) => e.t === 'error' && !(expected && expected.test(e.message)));
+  assert.deepEqual(errors, [], 'no member reported an error it could not absorb');
   return report;
 }
 
@@ -97,7 +102,7 @@ describe('the consumer protocol (KIP-848)', () => {
       if (delivered.some((o) => o >= prefix)) held++;
     }
     assert.ok(held > 0, 'some revoked partition had delivered, unacked records when the drain timed out');
-    assert.ok(tally.lateAcks > 0, 'the slow member acked records after their revoke (never committed: I5)');
+    await follower.waitFor('the slow member acking held records after their revoke', () => tally.lateAcks > 0, 30_000, progress);
 
     // The slow member leaves; the new one consumes the rest. Late acks (after a revoke) do not count:
     // those records must be processed again by their new owner.
@@ -105,7 +110,8 @@ describe('the consumer protocol (KIP-848)', () => {
     const settled = (): number => new Set(seen.flatMap((l) => (l.t === 'ack' && !l.afterAbort ? l.offsets.map((o) => `${l.partition}:${o}`) : []))).size;
     await follower.waitFor('every record acked before any revoke', () => settled() >= records, 90_000, progress);
     await next.stop();
-    const report = assertClean(run, records);
+    // The slow member's subscribers ignore their stop signal past the drain timeout by design: its stop says so.
+    const report = assertClean(run, records, /^SubscriberTimeoutError: stop\(\) gave up/);
     t.diagnostic(`stats: ${JSON.stringify(report.stats)}`);
     assert.ok(report.stats.duplicates > 0, 'the held records were delivered again to the new owner');
     await assertCommittedAtLogEnd(clients.admin, groupId, topic, partitions);
@@ -119,17 +125,19 @@ describe('the consumer protocol (KIP-848)', () => {
     const { follower, tally } = run;
     const progress = (): string => `(delivered ${tally.delivered}, acked ${tally.acked.size}; owned ${ownership.describe()})`;
     const member = (name: string, instance: string): MemberConfig => consumerMember(run, name, groupId, topic, { groupInstanceId: instance });
-    await produceLogged(clients.producer, run.harness, topic, { count: 600, chunk: 600, keys: 120, pauseMs: 0 });
-
     const first = startMember(member('s1', 'instance-1'));
     const other = startMember(member('s2', 'instance-2'));
     await Promise.all([first.ready, other.ready]);
     await follower.waitFor('two static members sharing every partition', () => ownership.settled(partitions, ['s1', 's2'], partitions / 2), 60_000, progress);
+    // Records after the split, so both members log lines in the epoch they reconciled to.
+    await produceLogged(clients.producer, run.harness, topic, { count: 600, chunk: 600, keys: 120, pauseMs: 0 });
     await follower.waitFor('the first 600 records acked', () => tally.acked.size >= 600, 60_000, progress);
+    const epochs = (member: string, from = 0): Set<number> => new Set(seen.slice(from).flatMap((l) => (l.member === member && 'generation' in l ? [l.generation] : [])));
+    // Both members log their current epoch with every delivery and commit: once they agree, the split's epoch reached both.
+    await follower.waitFor('both members in the same epoch', () => Math.max(...epochs('s1')) === Math.max(...epochs('s2')), 30_000, () => `s1 ${[...epochs('s1')].join(', ')}; s2 ${[...epochs('s2')].join(', ')}`);
     const s1Partitions = ownership.owned('s1');
     const s2Partitions = ownership.owned('s2');
-    const s2Epochs = (from: number): Set<number> => new Set(seen.slice(from).flatMap((l) => (l.member === 's2' && 'generation' in l ? [l.generation] : [])));
-    const s2Epoch = Math.max(...s2Epochs(0));
+    const s2Epoch = Math.max(...epochs('s2'));
     const mark = seen.length;
 
     // Stop (a static leave: epoch -2 keeps the assignment for the session timeout) and restart at once.
@@ -144,7 +152,7 @@ describe('the consumer protocol (KIP-848)', () => {
     const s2Changes = seen.slice(mark).filter((l) => l.member === 's2' && (l.t === 'assign' || l.t === 'revoke' || l.t === 'lost'));
     assert.deepEqual(s2Changes, [], 'the other member saw no assign, revoke or loss');
     assert.deepEqual(ownership.owned('s2'), s2Partitions);
-    assert.deepEqual([...s2Epochs(mark)], [s2Epoch], 'the other member consumed and committed in the same epoch throughout');
+    assert.deepEqual([...epochs('s2', mark)], [s2Epoch], 'the other member consumed and committed in the same epoch throughout');
     assert.ok(seen.slice(mark).some((l) => l.member === 's2' && l.t === 'deliver'), 'the other member kept consuming');
     t.diagnostic(`static member epochs: before ${JSON.stringify(seen.filter((l) => l.member === 's1' && l.t === 'assign').map((l) => 'generation' in l && l.generation))}, after ${JSON.stringify(seen.filter((l) => l.member === 's1-again' && l.t === 'assign').map((l) => 'generation' in l && l.generation))}; the other's ${s2Epoch}`);
 
@@ -178,7 +186,7 @@ describe('the consumer protocol (KIP-848)', () => {
     await follower.waitFor('the new topic assigned', () => ownership.owned('r1').length === 6, 60_000, progress);
     const noticedMs = Math.round((ownership.changes.find((l) => l.t === 'assign' && l.partitions.some((p) => p.topic === later))?.ts ?? 0) - createdAt);
     t.diagnostic(`the broker assigned a topic created after the group started ${noticedMs} ms after its creation (heartbeat 1 s)`);
-    // A generous bound: the broker re-evaluates regexes on its own schedule; the point is that it does.
+    // A generous bound: the broker re-resolves a group's expressions at most every 10 s; the point is that it does.
     assert.ok(noticedMs < 45_000, `the new topic was picked up within 45 s (took ${noticedMs} ms)`);
     await produceLogged(clients.producer, run.harness, later, { count: 300, chunk: 300, keys: 60, pauseMs: 0 });
     await follower.waitFor('the new topic consumed', () => tally.acked.size >= 600, 60_000, progress);

@@ -269,7 +269,7 @@ export interface JavaConsumeOptions {
   isolation?: 'read_committed' | 'read_uncommitted';
   /** A Java client properties file (`--command-config`; `--consumer.config` before Kafka 4.1), e.g. security settings. */
   clientConfig?: string;
-  /** Consumer properties passed with `--consumer-property` (e.g. `group.protocol: 'consumer'`). */
+  /** Consumer properties (`--command-property`; `--consumer-property` before Kafka 4.2), e.g. `group.protocol: 'consumer'`. */
   consumerProperties?: Record<string, string>;
 }
 
@@ -311,7 +311,8 @@ export function consoleConsumerArgs(options: Omit<JavaConsumeOptions, 'maxMessag
     property, `key.separator=${KEY_SEPARATOR}`, property, `line.separator=${LINE_SEPARATOR}`,
     property, `headers.separator=${HEADERS_SEPARATOR}`, property, `null.literal=${NULL_MARKER}`,
     ...(options.clientConfig === undefined ? [] : [kafkaToolsAtLeast(4, 1) ? '--command-config' : '--consumer.config', options.clientConfig]),
-    ...Object.entries(options.consumerProperties ?? {}).flatMap(([k, v]) => ['--consumer-property', `${k}=${v}`]),
+    // Kafka 4.2 renamed --consumer-property too (warning about the old name on stdout, like --property).
+    ...Object.entries(options.consumerProperties ?? {}).flatMap(([k, v]) => [kafkaToolsAtLeast(4, 2) ? '--command-property' : '--consumer-property', `${k}=${v}`]),
   ];
 }
 

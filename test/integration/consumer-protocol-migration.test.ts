@@ -106,7 +106,7 @@ describe('migrating a classic group to the consumer protocol', () => {
     const progress = (): string => `(delivered ${tally.delivered}, acked ${tally.acked.size}; owned ${ownership.describe()})`;
     await produceLogged(clients.producer, run.harness, topic, { count: 6_000, chunk: 1_000, keys: 600, pauseMs: 0 });
 
-    const classic = ['c1', 'c2'].map((name) => start({ ...classicMember(run, name, groupId, topic), handlerDelayMs: 30 }));
+    const classic = ['c1', 'c2'].map((name) => start({ ...classicMember(run, name, groupId, topic), maxDemand: 10, handlerDelayMs: 100 }));
     await Promise.all(classic.map((m) => m.ready));
     await follower.waitFor('3000 records acked by the classic members', () => tally.acked.size >= 3_000, 60_000, progress);
     await Promise.all(classic.map((m) => m.stop()));

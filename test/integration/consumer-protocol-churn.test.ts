@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { uniqueTopic } from '../helpers/env.js';
 import { checkInvariants, formatViolations } from '../helpers/invariants.js';
+import type { MemberConfig } from '../helpers/member-process.js';
 import { MemberProcess } from '../helpers/member-runner.js';
 import { Ownership } from '../helpers/ownership.js';
 import { consumerMember } from '../helpers/protocol-members.js';
@@ -24,7 +25,7 @@ const PARTITIONS = 12;
 const clients = scenarioClients({ lingerMs: 5 });
 
 /** A fresh topic, group and run with an ownership replay; `start` launches members that the file's hooks dispose of. */
-async function setUp(name: string) {
+async function setUp(name: string, extra: Partial<MemberConfig> = {}) {
   const { admin, members, topics } = clients;
   const topic = uniqueTopic(name);
   const groupId = `${topic}-group`;
@@ -34,7 +35,7 @@ async function setUp(name: string) {
   const ownership = new Ownership();
   run.follower.onLine((line) => ownership.add(line));
   const start = (member: string): MemberProcess => {
-    const m = MemberProcess.start(consumerMember(run, member, groupId, topic));
+    const m = MemberProcess.start(consumerMember(run, member, groupId, topic, extra));
     members.push(m);
     return m;
   };
@@ -93,7 +94,8 @@ describe('the consumer protocol under churn', () => {
 
   it('a member SIGKILLed mid-stream loses nothing: the survivors take over after the session timeout', { timeout: 180_000 }, async (t) => {
     const records = 12_000;
-    const { topic, groupId, run, ownership, start } = await setUp('kip848-kill');
+    // Commits every 2 s only: the killed member surely dies with acked, uncommitted records.
+    const { topic, groupId, run, ownership, start } = await setUp('kip848-kill', { commit: { strategy: 'async', intervalMs: 2_000, threshold: 100_000 } });
     t.diagnostic(`run logs: ${run.dir}`);
     const { follower, tally } = run;
     const progress = (): string => `(delivered ${tally.delivered}, acked ${tally.acked.size}/${records}; owned ${ownership.describe()})`;

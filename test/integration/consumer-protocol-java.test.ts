@@ -74,8 +74,12 @@ describe('a consumer-protocol group of kafka-stage members and a Java consumer',
       await java.stop();
       await follower.waitFor('ours taking over the Java member’s partitions', () => ownership.settled(PARTITIONS, ['j1', 'j2'], 3), 60_000, progress);
       await produceLogged(clients.producer, run.harness, topic, { count: BATCH, chunk: BATCH, keys: 300, pauseMs: 0, firstSeq: BATCH });
-      const secondValues = new Set(produced().slice(BATCH).map((l) => l.value));
-      await follower.waitFor('the second batch read by ours', () => [...secondValues].every((v) => oursDelivered().some((l) => l.values.includes(v))), 90_000, progress);
+      // Read inside the check: the produce acks reach `seen` only as the follower polls.
+      await follower.waitFor('the second batch read by ours', () => {
+        const second = produced().slice(BATCH);
+        const read = new Set(oursDelivered().flatMap((l) => l.values));
+        return second.length === BATCH && second.every((l) => read.has(l.value));
+      }, 90_000, progress);
       await Promise.all(ours.map((m) => m.stop()));
 
       const reads = new Map<string, number>();

@@ -48,11 +48,17 @@ const PROTOCOLS: Record<string, Partial<MemberConfig>> = {
   consumer: { groupProtocol: 'consumer', serverAssignor: 'uniform' },
 };
 
-/** One round's figures, ms. */
+/** A change's figures: until every moved partition consumed again, ms; how many partitions moved (restarted on a member). */
+interface Change {
+  ms: number;
+  moved: number;
+}
+
+/** One round's figures. */
 interface RoundResult {
-  join: number;
-  leave: number;
-  kill: number;
+  join: Change;
+  leave: Change;
+  kill: Change;
   lost: number;
   duplicates: number;
   violations: number;
@@ -97,11 +103,11 @@ async function round(protocol: string, n: number, admin: Admin, producer: Produc
   try {
     const settle = (names: string[]): Promise<void> =>
       run.follower.waitFor(`${names.join(',')} sharing ${PARTITIONS} partitions`, () => ownership.settled(PARTITIONS, names, PARTITIONS / names.length), 120_000, () => ownership.describe());
-    const resumed = async (what: string, from: number, names: string[]): Promise<number> => {
+    const resumed = async (what: string, from: number, names: string[]): Promise<Change> => {
       await settle(names);
       let state = resumedAfter(lines, from);
       await run.follower.waitFor(`${what}: every moved partition consuming`, () => (state = resumedAfter(lines, from)).at !== null, 60_000, () => state.pending.slice(0, 5).join(', '));
-      return (state.at ?? from) - from;
+      return { ms: (state.at ?? from) - from, moved: state.moved };
     };
     const [m1, m2, m3] = [start('m1'), start('m2'), start('m3')];
     await Promise.all([m1.ready, m2.ready, m3.ready]);
@@ -144,10 +150,13 @@ function median(values: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function cell(values: number[]): string {
+/** Median time (min–max), and the median count of partitions moved. */
+function cell(changes: Change[]): string {
   const ms = (v: number): string => (v >= 1_000 ? `${(v / 1_000).toFixed(2)} s` : `${Math.round(v)} ms`);
-  if (values.length === 1) return ms(values[0] as number);
-  return `${ms(median(values))} (${ms(Math.min(...values))}–${ms(Math.max(...values))})`;
+  const values = changes.map((c) => c.ms);
+  const moved = `, ${median(changes.map((c) => c.moved))} moved`;
+  if (values.length === 1) return ms(values[0] as number) + moved;
+  return `${ms(median(values))} (${ms(Math.min(...values))}–${ms(Math.max(...values))})${moved}`;
 }
 
 const admin = new Admin({ brokers });
@@ -162,7 +171,8 @@ try {
     for (const protocol of protocols) {
       if (!PROTOCOLS[protocol]) throw new Error(`unknown protocol ${protocol} (known: ${Object.keys(PROTOCOLS).join(', ')})`);
       const r = await round(protocol, n, admin, producer);
-      say(`${protocol} round ${n}: join ${Math.round(r.join)} ms, leave ${Math.round(r.leave)} ms, kill ${Math.round(r.kill)} ms, lost ${r.lost}, duplicates ${r.duplicates}`);
+      const show = (c: Change): string => `${Math.round(c.ms)} ms (${c.moved} moved)`;
+      say(`${protocol} round ${n}: join ${show(r.join)}, leave ${show(r.leave)}, kill ${show(r.kill)}, lost ${r.lost}, duplicates ${r.duplicates}`);
       results.set(protocol, [...(results.get(protocol) ?? []), r]);
     }
   }
@@ -176,7 +186,7 @@ const rows = [...results].map(([protocol, rs]) =>
 );
 process.stdout.write(
   [
-    `Rebalance time, 3 members + 1 on ${PARTITIONS} partitions under load, median (min–max) of ${opt.rounds} round(s); ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${platform()} ${release()}, Node ${process.version}`,
+    `Rebalance time, 3 members + 1 on ${PARTITIONS} partitions under load: until every partition that moved consumed again, median (min–max) of ${opt.rounds} round(s), and the partitions that moved (restarted on a member; an eager rebalance restarts all). ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${platform()} ${release()}, Node ${process.version}`,
     '',
     '| protocol | 4th member joins | a member leaves (SIGTERM) | a member is SIGKILLed | records lost | duplicate deliveries | invariant violations |',
     '|---|---|---|---|---|---|---|',

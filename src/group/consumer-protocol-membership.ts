@@ -73,6 +73,23 @@ const EPOCH_REFUSALS: ReadonlySet<number> = new Set([ErrorCode.STALE_MEMBER_EPOC
 /** Heartbeat interval used until the broker names one (Kafka's default). */
 const DEFAULT_INTERVAL_MS = 5_000;
 
+/**
+ * The error a member fails with for a fatal heartbeat answer: the group named in an authorization
+ * error; UNSUPPORTED_VERSION said as what it means here (Kafka 3.x lists ConsumerGroupHeartbeat
+ * but answers it so unless its preview of the protocol is switched on).
+ */
+function fatalHeartbeatError(error: KafkaError, groupId: string, brokerMessage: string | null): KafkaStageError {
+  if (error instanceof GroupAuthorizationError && error.groupId === null) return new GroupAuthorizationError({ ...error.context, group: groupId }, { brokerMessage });
+  if (error.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+    return new KafkaStageError(
+      'ERR_UNSUPPORTED_VERSION',
+      `group ${groupId}: the coordinator does not serve groupProtocol 'consumer' (KIP-848): it needs Kafka 4.0+, or 'consumer' in the broker's group.coordinator.rebalance.protocols; use groupProtocol 'classic'`,
+      { cause: error, context: { api: 'ConsumerGroupHeartbeat', group: groupId } },
+    );
+  }
+  return error;
+}
+
 /** One member of a KIP-848 consumer group; see the module comment. */
 export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> implements MembershipHandle {
   /** The coordinator connection (shared by heartbeats, commits and offset fetches). */
@@ -104,6 +121,8 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
   private beatAgain = false;
   private failure: Error | null = null;
   private joinedOnce = false;
+  /** A join went out under the member id this client made (v1+), so a leave can name it. */
+  private joinSentWithOwnId = false;
 
   private started: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; settled: boolean } | null = null;
   private stopping: Promise<void> | null = null;
@@ -208,7 +227,9 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
       });
       this.endLoop();
       await this.loop;
-      if (this.epoch > 0 && this.failure === null) await this.leave(!leave && this.options.groupInstanceId !== null);
+      // A join the broker may have taken (sent, its answer abandoned) is left too: else the broker
+      // would hold partitions for a member that is gone until its session expires.
+      if ((this.epoch > 0 || this.joinSentWithOwnId) && this.failure === null) await this.leave(!leave && this.options.groupInstanceId !== null);
       this.stopped = true;
       this.commits.setRebalancing(false);
       this.settleStart(new KafkaStageError('ERR_CLOSED', `group ${this.options.groupId}: membership stopped before the first assignment`));
@@ -277,9 +298,11 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
           if (topicRegex !== null && version < REGEX_VERSION) {
             throw new KafkaStageError('ERR_UNSUPPORTED_VERSION', `group ${groupId}: topicRegex needs ConsumerGroupHeartbeat v${REGEX_VERSION} (Kafka 4.0+); the coordinator speaks v${version}`);
           }
+          if (sentEpoch === JOIN_EPOCH && version >= REGEX_VERSION) this.joinSentWithOwnId = true;
           return heartbeatBody({
             groupId,
-            memberId: this.memberIdValue,
+            // Before v1 (KIP-1082) the coordinator makes the id: a join names none, and the answer's is kept.
+            memberId: version < REGEX_VERSION && sentEpoch === JOIN_EPOCH ? '' : this.memberIdValue,
             memberEpoch: sentEpoch,
             instanceId: groupInstanceId,
             rebalanceTimeoutMs,
@@ -303,8 +326,10 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
     const outcome = heartbeatOutcome(response.errorCode);
     if (outcome !== 'ok') {
       const error = kafkaErrorOf(response.errorCode, { api: 'ConsumerGroupHeartbeat', group: groupId, broker: this.coordinator.current?.nodeId }, { brokerMessage: response.errorMessage });
-      if (outcome === 'fatal') this.fail(error instanceof GroupAuthorizationError && error.groupId === null ? new GroupAuthorizationError({ ...error.context, group: groupId }, { brokerMessage: response.errorMessage }) : error);
-      else if (outcome !== 'fenced') this.logger.warn('group heartbeat refused; retrying', { ...this.logFields(), error: error.message });
+      if (outcome === 'fatal') this.fail(fatalHeartbeatError(error, groupId, response.errorMessage));
+      // A coordinator moving or loading is routine (a new group, a broker restart): debug, not warn.
+      else if (outcome === 'coordinator') this.logger.debug('group coordinator moved or is loading; looking it up again', { ...this.logFields(), error: error.message });
+      else if (outcome === 'retry') this.logger.warn('group heartbeat refused; retrying', { ...this.logFields(), error: error.message });
       return outcome;
     }
     if (sentEpoch !== this.epoch) return 'ok'; // fenced meanwhile: this answer is for an old incarnation

@@ -11,6 +11,8 @@ import { after, before, test } from 'node:test';
 import { Admin } from '../../../src/admin/index.js';
 import { ConsumerGroup } from '../../../src/consumer/consumer-group.js';
 import { ALL_APIS } from '../../../src/protocol/apis/index.js';
+import { ConsumerGroupHeartbeat } from '../../../src/protocol/apis/consumer-group-heartbeat.js';
+import { KafkaStageError } from '../../../src/errors.js';
 import type { KafkaRecord } from '../../../src/protocol/records/types.js';
 import { Producer } from '../../../src/producer/producer.js';
 import { testBrokers, uniqueTopic } from '../../helpers/env.js';
@@ -131,4 +133,41 @@ test('create topic, produce, group consume and commit, describe the group, delet
     timeoutMs: 10_000,
     intervalMs: 50,
   });
+});
+
+test("groupProtocol 'consumer': a broker that offers ConsumerGroupHeartbeat serves the group; one that does not fails start() with a typed error naming the API", async () => {
+  const topic = uniqueTopic('smoke-848');
+  const groupId = uniqueTopic('smoke-848-g');
+  await admin.createTopics([{ topic, partitions: 2 }]);
+  const offered = await admin.cluster.versionFor('any', ConsumerGroupHeartbeat).then(
+    (v) => v,
+    () => null,
+  );
+  const producer = new Producer({ brokers });
+  try {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => producer.send(topic, { partition: i % 2, value: `v${i}` })));
+  } finally {
+    await producer.close();
+  }
+  const seen: number[] = [];
+  const group = new ConsumerGroup({ brokers, groupId, topics: [topic], groupProtocol: 'consumer', autoOffsetReset: 'earliest' }, async (stage) => {
+    for await (const batch of stage.batches()) {
+      seen.push(...batch.records.map((r) => r.offset));
+      await stage.ack(batch);
+    }
+  });
+  try {
+    // Kafka 4 offers v1 and serves it. Kafka 3.x either lacks the API or lists v0 and refuses it
+    // (its preview of the protocol is off unless switched on, which the scripts' brokers do not).
+    if (offered === null || offered < 1) {
+      await assert.rejects(group.start(), (err: unknown) => err instanceof KafkaStageError && err.code === 'ERR_UNSUPPORTED_VERSION' && /ConsumerGroupHeartbeat|groupProtocol 'consumer'/.test(err.message));
+    } else {
+      await group.start();
+      assert.ok(group.generationId > 0, `member epoch ${group.generationId} (ConsumerGroupHeartbeat v${offered})`);
+      await eventually(() => seen.length >= 40, { what: '40 records', timeoutMs: 30_000 });
+    }
+  } finally {
+    await group.stop();
+    await admin.deleteTopics([topic]);
+  }
 });

@@ -22,7 +22,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Cluster } from '../cluster/cluster.js';
-import { backoffDelay, isRetriable } from '../cluster/retry.js';
+import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/retry.js';
 import { ConsumerGroupHeartbeat } from '../protocol/apis/consumer-group-heartbeat.js';
 import { ZERO_UUID, type ResponseOut } from '../protocol/schema.js';
 import { GroupAuthorizationError, KafkaError, kafkaErrorOf } from '../protocol/kafka-error.js';
@@ -316,7 +316,9 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
       ));
     } catch (err) {
       if (this.loopAbort.signal.aborted || err instanceof AbortedError) return 'stop';
-      if (isRetriable(err)) {
+      // A coordinator not found within the retry deadline is retried too (as the classic member
+      // does): a cluster that is down for a while must not end the membership.
+      if (isRetriable(err) || err instanceof RetriesExhaustedError) {
         this.logger.warn('group heartbeat failed; retrying', { ...this.logFields(), error: err instanceof Error ? err.message : String(err) });
         return 'retry';
       }

@@ -184,3 +184,42 @@ test('a fatal heartbeat answer fails start() with the typed error, the group nam
     await cluster.stop();
   }
 });
+
+test('a cluster down for longer than the retry deadline does not end the membership: once it is back the member heartbeats again and consumes', async () => {
+  const cluster = await clusterWith(1, 5);
+  const seen = new Map<number, number[]>();
+  const errors: Error[] = [];
+  const a = new ConsumerGroup(
+    {
+      brokers: cluster.bootstrap,
+      groupId: GROUP,
+      topics: [TOPIC],
+      groupProtocol: 'consumer',
+      autoOffsetReset: 'earliest',
+      // A short retry deadline: the coordinator look-up gives up (RetriesExhaustedError) while the broker is down.
+      retry: { retries: 2, initialBackoffMs: 20, maxBackoffMs: 50, deadlineMs: 200 },
+    },
+    async (stage) => {
+      for await (const batch of stage.batches()) {
+        seen.set(stage.partition, [...(seen.get(stage.partition) ?? []), ...batch.records.map((r) => r.offset)]);
+        await stage.ack(batch);
+      }
+    },
+  );
+  a.on('error', (err) => errors.push(err));
+  try {
+    await a.start();
+    await eventually(() => count(seen) === 5, { what: 'five records', timeoutMs: 10_000 });
+    await cluster.dropBroker(1);
+    const beats = cluster.requests('ConsumerGroupHeartbeat').length;
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // several retry deadlines pass with no broker
+    await cluster.restoreBroker(1);
+    await eventually(() => cluster.requests('ConsumerGroupHeartbeat').length > beats, { what: 'heartbeats again', timeoutMs: 10_000 });
+    await cluster.append(TOPIC, 0, [{ value: 'after' }]);
+    await eventually(() => count(seen) >= 6, { what: 'the record written after the outage', timeoutMs: 10_000 });
+  } finally {
+    await a.stop();
+    await cluster.stop();
+  }
+  assert.deepEqual(errors, [], 'no error: an outage is retried, not fatal');
+});

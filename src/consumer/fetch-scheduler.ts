@@ -20,17 +20,11 @@
  *   is dropped and fetched again later; the stage's position ends where the kept batches end.
  * - Liveness: a target passed over is asked `fetchBytesWanted(0)`, so that it wakes the scheduler
  *   once it wants bytes again (FetchTarget's wake-up rule).
- * - Event-driven: a broker's next Fetch is planned in the event-loop turn its previous response
- *   was handed to the stages, once that turn's microtasks have run (a `setImmediate`); stages call
- *   {@link wake} when demand arrives or records leave. Planned from a microtask instead, the plan
- *   raced the subscribers' own microtask chains: how much each partition wanted depended on how
- *   many microtask turns its subscriber took per batch, so `await stage.ack(batch)` (one more turn,
- *   even for an already-resolved promise) fetched in more, smaller round trips than the same loop
- *   without the await (issue #14; test/consumer/ack-await-fetch.test.ts). At the end of the turn
- *   every subscriber that could go on without I/O has taken what it could and asked again, so the
- *   plan sees the same demand however a subscriber is written. Nothing polls: an idle scheduler
- *   holds no timer, and a timer exists only while something waits out a backoff (or, once a
- *   second, while a batch waits for more free budget than there is to decompress into).
+ * - Event-driven: a broker's next Fetch is built as soon as its previous response has been handed
+ *   to the stages, so fetching overlaps the subscribers' processing; stages call {@link wake} when
+ *   demand arrives or records leave. Nothing polls: an idle scheduler holds no timer, and a timer
+ *   exists only while something waits out a backoff (or, once a second, while a batch waits for
+ *   more free budget than there is to decompress into).
  * - Errors never move a position (a transient error never resets an offset): stale-leader errors re-route the partition after
  *   a metadata refresh and retry with backoff; connection failures and timeouts back the broker off
  *   and re-route its partitions; OFFSET_OUT_OF_RANGE goes to `onOffsetOutOfRange`; anything else the
@@ -216,15 +210,11 @@ export class FetchScheduler implements FetchWaker {
     if (this.targets.get(key)?.target === target) this.targets.delete(key);
   }
 
-  /**
-   * Re-evaluates which partitions want a fetch at the end of this event-loop turn (once, however
-   * often it is called): after the microtasks queued so far and those they queue, so every
-   * subscriber able to go on has asked what it will ask this turn (see the module documentation).
-   */
+  /** Re-evaluates which partitions want a fetch, soon (once per turn, however often it is called). */
   wake(): void {
     if (this.pumpQueued || !this.running) return;
     this.pumpQueued = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.pumpQueued = false;
       this.pump();
     });
@@ -311,8 +301,7 @@ export class FetchScheduler implements FetchWaker {
       for (const p of parts) p.state.inFlight = false;
       broker.inFlight = null;
       broker.controller = null;
-      // The next Fetch goes out at the end of this turn, sized by what the subscribers asked for
-      // as they took what this one brought (see wake).
+      // The next Fetch goes out now, while the subscribers work through what this one brought.
       this.wake();
     });
   }

@@ -7,8 +7,10 @@
 // per loop — `for await (const b of stage.batches()) { touch b; await stage.ack(b) }` ("await")
 // against the same loop with `stage.ack(b)` not awaited ("bare") — and per library build (`--lib`,
 // default this checkout's dist/: build it first), each drain in a fresh process, in alternating
-// order. Prints the median records/s (first record to last) of each and the await/bare ratio;
-// the machine may be shared, so only ratios within one run mean anything.
+// order. Prints per variant the median records/s (first record to last), the Fetches sent, the
+// partitions each covered, the records still buffered when each was sent (the processing left to
+// overlap its round trip) and the share of the drain the event loop was busy, and the await/bare
+// ratio; the machine may be shared, so only ratios within one run mean anything.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -40,10 +42,16 @@ async function child() {
   const { ConsumerGroup, StandaloneConsumer } = await import(pathToFileURL(values.lib[0]).href);
   const awaitAck = values.loop === 'await';
   // Every Fetch sent, and the partitions it covered (the scheduler publishes each on this channel).
-  const fetches = { count: 0, parts: 0 };
+  // With the records still buffered (not yet taken by a subscriber) when each one is sent: how much
+  // processing is left to overlap its round trip.
+  const fetches = { count: 0, parts: 0, buffered: [] };
+  const stages = new Set();
   subscribe('kafka-stage:fetch', (event) => {
     fetches.count++;
     fetches.parts += event.partitions.length;
+    let buffered = 0;
+    for (const stage of stages) buffered += stage.stats().bufferedRecords;
+    fetches.buffered.push(buffered);
   });
   let seen = 0;
   let firstMs = -1;
@@ -52,6 +60,7 @@ async function child() {
   let finish;
   const done = new Promise((resolve) => (finish = resolve));
   const subscriber = async (stage) => {
+    stages.add(stage);
     for await (const batch of stage.batches()) {
       if (firstMs < 0) {
         firstMs = performance.now();
@@ -75,7 +84,7 @@ async function child() {
   // The share of the drain the event loop was busy: below 1 it waited (for Fetch answers).
   const busy = performance.eventLoopUtilization(elu0).utilization;
   clearTimeout(timeout);
-  process.stdout.write(`RESULT ${JSON.stringify({ records: seen, rate: lastMs < 0 ? 0 : seen / ((lastMs - firstMs) / 1000), fetches: fetches.count, partsPerFetch: fetches.parts / fetches.count, busy, checksum })}\n`);
+  process.stdout.write(`RESULT ${JSON.stringify({ records: seen, rate: lastMs < 0 ? 0 : seen / ((lastMs - firstMs) / 1000), fetches: fetches.count, partsPerFetch: fetches.parts / fetches.count, bufferedAtSend: median(fetches.buffered), busy, checksum })}\n`);
   await consumer.stop();
   process.exit(0);
 }
@@ -87,26 +96,27 @@ async function driver() {
   });
   const { prepareDrainTopic } = await import('./harness/topics.mjs');
   await prepareDrainTopic({ brokers: values.brokers, topic: values.topic, partitions: PARTITIONS, records, valueSize: 100, say: (m) => console.log(m) });
-  const variants = libs.flatMap((lib) => ['await', 'bare'].map((loop) => ({ lib, loop, key: `${lib.name} ${loop}`, rates: [], fetches: [], parts: [], busy: [] })));
+  const variants = libs.flatMap((lib) => ['await', 'bare'].map((loop) => ({ lib, loop, key: `${lib.name} ${loop}`, rates: [], fetches: [], parts: [], busy: [], buffered: [] })));
   const rounds = Number(values.rounds);
   console.log(`${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
   for (let round = 0; round < rounds; round++) {
     // Alternate the order each round so neither variant always runs first.
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) {
-      const { rate, fetches, partsPerFetch, busy } = await drainOnce(v.lib.path, v.loop);
+      const { rate, fetches, partsPerFetch, busy, bufferedAtSend } = await drainOnce(v.lib.path, v.loop);
       v.busy.push(busy);
+      v.buffered.push(bufferedAtSend);
       v.rates.push(rate);
       v.fetches.push(fetches);
       v.parts.push(partsPerFetch);
-      console.log(`round ${round + 1} ${v.key}: ${(rate / 1e6).toFixed(3)} M/s, ${fetches} Fetches, ${partsPerFetch.toFixed(2)} partitions each, loop busy ${(busy * 100).toFixed(0)} %`);
+      console.log(`round ${round + 1} ${v.key}: ${(rate / 1e6).toFixed(3)} M/s, ${fetches} Fetches, ${partsPerFetch.toFixed(2)} partitions each, ${bufferedAtSend} records buffered at send, loop busy ${(busy * 100).toFixed(0)} %`);
     }
   }
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at end`);
-  console.log('\nvariant            median M/s   (min–max)          Fetches  partitions/Fetch  loop busy (medians)');
+  console.log('\nvariant            median M/s   (min–max)          Fetches  partitions/Fetch  buffered at send  loop busy (medians)');
   for (const v of variants) {
     const sorted = [...v.rates].sort((a, b) => a - b);
-    console.log(`${v.key.padEnd(18)} ${(median(sorted) / 1e6).toFixed(3).padStart(10)}   (${(sorted[0] / 1e6).toFixed(3)}–${(sorted.at(-1) / 1e6).toFixed(3)})   ${String(median(v.fetches)).padStart(8)}  ${median(v.parts).toFixed(2).padStart(16)}  ${(median(v.busy) * 100).toFixed(0).padStart(8)} %`);
+    console.log(`${v.key.padEnd(18)} ${(median(sorted) / 1e6).toFixed(3).padStart(10)}   (${(sorted[0] / 1e6).toFixed(3)}–${(sorted.at(-1) / 1e6).toFixed(3)})   ${String(median(v.fetches)).padStart(8)}  ${median(v.parts).toFixed(2).padStart(16)}  ${String(median(v.buffered)).padStart(16)}  ${(median(v.busy) * 100).toFixed(0).padStart(8)} %`);
   }
   for (const lib of libs) {
     const [a, b] = ['await', 'bare'].map((loop) => median(variants.find((v) => v.lib === lib && v.loop === loop).rates));

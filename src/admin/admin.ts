@@ -18,10 +18,10 @@ import {
   fetchGroupOffsets,
   listGroups,
   type CommittedOffset,
-  type GroupDescription,
   type GroupListing,
   type GroupOffsetsDescription,
 } from './groups.js';
+import type { GroupDescription } from './group-description.js';
 import { listOffsets, type PartitionOffset } from './offsets.js';
 import { checkGroupOffsets, type GroupOffsetUpdate } from './group-offset-input.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './options.js';
@@ -137,7 +137,11 @@ export class Admin {
     return describeConfigs(this.cluster, checkConfigResources(resources));
   }
 
-  /** A consumer group's coordinator, state, assignor and members with their assignments (state `Dead`: no such group). */
+  /**
+   * A group's type (`classic` or `consumer`, KIP-848), coordinator, state, assignor and members with
+   * their assignments; for a consumer group also its epochs and each member's epoch, subscription
+   * and target assignment. State `Dead`: no such group.
+   */
   async describeGroup(groupId: string): Promise<GroupDescription> {
     return describeGroup(this.cluster, checkString('groupId', groupId));
   }

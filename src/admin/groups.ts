@@ -1,8 +1,8 @@
 /**
- * Consumer groups seen from outside: which broker coordinates a group, its state and members
- * (DescribeGroups), its committed offsets (OffsetFetch), how far each partition lags behind the log
- * end (ListOffsets), and the groups a cluster knows (ListGroups). Read-only: nothing here joins a
- * group or commits.
+ * Consumer groups seen from outside: which broker coordinates a group, its type, state and members
+ * (ConsumerGroupDescribe, else DescribeGroups), its committed offsets (OffsetFetch), how far each
+ * partition lags behind the log end (ListOffsets), and the groups a cluster knows (ListGroups).
+ * Read-only: nothing here joins a group or commits.
  */
 import type { Cluster } from '../cluster/cluster.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, flattenTopicPartitions, type TopicPartition } from '../protocol/consumer-protocol.js';
@@ -11,39 +11,12 @@ import { CoordinatorType, FindCoordinator } from '../protocol/apis/find-coordina
 import { ListGroups } from '../protocol/apis/list-groups.js';
 import { NO_COMMITTED_OFFSET, OffsetFetch } from '../protocol/apis/offset-fetch.js';
 import { KafkaError, kafkaError } from '../protocol/kafka-error.js';
+import { describeConsumerGroup } from './describe-consumer-group.js';
+import type { ClassicGroupDescription, GroupDescription } from './group-description.js';
 import type { PartitionOffset } from './offsets.js';
 import type { OffsetQuery } from './requests.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 
-
-/** One member of a classic group. */
-export interface GroupMember {
-  memberId: string;
-  /** Static membership id, null for a dynamic member. */
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  /**
-   * Partitions assigned to it, decoded from the consumer protocol. Empty while the group is
-   * rebalancing (the coordinator only reports assignments of a Stable group) or when the group
-   * speaks another protocol than `consumer`.
-   */
-  assignment: TopicPartition[];
-}
-
-/** What DescribeGroups says about a group. */
-export interface GroupDescription {
-  groupId: string;
-  /** Node id of the group's coordinator. */
-  coordinator: number;
-  /** `Stable`, `PreparingRebalance`, `CompletingRebalance`, `Empty` or `Dead` (no such group). */
-  state: string;
-  /** `consumer` for consumer groups; empty when the group has no members. */
-  protocolType: string;
-  /** The assignor the group chose (e.g. `range`); empty unless Stable. */
-  protocol: string;
-  members: GroupMember[];
-}
 
 /** A committed offset of a group. */
 export interface CommittedOffset {
@@ -70,8 +43,8 @@ export interface GroupPartitionLag {
   memberId: string | null;
 }
 
-/** A group's description with committed offsets, log-end offsets and lag per partition. */
-export interface GroupOffsetsDescription extends GroupDescription {
+/** Committed offsets, log-end offsets and lag of a group, per partition and in total. */
+export interface GroupLag {
   /**
    * Every partition the group has a committed offset for or a member owns, sorted by topic then
    * partition.
@@ -81,6 +54,9 @@ export interface GroupOffsetsDescription extends GroupDescription {
   totalLag: number;
 }
 
+/** A group's description (either type) with committed offsets, log-end offsets and lag per partition. */
+export type GroupOffsetsDescription = GroupDescription & GroupLag;
+
 /** One group in the cluster's list. */
 export interface GroupListing {
   groupId: string;
@@ -88,7 +64,11 @@ export interface GroupListing {
   protocolType: string;
   /** The group's state; empty from brokers older than ListGroups v4. */
   state: string;
-  /** `classic` or `consumer` (KIP-848); empty from brokers older than ListGroups v5. */
+  /**
+   * The protocol the group runs: `classic` or `consumer` (KIP-848); Kafka 4 also names `share` and
+   * `streams` groups. A broker without ListGroups v5 (Kafka 3.7 and older) names no type; it runs
+   * classic groups only (but for 3.7's early access to KIP-848), so its groups come back as `classic`.
+   */
   type: string;
   /** Node id of the broker that coordinates it. */
   coordinator: number;
@@ -120,7 +100,7 @@ function decodeMemberAssignment(protocolType: string, bytes: Buffer): TopicParti
   // Outside a Stable group the coordinator sends no assignment; other protocols are opaque to us.
   if (protocolType !== CONSUMER_PROTOCOL_TYPE || bytes.length === 0) return [];
   try {
-    return flattenTopicPartitions(decodeAssignment(bytes).assignedPartitions);
+    return flattenTopicPartitions(decodeAssignment(bytes).assignedPartitions).sort(byTopicPartition);
   } catch {
     // A member whose assignment we cannot read is still a member; describe it without partitions.
     return [];
@@ -128,34 +108,42 @@ function decodeMemberAssignment(protocolType: string, bytes: Buffer): TopicParti
 }
 
 /**
- * Describes a group: coordinator, state, chosen assignor, members and their assignments. A group
- * the coordinator does not know comes back with state `Dead` and no members (as Kafka's own tools
- * report it) rather than as an error.
+ * Describes a group of either type: coordinator, state, assignor, members and their assignments.
+ * ConsumerGroupDescribe is asked first; a broker without it, or one answering GROUP_ID_NOT_FOUND
+ * (not a consumer group), is asked DescribeGroups next, as Kafka's own admin client does. A group
+ * the coordinator does not know comes back as a classic group with state `Dead` and no members (as
+ * Kafka's own tools report it) rather than as an error.
  */
 export async function describeGroup(cluster: Cluster, groupId: string): Promise<GroupDescription> {
   return atCoordinator(cluster, groupId, 'describeGroup', async (coordinator) => {
-    const response = await cluster.request(coordinator, DescribeGroups, () => ({ groups: [groupId], includeAuthorizedOperations: false }));
-    const group = response.groups.find((g) => g.groupId === groupId);
-    if (!group || group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) {
-      return { groupId, coordinator, state: 'Dead', protocolType: '', protocol: '', members: [] };
-    }
-    const err = kafkaError(group.errorCode, { api: 'DescribeGroups', group: groupId, broker: coordinator }, { brokerMessage: group.errorMessage });
-    if (err) throw err;
-    return {
-      groupId,
-      coordinator,
-      state: group.groupState,
-      protocolType: group.protocolType,
-      protocol: group.protocolData,
-      members: group.members.map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        assignment: decodeMemberAssignment(group.protocolType, m.memberAssignment),
-      })),
-    };
+    return (await describeConsumerGroup(cluster, coordinator, groupId)) ?? (await describeClassicGroup(cluster, coordinator, groupId));
   });
+}
+
+/** DescribeGroups' answer about a classic group (or none: `Dead`). */
+async function describeClassicGroup(cluster: Cluster, coordinator: number, groupId: string): Promise<ClassicGroupDescription> {
+  const response = await cluster.request(coordinator, DescribeGroups, () => ({ groups: [groupId], includeAuthorizedOperations: false }));
+  const group = response.groups.find((g) => g.groupId === groupId);
+  if (!group || group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) {
+    return { type: 'classic', groupId, coordinator, state: 'Dead', protocolType: '', protocol: '', members: [] };
+  }
+  const err = kafkaError(group.errorCode, { api: 'DescribeGroups', group: groupId, broker: coordinator }, { brokerMessage: group.errorMessage });
+  if (err) throw err;
+  return {
+    type: 'classic',
+    groupId,
+    coordinator,
+    state: group.groupState,
+    protocolType: group.protocolType,
+    protocol: group.protocolData,
+    members: group.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      assignment: decodeMemberAssignment(group.protocolType, m.memberAssignment),
+    })),
+  };
 }
 
 interface FetchedPartition {
@@ -262,7 +250,7 @@ export async function listGroups(cluster: Cluster): Promise<GroupListing[]> {
         const response = await cluster.request(nodeId, ListGroups, () => ({ statesFilter: [], typesFilter: [] }));
         const err = kafkaError(response.errorCode, { api: 'ListGroups', broker: nodeId });
         if (err) throw err;
-        return response.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType, coordinator: nodeId }));
+        return response.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType || 'classic', coordinator: nodeId }));
       }),
     ),
   );

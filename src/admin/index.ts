@@ -17,7 +17,8 @@ export type {
 export type { CreatedTopic } from './topics.js';
 export type { PartitionOffset } from './offsets.js';
 export type { ConfigEntry, ConfigResourceResult, ConfigSource } from './configs.js';
-export type { CommittedOffset, GroupDescription, GroupListing, GroupMember, GroupOffsetsDescription, GroupPartitionLag } from './groups.js';
+export type { CommittedOffset, GroupLag, GroupListing, GroupOffsetsDescription, GroupPartitionLag } from './groups.js';
+export type { ClassicGroupDescription, ConsumerGroupDescription, ConsumerGroupMember, GroupDescription, GroupMember } from './group-description.js';
 export type { AlterConfigOp, AlterConfigOpType, AlterConfigsOptions, AlterConfigsResource } from './alter-configs.js';
 export type { PartitionDescription, TopicDescription, TopicListing } from './describe-topics.js';
 export type { GroupOffsetUpdate } from './group-offset-input.js';

@@ -1,12 +1,14 @@
 /**
  * `kafka-stage group describe`: a consumer group's committed offset, log-end offset and lag per
- * partition, with its state and members. A table on stdout by default; `--json` prints one JSON
+ * partition, with its type (classic or consumer, KIP-848), state and members; for a consumer group
+ * also its epochs, its assignor and each member's epoch, assignment and target assignment. A table on stdout by default; `--json` prints one JSON
  * object instead (the {@link GroupOffsetsDescription} of the admin client). `--watch` repeats it
  * every `--interval` ms until Ctrl-C. Exit code 1 when the group does not exist.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from '../admin/admin.js';
 import type { GroupOffsetsDescription } from '../admin/groups.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 import { booleanFlag, integerFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
 import { withAdmin } from './admin-session.js';
 import type { CommandIo } from './command.js';
@@ -22,12 +24,51 @@ export const GROUP_DESCRIBE_FLAGS: readonly FlagSpec[] = [
   ...CONNECTION_FLAGS,
 ];
 
+/** Partitions as `topic:0,1,2 other:5` (sorted input keeps each topic together); `-` for none. */
+export function formatPartitionList(partitions: readonly TopicPartition[]): string {
+  if (partitions.length === 0) return '-';
+  const byTopic = new Map<string, number[]>();
+  for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+  return [...byTopic].map(([topic, ps]) => `${topic}:${ps.join(',')}`).join(' ');
+}
+
+/** The heading line: what kind of group, its state, assignor and epochs, its size and lag. */
+function heading(d: GroupOffsetsDescription): string {
+  const tail = `coordinator ${d.coordinator}  members ${d.members.length}  total lag ${d.totalLag}`;
+  if (d.type === 'consumer') {
+    const assignor = d.protocol ? `  assignor ${d.protocol}` : '';
+    return `group ${d.groupId}  type consumer  state ${d.state}${assignor}  group epoch ${d.groupEpoch}  assignment epoch ${d.assignmentEpoch}  ${tail}`;
+  }
+  const protocol = d.protocol ? `  protocol ${d.protocol}` : '';
+  return `group ${d.groupId}  type classic  state ${d.state}${protocol}  ${tail}`;
+}
+
+/** The members: of a consumer group with epoch, subscription, assignment and target assignment. */
+function membersTable(d: GroupOffsetsDescription): string {
+  if (d.type === 'consumer') {
+    return table(
+      ['MEMBER', 'INSTANCE', 'CLIENT', 'HOST', 'EPOCH', 'SUBSCRIPTION', 'ASSIGNMENT', 'TARGET'],
+      d.members.map((m) => [
+        m.memberId,
+        m.groupInstanceId ?? '-',
+        m.clientId,
+        m.clientHost,
+        String(m.memberEpoch),
+        m.subscribedTopicRegex !== null ? `/${m.subscribedTopicRegex}/` : m.subscribedTopicNames.join(',') || '-',
+        formatPartitionList(m.assignment),
+        formatPartitionList(m.targetAssignment),
+      ]),
+    );
+  }
+  return table(
+    ['MEMBER', 'INSTANCE', 'CLIENT', 'HOST', 'PARTITIONS'],
+    d.members.map((m) => [m.memberId, m.groupInstanceId ?? '-', m.clientId, m.clientHost, String(m.assignment.length)]),
+  );
+}
+
 /** The human-readable form: a heading line, the partitions, the members. */
 export function formatGroupTable(d: GroupOffsetsDescription): string {
-  const out: string[] = [];
-  const protocol = d.protocol ? `  protocol ${d.protocol}` : '';
-  out.push(`group ${d.groupId}  state ${d.state}${protocol}  coordinator ${d.coordinator}  members ${d.members.length}  total lag ${d.totalLag}`);
-  out.push('');
+  const out: string[] = [heading(d), ''];
   if (d.partitions.length === 0) {
     out.push('no committed offsets and no assigned partitions');
   } else {
@@ -38,15 +79,7 @@ export function formatGroupTable(d: GroupOffsetsDescription): string {
       ),
     );
   }
-  if (d.members.length > 0) {
-    out.push('');
-    out.push(
-      table(
-        ['MEMBER', 'INSTANCE', 'CLIENT', 'HOST', 'PARTITIONS'],
-        d.members.map((m) => [m.memberId, m.groupInstanceId ?? '-', m.clientId, m.clientHost, String(m.assignment.length)]),
-      ),
-    );
-  }
+  if (d.members.length > 0) out.push('', membersTable(d));
   return `${out.join('\n')}\n`;
 }
 

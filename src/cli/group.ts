@@ -39,7 +39,7 @@ async function runDelete(argv: readonly string[], io: CommandIo): Promise<number
 }
 
 /** The `group` command. */
-export const groupCommand = commandOf('group', 'list, describe (committed offsets, lag; --watch), reset offsets of, delete consumer groups', {
+export const groupCommand = commandOf('group', 'list (type: classic or consumer), describe (committed offsets, lag, members; --watch), reset offsets of, delete consumer groups', {
   list: { usage: `[--json] ${CONNECTION_USAGE}`, flags: LIST_FLAGS, run: runList },
   describe: { usage: `-G GROUP [--json] [--watch [--interval MS]] ${CONNECTION_USAGE}`, flags: GROUP_DESCRIBE_FLAGS, run: runGroupDescribe },
   'reset-offsets': GROUP_RESET_OFFSETS,

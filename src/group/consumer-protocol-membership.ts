@@ -22,7 +22,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Cluster } from '../cluster/cluster.js';
-import { backoffDelay, isRetriable } from '../cluster/retry.js';
+import { backoffDelay, isRetriable, RetriesExhaustedError } from '../cluster/retry.js';
 import { ConsumerGroupHeartbeat } from '../protocol/apis/consumer-group-heartbeat.js';
 import { ZERO_UUID, type ResponseOut } from '../protocol/schema.js';
 import { GroupAuthorizationError, KafkaError, kafkaErrorOf } from '../protocol/kafka-error.js';
@@ -32,6 +32,7 @@ import { partitionsField, type Logger } from '../logger.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
 import { diffAssignment, uniquePartitions, withoutPartitions } from './assignment-diff.js';
 import { CommitGate } from './commit-gate.js';
+import { StartSignal } from './start-signal.js';
 import {
   heartbeatBody,
   heartbeatOutcome,
@@ -124,7 +125,7 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
   /** A join went out under the member id this client made (v1+), so a leave can name it. */
   private joinSentWithOwnId = false;
 
-  private started: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; settled: boolean } | null = null;
+  private started: StartSignal | null = null;
   private stopping: Promise<void> | null = null;
   private stopRequested = false;
   private stopped = false;
@@ -198,13 +199,8 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
   start(): Promise<void> {
     if (this.started) return this.started.promise;
     if (this.stopRequested) return Promise.reject(new KafkaStageError('ERR_CLOSED', `group ${this.options.groupId}: membership already stopped`));
-    let resolve!: () => void;
-    let reject!: (e: Error) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.started = { promise, resolve, reject, settled: false };
+    this.started = new StartSignal();
+    const promise = this.started.promise;
     this.loop = this.run();
     return promise;
   }
@@ -316,7 +312,9 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
       ));
     } catch (err) {
       if (this.loopAbort.signal.aborted || err instanceof AbortedError) return 'stop';
-      if (isRetriable(err)) {
+      // A coordinator not found within the retry deadline is retried too (as the classic member
+      // does): a cluster that is down for a while must not end the membership.
+      if (isRetriable(err) || err instanceof RetriesExhaustedError) {
         this.logger.warn('group heartbeat failed; retrying', { ...this.logFields(), error: err instanceof Error ? err.message : String(err) });
         return 'retry';
       }
@@ -531,10 +529,7 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
   }
 
   private settleStart(error: Error | null): void {
-    if (!this.started || this.started.settled) return;
-    this.started.settled = true;
-    if (error) this.started.reject(error);
-    else this.started.resolve();
+    this.started?.done(error);
   }
 
   private async callListener(name: string, call: () => Promise<void>): Promise<void> {

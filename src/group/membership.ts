@@ -32,6 +32,7 @@ import { AbortedError, KafkaStageError } from '../errors.js';
 import { partitionsField, type Logger } from '../logger.js';
 import type { JoinedMember } from './assignors/index.js';
 import { CommitGate } from './commit-gate.js';
+import { StartSignal } from './start-signal.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
 import { GroupCoordinator } from './coordinator.js';
 import { HeartbeatSender } from './heartbeat.js';
@@ -91,7 +92,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   /** The leader's look-ups of subscribed topics that do not exist yet (see missing-topics.ts). */
   private readonly missingTopics: MissingTopicWatch;
 
-  private started: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; settled: boolean } | null = null;
+  private started: StartSignal | null = null;
   private stopping: Promise<void> | null = null;
   private resolveStopped: (() => void) | null = null;
   private stopRequested = false;
@@ -195,13 +196,8 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   start(): Promise<void> {
     if (this.started) return this.started.promise;
     if (this.stopRequested) return Promise.reject(new KafkaStageError('ERR_CLOSED', `group ${this.options.groupId}: membership already stopped`));
-    let resolve!: () => void;
-    let reject!: (e: Error) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.started = { promise, resolve, reject, settled: false };
+    this.started = new StartSignal();
+    const promise = this.started.promise;
     this.heartbeatTimer = setInterval(() => this.tick(), this.options.heartbeatIntervalMs);
     // Heartbeats alone must not keep the process alive (Java's heartbeat thread is a daemon too).
     this.heartbeatTimer.unref();
@@ -344,10 +340,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
           owned: this.state.owned.length,
         });
         await this.callListener('onAssigned', () => this.listener.onAssigned(effect.partitions, effect.generationId));
-        if (this.started && !this.started.settled) {
-          this.started.settled = true;
-          this.started.resolve();
-        }
+        this.started?.done(null);
         return null;
       case 'joined':
         this.backoffAttempt = 0;
@@ -391,10 +384,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   }
 
   private settleStart(error: Error): void {
-    if (this.started && !this.started.settled) {
-      this.started.settled = true;
-      this.started.reject(error);
-    }
+    this.started?.done(error);
   }
 
   private async callListener(name: string, call: () => Promise<void>): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ClassicGroup } from './classic-group.js';
+import { ConsumerProtocolGroup } from './consumer-group.js';
 import { FaultPlan } from './faults.js';
 import { RequestLog } from './request-log.js';
 import { TopicTable } from './topics.js';
@@ -35,6 +36,10 @@ export interface FakeClusterSettings {
   minSessionTimeoutMs: number;
   /** `group.max.session.timeout.ms` (default 1800000, Kafka's). */
   maxSessionTimeoutMs: number;
+  /** `group.consumer.heartbeat.interval.ms`: the interval consumer-protocol members are told to heartbeat at (default 5000, Kafka's). */
+  consumerHeartbeatIntervalMs: number;
+  /** `group.consumer.session.timeout.ms`: how long a silent consumer-protocol member stays in its group (default 45000, Kafka's). */
+  consumerSessionTimeoutMs: number;
 }
 
 /** A timer the cluster cancels when it stops; unref'd so a forgotten cluster does not hold the process open. */
@@ -64,7 +69,10 @@ class Timers {
 export class ClusterState {
   readonly clusterId = randomBytes(16).toString('base64url');
   readonly topics: TopicTable;
+  /** Classic groups by id; a group id is in this map or in {@link consumerGroups}, never both. */
   readonly groups = new Map<string, ClassicGroup>();
+  /** Consumer (KIP-848) groups by id. */
+  readonly consumerGroups = new Map<string, ConsumerProtocolGroup>();
   readonly faults = new FaultPlan();
   /** Every request the brokers handled, for `FakeKafkaCluster.requests`. */
   readonly requests = new RequestLog();
@@ -121,19 +129,20 @@ export class ClusterState {
    * stopped, since no coordinator is there to expire its members.
    */
   changeCoordinators(change: () => void): void {
-    const before = new Map([...this.groups.keys()].map((id) => [id, this.coordinatorFor(id)?.nodeId]));
+    const all = (): [string, ClassicGroup | ConsumerProtocolGroup][] => [...this.groups, ...this.consumerGroups];
+    const before = new Map(all().map(([id]) => [id, this.coordinatorFor(id)?.nodeId]));
     change();
-    for (const [id, group] of this.groups) {
+    for (const [id, group] of all()) {
       const now = this.coordinatorFor(id)?.nodeId;
       if (now === undefined) group.unload();
       else if (now !== before.get(id)) group.reload();
     }
   }
 
-  /** The group `groupId`, created Empty when asked to. */
+  /** The classic group `groupId`, created Empty when asked to; undefined (never created) while the id is a consumer group's. */
   group(groupId: string, create: boolean): ClassicGroup | undefined {
     let group = this.groups.get(groupId);
-    if (!group && create) {
+    if (!group && create && !this.consumerGroups.has(groupId)) {
       group = new ClassicGroup(groupId, {
         initialRebalanceDelayMs: this.settings.initialRebalanceDelayMs,
         startTimer: (ms, fire) => this.timers.start(ms, fire),
@@ -141,6 +150,51 @@ export class ClusterState {
       this.groups.set(groupId, group);
     }
     return group;
+  }
+
+  /**
+   * The consumer (KIP-848) group `groupId`. With `create`, a missing one is created, and an empty
+   * classic group (no members, perhaps offsets) is converted into one keeping its offsets, as
+   * Kafka does; a classic group with members stays classic (undefined is answered).
+   */
+  consumerGroup(groupId: string, create: boolean): ConsumerProtocolGroup | undefined {
+    const existing = this.consumerGroups.get(groupId);
+    if (existing || !create) return existing;
+    const classic = this.groups.get(groupId);
+    if (classic && classic.members.size > 0) return undefined;
+    const group = new ConsumerProtocolGroup(groupId, {
+      heartbeatIntervalMs: this.settings.consumerHeartbeatIntervalMs,
+      sessionTimeoutMs: this.settings.consumerSessionTimeoutMs,
+      startTimer: (ms, fire) => this.timers.start(ms, fire),
+      topics: () => this.topics.all().map((t) => ({ name: t.name, id: t.id, partitions: t.partitions.length })),
+    });
+    if (classic) {
+      for (const [key, offset] of classic.offsets) group.offsets.set(key, offset);
+      classic.shutdown();
+      this.groups.delete(groupId);
+    }
+    this.consumerGroups.set(groupId, group);
+    return group;
+  }
+
+  /**
+   * Turns the empty consumer group `groupId` back into a classic one keeping its offsets, as Kafka
+   * does when a classic member joins it. False when it has members (it stays a consumer group).
+   */
+  convertToClassic(groupId: string): boolean {
+    const consumer = this.consumerGroups.get(groupId);
+    if (!consumer) return true;
+    if (consumer.members.size > 0) return false;
+    consumer.shutdown();
+    this.consumerGroups.delete(groupId);
+    const classic = this.group(groupId, true) as ClassicGroup;
+    for (const [key, offset] of consumer.offsets) classic.offsets.set(key, offset);
+    return true;
+  }
+
+  /** The committed offsets of group `groupId` of either kind, or undefined when there is no such group. */
+  offsetsOf(groupId: string): ClassicGroup['offsets'] | undefined {
+    return (this.groups.get(groupId) ?? this.consumerGroups.get(groupId))?.offsets;
   }
 
   /** A fresh idempotent producer id. */
@@ -175,6 +229,7 @@ export class ClusterState {
     this.stopped = true;
     this.faults.clear(); // held requests are let go, so no answer waits on a stopped cluster
     for (const group of this.groups.values()) group.shutdown();
+    for (const group of this.consumerGroups.values()) group.shutdown();
     this.timers.clear();
     this.appended();
   }

@@ -1,8 +1,8 @@
 /**
  * `FakeKafkaCluster`: an in-process Kafka for tests. Each broker listens on a loopback port and
  * speaks the wire protocol with the project's own schemas; the cluster keeps topics, partition
- * logs, committed offsets and classic-group state as a broker does, and offers fault hooks and
- * read-side helpers for assertions. It imports nothing of the clients: any Kafka client can use it.
+ * logs, committed offsets and group state (classic and KIP-848 consumer groups) as a broker does,
+ * and offers fault hooks and read-side helpers for assertions. It imports nothing of the clients: any Kafka client can use it.
  */
 import { ALL_APIS } from '../protocol/apis/index.js';
 import type { KafkaErrorName } from '../protocol/error-codes.js';
@@ -20,6 +20,7 @@ import type { FakeRequest } from './request-log.js';
 import { deleteTopic } from './handlers/topic-admin.js';
 import { topicNameProblem, type FakePartition, type TopicSpec } from './topics.js';
 import type { GroupState } from './classic-group.js';
+import { describeConsumerGroup, type FakeConsumerGroupView } from './consumer-group-view.js';
 
 /** Options of {@link FakeKafkaCluster.start}. */
 export interface FakeKafkaClusterOptions extends Partial<FakeClusterSettings> {
@@ -51,6 +52,8 @@ const DEFAULTS: FakeClusterSettings = {
   initialRebalanceDelayMs: 0,
   minSessionTimeoutMs: 6000,
   maxSessionTimeoutMs: 1800000,
+  consumerHeartbeatIntervalMs: 5000,
+  consumerSessionTimeoutMs: 45000,
 };
 const HOST = '127.0.0.1';
 
@@ -220,18 +223,24 @@ export class FakeKafkaCluster {
     return this.state.topics.moveLeader(target, nodeId);
   }
 
-  /** Starts a rebalance of `groupId`, as a member joining would: members must rejoin. */
+  /**
+   * Starts a rebalance of `groupId`, as a member joining would. A classic group's members must
+   * rejoin; a consumer (KIP-848) group gets a new group epoch, a target assignment computed afresh
+   * at the next heartbeat and every member reconciled to that epoch.
+   */
   forceRebalance(groupId: string): void {
     this.state.group(groupId, false)?.forceRebalance();
+    this.state.consumerGroups.get(groupId)?.forceRebalance();
   }
 
   /**
    * Ends member `memberId`'s session now, as its session timeout passing would: it leaves the group
-   * (the others must rejoin) and its next request is answered UNKNOWN_MEMBER_ID.
+   * (a classic group's others must rejoin; a consumer group's get a new group epoch and its
+   * partitions) and its next request is answered UNKNOWN_MEMBER_ID.
    * @returns false when the group has no such member
    */
   expireMember(groupId: string, memberId: string): boolean {
-    return this.state.group(groupId, false)?.expire(memberId) ?? false;
+    return (this.state.group(groupId, false) ?? this.state.consumerGroups.get(groupId))?.expire(memberId) ?? false;
   }
 
   /**
@@ -261,10 +270,19 @@ export class FakeKafkaCluster {
 
   /** The offset `groupId` committed for the partition, or undefined when it has none. */
   committed(groupId: string, topic: string, partition: number): number | undefined {
-    return this.state.group(groupId, false)?.offsets.get(offsetKey(topic, partition))?.offset;
+    return this.state.offsetsOf(groupId)?.get(offsetKey(topic, partition))?.offset;
   }
 
-  /** A group as its coordinator sees it, or undefined when there is no such group. */
+  /**
+   * A consumer (KIP-848) group as its coordinator sees it, or undefined when there is no such
+   * group (or `groupId` is a classic group's; see {@link FakeKafkaCluster.group}).
+   */
+  consumerGroup(groupId: string): FakeConsumerGroupView | undefined {
+    const group = this.state.consumerGroups.get(groupId);
+    return group ? describeConsumerGroup(group, (id) => this.state.topics.byTopicId(id)?.name) : undefined;
+  }
+
+  /** A classic group as its coordinator sees it, or undefined when there is no such group. */
   group(groupId: string): FakeGroupView | undefined {
     const group = this.state.group(groupId, false);
     if (!group) return undefined;

@@ -10,4 +10,6 @@ export type { FakeBatch } from './log-view.js';
 export type { TopicSpec } from './topics.js';
 export type { RecordInput } from '../protocol/records/types.js';
 export type { GroupState } from './classic-group.js';
+export type { ConsumerGroupState, ConsumerMemberState } from './consumer-group.js';
+export type { FakeConsumerGroupView, FakeConsumerMemberView, FakeTopicPartition } from './consumer-group-view.js';
 export type { KafkaErrorName } from '../protocol/error-codes.js';

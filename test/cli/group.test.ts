@@ -69,6 +69,7 @@ test('group describe with a missing or unknown flag: exit 2 naming the flag, not
 
 test('the table: aligned columns, "-" where there is no commit or owner, members listed', () => {
   const text = formatGroupTable({
+    type: 'classic',
     groupId: 'g',
     coordinator: 1,
     state: 'Stable',
@@ -84,7 +85,7 @@ test('the table: aligned columns, "-" where there is no commit or owner, members
   assert.equal(
     text,
     [
-      'group g  state Stable  protocol range  coordinator 1  members 1  total lag 300',
+      'group g  type classic  state Stable  protocol range  coordinator 1  members 1  total lag 300',
       '',
       'TOPIC   PARTITION  COMMITTED  LOG-END  LAG  MEMBER',
       'orders  0          1200       1500     300  m-1',
@@ -92,6 +93,67 @@ test('the table: aligned columns, "-" where there is no commit or owner, members
       '',
       'MEMBER  INSTANCE  CLIENT  HOST        PARTITIONS',
       'm-1     -         c       /127.0.0.1  1',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('the table of a consumer (KIP-848) group: type, assignor and epochs in the heading; each member with epoch, subscription, assignment and target', () => {
+  const text = formatGroupTable({
+    type: 'consumer',
+    groupId: 'g',
+    coordinator: 1,
+    state: 'Reconciling',
+    protocolType: 'consumer',
+    protocol: 'uniform',
+    groupEpoch: 7,
+    assignmentEpoch: 7,
+    members: [
+      {
+        memberId: 'm-1',
+        groupInstanceId: 'i-1',
+        clientId: 'c',
+        clientHost: '/127.0.0.1',
+        assignment: [
+          { topic: 'orders', partition: 0 },
+          { topic: 'orders', partition: 1 },
+          { topic: 'payments', partition: 2 },
+        ],
+        memberEpoch: 6,
+        rackId: null,
+        subscribedTopicNames: ['orders', 'payments'],
+        subscribedTopicRegex: null,
+        targetAssignment: [{ topic: 'orders', partition: 0 }],
+        memberType: 'consumer',
+      },
+      {
+        memberId: 'm-2',
+        groupInstanceId: null,
+        clientId: 'c',
+        clientHost: '/127.0.0.1',
+        assignment: [],
+        memberEpoch: 7,
+        rackId: null,
+        subscribedTopicNames: [],
+        subscribedTopicRegex: 'ord.*',
+        targetAssignment: [{ topic: 'orders', partition: 1 }],
+        memberType: 'consumer',
+      },
+    ],
+    partitions: [{ topic: 'orders', partition: 0, committedOffset: 5, logEndOffset: 9, lag: 4, memberId: 'm-1' }],
+    totalLag: 4,
+  });
+  assert.equal(
+    text,
+    [
+      'group g  type consumer  state Reconciling  assignor uniform  group epoch 7  assignment epoch 7  coordinator 1  members 2  total lag 4',
+      '',
+      'TOPIC   PARTITION  COMMITTED  LOG-END  LAG  MEMBER',
+      'orders  0          5          9        4    m-1',
+      '',
+      'MEMBER  INSTANCE  CLIENT  HOST        EPOCH  SUBSCRIPTION     ASSIGNMENT             TARGET',
+      'm-1     i-1       c       /127.0.0.1  6      orders,payments  orders:0,1 payments:2  orders:0',
+      'm-2     -         c       /127.0.0.1  7      /ord.*/          -                      orders:1',
       '',
     ].join('\n'),
   );

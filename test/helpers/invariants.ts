@@ -1,5 +1,5 @@
 /**
- * The invariant checker of the reliability scenarios (testing.md I1–I6): a pure function over the
+ * The invariant checker of the reliability scenarios (testing.md I1–I6, and I7 for issue 13): a pure function over the
  * merged run logs of recorder.ts. It replays the lines in time order, keeping for every partition
  * its produced offsets, its committed position and its ownership periods (one per member per
  * assignment: from `assign` — or the subscriber's start, whichever is logged first — to `revoke`,
@@ -20,11 +20,16 @@
  *   when it began (the log start when nothing was committed). After a member killed with SIGKILL,
  *   a commit it had in flight may have landed unlogged: a start above the logged commit but within
  *   the killed member's acked prefix is accepted and counted as an inferred commit.
+ * - I7 exclusive ownership (across generations and member epochs): a period never begins while
+ *   another member's period of the partition is open and that period then ends cleanly (revoke,
+ *   stop) or never ends: the coordinator must not hand a partition over before its owner released
+ *   it. An overlap with a period that ends killed or lost is the expected window of a fault (the
+ *   owner could not say it let go) and is only counted.
  */
 import type { RunLine } from './recorder.js';
 
 /** Invariants checked here. */
-export type InvariantId = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6';
+export type InvariantId = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7';
 
 /** One broken invariant, located. */
 export interface Violation {
@@ -59,6 +64,8 @@ export interface InvariantStats {
   periodEnds: Record<'revoke' | 'lost' | 'stopped' | 'killed' | 'open', number>;
   /** Periods that began after a killed owner above the logged commit (a commit in flight at the kill). */
   inferredCommits: number;
+  /** Periods that began while another member's period was open, which then ended killed or lost (I7 tolerates these). */
+  faultOverlaps: number;
 }
 
 /** The checker's verdict. */
@@ -97,6 +104,12 @@ interface Period {
   prefix: number | null;
   prefixAtAbort: number | null;
   end: EndKind | null;
+  /** Time its `end` was logged. */
+  endTs: number;
+  /** Time it began. */
+  beganTs: number;
+  /** Other members' periods of the partition still open when this one began (I7). */
+  overlaps: Period[];
 }
 
 /** Replay state of one partition. */
@@ -114,6 +127,8 @@ interface PartitionState {
   ackedEver: Set<number>;
   /** The latest period to have begun. */
   latest: Period | null;
+  /** Periods of any member open now. */
+  open: Set<Period>;
 }
 
 /** Replay state of one member. */
@@ -127,7 +142,7 @@ function key(topic: string, partition: number): string {
   return `${topic}:${partition}`;
 }
 
-/** Checks I1–I6 over merged run logs (as {@link readRunLogs} returns them). Pure. */
+/** Checks I1–I7 over merged run logs (as {@link readRunLogs} returns them). Pure. */
 export function checkInvariants(lines: readonly RunLine[], options: CheckOptions = {}): InvariantReport {
   return new Replay(options).run(lines);
 }
@@ -159,7 +174,10 @@ class Replay {
     acksAfterRevoke: 0,
     periodEnds: { revoke: 0, lost: 0, stopped: 0, killed: 0, open: 0 },
     inferredCommits: 0,
+    faultOverlaps: 0,
   };
+  /** Every period, in the order they began (I7 is judged at the end, once every period's end is known). */
+  private readonly periods: Period[] = [];
 
   constructor(private readonly options: CheckOptions) {}
 
@@ -182,10 +200,10 @@ class Replay {
   private apply(line: RunLine): void {
     switch (line.t) {
       case 'assign':
-        for (const tp of line.partitions) this.begin(line.member, tp.topic, tp.partition, line.generation);
+        for (const tp of line.partitions) this.begin(line.member, tp.topic, tp.partition, line.generation, line.ts);
         return;
       case 'subscribe': {
-        const period = this.begin(line.member, line.topic, line.partition, line.generation);
+        const period = this.begin(line.member, line.topic, line.partition, line.generation, line.ts);
         if (period.sub === null && line.sub !== undefined) period.sub = line.sub;
         return;
       }
@@ -231,7 +249,7 @@ class Replay {
   }
 
   /** Opens an ownership period unless the member already owns the partition; returns the open one. */
-  private begin(member: string, topic: string, partition: number, generation: number): Period {
+  private begin(member: string, topic: string, partition: number, generation: number, ts: number): Period {
     const m = this.member(member);
     const k = key(topic, partition);
     const open = m.open.get(k);
@@ -256,9 +274,14 @@ class Replay {
       prefix: expectedStart,
       prefixAtAbort: null,
       end: null,
+      endTs: 0,
+      beganTs: ts,
+      overlaps: [...p.open].filter((other) => other.member !== member),
     };
     m.open.set(k, period);
     p.latest = period;
+    p.open.add(period);
+    this.periods.push(period);
     return period;
   }
 
@@ -267,7 +290,9 @@ class Replay {
     const k = key(period.topic, period.partition);
     m.open.delete(k);
     m.closed.set(k, period);
+    this.partition(period.topic, period.partition).open.delete(period);
     period.end = kind;
+    period.endTs = ts;
     this.stats.periodEnds[kind]++;
     if (kind === 'revoke' || kind === 'stopped') {
       // A clean end commits the acked prefix: at least what was acked before the handover began.
@@ -395,9 +420,19 @@ class Replay {
     p.committed = offset;
   }
 
-  /** End of logs: I1 over every produced record; periods still open are counted. */
+  /** End of logs: I1 over every produced record, I7 over every period; periods still open are counted. */
   private finish(): void {
     for (const m of this.members.values()) this.stats.periodEnds.open += m.open.size;
+    for (const period of this.periods) {
+      for (const other of period.overlaps) {
+        if (other.end === 'killed' || other.end === 'lost') {
+          this.stats.faultOverlaps++;
+          continue;
+        }
+        const until = other.end === null ? 'and still owns it at the end of the logs' : `until its ${other.end} ${(other.endTs - period.beganTs).toFixed(1)} ms later`;
+        this.violate('I7', period, period.beganTs, `assigned in generation ${period.generation} while ${other.member} owned it since generation ${other.generation} ${until}`);
+      }
+    }
     for (const p of this.partitions.values()) {
       const missing = p.offsets.filter((o) => !p.ackedEver.has(o));
       if (missing.length > 0) {
@@ -414,7 +449,7 @@ class Replay {
     const k = key(topic, partition);
     let p = this.partitions.get(k);
     if (!p) {
-      p = { topic, partition, produced: new Map(), offsets: [], committed: null, lastDeliveredBy: new Map(), ackedEver: new Set(), latest: null };
+      p = { topic, partition, produced: new Map(), offsets: [], committed: null, lastDeliveredBy: new Map(), ackedEver: new Set(), latest: null, open: new Set() };
       this.partitions.set(k, p);
     }
     return p;

@@ -269,6 +269,8 @@ export interface JavaConsumeOptions {
   isolation?: 'read_committed' | 'read_uncommitted';
   /** A Java client properties file (`--command-config`; `--consumer.config` before Kafka 4.1), e.g. security settings. */
   clientConfig?: string;
+  /** Consumer properties (`--command-property`; `--consumer-property` before Kafka 4.2), e.g. `group.protocol: 'consumer'`. */
+  consumerProperties?: Record<string, string>;
 }
 
 /**
@@ -281,12 +283,27 @@ export interface JavaConsumeOptions {
  * U+001F, any field containing U+001E, and a field equal to U+0018 (read as null).
  */
 export async function javaConsume(options: JavaConsumeOptions): Promise<JavaRecordOut[]> {
+  const args = consoleConsumerArgs(options);
+  const { stdout } = await runJavaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', args, {
+    jvmOpts: QUICK_JVM_OPTS,
+    killAfterMs: options.timeoutMs + 120_000,
+  });
+  return parseConsoleConsumerOutput(stdout.toString('utf8'));
+}
+
+/**
+ * The console consumer's arguments for {@link javaConsume}'s options (records printed with the
+ * separators {@link parseConsoleConsumerOutput} reads); `maxMessages` and `timeoutMs` may be left
+ * out, for a consumer that runs until stopped.
+ */
+export function consoleConsumerArgs(options: Omit<JavaConsumeOptions, 'maxMessages' | 'timeoutMs'> & { maxMessages?: number; timeoutMs?: number }): string[] {
   // Kafka 4.2 renamed the formatter's --property to --formatter-property, and warns about the old
   // name on stdout, in the middle of the records.
   const property = kafkaToolsAtLeast(4, 2) ? '--formatter-property' : '--property';
-  const args = [
+  return [
     '--bootstrap-server', brokerList(options.brokers), '--topic', options.topic, '--from-beginning',
-    '--max-messages', String(options.maxMessages), '--timeout-ms', String(options.timeoutMs),
+    ...(options.maxMessages === undefined ? [] : ['--max-messages', String(options.maxMessages)]),
+    ...(options.timeoutMs === undefined ? [] : ['--timeout-ms', String(options.timeoutMs)]),
     '--group', options.group ?? `java-consume-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     '--isolation-level', options.isolation ?? 'read_uncommitted',
     property, 'print.partition=true', property, 'print.offset=true',
@@ -294,12 +311,15 @@ export async function javaConsume(options: JavaConsumeOptions): Promise<JavaReco
     property, `key.separator=${KEY_SEPARATOR}`, property, `line.separator=${LINE_SEPARATOR}`,
     property, `headers.separator=${HEADERS_SEPARATOR}`, property, `null.literal=${NULL_MARKER}`,
     ...(options.clientConfig === undefined ? [] : [kafkaToolsAtLeast(4, 1) ? '--command-config' : '--consumer.config', options.clientConfig]),
+    // Kafka 4.2 renamed --consumer-property too (warning about the old name on stdout, like --property).
+    ...Object.entries(options.consumerProperties ?? {}).flatMap(([k, v]) => [kafkaToolsAtLeast(4, 2) ? '--command-property' : '--consumer-property', `${k}=${v}`]),
   ];
-  const { stdout } = await runJavaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', args, {
-    jvmOpts: QUICK_JVM_OPTS,
-    killAfterMs: options.timeoutMs + 120_000,
-  });
-  return parseConsoleConsumerOutput(stdout.toString('utf8'));
+}
+
+/** The records of console consumer output that are complete so far (a record still being written is left out). */
+export function parseCompleteConsoleOutput(text: string): JavaRecordOut[] {
+  const end = text.lastIndexOf(LINE_SEPARATOR);
+  return end < 0 ? [] : parseConsoleConsumerOutput(text.slice(0, end + 1));
 }
 
 const nullable = (text: string): string | null => (text === NULL_MARKER ? null : text);

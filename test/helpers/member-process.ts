@@ -32,7 +32,16 @@ export interface MemberConfig {
   logFile: string;
   brokers: string[];
   groupId: string;
+  /** The topic it subscribes to (and whose fetches `sample` lines count). */
   topic: string;
+  /** `consumer`: the KIP-848 protocol (ConsumerGroupHeartbeat). Default: the group's (`classic`). */
+  groupProtocol?: 'classic' | 'consumer';
+  /** Under the consumer protocol: the broker-side assignor. Default: the broker's. */
+  serverAssignor?: 'uniform' | 'range';
+  /** Under the consumer protocol: subscribe by this regular expression (RE2/J) instead of `[topic]`. */
+  topicRegex?: string;
+  /** Static membership id (Java `group.instance.id`). */
+  groupInstanceId?: string;
   assignors?: AssignorName[];
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -88,8 +97,11 @@ const group = new ConsumerGroup(
   {
     brokers: config.brokers,
     groupId: config.groupId,
-    topics: [config.topic],
+    ...(config.topicRegex === undefined ? { topics: [config.topic] } : { topicRegex: config.topicRegex }),
     autoOffsetReset: 'earliest',
+    ...(config.groupProtocol && { groupProtocol: config.groupProtocol }),
+    ...(config.serverAssignor && { serverAssignor: config.serverAssignor }),
+    ...(config.groupInstanceId !== undefined && { groupInstanceId: config.groupInstanceId }),
     ...(config.assignors && { assignors: config.assignors }),
     ...(config.sessionTimeoutMs !== undefined && { sessionTimeoutMs: config.sessionTimeoutMs }),
     ...(config.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: config.heartbeatIntervalMs }),

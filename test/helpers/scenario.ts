@@ -45,7 +45,7 @@ export class Tally {
   delivered = 0;
   /** Deliveries per member. */
   readonly deliveredBy = new Map<string, number>();
-  /** Distinct `partition:offset` acked by anyone. */
+  /** Distinct `topic:partition:offset` acked by anyone. */
   readonly acked = new Set<string>();
   /** Ack lines logged after the abort signal and after a revoke of their partition. */
   lateAcks = 0;
@@ -63,7 +63,7 @@ export class Tally {
     } else if (line.t === 'sample') {
       this.samples.push(line);
     } else if (line.t === 'ack') {
-      for (const o of line.offsets) this.acked.add(`${line.partition}:${o}`);
+      for (const o of line.offsets) this.acked.add(`${line.topic}:${line.partition}:${o}`);
       if (line.afterAbort && this.released.has(`${line.member}:${line.partition}`)) this.lateAcks++;
     } else if (['assign', 'revoke', 'lost', 'error', 'stuck', 'stopped'].includes(line.t)) {
       this.events.push(line);

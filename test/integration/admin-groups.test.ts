@@ -122,6 +122,7 @@ test('fetchGroupOffsets: all committed partitions, or only those of the topics a
 test('describeGroup of a group nobody used: state Dead, no members; describeGroupOffsets lists nothing', async () => {
   const groupId = uniqueTopic('admin-groups-dead');
   const d = await admin.describeGroup(groupId);
+  assert.equal(d.type, 'classic');
   assert.equal(d.state, 'Dead');
   assert.deepEqual(d.members, []);
   const o = await admin.describeGroupOffsets(groupId);
@@ -160,6 +161,7 @@ test('a member joined by hand: Stable, its assignment decoded; owned partitions 
   assert.equal(synced.errorCode, 0, 'SyncGroup');
   try {
     const d = await admin.describeGroupOffsets(groupId);
+    assert.equal(d.type, 'classic');
     assert.equal(d.state, 'Stable');
     assert.equal(d.protocolType, 'consumer');
     assert.equal(d.protocol, 'range');

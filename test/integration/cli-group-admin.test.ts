@@ -145,7 +145,7 @@ test('describe --watch on a terminal: each frame clears the screen and redraws; 
   // discard output not yet read (POSIX: no NOFLSH), so ^C goes only after three whole frames, and a
   // frame drawn after them may arrive cut short.
   const wholeFrame = new RegExp(
-    `^\\S+  every 200 ms, Ctrl-C to stop\\r\\n\\r\\ngroup ${groupId}  state Empty .* total lag 3\\r\\n\\r\\nTOPIC .*\\r\\n${topic} +1 +1 +4 +3 +-\\r\\n`,
+    `^\\S+  every 200 ms, Ctrl-C to stop\\r\\n\\r\\ngroup ${groupId}  type classic  state Empty .* total lag 3\\r\\n\\r\\nTOPIC .*\\r\\n${topic} +1 +1 +4 +3 +-\\r\\n`,
   );
   await cli.waitFor((out) => out.split(clear).slice(1).filter((f) => wholeFrame.test(f)).length >= 3);
   cli.child.stdin.write('\u0003');

@@ -39,6 +39,7 @@ test('--json: one object whose committed offsets, log ends and lags match the br
   assert.equal(lines.length, 1);
   const d = JSON.parse(lines[0] as string) as GroupOffsetsDescription;
   assert.equal(d.groupId, groupId);
+  assert.equal(d.type, 'classic');
   assert.equal(d.state, 'Empty');
   assert.deepEqual(d.members, []);
   assert.deepEqual(d.partitions, [
@@ -55,7 +56,7 @@ test('default: a table with a heading line and one row per partition', async () 
   const r = await cli(['group', 'describe', '--brokers', brokers, '--group', groupId]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.match(lines[0] as string, new RegExp(`^group ${groupId}  state Empty  coordinator \\d+  members 0  total lag 10$`));
+  assert.match(lines[0] as string, new RegExp(`^group ${groupId}  type classic  state Empty  coordinator \\d+  members 0  total lag 10$`));
   assert.deepEqual(lines[2]?.split(/\s+/), ['TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'MEMBER']);
   assert.deepEqual(lines[3]?.split(/\s+/), [topic, '0', '20', '25', '5', '-']);
   assert.deepEqual(lines[4]?.split(/\s+/), [topic, '1', '3', '8', '5', '-']);

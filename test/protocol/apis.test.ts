@@ -37,6 +37,8 @@ const EXPECTED_RANGES: Record<string, [number, number]> = {
   IncrementalAlterConfigs: [0, 1],
   SaslHandshake: [1, 1],
   SaslAuthenticate: [0, 2],
+  ConsumerGroupHeartbeat: [0, 1],
+  ConsumerGroupDescribe: [0, 1],
 };
 
 function flexibleFromOf(key: number): number {
@@ -57,7 +59,7 @@ describe('API registry', () => {
   it('lists each API once, by key, with the chosen version ranges', () => {
     assert.deepEqual(
       ALL_APIS.map((a) => a.apiKey),
-      [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 32, 36, 37, 42, 44],
+      [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 32, 36, 37, 42, 44, 68, 69],
     );
     for (const api of ALL_APIS) {
       assert.deepEqual([api.minVersion, api.maxVersion], EXPECTED_RANGES[api.name], api.name);

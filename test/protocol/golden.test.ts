@@ -28,8 +28,12 @@ import {
 } from './golden/requests.js';
 
 const DIR = join(import.meta.dirname, 'golden');
-/** APIs with no golden capture: the SASL exchange only runs on a SASL listener. */
-const NOT_CAPTURED = new Set(['SaslHandshake', 'SaslAuthenticate']);
+/**
+ * APIs with no golden capture: the SASL exchange only runs on a SASL listener; the KIP-848 APIs are
+ * not captured yet (scripts/capture-golden.ts runs classic members only): Kafka's message specs
+ * check their schemas (kafka-jars/message-specs.test.ts), apis.test.ts their round trips.
+ */
+const NOT_CAPTURED = new Set(['SaslHandshake', 'SaslAuthenticate', 'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe']);
 
 interface Capture {
   api: string;

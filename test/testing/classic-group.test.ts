@@ -3,30 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClassicGroup, type JoinRequest } from '../../src/testing/classic-group.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-
-/** Timers that fire only when the test advances the clock. */
-class ManualClock {
-  now = 0;
-  private timers: { at: number; fire: () => void }[] = [];
-
-  start = (ms: number, fire: () => void): (() => void) => {
-    const timer = { at: this.now + ms, fire };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
-  };
-
-  advance(ms: number): void {
-    this.now += ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= this.now).sort((a, b) => a.at - b.at)[0];
-      if (!due) return;
-      this.timers = this.timers.filter((t) => t !== due);
-      due.fire();
-    }
-  }
-}
+import { ManualClock } from './manual-clock.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -3,6 +3,7 @@
  * ./index.ts picks every API definition exported from these modules.
  */
 export * from './api-versions.js';
+export * from './consumer-group-describe.js';
 export * from './consumer-group-heartbeat.js';
 export * from './create-partitions.js';
 export * from './create-topics.js';

@@ -66,6 +66,9 @@ export const joinGroupRoute = route(JoinGroup, async (request, context) => {
   if (refused !== null) return fail(refused);
   const { minSessionTimeoutMs, maxSessionTimeoutMs } = state.settings;
   if (request.sessionTimeoutMs < minSessionTimeoutMs || request.sessionTimeoutMs > maxSessionTimeoutMs) return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
+  // An empty consumer group turns classic for a classic member, as Kafka does; one with members
+  // refuses it (the fake does not mix protocols in one group).
+  if (!state.convertToClassic(request.groupId)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   const group = state.group(request.groupId, request.memberId === '');
   if (!group) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
   return answer(
@@ -138,14 +141,18 @@ export const listGroupsRoute = route(ListGroups, (request, context) => {
   if (injected) return { throttleTimeMs: 0, errorCode: injected.code, groups: [] };
   const states = new Set(request.statesFilter.map((s) => s.toLowerCase()));
   const types = new Set(request.typesFilter.map((t) => t.toLowerCase()));
-  const groups = [...context.state.groups.values()].filter(
-    (g) => coordinates(context, g.id) && g.state !== 'Dead' && (states.size === 0 || states.has(g.state.toLowerCase())) && (types.size === 0 || types.has('classic')),
+  const all = [
+    ...[...context.state.groups.values()].map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? '', groupState: g.state as string, groupType: 'classic' })),
+    ...[...context.state.consumerGroups.values()].map((g) => ({ groupId: g.id, protocolType: 'consumer', groupState: g.state as string, groupType: 'consumer' })),
+  ];
+  const groups = all.filter(
+    (g) =>
+      coordinates(context, g.groupId) &&
+      g.groupState !== 'Dead' &&
+      (states.size === 0 || states.has(g.groupState.toLowerCase())) &&
+      (types.size === 0 || types.has(g.groupType)),
   );
-  return {
-    throttleTimeMs: 0,
-    errorCode: ErrorCode.NONE,
-    groups: groups.map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' })),
-  };
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };
 });
 
 /** The DescribeGroups handler. */
@@ -160,7 +167,9 @@ export const describeGroupsRoute = route(DescribeGroups, (request, context) => {
       const group = context.state.group(groupId, false);
       if (!group) {
         const notFound = context.version >= FIRST_GROUP_NOT_FOUND_VERSION;
-        return { ...unknown, errorCode: notFound ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE, errorMessage: notFound ? `Group ${groupId} not found.` : null };
+        // A consumer group is not described here (Kafka answers ConsumerGroupDescribe for it).
+        const kind = context.state.consumerGroups.has(groupId) ? `Group ${groupId} is not a classic group.` : `Group ${groupId} not found.`;
+        return { ...unknown, errorCode: notFound ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE, errorMessage: notFound ? kind : null };
       }
       const stable = group.state === 'Stable';
       return {
@@ -190,6 +199,13 @@ export const deleteGroupsRoute = route(DeleteGroups, (request, context) => {
     results: request.groupsNames.map((groupId) => {
       if (injected) return { groupId, errorCode: injected.code };
       if (!coordinates(context, groupId)) return { groupId, errorCode: ErrorCode.NOT_COORDINATOR };
+      const consumer = context.state.consumerGroups.get(groupId);
+      if (consumer) {
+        if (consumer.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+        consumer.shutdown();
+        context.state.consumerGroups.delete(groupId);
+        return { groupId, errorCode: ErrorCode.NONE };
+      }
       const group = context.state.group(groupId, false);
       if (!group) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
       if (group.state !== 'Empty') return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };

@@ -1,6 +1,8 @@
 /** Every API the fake cluster answers, with its handler; ApiVersions advertises exactly these. */
 import type { Route } from '../dispatcher.js';
 import { apiVersionsRoute } from './api-versions.js';
+import { consumerGroupDescribeRoute } from './consumer-group-describe.js';
+import { consumerGroupHeartbeatRoute } from './consumer-group-heartbeat.js';
 import { fetchRoute } from './fetch.js';
 import {
   deleteGroupsRoute,
@@ -39,4 +41,6 @@ export const ROUTES: readonly Route[] = [
   initProducerIdRoute,
   createPartitionsRoute,
   deleteGroupsRoute,
+  consumerGroupHeartbeatRoute,
+  consumerGroupDescribeRoute,
 ].sort((a, b) => a.api.apiKey - b.api.apiKey);

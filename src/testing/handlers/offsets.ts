@@ -21,10 +21,22 @@ export function offsetKey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
 }
 
+/** Where a commit's offsets go, and the check each partition passes first (a consumer group's, by member epoch). */
+interface CommitTarget {
+  code: number;
+  group?: { offsets: ClassicGroup['offsets'] };
+  partitionCheck?: (topicId: string, partition: number) => number;
+}
+
 /** The error every partition of a commit gets before any is looked at, or NONE. */
-function commitRequestError(context: HandlerContext, groupId: string, memberId: string, generation: number): { code: number; group?: ClassicGroup } {
+function commitRequestError(context: HandlerContext, groupId: string, memberId: string, generation: number): CommitTarget {
   if (groupId === '') return { code: ErrorCode.INVALID_GROUP_ID };
   if (!coordinates(context, groupId)) return { code: ErrorCode.NOT_COORDINATOR };
+  const consumer = context.state.consumerGroups.get(groupId);
+  if (consumer) {
+    const check = consumer.commitCheck(memberId, generation, context.version);
+    return typeof check === 'number' ? { code: check, group: consumer } : { code: ErrorCode.NONE, group: consumer, partitionCheck: check };
+  }
   const existing = context.state.group(groupId, false);
   if (!existing) {
     if (generation >= 0) return { code: context.version >= COMMIT_GROUP_NOT_FOUND_VERSION ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION };
@@ -52,6 +64,8 @@ export const offsetCommitRoute = route(OffsetCommit, (request, context) => {
           if (typeof topic === 'number') return { partitionIndex: p.partitionIndex, errorCode: topic };
           // A partition the topic does not have is refused, as Kafka's metadata check does.
           if (!topic.partitions[p.partitionIndex]) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+          const refused = checked.partitionCheck?.(topic.id, p.partitionIndex) ?? ErrorCode.NONE;
+          if (refused !== ErrorCode.NONE) return { partitionIndex: p.partitionIndex, errorCode: refused };
           checked.group.offsets.set(offsetKey(topic.name, p.partitionIndex), {
             offset: Number(p.committedOffset),
             leaderEpoch: p.committedLeaderEpoch,
@@ -72,8 +86,14 @@ interface FetchedTopic {
 }
 
 /** One group's committed offsets for `asked` topics (null: every topic it has offsets for). */
-function fetchGroup(context: HandlerContext, groupId: string, asked: { name: string; topicId: string; partitionIndexes: number[] }[] | null): { errorCode: number; topics: FetchedTopic[] } {
-  const group = context.state.group(groupId, false);
+function fetchGroup(
+  context: HandlerContext,
+  groupId: string,
+  asked: { name: string; topicId: string; partitionIndexes: number[] }[] | null,
+  member: { memberId: string | null; memberEpoch: number } = { memberId: null, memberEpoch: -1 },
+): { errorCode: number; topics: FetchedTopic[] } {
+  const consumer = context.state.consumerGroups.get(groupId);
+  const group = consumer ?? context.state.group(groupId, false);
   const byId = context.version >= FETCH_TOPIC_ID_VERSION;
   // Topics by name, also when the request names them by id (v10+), so a fail rule for a topic finds them.
   const wanted = (asked ?? committedTopics(context, group)).map((t) => {
@@ -84,6 +104,9 @@ function fetchGroup(context: HandlerContext, groupId: string, asked: { name: str
   const injected = context.claimError(wanted.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))));
   if (injected?.appliesTo()) return { errorCode: injected.code, topics: [] };
   if (!coordinates(context, groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
+  // A consumer group's member fetches at its epoch; no member id and epoch -1 is an admin's fetch.
+  const memberError = consumer?.fetchError(member.memberId, member.memberEpoch) ?? ErrorCode.NONE;
+  if (memberError !== ErrorCode.NONE) return { errorCode: memberError, topics: [] };
   const topics = wanted.map(({ topic, name, ...t }) => {
     return {
       name,
@@ -104,7 +127,7 @@ function fetchGroup(context: HandlerContext, groupId: string, asked: { name: str
 }
 
 /** Every topic a group has offsets for, with the partitions it has them for. */
-function committedTopics(context: HandlerContext, group: ClassicGroup | undefined): { name: string; topicId: string; partitionIndexes: number[] }[] {
+function committedTopics(context: HandlerContext, group: { offsets: ClassicGroup['offsets'] } | undefined): { name: string; topicId: string; partitionIndexes: number[] }[] {
   const byTopic = new Map<string, number[]>();
   for (const key of group?.offsets.keys() ?? []) {
     const [name, partition] = key.split('\0') as [string, string];
@@ -118,7 +141,7 @@ export const offsetFetchRoute = route(OffsetFetch, (request, context) => {
   if (context.version >= FETCH_BATCHED_VERSION) {
     return {
       throttleTimeMs: 0,
-      groups: request.groups.map((g) => ({ groupId: g.groupId, ...fetchGroup(context, g.groupId, g.topics) })),
+      groups: request.groups.map((g) => ({ groupId: g.groupId, ...fetchGroup(context, g.groupId, g.topics, g) })),
     };
   }
   const asked = request.topics?.map((t) => ({ ...t, topicId: ZERO_UUID })) ?? null;

@@ -29,7 +29,7 @@ function creationProblem(state: ClusterState, name: string, partitions: number, 
 /** Deletes a topic and every offset committed for it, as a broker does. */
 export function deleteTopic(state: ClusterState, topic: FakeTopic): void {
   state.topics.delete(topic);
-  for (const group of state.groups.values()) {
+  for (const group of [...state.groups.values(), ...state.consumerGroups.values()]) {
     for (const key of [...group.offsets.keys()]) if (key.startsWith(`${topic.name}\0`)) group.offsets.delete(key);
   }
 }

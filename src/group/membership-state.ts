@@ -175,12 +175,15 @@ function rejoin(state: MembershipState): Transition {
 
 /**
  * The assignment is lost (fenced or expired): lose what is owned, forget the generation (and the
- * member id unless `keepMemberId`), and rejoin unless a join is already due.
+ * member id unless `keepMemberId`), and rejoin. Always a join: this follows an answer (heartbeat,
+ * JoinGroup or SyncGroup), so no join of ours is in flight. (It once skipped the join when the
+ * member was already 'joining', which is exactly when a JoinGroup's own answer is UNKNOWN_MEMBER_ID:
+ * the member then waited for ever. The chaos suite's sigstop-zombie hit it when the group moved to
+ * a coordinator that knew only the members' previous ids.)
  */
 function lost(state: MembershipState, keepMemberId: boolean): Transition {
   const effects: MembershipEffect[] = state.owned.length > 0 ? [{ type: 'lose', partitions: state.owned }] : [];
-  const joinDue = state.phase === 'joining';
-  if (!joinDue) effects.push({ type: 'join' });
+  effects.push({ type: 'join' });
   return {
     state: { ...state, phase: 'joining', owned: [], generationId: -1, memberId: keepMemberId ? state.memberId : '' },
     effects,

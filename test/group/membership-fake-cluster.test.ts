@@ -167,6 +167,31 @@ describe('GroupMembership on the fake cluster\'s coordinator', () => {
     assert.equal(fake.committed(GROUP, TOPIC, 0), 5);
   });
 
+  it('a JoinGroup answered UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION joins again (with an empty member id after UNKNOWN_MEMBER_ID) instead of waiting for ever', async () => {
+    // The chaos suite's sigstop-zombie: the members rejoined a frozen-then-resumed coordinator under
+    // new member ids, that broker lost the group to another one, which knew only the old ids and
+    // answered their JoinGroups UNKNOWN_MEMBER_ID; the members then sat in 'joining' with no join sent.
+    for (const code of ['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION'] as const) {
+      const { fake, group, listener, membership } = await setUp();
+      await membership.start();
+      const memberId = membership.memberId;
+      fake.fail('JoinGroup', code);
+      const before = group.joins.length;
+      membership.requestRejoin(`test: ${code} on the JoinGroup`);
+      await eventually(() => membership.phase === 'stable' && group.joins.length >= before + 2, {
+        what: `joined again after ${code}`,
+        timeoutMs: 5_000,
+        progress: () => `phase ${membership.phase}, joins ${group.joins.length - before}`,
+      });
+      const again = group.joins[before + 1];
+      assert.equal(again?.memberId, code === 'UNKNOWN_MEMBER_ID' ? '' : memberId, `${code}: the member id of the next JoinGroup`);
+      assert.deepEqual(membership.assignment.map((p) => p.partition), ALL, `${code}: the partitions back`);
+      assert.ok(listener.kinds().includes('assigned'), code);
+      await membership.stop();
+      await fake.stop();
+    }
+  });
+
   it('ILLEGAL_GENERATION on heartbeat: every partition lost (not revoked), then a new generation', async () => {
     const { fake, group, listener, membership } = await setUp();
     await membership.start();

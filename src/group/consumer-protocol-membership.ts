@@ -32,6 +32,7 @@ import { partitionsField, type Logger } from '../logger.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
 import { diffAssignment, uniquePartitions, withoutPartitions } from './assignment-diff.js';
 import { CommitGate } from './commit-gate.js';
+import { callListener } from './listener-call.js';
 import { StartSignal } from './start-signal.js';
 import {
   heartbeatBody,
@@ -46,7 +47,7 @@ import {
 } from './consumer-heartbeat.js';
 import { GroupCoordinator } from './coordinator.js';
 import type { MembershipEvents, MembershipHandle, MembershipListener, MembershipStopOptions, OffsetToCommit } from './membership-contracts.js';
-import { commitOffsetsTo, fetchCommittedOffsetsFrom } from './offsets.js';
+import { commitOffsetsTo, committedOffsetNumbers, fetchCommittedOffsetsFrom } from './offsets.js';
 
 /** What a consumer-protocol member needs of the consumer group options. */
 export interface ConsumerProtocolOptions {
@@ -121,7 +122,6 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
   private wakeLoop: (() => void) | null = null;
   private beatAgain = false;
   private failure: Error | null = null;
-  private joinedOnce = false;
   /** A join went out under the member id this client made (v1+), so a leave can name it. */
   private joinSentWithOwnId = false;
 
@@ -185,11 +185,6 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
   /** The partitions owned now (not those being revoked). */
   get assignment(): readonly TopicPartition[] {
     return this.owned;
-  }
-
-  /** The heartbeat interval the broker set, ms. */
-  get heartbeatIntervalMs(): number {
-    return this.intervalMs;
   }
 
   /**
@@ -256,9 +251,7 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
       this.logger.debug('OffsetFetch refused the member epoch; asking as a non-member', { ...this.logFields(), error: err.message });
       committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions, { signal });
     }
-    const out = new Map<string, number | null>();
-    for (const [key, value] of committed) out.set(key, value === null ? null : value.offset);
-    return out;
+    return committedOffsetNumbers(committed);
   }
 
   // ---- the heartbeat loop ---------------------------------------------------------------------
@@ -343,7 +336,6 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
     if (response.heartbeatIntervalMs > 0) this.intervalMs = response.heartbeatIntervalMs;
     this.commits.setRebalancing(false);
     if (joining) {
-      this.joinedOnce = true;
       this.logger.info('group joined', { ...this.logFields(), protocol: 'consumer', heartbeatIntervalMs: this.intervalMs });
       this.emit('joined', { generationId: this.epoch, memberId: this.memberIdValue, leaderId: '', leader: false, protocol: this.options.serverAssignor });
     }
@@ -533,11 +525,8 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
   }
 
   private async callListener(name: string, call: () => Promise<void>): Promise<void> {
-    try {
-      await call();
-    } catch (err) {
-      this.reportError(new KafkaStageError('ERR_LISTENER', `group ${this.options.groupId}: listener ${name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
-    }
+    const failure = await callListener(this.options.groupId, name, call);
+    if (failure) this.reportError(failure);
   }
 
   private reportError(error: Error): void {
@@ -552,8 +541,4 @@ export class ConsumerProtocolMembership extends EventEmitter<MembershipEvents> i
     return { group: this.options.groupId, memberId: this.memberIdValue, memberEpoch: this.epoch };
   }
 
-  /** True once the member has joined at least once (for tests and diagnostics). */
-  get hasJoined(): boolean {
-    return this.joinedOnce;
-  }
 }

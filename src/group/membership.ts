@@ -32,6 +32,7 @@ import { AbortedError, KafkaStageError } from '../errors.js';
 import { partitionsField, type Logger } from '../logger.js';
 import type { JoinedMember } from './assignors/index.js';
 import { CommitGate } from './commit-gate.js';
+import { callListener } from './listener-call.js';
 import { StartSignal } from './start-signal.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
 import { GroupCoordinator } from './coordinator.js';
@@ -59,7 +60,7 @@ import {
 } from './membership-state.js';
 import { MissingTopicWatch } from './missing-topics.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { commitOffsetsTo, fetchCommittedOffsetsFrom } from './offsets.js';
+import { commitOffsetsTo, committedOffsetNumbers, fetchCommittedOffsetsFrom } from './offsets.js';
 import {
   JOIN_TIMEOUT_MARGIN_MS,
   joinGroupBody,
@@ -246,9 +247,7 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   /** Committed offsets of `partitions` (by `topic:partition`), null where the group has none; `signal` cuts retries short. */
   async fetchCommittedOffsets(partitions: readonly TopicPartition[], signal?: AbortSignal): Promise<Map<string, number | null>> {
     const committed = await fetchCommittedOffsetsFrom(this.coordinator, partitions, { signal });
-    const out = new Map<string, number | null>();
-    for (const [key, value] of committed) out.set(key, value === null ? null : value.offset);
-    return out;
+    return committedOffsetNumbers(committed);
   }
 
   // ---- the event loop -------------------------------------------------------------------------
@@ -388,12 +387,8 @@ export class GroupMembership extends EventEmitter<MembershipEvents> implements M
   }
 
   private async callListener(name: string, call: () => Promise<void>): Promise<void> {
-    try {
-      await call();
-    } catch (err) {
-      // The listener is the consumer's code, not the broker's answer: no ERR_PROTOCOL.
-      this.reportError(new KafkaStageError('ERR_LISTENER', `group ${this.options.groupId}: listener ${name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
-    }
+    const failure = await callListener(this.options.groupId, name, call);
+    if (failure) this.reportError(failure);
   }
 
   private get logger(): Logger {

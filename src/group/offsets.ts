@@ -173,6 +173,13 @@ async function fetchOnce(
   return result;
 }
 
+/** Committed offsets as the consumer wants them: the offset alone, by {@link offsetKey}, null where none. */
+export function committedOffsetNumbers(committed: ReadonlyMap<string, CommittedOffset | null>): Map<string, number | null> {
+  const out = new Map<string, number | null>();
+  for (const [key, value] of committed) out.set(key, value === null ? null : value.offset);
+  return out;
+}
+
 /** Who commits: a member of the current generation, or a standalone consumer. */
 export interface CommitIdentity {
   /** The member's generation; -1 for a standalone commit. */

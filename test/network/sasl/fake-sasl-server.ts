@@ -135,7 +135,7 @@ export function installSaslServer(broker: FakeBroker, options: SaslServerOptions
       if (!match) return fail('bad client-first', v);
       const [, clientFirstBare, user, cnonce] = match as unknown as [string, string, string, string];
       const h = options.hostile;
-      const nonce = h === 'nonce-not-extended' ? cnonce : h === 'nonce-not-ours' ? `x${cnonce.slice(1)}server` : cnonce + randomBytes(12).toString('base64');
+      const nonce = h === 'nonce-not-extended' ? cnonce : h === 'nonce-not-ours' ? `${cnonce.startsWith('x') ? 'y' : 'x'}${cnonce.slice(1)}server` : cnonce + randomBytes(12).toString('base64');
       const iterations = h === 'huge-iterations' ? 1_000_000_000 : h === 'too-few-iterations' ? 1 : options.iterations ?? 4096;
       const salt = randomBytes(16);
       const serverFirst = `r=${nonce},s=${salt.toString('base64')},i=${iterations}`;

@@ -20,6 +20,11 @@ export function clientCatalogue({ node20, node24 }) {
   const runner = (file) => `${root}/bench/clients/${file}`;
   return [
     { id: 'kafka-stage', label: 'kafka-stage (group)', command: node20, args: [runner('kafka-stage.mjs'), '--mode', 'group'], scenarios: ALL, needs: [`${root}/dist/index.js`] },
+    // A second build (BENCH_BASE_ROOT: a worktree at the base commit, built) measured beside this one
+    // in the same run, alternating rounds: before/after figures of a change.
+    ...(process.env.BENCH_BASE_ROOT
+      ? [{ id: 'kafka-stage-base', label: 'kafka-stage (group, base build)', command: node20, args: [`${process.env.BENCH_BASE_ROOT}/bench/clients/kafka-stage.mjs`, '--mode', 'group'], scenarios: ALL, needs: [`${process.env.BENCH_BASE_ROOT}/dist/index.js`] }]
+      : []),
     { id: 'kafka-stage-standalone', label: 'kafka-stage (standalone)', command: node20, args: [runner('kafka-stage.mjs'), '--mode', 'standalone'], scenarios: ALL, needs: [`${root}/dist/index.js`] },
     { id: 'kafka-stage-node24', label: 'kafka-stage (group, Node 24)', command: node24, args: [runner('kafka-stage.mjs'), '--mode', 'group'], scenarios: ['drain', 'latency'], needs: [`${root}/dist/index.js`] },
     { id: 'kafkajs', label: 'KafkaJS 2.2.4', command: node20, args: [runner('kafkajs.mjs')], scenarios: ALL, needs: [runner('kafkajs.mjs'), `${root}/bench/peers/node_modules/kafkajs`] },

@@ -82,6 +82,15 @@ export class OffsetTracker {
     if (to < from) return 0;
     let count = 0;
     let i = this.lowerBound(from);
+    if (i === 0 && this.ackedAhead.size === 0) {
+      // The common case, a batch acked in order: its offsets are the queue's front, none acked
+      // ahead, so they go in one step instead of one shift and one set look-up per record.
+      count = this.upperBound(to);
+      if (count === 0) return 0;
+      this.pending.drop(count);
+      this.committable = this.pending.peek() ?? this.position;
+      return count;
+    }
     if (i === 0) {
       // The batch starts at the first unacked offset: pop it and whatever follows inside the range.
       for (let first = this.pending.peek(); first !== undefined && first <= to; first = this.pending.peek()) {
@@ -138,6 +147,18 @@ export class OffsetTracker {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((this.pending.at(mid) as number) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Position from the front of the first pending offset > `offset`: how many pending offsets are ≤ it. */
+  private upperBound(offset: number): number {
+    let lo = 0;
+    let hi = this.pending.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.pending.at(mid) as number) <= offset) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -43,7 +43,16 @@ const ownSize = (item: Sized): number => item.sizeInBytes;
  */
 export class PartitionBuffer<T = Sized> {
   private readonly sizeOf: SizeOf<T>;
-  private readonly items = new MovingHeadQueue<T>();
+  /**
+   * The buffered items as the runs they were pushed in (a fetched batch's records), oldest first:
+   * one queue entry per run rather than per record. The front run's items before `headIndex` are
+   * taken. Pushed arrays are kept as given, never changed; callers hand over arrays they no longer write.
+   */
+  private readonly runs = new MovingHeadQueue<readonly T[]>();
+  /** Items of the front run already taken. */
+  private headIndex = 0;
+  /** Items buffered (in all runs, less those taken from the front one). */
+  private count = 0;
   private bytes = 0;
   private demand = 0;
   /** Running average of record size, to turn demand in records into fetch bytes. */
@@ -73,9 +82,10 @@ export class PartitionBuffer<T = Sized> {
    */
   push(records: readonly T[]): void {
     let added = 0;
-    for (const r of records) {
-      this.items.push(r);
-      added += this.sizeOf(r);
+    for (let i = 0; i < records.length; i++) added += this.sizeOf(records[i] as T);
+    if (records.length > 0) {
+      this.runs.push(records);
+      this.count += records.length;
     }
     this.bytes += added;
     if (records.length > 0) {
@@ -89,11 +99,28 @@ export class PartitionBuffer<T = Sized> {
 
   /** Takes as many records as demand and buffer allow, at most `limit`; demand drops by the number taken. */
   take(limit = Number.POSITIVE_INFINITY): T[] {
-    const n = Math.min(this.demand, this.items.length, limit);
+    const n = Math.min(this.demand, this.count, limit);
     if (n <= 0) return [];
-    const out = this.items.take(n);
+    const front = this.runs.peek() as readonly T[];
+    let out: T[];
+    if (front.length - this.headIndex >= n) {
+      // Within the front run (the common case: runs are fetched batches, takes are demand chunks).
+      out = front.slice(this.headIndex, this.headIndex + n);
+      this.advance(front, n);
+    } else {
+      out = [];
+      while (out.length < n) {
+        const run = this.runs.peek() as readonly T[];
+        const k = Math.min(run.length - this.headIndex, n - out.length);
+        for (let i = this.headIndex; i < this.headIndex + k; i++) out.push(run[i] as T);
+        this.advance(run, k);
+      }
+    }
     this.demand -= n;
-    for (const r of out) this.bytes -= this.sizeOf(r);
+    this.count -= n;
+    let taken = 0;
+    for (let i = 0; i < n; i++) taken += this.sizeOf(out[i] as T);
+    this.bytes -= taken;
     return out;
   }
 
@@ -102,20 +129,33 @@ export class PartitionBuffer<T = Sized> {
    * drops by one. The one-at-a-time path of an iterator: no array per call.
    */
   takeOne(): T | undefined {
-    if (this.demand <= 0) return undefined;
-    const item = this.items.shift();
-    if (item === undefined) return undefined;
+    if (this.demand <= 0 || this.count === 0) return undefined;
+    const front = this.runs.peek() as readonly T[];
+    const item = front[this.headIndex] as T;
+    this.advance(front, 1);
     this.demand--;
+    this.count--;
     this.bytes -= this.sizeOf(item);
     return item;
   }
 
   /** Drops everything buffered (revoke, seek) and returns how many records were dropped. Demand stays. */
   clear(): number {
-    const dropped = this.items.length;
-    this.items.clear();
+    const dropped = this.count;
+    this.runs.clear();
+    this.headIndex = 0;
+    this.count = 0;
     this.bytes = 0;
     return dropped;
+  }
+
+  /** Marks `n` more items of the front run `front` taken, dropping the run once all of it is. */
+  private advance(front: readonly T[], n: number): void {
+    this.headIndex += n;
+    if (this.headIndex === front.length) {
+      this.runs.shift();
+      this.headIndex = 0;
+    }
   }
 
   /**
@@ -136,7 +176,7 @@ export class PartitionBuffer<T = Sized> {
 
   /** Records buffered and not delivered. */
   get bufferedRecords(): number {
-    return this.items.length;
+    return this.count;
   }
 
   /** Bytes buffered and not delivered. */

@@ -53,6 +53,12 @@ export class MovingHeadQueue<T> {
     return out;
   }
 
+  /** Drops the first `n` items (fewer when fewer are queued) without handing them out. */
+  drop(n: number): void {
+    this.head += Math.max(0, Math.min(n, this.length));
+    this.compact();
+  }
+
   /** Drops every item. */
   clear(): void {
     this.items = [];

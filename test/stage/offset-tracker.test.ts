@@ -104,3 +104,37 @@ test('property: committable is always the first unacked delivered offset, never 
     ),
   );
 });
+
+test('property: batch acks and single acks, in any order, count and commit as acking each offset once', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 120 }),
+      fc.array(fc.record({ from: fc.nat(), span: fc.nat({ max: 40 }), single: fc.boolean() }), { maxLength: 60 }),
+      (steps, acks) => {
+        const offsets: number[] = [];
+        let o = 50;
+        for (const s of steps) offsets.push((o += s));
+        const t = new OffsetTracker(offsets[0] as number);
+        for (const x of offsets) t.delivered(x);
+        const acked = new Set<number>();
+        for (const { from: pick, span, single } of acks) {
+          // Ranges start on a delivered offset or between two, and may run past the last one.
+          const from = (offsets[pick % offsets.length] as number) - (pick % 2);
+          const to = from + span;
+          const fresh = offsets.filter((x) => x >= from && x <= (single ? from : to) && !acked.has(x));
+          if (single) {
+            const result = t.ack(from);
+            assert.equal(result === 'acked', fresh.length === 1);
+          } else {
+            assert.equal(t.ackRange(from, to), fresh.length);
+          }
+          for (const x of fresh) acked.add(x);
+          const firstUnacked = offsets.find((x) => !acked.has(x));
+          assert.equal(t.committableOffset, firstUnacked ?? (offsets[offsets.length - 1] as number) + 1);
+          assert.equal(t.inFlight, offsets.length - acked.size);
+          assert.deepEqual(t.unackedIn(0, Number.MAX_SAFE_INTEGER), offsets.filter((x) => !acked.has(x)));
+        }
+      },
+    ),
+  );
+});

@@ -90,3 +90,50 @@ test('property: delivered ≤ total demand, bytes accounting stays exact', () =>
     ),
   );
 });
+
+test('property: pushes, asks, takes and clears hand out items in push order, each once, bytes exact', () => {
+  type Op = { kind: 'push'; sizes: number[] } | { kind: 'ask'; n: number } | { kind: 'take'; limit: number } | { kind: 'takeOne' } | { kind: 'clear' };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ kind: fc.constant('push' as const), sizes: fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 12 }) }),
+    fc.record({ kind: fc.constant('ask' as const), n: fc.nat({ max: 20 }) }),
+    fc.record({ kind: fc.constant('take' as const), limit: fc.integer({ min: 1, max: 30 }) }),
+    fc.record({ kind: fc.constant('takeOne' as const) }),
+    fc.record({ kind: fc.constant('clear' as const) }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+      const b = new PartitionBuffer<{ id: number; sizeInBytes: number }>({ maxRecords: 1000, maxBytes: 1e6, minFetchBytes: 1 });
+      let model: { id: number; sizeInBytes: number }[] = [];
+      let demand = 0;
+      let next = 0;
+      for (const o of ops) {
+        if (o.kind === 'push') {
+          const items = o.sizes.map((sizeInBytes) => ({ id: next++, sizeInBytes }));
+          b.push(items);
+          model.push(...items);
+        } else if (o.kind === 'ask') {
+          b.ask(o.n);
+          demand += o.n;
+        } else if (o.kind === 'take') {
+          const n = Math.min(demand, model.length, o.limit);
+          assert.deepEqual(b.take(o.limit), model.slice(0, n));
+          model = model.slice(n);
+          demand -= n;
+        } else if (o.kind === 'takeOne') {
+          const expected = demand > 0 ? model[0] : undefined;
+          assert.equal(b.takeOne(), expected);
+          if (expected !== undefined) {
+            model = model.slice(1);
+            demand--;
+          }
+        } else {
+          assert.equal(b.clear(), model.length);
+          model = [];
+        }
+        assert.equal(b.bufferedRecords, model.length);
+        assert.equal(b.bufferedBytes, model.reduce((sum, item) => sum + item.sizeInBytes, 0));
+        assert.equal(b.outstandingDemand, demand);
+      }
+    }),
+  );
+});

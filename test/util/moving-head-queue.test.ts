@@ -20,6 +20,21 @@ test('a queue hands items out first in, first out, and reads them by position fr
   assert.deepEqual(q.take(1), []);
 });
 
+test('drop takes the first items without handing them out', () => {
+  const q = new MovingHeadQueue<number>();
+  for (let i = 0; i < 5; i++) q.push(i);
+  q.drop(2);
+  assert.equal(q.length, 3);
+  assert.equal(q.peek(), 2);
+  q.drop(10);
+  assert.equal(q.length, 0);
+  assert.equal(q.storedLength, 0, 'an emptied queue forgets its array');
+  q.drop(1);
+  assert.equal(q.length, 0);
+  q.push(9);
+  assert.equal(q.shift(), 9);
+});
+
 test('clear drops every item', () => {
   const q = new MovingHeadQueue<number>();
   for (let i = 0; i < 10; i++) q.push(i);

@@ -436,17 +436,22 @@ export class FetchScheduler implements FetchWaker {
       this.onError(asError(err));
     }
     if (!pending) {
-      // Settled as each partition is dealt with, not when the whole response is.
-      this.settle(sent, part);
+      this.partHandled(sent, part);
       return;
     }
     return pending.then(
-      () => this.settle(sent, part),
+      () => this.partHandled(sent, part),
       (err: unknown) => {
         this.onError(asError(err));
-        this.settle(sent, part);
+        this.partHandled(sent, part);
       },
     );
+  }
+
+  /** Settled as each partition is dealt with, not when the whole response is; its read-ahead is over. */
+  private partHandled(sent: SentFetch, part: SentPart): void {
+    this.settle(sent, part);
+    if (part.state.ahead?.sent === sent) part.state.ahead = null;
   }
 
   /** True while the response to `part` may still be given to its target. */

@@ -69,9 +69,14 @@ export interface ProduceSummary {
   interrupted?: boolean;
 }
 
-/** Sends in flight at most, so a long run does not queue every record in memory at once. */
+/**
+ * Sends in flight at most, so a long run does not queue every record in memory at once. 5 000
+ * records still fill 5 requests of 6 full 16 KiB batches at 100 B, and each unacknowledged send
+ * holds a few objects that survive young-generation collections: at 20 000 the CLI spent 40% more
+ * CPU (1M x 100 B), most of it in the garbage collector.
+ */
 const MAX_OUTSTANDING_BYTES = 4 * 1024 * 1024;
-const MAX_OUTSTANDING_RECORDS = 20_000;
+const MAX_OUTSTANDING_RECORDS = 5_000;
 /** Generated records sent between two yields to the event loop. */
 const YIELD_EVERY = 2_000;
 

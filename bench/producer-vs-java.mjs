@@ -9,7 +9,11 @@
 // (Java 4.x's defaults and the library's; the CLI has no flags for them, Java gets them explicitly),
 // max.in.flight 5, the case's compression.type. Java runs through scripts/kafka/java-tool.sh with its
 // default JVM flags (-Xmx512m) and `--throughput -1`; the CLI uses its generated-payload mode
-// (`--count N --size B`: random capital letters, as ProducerPerformance's payload).
+// (`--count N --size B`: the sequence number, a space, then random capital letters, every value
+// different). ProducerPerformance's `--record-size` sends one random payload for every record, which
+// compresses to almost nothing; so for a compressed case Java gets `--payload-file` instead: 10 000
+// lines of random capital letters of the case's size (it picks one at random per record), as
+// compressible as the CLI's values. Uncompressed cases use `--record-size`, the usual command.
 //
 // Each case (`--cases`, `records×size[:compression]`) runs ≥ `--rounds` rounds; each round runs Java
 // and every CLI build (`--cli label=path/to/main.js`, repeatable; default the built dist/) in an order
@@ -22,7 +26,9 @@
 //   node bench/producer-vs-java.mjs --cli before=/tmp/base/dist/cli/main.js --cli after=dist/cli/main.js \
 //     --cases 2000000x100,2000000x100:zstd --rounds 5
 import { spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Admin } from '../dist/index.js';
 import { ProcSampler } from './clients/proc-stats.mjs';
@@ -74,8 +80,23 @@ function measure(command, args, env) {
   });
 }
 
+const payloadDir = mkdtempSync(`${tmpdir()}/producer-vs-java-`);
+process.on('exit', () => rmSync(payloadDir, { recursive: true, force: true }));
+const payloadFiles = new Map();
+/** Java's payloads for a compressed case: 10 000 distinct lines of `size` random capital letters. */
+function payloadFile(size) {
+  if (!payloadFiles.has(size)) {
+    const line = () => Array.from({ length: size }, () => String.fromCharCode(65 + randomInt(26))).join('');
+    const path = `${payloadDir}/payload-${size}.txt`;
+    writeFileSync(path, Array.from({ length: 10_000 }, line).join('\n'));
+    payloadFiles.set(size, path);
+  }
+  return payloadFiles.get(size);
+}
+
 /** Java's ProducerPerformance: the last line says `N records sent, ...`. */
 function javaRun(c, topic) {
+  const payload = c.compression === 'none' ? ['--record-size', String(c.size)] : ['--payload-file', payloadFile(c.size)];
   return {
     command: 'bash',
     args: [
@@ -83,7 +104,7 @@ function javaRun(c, topic) {
       'org.apache.kafka.tools.ProducerPerformance',
       '--topic', topic,
       '--num-records', String(c.records),
-      '--record-size', String(c.size),
+      ...payload,
       '--throughput', '-1',
       '--producer-props', `bootstrap.servers=${opt.brokers}`, 'acks=all', 'enable.idempotence=true',
       'linger.ms=5', 'batch.size=16384', 'max.in.flight.requests.per.connection=5', `compression.type=${c.compression}`,

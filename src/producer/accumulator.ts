@@ -11,12 +11,20 @@
 import { RecordTooLargeError } from './errors.js';
 import { ProducerBatch, type QueuedRecord } from './batch.js';
 import { BATCH_HEADER_BYTES, recordSizeUpperBound } from './record-size.js';
+import { CompressionRatios } from './compression-ratio.js';
+import type { CompressionName } from '../protocol/records/types.js';
 
 /** Settings of the accumulator (a subset of the producer options). */
 export interface AccumulatorSettings {
   batchSize: number;
   lingerMs: number;
   maxRequestSize: number;
+  /**
+   * The codec batches are compressed with (default none). With a codec, `batchSize` bounds a
+   * batch's expected compressed size (see {@link CompressionRatios}); its uncompressed size stays
+   * within `maxRequestSize`.
+   */
+  compression?: CompressionName;
 }
 
 /** Bytes of a Produce request around its record batches, reserved when checking `maxRequestSize`. */
@@ -54,8 +62,12 @@ export interface ReadyResult<T> {
 export class RecordAccumulator<T> {
   private readonly queues = new Map<string, Map<number, PartitionQueue<T>>>();
   private buffered = 0;
+  /** Null without compression: batches are sized by their uncompressed bytes. */
+  private readonly ratios: CompressionRatios | null;
 
-  constructor(private readonly settings: AccumulatorSettings) {}
+  constructor(private readonly settings: AccumulatorSettings) {
+    this.ratios = settings.compression === undefined || settings.compression === 'none' ? null : new CompressionRatios();
+  }
 
   /** Estimated bytes of records held (queued, waiting for a retry or in flight). */
   get bufferedBytes(): number {
@@ -86,7 +98,7 @@ export class RecordAccumulator<T> {
     const queue = this.queue(topic, partition);
     const last = queue.pending[queue.pending.length - 1];
     let batch: ProducerBatch<T>;
-    if (last && !last.closed && last.sizeBytes + size <= this.settings.batchSize) {
+    if (last && !last.closed && this.fits(last, size)) {
       batch = last;
     } else {
       if (last) last.closed = true;
@@ -95,8 +107,25 @@ export class RecordAccumulator<T> {
     }
     batch.add(record, size, handle);
     this.buffered += size;
-    if (batch.sizeBytes >= this.settings.batchSize) batch.closed = true;
+    if (this.expectedBytes(batch, batch.sizeBytes) >= this.settings.batchSize) batch.closed = true;
     return batch;
+  }
+
+  /** An encoded batch of `topic` showed how its codec shrinks the records: later batches are sized by it. */
+  observeCompression(topic: string, estimatedBytes: number, encodedBytes: number): void {
+    this.ratios?.observe(topic, estimatedBytes - BATCH_HEADER_BYTES, encodedBytes - BATCH_HEADER_BYTES);
+  }
+
+  /** True when `size` more bytes keep `batch` within batchSize (expected on the wire) and its request. */
+  private fits(batch: ProducerBatch<T>, size: number): boolean {
+    const bytes = batch.sizeBytes + size;
+    if (this.ratios && bytes > this.settings.maxRequestSize - REQUEST_OVERHEAD_BYTES) return false;
+    return this.expectedBytes(batch, bytes) <= this.settings.batchSize;
+  }
+
+  /** A batch's expected bytes on the wire when it holds `bytes` estimated uncompressed bytes. */
+  private expectedBytes(batch: ProducerBatch<T>, bytes: number): number {
+    return this.ratios ? BATCH_HEADER_BYTES + this.ratios.expectedBytes(batch.topic, bytes - BATCH_HEADER_BYTES) : bytes;
   }
 
   /**

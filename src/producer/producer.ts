@@ -145,6 +145,7 @@ export class Producer {
       batchSize: this.options.batchSize,
       lingerMs: this.options.lingerMs,
       maxRequestSize: this.options.maxRequestSize,
+      compression: this.options.compression,
     });
     this.partitioner = new DefaultPartitioner(this.options.batchSize);
     this.sender = new Sender(this.cluster, this.options, this.accumulator, this.sequences, {

@@ -140,3 +140,26 @@ test('expire removes waiting batches past their delivery timeout, not in-flight 
   assert.ok(a.isEmpty);
   assert.equal(a.bufferedBytes, 0);
 });
+
+test('with a codec, batches hold what is expected to compress to batchSize; uncompressed they stay within maxRequestSize', () => {
+  const batchSize = 61 + 4 * SIZE_100;
+  const a = new RecordAccumulator<number>({ batchSize, lingerMs: 10, maxRequestSize: 1_048_576, compression: 'gzip' });
+  const fill = (topic: string) => {
+    const first = a.append(topic, 0, rec(100), 0, 0);
+    while (a.append(topic, 0, rec(100), 0, 0) === first);
+    return first.count;
+  };
+  assert.equal(fill('t'), 4, 'before any batch was encoded: sized as uncompressed');
+  // Encoded batches shrank to a quarter: the estimate comes down, batches grow.
+  for (let i = 0; i < 200; i++) a.observeCompression('t', 61 + 4000, 61 + 1000);
+  const count = fill('t');
+  assert.ok(count >= 14 && count <= 16, `about four times the records (${count})`);
+  assert.equal(fill('u'), 4, 'per topic');
+
+  const small = new RecordAccumulator<number>({ batchSize: 100_000, lingerMs: 10, maxRequestSize: 512 + 61 + 3 * SIZE_100, compression: 'zstd' });
+  for (let i = 0; i < 500; i++) small.observeCompression('t', 61 + 4000, 61 + 10);
+  const b = small.append('t', 0, rec(100), 0, 0);
+  small.append('t', 0, rec(100), 0, 0);
+  small.append('t', 0, rec(100), 0, 0);
+  assert.notEqual(small.append('t', 0, rec(100), 0, 0), b, 'the uncompressed bytes would pass maxRequestSize');
+});

@@ -10,7 +10,7 @@
  */
 import { RecordTooLargeError } from './errors.js';
 import { ProducerBatch, type QueuedRecord } from './batch.js';
-import { BATCH_HEADER_BYTES, recordSizeUpperBound } from './record-size.js';
+import { BATCH_HEADER_BYTES, recordSizeAt, recordSizeUpperBound } from './record-size.js';
 import { CompressionRatios } from './compression-ratio.js';
 import type { CompressionName } from '../protocol/records/types.js';
 
@@ -62,11 +62,20 @@ export interface ReadyResult<T> {
 export class RecordAccumulator<T> {
   private readonly queues = new Map<string, Map<number, PartitionQueue<T>>>();
   private buffered = 0;
+  private appended = 0;
   /** Null without compression: batches are sized by their uncompressed bytes. */
   private readonly ratios: CompressionRatios | null;
 
   constructor(private readonly settings: AccumulatorSettings) {
     this.ratios = settings.compression === undefined || settings.compression === 'none' ? null : new CompressionRatios();
+  }
+
+  /**
+   * Bytes the last {@link RecordAccumulator.append} added to its batch, as expected on the wire
+   * (compressed when a codec is set): what the sticky partitioner counts, as in Java.
+   */
+  get lastAppendedBytes(): number {
+    return this.appended;
   }
 
   /** Estimated bytes of records held (queued, waiting for a retry or in flight). */
@@ -97,17 +106,26 @@ export class RecordAccumulator<T> {
   append(topic: string, partition: number, record: QueuedRecord, handle: T, now: number, size = this.sizeOf(record, topic, partition)): ProducerBatch<T> {
     const queue = this.queue(topic, partition);
     const last = queue.pending[queue.pending.length - 1];
-    let batch: ProducerBatch<T>;
-    if (last && !last.closed && this.fits(last, size)) {
-      batch = last;
-    } else {
-      if (last) last.closed = true;
+    let batch: ProducerBatch<T> | undefined;
+    let encoded = 0;
+    // Batches fill by the records' exact encoded sizes (offset and timestamp deltas known here),
+    // as Java's do, not by upper bounds: about 10% more 100 B records per batch.
+    if (last && !last.closed) {
+      encoded = recordSizeAt(record, last.count, record.timestamp - (last.records[0] as QueuedRecord).timestamp);
+      if (this.fits(last, encoded)) batch = last;
+      else last.closed = true;
+    }
+    if (!batch) {
       batch = new ProducerBatch<T>(topic, partition, now);
       queue.pending.push(batch);
+      encoded = recordSizeAt(record, 0, 0);
     }
-    batch.add(record, size, handle);
+    const before = this.expectedBytes(batch, batch.sizeBytes);
+    batch.add(record, size, handle, encoded);
     this.buffered += size;
-    if (this.expectedBytes(batch, batch.sizeBytes) >= this.settings.batchSize) batch.closed = true;
+    const after = this.expectedBytes(batch, batch.sizeBytes);
+    this.appended = after - before;
+    if (after >= this.settings.batchSize) batch.closed = true;
     return batch;
   }
 
@@ -168,7 +186,7 @@ export class RecordAccumulator<T> {
   complete(batch: ProducerBatch<T>): void {
     const queue = this.queue(batch.topic, batch.partition);
     if (remove(queue.inFlight, batch) || remove(queue.retries, batch) || remove(queue.pending, batch)) {
-      this.buffered -= batch.sizeBytes - BATCH_HEADER_BYTES;
+      this.buffered -= batch.heldBytes;
     }
     this.prune(queue);
   }
@@ -207,7 +225,7 @@ export class RecordAccumulator<T> {
             const batch = list[i] as ProducerBatch<T>;
             if (batch.createdAt <= createdBefore) {
               list.splice(i, 1);
-              this.buffered -= batch.sizeBytes - BATCH_HEADER_BYTES;
+              this.buffered -= batch.heldBytes;
               out.push(batch);
             } else i++;
           }

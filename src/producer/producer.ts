@@ -257,7 +257,7 @@ export class Producer {
     const partition = this.choosePartition(topic, info, record, given, delivery);
     if (partition < 0) return true; // rejected
     const batch = this.accumulator.append(topic, partition, record, delivery, now, size);
-    if (record.key === null && given === undefined) this.partitioner.recordAppended(topic, partition, size);
+    if (record.key === null && given === undefined) this.partitioner.recordAppended(topic, partition, this.accumulator.lastAppendedBytes);
     // A new batch needs a linger timer; a full one can go now. Other appends need no run.
     if (batch.count === 1 || batch.closed) this.sender.wake();
     return true;

@@ -25,13 +25,12 @@
 //   npm run build && flock /tmp/kafka-stage-bench.lock node bench/producer-vs-java.mjs --rounds 5
 //   node bench/producer-vs-java.mjs --cli before=/tmp/base/dist/cli/main.js --cli after=dist/cli/main.js \
 //     --cases 2000000x100,2000000x100:zstd --rounds 5
-import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Admin } from '../dist/index.js';
-import { ProcSampler } from './clients/proc-stats.mjs';
+import { measureProcess } from './harness/measure-process.mjs';
 import { median, summarise } from './harness/stats.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -59,26 +58,6 @@ const cases = opt.cases.split(',').map((text) => {
   const [records, size] = counts.split('x').map(Number);
   return { name: `${records} × ${size} B ${compression}`, records, size, compression };
 });
-
-/** Runs one command; wall and CPU of the whole process, its stdout. */
-function measure(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const startedAt = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    const sampler = new ProcSampler(child.pid);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - startedAt;
-      sampler.stopAfterExit();
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
-      else resolve({ wallMs, cpuMs: sampler.cpuMs, rssMb: sampler.peakRssKb / 1024, stdout });
-    });
-  });
-}
 
 const payloadDir = mkdtempSync(`${tmpdir()}/producer-vs-java-`);
 process.on('exit', () => rmSync(payloadDir, { recursive: true, force: true }));
@@ -150,7 +129,7 @@ try {
         const topic = await freshTopic();
         try {
           const run = client === 'java' ? javaRun(c, topic) : cliRun(c, topic, clis.find((x) => x.label === client));
-          const m = await measure(run.command, run.args);
+          const m = await measureProcess(run.command, run.args);
           const acked = run.acknowledged(m.stdout);
           if (acked !== c.records) throw new Error(`${c.name} ${client}: ${acked} records acknowledged, expected ${c.records}`);
           rows.push({ case: c.name, round, client, ...m, load: loadavg()[0] });

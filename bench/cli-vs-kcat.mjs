@@ -14,11 +14,11 @@
 //   npm run build && node bench/cli-vs-kcat.mjs --rounds 5
 //   node bench/cli-vs-kcat.mjs --cli before=/tmp/old/dist/cli/main.js --cli after=dist/cli/main.js \
 //     --cli 'demand-1000=dist/cli/main.js --max-demand 1000'     # flags after the path: that build only
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ProcSampler } from './clients/proc-stats.mjs';
+import { measureProcess } from './harness/measure-process.mjs';
 import { median, summarise } from './harness/stats.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -67,22 +67,7 @@ function ensureTopic() {
 }
 
 /** Runs one command with stdout on /dev/null; wall and CPU of the whole process. */
-function measure(command, args) {
-  return new Promise((resolve, reject) => {
-    const startedAt = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', devNull, 'pipe'] });
-    const sampler = new ProcSampler(child.pid);
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - startedAt;
-      sampler.stopAfterExit();
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
-      else resolve({ wallMs, cpuMs: sampler.cpuMs, rssMb: sampler.peakRssKb / 1024, stderr });
-    });
-  });
-}
+const measure = (command, args) => measureProcess(command, args, { stdout: devNull });
 
 const runs = [{ client: 'kcat', command: 'kcat', args: ['-C', '-b', opt.brokers, '-t', opt.topic, '-e', '-q', '-f', '%s\\n'], counts: false }];
 for (const { label, path, flags } of clis) {

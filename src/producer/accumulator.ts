@@ -10,13 +10,21 @@
  */
 import { RecordTooLargeError } from './errors.js';
 import { ProducerBatch, type QueuedRecord } from './batch.js';
-import { BATCH_HEADER_BYTES, recordSizeUpperBound } from './record-size.js';
+import { BATCH_HEADER_BYTES, recordSizeAt, recordSizeUpperBound } from './record-size.js';
+import { CompressionRatios } from './compression-ratio.js';
+import type { CompressionName } from '../protocol/records/types.js';
 
 /** Settings of the accumulator (a subset of the producer options). */
 export interface AccumulatorSettings {
   batchSize: number;
   lingerMs: number;
   maxRequestSize: number;
+  /**
+   * The codec batches are compressed with (default none). With a codec, `batchSize` bounds a
+   * batch's expected compressed size (see {@link CompressionRatios}); its uncompressed size stays
+   * within `maxRequestSize`.
+   */
+  compression?: CompressionName;
 }
 
 /** Bytes of a Produce request around its record batches, reserved when checking `maxRequestSize`. */
@@ -54,8 +62,21 @@ export interface ReadyResult<T> {
 export class RecordAccumulator<T> {
   private readonly queues = new Map<string, Map<number, PartitionQueue<T>>>();
   private buffered = 0;
+  private appended = 0;
+  /** Null without compression: batches are sized by their uncompressed bytes. */
+  private readonly ratios: CompressionRatios | null;
 
-  constructor(private readonly settings: AccumulatorSettings) {}
+  constructor(private readonly settings: AccumulatorSettings) {
+    this.ratios = settings.compression === undefined || settings.compression === 'none' ? null : new CompressionRatios();
+  }
+
+  /**
+   * Bytes the last {@link RecordAccumulator.append} added to its batch, as expected on the wire
+   * (compressed when a codec is set): what the sticky partitioner counts, as in Java.
+   */
+  get lastAppendedBytes(): number {
+    return this.appended;
+  }
 
   /** Estimated bytes of records held (queued, waiting for a retry or in flight). */
   get bufferedBytes(): number {
@@ -85,18 +106,44 @@ export class RecordAccumulator<T> {
   append(topic: string, partition: number, record: QueuedRecord, handle: T, now: number, size = this.sizeOf(record, topic, partition)): ProducerBatch<T> {
     const queue = this.queue(topic, partition);
     const last = queue.pending[queue.pending.length - 1];
-    let batch: ProducerBatch<T>;
-    if (last && !last.closed && last.sizeBytes + size <= this.settings.batchSize) {
-      batch = last;
-    } else {
-      if (last) last.closed = true;
+    let batch: ProducerBatch<T> | undefined;
+    let encoded = 0;
+    // Batches fill by the records' exact encoded sizes (offset and timestamp deltas known here),
+    // as Java's do, not by upper bounds: about 10% more 100 B records per batch.
+    if (last && !last.closed) {
+      encoded = recordSizeAt(record, last.count, record.timestamp - (last.records[0] as QueuedRecord).timestamp);
+      if (this.fits(last, encoded)) batch = last;
+      else last.closed = true;
+    }
+    if (!batch) {
       batch = new ProducerBatch<T>(topic, partition, now);
       queue.pending.push(batch);
+      encoded = recordSizeAt(record, 0, 0);
     }
-    batch.add(record, size, handle);
+    const before = this.expectedBytes(batch, batch.sizeBytes);
+    batch.add(record, size, handle, encoded);
     this.buffered += size;
-    if (batch.sizeBytes >= this.settings.batchSize) batch.closed = true;
+    const after = this.expectedBytes(batch, batch.sizeBytes);
+    this.appended = after - before;
+    if (after >= this.settings.batchSize) batch.closed = true;
     return batch;
+  }
+
+  /** An encoded batch of `topic` showed how its codec shrinks the records: later batches are sized by it. */
+  observeCompression(topic: string, estimatedBytes: number, encodedBytes: number): void {
+    this.ratios?.observe(topic, estimatedBytes - BATCH_HEADER_BYTES, encodedBytes - BATCH_HEADER_BYTES);
+  }
+
+  /** True when `size` more bytes keep `batch` within batchSize (expected on the wire) and its request. */
+  private fits(batch: ProducerBatch<T>, size: number): boolean {
+    const bytes = batch.sizeBytes + size;
+    if (this.ratios && bytes > this.settings.maxRequestSize - REQUEST_OVERHEAD_BYTES) return false;
+    return this.expectedBytes(batch, bytes) <= this.settings.batchSize;
+  }
+
+  /** A batch's expected bytes on the wire when it holds `bytes` estimated uncompressed bytes. */
+  private expectedBytes(batch: ProducerBatch<T>, bytes: number): number {
+    return this.ratios ? BATCH_HEADER_BYTES + this.ratios.expectedBytes(batch.topic, bytes - BATCH_HEADER_BYTES) : bytes;
   }
 
   /**
@@ -139,7 +186,7 @@ export class RecordAccumulator<T> {
   complete(batch: ProducerBatch<T>): void {
     const queue = this.queue(batch.topic, batch.partition);
     if (remove(queue.inFlight, batch) || remove(queue.retries, batch) || remove(queue.pending, batch)) {
-      this.buffered -= batch.sizeBytes - BATCH_HEADER_BYTES;
+      this.buffered -= batch.heldBytes;
     }
     this.prune(queue);
   }
@@ -178,7 +225,7 @@ export class RecordAccumulator<T> {
             const batch = list[i] as ProducerBatch<T>;
             if (batch.createdAt <= createdBefore) {
               list.splice(i, 1);
-              this.buffered -= batch.sizeBytes - BATCH_HEADER_BYTES;
+              this.buffered -= batch.heldBytes;
               out.push(batch);
             } else i++;
           }

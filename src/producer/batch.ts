@@ -18,8 +18,10 @@ export class ProducerBatch<T> {
   readonly id = nextBatchId++;
   readonly records: QueuedRecord[] = [];
   readonly handles: T[] = [];
-  /** Estimated encoded size (uncompressed), header included. */
+  /** Encoded size before compression, header included: what batchSize and maxRequestSize are judged by. */
   sizeBytes = BATCH_HEADER_BYTES;
+  /** The records' upper-bound sizes (see recordSizeUpperBound): what they count against bufferMemory. */
+  heldBytes = 0;
   /** True once the batch accepts no more records (full, or drained for sending). */
   closed = false;
   /** Sends so far. */
@@ -55,10 +57,11 @@ export class ProducerBatch<T> {
     return this.records.length;
   }
 
-  /** Adds a record of `size` estimated bytes. */
-  add(record: QueuedRecord, size: number, handle: T): void {
+  /** Adds a record of `size` upper-bound bytes that encodes to `encodedSize` bytes in this batch. */
+  add(record: QueuedRecord, size: number, handle: T, encodedSize = size): void {
     this.records.push(record);
     this.handles.push(handle);
-    this.sizeBytes += size;
+    this.sizeBytes += encodedSize;
+    this.heldBytes += size;
   }
 }

@@ -26,6 +26,9 @@ export interface ProducerOptions extends ClusterOptions {
   /**
    * Target size of one record batch in bytes (Java `batch.size`). Default 16_384. A batch is sent
    * when the next record would not fit; a record larger than this gets a batch of its own.
+   * With compression it bounds the batch's expected compressed size, as in Java: the codec's ratio
+   * is learnt per topic from the batches sent, so a batch of compressible records holds more of
+   * them (never more than `maxRequestSize` uncompressed).
    * Keyless records stick to one partition until this many bytes went there.
    */
   batchSize?: number;

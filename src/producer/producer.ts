@@ -125,6 +125,8 @@ export class Producer {
   private unsettled = 0;
   private flushWaiters: FlushWaiter[] = [];
   private closing: Promise<void> | null = null;
+  /** The topic name last checked by send(): sends to it skip the check. */
+  private checkedTopic = '';
   private lastBackgroundRefresh = 0;
   /** Topics the cluster said do not exist, warned about once until their metadata loads. */
   private readonly warnedMissing = new Set<string>();
@@ -143,6 +145,7 @@ export class Producer {
       batchSize: this.options.batchSize,
       lingerMs: this.options.lingerMs,
       maxRequestSize: this.options.maxRequestSize,
+      compression: this.options.compression,
     });
     this.partitioner = new DefaultPartitioner(this.options.batchSize);
     this.sender = new Sender(this.cluster, this.options, this.accumulator, this.sequences, {
@@ -173,9 +176,15 @@ export class Producer {
     if (this.closing) return Promise.reject(new KafkaStageError('ERR_CLOSED', 'the producer is closed', { context: { topic } }));
     let queued: QueuedRecord;
     let size: number;
+    // One clock read per send: the record's default timestamp, its delivery timeout and its batch's linger count from it.
+    const now = Date.now();
     try {
-      checkTopicName('topic', topic);
-      queued = toQueuedRecord(record);
+      // A producer writes to few topics: the name is checked once, not on every send.
+      if (topic !== this.checkedTopic) {
+        checkTopicName('topic', topic);
+        this.checkedTopic = topic;
+      }
+      queued = toQueuedRecord(record, now);
       size = this.accumulator.sizeOf(queued, topic, record.partition);
       if (size > this.options.bufferMemory) throw new RecordTooLargeError(size, this.options.bufferMemory, 'bufferMemory', { topic });
     } catch (err) {
@@ -186,11 +195,11 @@ export class Producer {
       delivery = new TrackedDelivery(this.sent++, resolve, reject, this.settled);
     });
     this.unsettled++;
-    const item: WaitingSend = { record: queued, partition: record.partition, size, delivery, at: Date.now() };
+    // Only a send that must wait gets a WaitingSend: the common one goes straight to its batch.
     const queue = this.waiting.get(topic);
-    if (queue) queue.push(item);
-    else if (!this.tryAppend(topic, item)) {
-      this.waiting.set(topic, [item]);
+    if (queue) queue.push({ record: queued, partition: record.partition, size, delivery, at: now });
+    else if (!this.tryAppend(topic, queued, record.partition, size, delivery, now)) {
+      this.waiting.set(topic, [{ record: queued, partition: record.partition, size, delivery, at: now }]);
       void this.pump(topic);
     }
     return promise;
@@ -240,29 +249,29 @@ export class Producer {
   }
 
   /** Appends a send now if its topic's metadata is known and there is room; false when it must wait. */
-  private tryAppend(topic: string, item: WaitingSend): boolean {
+  private tryAppend(topic: string, record: QueuedRecord, given: number | undefined, size: number, delivery: Delivery, now: number): boolean {
     const info = this.cluster.metadata?.topics.get(topic);
     if (!info || info.errorCode !== ErrorCode.NONE || info.partitions.length === 0) return false;
-    if (this.accumulator.bufferedBytes + item.size > this.options.bufferMemory) return false;
-    this.refreshIfOld(topic);
-    const partition = this.choosePartition(topic, info, item);
+    if (this.accumulator.bufferedBytes + size > this.options.bufferMemory) return false;
+    this.refreshIfOld(topic, now);
+    const partition = this.choosePartition(topic, info, record, given, delivery);
     if (partition < 0) return true; // rejected
-    const batch = this.accumulator.append(topic, partition, item.record, item.delivery, Date.now(), item.size);
-    if (item.record.key === null && item.partition === undefined) this.partitioner.recordAppended(topic, partition, item.size);
+    const batch = this.accumulator.append(topic, partition, record, delivery, now, size);
+    if (record.key === null && given === undefined) this.partitioner.recordAppended(topic, partition, this.accumulator.lastAppendedBytes);
     // A new batch needs a linger timer; a full one can go now. Other appends need no run.
     if (batch.count === 1 || batch.closed) this.sender.wake();
     return true;
   }
 
-  private choosePartition(topic: string, info: TopicInfo, item: WaitingSend): number {
+  private choosePartition(topic: string, info: TopicInfo, record: QueuedRecord, given: number | undefined, delivery: Delivery): number {
     const count = info.partitions.length;
-    let partition = item.partition;
+    let partition = given;
     if (partition === undefined && this.options.partitioner) {
-      partition = this.options.partitioner({ topic, key: item.record.key, numPartitions: count });
+      partition = this.options.partitioner({ topic, key: record.key, numPartitions: count });
     }
-    partition ??= this.partitioner.partition(topic, item.record.key, count);
+    partition ??= this.partitioner.partition(topic, record.key, count);
     if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
-      item.delivery.reject(
+      delivery.reject(
         new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { topic, partition, detail: `the topic has partitions 0..${count - 1}` }),
       );
       return -1;
@@ -299,7 +308,11 @@ export class Producer {
         // Append as many as fit now and drop them from the queue in one splice: a shift() per send
         // costs O(queue length) on large queues, which made 300k queued sends quadratic.
         let taken = 0;
-        while (taken < queue.length && this.tryAppend(topic, queue[taken] as WaitingSend)) taken++;
+        const now = Date.now();
+        for (; taken < queue.length; taken++) {
+          const item = queue[taken] as WaitingSend;
+          if (!this.tryAppend(topic, item.record, item.partition, item.size, item.delivery, now)) break;
+        }
         if (taken > 0) {
           queue.splice(0, taken);
           continue;
@@ -403,9 +416,8 @@ export class Producer {
   }
 
   /** Metadata older than metadataMaxAgeMs is refreshed in the background (new partitions, moved leaders). */
-  private refreshIfOld(topic: string): void {
+  private refreshIfOld(topic: string, now: number): void {
     const metadata = this.cluster.metadata;
-    const now = Date.now();
     if (!metadata || now - metadata.fetchedAt <= this.options.cluster.metadataMaxAgeMs) return;
     if (now - this.lastBackgroundRefresh < this.options.cluster.retry.initialBackoffMs) return;
     this.lastBackgroundRefresh = now;
@@ -421,19 +433,24 @@ function bytesOf(name: string, value: unknown): Buffer | null {
   throw new InvalidOptionError(name, 'expected a string, a Uint8Array or null');
 }
 
+/** The headers of every record sent without any (frozen: shared by all of them). */
+const NO_HEADERS: QueuedRecord['headers'] = Object.freeze([]);
+
 /** Validates a record and converts its fields to bytes once. */
-function toQueuedRecord(record: ProducerRecord): QueuedRecord {
+function toQueuedRecord(record: ProducerRecord, now: number): QueuedRecord {
   if (record === null || typeof record !== 'object') throw new InvalidOptionError('record', 'expected an object');
   if (record.value === undefined) throw new InvalidOptionError('record.value', 'expected a string, a Uint8Array or null');
   const value = bytesOf('record.value', record.value);
   const key = bytesOf('record.key', record.key);
-  const timestamp = record.timestamp ?? Date.now();
+  const timestamp = record.timestamp ?? now;
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new InvalidOptionError('record.timestamp', `expected ms since the epoch, got ${timestamp}`);
   if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0)) {
     throw new InvalidOptionError('record.partition', `expected a partition index, got ${String(record.partition)}`);
   }
-  const headers: { key: string; value: Buffer | null }[] = [];
   const given = record.headers;
+  // Most records have no headers: they share one empty list instead of an array each.
+  if (given === undefined || given === null) return { key, value, headers: NO_HEADERS, timestamp };
+  const headers: { key: string; value: Buffer | null }[] = [];
   if (Array.isArray(given)) {
     given.forEach((h: { key: unknown; value: unknown }, i) => {
       if (typeof h?.key !== 'string') throw new InvalidOptionError(`record.headers[${i}].key`, 'expected a string');

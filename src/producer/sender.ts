@@ -269,6 +269,7 @@ export class Sender {
     });
     batch.encoded = encoded;
     batch.encodedStamp = stamp;
+    if (this.options.compression !== 'none') this.accumulator.observeCompression(batch.topic, batch.sizeBytes, encoded.length);
     return encoded;
   }
 

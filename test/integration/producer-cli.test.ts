@@ -71,6 +71,8 @@ test('--create --count --size --compression: generated records, a JSON summary, 
   const seqs = new Set(values.map((v) => Number(v.slice(0, v.indexOf(' ')))));
   assert.equal(seqs.size, 5000);
   assert.ok(values.every((v) => v.length === 64));
+  // The rest is the random capital letters (values are views of shared chunks: none may show another's digits or unfilled bytes).
+  assert.ok(values.every((v) => /^\d+ [A-Z]+$/.test(v)), values.find((v) => !/^\d+ [A-Z]+$/.test(v)));
   for (let i = 0; i < 5000; i++) assert.ok(seqs.has(i), `record ${i}`);
 });
 

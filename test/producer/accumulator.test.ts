@@ -3,20 +3,23 @@ import { test } from 'node:test';
 import { RecordTooLargeError } from '../../src/producer/errors.js';
 import { RecordAccumulator } from '../../src/producer/accumulator.js';
 import type { QueuedRecord } from '../../src/producer/batch.js';
-import { recordSizeUpperBound } from '../../src/producer/record-size.js';
+import { recordSizeAt, recordSizeUpperBound } from '../../src/producer/record-size.js';
 
 function rec(valueBytes: number, key: string | null = null): QueuedRecord {
   return { key: key === null ? null : Buffer.from(key), value: Buffer.alloc(valueBytes, 0x61), headers: [], timestamp: 0 };
 }
 
 const SIZE_100 = recordSizeUpperBound(rec(100));
+/** What a 100 B record encodes to in a batch (its offset delta below 64, same timestamp as the first). */
+const EXACT_100 = recordSizeAt(rec(100), 0, 0);
 
 function acc(batchSize = 1000, lingerMs = 10, maxRequestSize = 1_048_576) {
   return new RecordAccumulator<number>({ batchSize, lingerMs, maxRequestSize });
 }
 
-test('records of a partition share a batch until it is full; the next record opens a new one', () => {
-  const a = acc(61 + 3 * SIZE_100);
+test('records of a partition share a batch until it is full (by encoded sizes); the next record opens a new one', () => {
+  assert.ok(EXACT_100 < SIZE_100, 'the upper bound counts the widest deltas');
+  const a = acc(61 + 3 * EXACT_100);
   const b1 = a.append('t', 0, rec(100), 1, 0);
   assert.equal(a.append('t', 0, rec(100), 2, 0), b1);
   assert.equal(a.append('t', 0, rec(100), 3, 0), b1);
@@ -25,9 +28,11 @@ test('records of a partition share a batch until it is full; the next record ope
   assert.notEqual(b2, b1);
   assert.deepEqual(b1.handles, [1, 2, 3]);
   assert.deepEqual(b2.handles, [4]);
+  assert.equal(b1.sizeBytes, 61 + 3 * EXACT_100, 'sized as the encoder writes it');
+  assert.equal(a.lastAppendedBytes, EXACT_100, 'what the sticky partitioner counts');
   // Other partitions have their own batches.
   assert.notEqual(a.append('t', 1, rec(100), 5, 0), b2);
-  assert.equal(a.bufferedBytes, 5 * SIZE_100);
+  assert.equal(a.bufferedBytes, 5 * SIZE_100, 'buffer memory counts upper bounds');
 });
 
 test('a batch is ready when full, when lingered, or on flush — not before', () => {
@@ -139,4 +144,45 @@ test('expire removes waiting batches past their delivery timeout, not in-flight 
   assert.deepEqual(a.drainAll(), [fresh]);
   assert.ok(a.isEmpty);
   assert.equal(a.bufferedBytes, 0);
+});
+
+test('with a codec, batches hold what is expected to compress to batchSize; uncompressed they stay within maxRequestSize', () => {
+  const batchSize = 61 + 4 * EXACT_100;
+  const a = new RecordAccumulator<number>({ batchSize, lingerMs: 10, maxRequestSize: 1_048_576, compression: 'gzip' });
+  const fill = (topic: string) => {
+    const first = a.append(topic, 0, rec(100), 0, 0);
+    while (a.append(topic, 0, rec(100), 0, 0) === first);
+    return first.count;
+  };
+  assert.equal(fill('t'), 4, 'before any batch was encoded: sized as uncompressed');
+  // Encoded batches shrank to a quarter: the estimate comes down, batches grow.
+  for (let i = 0; i < 200; i++) a.observeCompression('t', 61 + 4000, 61 + 1000);
+  const count = fill('t');
+  assert.ok(count >= 14 && count <= 16, `about four times the records (${count})`);
+  assert.ok(a.lastAppendedBytes < EXACT_100 / 3, 'the sticky partitioner counts expected compressed bytes');
+  assert.equal(fill('u'), 4, 'per topic');
+
+  const small = new RecordAccumulator<number>({ batchSize: 100_000, lingerMs: 10, maxRequestSize: 512 + 61 + 3 * EXACT_100, compression: 'zstd' });
+  for (let i = 0; i < 500; i++) small.observeCompression('t', 61 + 4000, 61 + 10);
+  const b = small.append('t', 0, rec(100), 0, 0);
+  small.append('t', 0, rec(100), 0, 0);
+  small.append('t', 0, rec(100), 0, 0);
+  assert.notEqual(small.append('t', 0, rec(100), 0, 0), b, 'the uncompressed bytes would pass maxRequestSize');
+});
+
+test("a batch's size is what the encoder writes for it, whatever the keys, headers and timestamps", async () => {
+  const { encodeRecordBatch } = await import('../../src/protocol/records/encode-batch.js');
+  const a = acc(1_000_000);
+  const records: QueuedRecord[] = [];
+  for (let i = 0; i < 300; i++) {
+    const headers = i % 3 === 0 ? [{ key: `h-${i}-ü`, value: i % 2 ? null : Buffer.alloc(i % 50) }] : [];
+    // Timestamps before and long after the first record's: negative and wide deltas.
+    records.push({ key: i % 4 ? Buffer.alloc(i % 70, 1) : null, value: i % 7 ? Buffer.alloc((i * 37) % 300) : null, headers, timestamp: 1_700_000_000_000 + ((i * 7919) % 5000) * (i % 2 ? 1 : -1) * 1000 });
+  }
+  let batch;
+  for (const r of records) batch = a.append('t', 0, r, 0, 0);
+  assert.ok(batch);
+  assert.equal(batch.count, 300);
+  const encoded = await encodeRecordBatch({ records: batch.records, compression: 'none' });
+  assert.equal(batch.sizeBytes, encoded.length);
 });

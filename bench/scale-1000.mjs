@@ -121,7 +121,7 @@ function measureRunner(runner, args) {
 const runs = [];
 const common = ['--brokers', opt.brokers, '--topic', opt.topic, '--count', String(records), '--value-size', opt.size];
 const group = () => `s-scale-${process.pid}-${Date.now()}`;
-if (wanted.has('java')) runs.push({ client: 'java', run: () => measureRunner(`${root}bench/clients/java-perf.mjs`, [...common, '--group', group()]) });
+if (wanted.has('java')) runs.push({ client: 'java', run: () => measureRunner(`${root}bench/clients/java-perf.mjs`, [...common, '--group', group(), '--idle-timeout-ms', '60000']) });
 if (wanted.has('kcat')) {
   runs.push({ client: 'kcat', run: () => measureExit('kcat', ['-C', '-b', opt.brokers, '-t', opt.topic, '-e', '-q', '-f', '%s\\n']) });
 }

@@ -18,7 +18,7 @@
 // consumer or faster), median and min–max. The topic is made once with the CLI's producer.
 //
 //   npm run build && flock /tmp/kafka-stage-bench.lock node bench/scale-1000.mjs --rounds 5
-//   node bench/scale-1000.mjs --build before=/tmp/base --build after=. --clients java,group,none
+//   node bench/scale-1000.mjs --build before=/tmp/base --build after=. --clients java,kcat,group,none,after:value
 import { spawn, spawnSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -125,10 +125,12 @@ if (wanted.has('java')) runs.push({ client: 'java', run: () => measureRunner(`${
 if (wanted.has('kcat')) {
   runs.push({ client: 'kcat', run: () => measureExit('kcat', ['-C', '-b', opt.brokers, '-t', opt.topic, '-e', '-q', '-f', '%s\\n']) });
 }
+// A client named `label:client` (e.g. `after:value`) runs for that build only.
+const runsFor = (build, client) => wanted.has(client) || wanted.has(`${build.label}:${client}`);
 for (const build of builds) {
-  if (wanted.has('group')) runs.push({ client: `${build.label} group`, run: () => measureRunner(build.runner, [...common, '--group', group()]) });
+  if (runsFor(build, 'group')) runs.push({ client: `${build.label} group`, run: () => measureRunner(build.runner, [...common, '--group', group()]) });
   for (const format of ['none', 'value']) {
-    if (!wanted.has(format)) continue;
+    if (!runsFor(build, format)) continue;
     runs.push({
       client: `${build.label} consume -f ${format}`,
       counts: true,

@@ -8,7 +8,9 @@
 // On SIGTERM it stops cleanly (drain, commit, leave the group), writes {"ev":"left"} and exits; run it
 // with `--import bench/fetch-probe.mjs` for its Fetch rounds and bytes (FETCH-PROBE on stderr at exit).
 //
-//   node --import ./bench/fetch-probe.mjs bench/clients/scale-member.mjs --topic T --group G
+// `--reset latest` starts a new group at the end (an idle member, for bench/scale-idle.mjs).
+//
+//   node --import ./bench/fetch-probe.mjs bench/clients/scale-member.mjs --topic T --group G [--reset latest]
 import { parseArgs } from 'node:util';
 import { ConsumerGroup } from '../../dist/index.js';
 import { peakRssKb } from './proc-stats.mjs';
@@ -18,6 +20,7 @@ const { values: opt } = parseArgs({
     brokers: { type: 'string', default: '127.0.0.1:19092' },
     topic: { type: 'string', multiple: true },
     group: { type: 'string' },
+    reset: { type: 'string', default: 'earliest' },
   },
 });
 const emit = (ev, fields = {}) => process.stdout.write(`${JSON.stringify({ ev, t: Date.now(), ...fields })}\n`);
@@ -38,7 +41,7 @@ async function subscriber(stage) {
 }
 
 const consumer = new ConsumerGroup(
-  { brokers: opt.brokers.split(','), clientId: 'bench-scale-member', groupId: opt.group, topics: opt.topic, autoOffsetReset: 'earliest' },
+  { brokers: opt.brokers.split(','), clientId: 'bench-scale-member', groupId: opt.group, topics: opt.topic, autoOffsetReset: opt.reset },
   subscriber,
 );
 consumer.on('error', (error) => process.stderr.write(`scale-member: ${error?.message ?? error}\n`));

@@ -1,6 +1,6 @@
 // One Java member of a consumer group for bench/scale-group.mjs (issue 14, item 4), the counterpart of
 // bench/clients/scale-member.mjs: a KafkaConsumer<byte[], byte[]> subscribed to --topic (repeatable)
-// with the client's defaults except the group id, earliest reset and, with --assignor cooperative,
+// with the client's defaults except the group id, earliest reset (--reset latest: an idle member) and, with --assignor cooperative,
 // partition.assignment.strategy CooperativeStickyAssignor (the library's default assignor; Java's own
 // default lists range first, an eager protocol). It touches every value and commits as the client does
 // by default (auto-commit every 5 s). It writes the same JSON lines on stdout, each with `t` (wall
@@ -44,6 +44,7 @@ public final class ScaleMember {
         String brokers = "127.0.0.1:19092";
         String group = null;
         String assignor = "default";
+        String reset = "earliest";
         List<String> topics = new ArrayList<>();
         for (int i = 0; i + 1 < argv.length; i += 2) {
             switch (argv[i]) {
@@ -51,6 +52,7 @@ public final class ScaleMember {
                 case "--topic" -> topics.add(argv[i + 1]);
                 case "--group" -> group = argv[i + 1];
                 case "--assignor" -> assignor = argv[i + 1];
+                case "--reset" -> reset = argv[i + 1];
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]);
             }
         }
@@ -58,7 +60,7 @@ public final class ScaleMember {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         if (assignor.equals("cooperative")) props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());

@@ -4,11 +4,12 @@
 // and on Node's `net.client.socket` channel (every client socket, for its byte counters), and at exit
 // writes one line to stderr:
 //   FETCH-PROBE {"fetches", "partsPerFetch", "askedBytesPerFetch", "sentBytes", "receivedBytes",
-//                "sentPerFetch", "receivedPerFetch", "fetchesPerSecond", "msPerRound"}
+//                "sentPerFetch", "receivedPerFetch", "fetchesPerSecond", "msPerRound", "msInFlight"}
 // Bytes are those of every socket the process opened (Fetch dominates a drain: the other requests —
 // metadata, heartbeats, commits — are a few per second), so sentPerFetch and receivedPerFetch are the
 // Fetch request and response sizes per round to within that. fetchesPerSecond and msPerRound are
-// measured from the first Fetch to the last one sent.
+// measured from the first Fetch to the last one sent; msInFlight is the mean time a Fetch was out (sent
+// to answered, `kafka-stage:request`): the rest of a round is the client's.
 import { subscribe } from 'node:diagnostics_channel';
 
 const sockets = new Set();
@@ -18,7 +19,14 @@ let asked = 0;
 let firstAt = 0;
 let lastAt = 0;
 
+let fetchMs = 0;
+let answered = 0;
 subscribe('net.client.socket', ({ socket }) => sockets.add(socket));
+subscribe('kafka-stage:request', (event) => {
+  if (event.api !== 'Fetch' || event.error) return;
+  fetchMs += event.durationMs;
+  answered++;
+});
 subscribe('kafka-stage:fetch', (event) => {
   const now = performance.now();
   if (fetches === 0) firstAt = now;
@@ -47,6 +55,7 @@ process.on('exit', () => {
     receivedPerFetch: per(receivedBytes),
     fetchesPerSecond: spanMs > 0 ? +((fetches - 1) / (spanMs / 1000)).toFixed(1) : null,
     msPerRound: fetches > 1 ? +(spanMs / (fetches - 1)).toFixed(2) : null,
+    msInFlight: answered > 0 ? +(fetchMs / answered).toFixed(2) : null,
   };
   process.stderr.write(`FETCH-PROBE ${JSON.stringify(report)}\n`);
 });

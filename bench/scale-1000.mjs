@@ -19,13 +19,11 @@
 //
 //   npm run build && flock /tmp/kafka-stage-bench.lock node bench/scale-1000.mjs --rounds 5
 //   node bench/scale-1000.mjs --build before=/tmp/base --build after=. --clients java,kcat,group,none,after:value
-import { spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ProcSampler, cpuMs, peakRssKb } from './clients/proc-stats.mjs';
-import { median, summarise } from './harness/stats.mjs';
+import { cpuMs, peakRssKb } from './clients/proc-stats.mjs';
+import { ensureTopic, load, measureExit, wallTable } from './harness/whole-process.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({
@@ -48,40 +46,6 @@ const builds = (opt.build ?? [`kafka-stage=${root}`]).map((spec) => {
   return { label: at < 0 ? dir : spec.slice(0, at), cli: `${dir}/dist/cli/main.js`, runner: `${dir}/bench/clients/kafka-stage.mjs` };
 });
 const wanted = new Set(opt.clients.split(','));
-const devNull = openSync('/dev/null', 'w');
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
-
-/** Produces the topic with the CLI when it does not exist (an existing one must hold --records records). */
-function ensureTopic() {
-  const cli = builds[builds.length - 1].cli;
-  const probe = spawnSync(process.execPath, [cli, 'topics', 'describe', '-t', opt.topic, '-b', opt.brokers, '--json'], { encoding: 'utf8' });
-  if (probe.status === 0) return;
-  say(`producing ${records} × ${opt.size} B into ${opt.topic} (${opt.partitions} partitions)`);
-  const made = spawnSync(
-    process.execPath,
-    [cli, 'produce', '-b', opt.brokers, '-t', opt.topic, '--create', '--partitions', opt.partitions, '--count', String(records), '--size', opt.size, '-q'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  if (made.status !== 0) throw new Error('could not produce the topic');
-}
-
-/** A command that exits at the end (kcat, the CLI): wall and CPU of the whole process. */
-function measureExit(command, args) {
-  return new Promise((done, reject) => {
-    const startedAt = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', devNull, 'pipe'] });
-    const sampler = new ProcSampler(child.pid);
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - startedAt;
-      sampler.stopAfterExit();
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
-      else done({ wallMs, cpuMs: sampler.cpuMs, rssMb: sampler.peakRssKb / 1024, stderr });
-    });
-  });
-}
 
 /** A bench runner (PROTOCOL.md): wall from spawn to its RESULT line; CPU and RSS of the measured pid. */
 function measureRunner(runner, args) {
@@ -140,7 +104,7 @@ for (const build of builds) {
 }
 const reference = runs[0].client;
 
-ensureTopic();
+ensureTopic({ cli: builds[builds.length - 1].cli, brokers: opt.brokers, topic: opt.topic, records, size: opt.size, partitions: opt.partitions, say });
 say(`load average at start: ${load()}`);
 const rows = [];
 for (let round = 0; round < Number(opt.rounds); round++) {
@@ -157,25 +121,9 @@ for (let round = 0; round < Number(opt.rounds); round++) {
 }
 say(`load average at end: ${load()}`);
 
-const speed = summarise(
-  rows.map((r) => ({ round: r.round, client: r.client, value: records / r.wallMs })),
-  reference,
-);
-const fmt = (ms) => (ms / 1000).toFixed(2);
 const lines = [
   `${records} records of ${opt.size} B, ${opt.partitions} partitions, ${opt.rounds} rounds; load average at the end ${load()} (2 cores).`,
   '',
-  `| client | wall (s) | min–max | CPU (s) | CPU ÷ wall | peak RSS (MiB) | × ${reference} (speed, per round) |`,
-  '|---|---:|---:|---:|---:|---:|---:|',
+  ...wallTable(rows, runs.map((r) => r.client), reference, records),
 ];
-for (const run of runs) {
-  const mine = rows.filter((r) => r.client === run.client);
-  const walls = mine.map((r) => r.wallMs);
-  const s = speed.get(run.client);
-  const ratio = s.ratio ? `${s.ratio.median.toFixed(2)}× (${s.ratio.min.toFixed(2)}–${s.ratio.max.toFixed(2)})` : '';
-  lines.push(
-    `| ${run.client} | ${fmt(median(walls))} | ${fmt(Math.min(...walls))}–${fmt(Math.max(...walls))} | ${fmt(median(mine.map((r) => r.cpuMs)))} | ` +
-      `${median(mine.map((r) => r.cpuMs / r.wallMs)).toFixed(2)} | ${median(mine.map((r) => r.rssMb)).toFixed(0)} | ${ratio} |`,
-  );
-}
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -339,28 +339,3 @@ test('a target removed while its Fetch is out gets nothing; the others in the sa
   assert.equal(gone.responses, 0, 'the removed target heard nothing');
   assert.equal(scheduler.stats().targets, 1);
 });
-
-test('records of a Fetch of many partitions do not keep its whole response frame alive: each partition holds its own bytes', async () => {
-  const partitions = range(0, 16);
-  const logs = new Map(await Promise.all(partitions.map(async (p) => [p, await makeLog(p, 40)] as const)));
-  const w = await world({ logs });
-  const budget = new ByteBudget(4 * 1024 * 1024);
-  const scheduler = schedulerFor(w, budget);
-  const stages = partitions.map((p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { minFetchBytes: 1024, maxBytes: 64 * 1024 }));
-  for (const s of stages) scheduler.add(s.target);
-  scheduler.start();
-  for (const s of stages) s.ask(40);
-  await eventually(() => stages.every((s) => s.delivered.length === 40), { what: 'every partition read', timeoutMs: 10_000 });
-  for (const s of stages) assert.deepEqual(offsets(s), range(0, 40));
-  assert.ok(w.fetches.some((f) => f.parts.length === 16), 'one Fetch answered every partition');
-  // A part under an eighth of its frame is copied out (small copies share Node's Buffer pool, as
-  // any small Buffer does): what a record views is at most that pool or 8 times its partition's part
-  // (about twice its values: each record adds its own framing).
-  for (const s of stages) {
-    const part = s.delivered.reduce((n, r) => n + (r.value as Buffer).length, 0);
-    for (const r of s.delivered) {
-      const viewed = (r.value as Buffer).buffer.byteLength;
-      assert.ok(viewed <= Math.max(Buffer.poolSize, 8 * part * 2), `partition ${s.partition}: a record views ${viewed} B (its values: ${part} B)`);
-    }
-  }
-});

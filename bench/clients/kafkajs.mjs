@@ -1,5 +1,8 @@
 // Bench runner for KafkaJS (PROTOCOL.md), the peer pinned in bench/peers/package.json.
-// Usage: node bench/clients/kafkajs.mjs --topic T --scenario drain|latency|slow|stalled [--count N] [--max-ms M]
+// Usage: node bench/clients/kafkajs.mjs --topic T --scenario drain|latency|slow|stalled [--count N] [--max-ms M] [--tuned]
+// --tuned: the settings a user tuning KafkaJS for throughput picks (the issue-14 "tuned" row):
+// autoCommit off (no OffsetCommit after each batch) and maxBytes 50 MiB per fetch (as Java's
+// fetch.max.bytes) instead of 10 MiB; everything else as the defaults row.
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runnerArgs, Tally, fail } from './runner-kit.mjs';
@@ -8,7 +11,8 @@ import { runnerArgs, Tally, fail } from './runner-kit.mjs';
 const peers = createRequire(new URL('../peers/package.json', import.meta.url));
 const { Kafka, logLevel } = peers('kafkajs');
 
-const args = runnerArgs();
+const args = runnerArgs({ tuned: { type: 'boolean', default: false } });
+const tuned = args.extra.tuned;
 const tally = new Tally(args);
 const never = new Promise(() => {});
 
@@ -28,7 +32,7 @@ const kafka = new Kafka({
 // Defaults apart from the group id (maxBytesPerPartition 1 MiB, maxBytes 10 MiB, autoCommit after
 // each handled batch, partitionsConsumedConcurrently 1) and topic auto-creation, off so an unknown
 // topic fails the run instead of quietly creating an empty one.
-const consumer = kafka.consumer({ groupId: args.group, allowAutoTopicCreation: false });
+const consumer = kafka.consumer({ groupId: args.group, allowAutoTopicCreation: false, ...(tuned ? { maxBytes: 50 * 1024 * 1024 } : {}) });
 
 let joined = false;
 consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -51,6 +55,7 @@ try {
   if (args.scenario === 'slow' || args.scenario === 'stalled') {
     // A per-record handler: eachMessage, which KafkaJS documents as the plain way to process records.
     await consumer.run({
+      ...(tuned ? { autoCommit: false } : {}),
       eachMessage: async ({ message }) => {
         if (tally.touch(message.value)) return;
         await (args.scenario === 'slow' ? sleep(1) : never);
@@ -61,6 +66,7 @@ try {
     // (what a user tuning for throughput picks: no per-message promise); with the default
     // eachBatchAutoResolve the batch's offsets are resolved when the handler returns.
     await consumer.run({
+      ...(tuned ? { autoCommit: false } : {}),
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
           if (tally.touch(message.value)) return;

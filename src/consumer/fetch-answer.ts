@@ -55,12 +55,30 @@ export interface AnswerHost {
   onOffsetOutOfRange(target: FetchTarget, info: OutOfRangeInfo): void | Promise<void>;
 }
 
+/** One partition's answer between its decoding and its delivery. */
+interface DecodingAnswer {
+  broker: BrokerState;
+  part: SentPart;
+  data: FetchResponsePartition;
+  sent: SentFetch;
+  /** The fetched bytes, cut to what was asked. */
+  bytes: Buffer;
+  /** The answer brought a first batch beyond what was asked (KIP-74), on the Fetch's licence. */
+  licensed: boolean;
+  /** Most bytes decompression may produce. */
+  allowance: number;
+}
+
 /** Deals with the partitions of Fetch answers; see the module documentation. */
 export class AnswerHandler {
   constructor(private readonly host: AnswerHost) {}
 
-  /** Hands one partition's answer to its target, or deals with its error. */
-  async handle(broker: BrokerState, part: SentPart, data: FetchResponsePartition, sent: SentFetch): Promise<void> {
+  /**
+   * Hands one partition's answer to its target, or deals with its error. Synchronous when decoding
+   * is (uncompressed batches): the scheduler then deals with a whole answer, and sends the next
+   * Fetch, before any subscriber runs; a promise only when decompression is asynchronous.
+   */
+  handle(broker: BrokerState, part: SentPart, data: FetchResponsePartition, sent: SentFetch): void | Promise<void> {
     if (!this.host.isCurrent(part)) return;
     const s = part.state;
     if (data.errorCode !== ErrorCode.NONE) {
@@ -79,23 +97,43 @@ export class AnswerHandler {
       sent.slack = false;
     }
     const bytes = wire.end === raw.length ? raw : raw.subarray(0, wire.end);
-    let decoded: DecodedRecordBatches;
     // The decompressed size may use what is free in the budget plus what this Fetch still has reserved.
     const allowance = this.host.budget.free + sent.unsettled;
+    const answer: DecodingAnswer = { broker, part, data, sent, bytes, licensed: wire.oversizedFirst > 0, allowance };
+    let result: DecodedRecordBatches | Promise<DecodedRecordBatches>;
     try {
-      const result = this.decode(part, bytes, allowance);
-      decoded = result instanceof Promise ? await result : result; // no microtask when decoding was synchronous
+      result = this.decode(part, bytes, allowance);
     } catch (err) {
-      // The batches before a bad one are sound: hand them out, and the next Fetch starts at the bad one.
-      const cut = badBatchAt(err);
-      try {
-        if (cut <= 0) throw err;
-        decoded = await this.decode(part, bytes.subarray(0, cut), allowance);
-      } catch {
-        this.decodeFailed(broker, part, err, allowance);
-        return;
-      }
+      return this.decodeAfterError(answer, err);
     }
+    if (result instanceof Promise) {
+      return result.then(
+        (decoded) => this.deliver(answer, decoded),
+        (err: unknown) => this.decodeAfterError(answer, err),
+      );
+    }
+    this.deliver(answer, result);
+  }
+
+  /** The batches before a bad one are sound: hand them out, and the next Fetch starts at the bad one. */
+  private async decodeAfterError(answer: DecodingAnswer, err: unknown): Promise<void> {
+    const { broker, part, bytes, allowance } = answer;
+    const cut = badBatchAt(err);
+    let decoded: DecodedRecordBatches;
+    try {
+      if (cut <= 0) throw err;
+      decoded = await this.decode(part, bytes.subarray(0, cut), allowance);
+    } catch {
+      this.decodeFailed(broker, part, err, allowance);
+      return;
+    }
+    this.deliver(answer, decoded);
+  }
+
+  /** Bounds the decoded batches by the budget and hands them to the target. */
+  private deliver(answer: DecodingAnswer, decoded: DecodedRecordBatches): void {
+    const { broker, part, data, sent, bytes, licensed } = answer;
+    const s = part.state;
     if (!this.host.isCurrent(part)) return;
     if (decoded.batches.length === 0 && decoded.truncatedTail) {
       if (this.oweWholeBatch(broker, part, bytes)) this.noProgress(broker, part, 'only a cut first batch');
@@ -108,7 +146,6 @@ export class AnswerHandler {
     s.needFree = 0;
     // What is buffered stays within this partition's reservation plus the free budget; a first
     // batch beyond that only on the licence (if this partition did not use it already, above).
-    const licensed = wire.oversizedFirst > 0;
     const held = cutToAllowance(decoded.batches, sizes, part.reserved + this.host.budget.free, licensed || sent.slack);
     if (held.usedSlack && !licensed) sent.slack = false;
     if (held.refused) {

@@ -67,20 +67,24 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
       passOver(s);
       continue;
     }
+    // Before its first batch a target is sized from what its topic's other partitions have seen.
+    const hint = s.batchBytes === 0 ? hints?.get(s.target.topic) : undefined;
+    const growth = hint ? hint.growth : s.target.growth;
+    const batchBytes = hint ? hint.batchBytes : s.batchBytes;
+    // An answer of this target is being decoded (read ahead): it counts as held already.
+    const ahead = s.ahead;
+    const pending = ahead === null ? 0 : Math.ceil(ahead.wireBytes * growth);
     // No partition may hold more than its share of the budget: partitions whose subscribers stall
     // must leave room for the others (a stalled partition never slows another).
-    const room = Math.min(left, ctx.share - (s.target.bufferedBytes ?? 0));
+    const room = Math.min(left, ctx.share - (s.target.bufferedBytes ?? 0) - pending);
     if (room <= 0) {
       passOver(s);
       continue;
     }
     // The stage sizes its ask in wire bytes; the budget counts what they grow into, as the stage
     // estimates it from what it buffered (cautious before its first records).
-    const asked = s.target.fetchBytesWanted(room);
+    const asked = s.target.fetchBytesWanted(room, ahead?.records ?? 0);
     if (asked <= 0) continue;
-    const hint = s.batchBytes === 0 ? hints?.get(s.target.topic) : undefined;
-    const growth = hint ? hint.growth : s.target.growth;
-    const batchBytes = hint ? hint.batchBytes : s.batchBytes;
     const wire = Math.min(asked, Math.ceil(room / growth), ctx.maxBytesPerPartition);
     let bytes = wire;
     if (s.minBytes > 0) {
@@ -101,7 +105,7 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
       topic: s.target.topic,
       topicId: s.topicId,
       partition: s.target.partition,
-      fetchOffset: s.target.fetchOffset,
+      fetchOffset: ahead === null ? s.target.fetchOffset : ahead.offset,
       currentLeaderEpoch: Math.max(s.target.leaderEpoch, s.metadataEpoch),
       partitionMaxBytes: bytes,
       reserved,

@@ -29,6 +29,9 @@ export interface FetchRequestSettings {
 }
 
 /** A Fetch response's partition entry. */
+/** A Fetch response, as decoded. */
+export type FetchResponse = ResponseOut<typeof Fetch>;
+/** One partition of a Fetch response. */
 export type FetchResponsePartition = ResponseOut<typeof Fetch>['responses'][number]['partitions'][number];
 
 /**

@@ -20,9 +20,14 @@
  *   is dropped and fetched again later; the stage's position ends where the kept batches end.
  * - Liveness: a target passed over is asked `fetchBytesWanted(0)`, so that it wakes the scheduler
  *   once it wants bytes again (FetchTarget's wake-up rule).
- * - Event-driven: a broker's next Fetch is built as soon as its previous response has been handed
- *   to the stages, so fetching overlaps the subscribers' processing; stages call {@link wake} when
- *   demand arrives or records leave. Nothing polls: an idle scheduler holds no timer, and a timer
+ * - Event-driven and pipelined: a broker's next Fetch is built as soon as its previous response
+ *   arrives, before that response is decoded: its partitions are planned from where their answers
+ *   will leave them, read from the batch headers (fetch-ahead.ts), with those answers' records
+ *   counted as buffered. Each partition asks for at most half its buffer (partition-buffer.ts), so
+ *   there is room for the next ask while the last answer is decoded and taken: the round trip
+ *   overlaps the decoding and the subscribers' work instead of following it. A guess that proves
+ *   wrong (the stage ended elsewhere) costs one dropped answer, never a record. Answers are handled
+ *   in the order they came. Stages call {@link wake} when demand arrives or records leave. Nothing polls: an idle scheduler holds no timer, and a timer
  *   exists only while something waits out a backoff (or, once a second, while a batch waits for
  *   more free budget than there is to decompress into).
  * - Errors never move a position (a transient error never resets an offset): stale-leader errors re-route the partition after
@@ -50,7 +55,9 @@ import { ReportLimiter } from '../cluster/report-limiter.js';
 import { MAX_THROTTLE_MS, REPORT_INTERVAL_MS } from './fetch-error-policy.js';
 import { passOver, planFetch } from './fetch-plan.js';
 import { needsRefresh, placeTarget, planPass } from './fetch-routing.js';
-import { buildFetchRequest, FetchPartIndex } from './fetch-request.js';
+import { buildFetchRequest, FetchPartIndex, type FetchResponse, type FetchResponsePartition } from './fetch-request.js';
+import { readAhead, type AnswerAhead } from './fetch-ahead.js';
+import { cutToAsked } from './fetch-bounds.js';
 import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
@@ -189,8 +196,10 @@ export class FetchScheduler implements FetchWaker {
     this.timer.disarm();
     const pending: Promise<void>[] = [];
     for (const broker of this.brokers.values()) {
-      broker.controller?.abort();
-      if (broker.inFlight) pending.push(broker.inFlight);
+      for (const [run, controller] of broker.running) {
+        controller.abort();
+        pending.push(run);
+      }
     }
     if (this.routing) pending.push(this.routing);
     await Promise.all(pending);
@@ -244,7 +253,7 @@ export class FetchScheduler implements FetchWaker {
     if (pass.unrouted) this.route();
     for (const [id, states] of pass.ready) {
       const broker = this.broker(id);
-      if (broker.inFlight) continue;
+      if (broker.requesting) continue;
       if (broker.retryAt > now) {
         wakeAt = Math.min(wakeAt, broker.retryAt);
         continue;
@@ -257,7 +266,7 @@ export class FetchScheduler implements FetchWaker {
   private broker(id: number): BrokerState {
     let broker = this.brokers.get(id);
     if (!broker) {
-      broker = { id, inFlight: null, controller: null, failures: 0, retryAt: 0, rotation: 0 };
+      broker = { id, requesting: false, running: new Map(), handling: null, failures: 0, retryAt: 0, rotation: 0 };
       this.brokers.set(id, broker);
     }
     return broker;
@@ -279,9 +288,9 @@ export class FetchScheduler implements FetchWaker {
       p.reserved = Math.min(p.reserved, grant);
       grant -= p.reserved;
     }
-    const sent: SentFetch = { parts, unsettled: reserved, slack: true };
+    const sent: SentFetch = { parts, unsettled: reserved, slack: true, answered: false };
     for (const p of parts) {
-      p.state.inFlight = true;
+      p.state.inFlight = sent;
       this.fetchesByPartition.set(p.state.key, (this.fetchesByPartition.get(p.state.key) ?? 0) + 1);
     }
     this.counters.fetches++;
@@ -295,15 +304,65 @@ export class FetchScheduler implements FetchWaker {
       fetchChannel.publish(event);
     }
     const controller = new AbortController();
-    broker.controller = controller;
-    broker.inFlight = this.runFetch(broker, sent, controller.signal).finally(() => {
-      for (const p of parts) this.settle(sent, p);
-      for (const p of parts) p.state.inFlight = false;
-      broker.inFlight = null;
-      broker.controller = null;
-      // The next Fetch goes out now, while the subscribers work through what this one brought.
-      this.wake();
-    });
+    broker.requesting = true;
+    const run = this.runFetch(broker, sent, controller.signal)
+      .catch((err: unknown) => this.onError(asError(err)))
+      .finally(() => broker.running.delete(run));
+    broker.running.set(run, controller);
+  }
+
+  /**
+   * A Fetch has ended (answered and handed out, failed or aborted): its reservations end, its
+   * partitions may be fetched again, and the broker's next Fetch is planned at once, in the same
+   * turn: before the subscribers (woken by microtasks) start on what this one brought, so that its
+   * round trip overlaps their work instead of following it.
+   */
+  private fetchEnded(broker: BrokerState, sent: SentFetch): void {
+    for (const p of sent.parts) {
+      this.settle(sent, p);
+      const s = p.state;
+      // A part read ahead may be in the broker's next Fetch already: that one owns it now.
+      if (s.inFlight === sent) s.inFlight = null;
+      if (s.ahead !== null && s.ahead.sent === sent) s.ahead = null;
+    }
+    if (!sent.answered) broker.requesting = false;
+    this.pump();
+  }
+
+  /**
+   * An answer has arrived: the broker may take the next Fetch now. Every part whose answer can be
+   * read ahead (fetch-ahead.ts) is planned from where that answer will leave it, with its records
+   * counted as held, and the next Fetch is sent at once: its round trip overlaps the decoding of
+   * this answer and the subscribers' work on it. A guess that turns out wrong costs one wasted
+   * part (its answer is dropped, as for any position the stage has left), never a record.
+   */
+  private answered(broker: BrokerState, sent: SentFetch, response: FetchResponse, version: number): void {
+    sent.answered = true;
+    broker.requesting = false;
+    const index = new FetchPartIndex(version, sent.parts);
+    const read: [SentPart, AnswerAhead][] = [];
+    for (const topic of response.responses) {
+      for (const data of topic.partitions) {
+        const part = index.find(topic, data.partitionIndex);
+        if (!part || data.errorCode !== ErrorCode.NONE || !data.records || data.records.length === 0 || !this.isCurrent(part)) continue;
+        const wire = cutToAsked(data.records, part.partitionMaxBytes);
+        const ahead = wire.oversizedFirst > 0 ? null : readAhead(wire.end === data.records.length ? data.records : data.records.subarray(0, wire.end), part.fetchOffset);
+        // The memory bound allows one batch past the budget per broker. Read ahead, the next Fetch
+        // reserves what is free before this answer is held, so this answer must hold no more than it
+        // reserved: any part that may not (unreadable ahead, or larger than its reservation at the
+        // growth seen) and nothing of the answer is read ahead.
+        if (ahead === null || Math.ceil(ahead.wireBytes * part.state.target.growth) > part.reserved) return;
+        read.push([part, ahead]);
+      }
+    }
+    if (read.length === 0) return;
+    // Held to its reservation plus what is free (no batch past it: the next Fetch has that licence).
+    sent.slack = false;
+    for (const [part, ahead] of read) {
+      part.state.ahead = { ...ahead, sent };
+      part.state.inFlight = null;
+    }
+    this.pump();
   }
 
   /** Ends the reservation of one part: what it brought is now held by its stage (or nothing was). */
@@ -314,6 +373,11 @@ export class FetchScheduler implements FetchWaker {
     part.reserved = 0;
   }
 
+  /**
+   * Sends the Fetch and deals with its answer. Written so that nothing yields between the answer's
+   * arrival and the next Fetch being planned (fetchEnded) unless decompression or an earlier answer
+   * must be waited for: a synchronous answer is handled whole before any subscriber runs.
+   */
   private async runFetch(broker: BrokerState, sent: SentFetch, signal: AbortSignal): Promise<void> {
     const settings = this.settings;
     const parts = sent.parts;
@@ -328,26 +392,66 @@ export class FetchScheduler implements FetchWaker {
       if (answer.response.errorCode !== ErrorCode.NONE) throw kafkaErrorOf(answer.response.errorCode, { api: 'Fetch', broker: broker.id });
     } catch (err) {
       if (!signal.aborted && this.running) this.brokerFailed(broker, parts, err);
+      this.fetchEnded(broker, sent);
       return;
     }
     broker.failures = 0;
     if (answer.response.throttleTimeMs > 0) this.throttle(broker, answer.response.throttleTimeMs);
-    const index = new FetchPartIndex(answer.version, parts);
-    for (const topic of answer.response.responses) {
-      for (const data of topic.partitions) {
-        const part = index.find(topic, data.partitionIndex);
-        if (!part || signal.aborted) continue;
-        try {
-          await this.answers.handle(broker, part, data, sent);
-        } catch (err) {
-          // A stage that throws from onFetched has a bug; the other partitions must not pay for it.
-          this.onError(asError(err));
-        } finally {
-          // Settled as each partition is dealt with, not when the whole response is.
-          this.settle(sent, part);
+    // Answers are handled in the order they came: wait for the previous one (still decompressing).
+    const previous = broker.handling;
+    let handled = (): void => undefined;
+    const mine = new Promise<void>((resolve) => (handled = resolve));
+    broker.handling = mine;
+    try {
+      this.answered(broker, sent, answer.response, answer.version);
+      if (previous) await previous;
+      const index = new FetchPartIndex(answer.version, parts);
+      const answers: [SentPart, FetchResponsePartition][] = [];
+      for (const topic of answer.response.responses) {
+        for (const data of topic.partitions) {
+          const part = index.find(topic, data.partitionIndex);
+          if (part) answers.push([part, data]);
         }
       }
+      for (const [part, data] of answers) {
+        if (signal.aborted) break;
+        // Awaited only when decompression is asynchronous.
+        const pending = this.handlePart(broker, sent, part, data);
+        if (pending) await pending;
+      }
+    } finally {
+      handled();
+      if (broker.handling === mine) broker.handling = null;
+      this.fetchEnded(broker, sent);
     }
+  }
+
+  /** Hands one partition's answer over; settles its reservation whatever happens. */
+  private handlePart(broker: BrokerState, sent: SentFetch, part: SentPart, data: FetchResponsePartition): void | Promise<void> {
+    let pending: void | Promise<void> = undefined;
+    try {
+      pending = this.answers.handle(broker, part, data, sent);
+    } catch (err) {
+      // A stage that throws from onFetched has a bug; the other partitions must not pay for it.
+      this.onError(asError(err));
+    }
+    if (!pending) {
+      this.partHandled(sent, part);
+      return;
+    }
+    return pending.then(
+      () => this.partHandled(sent, part),
+      (err: unknown) => {
+        this.onError(asError(err));
+        this.partHandled(sent, part);
+      },
+    );
+  }
+
+  /** Settled as each partition is dealt with, not when the whole response is; its read-ahead is over. */
+  private partHandled(sent: SentFetch, part: SentPart): void {
+    this.settle(sent, part);
+    if (part.state.ahead?.sent === sent) part.state.ahead = null;
   }
 
   /** True while the response to `part` may still be given to its target. */

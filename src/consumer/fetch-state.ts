@@ -4,6 +4,7 @@
  */
 import type { FetchTarget } from './fetch-target.js';
 import type { FetchPart } from './fetch-request.js';
+import type { AnswerAhead } from './fetch-ahead.js';
 
 /** The scheduler's view of one target. */
 export interface TargetState {
@@ -32,8 +33,13 @@ export interface TargetState {
   needFree: number;
   /** Wire size of the largest batch of the latest answer: a smaller ask brings only a cut batch. */
   batchBytes: number;
-  /** Part of the Fetch in flight to its leader. */
-  inFlight: boolean;
+  /** The Fetch it is part of, from its sending until its answer has been handled; null when none. */
+  inFlight: SentFetch | null;
+  /**
+   * Its answer is being handled and was read ahead (fetch-ahead.ts): the next Fetch may ask from
+   * `ahead.offset` with the answer's records counted as buffered. Null otherwise.
+   */
+  ahead: ReadAhead | null;
   /**
    * Consecutive answers that did not move the position (batches all below it, only a cut first
    * batch, OFFSET_OUT_OF_RANGE), since the last that did: bounded by the error policy.
@@ -43,11 +49,20 @@ export interface TargetState {
   corruptRounds: number;
 }
 
+/** An answer read ahead, and the Fetch it answers. */
+export interface ReadAhead extends AnswerAhead {
+  readonly sent: SentFetch;
+}
+
 /** The scheduler's view of one broker. */
 export interface BrokerState {
   readonly id: number;
-  inFlight: Promise<void> | null;
-  controller: AbortController | null;
+  /** A Fetch request is out and unanswered: the broker's next one waits for its answer. */
+  requesting: boolean;
+  /** Fetches not yet over (request out, or answer being handled), with their abort controllers. */
+  readonly running: Map<Promise<void>, AbortController>;
+  /** Handling of the latest answer, while it lasts: the next answer waits for it (answers are handled in order). */
+  handling: Promise<void> | null;
   failures: number;
   retryAt: number;
   /** Rotates the request order so no partition always comes last. */
@@ -71,6 +86,8 @@ export interface SentFetch {
    * limit plus one batch per broker; this is that batch.
    */
   slack: boolean;
+  /** Its answer has arrived (the broker may take the next Fetch). */
+  answered: boolean;
 }
 
 /** A fresh state for `target`. */
@@ -88,7 +105,8 @@ export function newTargetState(target: FetchTarget, key: string): TargetState {
     owedSince: 0,
     needFree: 0,
     batchBytes: 0,
-    inFlight: false,
+    inFlight: null,
+    ahead: null,
     stuckRounds: 0,
     corruptRounds: 0,
   };

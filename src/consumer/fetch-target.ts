@@ -43,8 +43,11 @@ export interface FetchTarget extends TopicPartition {
    * with `budgetBytes` 0. A target whose last answer was 0 (whatever the reason) must call
    * {@link FetchWaker.wake} once it could use bytes again (demand added, records taken, position
    * moved); a target whose last answer was above 0 may stay silent, since a Fetch then covers it.
+   *
+   * `pendingRecords` (default 0): records of an answer already received and not yet handed over,
+   * which the target must count as buffered (the scheduler plans the next Fetch while it decodes).
    */
-  fetchBytesWanted(budgetBytes: number): number;
+  fetchBytesWanted(budgetBytes: number, pendingRecords?: number): number;
   /**
    * Buffered bytes one fetched (wire) byte of this partition becomes (≥ 1), as the target estimates
    * it from what it buffered: the scheduler reserves an ask's bytes times this in the budget. The

@@ -519,7 +519,7 @@ export class PartitionStage implements SubscriberView {
       get bufferedBytes() {
         return read.bufferedBytes();
       },
-      fetchBytesWanted: (budgetBytes) => this.#fetchBytesWanted(budgetBytes),
+      fetchBytesWanted: (budgetBytes, pendingRecords) => this.#fetchBytesWanted(budgetBytes, pendingRecords),
       onFetched: (batches, info) => this.#onFetched(batches, info),
       onFetchError: (error) => this.#onFetchError(error),
     };
@@ -549,8 +549,8 @@ export class PartitionStage implements SubscriberView {
    * every target it considers when it plans a Fetch, with 0 when it passes the target over; the
    * stage wakes it when it goes from having answered 0 to wanting (FetchTarget's wake-up rule).
    */
-  #fetchBytesWanted(budgetBytes: number): number {
-    const buffered = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes) : 0;
+  #fetchBytesWanted(budgetBytes: number, pendingRecords = 0): number {
+    const buffered = this.state === 'active' && this.failure === null ? this.buffer.fetchBytesWanted(budgetBytes, pendingRecords) : 0;
     this.wantReported = buffered > 0;
     return buffered > 0 ? Math.max(1, this.wire.wireFor(buffered)) : 0;
   }

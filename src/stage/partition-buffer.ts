@@ -158,21 +158,29 @@ export class PartitionBuffer<T = Sized> {
    * Bytes a fetch for this partition should ask for now: 0 when the buffer is full or no demand is
    * left uncovered by buffered records; otherwise the uncovered demand's estimated size, at least
    * `minFetchBytes`, at most the free room (in bytes, and in records at the average record size) and
-   * `budgetBytes` (the consumer-wide budget left). Before any record was seen the sizes are unknown
+   * `budgetBytes` (the consumer-wide budget left), and at most half the buffer's bounds (in records and
+   * bytes: double buffering, so the next fetch can leave as soon as one lands). `pendingRecords`
+   * are records of an answer received and not yet pushed: they count as buffered. Before any record was seen the sizes are unknown
    * (a compressed topic may hold hundreds of records in a few KiB), so the first fetch asks for
    * {@link FIRST_FETCH_BYTES}: enough to read a batch header (and so learn a whole batch's size when
    * the broker cuts it), little enough not to overrun the record bound; later asks use the sizes seen.
    */
-  fetchBytesWanted(budgetBytes: number): number {
+  fetchBytesWanted(budgetBytes: number, pendingRecords = 0): number {
     if (this.isFull) return 0;
+    const held = this.bufferedRecords + pendingRecords;
     // Demand beyond the record bound cannot be buffered anyway.
-    const uncovered = Math.min(this.demand, this.limits.maxRecords) - this.bufferedRecords;
+    const uncovered = Math.min(this.demand, this.limits.maxRecords) - held;
     if (uncovered <= 0) return 0;
-    const room = Math.min(this.limits.maxBytes - this.bytes, budgetBytes);
+    const pendingBytes = pendingRecords > 0 ? Math.ceil(pendingRecords * this.averageRecordBytes) : 0;
+    const room = Math.min(this.limits.maxBytes - this.bytes - pendingBytes, budgetBytes);
     if (room <= 0) return 0;
     if (!this.sampled) return Math.min(room, this.firstAsk);
-    const recordRoom = Math.ceil((this.limits.maxRecords - this.bufferedRecords) * this.averageRecordBytes);
-    const estimate = Math.ceil(uncovered * this.averageRecordBytes);
+    const recordRoom = Math.ceil((this.limits.maxRecords - held) * this.averageRecordBytes);
+    // Half the buffer per fetch: when an answer lands there is still room to ask for the next
+    // half at once, so the next round trip overlaps the subscriber's work on this one (a fetch
+    // that fills the buffer leaves the next one waiting until the subscriber has taken records).
+    const half = Math.ceil(Math.min(Math.ceil(this.limits.maxRecords / 2) * this.averageRecordBytes, this.limits.maxBytes / 2));
+    const estimate = Math.min(Math.ceil(uncovered * this.averageRecordBytes), half);
     return Math.min(room, recordRoom, Math.max(this.limits.minFetchBytes, estimate));
   }
 }

@@ -31,7 +31,7 @@ test('a pass groups routed targets by leader and leaves out the busy, the backin
       state(0, { leader: 1 }),
       state(1, { leader: 2 }),
       state(2, { leader: 1 }),
-      state(3, { leader: 1, inFlight: true }),
+      state(3, { leader: 1, inFlight: { parts: [], unsettled: 0, slack: true, answered: false } }),
       state(4, { leader: 1, retryAt: 5_000 }),
       state(5, { leader: 1, parkedAt: 0 }),
       state(6, { leader: null }),

@@ -147,7 +147,7 @@ function observedTarget(stage: ObservedStage, inner: FetchTarget): ObservedTarge
     get bufferedBytes() {
       return inner.bufferedBytes;
     },
-    fetchBytesWanted: (budgetBytes) => inner.fetchBytesWanted(budgetBytes),
+    fetchBytesWanted: (budgetBytes, pendingRecords) => inner.fetchBytesWanted(budgetBytes, pendingRecords),
     onFetched: (batches, info) => {
       stage.responses++;
       inner.onFetched(batches, info);

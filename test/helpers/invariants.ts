@@ -258,7 +258,7 @@ class Replay {
     let expectedStart = p.committed;
     if (expectedStart === null && this.options.reset !== 'unchecked') expectedStart = p.offsets[0] ?? 0;
     const previous = p.latest;
-    const startUpperBound = previous?.end === 'killed' && previous.prefix !== null ? previous.prefix : null;
+    const startUpperBound = previous?.end === 'killed' ? killedUpperBound(previous) : null;
     const period: Period = {
       member,
       topic,
@@ -485,4 +485,16 @@ function span(offsets: readonly number[]): string {
   if (offsets.length > 1 && last - first === offsets.length - 1) return `${first}..${last} (${offsets.length})`;
   const shown = offsets.slice(0, 6).join(', ');
   return offsets.length > 6 ? `${shown}, … (${offsets.length})` : shown;
+}
+
+/**
+ * How far a killed owner's unlogged last commit may have moved the committed position: its acked
+ * prefix; and when it was killed before delivering anything, what the owner before it may have
+ * committed (a commit in flight at that earlier kill can land after the next owner started).
+ */
+function killedUpperBound(period: Period): number | null {
+  const own = period.first === null ? null : period.prefix;
+  const inherited = period.startUpperBound;
+  if (own === null) return inherited ?? period.prefix;
+  return inherited === null ? own : Math.max(own, inherited);
 }

@@ -128,6 +128,17 @@ describe('invariant checker', () => {
     assert.equal(report.stats.inferredCommits, 1);
   });
 
+  it('accepts that start after a second owner was killed before it delivered anything (the first kill’s commit still the one that landed)', () => {
+    // Seen in a CI-like run: m1 acked through 6 and was killed with its commit of 7 unlogged; m2 got
+    // the partition and was killed before its first delivery; m3 starts at 7.
+    const log = new Log().produce(0, 10).assign('m1', 1, 0).deliver('m1', 1, 0, range(0, 6)).ack('m1', 1, 0, range(0, 6)).commit('m1', 1, 0, 3).killed('m1');
+    log.assign('m2', 2, 0).killed('m2');
+    log.assign('m3', 3, 0).deliver('m3', 3, 0, range(7, 9)).ack('m3', 3, 0, range(7, 9)).commit('m3', 3, 0, 10).stopped('m3');
+    const report = check(log);
+    assert.deepEqual(report.violations, [], formatViolations(report));
+    assert.equal(report.stats.inferredCommits, 1);
+  });
+
   describe('I1 no loss', () => {
     it('catches a produced record nobody processed', () => {
       const log = new Log().produce(0, 5).assign('m1', 1, 0).deliver('m1', 1, 0, range(0, 4)).ack('m1', 1, 0, range(0, 3)).commit('m1', 1, 0, 4).stopped('m1');

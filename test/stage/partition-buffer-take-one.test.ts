@@ -32,9 +32,11 @@ test('fetch size: demand beyond the record bound is not fetched for', () => {
   const b = new PartitionBuffer({ maxRecords: 10, maxBytes: 1_000_000, minFetchBytes: 1 });
   b.push([{ sizeInBytes: 100 }]);
   b.ask(1_000);
-  assert.equal(b.fetchBytesWanted(1e9), 9 * 100, 'room for 9 more records');
-  assert.equal(b.take().length, 1);
-  assert.equal(b.fetchBytesWanted(1e9), 10 * 100);
+  assert.equal(b.fetchBytesWanted(1e9), 5 * 100, 'half the record bound per fetch, not the demand of 1000');
+  b.push(Array.from({ length: 6 }, () => ({ sizeInBytes: 100 })));
+  assert.equal(b.fetchBytesWanted(1e9), 3 * 100, 'room for 3 more records');
+  assert.equal(b.take().length, 7);
+  assert.equal(b.fetchBytesWanted(1e9), 5 * 100);
 });
 
 test('fetch size: the first records seen replace the initial guess of their size', () => {

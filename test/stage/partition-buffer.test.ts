@@ -53,6 +53,26 @@ test('fetch size follows the uncovered demand, the free room and the budget', ()
   assert.equal(b.fetchBytesWanted(0), 0);
 });
 
+test('one fetch asks for at most half the buffer, so the next can leave while the first half is taken', () => {
+  // 100 B records; bounds 100 records / 10 000 B: half is 50 records or 5 000 B.
+  const b = new PartitionBuffer(limits);
+  b.push(recs(1, 100));
+  b.take(); // nothing taken: no demand yet; the sample of 100 B per record stays
+  b.ask(1_000);
+  assert.equal(b.take().length, 1);
+  assert.equal(b.bufferedRecords, 0);
+  assert.equal(b.fetchBytesWanted(1e9), 5_000, 'demand far beyond the buffer: half of it (50 records of 100 B)');
+  b.push(recs(50, 100));
+  assert.equal(b.fetchBytesWanted(1e9), 5_000, 'the first half arrived: the second half is asked at once');
+  b.push(recs(30, 100));
+  assert.equal(b.fetchBytesWanted(1e9), 2_000, 'then only the room left (20 records)');
+  const big = new PartitionBuffer({ maxRecords: 1_000, maxBytes: 10_000, minFetchBytes: 500 });
+  big.push(recs(1, 1_000));
+  big.ask(1_000);
+  big.take();
+  assert.equal(big.fetchBytesWanted(1e9), 5_000, 'large records: half the byte bound');
+});
+
 test('clear drops the buffer but keeps the demand', () => {
   const b = new PartitionBuffer(limits);
   b.push(recs(5));

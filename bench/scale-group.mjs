@@ -18,14 +18,11 @@
 //
 //   npm run build && flock /tmp/kafka-stage-bench.lock node bench/scale-group.mjs --rounds 3
 //   node bench/scale-group.mjs --topics s-p1000-100b --records 1000000 --clients kafka-stage,java
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { spawnMember } from './harness/scale-members.mjs';
 import { median } from './harness/stats.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({
   options: {
     brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092' },
@@ -45,26 +42,12 @@ const records = Number(opt.records);
 const partitions = Number(opt.partitions);
 const timeoutMs = Number(opt['timeout-ms']);
 
-// Java members run ScaleMember compiled once beforehand (source mode would compile it in every member
-// process, in its CPU and memory figures).
-const javaClasses = mkdtempSync(join(tmpdir(), 's-scale-member-'));
-if (opt.clients.includes('java')) {
-  const libs = `${process.env.HOME}/.cache/kafka-stage/kafka-${process.env.KAFKA_VERSION ?? '4.4.0'}/libs/*`;
-  execFileSync('javac', ['-d', javaClasses, '-cp', libs, `${root}bench/java/ScaleMember.java`], { stdio: 'inherit' });
-}
-
 /** A member process and the latest of what it said. */
 class Member {
   constructor(client, group) {
     const topicArgs = topics.flatMap((t) => ['--topic', t]);
-    const args =
-      client === 'java'
-        ? [`${root}scripts/kafka/java-tool.sh`, 'ScaleMember', '--brokers', opt.brokers, '--group', group, '--assignor', opt['java-assignor'], ...topicArgs]
-        : ['--import', `${root}bench/fetch-probe.mjs`, `${root}bench/clients/scale-member.mjs`, '--brokers', opt.brokers, '--group', group, ...topicArgs];
-    this.child = spawn(client === 'java' ? 'bash' : process.execPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KAFKA_TOOL_CLASSPATH: javaClasses },
-    });
+    const assignor = client === 'java' ? ['--assignor', opt['java-assignor']] : [];
+    this.child = spawnMember(client, ['--brokers', opt.brokers, '--group', group, ...assignor, ...topicArgs]);
     this.owned = 0;
     this.records = 0;
     this.peakRssKb = 0;

@@ -9,15 +9,12 @@
 // whole life; Java: its metrics, outgoing/incoming-byte-total ÷ fetch-total).
 //
 //   npm run build && flock /tmp/kafka-stage-bench.lock node bench/scale-idle.mjs --rounds 3
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { cpuMs } from './clients/proc-stats.mjs';
+import { spawnMember } from './harness/scale-members.mjs';
 import { median } from './harness/stats.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({
   options: {
     brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092' },
@@ -31,19 +28,11 @@ const { values: opt } = parseArgs({
 const say = (message) => process.stderr.write(`scale-idle: ${message}\n`);
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const partitions = Number(opt.partitions);
-const javaClasses = mkdtempSync(join(tmpdir(), 's-scale-member-'));
-if (opt.clients.includes('java')) {
-  const libs = `${process.env.HOME}/.cache/kafka-stage/kafka-${process.env.KAFKA_VERSION ?? '4.4.0'}/libs/*`;
-  execFileSync('javac', ['-d', javaClasses, '-cp', libs, `${root}bench/java/ScaleMember.java`], { stdio: 'inherit' });
-}
 
 async function idle(client, round) {
   const group = `s-scale-idle-${client}-${process.pid}-${round}`;
   const common = ['--brokers', opt.brokers, '--group', group, '--topic', opt.topic, '--reset', 'latest'];
-  const child =
-    client === 'java'
-      ? spawn('bash', [`${root}scripts/kafka/java-tool.sh`, 'ScaleMember', ...common], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KAFKA_TOOL_CLASSPATH: javaClasses } })
-      : spawn(process.execPath, ['--import', `${root}bench/fetch-probe.mjs`, `${root}bench/clients/scale-member.mjs`, ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnMember(client, common);
   let owned = 0;
   let left = null;
   let probe = null;

@@ -16,7 +16,7 @@
 //     --cli 'demand-1000=dist/cli/main.js --max-demand 1000'     # flags after the path: that build only
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ensureTopic, load, measureExit, wallTable } from './harness/whole-process.mjs';
+import { alternateRounds, ensureTopic, load, measureExit, wallTable } from './harness/whole-process.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({
@@ -53,22 +53,11 @@ for (const { label, path, flags } of clis) {
     runs.push({ client: `${label} -f ${format}`, command: process.execPath, args: [path, 'consume', '-b', opt.brokers, '-t', opt.topic, '-e', '-f', format, ...flags, ...extra], counts: true });
   }
 }
+for (const run of runs) run.run = () => measureExit(run.command, run.args);
 
 ensureTopic({ cli: clis[clis.length - 1].path, brokers: opt.brokers, topic: opt.topic, records, size: opt.size, partitions: opt.partitions, say });
 say(`load average at start: ${load()}`);
-const rows = [];
-for (let round = 0; round < Number(opt.rounds); round++) {
-  const order = runs.map((_, i) => runs[(i + round) % runs.length]);
-  for (const run of order) {
-    const m = await measureExit(run.command, run.args);
-    if (run.counts) {
-      const summary = JSON.parse(m.stderr.trim().split('\n').pop());
-      if (summary.records !== records) throw new Error(`${run.client}: printed ${summary.records} records, expected ${records}`);
-    }
-    rows.push({ round, client: run.client, ...m });
-    say(`round ${round + 1} ${run.client}: ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU`);
-  }
-}
+const rows = await alternateRounds(runs, Number(opt.rounds), records, say);
 say(`load average at end: ${load()}`);
 
 const lines = [

@@ -23,7 +23,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuMs, peakRssKb } from './clients/proc-stats.mjs';
-import { ensureTopic, load, measureExit, wallTable } from './harness/whole-process.mjs';
+import { alternateRounds, ensureTopic, load, measureExit, wallTable } from './harness/whole-process.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({
@@ -106,19 +106,7 @@ const reference = runs[0].client;
 
 ensureTopic({ cli: builds[builds.length - 1].cli, brokers: opt.brokers, topic: opt.topic, records, size: opt.size, partitions: opt.partitions, say });
 say(`load average at start: ${load()}`);
-const rows = [];
-for (let round = 0; round < Number(opt.rounds); round++) {
-  const order = runs.map((_, i) => runs[(i + round) % runs.length]);
-  for (const run of order) {
-    const m = await run.run();
-    if (run.counts) {
-      const summary = JSON.parse(m.stderr.trim().split('\n').pop());
-      if (summary.records !== records) throw new Error(`${run.client}: printed ${summary.records} records, expected ${records}`);
-    }
-    rows.push({ round, client: run.client, ...m });
-    say(`round ${round + 1} ${run.client}: ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU`);
-  }
-}
+const rows = await alternateRounds(runs, Number(opt.rounds), records, say);
 say(`load average at end: ${load()}`);
 
 const lines = [

@@ -75,3 +75,25 @@ export function wallTable(rows, clients, reference, records) {
   }
   return lines;
 }
+
+/**
+ * Runs every run of `runs` ({ client, run(): Promise<measurement>, counts? }) once per round, in an
+ * order rotated per round; a run with `counts` must say on its last stderr line (the CLI's summary)
+ * that it printed `records` records. Returns the rows for {@link wallTable}.
+ */
+export async function alternateRounds(runs, rounds, records, say) {
+  const rows = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = runs.map((_, i) => runs[(i + round) % runs.length]);
+    for (const run of order) {
+      const m = await run.run();
+      if (run.counts) {
+        const summary = JSON.parse(m.stderr.trim().split('\n').pop());
+        if (summary.records !== records) throw new Error(`${run.client}: printed ${summary.records} records, expected ${records}`);
+      }
+      rows.push({ round, client: run.client, ...m });
+      say(`round ${round + 1} ${run.client}: ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU`);
+    }
+  }
+  return rows;
+}

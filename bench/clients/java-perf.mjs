@@ -26,13 +26,15 @@ import { spawn } from 'node:child_process';
 import { ProcSampler } from './proc-stats.mjs';
 import { runnerArgs, fail } from './runner-kit.mjs';
 
-const args = runnerArgs();
+const args = runnerArgs({ 'idle-timeout-ms': { type: 'string', default: '10000' } });
 if (args.scenario !== 'drain') {
   fail(`java-perf: --scenario ${args.scenario} is not supported (ConsumerPerformance only drains)`);
 }
 
 const tool = new URL('../../scripts/kafka/java-tool.sh', import.meta.url).pathname;
-const idleTimeoutMs = 10_000; // the tool's --timeout default, passed explicitly so it can be subtracted
+// The tool's --timeout (default 10 s, its own default), passed explicitly so it can be subtracted; at
+// 1000 partitions on a loaded machine the join and first fetch can take longer than that.
+const idleTimeoutMs = Number(args.extra['idle-timeout-ms']);
 
 const messages = args.count < Number.MAX_SAFE_INTEGER ? args.count : Number.MAX_SAFE_INTEGER;
 const child = spawn(

@@ -8,6 +8,14 @@
  * request: Kafka may return its first batch whole beyond its limit (KIP-74), and a partition owed a
  * whole batch goes there. That one batch is the overshoot the bound allows.
  *
+ * A partition that has seen no batch yet knows neither its batch size nor its growth: it asks for a
+ * small probe (PartitionBuffer's first ask) reserved at a cautious growth, and a probe smaller than
+ * the first batch brings nothing (only the request's first partition gets a whole batch past its
+ * limit). With many partitions that found them one per round: 1000 partitions, 1000 rounds. So such
+ * a partition is sized from what the partitions of its topic in the same plan have seen (the largest
+ * batch, the largest growth): producers batch a topic's partitions alike. A wrong guess costs what a
+ * cut batch costs (it is owed whole); the reservation and the answer's bounds are unchanged.
+ *
  * Liveness rule: a target passed over while it may want bytes (no room left, over its share of the
  * budget, waiting for free room, not first while owed a batch too large for its room) is asked
  * `fetchBytesWanted(0)`. Its answer (0) tells the stage it was not served, so it wakes the
@@ -47,6 +55,7 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
   const parts: SentPart[] = [];
   let waitsForRoom = false;
   let left = ctx.budget.free;
+  const hints = topicHints(states);
   for (const s of ordered) {
     if (left <= 0) {
       passOver(s);
@@ -58,7 +67,10 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
       passOver(s);
       continue;
     }
-    const growth = s.target.growth;
+    // Before its first batch a target is sized from what its topic's other partitions have seen.
+    const hint = s.batchBytes === 0 ? hints?.get(s.target.topic) : undefined;
+    const growth = hint ? hint.growth : s.target.growth;
+    const batchBytes = hint ? hint.batchBytes : s.batchBytes;
     // An answer of this target is being decoded (read ahead): it counts as held already.
     const ahead = s.ahead;
     const pending = ahead === null ? 0 : Math.ceil(ahead.wireBytes * growth);
@@ -83,9 +95,9 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
         passOver(s);
         continue;
       }
-    } else if (s.batchBytes > wire && Math.ceil(s.batchBytes * growth) <= room) {
+    } else if (batchBytes > wire && Math.ceil(batchBytes * growth) <= room) {
       // A whole batch rather than a cut one (a cut one costs a round trip), when the room covers it.
-      bytes = s.batchBytes;
+      bytes = batchBytes;
     }
     const reserved = Math.min(room, Math.ceil(bytes * growth));
     parts.push({
@@ -101,6 +113,30 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
     left -= reserved;
   }
   return { parts, waitsForRoom };
+}
+
+/** What the partitions of a topic that have seen batches say of the batches of the others. */
+interface TopicHint {
+  /** Largest wire size of a batch seen. */
+  batchBytes: number;
+  /** Largest growth seen (buffered bytes per wire byte). */
+  growth: number;
+}
+
+/** Per topic, from the targets that have seen a batch; null when every target has (nothing to guess). */
+function topicHints(states: readonly TargetState[]): Map<string, TopicHint> | null {
+  if (states.every((s) => s.batchBytes > 0)) return null;
+  const hints = new Map<string, TopicHint>();
+  for (const s of states) {
+    if (s.batchBytes === 0) continue;
+    const hint = hints.get(s.target.topic);
+    if (!hint) hints.set(s.target.topic, { batchBytes: s.batchBytes, growth: s.target.growth });
+    else {
+      hint.batchBytes = Math.max(hint.batchBytes, s.batchBytes);
+      hint.growth = Math.max(hint.growth, s.target.growth);
+    }
+  }
+  return hints;
 }
 
 /** Tells a target it gets nothing this round, so that its next want wakes the scheduler. */

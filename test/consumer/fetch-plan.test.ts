@@ -73,3 +73,27 @@ test('a partition passed over (no budget left) is told so: its next want wakes t
   stage.ask(1); // more demand: the stage must wake the scheduler, since it was not served
   assert.equal(waker.wakes, before + 1);
 });
+
+test("a partition that has seen no batch yet is sized from its topic's partitions that have (batch size and growth), not another topic's", () => {
+  const budget = new ByteBudget(32 * 1024 * 1024);
+  const all = states(100, budget);
+  const other = (() => {
+    const stage = new ObservedStage('u', 0, 0, budget, waker, { maxRecords: 1000, maxBytes: 1024 * 1024, minFetchBytes: 1024 });
+    stage.ask(100);
+    return newTargetState(stage.target, 'u:0');
+  })();
+  const seen = all[7] as TargetState;
+  seen.batchBytes = 20_000;
+  Object.defineProperty(seen.target, 'growth', { value: 1.2 });
+  const plan = planFetch([...all, other], 0, { budget, share: 32 * 1024, maxBytesPerPartition: 1024 * 1024 });
+  const unseen = plan.parts.filter((p) => p.topic === 't' && p.partition !== 7);
+  assert.equal(unseen.length, 99);
+  for (const p of unseen) {
+    assert.equal(p.partitionMaxBytes, 20_000, `partition ${p.partition} asks for a whole batch of the size its topic has`);
+    assert.equal(p.reserved, 24_000, 'reserved at the growth its topic has seen');
+  }
+  const probe = plan.parts.find((p) => p.topic === 'u');
+  assert.ok(probe && probe.partitionMaxBytes < 20_000, `topic u has seen nothing: it still probes (${probe?.partitionMaxBytes} B)`);
+  const reserved = plan.parts.reduce((n, p) => n + p.reserved, 0);
+  assert.ok(reserved <= budget.free, `reserved ${reserved} of ${budget.free} free`);
+});

@@ -126,7 +126,7 @@ export class Producer {
   private flushWaiters: FlushWaiter[] = [];
   private closing: Promise<void> | null = null;
   /** The topic name last checked by send(): sends to it skip the check. */
-  private checkedTopic = '';
+  private checkedTopic: string | null = null;
   private lastBackgroundRefresh = 0;
   /** Topics the cluster said do not exist, warned about once until their metadata loads. */
   private readonly warnedMissing = new Set<string>();
@@ -180,7 +180,8 @@ export class Producer {
     const now = Date.now();
     try {
       // A producer writes to few topics: the name is checked once, not on every send.
-      if (topic !== this.checkedTopic) {
+      // (Only a string that passed is remembered: a caller without types may pass anything.)
+      if (topic !== this.checkedTopic || typeof topic !== 'string') {
         checkTopicName('topic', topic);
         this.checkedTopic = topic;
       }

@@ -39,6 +39,11 @@ export interface FetchPlan {
   parts: SentPart[];
   /** A target's next batch needs more free budget than is free: look again after a while. */
   waitsForRoom: boolean;
+  /**
+   * A target read ahead asks less than its answer being decoded brought: a Fetch sent now would
+   * be smaller than the last; better sent (whole) once that answer is handed over.
+   */
+  shrinking: boolean;
 }
 
 /**
@@ -54,6 +59,7 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
   const ordered = [...owed, ...rest.slice(start), ...rest.slice(0, start)];
   const parts: SentPart[] = [];
   let waitsForRoom = false;
+  let shrinking = false;
   let left = ctx.budget.free;
   const hints = topicHints(states);
   for (const s of ordered) {
@@ -86,6 +92,9 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
     const asked = s.target.fetchBytesWanted(room, ahead?.records ?? 0);
     if (asked <= 0) continue;
     const wire = Math.min(asked, Math.ceil(room / growth), ctx.maxBytesPerPartition);
+    // Read ahead, a part asking less than the answer being decoded makes early Fetches shrink round
+    // by round (more, smaller Fetches for the same records): the scheduler then waits for the answer.
+    if (ahead !== null && wire < ahead.wireBytes) shrinking = true;
     let bytes = wire;
     if (s.minBytes > 0) {
       bytes = Math.max(wire, s.minBytes);
@@ -112,7 +121,7 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
     });
     left -= reserved;
   }
-  return { parts, waitsForRoom };
+  return { parts, waitsForRoom, shrinking };
 }
 
 /** What the partitions of a topic that have seen batches say of the batches of the others. */

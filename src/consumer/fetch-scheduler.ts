@@ -277,6 +277,8 @@ export class FetchScheduler implements FetchWaker {
     const share = Math.max(this.settings.minPartitionBytes, Math.floor(this.budget.limit / Math.max(1, this.targets.size)));
     const plan = planFetch(states, broker.rotation++, { budget: this.budget, share, maxBytesPerPartition: this.settings.maxBytesPerPartition });
     if (plan.waitsForRoom) this.armTimer(Date.now() + this.cluster.options.retry.maxBackoffMs);
+    // Not early when it would shrink: every part is planned again when the answer is handed over.
+    if (plan.shrinking) return;
     const parts = plan.parts;
     let total = 0;
     for (const p of parts) total += p.reserved;

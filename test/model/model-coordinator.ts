@@ -38,6 +38,11 @@ export class ModelCoordinator implements StageHostOwner {
    * gate reports that to its membership, which loses everything and rejoins (see liveness `finish`).
    */
   fencedSinceRejoin = false;
+  /**
+   * The last commit sent was one the coordinator fails ('fail'): an `async` commit manager retries it
+   * after its backoff, with no new ack needed (see liveness `finish`).
+   */
+  lastSentFailing = false;
   /** Errors the host reported through `onCommitError`. */
   readonly reportedErrors: Error[] = [];
 
@@ -58,6 +63,7 @@ export class ModelCoordinator implements StageHostOwner {
     // The outcome is decided when the commit is sent, as the coordinator judges the request it got.
     const mode = this.mode;
     const generation = this.generation;
+    this.lastSentFailing = mode === 'fail';
     const copy = offsets.map((o) => ({ ...o }));
     return new Promise<void>((resolve, reject) => {
       const answer = (): void => {

@@ -108,3 +108,26 @@ test('model regression: the final commit may wait for the one in flight, then ta
 test('model regression: a fenced commit and no rejoin command: the member rejoins and commits (I7)', async () => {
   await replay(BASE, [new CommitModeStep('fence'), new Settle(2), new Answer(0, {})]);
 });
+
+// Seed 972396758: every ack came while the coordinator failed commits (7 acks, 7 failed commits, the
+// log's 7 one-record batches between compaction gaps), so the only commit left after it healed was
+// the commit manager's retry of the last failed one, due after its backoff (up to 1 s, here 523 ms
+// after the heal), and the final-commit check waited one interval (100 ms). It now allows the backoff
+// when the last commit sent was failed. Under `sync` the library does not retry (the failed commit
+// rejects the acks it covered): the model's user now acks again what rejected, as a user would.
+const ACKS_WHILE_FAILING: WorldConfig = {
+  ...BASE,
+  plans: [
+    { mode: 'batches', ignoresSignal: false, maxDemand: 1 },
+    { mode: 'manual', ignoresSignal: false, maxDemand: 1 },
+  ],
+  initial: [{ kind: 'gap', records: 1501, valueBytes: 17 }],
+};
+
+test('model regression: acks only while commits fail: the retry after the backoff commits them (I7)', async () => {
+  await replay(ACKS_WHILE_FAILING, [new CommitModeStep('fail'), new Settle(2), new Assign([0])]);
+});
+
+test('model regression: acks only while sync commits fail: the user\'s re-ack commits them (I7)', async () => {
+  await replay({ ...ACKS_WHILE_FAILING, strategy: 'sync' }, [new CommitModeStep('fail'), new Settle(2), new Assign([0])]);
+});

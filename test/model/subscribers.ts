@@ -131,6 +131,22 @@ export class Subscriber {
     }
   }
 
+  /**
+   * Acks again the newest record whose `sync` ack rejected (its commit failed), as a user retries a
+   * failed commit: the library reports the failure through the ack and leaves the retry to the user.
+   * Returns whether it acked.
+   */
+  retryFailedAck(): boolean {
+    const failed = this.driver.failedAcks.get(this.assignment);
+    if (failed === undefined || failed.size === 0) return false;
+    for (let i = this.ackedRecords.length - 1; i >= 0; i--) {
+      if (!failed.has((this.ackedRecords[i] as KafkaRecord).offset)) continue;
+      this.ackAgain(i);
+      return true;
+    }
+    return false;
+  }
+
   /** Acks again a record already acked (a duplicate: must change nothing). */
   ackAgain(index: number): void {
     const r = this.ackedRecords[index % Math.max(1, this.ackedRecords.length)];

@@ -275,7 +275,7 @@ export class FetchScheduler implements FetchWaker {
   /** Sends one Fetch to `broker` for those of `states` that want bytes, if any do. */
   private fetchFrom(broker: BrokerState, states: TargetState[]): void {
     const share = Math.max(this.settings.minPartitionBytes, Math.floor(this.budget.limit / Math.max(1, this.targets.size)));
-    const plan = planFetch(states, broker.rotation++, { budget: this.budget, share, maxBytesPerPartition: this.settings.maxBytesPerPartition });
+    const plan = planFetch(states, broker.rotation, { budget: this.budget, share, maxBytesPerPartition: this.settings.maxBytesPerPartition });
     if (plan.waitsForRoom) this.armTimer(Date.now() + this.cluster.options.retry.maxBackoffMs);
     // Not early when it would shrink: every part is planned again when the answer is handed over.
     if (plan.shrinking) return;
@@ -283,6 +283,10 @@ export class FetchScheduler implements FetchWaker {
     let total = 0;
     for (const p of parts) total += p.reserved;
     if (parts.length === 0) return;
+    // The order rotates by one per Fetch sent, not per plan: plans that send nothing would move the
+    // first place (the only one where a batch larger than its room comes whole) by the number of
+    // plans per round, and partitions larger than their share that are never first would starve.
+    broker.rotation++;
     const reserved = this.budget.reserve(total);
     // Each part's share of what was granted (all of it, since every ask fitted what was free).
     let grant = reserved;

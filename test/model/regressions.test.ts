@@ -131,3 +131,21 @@ test('model regression: acks only while commits fail: the retry after the backof
 test('model regression: acks only while sync commits fail: the user\'s re-ack commits them (I7)', async () => {
   await replay({ ...ACKS_WHILE_FAILING, strategy: 'sync' }, [new CommitModeStep('fail'), new Settle(2), new Assign([0])]);
 });
+
+// Random seed 407826950: 64 partitions whose batches (about 310 KB) exceed their share of a 64 KiB
+// budget only get data as the first partition of a request. The request order rotated on every plan,
+// sent or not, so the first place moved by the number of plans per round (144 mod 64 = 16, later 2)
+// and most partitions were never first: partition 0 got nothing for 137 rounds.
+test('model regression: 64 partitions larger than their share each get the first place in turn (I7)', async () => {
+  await replay(
+    {
+      ...BASE,
+      partitions: 64,
+      plans: [{ mode: 'manual', ignoresSignal: true, maxDemand: 1 }],
+      initial: [{ kind: 'data', records: 196, valueBytes: 377 }],
+      initialOffsets: 12_000,
+      seed: 29,
+    },
+    [new Answer(664332265, {})],
+  );
+});

@@ -11,7 +11,6 @@
  */
 import { CorruptRecordError } from '../errors.js';
 import { MIN_HEADER_BYTES, MIN_RECORD_BYTES } from './batch-layout.js';
-import { bufferView } from './buffer-view.js';
 import type { KafkaRecord, RecordHeader } from './types.js';
 
 /** Shared by every record without headers; frozen so no caller can add to it for all. */
@@ -147,7 +146,7 @@ export function decodeRecords(
     let key: Buffer | null = null;
     if (keyLength >= 0) {
       if (keyLength > recordEnd - p) throw corrupt(`key length ${keyLength} exceeds the ${recordEnd - p} bytes left`, p);
-      key = bufferView(arrayBuffer, viewBase + p, keyLength);
+      key = Buffer.from(arrayBuffer, viewBase + p, keyLength);
       p += keyLength;
     } else if (keyLength !== -1) {
       throw corrupt(`negative key length ${keyLength}`, p);
@@ -164,7 +163,7 @@ export function decodeRecords(
     let value: Buffer | null = null;
     if (valueLength >= 0) {
       if (valueLength > recordEnd - p) throw corrupt(`value length ${valueLength} exceeds the ${recordEnd - p} bytes left`, p);
-      value = bufferView(arrayBuffer, viewBase + p, valueLength);
+      value = Buffer.from(arrayBuffer, viewBase + p, valueLength);
       p += valueLength;
     } else if (valueLength !== -1) {
       throw corrupt(`negative value length ${valueLength}`, p);
@@ -195,7 +194,7 @@ export function decodeRecords(
         let headerValue: Buffer | null = null;
         if (valueBytes >= 0) {
           if (valueBytes > recordEnd - p) throw corrupt(`header value length ${valueBytes} exceeds the ${recordEnd - p} bytes left`, p);
-          headerValue = bufferView(arrayBuffer, viewBase + p, valueBytes);
+          headerValue = Buffer.from(arrayBuffer, viewBase + p, valueBytes);
           p += valueBytes;
         } else if (valueBytes !== -1) {
           throw corrupt(`negative header value length ${valueBytes}`, p);

@@ -55,7 +55,7 @@ import { ReportLimiter } from '../cluster/report-limiter.js';
 import { MAX_THROTTLE_MS, REPORT_INTERVAL_MS } from './fetch-error-policy.js';
 import { passOver, planFetch } from './fetch-plan.js';
 import { needsRefresh, placeTarget, planPass } from './fetch-routing.js';
-import { buildFetchRequest, FetchPartIndex, type FetchResponse, type FetchResponsePartition } from './fetch-request.js';
+import { buildFetchRequest, FetchPartIndex, type FetchResponsePartition } from './fetch-request.js';
 import { readAhead, type AnswerAhead } from './fetch-ahead.js';
 import { cutToAsked } from './fetch-bounds.js';
 import { newTargetState, type BrokerState, type SentFetch, type SentPart, type TargetState } from './fetch-state.js';
@@ -342,24 +342,20 @@ export class FetchScheduler implements FetchWaker {
    * this answer and the subscribers' work on it. A guess that turns out wrong costs one wasted
    * part (its answer is dropped, as for any position the stage has left), never a record.
    */
-  private answered(broker: BrokerState, sent: SentFetch, response: FetchResponse, version: number): void {
+  private answered(broker: BrokerState, sent: SentFetch, answers: readonly [SentPart, FetchResponsePartition][]): void {
     sent.answered = true;
     broker.requesting = false;
-    const index = new FetchPartIndex(version, sent.parts);
     const read: [SentPart, AnswerAhead][] = [];
-    for (const topic of response.responses) {
-      for (const data of topic.partitions) {
-        const part = index.find(topic, data.partitionIndex);
-        if (!part || data.errorCode !== ErrorCode.NONE || !data.records || data.records.length === 0 || !this.isCurrent(part)) continue;
-        const wire = cutToAsked(data.records, part.partitionMaxBytes);
-        const ahead = wire.oversizedFirst > 0 ? null : readAhead(wire.end === data.records.length ? data.records : data.records.subarray(0, wire.end), part.fetchOffset);
-        // The memory bound allows one batch past the budget per broker. Read ahead, the next Fetch
-        // reserves what is free before this answer is held, so this answer must hold no more than it
-        // reserved: any part that may not (unreadable ahead, or larger than its reservation at the
-        // growth seen) and nothing of the answer is read ahead.
-        if (ahead === null || Math.ceil(ahead.wireBytes * part.state.target.growth) > part.reserved) return;
-        read.push([part, ahead]);
-      }
+    for (const [part, data] of answers) {
+      if (data.errorCode !== ErrorCode.NONE || !data.records || data.records.length === 0 || !this.isCurrent(part)) continue;
+      const wire = cutToAsked(data.records, part.partitionMaxBytes);
+      const ahead = wire.oversizedFirst > 0 ? null : readAhead(wire.end === data.records.length ? data.records : data.records.subarray(0, wire.end), part.fetchOffset);
+      // The memory bound allows one batch past the budget per broker. Read ahead, the next Fetch
+      // reserves what is free before this answer is held, so this answer must hold no more than it
+      // reserved: any part that may not (unreadable ahead, or larger than its reservation at the
+      // growth seen) and nothing of the answer is read ahead.
+      if (ahead === null || Math.ceil(ahead.wireBytes * part.state.target.growth) > part.reserved) return;
+      read.push([part, ahead]);
     }
     if (read.length === 0) return;
     // Held to its reservation plus what is free (no batch past it: the next Fetch has that licence).
@@ -409,8 +405,7 @@ export class FetchScheduler implements FetchWaker {
     const mine = new Promise<void>((resolve) => (handled = resolve));
     broker.handling = mine;
     try {
-      this.answered(broker, sent, answer.response, answer.version);
-      if (previous) await previous;
+      // Each partition's answer paired with what was asked of it, once for read-ahead and handling.
       const index = new FetchPartIndex(answer.version, parts);
       const answers: [SentPart, FetchResponsePartition][] = [];
       for (const topic of answer.response.responses) {
@@ -419,6 +414,8 @@ export class FetchScheduler implements FetchWaker {
           if (part) answers.push([part, data]);
         }
       }
+      this.answered(broker, sent, answers);
+      if (previous) await previous;
       for (const [part, data] of answers) {
         if (signal.aborted) break;
         // Awaited only when decompression is asynchronous.

@@ -149,9 +149,11 @@ export class AnswerHandler {
     const held = cutToAllowance(decoded.batches, sizes, part.reserved + this.host.budget.free, licensed || sent.slack);
     if (held.usedSlack && !licensed) sent.slack = false;
     if (held.refused) {
+      s.aheadRefused = true;
       this.owe(s, (decoded.batches[0] as { sizeInBytes: number }).sizeInBytes);
       return;
     }
+    s.aheadRefused = false;
     // The reservation ends as the stage starts holding the records, so no byte is counted twice.
     this.host.settle(sent, part);
     s.target.onFetched(held.kept, {

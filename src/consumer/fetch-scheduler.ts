@@ -354,7 +354,9 @@ export class FetchScheduler implements FetchWaker {
       // reserves what is free before this answer is held, so this answer must hold no more than it
       // reserved: any part that may not (unreadable ahead, or larger than its reservation at the
       // growth seen) and nothing of the answer is read ahead.
-      if (ahead === null || Math.ceil(ahead.wireBytes * part.state.target.growth) > part.reserved) return;
+      // The growth is an estimate: a partition whose answer read ahead was refused for holding more
+      // than it reserved is not read ahead again until an answer of it is held.
+      if (ahead === null || part.state.aheadRefused || Math.ceil(ahead.wireBytes * part.state.target.growth) > part.reserved) return;
       read.push([part, ahead]);
     }
     if (read.length === 0) return;
@@ -365,6 +367,16 @@ export class FetchScheduler implements FetchWaker {
       part.state.inFlight = null;
     }
     this.pump();
+    if (broker.requesting) return;
+    // No Fetch took the licence (nothing wanted bytes yet): the answer keeps it, and is handled as
+    // one not read ahead. Else a batch larger than the budget, which only the licence admits, would
+    // be refused again and again with no other Fetch to take it.
+    sent.slack = true;
+    for (const [part] of read) {
+      if (part.state.ahead?.sent !== sent) continue;
+      part.state.ahead = null;
+      part.state.inFlight = sent;
+    }
   }
 
   /** Ends the reservation of one part: what it brought is now held by its stage (or nothing was). */

@@ -41,6 +41,12 @@ export interface TargetState {
    */
   ahead: ReadAhead | null;
   /**
+   * An answer of it was refused for holding more than its reservation and what was free, the
+   * licence being spent (on a read-ahead, the growth estimate was short): its answers are not read
+   * ahead until one is held, so the next may come on its Fetch's licence.
+   */
+  aheadRefused: boolean;
+  /**
    * Consecutive answers that did not move the position (batches all below it, only a cut first
    * batch, OFFSET_OUT_OF_RANGE), since the last that did: bounded by the error policy.
    */
@@ -107,6 +113,7 @@ export function newTargetState(target: FetchTarget, key: string): TargetState {
     batchBytes: 0,
     inFlight: null,
     ahead: null,
+    aheadRefused: false,
     stuckRounds: 0,
     corruptRounds: 0,
   };

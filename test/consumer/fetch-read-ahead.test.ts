@@ -12,7 +12,7 @@ import { FETCH_CHANNEL, type FetchSentEvent } from '../../src/consumer/fetch-sch
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { ObservedStage } from './fetch-scheduler-stages.js';
-import { cleanUpWorlds, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
+import { BATCH, cleanUpWorlds, fetchesOf, makeLog, offsets, range, schedulerFor, TOPIC, world } from './fetch-scheduler-world.js';
 import { eventually } from '../helpers/eventually.js';
 
 afterEach(cleanUpWorlds);
@@ -93,4 +93,54 @@ test('a guess that turns out wrong (the stage moved elsewhere meanwhile) costs a
   const restart = delivered.lastIndexOf(0);
   assert.deepEqual(delivered.slice(restart), range(0, 300), 'after the seek: every offset once, in order');
   assert.equal(budget.reservedBytes, 0);
+});
+
+/**
+ * Partition 0's log: a batch of 5 records of 3000 B values (the stage learns a growth near 1), then
+ * one batch of 600 empty records (about 5 KB on the wire, 38 KB held at 64 B a record: more than the
+ * whole budget, so only a Fetch's one-batch licence admits it). Read ahead at the growth learnt,
+ * that answer seems to fit its reservation, and the licence would pass to the next Fetch.
+ */
+async function underestimatedLog(): Promise<Buffer[]> {
+  const big = await encodeRecordBatch({ records: Array.from({ length: BATCH }, () => ({ key: null, value: Buffer.alloc(3000, 1) })), compression: 'none', baseOffset: 0 });
+  const tiny = await encodeRecordBatch({ records: Array.from({ length: 600 }, () => ({ key: null, value: null })), compression: 'none', baseOffset: BATCH });
+  return [big, tiny];
+}
+
+/** Records in {@link underestimatedLog}. */
+const UNDERESTIMATED = BATCH + 600;
+
+test('a batch read ahead that holds more than its estimate, refused while the licence went to the next Fetch, comes on a later licence', async () => {
+  // Partition 1 always wants bytes, so a Fetch takes the licence at every read-ahead.
+  const logs = new Map([
+    [0, await underestimatedLog()],
+    [1, await makeLog(1, 2000)],
+  ]);
+  const w = await world({ logs });
+  const budget = new ByteBudget(32 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const first = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { maxRecords: 1000, maxBytes: 1024 * 1024, minFetchBytes: 256 });
+  const other = new ObservedStage(TOPIC, 1, 0, budget, scheduler, { maxRecords: 100, maxBytes: 1024 * 1024, minFetchBytes: 256 });
+  scheduler.add(first.target);
+  scheduler.add(other.target);
+  scheduler.start();
+  first.ask(UNDERESTIMATED);
+  other.ask(2000);
+  await eventually(() => first.delivered.length === UNDERESTIMATED, { what: "all of partition 0's records", timeoutMs: 10_000 });
+  assert.deepEqual(offsets(first), range(0, UNDERESTIMATED), 'every record once, in order');
+});
+
+test('a batch larger than the budget, read ahead when no other Fetch wants the licence, keeps it', async () => {
+  const logs = new Map([[0, await underestimatedLog()]]);
+  const w = await world({ logs });
+  const budget = new ByteBudget(32 * 1024);
+  const scheduler = schedulerFor(w, budget);
+  const stage = new ObservedStage(TOPIC, 0, 0, budget, scheduler, { maxRecords: 1000, maxBytes: 1024 * 1024, minFetchBytes: 256 });
+  scheduler.add(stage.target);
+  scheduler.start();
+  stage.ask(UNDERESTIMATED);
+  await eventually(() => stage.delivered.length === UNDERESTIMATED, { what: 'every record', timeoutMs: 10_000 });
+  assert.deepEqual(offsets(stage), range(0, UNDERESTIMATED));
+  // Kept on the answer's own licence at once: no answer refused and fetched again.
+  assert.equal(fetchesOf(w, 0).filter((f) => f.fetchOffset === BATCH).length, 1, `one Fetch from offset ${BATCH} (${JSON.stringify(fetchesOf(w, 0))})`);
 });

@@ -149,3 +149,23 @@ test('model regression: 64 partitions larger than their share each get the first
     [new Answer(664332265, {})],
   );
 });
+
+// Seed 91154245 (CI of stop 19): batches of 874 records of 11 B hold 65 550 B, more than the whole
+// 64 KiB budget, so only a Fetch's one-batch licence admits them. After a batch of one record the
+// growth estimate was 1.6 (the truth about 4): the answer read ahead seemed to fit its reservation,
+// the licence was passed on to a next Fetch that nothing wanted (none was sent), the answer was
+// refused, and the same Fetch went out for ever (position 4380, 74 rounds). The licence now stays with
+// an answer when no Fetch takes it, and a partition refused after a read-ahead is not read ahead again
+// until an answer of it is held.
+test('model regression: a batch larger than the budget read ahead on a short growth estimate still comes (I7)', async () => {
+  await replay(
+    {
+      ...BASE,
+      initial: [
+        { kind: 'abort', records: 874, valueBytes: 11 },
+        { kind: 'data', records: 1, valueBytes: 0 },
+      ],
+    },
+    [new Settle(8), new Release(0)],
+  );
+});

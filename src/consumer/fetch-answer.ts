@@ -139,7 +139,6 @@ export class AnswerHandler {
       if (this.oweWholeBatch(broker, part, bytes)) this.noProgress(broker, part, 'only a cut first batch');
       return;
     }
-    s.minBytes = 0;
     const sizes = decoded.batches.map(heldBytes);
     if (decoded.bytesRead > 0) s.batchBytes = Math.min(largestBatch(decoded), this.host.clusterOptions.maxResponseBytes);
     s.failures = 0;
@@ -149,10 +148,16 @@ export class AnswerHandler {
     const held = cutToAllowance(decoded.batches, sizes, part.reserved + this.host.budget.free, licensed || sent.slack);
     if (held.usedSlack && !licensed) sent.slack = false;
     if (held.refused) {
+      // Still owed, it keeps its place in the owed queue (a new place each time would send it to the
+      // back for ever), and the plan learns the room its batch takes once held: a growth estimate
+      // learnt from other batches may be far short, and it would be asked again where it is refused.
       s.aheadRefused = true;
       this.owe(s, (decoded.batches[0] as { sizeInBytes: number }).sizeInBytes);
+      s.owedHeld = Math.max(s.owedHeld, sizes[0] as number);
       return;
     }
+    s.minBytes = 0;
+    s.owedHeld = 0;
     s.aheadRefused = false;
     // The reservation ends as the stage starts holding the records, so no byte is counted twice.
     this.host.settle(sent, part);

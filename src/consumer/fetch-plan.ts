@@ -96,11 +96,13 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
     // by round (more, smaller Fetches for the same records): the scheduler then waits for the answer.
     if (ahead !== null && wire < ahead.wireBytes) shrinking = true;
     let bytes = wire;
+    let need = 0;
     if (s.minBytes > 0) {
       bytes = Math.max(wire, s.minBytes);
+      need = Math.max(Math.ceil(bytes * growth), s.owedHeld);
       // Owed a batch larger than its room: only the first partition of the request may bring it
-      // (the broker's one whole batch); elsewhere it would come cut again. It waits its turn.
-      if (parts.length > 0 && Math.ceil(bytes * growth) > room) {
+      // (the broker's one whole batch); elsewhere it would come cut, or be refused, again. It waits its turn.
+      if (parts.length > 0 && need > room) {
         passOver(s);
         continue;
       }
@@ -108,7 +110,7 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
       // A whole batch rather than a cut one (a cut one costs a round trip), when the room covers it.
       bytes = batchBytes;
     }
-    const reserved = Math.min(room, Math.ceil(bytes * growth));
+    const reserved = Math.min(room, Math.max(Math.ceil(bytes * growth), need));
     parts.push({
       state: s,
       topic: s.target.topic,

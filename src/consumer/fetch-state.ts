@@ -29,6 +29,11 @@ export interface TargetState {
    * whole past its room) in turn, and none is starved by others owed again and again.
    */
   owedSince: number;
+  /**
+   * Budget bytes the owed batch was seen to take once held, when it was refused for want of room
+   * (its growth may differ from the partition's estimate); 0 when not known.
+   */
+  owedHeld: number;
   /** Free budget the next batch needs to decompress into (it did not fit before); 0 when none. */
   needFree: number;
   /** Wire size of the largest batch of the latest answer: a smaller ask brings only a cut batch. */
@@ -109,6 +114,7 @@ export function newTargetState(target: FetchTarget, key: string): TargetState {
     parkedAt: null,
     minBytes: 0,
     owedSince: 0,
+    owedHeld: 0,
     needFree: 0,
     batchBytes: 0,
     inFlight: null,

@@ -97,3 +97,26 @@ test("a partition that has seen no batch yet is sized from its topic's partition
   const reserved = plan.parts.reduce((n, p) => n + p.reserved, 0);
   assert.ok(reserved <= budget.free, `reserved ${reserved} of ${budget.free} free`);
 });
+
+test('an owed batch seen to take more room once held than its growth estimate says waits for the first place, then reserves that room', () => {
+  const budget = new ByteBudget(64 * 1024);
+  const all = states(3, budget);
+  for (const s of all) Object.defineProperty(s.target, 'growth', { value: 1.1 });
+  // Partition 2 was refused: its 500 B batch took 3000 B once held (small records), more than its room.
+  const refused = all[2] as TargetState;
+  refused.minBytes = 500;
+  refused.owedSince = 2;
+  refused.owedHeld = 3000;
+  // Partition 1 is owed too, since earlier: it goes first.
+  const earlier = all[1] as TargetState;
+  earlier.minBytes = 400;
+  earlier.owedSince = 1;
+  const plan = planFetch(all, 0, { budget, share: 2048, maxBytesPerPartition: 16 * 1024 });
+  assert.equal(plan.parts[0]?.partition, 1);
+  assert.ok(!plan.parts.some((p) => p.partition === 2), 'not asked where it would be refused again (500 B × 1.1 fits 2048 B; 3000 B does not)');
+  // Its turn: first in the request, reserving all the room there is towards what it takes.
+  earlier.minBytes = 0;
+  const next = planFetch(all, 1, { budget, share: 2048, maxBytesPerPartition: 16 * 1024 });
+  assert.equal(next.parts[0]?.partition, 2);
+  assert.equal(next.parts[0]?.reserved, 2048, 'as much as its room allows; the rest on the licence of the first place');
+});

@@ -4,7 +4,7 @@
  * the end-of-run liveness and stop checks). The comment above each names what it showed.
  */
 import { test } from 'node:test';
-import { Ack, AckAgain, Answer, Assign, CommitLatency, CommitModeStep, Demand, Lose, Release, Revoke, Settle } from './commands.js';
+import { Ack, AckAgain, AckForeign, Answer, Assign, CommitLatency, CommitModeStep, Demand, Lose, Release, Revoke, Settle, Tick } from './commands.js';
 import { replay } from './run.js';
 import type { WorldConfig } from './world.js';
 
@@ -167,5 +167,39 @@ test('model regression: a batch larger than the budget read ahead on a short gro
       ],
     },
     [new Settle(8), new Release(0)],
+  );
+});
+
+// Random seed 680904885 (a random run, fails at b931ff8 too): 64 partitions on a 256 KiB budget;
+// partition 8's next batch (529 B on the wire, 18 records of 19 B) takes 1494 B once held, but its
+// growth estimate came from its 493 B records (1.1). Asked beside a batch on the licence, it reserved
+// 1025 B with nothing free, was refused, and became owed again at the back of the owed queue, round
+// after round: nothing for 137 rounds. A refused batch now keeps its place in the queue, and the plan
+// reserves the size it was seen to take (waiting for the first place when that is more than the room).
+test('model regression: a batch refused for want of room keeps its place among the owed, sized as it was held (I7)', async () => {
+  await replay(
+    {
+      ...BASE,
+      partitions: 64,
+      budgetBytes: 262_144,
+      maxBytesPerPartition: 262_144,
+      maxRecordsPerPartition: 6000,
+      drainTimeoutMs: 10_000,
+      commitIntervalMs: 5000,
+      commitThreshold: 100_000,
+      plans: [
+        { mode: 'batches', ignoresSignal: false, maxDemand: 1 },
+        { mode: 'batches', ignoresSignal: false, maxDemand: 500 },
+        { mode: 'manual', ignoresSignal: false, maxDemand: 5000 },
+        { mode: 'manual', ignoresSignal: false, maxDemand: 1 },
+      ],
+      initial: [
+        { kind: 'gap', records: 31, valueBytes: 8 },
+        { kind: 'data', records: 18, valueBytes: 19 },
+        { kind: 'data', records: 1492, valueBytes: 493 },
+      ],
+      seed: 2083318305,
+    },
+    [new Settle(2), new Answer(406588129, {}), new Tick(100), new AckForeign(59, 84)],
   );
 });

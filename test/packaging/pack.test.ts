@@ -1,7 +1,8 @@
 /**
  * The package as users get it (issue 11 point 4): the sources are built afresh into a temporary
- * folder with package.json, README and LICENSE, `npm pack` makes the tarball, and one temporary
- * project installs it (with the oldest `@types/node` the README names) and uses it four ways:
+ * folder (tsc, then the CLI bundled into one file, as `npm run build` does) with package.json,
+ * README and LICENSE, `npm pack` makes the tarball, and one temporary project installs it (with the
+ * oldest `@types/node` the README names), runs its `kafka-stage` command, and uses it four ways:
  * `require()` from CommonJS, `import` from an ES module, and a strict TypeScript program under
  * `moduleResolution` node16 and bundler (plus a CommonJS TypeScript file under nodenext). Nothing
  * is reused between runs: each run builds, packs and installs into a new folder, removed after.
@@ -50,6 +51,7 @@ before(async () => {
   // Built afresh here, not in the repo's dist/: a stale dist/ could hide a failure, and other
   // processes (CLI tests) run the repo's dist/ meanwhile.
   await sh(process.execPath, [TSC, '-p', join(REPO, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], REPO);
+  await sh(process.execPath, [join(REPO, 'scripts', 'bundle-cli.mjs'), join(pkg, 'dist')], REPO);
   for (const file of ['package.json', 'README.md', 'LICENSE']) cpSync(join(REPO, file), join(pkg, file));
   // --ignore-scripts: prepack would rebuild into this folder, which has no sources.
   const [info] = JSON.parse(await sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], pkg)) as [{ filename: string; files: { path: string }[] }];
@@ -104,4 +106,14 @@ test(`strict TypeScript with @types/node ${OLDEST_TYPES_NODE}: node16 and bundle
     const out = await sh(process.execPath, [TSC, '-p', config], project);
     assert.equal(out.trim(), '', `${config}: ${out}`);
   }
+});
+
+test('the installed kafka-stage command is one file (no module of the package loaded from beside it) and runs', T, async () => {
+  const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+  assert.equal((await sh(join(project, 'node_modules', '.bin', 'kafka-stage'), ['--version'], project)).trim(), `kafka-stage ${version}`);
+  const cli = readFileSync(join(project, 'node_modules', 'kafka-stage', 'dist', 'cli', 'main.js'), 'utf8');
+  const relative = cli.match(/^import .* from ["']\.\.?\/.*$/m);
+  assert.equal(relative, null, `the CLI imports a module of its own package: ${relative?.[0]}`);
+  const help = await sh(join(project, 'node_modules', '.bin', 'kafka-stage'), ['help', 'consume'], project);
+  assert.match(help, /--format/);
 });

@@ -8,17 +8,10 @@
 // throughput) rather than on an interval of the event loop. One produce() per record; a QUEUE_FULL
 // refusal never happens here (the window, 5 000 records by default, is far below the queue's size).
 //   node bench/clients/rdkafka-producer.mjs --topic T --scenario produce|produce-latency [--count N] [--rate R]
-import { createRequire } from 'node:module';
-import { fail } from './runner-kit.mjs';
+import { loadRdkafka } from './rdkafka-peer.mjs';
 import { payload, producerArgs, runProducer } from './produce-kit.mjs';
 
-const peer = createRequire(new URL('../peers-rdkafka/package.json', import.meta.url));
-let Kafka;
-try {
-  Kafka = peer('@confluentinc/kafka-javascript');
-} catch (error) {
-  fail(`@confluentinc/kafka-javascript is not built (run bench/peers-rdkafka/setup.sh): ${error.message}`);
-}
+const Kafka = loadRdkafka();
 
 const args = producerArgs();
 const value = payload(args.valueSize);

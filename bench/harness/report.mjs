@@ -113,10 +113,10 @@ function producerTables(runs, clients, lines) {
     const rss = summarise(metricRows(runs, 'produce', variant, (r) => r.peakRssKb / 1024), JAVA_PRODUCER);
     const load = summarise(loadRows('produce', variant), JAVA_PRODUCER);
     lines.push(`### Producer throughput, ${variant} values, acks all`, '');
-    lines.push('| client | records/s | min–max | MB/s | × Java KafkaProducer | kafka-stage ÷ this | CPU µs/record | peak RSS (MiB) | load (1 min) | rounds |');
+    lines.push('| client | records/s | min–max (M/s) | MB/s | × Java KafkaProducer | kafka-stage ÷ this | CPU µs/record | peak RSS (MiB) | load (1 min) | rounds |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const c of clients.filter((c) => rate.has(c.id))) {
-      lines.push(`| ${c.label} | ${millions(rate.get(c.id).median)} | ${spread(rateRows, c.id, 0)} | ${fmt(mbps.get(c.id)?.median, 1)} | ${ratioCell(rate.get(c.id))} | ${ownOver(rateRows, c.id)} | ${fmt(cpu.get(c.id)?.median)} | ${fmt(rss.get(c.id)?.median, 0)} | ${fmt(load.get(c.id)?.median, 1)} | ${roundsCell(runs, 'produce', variant, c.id)} |`);
+      lines.push(`| ${c.label} | ${millions(rate.get(c.id).median)} | ${spread(rateRows.map((r) => ({ ...r, value: r.value / 1e6 })), c.id, 3)} | ${fmt(mbps.get(c.id)?.median, 1)} | ${ratioCell(rate.get(c.id))} | ${ownOver(rateRows, c.id)} | ${fmt(cpu.get(c.id)?.median)} | ${fmt(rss.get(c.id)?.median, 0)} | ${fmt(load.get(c.id)?.median, 1)} | ${roundsCell(runs, 'produce', variant, c.id)} |`);
     }
     lines.push('');
   }

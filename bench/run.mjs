@@ -5,16 +5,23 @@
 //   latency  end-to-end p50/p99/p99.9 at fixed producer rates (fresh topic per run), CPU per record
 //   slow     peak RSS with a 1 ms-per-record handler on the 1 KiB topic
 //   stalled  peak RSS with a handler that never returns
+// and two producer scenarios (PROTOCOL.md "Producer scenarios"; fresh 6-partition topic per run):
+//   produce          --produce-records (1M) × 100 B as fast as each client goes, acks all:
+//                    records/s from the first send to the last ack, CPU µs/record, peak RSS
+//   produce-latency  --produce-rate (10 000/s) for --latency-seconds (6 s): send-to-ack p50/p99/p99.9
+//   node bench/run.mjs --brokers 127.0.0.1:19092 --scenarios produce,produce-latency --rounds 5
 // Writes .bench-results/<time>/results.json and report.md (medians and per-round ratios to the Java
 // consumer). Normally started by scripts/bench.mjs (`npm run bench`), which prepares the broker,
 // the build and the peers and passes --brokers, --node20 and --node24.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { availableClients, clientCatalogue, compileJavaRunner } from './harness/clients.mjs';
 import { runClient } from './harness/run-client.mjs';
 import { createEmptyTopic, deleteTopics, prepareDrainTopic } from './harness/topics.mjs';
 import { quantiles } from './harness/stats.mjs';
+import { ackedPerSecond } from './harness/produce-stats.mjs';
 import { renderReport } from './harness/report.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -25,13 +32,17 @@ const { values: opt } = parseArgs({
     node24: { type: 'string' },
     rounds: { type: 'string', default: '5' },
     clients: { type: 'string' },
-    scenarios: { type: 'string', default: 'drain,latency,slow,stalled' },
+    scenarios: { type: 'string', default: 'drain,latency,slow,stalled,produce,produce-latency' },
     'records-100b': { type: 'string', default: '15000000' },
     'records-1k': { type: 'string', default: '4000000' },
     'drain-max-ms': { type: 'string', default: '8000' },
     rates: { type: 'string', default: '1000,10000' },
     'latency-seconds': { type: 'string', default: '6' },
     'memory-ms': { type: 'string', default: '8000' },
+    'produce-records': { type: 'string', default: '1000000' },
+    'produce-rate': { type: 'string', default: '10000' },
+    'produce-max-ms': { type: 'string', default: '120000' },
+    'topic-prefix': { type: 'string', default: 'bench' },
     'client-cpus': { type: 'string' },
     'helper-cpus': { type: 'string' },
     out: { type: 'string' },
@@ -54,14 +65,16 @@ mkdirSync(outDir, { recursive: true });
 try {
   compileJavaRunner();
 } catch (error) {
-  say(`could not compile bench/java/BenchConsumer.java: ${error.message}`);
+  say(`could not compile bench/java/BenchConsumer.java and BenchProducer.java: ${error.message}`);
 }
 const catalogue = clientCatalogue({ node20: opt.node20, node24: opt.node24 });
-const { runnable, skipped } = availableClients(catalogue, opt.clients?.split(','));
+// A client with none of the chosen scenarios (a producer in a consumer run, or the reverse) is left out.
+const chosen = catalogue.filter((c) => c.scenarios.some((s) => scenarios.includes(s)));
+const { runnable, skipped } = availableClients(chosen, opt.clients?.split(','));
 for (const s of skipped) say(`skipping ${s.label}: ${s.reason}`);
 say(`clients: ${runnable.map((c) => c.id).join(', ')}`);
 
-if (scenarios.some((s) => s !== 'latency')) {
+if (scenarios.some((s) => ['drain', 'slow', 'stalled'].includes(s))) {
   for (const ds of datasets) await prepareDrainTopic({ brokers: opt.brokers, partitions, say, ...ds });
 }
 
@@ -79,7 +92,7 @@ async function measureOnce(client, round, scenario, variant, runnerArgs, extra =
     onReady: extra.onReady,
     env: client.env,
   });
-  const run = { round, scenario, variant, client: client.id, ...outcome };
+  const run = { round, scenario, variant, client: client.id, ...outcome, load: loadavg()[0] };
   if (run.result?.latenciesUs) {
     const [p50, p99, p999, max] = quantiles(run.result.latenciesUs, [0.5, 0.99, 0.999, 1]);
     run.result.latency = { p50, p99, p999, max };
@@ -103,10 +116,12 @@ function summaryOf(run) {
     const rate = r.records / (r.firstToLastMs / 1000);
     return `${r.records} records, ${(rate / 1e6).toFixed(3)} M/s, first after ${r.startToFirstMs?.toFixed(0)} ms, RSS ${rss}`;
   }
-  if (run.scenario === 'latency') {
+  if (run.scenario === 'latency' || run.scenario === 'produce-latency') {
     const l = r.latency;
-    return `${r.records} records, p50 ${(l.p50 / 1000).toFixed(2)} p99 ${(l.p99 / 1000).toFixed(2)} p99.9 ${(l.p999 / 1000).toFixed(2)} ms, RSS ${rss}`;
+    const reached = run.scenario === 'produce-latency' ? ` at ${ackedPerSecond(r)?.toFixed(0)}/s` : '';
+    return `${r.records} records${reached}, p50 ${(l.p50 / 1000).toFixed(2)} p99 ${(l.p99 / 1000).toFixed(2)} p99.9 ${(l.p999 / 1000).toFixed(2)} ms, RSS ${rss}`;
   }
+  if (run.scenario === 'produce') return `${r.records} records, ${(ackedPerSecond(r) / 1e6).toFixed(3)} M/s, CPU ${(run.cpuMs / 1000).toFixed(1)} s, RSS ${rss}`;
   return `${r.records} records handled, peak RSS ${rss}`;
 }
 
@@ -124,7 +139,22 @@ function produceAtRate(topic, rate, count) {
 }
 
 const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
-const fresh = (...parts) => `bench-${parts.join('-')}-${Date.now().toString(36)}`;
+const fresh = (...parts) => `${opt['topic-prefix']}-${parts.join('-')}-${Date.now().toString(36)}`;
+const producers = runnable.filter((c) => c.scenarios.includes('produce'));
+
+/** One producer run into a topic of its own, created before the runner starts and deleted after. */
+async function measureProducer(client, round, scenario, variant, runnerArgs, count, maxMs) {
+  const topic = fresh(scenario, client.id);
+  await createEmptyTopic({ brokers: opt.brokers, topic, partitions });
+  try {
+    await measureOnce(client, round, scenario, variant, ['--topic', topic, '--scenario', scenario, '--count', String(count), '--max-ms', String(maxMs), ...runnerArgs], {
+      timeoutMs: maxMs + 60_000,
+      check: (r) => (r.records === count && !r.errors ? null : `${r.records} of ${count} records acknowledged, ${r.errors ?? 0} failed${r.firstError ? ` (${r.firstError})` : ''}`),
+    });
+  } finally {
+    await deleteTopics({ brokers: opt.brokers, topics: [topic] });
+  }
+}
 
 for (let round = 1; round <= rounds; round++) {
   // Rotating the order each round keeps any drift in the machine from favouring one client.
@@ -173,6 +203,18 @@ for (let round = 1; round <= rounds; round++) {
       await measureOnce(client, round, scenario, ds.name, ['--topic', ds.topic, '--group', fresh(scenario, client.id), '--scenario', scenario, '--max-ms', String(maxMs), '--value-size', String(ds.valueSize)], {
         timeoutMs: maxMs + 120_000,
       });
+    }
+  }
+  // The producers rotate among themselves, so the consumers' order above is what it always was.
+  const producerOrder = rotate(producers, round - 1);
+  if (scenarios.includes('produce')) {
+    const count = Number(opt['produce-records']);
+    for (const client of producerOrder) await measureProducer(client, round, 'produce', '100 B', ['--value-size', '100'], count, Number(opt['produce-max-ms']));
+  }
+  if (scenarios.includes('produce-latency')) {
+    const rate = Number(opt['produce-rate']);
+    for (const client of producerOrder) {
+      await measureProducer(client, round, 'produce-latency', `${rate} msg/s`, ['--value-size', '100', '--rate', String(rate)], rate * latencySeconds, latencySeconds * 1000 + 30_000);
     }
   }
 }

@@ -3,22 +3,15 @@
 // Built from source by bench/peers-rdkafka/setup.sh; fails with a clear message if it is not built.
 // Usage: node bench/clients/rdkafka.mjs --topic T --scenario drain|latency|slow|stalled [--count N] [--max-ms M]
 //        [--consume flowing|batch]  (drain/latency: flowing mode (default) or consume(n) in a loop)
-import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runnerArgs, Tally, fail } from './runner-kit.mjs';
+import { loadRdkafka } from './rdkafka-peer.mjs';
 
 const args = runnerArgs({ consume: { type: 'string', default: 'flowing' } });
 const consumeMode = args.extra.consume;
 if (consumeMode !== 'flowing' && consumeMode !== 'batch') fail(`unknown --consume ${consumeMode}`);
 
-// The binding lives in its own package dir so a failed native build never touches the other peers.
-const peer = createRequire(new URL('../peers-rdkafka/package.json', import.meta.url));
-let Kafka;
-try {
-  Kafka = peer('@confluentinc/kafka-javascript');
-} catch (error) {
-  fail(`@confluentinc/kafka-javascript is not built (run bench/peers-rdkafka/setup.sh): ${error.message}`);
-}
+const Kafka = loadRdkafka();
 
 const tally = new Tally(args);
 const never = new Promise(() => {});

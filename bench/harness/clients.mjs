@@ -6,12 +6,14 @@ import { existsSync } from 'node:fs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const ALL = ['drain', 'latency', 'slow', 'stalled'];
-/** Where compileJavaRunner puts BenchConsumer's classes. */
+/** The producer scenarios (PROTOCOL.md, "Producer scenarios"): their own runners, below the consumers. */
+const PRODUCE = ['produce', 'produce-latency'];
+/** Where compileJavaRunner puts BenchConsumer's and BenchProducer's classes. */
 const JAVA_CLASSES = `${root}/.bench-results/java-classes`;
 
-/** Compiles bench/java/BenchConsumer.java against the Kafka jars (javac from the JDK). Throws on failure. */
+/** Compiles bench/java/BenchConsumer.java and BenchProducer.java against the Kafka jars (javac from the JDK). Throws on failure. */
 export function compileJavaRunner() {
-  const script = `source scripts/kafka/env.sh && bash "$KAFKA_SCRIPTS/install.sh" && javac -nowarn -d "${JAVA_CLASSES}" -cp "$KAFKA_LIBS/*" bench/java/BenchConsumer.java`;
+  const script = `source scripts/kafka/env.sh && bash "$KAFKA_SCRIPTS/install.sh" && javac -nowarn -d "${JAVA_CLASSES}" -cp "$KAFKA_LIBS/*" bench/java/BenchConsumer.java bench/java/BenchProducer.java`;
   execFileSync('bash', ['-c', script], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
@@ -36,6 +38,12 @@ export function clientCatalogue({ node20, node24 }) {
     // Compiled beforehand (compileJavaRunner): in source mode javac would run inside the measured JVM.
     { id: 'java', label: 'Java KafkaConsumer', command: 'bash', args: [`${root}/scripts/kafka/java-tool.sh`, 'BenchConsumer'], env: { KAFKA_TOOL_CLASSPATH: JAVA_CLASSES }, scenarios: ALL, needs: [`${JAVA_CLASSES}/BenchConsumer.class`] },
     { id: 'java-perf', label: 'Java ConsumerPerformance', command: node20, args: [runner('java-perf.mjs')], scenarios: ['drain'], needs: [runner('java-perf.mjs')] },
+    // Producers (Node 20): one runner each, the sending loops shared (produce-kit.mjs).
+    { id: 'kafka-stage-producer', label: 'kafka-stage Producer', command: node20, args: [runner('kafka-stage-producer.mjs')], scenarios: PRODUCE, needs: [`${root}/dist/index.js`] },
+    { id: 'kafkajs-producer', label: 'KafkaJS 2.2.4 producer', command: node20, args: [runner('kafkajs-producer.mjs')], scenarios: PRODUCE, needs: [`${root}/bench/peers/node_modules/kafkajs`] },
+    { id: 'platformatic-producer', label: '@platformatic/kafka 1.34 Producer', command: node20, args: [runner('platformatic-producer.mjs')], scenarios: PRODUCE, needs: [`${root}/bench/peers/node_modules/@platformatic/kafka`] },
+    { id: 'rdkafka-producer', label: 'librdkafka binding Producer', command: node20, args: [runner('rdkafka-producer.mjs')], scenarios: PRODUCE, needs: [`${root}/bench/peers-rdkafka/node_modules`] },
+    { id: 'java-producer', label: 'Java KafkaProducer', command: 'bash', args: [`${root}/scripts/kafka/java-tool.sh`, 'BenchProducer'], env: { KAFKA_TOOL_CLASSPATH: JAVA_CLASSES }, scenarios: PRODUCE, needs: [`${JAVA_CLASSES}/BenchProducer.class`] },
   ];
 }
 

@@ -1,6 +1,7 @@
 // Turns the runs of a benchmark into markdown tables: per client the median over rounds, and the
 // ratio to the Java consumer measured in the same round (median, with min–max over rounds).
 import { median, summarise } from './stats.mjs';
+import { ackedPerSecond } from './produce-stats.mjs';
 
 const fmt = (value, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
 const millions = (value) => (value === null ? '–' : `${(value / 1e6).toFixed(3)} M`);
@@ -84,6 +85,64 @@ function memoryTables(runs, clients, lines) {
   }
 }
 
+const JAVA_PRODUCER = 'java-producer';
+const OWN_PRODUCER = 'kafka-stage-producer';
+
+/** `min–max` of one client's values of a metric over rounds. */
+function spread(rows, client, digits) {
+  const all = rows.filter((r) => r.client === client).map((r) => r.value);
+  return all.length ? `${fmt(Math.min(...all), digits)}–${fmt(Math.max(...all), digits)}` : '–';
+}
+
+/** kafka-stage's value ÷ `client`'s, per round (median, min–max): how kafka-stage compares with each peer. */
+function ownOver(rows, client) {
+  if (client === OWN_PRODUCER) return '–';
+  const pair = rows.filter((r) => r.client === client || r.client === OWN_PRODUCER);
+  return ratioCell(summarise(pair, client).get(OWN_PRODUCER));
+}
+
+function producerTables(runs, clients, lines) {
+  // CPU from READY (connected, metadata known) to RESULT: the producing, not the process or JVM start.
+  const cpuRows = (scenario, variant) => metricRows(runs, scenario, variant, (r) => ((r.cpuMs - (r.cpuAtReadyMs ?? 0)) * 1000) / r.result.records);
+  const loadRows = (scenario, variant) => metricRows(runs, scenario, variant, (r) => r.load ?? null);
+  for (const variant of variantsOf(runs, 'produce')) {
+    const rateRows = metricRows(runs, 'produce', variant, (r) => ackedPerSecond(r.result));
+    const rate = summarise(rateRows, JAVA_PRODUCER);
+    const mbps = summarise(metricRows(runs, 'produce', variant, (r) => r.result.bytes / 1e6 / (r.result.firstToLastMs / 1000)), JAVA_PRODUCER);
+    const cpu = summarise(cpuRows('produce', variant), JAVA_PRODUCER);
+    const rss = summarise(metricRows(runs, 'produce', variant, (r) => r.peakRssKb / 1024), JAVA_PRODUCER);
+    const load = summarise(loadRows('produce', variant), JAVA_PRODUCER);
+    lines.push(`### Producer throughput, ${variant} values, acks all`, '');
+    lines.push('| client | records/s | min–max (M/s) | MB/s | × Java KafkaProducer | kafka-stage ÷ this | CPU µs/record | peak RSS (MiB) | load (1 min) | rounds |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const c of clients.filter((c) => rate.has(c.id))) {
+      lines.push(`| ${c.label} | ${millions(rate.get(c.id).median)} | ${spread(rateRows.map((r) => ({ ...r, value: r.value / 1e6 })), c.id, 3)} | ${fmt(mbps.get(c.id)?.median, 1)} | ${ratioCell(rate.get(c.id))} | ${ownOver(rateRows, c.id)} | ${fmt(cpu.get(c.id)?.median)} | ${fmt(rss.get(c.id)?.median, 0)} | ${fmt(load.get(c.id)?.median, 1)} | ${roundsCell(runs, 'produce', variant, c.id)} |`);
+    }
+    lines.push('');
+  }
+  for (const variant of variantsOf(runs, 'produce-latency')) {
+    const msRows = (key) => metricRows(runs, 'produce-latency', variant, (r) => r.result.latency[key] / 1000);
+    const p50 = summarise(msRows('p50'), JAVA_PRODUCER);
+    const p99Rows = msRows('p99');
+    const p99 = summarise(p99Rows, JAVA_PRODUCER);
+    const p999 = summarise(msRows('p999'), JAVA_PRODUCER);
+    const reached = summarise(metricRows(runs, 'produce-latency', variant, (r) => ackedPerSecond(r.result)), JAVA_PRODUCER);
+    const cpu = summarise(cpuRows('produce-latency', variant), JAVA_PRODUCER);
+    const rss = summarise(metricRows(runs, 'produce-latency', variant, (r) => r.peakRssKb / 1024), JAVA_PRODUCER);
+    const load = summarise(loadRows('produce-latency', variant), JAVA_PRODUCER);
+    const javaP99 = new Map(p99Rows.filter((r) => r.client === JAVA_PRODUCER).map((r) => [r.round, r.value]));
+    lines.push(`### Producer send-to-ack latency at ${variant}, acks all`, '');
+    lines.push('| client | rate reached (records/s) | p50 (ms) | p99 (ms) | p99 min–max | p99.9 (ms) | p99 − Java p99 (ms) | kafka-stage p99 ÷ this | CPU µs/record | peak RSS (MiB) | load (1 min) | rounds |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const c of clients.filter((c) => p99.has(c.id))) {
+      const diffs = p99Rows.filter((r) => r.client === c.id && javaP99.has(r.round)).map((r) => r.value - javaP99.get(r.round));
+      const diff = diffs.length && c.id !== JAVA_PRODUCER ? `${fmt(median(diffs))} (${fmt(Math.min(...diffs))}–${fmt(Math.max(...diffs))})` : '–';
+      lines.push(`| ${c.label} | ${fmt(reached.get(c.id)?.median, 0)} | ${fmt(p50.get(c.id).median)} | ${fmt(p99.get(c.id).median)} | ${spread(p99Rows, c.id, 2)} | ${fmt(p999.get(c.id).median)} | ${diff} | ${ownOver(p99Rows, c.id)} | ${fmt(cpu.get(c.id)?.median)} | ${fmt(rss.get(c.id)?.median, 0)} | ${fmt(load.get(c.id)?.median, 1)} | ${roundsCell(runs, 'produce-latency', variant, c.id)} |`);
+    }
+    lines.push('');
+  }
+}
+
 /** The whole report as markdown. */
 export function renderReport({ runs, clients, skipped }) {
   const lines = [];
@@ -94,6 +153,7 @@ export function renderReport({ runs, clients, skipped }) {
   drainTables(runs, clients, lines);
   latencyTables(runs, clients, lines);
   memoryTables(runs, clients, lines);
+  producerTables(runs, clients, lines);
   const failures = runs.filter((r) => !r.ok);
   if (failures.length) {
     lines.push('### Failed runs', '');

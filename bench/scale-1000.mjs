@@ -17,12 +17,20 @@
 // rounds and, per round, Java's wall time divided by the run's (≥ 1.0× means as fast as the Java
 // consumer or faster), median and min–max. The topic is made once with the CLI's producer.
 //
+// `--prepare-topics 60x50 --topic-prefix t-m60-` drains 60 topics of 50 partitions instead (t-m60-00 …
+// t-m60-59, --records spread over them; created and filled once by bench/harness/many-topics.mjs):
+// the group runners subscribe to the 60 (Java: a pattern, `--include`), kcat joins a group on them
+// (`-G`, its balanced consumer; -e ends once every assigned partition is at its end); the CLI reads
+// one topic, so `none` and `value` are left out.
+//
 //   npm run build && flock /tmp/kafka-stage-bench.lock node bench/scale-1000.mjs --rounds 5
 //   node bench/scale-1000.mjs --build before=/tmp/base --build after=. --clients java,kcat,group,none,after:value
+//   node bench/scale-1000.mjs --prepare-topics 60x50 --topic-prefix t-m60- --clients java,kcat,group --rounds 5
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuMs, peakRssKb } from './clients/proc-stats.mjs';
+import { parseShape, prepareManyTopics } from './harness/many-topics.mjs';
 import { alternateRounds, ensureTopic, load, measureExit, wallTable } from './harness/whole-process.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -33,9 +41,13 @@ const { values: opt } = parseArgs({
     records: { type: 'string', default: '1000000' },
     size: { type: 'string', default: '100' },
     partitions: { type: 'string', default: '1000' },
+    'prepare-topics': { type: 'string' },
+    'topic-prefix': { type: 'string', default: 't-m60-' },
     rounds: { type: 'string', default: '5' },
     clients: { type: 'string', default: 'java,kcat,group,none,value' },
     build: { type: 'string', multiple: true },
+    // The group runners stop this long after their first record (their --max-ms; theirs is 60 s).
+    'max-ms': { type: 'string', default: '60000' },
   },
 });
 const say = (message) => process.stderr.write(`scale-1000: ${message}\n`);
@@ -46,6 +58,10 @@ const builds = (opt.build ?? [`kafka-stage=${root}`]).map((spec) => {
   return { label: at < 0 ? dir : spec.slice(0, at), cli: `${dir}/dist/cli/main.js`, runner: `${dir}/bench/clients/kafka-stage.mjs` };
 });
 const wanted = new Set(opt.clients.split(','));
+const shape = opt['prepare-topics'] === undefined ? null : parseShape(opt['prepare-topics']);
+const topics = shape
+  ? await prepareManyTopics({ cli: builds[builds.length - 1].cli, brokers: opt.brokers, prefix: opt['topic-prefix'], ...shape, records, size: Number(opt.size), say })
+  : [opt.topic];
 
 /** A bench runner (PROTOCOL.md): wall from spawn to its RESULT line; CPU and RSS of the measured pid. */
 function measureRunner(runner, args) {
@@ -83,18 +99,24 @@ function measureRunner(runner, args) {
 }
 
 const runs = [];
-const common = ['--brokers', opt.brokers, '--topic', opt.topic, '--count', String(records), '--value-size', opt.size];
+const common = ['--brokers', opt.brokers, '--topic', topics.join(','), '--count', String(records), '--value-size', opt.size];
 const group = () => `s-scale-${process.pid}-${Date.now()}`;
 if (wanted.has('java')) runs.push({ client: 'java', run: () => measureRunner(`${root}bench/clients/java-perf.mjs`, [...common, '--group', group(), '--idle-timeout-ms', '60000']) });
 if (wanted.has('kcat')) {
-  runs.push({ client: 'kcat', run: () => measureExit('kcat', ['-C', '-b', opt.brokers, '-t', opt.topic, '-e', '-q', '-f', '%s\\n']) });
+  // A fresh group per run (kcat commits what it read).
+  const from = () => (shape ? ['-b', opt.brokers, '-G', group(), '-X', 'auto.offset.reset=earliest', ...topics] : ['-C', '-b', opt.brokers, '-t', opt.topic]);
+  runs.push({ client: 'kcat', run: () => measureExit('kcat', [...from(), '-e', '-q', '-f', '%s\\n']) });
 }
 // A client named `label:client` (e.g. `after:value`) runs for that build only.
 const runsFor = (build, client) => wanted.has(client) || wanted.has(`${build.label}:${client}`);
 for (const build of builds) {
-  if (runsFor(build, 'group')) runs.push({ client: `${build.label} group`, run: () => measureRunner(build.runner, [...common, '--group', group()]) });
+  if (runsFor(build, 'group')) runs.push({ client: `${build.label} group`, run: () => measureRunner(build.runner, [...common, '--group', group(), '--max-ms', opt['max-ms']]) });
   for (const format of ['none', 'value']) {
     if (!runsFor(build, format)) continue;
+    if (shape) {
+      say(`consume -f ${format} left out: the CLI reads one topic`);
+      continue;
+    }
     runs.push({
       client: `${build.label} consume -f ${format}`,
       counts: true,
@@ -104,13 +126,13 @@ for (const build of builds) {
 }
 const reference = runs[0].client;
 
-ensureTopic({ cli: builds[builds.length - 1].cli, brokers: opt.brokers, topic: opt.topic, records, size: opt.size, partitions: opt.partitions, say });
+if (!shape) ensureTopic({ cli: builds[builds.length - 1].cli, brokers: opt.brokers, topic: opt.topic, records, size: opt.size, partitions: opt.partitions, say });
 say(`load average at start: ${load()}`);
 const rows = await alternateRounds(runs, Number(opt.rounds), records, say);
 say(`load average at end: ${load()}`);
 
 const lines = [
-  `${records} records of ${opt.size} B, ${opt.partitions} partitions, ${opt.rounds} rounds; load average at the end ${load()} (2 cores).`,
+  `${records} records of ${opt.size} B, ${shape ? `${shape.count} topics × ${shape.partitions} partitions` : `${opt.partitions} partitions`}, ${opt.rounds} rounds; load average at the end ${load()} (2 cores).`,
   '',
   ...wallTable(rows, runs.map((r) => r.client), reference, records),
 ];

@@ -16,10 +16,16 @@
 //           byte counters ÷ Fetches sent; Java: its own metrics, outgoing/incoming-byte-total ÷
 //           fetch-total), and Fetches per member.
 //
+// `--prepare-topics 60x50 --topic-prefix t-m60-` reads 60 topics of 50 partitions instead
+// (t-m60-00 … t-m60-59, --records spread over them), creating and filling the missing ones first
+// (bench/harness/many-topics.mjs; reused on later runs).
+//
 //   npm run build && flock /tmp/kafka-stage-bench.lock node bench/scale-group.mjs --rounds 3
 //   node bench/scale-group.mjs --topics s-p1000-100b --records 1000000 --clients kafka-stage,java
+//   node bench/scale-group.mjs --prepare-topics 60x50 --topic-prefix t-m60- --records 1000000 --rounds 1
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parseShape, prepareManyTopics } from './harness/many-topics.mjs';
 import { spawnMember } from './harness/scale-members.mjs';
 import { median } from './harness/stats.mjs';
 
@@ -29,6 +35,8 @@ const { values: opt } = parseArgs({
     topics: { type: 'string', default: 's-p1000-100b' },
     records: { type: 'string', default: '1000000' },
     partitions: { type: 'string', default: '1000' },
+    'prepare-topics': { type: 'string' },
+    'topic-prefix': { type: 'string', default: 't-m60-' },
     rounds: { type: 'string', default: '3' },
     clients: { type: 'string', default: 'kafka-stage,java' },
     'java-assignor': { type: 'string', default: 'cooperative' },
@@ -37,9 +45,20 @@ const { values: opt } = parseArgs({
 });
 const say = (message) => process.stderr.write(`scale-group: ${message}\n`);
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
-const topics = opt.topics.split(',');
 const records = Number(opt.records);
-const partitions = Number(opt.partitions);
+const shape = opt['prepare-topics'] === undefined ? null : parseShape(opt['prepare-topics']);
+const topics = shape
+  ? await prepareManyTopics({
+      cli: new URL('../dist/cli/main.js', import.meta.url).pathname,
+      brokers: opt.brokers,
+      prefix: opt['topic-prefix'],
+      ...shape,
+      records,
+      size: 100,
+      say,
+    })
+  : opt.topics.split(',');
+const partitions = shape ? shape.count * shape.partitions : Number(opt.partitions);
 const timeoutMs = Number(opt['timeout-ms']);
 
 /** A member process and the latest of what it said. */
@@ -171,7 +190,7 @@ const cell = (values, digits = 0) => {
   return `${median(v).toFixed(digits)} (${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)})`;
 };
 const lines = [
-  `${topics.join(', ')}: ${partitions} partitions, ${records} records; 3 members then a 4th joins and one leaves; ${opt.rounds} rounds, medians (min–max); load average at the end ${load()} (2 cores).`,
+  `${topics.length > 3 ? `${topics[0]} … ${topics[topics.length - 1]} (${topics.length} topics)` : topics.join(', ')}: ${partitions} partitions, ${records} records; 3 members then a 4th joins and one leaves; ${opt.rounds} rounds, medians (min–max); load average at the end ${load()} (2 cores).`,
   '',
   '| client | first record (ms) | drain (ms) | join (ms) | leave (ms) | RSS at start (MiB) | peak RSS (MiB) | KiB per partition | Fetches per member | request B per Fetch | response B per Fetch |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -18,6 +18,7 @@
 // exact product is reported.
 // READY: the tool signals nothing at assignment; READY is printed when its header line appears, i.e.
 // once the JVM is up and about to construct the consumer.
+// Several topics (`--topic a,b,c`): the tool's `--include '^(a|b|c)$'`, a pattern subscription.
 // Memory and CPU: java-tool.sh `exec`s java, so the spawned pid is the JVM (PID line). The JVM exits
 // before RESULT, so this wrapper samples /proc/<pid> every 50 ms and reports peakRssKb (last VmHWM
 // seen) and cpuMs (utime+stime, exact from this process's cutime+cstime once the JVM was reaped; that
@@ -36,6 +37,14 @@ const tool = new URL('../../scripts/kafka/java-tool.sh', import.meta.url).pathna
 // 1000 partitions on a loaded machine the join and first fetch can take longer than that.
 const idleTimeoutMs = Number(args.extra['idle-timeout-ms']);
 
+/** One topic: --topic; a comma-separated list: --include with a regex matching exactly those names. */
+function topicArgs(topic) {
+  const topics = topic.split(',');
+  if (topics.length === 1) return ['--topic', topic];
+  // Topic names are [a-zA-Z0-9._-]: only the dot means something in a regex.
+  return ['--include', `^(${topics.map((t) => t.replaceAll('.', '\\.')).join('|')})$`];
+}
+
 const messages = args.count < Number.MAX_SAFE_INTEGER ? args.count : Number.MAX_SAFE_INTEGER;
 const child = spawn(
   'bash',
@@ -43,7 +52,7 @@ const child = spawn(
     tool,
     'org.apache.kafka.tools.ConsumerPerformance',
     '--bootstrap-server', args.brokers,
-    '--topic', args.topic,
+    ...topicArgs(args.topic),
     '--group', args.group,
     '--messages', String(messages),
     '--timeout', String(idleTimeoutMs),

@@ -1,6 +1,7 @@
 // kafka-stage bench runner (PROTOCOL.md): `--mode group` (default) reads through a ConsumerGroup,
 // `--mode standalone` through a StandaloneConsumer over explicit partitions (`--partitions`, default 6).
-// Runs the built package (dist/), as an application would.
+// Runs the built package (dist/), as an application would. In group mode `--topic a,b,c` subscribes to
+// the three topics (PROTOCOL.md).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsumerGroup, StandaloneConsumer } from '../../dist/index.js';
 import { runnerArgs, Tally, fail } from './runner-kit.mjs';
@@ -40,7 +41,7 @@ const common = {
 tally.start();
 const consumer =
   mode === 'group'
-    ? new ConsumerGroup({ ...common, groupId: args.group, topics: [args.topic] }, subscriber)
+    ? new ConsumerGroup({ ...common, groupId: args.group, topics: args.topic.split(',') }, subscriber)
     : new StandaloneConsumer(
         {
           ...common,

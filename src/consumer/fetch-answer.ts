@@ -139,10 +139,6 @@ export class AnswerHandler {
       if (this.oweWholeBatch(broker, part, bytes)) this.noProgress(broker, part, 'only a cut first batch');
       return;
     }
-    if (bytes.length === 0 && this.recordsWaiting(part, data)) {
-      this.oweLargerAsk(part);
-      return;
-    }
     const sizes = decoded.batches.map(heldBytes);
     if (decoded.bytesRead > 0) s.batchBytes = Math.min(largestBatch(decoded), this.host.clusterOptions.maxResponseBytes);
     s.failures = 0;
@@ -203,26 +199,6 @@ export class AnswerHandler {
   private owe(s: TargetState, size: number): void {
     if (s.minBytes === 0) s.owedSince = this.host.nextOwedSeq();
     s.minBytes = Math.max(s.minBytes, size);
-  }
-
-  /** The partition holds records at or past the offset asked that a Fetch may return (its high watermark, or last stable offset under read_committed). */
-  private recordsWaiting(part: SentPart, data: FetchResponsePartition): boolean {
-    const end = this.host.settings.isolationLevel === 'read_committed' ? data.lastStableOffset : data.highWatermark;
-    return Number(end) > part.fetchOffset;
-  }
-
-  /**
-   * No bytes although records wait: Kafka answers so, not with a cut batch, when the next batch is
-   * larger than the partition asked for (only the request's first partition gets it whole, KIP-74),
-   * so its size is unknown. The partition is owed a batch of twice the ask (or the largest it has
-   * seen, if more), and queues for it. Without this, a partition whose batches outgrow its ask was
-   * served only when first in a request: with 3000 partitions, one batch per Fetch. Not counted as
-   * no progress (a throttled or squeezed answer looks the same, and is no stall); capped at the
-   * largest response.
-   */
-  private oweLargerAsk(part: SentPart): void {
-    const s = part.state;
-    this.owe(s, Math.min(Math.max(part.partitionMaxBytes * 2, s.batchBytes), this.host.clusterOptions.maxResponseBytes));
   }
 
   /** Decodes `part`'s bytes; its records carry its topic and partition (acks are checked against them). */

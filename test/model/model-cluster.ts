@@ -262,9 +262,7 @@ export class ModelCluster {
         if (fits) continue;
         break;
       }
-      // Kafka cuts a batch only after a whole one: a first batch past the limit (without the
-      // response's licence) brings an empty answer.
-      if (cutTail && size > 0 && limit > size) chunks.push(b.bytes.subarray(0, limit - size));
+      if (cutTail && limit > size) chunks.push(b.bytes.subarray(0, limit - size));
       break;
     }
     return { bytes: Buffer.concat(chunks), wholeBatches, largestBuffered, lastOffset };

@@ -86,9 +86,10 @@ export class AnswerHandler {
       return;
     }
     s.corruptRounds = 0;
+    s.endOffset = Number(this.host.settings.isolationLevel === 'read_committed' ? data.lastStableOffset : data.highWatermark);
     const raw = data.records ?? EMPTY;
     // What was asked, and no more, is decoded: a first batch beyond it only on the answer's licence.
-    const wire = cutToAsked(raw, part.partitionMaxBytes);
+    const wire = cutToAsked(raw, part.partitionMaxBytes, part.keepBytes);
     if (wire.oversizedFirst > 0) {
       if (!sent.slack) {
         this.owe(s, wire.oversizedFirst);
@@ -137,6 +138,10 @@ export class AnswerHandler {
     if (!this.host.isCurrent(part)) return;
     if (decoded.batches.length === 0 && decoded.truncatedTail) {
       if (this.oweWholeBatch(broker, part, bytes)) this.noProgress(broker, part, 'only a cut first batch');
+      return;
+    }
+    if (bytes.length === 0 && s.endOffset > part.fetchOffset) {
+      this.oweLargerAsk(part);
       return;
     }
     const sizes = decoded.batches.map(heldBytes);
@@ -199,6 +204,22 @@ export class AnswerHandler {
   private owe(s: TargetState, size: number): void {
     if (s.minBytes === 0) s.owedSince = this.host.nextOwedSeq();
     s.minBytes = Math.max(s.minBytes, size);
+  }
+
+  /**
+   * No bytes although records wait past the offset asked: Kafka answers so, not with a cut batch,
+   * when the next batch is larger than the partition asked for (only the first partition of a
+   * response with data gets its batch whole, KIP-74), so the batch's size is unknown. The partition
+   * is owed twice its ask (or the largest batch it has seen, if more; at most the largest response)
+   * and queues for it. Without this, a partition whose batches outgrow its ask was served only when
+   * first in a request: with 3000 partitions, one batch per Fetch. The part keeps only its first
+   * batch past its room (`keepBytes`), so a guess too large brings no more than a known size would.
+   * Not counted as no progress: a throttled answer, or one squeezed out of a full response, looks
+   * the same and is no stall.
+   */
+  private oweLargerAsk(part: SentPart): void {
+    const s = part.state;
+    this.owe(s, Math.min(Math.max(part.partitionMaxBytes * 2, s.batchBytes), this.host.clusterOptions.maxResponseBytes));
   }
 
   /** Decodes `part`'s bytes; its records carry its topic and partition (acks are checked against them). */

@@ -21,19 +21,22 @@ export interface WireCut {
 }
 
 /**
- * Whole batches from the start of `bytes` while they fit `asked` bytes. A first batch larger than
- * `asked` is reported in `oversizedFirst` (the caller decides whether the licence covers it). A
- * malformed length or a cut first batch keeps the rest as it is: the decoder reports them where
- * they are (corrupt batch, or a cut batch to fetch whole).
+ * Whole batches from the start of `bytes`: the first while it fits `asked` bytes, the next ones
+ * while they all fit `keep` bytes (at most `asked`). A first batch larger than `asked` is reported
+ * in `oversizedFirst` (the caller decides whether the licence covers it). A malformed length or a
+ * cut first batch keeps the rest as it is: the decoder reports them where they are (corrupt batch,
+ * or a cut batch to fetch whole).
  */
-export function cutToAsked(bytes: Buffer, asked: number): WireCut {
+export function cutToAsked(bytes: Buffer, asked: number, keep = asked): WireCut {
   let at = 0;
+  const rest = Math.min(keep, asked);
   while (at + LOG_OVERHEAD <= bytes.length) {
     const length = bytes.readInt32BE(at + BATCH_LENGTH_AT);
     if (length <= 0) return { end: bytes.length, oversizedFirst: 0 };
     const size = LOG_OVERHEAD + length;
     if (at + size > bytes.length) return { end: at === 0 ? bytes.length : at, oversizedFirst: 0 };
-    if (at + size > asked) return at === 0 ? { end: size, oversizedFirst: size } : { end: at, oversizedFirst: 0 };
+    if (at === 0 && size > asked) return { end: size, oversizedFirst: size };
+    if (at > 0 && at + size > rest) return { end: at, oversizedFirst: 0 };
     at += size;
   }
   return { end: bytes.length, oversizedFirst: 0 };

@@ -80,9 +80,17 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
     // An answer of this target is being decoded (read ahead): it counts as held already.
     const ahead = s.ahead;
     const pending = ahead === null ? 0 : Math.ceil(ahead.wireBytes * growth);
+    const buffered = s.target.bufferedBytes ?? 0;
     // No partition may hold more than its share of the budget: partitions whose subscribers stall
-    // must leave room for the others (a stalled partition never slows another).
-    const room = Math.min(left, ctx.share - (s.target.bufferedBytes ?? 0) - pending);
+    // must leave room for the others (a stalled partition never slows another). But a partition
+    // that holds nothing, while records wait for it, may take one whole batch a little larger than
+    // its share (many partitions on a small budget): else such a batch came only as the first of a
+    // request (Kafka sends the others no bytes), one per Fetch. At most twice the share, so that
+    // batches far larger than the shares keep going one by one through the owed queue, and do not
+    // take every byte freed while an owed partition waits for room.
+    const oneBatch = buffered === 0 && pending === 0 && waits(s) ? Math.max(Math.ceil(Math.max(batchBytes, s.minBytes) * growth), s.owedHeld) : 0;
+    const cap = oneBatch > ctx.share && oneBatch <= 2 * ctx.share ? oneBatch : ctx.share;
+    const room = Math.min(left, cap - buffered - pending);
     if (room <= 0) {
       passOver(s);
       continue;
@@ -120,6 +128,9 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
       currentLeaderEpoch: Math.max(s.target.leaderEpoch, s.metadataEpoch),
       partitionMaxBytes: bytes,
       reserved,
+      // Past its first batch, the answer keeps what the stage asked for: an ask raised to a whole
+      // batch (owed, or the topic's size) brings that one batch past the stage's room, never several.
+      keepBytes: wire,
     });
     left -= reserved;
   }
@@ -148,6 +159,11 @@ function topicHints(states: readonly TargetState[]): Map<string, TopicHint> | nu
     }
   }
   return hints;
+}
+
+/** Records may wait for the target: its latest answer ended before its end, or none came yet. */
+function waits(s: TargetState): boolean {
+  return s.endOffset < 0 || s.endOffset > s.target.fetchOffset;
 }
 
 /** Tells a target it gets nothing this round, so that its next want wakes the scheduler. */

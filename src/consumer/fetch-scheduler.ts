@@ -348,7 +348,7 @@ export class FetchScheduler implements FetchWaker {
     const read: [SentPart, AnswerAhead][] = [];
     for (const [part, data] of answers) {
       if (data.errorCode !== ErrorCode.NONE || !data.records || data.records.length === 0 || !this.isCurrent(part)) continue;
-      const wire = cutToAsked(data.records, part.partitionMaxBytes);
+      const wire = cutToAsked(data.records, part.partitionMaxBytes, part.keepBytes);
       const ahead = wire.oversizedFirst > 0 ? null : readAhead(wire.end === data.records.length ? data.records : data.records.subarray(0, wire.end), part.fetchOffset);
       // The memory bound allows one batch past the budget per broker. Read ahead, the next Fetch
       // reserves what is free before this answer is held, so this answer must hold no more than it

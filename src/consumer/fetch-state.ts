@@ -38,6 +38,12 @@ export interface TargetState {
   needFree: number;
   /** Wire size of the largest batch of the latest answer: a smaller ask brings only a cut batch. */
   batchBytes: number;
+  /**
+   * Where the partition's readable records ended at its latest answer (its high watermark, or last
+   * stable offset under read_committed); -1 before any answer. At or below the offset asked, the
+   * partition is at its end: nothing waits for it.
+   */
+  endOffset: number;
   /** The Fetch it is part of, from its sending until its answer has been handled; null when none. */
   inFlight: SentFetch | null;
   /**
@@ -85,6 +91,13 @@ export interface SentPart extends FetchPart {
   state: TargetState;
   /** Budget bytes reserved for this partition's answer and not yet settled. */
   reserved: number;
+  /**
+   * Most wire bytes of the answer kept past its first batch (at most `partitionMaxBytes`): what the
+   * stage asked for. A part asking more, for a whole batch (owed, or sized from its topic), keeps
+   * that batch and then only what the stage asked for, so one ask never brings several batches
+   * past the stage's room.
+   */
+  keepBytes: number;
 }
 
 /** A Fetch in flight: its parts and the budget reservation they still hold together. */
@@ -117,6 +130,7 @@ export function newTargetState(target: FetchTarget, key: string): TargetState {
     owedHeld: 0,
     needFree: 0,
     batchBytes: 0,
+    endOffset: -1,
     inFlight: null,
     ahead: null,
     aheadRefused: false,

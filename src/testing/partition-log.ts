@@ -132,10 +132,11 @@ export class PartitionLog {
   }
 
   /**
-   * The bytes a fetch from `offset` gets: whole batches from the one holding `offset`, up to
-   * `maxBytes`, then as much of the next batch as fits (a broker cuts the last batch at the limit;
-   * the client fetches it again). With `wholeFirst`, the first batch comes whole even past the
-   * limit, as for the first partition of a response that has data.
+   * The bytes a fetch from `offset` gets, as Kafka answers: whole batches from the one holding
+   * `offset`, up to `maxBytes`, then as much of the next batch as fits (a broker cuts the last batch
+   * at the limit; the client fetches it again). A first batch larger than `maxBytes` comes whole with
+   * `wholeFirst` (the first partition of a response that has data, KIP-74) and otherwise not at all:
+   * the answer is empty, not a cut batch (test/integration/records-broker.test.ts shows Kafka so).
    */
   read(offset: number, maxBytes: number, wholeFirst: boolean): Buffer[] {
     const out: Buffer[] = [];
@@ -146,7 +147,7 @@ export class PartitionLog {
         out.push(bytes);
         left -= bytes.length;
       } else {
-        out.push(bytes.subarray(0, left));
+        if (out.length > 0) out.push(bytes.subarray(0, left));
         break;
       }
     }

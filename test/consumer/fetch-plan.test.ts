@@ -102,21 +102,48 @@ test('an owed batch seen to take more room once held than its growth estimate sa
   const budget = new ByteBudget(64 * 1024);
   const all = states(3, budget);
   for (const s of all) Object.defineProperty(s.target, 'growth', { value: 1.1 });
-  // Partition 2 was refused: its 500 B batch took 3000 B once held (small records), more than its room.
+  // Partition 2 was refused: its 500 B batch took 5000 B once held (small records), more than its
+  // room, and more than twice its share (the most a partition holding nothing may take whole).
   const refused = all[2] as TargetState;
   refused.minBytes = 500;
   refused.owedSince = 2;
-  refused.owedHeld = 3000;
+  refused.owedHeld = 5000;
   // Partition 1 is owed too, since earlier: it goes first.
   const earlier = all[1] as TargetState;
   earlier.minBytes = 400;
   earlier.owedSince = 1;
   const plan = planFetch(all, 0, { budget, share: 2048, maxBytesPerPartition: 16 * 1024 });
   assert.equal(plan.parts[0]?.partition, 1);
-  assert.ok(!plan.parts.some((p) => p.partition === 2), 'not asked where it would be refused again (500 B × 1.1 fits 2048 B; 3000 B does not)');
+  assert.ok(!plan.parts.some((p) => p.partition === 2), 'not asked where it would be refused again (500 B × 1.1 fits 2048 B; 5000 B does not)');
   // Its turn: first in the request, reserving all the room there is towards what it takes.
   earlier.minBytes = 0;
   const next = planFetch(all, 1, { budget, share: 2048, maxBytesPerPartition: 16 * 1024 });
   assert.equal(next.parts[0]?.partition, 2);
   assert.equal(next.parts[0]?.reserved, 2048, 'as much as its room allows; the rest on the licence of the first place');
+});
+
+test('a partition holding nothing, records waiting, takes one whole batch up to twice its share; not when it holds records, is at its end, or the batch is larger', () => {
+  const budget = new ByteBudget(32 * 1024 * 1024);
+  const all = states(5, budget);
+  for (const s of all) {
+    s.batchBytes = 16_000; // a 16 KB batch, held as 24 KB: more than the 16 KiB share
+    Object.defineProperty(s.target, 'growth', { value: 1.5 });
+  }
+  const [fresh, waiting, atEnd, holding, huge] = all as [TargetState, TargetState, TargetState, TargetState, TargetState];
+  waiting.endOffset = 500; // its latest answer ended before the log's end
+  atEnd.endOffset = 0; // nothing past its position
+  Object.defineProperty(holding.target, 'bufferedBytes', { value: 1000 });
+  huge.batchBytes = 30_000; // held as 45 KB: past twice the share
+  const share = 16 * 1024;
+  const plan = planFetch(all, 0, { budget, share, maxBytesPerPartition: 1024 * 1024 });
+  const part = (s: TargetState) => plan.parts.find((p) => p.state === s);
+  for (const s of [fresh, waiting]) {
+    assert.equal(part(s)?.partitionMaxBytes, 16_000, `partition ${s.target.partition} asks for its whole batch`);
+    assert.equal(part(s)?.reserved, 24_000, 'and reserves what it takes once held, past its share');
+  }
+  for (const s of [atEnd, holding, huge]) {
+    const p = part(s);
+    assert.ok(p && p.reserved <= share, `partition ${s.target.partition} stays within its share (${p?.reserved} B reserved)`);
+    assert.ok(p.partitionMaxBytes < 16_000, 'and asks less than a batch');
+  }
 });

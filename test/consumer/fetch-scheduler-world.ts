@@ -3,8 +3,8 @@
  * one topic of known batches, for tests of ordinary broker behaviour (its fault hooks and Fetch
  * log). {@link world}: scripted fake brokers (node ids 1..n) serving one topic from in-memory logs
  * of real record batches, as Kafka does (whole batches from the one holding the fetch offset, the
- * first batch of the first partition with data whole even past its limit, others cut at the
- * limit), with hooks to answer as no broker would (hostile bytes, answers cut at chosen bytes) and
+ * first batch of the first partition with data whole even past its limit, no bytes for another
+ * whose first batch is past its limit), with hooks to answer as no broker would (hostile bytes, answers cut at chosen bytes) and
  * otherwise (errors, stalls, throttling), and a log of every Fetch received.
  */
 import assert from 'node:assert/strict';
@@ -224,7 +224,8 @@ function answer(w: World, logs: Map<number, Buffer[]>, part: SeenPart, broker: n
   for (let i = Math.floor(part.fetchOffset / BATCH); i < log.length; i++) {
     const batch = log[i] as Buffer;
     if (size + batch.length > part.maxBytes) {
-      if (pieces.length === 0) pieces.push(firstWithData ? batch : batch.subarray(0, part.maxBytes));
+      // A first batch past the limit: whole on the response's licence (KIP-74), else nothing, as Kafka answers.
+      if (pieces.length === 0 && firstWithData) pieces.push(batch);
       break;
     }
     pieces.push(batch);

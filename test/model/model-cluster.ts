@@ -262,7 +262,9 @@ export class ModelCluster {
         if (fits) continue;
         break;
       }
-      if (cutTail && limit > size) chunks.push(b.bytes.subarray(0, limit - size));
+      // Kafka cuts a batch only after a whole one: a first batch past the limit (without the
+      // response's licence) brings an empty answer.
+      if (cutTail && size > 0 && limit > size) chunks.push(b.bytes.subarray(0, limit - size));
       break;
     }
     return { bytes: Buffer.concat(chunks), wholeBatches, largestBuffered, lastOffset };

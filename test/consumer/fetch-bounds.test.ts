@@ -1,0 +1,34 @@
+/** Cutting a partition's fetched bytes to what was asked, before decoding (fetch-bounds.ts). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cutToAsked } from '../../src/consumer/fetch-bounds.js';
+import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
+
+/** Three batches of 10 records × 100 B each, one after the other, as a Fetch answer holds them. */
+async function threeBatches(): Promise<{ bytes: Buffer; size: number }> {
+  const batches = await Promise.all(
+    [0, 1, 2].map(() => encodeRecordBatch({ records: Array.from({ length: 10 }, (_, i) => ({ value: 'v'.repeat(100), timestamp: 1000 + i })), compression: 'none' })),
+  );
+  const size = (batches[0] as Buffer).length;
+  assert.ok(batches.every((b) => b.length === size), 'batches of one size');
+  return { bytes: Buffer.concat(batches), size };
+}
+
+test('whole batches within what was asked; a first batch past it is reported, not cut', async () => {
+  const { bytes, size } = await threeBatches();
+  assert.deepEqual(cutToAsked(bytes, 3 * size), { end: 3 * size, oversizedFirst: 0 });
+  assert.deepEqual(cutToAsked(bytes, 2 * size + 10), { end: 2 * size, oversizedFirst: 0 });
+  assert.deepEqual(cutToAsked(bytes, size - 1), { end: size, oversizedFirst: size });
+});
+
+test('an ask past the room (a whole batch owed) keeps its first batch, then only what the room covers', async () => {
+  const { bytes, size } = await threeBatches();
+  // Asked for three batches' worth, the room covering a little more than one: one batch kept, not three.
+  assert.deepEqual(cutToAsked(bytes, 3 * size, size + 10), { end: size, oversizedFirst: 0 });
+  // The room covering two: two kept.
+  assert.deepEqual(cutToAsked(bytes, 3 * size, 2 * size), { end: 2 * size, oversizedFirst: 0 });
+  // The room smaller than the first batch: the first batch still comes (it was asked whole), alone.
+  assert.deepEqual(cutToAsked(bytes, 3 * size, 10), { end: size, oversizedFirst: 0 });
+  // What is kept never goes past what was asked.
+  assert.deepEqual(cutToAsked(bytes, 2 * size, 3 * size), { end: 2 * size, oversizedFirst: 0 });
+});

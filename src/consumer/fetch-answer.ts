@@ -162,6 +162,7 @@ export class AnswerHandler {
       return;
     }
     s.minBytes = 0;
+    s.owedFloor = 0;
     s.owedHeld = 0;
     s.aheadRefused = false;
     // The reservation ends as the stage starts holding the records, so no byte is counted twice.
@@ -203,23 +204,29 @@ export class AnswerHandler {
   /** The next batch (`size` wire bytes) was cut or refused: the next Fetch asks for all of it, first. */
   private owe(s: TargetState, size: number): void {
     if (s.minBytes === 0) s.owedSince = this.host.nextOwedSeq();
-    s.minBytes = Math.max(s.minBytes, size);
+    // A size seen replaces a guess.
+    s.minBytes = s.owedFloor > 0 ? size : Math.max(s.minBytes, size);
+    s.owedFloor = 0;
   }
 
   /**
    * No bytes although records wait past the offset asked: Kafka answers so, not with a cut batch,
    * when the next batch is larger than the partition asked for (only the first partition of a
-   * response with data gets its batch whole, KIP-74), so the batch's size is unknown. The partition
-   * is owed twice its ask (or the largest batch it has seen, if more; at most the largest response)
-   * and queues for it. Without this, a partition whose batches outgrow its ask was served only when
-   * first in a request: with 3000 partitions, one batch per Fetch. The part keeps only its first
-   * batch past its room (`keepBytes`), so a guess too large brings no more than a known size would.
-   * Not counted as no progress: a throttled answer, or one squeezed out of a full response, looks
-   * the same and is no stall.
+   * response with data gets its batch whole, KIP-74), so the batch's size is unknown: more than
+   * was asked (`owedFloor`). The partition is owed a guess, twice its ask (or the largest batch it
+   * has seen, if more; at most the largest response), and queues for it; the plan may ask less,
+   * the size its topic's batches have (fetch-plan.ts). Without this, a partition whose batches
+   * outgrow its ask was served only when first in a request: with 3000 partitions, one batch per
+   * Fetch. The part keeps only its first batch past what the stage asked for (`keepBytes`), so a
+   * guess too large brings no more than a known size would. Not counted as no progress: a
+   * throttled answer, or one squeezed out of a full response, looks the same and is no stall.
    */
   private oweLargerAsk(part: SentPart): void {
     const s = part.state;
-    this.owe(s, Math.min(Math.max(part.partitionMaxBytes * 2, s.batchBytes), this.host.clusterOptions.maxResponseBytes));
+    const asked = part.partitionMaxBytes;
+    if (s.minBytes === 0) s.owedSince = this.host.nextOwedSeq();
+    s.minBytes = Math.min(Math.max(asked * 2, s.minBytes, s.batchBytes), this.host.clusterOptions.maxResponseBytes);
+    s.owedFloor = Math.max(s.owedFloor, asked + 1);
   }
 
   /** Decodes `part`'s bytes; its records carry its topic and partition (acks are checked against them). */

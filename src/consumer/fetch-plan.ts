@@ -16,6 +16,14 @@
  * batch, the largest growth): producers batch a topic's partitions alike. A wrong guess costs what a
  * cut batch costs (it is owed whole); the reservation and the answer's bounds are unchanged.
  *
+ * Many partitions on a small budget (60 topics × 50 partitions: shares of 16 KiB, batches of 16 KB
+ * that hold 24 KB): Kafka never cuts a first batch; a partition whose next batch is larger than its
+ * ask gets no bytes unless it is the first with data in the response. So a partition holding
+ * nothing while records wait may take one whole batch up to twice its share, an empty answer while
+ * records wait owes a larger ask (fetch-answer.ts; sized here from the topic's batches), and on a
+ * budget too small for every share at once partitions at their end ask {@link END_ASK_BYTES}, so
+ * that the budget goes to the partitions with records waiting.
+ *
  * Liveness rule: a target passed over while it may want bytes (no room left, over its share of the
  * budget, waiting for free room, not first while owed a batch too large for its room) is asked
  * `fetchBytesWanted(0)`. Its answer (0) tells the stage it was not served, so it wakes the
@@ -32,7 +40,20 @@ export interface PlanContext {
   share: number;
   /** Most wire bytes one partition may ask for. */
   maxBytesPerPartition: number;
+  /**
+   * The budget cannot give every partition its share at once (there are more partitions than
+   * floor-sized shares in it): partitions at their end ask little ({@link END_ASK_BYTES}), so
+   * their reservations leave the budget to the partitions that have records waiting.
+   */
+  contended?: boolean;
 }
+
+/**
+ * Most a partition at its end asks for while the budget is contended: a batch that arrives larger
+ * still comes whole when its partition is the first with data in the response (KIP-74), and
+ * otherwise its empty answer (records waiting) owes it a larger ask.
+ */
+export const END_ASK_BYTES = 1024;
 
 /** The parts of one Fetch, and whether some target waits for more free budget than there is. */
 export interface FetchPlan {
@@ -74,9 +95,11 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
       continue;
     }
     // Before its first batch a target is sized from what its topic's other partitions have seen.
-    const hint = s.batchBytes === 0 ? hints?.get(s.target.topic) : undefined;
+    const topicHint = hints?.get(s.target.topic);
+    const hint = s.batchBytes === 0 ? topicHint : undefined;
     const growth = hint ? hint.growth : s.target.growth;
     const batchBytes = hint ? hint.batchBytes : s.batchBytes;
+    const owedAsk = owedSize(s, topicHint);
     // An answer of this target is being decoded (read ahead): it counts as held already.
     const ahead = s.ahead;
     const pending = ahead === null ? 0 : Math.ceil(ahead.wireBytes * growth);
@@ -88,7 +111,7 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
     // request (Kafka sends the others no bytes), one per Fetch. At most twice the share, so that
     // batches far larger than the shares keep going one by one through the owed queue, and do not
     // take every byte freed while an owed partition waits for room.
-    const oneBatch = buffered === 0 && pending === 0 && waits(s) ? Math.max(Math.ceil(Math.max(batchBytes, s.minBytes) * growth), s.owedHeld) : 0;
+    const oneBatch = buffered === 0 && pending === 0 && waits(s) ? Math.max(Math.ceil(Math.max(batchBytes, owedAsk) * growth), s.owedHeld) : 0;
     const cap = oneBatch > ctx.share && oneBatch <= 2 * ctx.share ? oneBatch : ctx.share;
     const room = Math.min(left, cap - buffered - pending);
     if (room <= 0) {
@@ -99,14 +122,20 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
     // estimates it from what it buffered (cautious before its first records).
     const asked = s.target.fetchBytesWanted(room, ahead?.records ?? 0);
     if (asked <= 0) continue;
-    const wire = Math.min(asked, Math.ceil(room / growth), ctx.maxBytesPerPartition);
+    // At most what the room covers at the growth seen (rounded down: `wire × growth` within the room).
+    const atEnd = ctx.contended === true && s.minBytes === 0 && !waits(s);
+    const wire = Math.min(asked, Math.floor(room / growth), atEnd ? END_ASK_BYTES : ctx.maxBytesPerPartition);
+    if (wire <= 0) {
+      passOver(s);
+      continue;
+    }
     // Read ahead, a part asking less than the answer being decoded makes early Fetches shrink round
     // by round (more, smaller Fetches for the same records): the scheduler then waits for the answer.
     if (ahead !== null && wire < ahead.wireBytes) shrinking = true;
     let bytes = wire;
     let need = 0;
     if (s.minBytes > 0) {
-      bytes = Math.max(wire, s.minBytes);
+      bytes = Math.max(wire, owedAsk);
       need = Math.max(Math.ceil(bytes * growth), s.owedHeld);
       // Owed a batch larger than its room: only the first partition of the request may bring it
       // (the broker's one whole batch); elsewhere it would come cut, or be refused, again. It waits its turn.
@@ -114,7 +143,7 @@ export function planFetch(states: readonly TargetState[], turn: number, ctx: Pla
         passOver(s);
         continue;
       }
-    } else if (batchBytes > wire && Math.ceil(batchBytes * growth) <= room) {
+    } else if (!atEnd && batchBytes > wire && Math.ceil(batchBytes * growth) <= room) {
       // A whole batch rather than a cut one (a cut one costs a round trip), when the room covers it.
       bytes = batchBytes;
     }
@@ -145,9 +174,26 @@ interface TopicHint {
   growth: number;
 }
 
-/** Per topic, from the targets that have seen a batch; null when every target has (nothing to guess). */
+/**
+ * What a target owed a batch asks for (0 when none is owed). After an empty answer the size is a
+ * guess (twice the last ask), which may not fit the room a partition has outside the request's
+ * first place. When its topic's batches are as large as the batch must be (past `owedFloor`), it
+ * asks their size instead: most likely enough. When they are not (the batch is a little larger than
+ * any seen: producers' batches vary by a few bytes), a quarter more than the floor. A guess too
+ * small costs a round and a larger guess; the request's first place brings the batch whole anyway.
+ */
+function owedSize(s: TargetState, topicHint: TopicHint | undefined): number {
+  if (s.owedFloor === 0 || topicHint === undefined) return s.minBytes;
+  const likely = topicHint.batchBytes >= s.owedFloor ? topicHint.batchBytes : Math.ceil(s.owedFloor * 1.25);
+  return Math.min(s.minBytes, likely);
+}
+
+/**
+ * Per topic, from the targets that have seen a batch; null when nothing is to be guessed (every
+ * target has seen a batch, and none is owed one of unknown size).
+ */
 function topicHints(states: readonly TargetState[]): Map<string, TopicHint> | null {
-  if (states.every((s) => s.batchBytes > 0)) return null;
+  if (states.every((s) => s.batchBytes > 0 && s.owedFloor === 0)) return null;
   const hints = new Map<string, TopicHint>();
   for (const s of states) {
     if (s.batchBytes === 0) continue;

@@ -274,8 +274,10 @@ export class FetchScheduler implements FetchWaker {
 
   /** Sends one Fetch to `broker` for those of `states` that want bytes, if any do. */
   private fetchFrom(broker: BrokerState, states: TargetState[]): void {
-    const share = Math.max(this.settings.minPartitionBytes, Math.floor(this.budget.limit / Math.max(1, this.targets.size)));
-    const plan = planFetch(states, broker.rotation, { budget: this.budget, share, maxBytesPerPartition: this.settings.maxBytesPerPartition });
+    const even = Math.floor(this.budget.limit / Math.max(1, this.targets.size));
+    const share = Math.max(this.settings.minPartitionBytes, even);
+    const contended = even < this.settings.minPartitionBytes;
+    const plan = planFetch(states, broker.rotation, { budget: this.budget, share, maxBytesPerPartition: this.settings.maxBytesPerPartition, contended });
     if (plan.waitsForRoom) this.armTimer(Date.now() + this.cluster.options.retry.maxBackoffMs);
     // Not early when it would shrink: every part is planned again when the answer is handed over.
     if (plan.shrinking) return;
@@ -508,6 +510,7 @@ export class FetchScheduler implements FetchWaker {
   private park(s: TargetState): void {
     s.parkedAt = s.target.fetchOffset;
     s.minBytes = 0;
+    s.owedFloor = 0;
     // Parked targets are not asked while parked: the stage must hear it was passed over, so that
     // a seek (which unparks it) wakes the scheduler again.
     passOver(s);

@@ -21,8 +21,17 @@ export interface TargetState {
   failures: number;
   /** Parked at this offset after an error its stage must act on; null when not parked. */
   parkedAt: number | null;
-  /** Smallest size that brings the next batch whole (it came cut, or was dropped as too large); 0 when none owed. */
+  /**
+   * Smallest size that brings the next batch whole (it came cut, or was dropped as too large); 0
+   * when none owed. A guess when `owedFloor` is above 0.
+   */
   minBytes: number;
+  /**
+   * After an answer with no bytes although records waited: the next batch is at least this large
+   * (one byte more than was asked), its size unknown, and `minBytes` a guess (twice the ask). 0 when
+   * the size owed is known (or none is owed).
+   */
+  owedFloor: number;
   /**
    * When it became owed a batch (a sequence number): owed targets go first in the order they
    * became owed, so each gets the request's first place (the only one where a batch may come
@@ -126,6 +135,7 @@ export function newTargetState(target: FetchTarget, key: string): TargetState {
     failures: 0,
     parkedAt: null,
     minBytes: 0,
+    owedFloor: 0,
     owedSince: 0,
     owedHeld: 0,
     needFree: 0,

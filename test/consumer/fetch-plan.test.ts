@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planFetch } from '../../src/consumer/fetch-plan.js';
+import { END_ASK_BYTES, planFetch } from '../../src/consumer/fetch-plan.js';
 import { newTargetState, type TargetState } from '../../src/consumer/fetch-state.js';
 import { ByteBudget } from '../../src/stage/byte-budget.js';
 import { ObservedStage, type ObservedTarget } from './fetch-scheduler-stages.js';
@@ -146,4 +146,43 @@ test('a partition holding nothing, records waiting, takes one whole batch up to 
     assert.ok(p && p.reserved <= share, `partition ${s.target.partition} stays within its share (${p?.reserved} B reserved)`);
     assert.ok(p.partitionMaxBytes < 16_000, 'and asks less than a batch');
   }
+});
+
+test("after an empty answer a partition owed a batch of unknown size asks its topic's batch size, or a quarter more than the floor when its topic's batches are smaller", () => {
+  const budget = new ByteBudget(32 * 1024 * 1024);
+  const all = states(3, budget);
+  for (const s of all) Object.defineProperty(s.target, 'growth', { value: 1.5 });
+  const [seen, owed, past] = all as [TargetState, TargetState, TargetState];
+  seen.batchBytes = 16_000; // the topic's batches, as another partition saw them
+  // Asked 10 000 B and got no bytes although records waited: owed twice that, a guess.
+  owed.minBytes = 20_000;
+  owed.owedFloor = 10_001;
+  owed.owedSince = 1;
+  owed.batchBytes = 500;
+  // Asked 16 000 B (the topic's size) and got none: its batch is larger than any the topic showed.
+  past.minBytes = 32_000;
+  past.owedFloor = 16_001;
+  past.owedSince = 2;
+  past.batchBytes = 500;
+  const share = 16 * 1024;
+  const plan = planFetch(all, 0, { budget, share, maxBytesPerPartition: 1024 * 1024 });
+  const part = (s: TargetState) => plan.parts.find((p) => p.state === s);
+  assert.equal(part(owed)?.partitionMaxBytes, 16_000, "the topic's batch size, past the floor (not the guess)");
+  assert.equal(part(past)?.partitionMaxBytes, 20_002, 'a quarter more than the floor, which its room covers (not twice its ask, which it does not)');
+  assert.equal(part(past)?.reserved, Math.ceil(20_002 * 1.5), 'reserved as one batch past its share');
+});
+
+test('on a contended budget (more partitions than floor shares) a partition at its end asks little; on a roomy one it asks as before', () => {
+  const budget = new ByteBudget(32 * 1024 * 1024);
+  const all = states(2, budget);
+  for (const s of all) {
+    s.batchBytes = 10_000;
+    s.endOffset = 0; // its latest answer reached the log's end
+    Object.defineProperty(s.target, 'growth', { value: 1.5 });
+  }
+  const ctx = { budget, share: 16 * 1024, maxBytesPerPartition: 1024 * 1024 };
+  const contended = planFetch(all, 0, { ...ctx, contended: true });
+  for (const p of contended.parts) assert.ok(p.partitionMaxBytes <= END_ASK_BYTES, `partition ${p.partition} at its end asks ${p.partitionMaxBytes} B, at most ${END_ASK_BYTES} B`);
+  const roomy = planFetch(all, 0, { ...ctx, contended: false });
+  for (const p of roomy.parts) assert.equal(p.partitionMaxBytes, 10_000, `partition ${p.partition}: a whole batch, as before`);
 });

@@ -239,3 +239,43 @@ test('defect 16: an answer far larger than asked for is cut to what was asked pl
     watch.stop();
   }
 });
+
+test('many partitions on a small budget, each batch a little larger than a share (60 topics x 50 partitions in little): batches come many per Fetch, not one, within the bound', async () => {
+  // 600 partitions of 4 batches (5 records × 1000 B: about 5.2 KB held) and a 1 MiB budget: its
+  // even split (1.7 KB) is below the 4 KiB floor share, and each batch is larger than that share.
+  // Kafka (and the fake cluster) sends no bytes to a partition whose next batch is larger than its
+  // ask unless it is the first with data in the response: served so, it took one batch per Fetch.
+  const PARTITIONS = 600;
+  const RECORDS = 20;
+  const { w, batchHeld } = await bigBatchWorld(PARTITIONS, RECORDS, 1000);
+  const limit = 1024 * 1024;
+  assert.ok(batchHeld > 4096 && batchHeld <= 2 * 4096, `a batch (${batchHeld} B held) between one and two shares`);
+  const budget = new ByteBudget(limit);
+  const scheduler = schedulerFor(w, budget, { options: settings(4096) });
+  const stages = Array.from({ length: PARTITIONS }, (_, p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { maxRecords: 2000, maxBytes: 1024 * 1024, minFetchBytes: 1024 }));
+  const watch = watchPeak(budget, stages);
+  let fetches = 0;
+  const count = (): void => {
+    fetches++;
+  };
+  subscribe(FETCH_CHANNEL, count);
+  try {
+    for (const s of stages) {
+      scheduler.add(s.target);
+      s.ask(RECORDS);
+    }
+    scheduler.start();
+    await eventually(() => stages.every((s) => s.delivered.length === RECORDS), {
+      what: 'every record',
+      timeoutMs: 60_000,
+      progress: () => `${stages.reduce((n, s) => n + s.delivered.length, 0)} records in ${fetches} Fetches`,
+    });
+    for (const s of stages) assert.deepEqual(offsets(s), range(0, RECORDS), `partition ${s.partition}`);
+    const batches = PARTITIONS * (RECORDS / 5);
+    assert.ok(fetches <= batches / 20, `${fetches} Fetches for ${batches} batches: at least 20 batches per Fetch on average`);
+    assert.ok(watch.peak() <= limit + batchHeld, `peak ${watch.peak()} B: limit ${limit} B + one batch ${batchHeld} B`);
+  } finally {
+    unsubscribe(FETCH_CHANNEL, count);
+    watch.stop();
+  }
+});

@@ -160,7 +160,7 @@ interface FetchedPartition {
  */
 export async function fetchGroupOffsets(cluster: Cluster, groupId: string, topics: string[] | null = null): Promise<CommittedOffset[]> {
   return atCoordinator(cluster, groupId, 'fetchGroupOffsets', async (coordinator) => {
-    const asked = topics === null ? null : await Promise.all(topics.map((t) => cluster.topic(t)));
+    const asked = topics === null ? null : [...(await cluster.topics(topics)).values()];
     const { response, version } = await cluster.requestWithVersion(coordinator, OffsetFetch, (v) => {
       const wanted = asked?.map((t) => ({ name: t.name, topicId: t.topicId, partitionIndexes: t.partitions.map((p) => p.partition) })) ?? null;
       return v >= 8 ? { groups: [{ groupId, topics: wanted }], requireStable: false } : { groupId, topics: wanted, requireStable: false };

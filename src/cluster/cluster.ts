@@ -141,16 +141,32 @@ export class Cluster {
 
   /** A topic from the cache, refreshing when unknown or older than metadataMaxAgeMs. Throws KafkaError for unknown topics. */
   async topic(name: string, options: { refresh?: boolean } = {}): Promise<TopicInfo> {
-    let info = this.current?.topics.get(name);
+    return (await this.topics([name], options)).get(name) as TopicInfo;
+  }
+
+  /**
+   * Topics from the cache, by name, refreshing those unknown (or all, when the cache is older than
+   * metadataMaxAgeMs) in one Metadata request: one per topic would queue each behind whatever the
+   * connection carries (a Fetch waiting out its maxWaitMs), 60 topics 60 times over. Throws
+   * KafkaError for the first unknown topic.
+   */
+  async topics(names: readonly string[], options: { refresh?: boolean } = {}): Promise<Map<string, TopicInfo>> {
     const stale = !this.current || Date.now() - this.current.fetchedAt > this.options.metadataMaxAgeMs;
-    if (!info || stale || options.refresh || info.errorCode !== ErrorCode.NONE) {
-      const fresh = await this.refreshMetadata([name]);
-      info = fresh.topics.get(name);
+    const unknown = (name: string): boolean => {
+      const info = this.current?.topics.get(name);
+      return !info || info.errorCode !== ErrorCode.NONE;
+    };
+    const missing = stale || options.refresh ? [...names] : names.filter(unknown);
+    const known = missing.length > 0 ? await this.refreshMetadata([...new Set(missing)]) : (this.current as ClusterMetadata);
+    const out = new Map<string, TopicInfo>();
+    for (const name of names) {
+      const info = known.topics.get(name);
+      if (!info) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { topic: name });
+      const err = kafkaError(info.errorCode, { topic: name });
+      if (err) throw err;
+      out.set(name, info);
     }
-    if (!info) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { topic: name });
-    const err = kafkaError(info.errorCode, { topic: name });
-    if (err) throw err;
-    return info;
+    return out;
   }
 
   /** Node id of the leader of a partition; refreshes metadata when unknown. */

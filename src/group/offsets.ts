@@ -84,8 +84,8 @@ function byTopic<T extends TopicPartition>(entries: readonly T[]): Map<string, M
 /** Topic ids by name from the cluster metadata (refreshed where unknown). */
 async function topicIds(cluster: Cluster, topics: Iterable<string>): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
-  for (const name of topics) {
-    const info = await cluster.topic(name);
+  // One look-up for all: a member given partitions of 30 topics it had no metadata for took 15 s one by one.
+  for (const [name, info] of await cluster.topics([...topics])) {
     if (info.topicId === ZERO_UUID) throw new ProtocolError(`no topic id known for ${name}`, { topic: name });
     ids.set(name, info.topicId);
   }

@@ -203,7 +203,7 @@ export class AnswerHandler {
 
   /** The next batch (`size` wire bytes) was cut or refused: the next Fetch asks for all of it, first. */
   private owe(s: TargetState, size: number): void {
-    if (s.minBytes === 0) s.owedSince = this.host.nextOwedSeq();
+    this.queueOwed(s);
     // A size seen replaces a guess.
     s.minBytes = s.owedFloor > 0 ? size : Math.max(s.minBytes, size);
     s.owedFloor = 0;
@@ -224,9 +224,14 @@ export class AnswerHandler {
   private oweLargerAsk(part: SentPart): void {
     const s = part.state;
     const asked = part.partitionMaxBytes;
-    if (s.minBytes === 0) s.owedSince = this.host.nextOwedSeq();
+    this.queueOwed(s);
     s.minBytes = Math.min(Math.max(asked * 2, s.minBytes, s.batchBytes), this.host.clusterOptions.maxResponseBytes);
     s.owedFloor = Math.max(s.owedFloor, asked + 1);
+  }
+
+  /** A target not owed a batch yet takes its place at the back of the owed queue (one it keeps until served). */
+  private queueOwed(s: TargetState): void {
+    if (s.minBytes === 0) s.owedSince = this.host.nextOwedSeq();
   }
 
   /** Decodes `part`'s bytes; its records carry its topic and partition (acks are checked against them). */

@@ -279,3 +279,44 @@ test('many partitions on a small budget, each batch a little larger than a share
     watch.stop();
   }
 });
+
+test('on a contended budget, partitions at their end leave it to those with records: 500 at their end, 100 with records placed last', async () => {
+  // 600 partitions on a 1 MiB budget with a 4 KiB floor share: the shares add up to 2.4 MB. The
+  // 500 read one batch each and are at their end; then the 100 with records start asking. Asking
+  // their share, the 500 would reserve the whole budget every round ahead of the 100 (the order
+  // rotates by one per Fetch), which then waited hundreds of rounds.
+  const EMPTY = 500;
+  const FULL = 100;
+  const RECORDS = 20;
+  const counts = new Map<number, number>();
+  for (let p = 0; p < EMPTY + FULL; p++) counts.set(p, p < EMPTY ? 5 : RECORDS);
+  const w = await clusterWorld({ records: counts, pad: 1000 });
+  const limit = 1024 * 1024;
+  const budget = new ByteBudget(limit);
+  const scheduler = schedulerFor(w, budget, { options: settings(4096) });
+  const stages = Array.from({ length: EMPTY + FULL }, (_, p) => new ObservedStage(TOPIC, p, 0, budget, scheduler, { maxRecords: 2000, maxBytes: 1024 * 1024, minFetchBytes: 1024 }));
+  let fetches = 0;
+  const count = (): void => {
+    fetches++;
+  };
+  subscribe(FETCH_CHANNEL, count);
+  try {
+    for (const s of stages) scheduler.add(s.target);
+    const atEnd = stages.slice(0, EMPTY);
+    for (const s of atEnd) s.ask(RECORDS);
+    scheduler.start();
+    await eventually(() => atEnd.every((s) => s.delivered.length === 5), { what: 'the one batch of each of the 500', timeoutMs: 60_000 });
+    const before = fetches;
+    const full = stages.slice(EMPTY);
+    for (const s of full) s.ask(RECORDS);
+    await eventually(() => full.every((s) => s.delivered.length === RECORDS), {
+      what: 'every record of the partitions with records',
+      timeoutMs: 60_000,
+      progress: () => `${full.reduce((n, s) => n + s.delivered.length, 0)} records in ${fetches} Fetches`,
+    });
+    for (const s of full) assert.deepEqual(offsets(s), range(0, RECORDS), `partition ${s.partition}`);
+    assert.ok(fetches - before <= 60, `${fetches - before} Fetches for ${FULL * (RECORDS / 5)} batches of ${FULL} partitions placed after ${EMPTY} at their end`);
+  } finally {
+    unsubscribe(FETCH_CHANNEL, count);
+  }
+});

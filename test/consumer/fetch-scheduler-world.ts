@@ -127,7 +127,7 @@ export async function clusterWorld(options: { brokers?: number; records: Map<num
  * Fake brokers with node ids 1..brokerCount sharing one view of the cluster. Each serves, for the
  * partitions it leads, whole batches from the batch holding the fetch offset, as many as fit the
  * partition's limit; when not even one fits, the first batch whole if no partition before it in
- * the answer has data (KIP-74), else that batch cut at the limit (as Kafka slices its log). A Fetch
+ * the answer has data (KIP-74), else no bytes (Kafka never cuts a first batch). A Fetch
  * with nothing to return waits `idleWaitMs` (a real broker's maxWaitMs) before answering empty.
  */
 export async function world(options: { brokers?: number; logs: Map<number, Buffer[]>; leaders?: Map<number, number>; idleWaitMs?: number; requestTimeoutMs?: number; maxResponseBytes?: number }): Promise<World> {

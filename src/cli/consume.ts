@@ -32,7 +32,7 @@ import { unescape } from './format-string.js';
 import { parseOffsetStart, resolveOffsetStart, type OffsetStart } from './offsets-spec.js';
 
 /**
- * `--max-demand` unless given: four times the library's default (1000), taken in batches of
+ * `--max-demand` unless given: twice the library's default (2000), taken in batches of
  * {@link CLI_BATCH_RECORDS}. Each partition's buffer still holds at most
  * `buffer.maxRecordsPerPartition` (2000) records, so memory stays as bounded; what changes is that
  * a Fetch brings up to that bound per partition instead of a few hundred records, so a run needs a

@@ -199,7 +199,7 @@ export class PartitionStage implements SubscriberView {
   // ---- taking records -------------------------------------------------------------------------
 
   /**
-   * The partition's records, one per `next()`, with GenStage demand: asks `maxDemand` (default 1000)
+   * The partition's records, one per `next()`, with GenStage demand: asks `maxDemand` (default 2000)
    * on the first `next()`, and asks again — `maxDemand − outstanding` — once outstanding demand has
    * fallen to `minDemand` (default 75 % of `maxDemand`). Ends when the stage is revoked or lost
    * (records not yet delivered are dropped: only delivered ones are the subscriber's); rejects once
@@ -244,7 +244,7 @@ export class PartitionStage implements SubscriberView {
 
   /**
    * The partition's records as a Node `Readable` in object mode; `highWaterMark` is `maxDemand`
-   * (default 1000) and each `_read` asks for the room left below it, so the stream's queue plus the
+   * (default 2000) and each `_read` asks for the room left below it, so the stream's queue plus the
    * stage's demand never exceed it. Records pushed into the stream count as delivered. Ends after
    * its queued records when the stage stops; a fetch error destroys it (records still queued in it
    * are dropped unacked, so never committed).
@@ -255,7 +255,7 @@ export class PartitionStage implements SubscriberView {
 
   /**
    * The partition's records as a Web `ReadableStream` with a pull source and a count queuing
-   * strategy of `maxDemand` (default 1000): each pull asks for the queue's free room. Enqueued
+   * strategy of `maxDemand` (default 2000): each pull asks for the queue's free room. Enqueued
    * records count as delivered. Closes after its queued records when the stage stops; a fetch error
    * errors it (records still queued in it are dropped unacked, so never committed).
    */

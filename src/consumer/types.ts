@@ -67,7 +67,7 @@ export interface PartitionFailureStats {
 
 /** How a subscriber takes records: GenStage-style demand. */
 export interface DemandOptions {
-  /** Most records asked for at once. Default 1000. */
+  /** Most records asked for at once. Default 2000. */
   maxDemand?: number;
   /** Ask again when outstanding demand falls to this (GenStage `min_demand`). Default floor(maxDemand × 3 / 4), as GenStage. */
   minDemand?: number;
@@ -123,7 +123,7 @@ export interface PartitionStage extends AsyncIterable<KafkaRecord> {
   readonly signal: AbortSignal;
 
   /**
-   * The partition's records, one per `next()`. Asks for `maxDemand` records (default 1000) at the
+   * The partition's records, one per `next()`. Asks for `maxDemand` records (default 2000) at the
    * first `next()` and asks again once outstanding demand falls to `minDemand`. Ends when the
    * stage stops; rejects with a fetch error the consumer could not get past.
    *
@@ -163,7 +163,7 @@ export interface PartitionStage extends AsyncIterable<KafkaRecord> {
   onRecords(handler: RecordsHandler, onError?: ErrorHandler): void;
 
   /**
-   * The records as a Node `Readable` in object mode, `highWaterMark` = `maxDemand` (default 1000).
+   * The records as a Node `Readable` in object mode, `highWaterMark` = `maxDemand` (default 2000).
    * Ends when the stage stops; a fetch error destroys it.
    *
    * @throws StageBusyError when records are already taken another way.
@@ -172,7 +172,7 @@ export interface PartitionStage extends AsyncIterable<KafkaRecord> {
 
   /**
    * The records as a Web `ReadableStream` with a count queuing strategy of `maxDemand` (default
-   * 1000). Closes when the stage stops; a fetch error errors it.
+   * 2000). Closes when the stage stops; a fetch error errors it.
    *
    * @throws StageBusyError when records are already taken another way.
    */

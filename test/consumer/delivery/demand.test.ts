@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_MAX_DEMAND, refill, resolveDemand } from '../../../src/consumer/delivery/demand.js';
 
-test('defaults: maxDemand 1000, minDemand 75 % of it, chunks of the difference', () => {
-  assert.equal(DEFAULT_MAX_DEMAND, 1000);
-  assert.deepEqual(resolveDemand(), { maxDemand: 1000, minDemand: 750, chunk: 250 });
+test('defaults: maxDemand 2000, minDemand 75 % of it, chunks of the difference', () => {
+  assert.equal(DEFAULT_MAX_DEMAND, 2000);
+  assert.deepEqual(resolveDemand(), { maxDemand: 2000, minDemand: 1500, chunk: 500 });
   assert.deepEqual(resolveDemand({ maxDemand: 1 }), { maxDemand: 1, minDemand: 0, chunk: 1 });
   assert.deepEqual(resolveDemand({ maxDemand: 10, minDemand: 0 }), { maxDemand: 10, minDemand: 0, chunk: 10 });
 });

@@ -45,7 +45,7 @@ const CLI_MAX_DEMAND = 4000;
 /**
  * Records per batch at the default demand (`minDemand` = demand − this): a batch is what stdout
  * holds at most while its reader is not reading (one batch written, the next not taken), so it
- * stays what it was at the library's default demand (1000 − 750) rather than growing with it.
+ * stays what it was at GenStage's default demand (1000 − 750) rather than growing with it.
  */
 const CLI_BATCH_RECORDS = 250;
 

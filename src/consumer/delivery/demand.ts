@@ -14,11 +14,13 @@ import type { DemandOptions } from '../types.js';
 /**
  * Default `maxDemand` (twice GenStage's 1000). Fetch sizes follow demand, so this sets how much one
  * round trip brings: a larger demand carries more records per Fetch for the same round-trip cost,
- * up to the point where the Fetch is no longer the limit. With 1000, a partition that handed out a
- * batch of 250 asked the broker for those 250 records' worth at once: a 6-partition drain of
- * 15M × 100 B took 4338 Fetches of about 3 partitions and 400 KB; with 2000, 2276 Fetches of all 6
- * partitions and 780 KB, and the drain 1.6× faster at the same CPU per record. 4000 and 8000 (with
- * buffers to match) were no faster (BENCHMARKS.md, "Demand and round trips").
+ * up to the point where the Fetch is no longer the limit. A partition asks for at most half its
+ * buffer (1000 records) per Fetch; with 1000 that one answer covered all of its demand, so it sat
+ * out the Fetch that left as the answer landed, then asked for what its subscriber had taken since:
+ * a 6-partition drain of 15M × 100 B took 4338 Fetches of about 3 partitions and 400 KB. With 2000,
+ * 2276 Fetches of all 6 partitions and 780 KB, and the drain 1.6× faster at the same CPU per
+ * record. 4000 and 8000 (with buffers to match) were no faster (BENCHMARKS.md, "Demand and round
+ * trips").
  */
 export const DEFAULT_MAX_DEMAND = 2000;
 

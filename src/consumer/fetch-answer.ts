@@ -11,7 +11,7 @@ import { CompressionError, CorruptRecordError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
-import { cutToAllowance, cutToAsked, heldBytes } from './fetch-bounds.js';
+import { cutToAllowance, cutToRoom, cutToAsked, heldBytes } from './fetch-bounds.js';
 import { decodeFetched, firstBatchSize } from './fetch-decode.js';
 import { NO_PROGRESS_ROUNDS, noProgressDelay } from './fetch-error-policy.js';
 import { classifyFetchError } from './fetch-classify.js';
@@ -151,7 +151,6 @@ export class AnswerHandler {
     // What is buffered stays within this partition's reservation plus the free budget; a first
     // batch beyond that only on the licence (if this partition did not use it already, above).
     const held = cutToAllowance(decoded.batches, sizes, part.reserved + this.host.budget.free, licensed || sent.slack);
-    if (held.usedSlack && !licensed) sent.slack = false;
     if (held.refused) {
       // Still owed, it keeps its place in the owed queue (a new place each time would send it to the
       // back for ever), and the plan learns the room its batch takes once held: a growth estimate
@@ -161,13 +160,20 @@ export class AnswerHandler {
       s.owedHeld = Math.max(s.owedHeld, sizes[0] as number);
       return;
     }
+    // The partition's own bound too: the Fetch was sized from a growth (buffered bytes per wire
+    // byte) learnt from earlier batches, and the batches of one answer may grow far more (a model
+    // seed: 93,906 wire bytes held as 264,567 B against a 256 KiB bound). What goes past its
+    // bound by more than one batch is dropped here, and fetched again once records have left.
+    const buffered = s.target.bufferedBytes;
+    const kept = buffered === undefined ? held.kept : cutToRoom(held.kept, sizes, this.host.settings.maxBytesPerPartition - buffered);
+    if (held.usedSlack && !licensed && kept.length > 0) sent.slack = false;
     s.minBytes = 0;
     s.owedFloor = 0;
     s.owedHeld = 0;
     s.aheadRefused = false;
     // The reservation ends as the stage starts holding the records, so no byte is counted twice.
     this.host.settle(sent, part);
-    s.target.onFetched(held.kept, {
+    s.target.onFetched(kept, {
       highWatermark: Number(data.highWatermark),
       lastStableOffset: Number(data.lastStableOffset),
       logStartOffset: Number(data.logStartOffset),
@@ -175,7 +181,7 @@ export class AnswerHandler {
       fetchOffset: part.fetchOffset,
     });
     if (s.target.fetchOffset !== part.fetchOffset) s.stuckRounds = 0;
-    else if (held.kept.length > 0 && this.host.owns(s)) this.noProgress(broker, part, 'every batch ends below the fetch offset');
+    else if (kept.length > 0 && this.host.owns(s)) this.noProgress(broker, part, 'every batch ends below the fetch offset');
   }
 
   /**

@@ -73,3 +73,16 @@ export function cutToAllowance(batches: readonly RecordBatch[], sizes: readonly 
   if (slack) return { kept: batches.slice(0, 1), held: sizes[0] as number, usedSlack: true, refused: false };
   return { kept: [], held: 0, usedSlack: false, refused: true };
 }
+
+/**
+ * The prefix of `batches` (buffered sizes `sizes`) a partition may hold with `room` bytes left below
+ * its buffer's byte bound: the batches that fit, and the first that does not while room is left
+ * (the one batch past the bound a partition may hold); none when the buffer is at its bound.
+ */
+export function cutToRoom(batches: readonly RecordBatch[], sizes: readonly number[], room: number): readonly RecordBatch[] {
+  if (room <= 0) return batches.length === 0 ? batches : [];
+  let held = 0;
+  let n = 0;
+  while (n < batches.length && held < room) held += sizes[n++] as number;
+  return n === batches.length ? batches : batches.slice(0, n);
+}

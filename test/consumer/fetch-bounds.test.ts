@@ -1,7 +1,8 @@
 /** Cutting a partition's fetched bytes to what was asked, before decoding (fetch-bounds.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cutToAsked } from '../../src/consumer/fetch-bounds.js';
+import { cutToAsked, cutToRoom } from '../../src/consumer/fetch-bounds.js';
+import type { RecordBatch } from '../../src/protocol/records/types.js';
 import { encodeRecordBatch } from '../../src/protocol/records/encode-batch.js';
 
 /** Three batches of 10 records × 100 B each, one after the other, as a Fetch answer holds them. */
@@ -31,4 +32,23 @@ test('an ask past the room (a whole batch owed) keeps its first batch, then only
   assert.deepEqual(cutToAsked(bytes, 3 * size, 10), { end: size, oversizedFirst: 0 });
   // What is kept never goes past what was asked.
   assert.deepEqual(cutToAsked(bytes, 2 * size, 3 * size), { end: 2 * size, oversizedFirst: 0 });
+});
+
+/** Stand-ins for decoded batches: cutToRoom looks only at their count and the sizes given beside them. */
+function batchesOf(n: number): RecordBatch[] {
+  return Array.from({ length: n }, (_, i) => ({ baseOffset: i }) as unknown as RecordBatch);
+}
+
+test('cutToRoom: the batches within a partition room, then one past it, never two', () => {
+  const batches = batchesOf(4);
+  const sizes = [100, 100, 100, 100];
+  assert.equal(cutToRoom(batches, sizes, 1000), batches, 'all fit: the same array');
+  assert.equal(cutToRoom(batches, sizes, 400).length, 4);
+  assert.equal(cutToRoom(batches, sizes, 250).length, 3, 'two fit, the third crosses the bound');
+  assert.equal(cutToRoom(batches, sizes, 200).length, 2, 'exactly full after two: no batch past it');
+  assert.equal(cutToRoom(batches, sizes, 1).length, 1, 'any room left takes one batch, however large');
+  assert.equal(cutToRoom(batches, [5000, 1, 1, 1], 10).length, 1);
+  assert.equal(cutToRoom(batches, sizes, 0).length, 0, 'a buffer at its bound takes nothing');
+  assert.equal(cutToRoom(batches, sizes, -50).length, 0, 'nor one past it');
+  assert.equal(cutToRoom([], [], 0).length, 0);
 });

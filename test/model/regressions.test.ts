@@ -203,3 +203,27 @@ test('model regression: a batch refused for want of room keeps its place among t
     [new Settle(2), new Answer(406588129, {}), new Tick(100), new AckForeign(59, 84)],
   );
 });
+
+// A random seed in session 12 (1030157277): 8 partitions whose logs mix batches of 21 empty records,
+// of one 30 B record and of 21 records of 17 B. A partition's growth (buffered bytes per wire byte)
+// was learnt from its first batch; its next Fetch asked 93,906 wire bytes, which held 264,567 B
+// against its 256 KiB bound (one batch of slack is 1701 B). The budget had room, and only the budget
+// was checked. Batches past a partition's bound by more than one batch are now dropped and fetched
+// again. No command: the first settle round shows it.
+test('model regression: an answer that grows more than its estimate stays within the partition bound plus one batch (I8)', async () => {
+  await replay(
+    {
+      ...BASE,
+      partitions: 8,
+      budgetBytes: 1_048_576,
+      maxBytesPerPartition: 262_144,
+      maxRecordsPerPartition: 6000,
+      initial: [
+        { kind: 'data', records: 21, valueBytes: 0 },
+        { kind: 'data', records: 1, valueBytes: 30 },
+        { kind: 'data', records: 21, valueBytes: 17 },
+      ],
+    },
+    [],
+  );
+});

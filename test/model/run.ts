@@ -12,7 +12,8 @@ import { World, type WorldConfig } from './world.js';
 const plan: fc.Arbitrary<SubscriberPlan> = fc.record({
   mode: fc.constantFrom<SubscriberPlan['mode']>('manual', 'manual', 'batches'),
   ignoresSignal: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  maxDemand: fc.constantFrom(1, 7, 500, 1000, 5000),
+  // 2000: the default (session 12); 1000: the default before it.
+  maxDemand: fc.constantFrom(1, 7, 500, 1000, 2000, 5000),
 });
 
 /** Configurations: small and large partition counts, every commit strategy, tight and loose budgets. */

@@ -6,8 +6,8 @@
 // client goes first. Per round and client, with a fresh group:
 //   first   3 members start together: ms from each member's `start` line (process up, before the
 //           consumer is built) to its first record; the slowest of the three is reported. A member
-//           whose partitions the others drained before the group settled never gets a record (the
-//           drain of 1M records takes about 2 s since session 12): the slowest of those that did, and
+//           whose partitions the others drained before the group settled never gets a record (since
+//           session 12 the 1M records are drained about 3 s after the first start): the slowest of those that did, and
 //           the count of members with records beside it;
 //   drain   until the 3 have handled every record of the topic(s): ms from the first start;
 //   RSS     per member, (peak RSS − its RSS at `start`) ÷ partitions it owned: KiB per partition;

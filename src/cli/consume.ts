@@ -34,11 +34,11 @@ import { parseOffsetStart, resolveOffsetStart, type OffsetStart } from './offset
 /**
  * `--max-demand` unless given: twice the library's default (2000), taken in batches of
  * {@link CLI_BATCH_RECORDS}. Each partition's buffer still holds at most
- * `buffer.maxRecordsPerPartition` (2000) records, so memory stays as bounded; what changes is that
- * a Fetch brings up to that bound per partition instead of a few hundred records, so a run needs a
- * quarter of the round trips. Draining 2M × 100 B to /dev/null took about a fifth less CPU than
- * with 1000 (BENCHMARKS.md, "The CLI against kcat"); 8000 and 16000 with larger buffers were no
- * faster.
+ * `buffer.maxRecordsPerPartition` (2000) records, so memory stays as bounded. Chosen when the
+ * library's default was 1000: a Fetch then brought up to the buffer's bound per partition instead
+ * of a few hundred records, a quarter of the round trips, and draining 2M × 100 B to /dev/null took
+ * about a fifth less CPU (BENCHMARKS.md, "The CLI against kcat"); 8000 and 16000 with larger
+ * buffers were no faster. Against the library's 2000 it has not been measured apart.
  */
 const CLI_MAX_DEMAND = 4000;
 

@@ -1,7 +1,7 @@
 /**
  * One partition's part of a Fetch answer, as the fetch scheduler deals with it: its error code
- * (the fetch error policy says what each means), or its records, cut to what was asked and reserved
- * (the fetch bounds), decoded, handed to the target, and checked for progress, so that no answer
+ * (the fetch error policy says what each means), or its records, cut to what was asked, what was
+ * reserved and the partition's buffer bound (the fetch bounds), decoded, handed to the target, and checked for progress, so that no answer
  * can grow memory past the budget or hold a partition in a silent loop. The scheduler's own state (parking, backoff, timers, routing, counters) is
  * reached through {@link AnswerHost}.
  */
@@ -11,7 +11,7 @@ import { CompressionError, CorruptRecordError } from '../protocol/errors.js';
 import type { DecodedRecordBatches } from '../protocol/records/decode-batches.js';
 import type { ByteBudget } from '../stage/byte-budget.js';
 import type { AbortedTransaction } from './fetch-aborted.js';
-import { cutToAllowance, cutToRoom, cutToAsked, heldBytes } from './fetch-bounds.js';
+import { cutToAllowance, cutToAsked, cutToRoom, heldBytes } from './fetch-bounds.js';
 import { decodeFetched, firstBatchSize } from './fetch-decode.js';
 import { NO_PROGRESS_ROUNDS, noProgressDelay } from './fetch-error-policy.js';
 import { classifyFetchError } from './fetch-classify.js';
@@ -131,7 +131,7 @@ export class AnswerHandler {
     this.deliver(answer, decoded);
   }
 
-  /** Bounds the decoded batches by the budget and hands them to the target. */
+  /** Bounds the decoded batches by the budget and the partition's buffer bound, and hands them to the target. */
   private deliver(answer: DecodingAnswer, decoded: DecodedRecordBatches): void {
     const { broker, part, data, sent, bytes, licensed } = answer;
     const s = part.state;
@@ -166,11 +166,21 @@ export class AnswerHandler {
     // bound by more than one batch is dropped here, and fetched again once records have left.
     const buffered = s.target.bufferedBytes;
     const kept = buffered === undefined ? held.kept : cutToRoom(held.kept, sizes, this.host.settings.maxBytesPerPartition - buffered);
-    if (held.usedSlack && !licensed && kept.length > 0) sent.slack = false;
+    if (kept.length === 0 && held.kept.length > 0) {
+      // At its bound already (an answer read ahead filled it since this Fetch was planned): nothing
+      // is held, the licence stays for the parts after it, and an owed partition keeps its place.
+      // Its stage, full, asks again once records have left.
+      if (licensed) sent.slack = true;
+      this.host.settle(sent, part);
+      return;
+    }
+    if (held.usedSlack && !licensed) sent.slack = false;
     s.minBytes = 0;
     s.owedFloor = 0;
     s.owedHeld = 0;
-    s.aheadRefused = false;
+    // An answer cut to the bound was planned on a growth estimate that fell short: it is not read
+    // ahead again (the next Fetch would ask from past the batches dropped here) until one is held whole.
+    s.aheadRefused = kept.length < held.kept.length;
     // The reservation ends as the stage starts holding the records, so no byte is counted twice.
     this.host.settle(sent, part);
     s.target.onFetched(kept, {

@@ -5,6 +5,8 @@
  * free. In both, a first batch larger than the bound is kept only when the answer's one-batch
  * licence is still unused (the broker may return one whole first batch beyond the limit, KIP-74);
  * otherwise nothing is kept and the partition is owed that batch (it goes first in the next Fetch).
+ * Then to the partition's own buffer bound: what fits below it, and one batch past it
+ * (`cutToRoom`; the growth the Fetch was sized with may fall short of what these batches take).
  * What is cut off is dropped undecoded (or unbuffered) and fetched again: the stage's position ends
  * where the kept batches end.
  */

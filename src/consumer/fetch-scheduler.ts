@@ -16,8 +16,9 @@
  *   the first partition of a request may ask past its room (a whole batch it is owed, longest owed
  *   first), and an answer is cut before it is decoded and buffered: to whole
  *   batches within what each partition asked, then within its reservation plus the free budget,
- *   with one first batch per answer allowed past that (KIP-74's whole first batch). What is cut off
- *   is dropped and fetched again later; the stage's position ends where the kept batches end.
+ *   with one first batch per answer allowed past that (KIP-74's whole first batch), and within the
+ *   partition's buffer bound plus one batch. What is cut off is dropped and fetched again later;
+ *   the stage's position ends where the kept batches end.
  * - Liveness: a target passed over is asked `fetchBytesWanted(0)`, so that it wakes the scheduler
  *   once it wants bytes again (FetchTarget's wake-up rule).
  * - Event-driven and pipelined: a broker's next Fetch is built as soon as its previous response

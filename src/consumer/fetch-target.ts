@@ -88,7 +88,7 @@ export interface OutOfRangeInfo {
 
 /** Fetch settings the scheduler needs: the consumer's fetch options plus the per-partition cap. */
 export type FetchSchedulerSettings = ResolvedConsumerCommon['fetch'] & {
-  /** Most bytes one partition may ask for in one Fetch (the partition buffer's byte bound). */
+  /** The partition buffer's byte bound: most bytes one partition may ask for in one Fetch, and hold (plus one batch). */
   maxBytesPerPartition: number;
   /** Longest broker throttle time honoured, ms (default fetch-error-policy.ts's MAX_THROTTLE_MS); longer ones are reported and cut. */
   maxThrottleMs?: number;

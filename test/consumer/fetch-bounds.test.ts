@@ -1,4 +1,4 @@
-/** Cutting a partition's fetched bytes to what was asked, before decoding (fetch-bounds.ts). */
+/** Cutting a partition's fetched bytes to what was asked before decoding, and its batches to its buffer's room after (fetch-bounds.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cutToAsked, cutToRoom } from '../../src/consumer/fetch-bounds.js';

@@ -164,8 +164,8 @@ export class AnswerHandler {
     // byte) learnt from earlier batches, and the batches of one answer may grow far more (a model
     // seed: 93,906 wire bytes held as 264,567 B against a 256 KiB bound). What goes past its
     // bound by more than one batch is dropped here, and fetched again once records have left.
-    const buffered = s.target.bufferedBytes;
-    const kept = buffered === undefined ? held.kept : cutToRoom(held.kept, sizes, this.host.settings.maxBytesPerPartition - buffered);
+    // A target that does not say what it holds holds nothing, as the plan counts it.
+    const kept = cutToRoom(held.kept, sizes, this.host.settings.maxBytesPerPartition - (s.target.bufferedBytes ?? 0));
     if (kept.length === 0 && held.kept.length > 0) {
       // At its bound already (an answer read ahead filled it since this Fetch was planned): nothing
       // is held, the licence stays for the parts after it, and an owed partition keeps its place.

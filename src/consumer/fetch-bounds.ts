@@ -82,7 +82,6 @@ export function cutToAllowance(batches: readonly RecordBatch[], sizes: readonly 
  * (the one batch past the bound a partition may hold); none when the buffer is at its bound.
  */
 export function cutToRoom(batches: readonly RecordBatch[], sizes: readonly number[], room: number): readonly RecordBatch[] {
-  if (room <= 0) return batches.length === 0 ? batches : [];
   let held = 0;
   let n = 0;
   while (n < batches.length && held < room) held += sizes[n++] as number;
